@@ -1,0 +1,201 @@
+"""The headless front end: ``neascn [--data-dir DIR] [--json] [--lang LANG] COMMAND``.
+
+Each room's commands live in a module of this package with a
+``register(subparsers)`` function; every command is a function
+``(ctx, args) -> int`` that calls the same use-case functions as the GUI.
+Errors are one line on stderr with exit status 2 (bad usage or input), never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from neascn_desktop import __version__
+from neascn_desktop.errors import NeascnError
+from neascn_desktop.i18n import LANGUAGES, _, normalize_language, set_language
+
+#: Modules of this package that contribute commands, in help order.
+COMMAND_MODULES = ["foundation", "replica_commands", "survey", "package", "framework", "report"]
+
+Handler = Callable[["CliContext", argparse.Namespace], int]
+
+
+class CliUsageError(NeascnError):
+    """Bad usage of a command (exit status 2)."""
+
+
+@dataclass
+class CliContext:
+    """What every command gets: the data directory, output mode and a lazily opened database."""
+
+    data_dir: Path | None
+    json: bool
+    _db: Any = field(default=None, repr=False)
+
+    @property
+    def db(self):  # type: ignore[no-untyped-def]
+        if self._db is None:
+            from neascn_desktop.paths import default_data_dir
+            from neascn_desktop.store import open_database
+
+            self._db = open_database(self.data_dir or default_data_dir())
+        return self._db
+
+    def profile(self, required: bool = True):  # type: ignore[no-untyped-def]
+        from neascn_desktop.identity.profile import load_profile
+
+        profile = load_profile(self.db)
+        if profile is None and required:
+            raise CliUsageError(_("No profile yet: run 'neascn init' first."))
+        return profile
+
+    def print_json(self, value: Any) -> None:
+        json.dump(value, sys.stdout, ensure_ascii=False, indent=2, default=_json_default)
+        sys.stdout.write("\n")
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.dispose()
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, set | frozenset | tuple):
+        return sorted(value) if isinstance(value, set | frozenset) else list(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose errors are one line and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"{self.prog}: {_('error')}: {message}\n")
+        raise SystemExit(2)
+
+
+def _preparse(argv: Sequence[str]) -> argparse.Namespace:
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--data-dir", type=Path)
+    pre.add_argument("--lang")
+    known, _rest = pre.parse_known_args(list(argv))
+    return known
+
+
+def _choose_language(data_dir: Path | None, lang: str | None) -> None:
+    """``--lang`` wins; otherwise the profile's language, if a database exists already."""
+    if lang:
+        set_language(lang)
+        return
+    from neascn_desktop.paths import default_data_dir
+    from neascn_desktop.store.database import DB_FILENAME
+
+    folder = data_dir or default_data_dir()
+    db_file = folder / DB_FILENAME
+    if not db_file.exists():
+        return
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True, timeout=5)
+        try:
+            row = conn.execute("SELECT language FROM profile WHERE id = 1").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return
+    if row:
+        set_language(row[0])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="neascn",
+        description=_("NEASCN Desktop on the command line: surveys, packages, framework and reports."),
+    )
+    parser.add_argument("--version", action="version", version=f"neascn {__version__}")
+    parser.add_argument("--data-dir", type=Path, metavar=_("DIR"), help=_("data directory to use"))
+    parser.add_argument("--json", action="store_true", help=_("print machine-readable JSON"))
+    parser.add_argument(
+        "--lang", choices=sorted(LANGUAGES), metavar=_("LANG"), help=_("language of messages")
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar=_("COMMAND"), parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"neascn_desktop.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"neascn_desktop.cli.{name}":
+                continue
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def add_json_flag(parser: argparse.ArgumentParser) -> None:
+    """Let ``--json`` be given after the command as well as before it."""
+    parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                        help=_("print machine-readable JSON"))
+
+
+def _log_crash(ctx: CliContext | None) -> Path | None:
+    try:
+        from neascn_desktop.paths import default_data_dir
+
+        folder = (ctx.data_dir if ctx and ctx.data_dir else default_data_dir()) / "logs"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"cli-crash-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}.txt"
+        path.write_text(traceback.format_exc(), encoding="utf-8")
+        return path
+    except OSError:
+        return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    pre = _preparse(argv)
+    if pre.lang:
+        pre.lang = normalize_language(pre.lang)
+    ctx: CliContext | None = None
+    try:
+        _choose_language(pre.data_dir, pre.lang)
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "handler", None):
+            parser.print_usage(sys.stderr)
+            return 2
+        ctx = CliContext(data_dir=args.data_dir, json=bool(args.json))
+        return int(args.handler(ctx, args) or 0)
+    except NeascnError as exc:
+        sys.stderr.write(f"neascn: {exc}\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write(f"neascn: {_('interrupted')}\n")
+        return 130
+    except BrokenPipeError:
+        return 1
+    except Exception as exc:  # noqa: BLE001 - never show a traceback to the user
+        where = _log_crash(ctx)
+        message = _("internal error: {error}").format(error=f"{type(exc).__name__}: {exc}".splitlines()[0])
+        if where:
+            message += " " + _("(details in {path})").format(path=where)
+        sys.stderr.write(f"neascn: {message}\n")
+        return 1
+    finally:
+        if ctx is not None:
+            ctx.close()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

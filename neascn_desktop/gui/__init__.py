@@ -1,0 +1,1 @@
+"""GUI: everything that imports QtWidgets."""

@@ -1,0 +1,1 @@
+"""Workspaces of the main window."""

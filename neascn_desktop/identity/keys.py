@@ -1,0 +1,103 @@
+"""The device's key pairs: Ed25519 to sign packages, X25519 to receive encrypted ones.
+
+Private keys live as PKCS#8 PEM files in ``<data dir>/keys/``, readable by the
+owner only; public keys travel in key cards and package manifests as base64.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+
+from neascn_desktop.errors import NeascnError
+from neascn_desktop.i18n import _
+
+SIGNING_KEY_FILE = "device-ed25519.pem"
+ENCRYPTION_KEY_FILE = "device-x25519.pem"
+
+
+class KeyError_(NeascnError):
+    """A key file is missing or unreadable; ``str()`` is a user-facing sentence."""
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def fingerprint(signing_public_key_b64: str) -> str:
+    """A short, readable fingerprint of a signing key: 8 groups of 4 hex digits of its SHA-256."""
+    digest = hashlib.sha256(unb64(signing_public_key_b64)).hexdigest()[:32]
+    return ":".join(digest[i : i + 4] for i in range(0, 32, 4))
+
+
+def public_bytes(key: Ed25519PublicKey | X25519PublicKey) -> bytes:
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def keys_dir(data_dir: Path) -> Path:
+    return data_dir / "keys"
+
+
+def _write_private(path: Path, pem: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.chmod(path.parent, 0o700)
+    except OSError:
+        pass
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(pem)
+    os.chmod(path, 0o600)
+
+
+def _pem(key: Ed25519PrivateKey | X25519PrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
+@dataclass(frozen=True)
+class DeviceKeys:
+    signing: Ed25519PrivateKey
+    encryption: X25519PrivateKey
+
+    @property
+    def signing_public_b64(self) -> str:
+        return b64(public_bytes(self.signing.public_key()))
+
+    @property
+    def encryption_public_b64(self) -> str:
+        return b64(public_bytes(self.encryption.public_key()))
+
+
+def generate_device_keys(data_dir: Path) -> DeviceKeys:
+    keys = DeviceKeys(Ed25519PrivateKey.generate(), X25519PrivateKey.generate())
+    _write_private(keys_dir(data_dir) / SIGNING_KEY_FILE, _pem(keys.signing))
+    _write_private(keys_dir(data_dir) / ENCRYPTION_KEY_FILE, _pem(keys.encryption))
+    return keys
+
+
+def load_device_keys(data_dir: Path) -> DeviceKeys:
+    folder = keys_dir(data_dir)
+    try:
+        signing = serialization.load_pem_private_key((folder / SIGNING_KEY_FILE).read_bytes(), None)
+        encryption = serialization.load_pem_private_key((folder / ENCRYPTION_KEY_FILE).read_bytes(), None)
+    except (OSError, ValueError) as exc:
+        raise KeyError_(
+            _("The device keys in {path} cannot be read: {reason}").format(path=folder, reason=exc)
+        ) from exc
+    if not isinstance(signing, Ed25519PrivateKey) or not isinstance(encryption, X25519PrivateKey):
+        raise KeyError_(_("The device keys in {path} are of the wrong type.").format(path=folder))
+    return DeviceKeys(signing, encryption)

@@ -1,0 +1,61 @@
+"""Where the app's bundled files and the user's data live.
+
+One module knows the three layouts: a source checkout (``ui/`` beside the
+package), an installed wheel (``neascn_desktop/ui``) and a PyInstaller bundle
+(``sys._MEIPASS/ui``).  Everything else asks here.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import platformdirs
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+_DATA_FOLDERS = ("ui", "resources", "translations")
+
+
+def _base_for(folder: str) -> Path:
+    frozen_base = getattr(sys, "_MEIPASS", None)
+    candidates = []
+    if frozen_base:
+        candidates.append(Path(frozen_base) / folder)
+    candidates.append(_PACKAGE_DIR.parent / folder)  # source checkout / editable install
+    candidates.append(_PACKAGE_DIR / folder)  # installed wheel
+    for candidate in candidates:
+        if candidate.is_dir():
+            return candidate
+    return candidates[-1]
+
+
+def ui_dir() -> Path:
+    """Folder of the Qt Designer forms."""
+    return _base_for("ui")
+
+
+def resources_dir() -> Path:
+    """Folder of the built-in survey, skeleton, templates, icons and demo data."""
+    return _base_for("resources")
+
+
+def translations_dir() -> Path:
+    """Folder of the gettext catalogs (``<locale>/LC_MESSAGES/messages.po``)."""
+    return _base_for("translations")
+
+
+def ui_file(name: str) -> Path:
+    return ui_dir() / name
+
+
+def resource(*parts: str) -> Path:
+    return resources_dir().joinpath(*parts)
+
+
+def default_data_dir() -> Path:
+    """The user data directory: ``NEASCN_DATA_DIR`` or the platform's standard place."""
+    env = os.environ.get("NEASCN_DATA_DIR")
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_data_dir("neascn-desktop", "NEASCN"))

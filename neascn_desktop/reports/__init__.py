@@ -1,0 +1,1 @@
+"""Reports room: Word documents and charts."""

@@ -1,0 +1,200 @@
+"""Opening the database: engine settings, migrations on open, backups before upgrades.
+
+SQLite in the data directory by default (WAL, foreign keys, a busy timeout so
+the CLI can write while the GUI is open); ``NEASCN_DATABASE_URL`` may name
+another database.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from neascn_desktop.errors import NeascnError
+from neascn_desktop.i18n import _
+
+DB_FILENAME = "neascn.sqlite3"
+BUSY_TIMEOUT_MS = 15_000
+_MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+class StoreError(NeascnError):
+    """A database could not be opened or upgraded; ``str()`` is a user-facing sentence."""
+
+
+@dataclass
+class Database:
+    """An open database: the engine, a session factory and where it lives."""
+
+    engine: Engine
+    data_dir: Path
+    url: str
+    backup_path: Path | None = None
+    _sessions: sessionmaker[Session] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def session(self) -> Session:
+        return self._sessions()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A writing session: committed on success, rolled back on any error.
+
+        On SQLite the write lock is taken up front (``BEGIN IMMEDIATE``) so that
+        two processes writing at once wait for each other instead of failing.
+        """
+        with self.engine.connect() as conn:
+            if self.engine.dialect.name == "sqlite":
+                conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+            with Session(bind=conn, expire_on_commit=False) as session, session.begin():
+                yield session
+
+    @property
+    def location(self) -> str:
+        """A human-readable location (the file path for SQLite)."""
+        if self.engine.dialect.name == "sqlite" and self.engine.url.database:
+            return str(self.engine.url.database)
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def data_version(self) -> int:
+        """SQLite's ``data_version`` (changes when another connection commits)."""
+        with self.engine.connect() as conn:
+            return int(conn.exec_driver_sql("PRAGMA data_version").scalar() or 0)
+
+    def attachments_dir(self) -> Path:
+        path = self.data_dir / "attachments"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None  # transactions are begun below
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    # Let SQLAlchemy, not pysqlite, decide when a transaction starts, so that
+    # BEGIN IMMEDIATE can take the write lock up front (no deadlocks between the
+    # GUI and the CLI).
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+        mode = conn.get_execution_options().get("sqlite_begin", "")
+        conn.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+def alembic_config(engine_url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", engine_url.replace("%", "%%"))
+    return config
+
+
+def head_revision() -> str:
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def _backup_sqlite(db_file: Path, from_revision: str) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = db_file.with_name(f"{db_file.stem}.backup-{stamp}-{from_revision}{db_file.suffix}")
+    source = sqlite3.connect(db_file)
+    try:
+        dest = sqlite3.connect(target)
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+    finally:
+        source.close()
+    return target
+
+
+def upgrade(engine: Engine, url: str, target: str = "head") -> None:
+    config = alembic_config(url)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, target)
+
+
+def create_db_engine(url: str) -> Engine:
+    engine = create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine)
+    return engine
+
+
+def open_database(
+    data_dir: Path | None = None,
+    url: str | None = None,
+    *,
+    migrate: bool = True,
+    target: str = "head",
+) -> Database:
+    """Open (creating if needed) the database of a data directory and bring it up to date.
+
+    An existing database that needs upgrading is first copied to a timestamped
+    backup beside it.
+    """
+    from neascn_desktop.paths import default_data_dir
+
+    data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(
+            _("Cannot create the data directory {path}: {reason}").format(
+                path=data_dir, reason=exc.strerror or exc
+            )
+        ) from exc
+    url = url or os.environ.get("NEASCN_DATABASE_URL") or f"sqlite:///{data_dir / DB_FILENAME}"
+    engine = create_db_engine(url)
+    db = Database(engine=engine, data_dir=data_dir, url=url)
+    if not migrate:
+        return db
+    try:
+        current = current_revision(engine)
+        wanted = head_revision() if target == "head" else target
+        if current != wanted:
+            db_file = Path(engine.url.database) if engine.dialect.name == "sqlite" and engine.url.database else None
+            if current is not None and db_file is not None and db_file.exists():
+                db.backup_path = _backup_sqlite(db_file, current)
+            upgrade(engine, url, target)
+    except StoreError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any driver/migration failure becomes one sentence
+        engine.dispose()
+        raise StoreError(
+            _("Cannot open the database {location}: {reason}").format(
+                location=db.location, reason=str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            )
+        ) from exc
+    return db

@@ -1,0 +1,1 @@
+"""Tables of the sync room (declared on ``neascn_desktop.store.base.Base``)."""
