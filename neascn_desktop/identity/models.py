@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from neascn_desktop.store.base import Base
+from neascn_desktop.store.types import UtcDateTime
 
 
 class ProfileRow(Base):
@@ -23,7 +24,7 @@ class ProfileRow(Base):
     device_id: Mapped[str] = mapped_column(String(36), unique=True)
     signing_public_key: Mapped[str] = mapped_column(String(64))
     encryption_public_key: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class TrustedDeviceRow(Base):
@@ -38,8 +39,8 @@ class TrustedDeviceRow(Base):
     signing_public_key: Mapped[str] = mapped_column(String(64))
     encryption_public_key: Mapped[str] = mapped_column(String(64))
     fingerprint: Mapped[str] = mapped_column(String(64))
-    trusted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    trusted_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class SettingRow(Base):
