@@ -1,0 +1,51 @@
+"""Error and information boxes: a ``NeascnError`` is shown as its one sentence."""
+
+from __future__ import annotations
+
+import traceback
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from neascn_desktop import APP_NAME
+from neascn_desktop.errors import NeascnError
+from neascn_desktop.i18n import _
+
+
+def error_box(parent: QWidget | None, error: BaseException) -> QMessageBox:
+    """A message box for ``error`` (not shown yet): the sentence, or a generic one with details."""
+    box = QMessageBox(parent)
+    box.setWindowTitle(APP_NAME)
+    if isinstance(error, NeascnError):
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setText(str(error))
+    else:
+        box.setIcon(QMessageBox.Icon.Critical)
+        box.setText(
+            _("Something went wrong: {error}").format(
+                error=(f"{type(error).__name__}: {error}".splitlines() or [""])[0]
+            )
+        )
+        box.setDetailedText(
+            "".join(traceback.format_exception(type(error), error, error.__traceback__))
+        )
+    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    return box
+
+
+def show_error(parent: QWidget | None, error: BaseException) -> QMessageBox:
+    """Show ``error`` window-modally without blocking the caller; returns the box."""
+    box = error_box(parent, error)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+    box.open()
+    return box
+
+
+def show_info(parent: QWidget | None, text: str) -> QMessageBox:
+    """Show an information sentence window-modally without blocking the caller."""
+    box = QMessageBox(
+        QMessageBox.Icon.Information, APP_NAME, text, QMessageBox.StandardButton.Ok, parent
+    )
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+    box.open()
+    return box
