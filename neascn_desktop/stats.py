@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from neascn_desktop.identity.models import TrustedDeviceRow
+from neascn_desktop.replica import log as replica_log
 from neascn_desktop.store.database import Database
 
 
@@ -28,4 +29,11 @@ def collect_stats(db: Database) -> dict[str, Any]:
         "revoked_devices": int(revoked or 0),
         "digest": hashlib.sha256(b"").hexdigest(),
     }
+    # The revision log: counts and the order-independent digest of the replicated state.
+    replica_counts = replica_log.counts(db)
+    stats["revisions"] = replica_counts["revisions"]
+    stats["pending_revisions"] = replica_counts["pending"]
+    stats["entities"] = replica_counts["entities"]
+    stats["conflicts"] = replica_counts["conflicts"]
+    stats["digest"] = replica_log.digest(db)
     return stats

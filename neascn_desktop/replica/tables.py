@@ -1,1 +1,114 @@
-"""Tables of the replica room (declared on ``neascn_desktop.store.base.Base``)."""
+"""Tables of the replica room (declared on ``neascn_desktop.store.base.Base``).
+
+Core tables, not ORM classes: the log is written in bulk (executemany) and
+read column by column, so there is nothing to gain from identity-mapped objects.
+
+- ``replica_revision``: every applied revision (append-only; ``seq`` is the
+  local arrival order, which is always parents-before-children).
+- ``replica_revision_parent``: the DAG edges (both ends are stored revisions).
+- ``replica_pending`` / ``replica_pending_parent``: revisions that arrived
+  before their parents; they wait here and are applied when the parents come.
+- ``replica_head``: the heads of every entity (revisions without children).
+- ``replica_current``: per entity, the displayed state (the winning head) and
+  the number of heads (more than one = a conflict); kept in step incrementally.
+- ``replica_clock``: the last hybrid-logical-clock value per device.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+)
+
+from neascn_desktop.store.base import Base
+
+ID = String(64)
+NAME = String(100)
+CLOCK = String(20)
+
+revision_table = Table(
+    "replica_revision",
+    Base.metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", ID, nullable=False, unique=True),
+    Column("entity_type", NAME, nullable=False),
+    Column("entity_id", NAME, nullable=False),
+    Column("device_id", NAME, nullable=False),
+    Column("clock", CLOCK, nullable=False),
+    # Canonical JSON list of the sorted parent ids (the edges are also in
+    # replica_revision_parent; this copy makes exporting a revision one row read).
+    Column("parents", Text, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("provenance", String(200), nullable=True),
+)
+Index("ix_replica_revision_entity_id", revision_table.c.entity_id)
+
+revision_parent_table = Table(
+    "replica_revision_parent",
+    Base.metadata,
+    Column("child", ID, ForeignKey("replica_revision.id"), nullable=False),
+    Column("parent", ID, ForeignKey("replica_revision.id"), nullable=False),
+    PrimaryKeyConstraint("child", "parent"),
+)
+Index("ix_replica_revision_parent_parent", revision_parent_table.c.parent)
+
+pending_table = Table(
+    "replica_pending",
+    Base.metadata,
+    Column("id", ID, primary_key=True),
+    Column("entity_type", NAME, nullable=False),
+    Column("entity_id", NAME, nullable=False),
+    Column("device_id", NAME, nullable=False),
+    Column("clock", CLOCK, nullable=False),
+    Column("parents", Text, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("provenance", String(200), nullable=True),
+)
+
+pending_parent_table = Table(
+    "replica_pending_parent",
+    Base.metadata,
+    Column("child", ID, ForeignKey("replica_pending.id", ondelete="CASCADE"), nullable=False),
+    Column("parent", ID, nullable=False),
+    PrimaryKeyConstraint("child", "parent"),
+)
+Index("ix_replica_pending_parent_parent", pending_parent_table.c.parent)
+
+head_table = Table(
+    "replica_head",
+    Base.metadata,
+    Column("entity_id", NAME, nullable=False),
+    Column("revision_id", ID, ForeignKey("replica_revision.id"), nullable=False),
+    Column("entity_type", NAME, nullable=False),
+    Column("clock", CLOCK, nullable=False),
+    Column("device_id", NAME, nullable=False),
+    PrimaryKeyConstraint("entity_id", "revision_id"),
+)
+
+current_table = Table(
+    "replica_current",
+    Base.metadata,
+    Column("entity_id", NAME, primary_key=True),
+    Column("entity_type", NAME, nullable=False),
+    Column("revision_id", ID, ForeignKey("replica_revision.id"), nullable=False),
+    Column("clock", CLOCK, nullable=False),
+    Column("device_id", NAME, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("heads", Integer, nullable=False),
+)
+Index("ix_replica_current_entity_type", current_table.c.entity_type)
+Index("ix_replica_current_heads", current_table.c.heads)
+
+clock_table = Table(
+    "replica_clock",
+    Base.metadata,
+    Column("device_id", NAME, primary_key=True),
+    Column("last", CLOCK, nullable=False),
+)

@@ -1,0 +1,891 @@
+"""The revision log's use cases: commit, add from elsewhere, read state, conflicts, resolve.
+
+Every function takes either a ``Database`` (it opens its own session, or its
+own write transaction) or a ``Session`` (it works inside the caller's
+transaction, so an import can add revisions and its own records atomically).
+
+State is kept materialised and incrementally: adding revisions updates the
+heads and the current state of exactly the entities they touch, so reading a
+current state is one indexed row, never a replay of history. Adding is a set
+union (known ids are skipped) and a revision whose parents have not arrived
+waits in ``replica_pending`` until they do, so the result never depends on the
+order or the duplication of delivery.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from neascn_desktop.i18n import _
+from neascn_desktop.replica import clock as hlc
+from neascn_desktop.replica.errors import ReplicaError
+from neascn_desktop.replica.revision import Revision, canonical_json, make_revision
+from neascn_desktop.replica.tables import (
+    current_table,
+    head_table,
+    pending_parent_table,
+    pending_table,
+    revision_parent_table,
+    revision_table,
+)
+from neascn_desktop.store.database import Database
+
+Target = Database | Session
+
+# Stay well below every engine's limit on bound parameters per statement.
+_IN_CHUNK = 500
+
+
+# --------------------------------------------------------------------------- values
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What ``add_revisions`` did.
+
+    ``added + skipped + pending == number of revisions given``. ``released``
+    counts revisions that were waiting from earlier and could be applied now.
+    ``entity_ids`` / ``entity_types`` name every entity whose state changed
+    (for change notification).
+    """
+
+    added: int
+    skipped: int
+    pending: int
+    released: int
+    entity_ids: frozenset[str]
+    entity_types: frozenset[str]
+    added_ids: tuple[str, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.entity_ids)
+
+
+@dataclass(frozen=True)
+class CurrentState:
+    """The displayed state of one entity: its single head, or the winner among several."""
+
+    entity_id: str
+    entity_type: str
+    revision_id: str
+    payload: dict[str, Any]
+    clock: str
+    device_id: str
+    heads: int
+
+    @property
+    def in_conflict(self) -> bool:
+        return self.heads > 1
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """An entity with several heads; ``heads`` is sorted winner first."""
+
+    entity_id: str
+    entity_type: str
+    winner_id: str
+    heads: tuple[Revision, ...]
+
+
+# --------------------------------------------------------------------------- sessions
+
+
+@contextmanager
+def _writing(target: Target) -> Iterator[Session]:
+    if isinstance(target, Database):
+        with target.transaction() as session:
+            yield session
+    else:
+        yield target
+
+
+@contextmanager
+def _reading(target: Target) -> Iterator[Session]:
+    if isinstance(target, Database):
+        with target.session() as session:
+            yield session
+    else:
+        yield target
+
+
+def _chunks(items: Sequence[Any], size: int = _IN_CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+_REVISION_COLUMNS = (
+    revision_table.c.id,
+    revision_table.c.entity_type,
+    revision_table.c.entity_id,
+    revision_table.c.parents,
+    revision_table.c.device_id,
+    revision_table.c.clock,
+    revision_table.c.payload,
+    revision_table.c.provenance,
+)
+
+
+def _row_to_revision(row: Any) -> Revision:
+    revision = Revision(
+        id=row.id,
+        entity_type=row.entity_type,
+        entity_id=row.entity_id,
+        parents=tuple(json.loads(row.parents)),
+        device_id=row.device_id,
+        clock=row.clock,
+        payload=json.loads(row.payload),
+        provenance=row.provenance,
+    )
+    object.__setattr__(revision, "_payload_json", row.payload)
+    return revision
+
+
+# --------------------------------------------------------------------------- adding
+
+
+def add_revisions(
+    target: Target, revisions: Iterable[Revision], provenance: str | None = None
+) -> AddResult:
+    """Add revisions received from elsewhere (a set union), in one transaction.
+
+    Known ids (stored or already waiting) are skipped; revisions whose parents
+    are missing wait and are applied as soon as their parents arrive, in this
+    or a later call. ``provenance`` (a package id) is recorded for each new
+    revision. With a ``Session`` the work happens in the caller's transaction,
+    inside a savepoint: on any error nothing of this batch remains.
+    """
+    batch = list(revisions)
+    if isinstance(target, Database):
+        with target.transaction() as session:
+            return _add(session, batch, provenance)
+    with target.begin_nested():
+        return _add(target, batch, provenance)
+
+
+def _fetch_stored(session: Session, ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """id -> (entity_id, entity_type) of the given ids that are stored (applied)."""
+    found: dict[str, tuple[str, str]] = {}
+    id_list = list(ids)
+    for chunk in _chunks(id_list):
+        rows = session.execute(
+            select(revision_table.c.id, revision_table.c.entity_id, revision_table.c.entity_type)
+            .where(revision_table.c.id.in_(chunk))
+        )
+        for rev_id, entity_id, entity_type in rows:
+            found[rev_id] = (entity_id, entity_type)
+    return found
+
+
+def _has_pending(session: Session) -> bool:
+    return session.execute(select(pending_table.c.id).limit(1)).first() is not None
+
+
+def _load_pending(session: Session, ids: Iterable[str]) -> dict[str, Revision]:
+    result: dict[str, Revision] = {}
+    id_list = list(ids)
+    cols = [pending_table.c[c.name] for c in _REVISION_COLUMNS]
+    for chunk in _chunks(id_list):
+        for row in session.execute(select(*cols).where(pending_table.c.id.in_(chunk))):
+            result[row.id] = _row_to_revision(row)
+    return result
+
+
+def _pending_children(session: Session, parent_ids: Sequence[str]) -> set[str]:
+    children: set[str] = set()
+    for chunk in _chunks(parent_ids):
+        children.update(
+            session.execute(
+                select(pending_parent_table.c.child).where(pending_parent_table.c.parent.in_(chunk))
+            ).scalars()
+        )
+    return children
+
+
+def _ready_in_order(
+    candidates: Mapping[str, Revision],
+    stored: Mapping[str, tuple[str, str]],
+    strict: Callable[[str], bool],
+    rejected: set[str],
+) -> list[Revision]:
+    """The candidates whose whole ancestry is present, parents before children (Kahn).
+
+    A parent of another entity (or type) makes a revision malformed: an error
+    when ``strict(id)`` (it came in this call), otherwise it is left waiting.
+    """
+    waiting: dict[str, int] = {}
+    children: dict[str, list[str]] = defaultdict(list)
+    queue: deque[str] = deque()
+    for rev_id, rev in candidates.items():
+        missing = 0
+        for parent in rev.parents:
+            owner = stored.get(parent)
+            if owner is None:
+                cand = candidates.get(parent)
+                owner = (cand.entity_id, cand.entity_type) if cand is not None else None
+                if cand is not None:
+                    children[parent].append(rev_id)
+                missing += 1
+            if owner is not None and owner != (rev.entity_id, rev.entity_type):
+                if strict(rev_id):
+                    raise ReplicaError(
+                        _("Revision {id} names a parent that belongs to another record.").format(
+                            id=rev_id
+                        )
+                    )
+                rejected.add(rev_id)
+                missing += 1_000_000  # never becomes ready
+        waiting[rev_id] = missing
+        if missing == 0:
+            queue.append(rev_id)
+    ordered: list[Revision] = []
+    while queue:
+        rev_id = queue.popleft()
+        ordered.append(candidates[rev_id])
+        for child in children.get(rev_id, ()):
+            waiting[child] -= 1
+            if waiting[child] == 0:
+                queue.append(child)
+    return ordered
+
+
+def _add(session: Session, batch: list[Revision], provenance: str | None) -> AddResult:
+    incoming: dict[str, Revision] = {}
+    skipped = 0
+    for rev in batch:
+        if not isinstance(rev, Revision):
+            raise ReplicaError(_("Only revisions can be added to the revision log."))
+        if rev.id in incoming:
+            skipped += 1
+        else:
+            incoming[rev.id] = rev
+    if not incoming:
+        return AddResult(0, skipped, 0, 0, frozenset(), frozenset())
+
+    lookup = set(incoming)
+    for rev in incoming.values():
+        lookup.update(rev.parents)
+    stored = _fetch_stored(session, lookup)
+    for rev_id in [i for i in incoming if i in stored]:
+        del incoming[rev_id]
+        skipped += 1
+    pending_exists = _has_pending(session)
+    if pending_exists and incoming:
+        already = _load_pending_ids(session, list(incoming))
+        for rev_id in already:
+            del incoming[rev_id]
+            skipped += 1
+    if not incoming:
+        return AddResult(0, skipped, 0, 0, frozenset(), frozenset())
+
+    provenance_of: dict[str, str | None] = {rev_id: provenance for rev_id in incoming}
+    to_apply: list[Revision] = []
+    released: dict[str, Revision] = {}
+    rejected: set[str] = set()
+    candidates: dict[str, Revision] = dict(incoming)
+    while candidates:
+        ready = _ready_in_order(candidates, stored, lambda i: i in incoming, rejected)
+        for rev in ready:
+            stored[rev.id] = (rev.entity_id, rev.entity_type)
+            del candidates[rev.id]
+        to_apply.extend(ready)
+        if not ready or not pending_exists:
+            break
+        woken_ids = _pending_children(session, [r.id for r in ready]) - released.keys()
+        woken_ids -= rejected
+        if not woken_ids:
+            break
+        woken = _load_pending(session, woken_ids)
+        unknown_parents = {
+            p for rev in woken.values() for p in rev.parents
+            if p not in stored and p not in candidates and p not in woken
+        }
+        stored.update(_fetch_stored(session, unknown_parents))
+        for rev_id, rev in woken.items():
+            released[rev_id] = rev
+            provenance_of[rev_id] = rev.provenance
+            candidates[rev_id] = rev
+    # Whatever is left from this call waits for its parents; whatever was
+    # woken from the pending table but is still blocked simply stays there.
+    new_pending = [rev for rev_id, rev in candidates.items() if rev_id in incoming]
+    applied_released = [rev.id for rev in to_apply if rev.id in released]
+
+    if to_apply:
+        _insert_revisions(session, to_apply, provenance_of)
+        _materialise(session, to_apply)
+    if applied_released:
+        _delete_pending(session, applied_released)
+    if new_pending:
+        _insert_pending(session, new_pending, provenance)
+
+    newest = max(
+        (rev.clock for rev in (*to_apply, *new_pending)), default=None
+    )
+    if newest is not None:
+        hlc.observe(session, newest)
+
+    added_ids = tuple(rev.id for rev in to_apply if rev.id in incoming)
+    return AddResult(
+        added=len(added_ids),
+        skipped=skipped,
+        pending=len(new_pending),
+        released=len(applied_released),
+        entity_ids=frozenset(rev.entity_id for rev in to_apply),
+        entity_types=frozenset(rev.entity_type for rev in to_apply),
+        added_ids=added_ids,
+    )
+
+
+def _load_pending_ids(session: Session, ids: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for chunk in _chunks(ids):
+        found.update(
+            session.execute(select(pending_table.c.id).where(pending_table.c.id.in_(chunk))).scalars()
+        )
+    return found
+
+
+def _insert_revisions(
+    session: Session, revisions: list[Revision], provenance_of: Mapping[str, str | None]
+) -> None:
+    rows = []
+    edges = []
+    for rev in revisions:
+        rows.append(
+            {
+                "id": rev.id,
+                "entity_type": rev.entity_type,
+                "entity_id": rev.entity_id,
+                "device_id": rev.device_id,
+                "clock": rev.clock,
+                "parents": canonical_json(list(rev.parents)),
+                "payload": rev.payload_json,
+                "provenance": provenance_of.get(rev.id),
+            }
+        )
+        for parent in rev.parents:
+            edges.append({"child": rev.id, "parent": parent})
+    session.execute(insert(revision_table), rows)
+    if edges:
+        session.execute(insert(revision_parent_table), edges)
+
+
+def _insert_pending(session: Session, revisions: list[Revision], provenance: str | None) -> None:
+    session.execute(
+        insert(pending_table),
+        [
+            {
+                "id": rev.id,
+                "entity_type": rev.entity_type,
+                "entity_id": rev.entity_id,
+                "device_id": rev.device_id,
+                "clock": rev.clock,
+                "parents": canonical_json(list(rev.parents)),
+                "payload": rev.payload_json,
+                "provenance": provenance,
+            }
+            for rev in revisions
+        ],
+    )
+    edges = [{"child": rev.id, "parent": p} for rev in revisions for p in rev.parents]
+    if edges:
+        session.execute(insert(pending_parent_table), edges)
+
+
+def _delete_pending(session: Session, ids: Sequence[str]) -> None:
+    for chunk in _chunks(ids):
+        session.execute(delete(pending_parent_table).where(pending_parent_table.c.child.in_(chunk)))
+        session.execute(delete(pending_table).where(pending_table.c.id.in_(chunk)))
+
+
+def _winner_key(rev_id: str, clock: str, device_id: str) -> tuple[str, str, str]:
+    return (clock, device_id, rev_id)
+
+
+def _materialise(session: Session, applied: list[Revision]) -> None:
+    """Bring ``replica_head`` and ``replica_current`` up to date for the touched entities.
+
+    A revision is only applied once all its parents are stored, so it has no
+    stored children yet: the new heads are the old heads plus the applied
+    revisions, minus every parent of an applied revision.
+    """
+    by_entity: dict[str, list[Revision]] = defaultdict(list)
+    for rev in applied:
+        by_entity[rev.entity_id].append(rev)
+    entity_ids = list(by_entity)
+
+    # entity -> {revision id: (clock, device id)} and the entity's stored type
+    old_heads: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
+    old_type: dict[str, str] = {}
+    for chunk in _chunks(entity_ids):
+        rows = session.execute(
+            select(
+                head_table.c.entity_id,
+                head_table.c.revision_id,
+                head_table.c.entity_type,
+                head_table.c.clock,
+                head_table.c.device_id,
+            ).where(head_table.c.entity_id.in_(chunk))
+        )
+        for entity_id, rev_id, entity_type, clock, device_id in rows:
+            old_heads[entity_id][rev_id] = (clock, device_id)
+            old_type[entity_id] = entity_type
+
+    removed_heads: list[dict[str, str]] = []
+    new_heads: list[dict[str, str]] = []
+    current_rows: list[dict[str, Any]] = []
+    payload_needed: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    existing: list[str] = []
+    for entity_id, revs in by_entity.items():
+        entity_type = old_type.get(entity_id, revs[0].entity_type)
+        for rev in revs:
+            # Parents were checked to share the type; this catches a new root
+            # (or two roots in one batch) claiming an existing id for another type.
+            if rev.entity_type != entity_type:
+                raise ReplicaError(
+                    _("Revision {id} gives record {entity} another type.").format(
+                        id=rev.id, entity=entity_id
+                    )
+                )
+        before = old_heads.get(entity_id, {})
+        if entity_id in old_type:
+            existing.append(entity_id)
+        heads: dict[str, tuple[str, str]] = dict(before)
+        fresh: dict[str, Revision] = {}
+        for rev in revs:
+            heads[rev.id] = (rev.clock, rev.device_id)
+            fresh[rev.id] = rev
+        for rev in revs:
+            for parent in rev.parents:
+                heads.pop(parent, None)
+                fresh.pop(parent, None)
+        for rev_id in before:
+            if rev_id not in heads:
+                removed_heads.append({"b_entity": entity_id, "b_rev": rev_id})
+        for rev_id, rev in fresh.items():
+            new_heads.append(
+                {
+                    "entity_id": entity_id,
+                    "revision_id": rev_id,
+                    "entity_type": entity_type,
+                    "clock": rev.clock,
+                    "device_id": rev.device_id,
+                }
+            )
+        winner_id = max(heads, key=lambda i: _winner_key(i, *heads[i]))
+        clock, device_id = heads[winner_id]
+        row: dict[str, Any] = {
+            "entity_id": entity_id,
+            "entity_type": entity_type,
+            "revision_id": winner_id,
+            "clock": clock,
+            "device_id": device_id,
+            "payload": None,
+            "heads": len(heads),
+        }
+        winner = fresh.get(winner_id)
+        if winner is not None:
+            row["payload"] = winner.payload_json
+        else:
+            payload_needed[winner_id].append(row)
+        current_rows.append(row)
+
+    if payload_needed:
+        ids = list(payload_needed)
+        for chunk in _chunks(ids):
+            for rev_id, payload in session.execute(
+                select(revision_table.c.id, revision_table.c.payload).where(
+                    revision_table.c.id.in_(chunk)
+                )
+            ):
+                for row in payload_needed[rev_id]:
+                    row["payload"] = payload
+
+    if removed_heads:
+        session.execute(
+            delete(head_table).where(
+                head_table.c.entity_id == bindparam("b_entity"),
+                head_table.c.revision_id == bindparam("b_rev"),
+            ),
+            removed_heads,
+        )
+    if new_heads:
+        session.execute(insert(head_table), new_heads)
+    for chunk in _chunks(existing):
+        session.execute(delete(current_table).where(current_table.c.entity_id.in_(chunk)))
+    session.execute(insert(current_table), current_rows)
+
+
+# --------------------------------------------------------------------------- committing
+
+
+def _entity_heads_raw(session: Session, entity_id: str) -> list[tuple[str, str]]:
+    return [
+        (rev_id, entity_type)
+        for rev_id, entity_type in session.execute(
+            select(head_table.c.revision_id, head_table.c.entity_type).where(
+                head_table.c.entity_id == entity_id
+            )
+        )
+    ]
+
+
+def commit(
+    target: Target,
+    device_id: str,
+    entity_type: str,
+    entity_id: str,
+    payload: Mapping[str, Any],
+    *,
+    now: Callable[[], int] = hlc.wall_ms,
+) -> Revision:
+    """Record a local change: a new revision whose parents are all current heads.
+
+    On an entity in conflict this is the merge that resolves the conflict.
+    """
+    with _writing(target) as session:
+        raw = _entity_heads_raw(session, entity_id)
+        if raw and raw[0][1] != entity_type:
+            raise ReplicaError(
+                _("Record {entity} is a {existing}, not a {wanted}.").format(
+                    entity=entity_id, existing=raw[0][1], wanted=entity_type
+                )
+            )
+        clock = hlc.tick(session, device_id, now)
+        revision = make_revision(
+            entity_type, entity_id, [rev_id for rev_id, _t in raw], device_id, clock, payload
+        )
+        _add(session, [revision], None)
+        return revision
+
+
+def resolve(
+    target: Target,
+    device_id: str,
+    entity_id: str,
+    payload: Mapping[str, Any],
+    *,
+    now: Callable[[], int] = hlc.wall_ms,
+) -> Revision:
+    """Resolve an entity's conflict with ``payload``: a merge revision whose parents are all heads."""
+    with _writing(target) as session:
+        raw = _entity_heads_raw(session, entity_id)
+        if not raw:
+            raise ReplicaError(_("There is no record {entity}.").format(entity=entity_id))
+        return commit(session, device_id, raw[0][1], entity_id, payload, now=now)
+
+
+def resolve_keep(
+    target: Target,
+    device_id: str,
+    entity_id: str,
+    keep_revision_id: str,
+    *,
+    now: Callable[[], int] = hlc.wall_ms,
+) -> Revision:
+    """Resolve a conflict by keeping the content of one revision of the entity (usually a head)."""
+    with _writing(target) as session:
+        kept = get_revision(session, keep_revision_id)
+        if kept is None or kept.entity_id != entity_id:
+            raise ReplicaError(
+                _("Revision {id} is not a version of record {entity}.").format(
+                    id=keep_revision_id, entity=entity_id
+                )
+            )
+        return resolve(session, device_id, entity_id, kept.payload, now=now)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _current_from_row(row: Any) -> CurrentState:
+    return CurrentState(
+        entity_id=row.entity_id,
+        entity_type=row.entity_type,
+        revision_id=row.revision_id,
+        payload=json.loads(row.payload),
+        clock=row.clock,
+        device_id=row.device_id,
+        heads=row.heads,
+    )
+
+
+def current(target: Target, entity_type: str, entity_id: str) -> CurrentState | None:
+    """The displayed state of one entity (``None`` if unknown or of another type)."""
+    with _reading(target) as session:
+        row = session.execute(
+            select(current_table).where(
+                current_table.c.entity_id == entity_id, current_table.c.entity_type == entity_type
+            )
+        ).first()
+        return _current_from_row(row) if row is not None else None
+
+
+def list_current(target: Target, entity_type: str) -> list[CurrentState]:
+    """The displayed state of every entity of a type, ordered by entity id."""
+    with _reading(target) as session:
+        rows = session.execute(
+            select(current_table)
+            .where(current_table.c.entity_type == entity_type)
+            .order_by(current_table.c.entity_id)
+        )
+        return [_current_from_row(row) for row in rows]
+
+
+def get_revision(target: Target, revision_id: str) -> Revision | None:
+    """A stored (applied) revision by id, with its provenance; ``None`` if not stored."""
+    with _reading(target) as session:
+        row = session.execute(
+            select(*_REVISION_COLUMNS).where(revision_table.c.id == revision_id)
+        ).first()
+        return _row_to_revision(row) if row is not None else None
+
+
+def _revisions_by_ids(session: Session, ids: Sequence[str]) -> list[Revision]:
+    out: list[Revision] = []
+    for chunk in _chunks(ids):
+        out.extend(
+            _row_to_revision(row)
+            for row in session.execute(
+                select(*_REVISION_COLUMNS).where(revision_table.c.id.in_(chunk))
+            )
+        )
+    return out
+
+
+def heads(target: Target, entity_id: str) -> list[Revision]:
+    """The heads of an entity, the displayed winner first (highest clock, then device id)."""
+    with _reading(target) as session:
+        ids = [rev_id for rev_id, _t in _entity_heads_raw(session, entity_id)]
+        revs = _revisions_by_ids(session, ids)
+        return sorted(revs, key=lambda r: r.sort_key, reverse=True)
+
+
+def history(target: Target, entity_id: str) -> list[Revision]:
+    """Every stored revision of an entity, in local arrival order (parents before children)."""
+    with _reading(target) as session:
+        rows = session.execute(
+            select(*_REVISION_COLUMNS)
+            .where(revision_table.c.entity_id == entity_id)
+            .order_by(revision_table.c.seq)
+        )
+        return [_row_to_revision(row) for row in rows]
+
+
+def conflicts(target: Target, entity_type: str | None = None) -> list[Conflict]:
+    """Entities with more than one head, ordered by entity type and id."""
+    with _reading(target) as session:
+        query = select(
+            current_table.c.entity_id, current_table.c.entity_type, current_table.c.revision_id
+        ).where(current_table.c.heads > 1)
+        if entity_type is not None:
+            query = query.where(current_table.c.entity_type == entity_type)
+        found = list(session.execute(query))
+        found.sort(key=lambda row: (row.entity_type, row.entity_id))
+        result = []
+        for entity_id, etype, winner_id in found:
+            result.append(
+                Conflict(
+                    entity_id=entity_id,
+                    entity_type=etype,
+                    winner_id=winner_id,
+                    heads=tuple(heads(session, entity_id)),
+                )
+            )
+        return result
+
+
+def pending_revisions(target: Target) -> list[Revision]:
+    """Revisions that arrived before their parents and are waiting for them."""
+    with _reading(target) as session:
+        cols = [pending_table.c[c.name] for c in _REVISION_COLUMNS]
+        rows = session.execute(select(*cols).order_by(pending_table.c.id))
+        return [_row_to_revision(row) for row in rows]
+
+
+def iter_revisions(
+    target: Target,
+    entity_types: Iterable[str] | None = None,
+    *,
+    after_seq: int = 0,
+    include_pending: bool = False,
+    chunk_size: int = 1000,
+) -> Iterator[Revision]:
+    """Stored revisions in local arrival order (parents before children), lazily.
+
+    ``entity_types`` limits the types; ``after_seq`` skips what an earlier
+    export already covered (see ``last_seq``). ``include_pending`` appends the
+    revisions still waiting for parents (a receiver may hold those parents).
+    """
+    types = list(entity_types) if entity_types is not None else None
+    with _reading(target) as session:
+        last = after_seq
+        while True:
+            query = (
+                select(revision_table.c.seq, *_REVISION_COLUMNS)
+                .where(revision_table.c.seq > last)
+                .order_by(revision_table.c.seq)
+                .limit(chunk_size)
+            )
+            if types is not None:
+                query = query.where(revision_table.c.entity_type.in_(types))
+            rows = list(session.execute(query))
+            if not rows:
+                break
+            for row in rows:
+                yield _row_to_revision(row)
+            last = rows[-1].seq
+        if include_pending:
+            for rev in pending_revisions(session):
+                if types is None or rev.entity_type in types:
+                    yield rev
+
+
+def revisions_since(
+    target: Target, known_ids: Iterable[str], entity_types: Iterable[str] | None = None
+) -> Iterator[Revision]:
+    """The stored revisions (parents first) whose ids are not in ``known_ids``:
+    what a receiver that holds ``known_ids`` may lack."""
+    known = set(known_ids)
+    for rev in iter_revisions(target, entity_types, include_pending=True):
+        if rev.id not in known:
+            yield rev
+
+
+def revision_ids(target: Target) -> set[str]:
+    """The ids of every stored revision (applied or waiting)."""
+    with _reading(target) as session:
+        ids = set(session.execute(select(revision_table.c.id)).scalars())
+        ids.update(session.execute(select(pending_table.c.id)).scalars())
+        return ids
+
+
+def last_seq(target: Target) -> int:
+    """The local sequence number of the newest stored revision (0 when empty)."""
+    with _reading(target) as session:
+        return int(session.execute(select(func.max(revision_table.c.seq))).scalar() or 0)
+
+
+# --------------------------------------------------------------------------- ancestry
+
+
+def entity_graph(target: Target, entity_id: str) -> dict[str, Revision]:
+    """Every stored revision of one entity by id (the DAG that merges walk)."""
+    return {rev.id: rev for rev in history(target, entity_id)}
+
+
+def _ancestors(graph: Mapping[str, Revision], start: str) -> set[str]:
+    seen = {start}
+    stack = [start]
+    while stack:
+        rev = graph.get(stack.pop())
+        if rev is None:
+            continue
+        for parent in rev.parents:
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return seen
+
+
+def common_ancestor(graph: Mapping[str, Revision], revision_ids: Sequence[str]) -> Revision | None:
+    """The best common ancestor (inclusive) of several revisions of one entity.
+
+    Among the common ancestors that are not ancestors of another common
+    ancestor, the newest (clock, device, id) is taken, so the choice is the
+    same on every machine. ``None`` if they share no ancestor.
+    """
+    if not revision_ids:
+        return None
+    common = _ancestors(graph, revision_ids[0])
+    for rev_id in revision_ids[1:]:
+        common &= _ancestors(graph, rev_id)
+    common = {rev_id for rev_id in common if rev_id in graph}
+    if not common:
+        return None
+    dominated: set[str] = set()
+    for rev_id in common:
+        dominated |= _ancestors(graph, rev_id) - {rev_id}
+    best = [graph[rev_id] for rev_id in common - dominated]
+    return max(best, key=lambda r: r.sort_key)
+
+
+def lowest_common_ancestor(target: Target, a_id: str, b_id: str) -> Revision | None:
+    """The lowest common ancestor of two revisions of the same entity (``None`` if none)."""
+    with _reading(target) as session:
+        a = get_revision(session, a_id)
+        b = get_revision(session, b_id)
+        if a is None or b is None:
+            raise ReplicaError(_("Unknown revision."))
+        if a.entity_id != b.entity_id:
+            return None
+        return common_ancestor(entity_graph(session, a.entity_id), [a_id, b_id])
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def digest(target: Target) -> str:
+    """SHA-256 over the sorted revision ids and every entity's sorted heads.
+
+    Two databases holding the same revisions have the same digest, whatever
+    order they arrived in. The empty database digests to ``sha256(b"")``.
+    """
+    with _reading(target) as session:
+        hasher = hashlib.sha256()
+        ids = sorted(session.execute(select(revision_table.c.id)).scalars())
+        for rev_id in ids:
+            hasher.update(b"r" + rev_id.encode("ascii") + b"\n")
+        head_rows = sorted(
+            session.execute(select(head_table.c.entity_id, head_table.c.revision_id)).tuples()
+        )
+        for entity_id, rev_id in head_rows:
+            hasher.update(b"h" + entity_id.encode("utf-8") + b":" + rev_id.encode("ascii") + b"\n")
+        for rev_id in sorted(session.execute(select(pending_table.c.id)).scalars()):
+            hasher.update(b"p" + rev_id.encode("ascii") + b"\n")
+        return hasher.hexdigest()
+
+
+def counts(target: Target) -> dict[str, Any]:
+    """``revisions``, ``pending``, ``entities`` (by type) and ``conflicts``."""
+    with _reading(target) as session:
+        revisions = session.execute(select(func.count()).select_from(revision_table)).scalar()
+        pending = session.execute(select(func.count()).select_from(pending_table)).scalar()
+        by_type = {
+            entity_type: int(n)
+            for entity_type, n in session.execute(
+                select(current_table.c.entity_type, func.count())
+                .group_by(current_table.c.entity_type)
+                .order_by(current_table.c.entity_type)
+            )
+        }
+        in_conflict = session.execute(
+            select(func.count()).select_from(current_table).where(current_table.c.heads > 1)
+        ).scalar()
+        return {
+            "revisions": int(revisions or 0),
+            "pending": int(pending or 0),
+            "entities": by_type,
+            "conflicts": int(in_conflict or 0),
+        }
+
+
+def rebuild_materialised(target: Target) -> None:
+    """Recompute every head and current state from the revisions (a repair tool; slow)."""
+    with _writing(target) as session:
+        session.execute(delete(current_table))
+        session.execute(delete(head_table))
+        rows = list(session.execute(select(*_REVISION_COLUMNS).order_by(revision_table.c.seq)))
+        applied = [_row_to_revision(row) for row in rows]
+        for chunk in _chunks(applied, 5000):
+            _materialise(session, list(chunk))
