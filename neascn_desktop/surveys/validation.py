@@ -1,0 +1,303 @@
+"""What a set of answers means for a form: relevance, calculations, required and constraint checks.
+
+One function, :func:`evaluate_form`, answers every question the data-entry
+form, the CLI's ``response set`` and finalize ask: which sections and
+questions are relevant now (a question inside a non-relevant section is not
+relevant, and answers of non-relevant questions count as empty for every other
+expression, as in ODK), the calculated values, and the issues — required
+answers missing and constraints failed — with the message in the chosen
+language.  :func:`coerce_answer` turns typed text (``NAME=VALUE`` on the command
+line) into the stored value of a question; :func:`normalize_answer` checks a
+value that a widget produced.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from neascn_desktop.i18n import N_, _, translate_in
+from neascn_desktop.surveys import expressions
+from neascn_desktop.surveys.definition import Question, SurveyDefinition, SurveyError
+
+#: Values a question may hold once stored (see docs/xlsform.md, "Answer values").
+Answer = str | int | float | list[str]
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_INT_RE = re.compile(r"[+-]?\d+")
+_DECIMAL_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_SHA256_RE = re.compile(r"[0-9a-f]{64}")
+MAX_TEXT_LENGTH = 20_000
+MAX_INTEGER = 2**53
+
+
+class AnswerError(SurveyError):
+    """A value that a question cannot hold."""
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A problem with one question: ``kind`` is ``required``, ``constraint`` or ``invalid``."""
+
+    question: str
+    kind: str
+    message: str
+
+
+@dataclass(frozen=True)
+class FormState:
+    """The state of a form for some answers (see :func:`evaluate_form`)."""
+
+    relevant: frozenset[str]
+    values: Mapping[str, Any]
+    required: frozenset[str]
+    issues: tuple[Issue, ...]
+    answered: int
+    answerable: int
+
+    def is_relevant(self, name: str) -> bool:
+        return name in self.relevant
+
+    def issues_for(self, name: str) -> tuple[Issue, ...]:
+        return tuple(i for i in self.issues if i.question == name)
+
+    @property
+    def progress(self) -> float:
+        """Answered relevant questions / relevant questions that take an answer (0..1)."""
+        return self.answered / self.answerable if self.answerable else 1.0
+
+    @property
+    def complete(self) -> bool:
+        return not self.issues
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or (
+        isinstance(value, float) and math.isnan(value))
+
+
+def _safe_boolean(text: str, context: Mapping[str, Any], current: Any, default: bool) -> bool:
+    try:
+        return expressions.evaluate_boolean(expressions.parse(text), context, current)
+    except expressions.ExpressionError:
+        return default
+
+
+def calculated_value(value: expressions.Value) -> Any:
+    """A calculation result as a stored value: numbers stay numbers, empty becomes None."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return None
+        return int(value) if value == int(value) and abs(value) < MAX_INTEGER else value
+    return value or None
+
+
+def evaluate_form(
+    definition: SurveyDefinition, answers: Mapping[str, Any], language: str = "en",
+) -> FormState:
+    """Relevance, calculated values and issues of ``answers`` (messages in ``language``)."""
+    relevant: frozenset[str] | None = None
+    values: dict[str, Any] = {}
+    context: dict[str, Any] = dict(answers)
+    # Relevance may refer to later questions; a few passes reach the fixed point.
+    for _pass in range(4):
+        now: set[str] = set()
+        values = {}
+        for section in definition.sections:
+            section_relevant = section.relevant is None or _safe_boolean(
+                section.relevant, context, None, True)
+            if section_relevant:
+                now.add(section.name)
+            for q in section.questions:
+                is_relevant = section_relevant and (
+                    q.relevant is None or _safe_boolean(q.relevant, context, None, True))
+                value: Any = None
+                if is_relevant:
+                    now.add(q.name)
+                    if q.type == "calculate" and q.calculation:
+                        try:
+                            value = calculated_value(
+                                expressions.evaluate(expressions.parse(q.calculation), context))
+                        except expressions.ExpressionError:
+                            value = None
+                    else:
+                        value = answers.get(q.name)
+                if not is_empty(value):
+                    values[q.name] = value
+                    context[q.name] = value
+                else:
+                    context.pop(q.name, None)
+        frozen = frozenset(now)
+        if frozen == relevant:
+            break
+        relevant = frozen
+    assert relevant is not None
+
+    issues: list[Issue] = []
+    required: set[str] = set()
+    answered = answerable = 0
+    for q in definition.questions:
+        if q.name not in relevant or not q.is_input:
+            continue
+        answerable += 1
+        value = values.get(q.name)
+        if value is not None:
+            answered += 1
+        if q.required and _safe_boolean(q.required, context, value, False):
+            required.add(q.name)
+            if value is None:
+                issues.append(Issue(q.name, "required", translate_in(
+                    language, N_("This question requires an answer."))))
+                continue
+        if value is not None and q.constraint:
+            try:
+                ok = expressions.evaluate_boolean(expressions.parse(q.constraint), context, value)
+            except expressions.ExpressionError as exc:
+                issues.append(Issue(q.name, "invalid", str(exc)))
+                continue
+            if not ok:
+                message = q.constraint_message_in(language, definition.default_language)
+                issues.append(Issue(q.name, "constraint", message or translate_in(
+                    language, N_("This answer is not allowed here."))))
+    return FormState(
+        relevant=relevant, values=values, required=frozenset(required), issues=tuple(issues),
+        answered=answered, answerable=answerable,
+    )
+
+
+# --------------------------------------------------------------------------- coercion
+
+
+def _choice_name(definition: SurveyDefinition, q: Question, text: str) -> str:
+    choices = definition.choices_for(q)
+    for choice in choices:
+        if choice.name == text:
+            return choice.name
+    folded = text.casefold()
+    for choice in choices:
+        if any(label.casefold() == folded for label in choice.label.values()):
+            return choice.name
+    raise AnswerError(_("“{value}” is not a choice of {question}; use one of: {choices}.").format(
+        value=text, question=q.name, choices=", ".join(c.name for c in choices)))
+
+
+def coerce_answer(definition: SurveyDefinition, question: Question | str, text: str) -> Answer | None:
+    """Turn typed text into the stored value of a question (``''`` clears the answer).
+
+    Integers and decimals as plain numbers (``1200``, ``3.5``), dates as
+    ``YYYY-MM-DD``, choices by name (or by their label in any language),
+    multiple choices as space-separated names.
+    """
+    q = definition.question(question) if isinstance(question, str) else question
+    if q.type in ("note", "calculate"):
+        raise AnswerError(_("{question} is a {type} and takes no answer.").format(
+            question=q.name, type=q.type))
+    text = text.strip()
+    if text == "":
+        return None
+    if q.type == "integer":
+        if not _INT_RE.fullmatch(text):
+            raise AnswerError(_("{question} needs a whole number, not “{value}”.").format(
+                question=q.name, value=text))
+        return normalize_answer(definition, q, int(text))
+    if q.type == "decimal":
+        if not _DECIMAL_RE.fullmatch(text):
+            raise AnswerError(_("{question} needs a number, not “{value}”.").format(
+                question=q.name, value=text))
+        return normalize_answer(definition, q, float(text))
+    if q.type == "select_multiple":
+        return normalize_answer(
+            definition, q, [_choice_name(definition, q, part) for part in text.split()])
+    if q.type in ("select_one", "yes_no", "scale"):
+        return normalize_answer(definition, q, _choice_name(definition, q, text))
+    return normalize_answer(definition, q, text)
+
+
+def normalize_answer(definition: SurveyDefinition, question: Question | str, value: Any) -> Answer | None:
+    """Check a value for a question and return its stored form (``None`` = unanswered)."""
+    q = definition.question(question) if isinstance(question, str) else question
+    if is_empty(value):
+        return None
+    kind = q.type
+    if kind in ("note", "calculate"):
+        raise AnswerError(_("{question} is a {type} and takes no answer.").format(
+            question=q.name, type=kind))
+    if kind == "integer":
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise AnswerError(_("{question} needs a whole number, not “{value}”.").format(
+                question=q.name, value=value))
+        if abs(value) > MAX_INTEGER:
+            raise AnswerError(_("{question}: the number {value} is too large.").format(
+                question=q.name, value=value))
+        return value
+    if kind == "decimal":
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise AnswerError(_("{question} needs a number, not “{value}”.").format(
+                question=q.name, value=value))
+        return float(value)
+    if kind == "date":
+        text = str(value)
+        try:
+            if not _DATE_RE.fullmatch(text):
+                raise ValueError(text)
+            date.fromisoformat(text)
+        except ValueError:
+            raise AnswerError(_("{question} needs a date as YYYY-MM-DD, not “{value}”.").format(
+                question=q.name, value=text)) from None
+        return text
+    if kind in ("select_one", "yes_no", "scale"):
+        if not isinstance(value, str) or definition.choice(q, value) is None:
+            raise AnswerError(
+                _("“{value}” is not a choice of {question}; use one of: {choices}.").format(
+                    value=value, question=q.name,
+                    choices=", ".join(c.name for c in definition.choices_for(q))))
+        return value
+    if kind == "select_multiple":
+        if isinstance(value, str):
+            value = value.split()
+        if not isinstance(value, list | tuple | set | frozenset):
+            raise AnswerError(_("{question} needs a list of choices.").format(question=q.name))
+        order = [c.name for c in definition.choices_for(q)]
+        unknown = [v for v in value if v not in order]
+        if unknown:
+            raise AnswerError(
+                _("“{value}” is not a choice of {question}; use one of: {choices}.").format(
+                    value=unknown[0], question=q.name, choices=", ".join(order)))
+        chosen = set(value)
+        return [name for name in order if name in chosen] or None
+    if kind == "attachment":
+        if not isinstance(value, str) or not _SHA256_RE.fullmatch(value):
+            raise AnswerError(_("{question} needs an attached file.").format(question=q.name))
+        return value
+    # text
+    if not isinstance(value, str):
+        raise AnswerError(_("{question} needs text.").format(question=q.name))
+    if len(value) > MAX_TEXT_LENGTH:
+        raise AnswerError(_("{question}: the text is longer than {limit} characters.").format(
+            question=q.name, limit=MAX_TEXT_LENGTH))
+    return value
+
+
+def format_answer(definition: SurveyDefinition, question: Question | str, value: Any,
+                  language: str = "en") -> str:
+    """An answer as a person reads it (choice labels in ``language``)."""
+    q = definition.question(question) if isinstance(question, str) else question
+    if is_empty(value):
+        return ""
+    if q.type in ("select_one", "yes_no", "scale") and isinstance(value, str):
+        choice = definition.choice(q, value)
+        return choice.label_in(language, definition.default_language) if choice else value
+    if q.type == "select_multiple" and isinstance(value, list):
+        parts = []
+        for name in value:
+            choice = definition.choice(q, name)
+            parts.append(choice.label_in(language, definition.default_language) if choice else name)
+        return "; ".join(parts)
+    return str(value)
