@@ -1,0 +1,312 @@
+"""Charts of the reports and the dashboard, drawn with matplotlib (Agg) to PNG bytes.
+
+matplotlib is imported lazily (it costs about half a second), and only the
+object API is used (``Figure`` + ``FigureCanvasAgg``, never ``pyplot``), so the
+functions are safe in a background thread.  Fonts come from the report
+language (typography.FONTS): Noto Sans CJK KR/SC/JP on Linux, the system CJK
+fonts on Windows and macOS, DejaVu Sans for Cyrillic; only installed families
+are named so matplotlib never warns.  Every function returns PNG bytes; the
+GUI shows them as a QPixmap.
+
+Radar charts are drawn for every city of a report (300 in the benchmark), so
+:class:`RadarPainter` draws the grid and labels once and only blits each
+city's polygon onto a copy of that background.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from neascn_desktop.reports.typography import fonts_for
+
+NAVY = "#1F3A5F"
+TEAL = "#1E6F8C"
+GREY = "#7F7F7F"
+LIGHT = "#D9E1EA"
+#: Colours of the readiness bands, nascent → leading (colour-blind safe, ColorBrewer RdYlBu).
+BAND_COLOURS = ("#D73027", "#FC8D59", "#FEE090", "#91BFDB", "#4575B4")
+
+# Families tried after the language's own ones, for systems without Noto (Windows, macOS).
+_SYSTEM_CJK = {
+    "ko": ("Malgun Gothic", "Apple SD Gothic Neo", "NanumGothic"),
+    "ja": ("Yu Gothic", "Hiragino Sans", "Meiryo", "MS Gothic"),
+    "zh_Hans": ("Microsoft YaHei", "PingFang SC", "SimHei", "SimSun"),
+}
+_FALLBACK = ("DejaVu Sans", "Noto Sans CJK SC", "Arial", "Liberation Sans")
+
+_lock = threading.Lock()
+
+
+def _mpl() -> Any:
+    """Import matplotlib with the Agg backend (once, on first use)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    return matplotlib
+
+
+@lru_cache(maxsize=8)
+def chart_families(language: str) -> tuple[str, ...]:
+    """Installed font families for charts in ``language``, best first (matplotlib falls back in order)."""
+    _mpl()
+    from matplotlib import font_manager
+
+    installed = {entry.name for entry in font_manager.fontManager.ttflist}
+    wanted = list(fonts_for(language).chart_families) + list(_SYSTEM_CJK.get(language, ()))
+    wanted += list(_FALLBACK)
+    chosen: list[str] = []
+    for family in wanted:
+        if family in installed and family not in chosen:
+            chosen.append(family)
+    return tuple(chosen) or ("sans-serif",)
+
+
+def _rc(language: str) -> dict[str, Any]:
+    return {
+        "font.family": list(chart_families(language)),
+        "font.size": 9,
+        "axes.edgecolor": GREY,
+        "axes.labelcolor": "#333333",
+        "xtick.color": "#333333",
+        "ytick.color": "#333333",
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "svg.fonttype": "none",
+    }
+
+
+def _figure(language: str, width: float, height: float, dpi: int = 100):  # type: ignore[no-untyped-def]
+    _mpl()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, height), dpi=dpi)
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def _png(figure, dpi: int) -> bytes:  # type: ignore[no-untyped-def]
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi, facecolor="white")
+    return buffer.getvalue()
+
+
+def band_colour(score: float | None) -> str:
+    if score is None:
+        return LIGHT
+    index = min(4, max(0, (round(score) - 1) // 20)) if round(score) > 0 else 0
+    return BAND_COLOURS[index]
+
+
+def _wrap(label: str, width: int = 22) -> str:
+    """Break long labels (spaces, or anywhere for CJK text without spaces)."""
+    if len(label) <= width:
+        return label
+    if " " not in label:
+        return "\n".join(label[i : i + width // 2 + 2] for i in range(0, len(label), width // 2 + 2))
+    lines, line = [], ""
+    for word in label.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def bar_chart(
+    labels: Sequence[str],
+    values: Sequence[float | None],
+    language: str,
+    *,
+    xlabel: str = "",
+    width: float = 6.3,
+    dpi: int = 150,
+    value_format: Any = None,
+) -> bytes:
+    """Horizontal bars on a 0-100 scale, coloured by readiness band, first label on top."""
+    import matplotlib
+
+    height = max(1.6, 0.32 * len(labels) + 0.8)
+    with _lock, matplotlib.rc_context(_rc(language)):
+        figure = _figure(language, width, height)
+        axes = figure.add_subplot(1, 1, 1)
+        positions = list(range(len(labels)))[::-1]
+        shown = [v if v is not None else 0 for v in values]
+        axes.barh(positions, shown, color=[band_colour(v) for v in values], height=0.65,
+                  edgecolor="white")
+        axes.set_yticks(positions, [_wrap(label, 34) for label in labels])
+        axes.set_xlim(0, 105)
+        axes.set_xticks([0, 20, 40, 60, 80, 100])
+        for x in (20, 40, 60, 80):
+            axes.axvline(x, color=LIGHT, linewidth=0.6, zorder=0)
+        for position, value in zip(positions, values, strict=True):
+            text = "–" if value is None else (value_format(value) if value_format else f"{value:.0f}")
+            axes.text((value or 0) + 1.2, position, text, va="center", fontsize=8, color="#333333")
+        if xlabel:
+            axes.set_xlabel(xlabel)
+        figure.tight_layout()
+        return _png(figure, dpi)
+
+
+def readiness_map(
+    points: Sequence[tuple[str, float, float, float | None]],
+    language: str,
+    *,
+    legend_title: str = "",
+    width: float = 6.3,
+    height: float = 4.2,
+    dpi: int = 150,
+    annotate_limit: int = 40,
+) -> bytes:
+    """Cities as dots on a longitude/latitude plot, coloured by readiness index.
+
+    ``points`` = (name, longitude, latitude, index).  A plain equirectangular
+    plot with a 1:cos(latitude) aspect, no basemap: no tiles to download,
+    works offline; the coordinates are enough to see where the network stands.
+    """
+    import matplotlib
+
+    with _lock, matplotlib.rc_context(_rc(language)):
+        figure = _figure(language, width, height)
+        axes = figure.add_subplot(1, 1, 1)
+        axes.grid(True, color=LIGHT, linewidth=0.5)
+        if points:
+            lons = [p[1] for p in points]
+            lats = [p[2] for p in points]
+            colours = [band_colour(p[3]) for p in points]
+            sizes = [30 if p[3] is None else 30 + p[3] * 0.9 for p in points]
+            axes.scatter(lons, lats, c=colours, s=sizes, edgecolors=NAVY, linewidths=0.5, zorder=3)
+            if len(points) <= annotate_limit:
+                for name, lon, lat, _score in points:
+                    axes.annotate(name, (lon, lat), xytext=(4, 3), textcoords="offset points",
+                                  fontsize=7, color="#333333")
+            mid_lat = (min(lats) + max(lats)) / 2
+            axes.set_aspect(1 / max(0.2, math.cos(math.radians(mid_lat))))
+            pad_x = max(2.0, (max(lons) - min(lons)) * 0.08)
+            pad_y = max(2.0, (max(lats) - min(lats)) * 0.08)
+            axes.set_xlim(min(lons) - pad_x, max(lons) + pad_x)
+            axes.set_ylim(min(lats) - pad_y, max(lats) + pad_y)
+        axes.set_xlabel("° E")
+        axes.set_ylabel("° N")
+        if legend_title:
+            from matplotlib.patches import Patch
+
+            handles = [Patch(color=c, label=f"{lo}–{hi}") for c, (lo, hi) in
+                       zip(BAND_COLOURS, ((0, 20), (21, 40), (41, 60), (61, 80), (81, 100)), strict=True)]
+            axes.legend(handles=handles, title=legend_title, fontsize=7, title_fontsize=7,
+                        loc="best", frameon=False)
+        figure.tight_layout()
+        return _png(figure, dpi)
+
+
+def completion_chart(
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[int], str]],
+    language: str,
+    *,
+    width: float = 6.3,
+    dpi: int = 150,
+) -> bytes:
+    """Stacked horizontal bars: per label, counts of each series (name, values, colour)."""
+    import matplotlib
+
+    height = max(1.4, 0.3 * len(labels) + 1.0)
+    with _lock, matplotlib.rc_context(_rc(language)):
+        figure = _figure(language, width, height)
+        axes = figure.add_subplot(1, 1, 1)
+        positions = list(range(len(labels)))[::-1]
+        left = [0.0] * len(labels)
+        for name, values, colour in series:
+            axes.barh(positions, values, left=left, color=colour, height=0.6, label=name,
+                      edgecolor="white")
+            left = [a + b for a, b in zip(left, values, strict=True)]
+        axes.set_yticks(positions, [_wrap(label, 30) for label in labels])
+        axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(series),
+                    frameon=False, fontsize=8)
+        from matplotlib.ticker import MaxNLocator
+
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+        figure.tight_layout()
+        return _png(figure, dpi)
+
+
+@dataclass
+class RadarPainter:
+    """Radar (spider) charts of domain scores with one shared background.
+
+    The polar grid, the domain labels and the network average are drawn once;
+    each chart restores that background and draws only the city's polygon
+    (matplotlib's blitting), about twenty times faster than a new figure.
+    """
+
+    labels: tuple[str, ...]
+    language: str
+    average: tuple[float | None, ...] | None = None
+    size: float = 3.4
+    dpi: int = 120
+
+    def __post_init__(self) -> None:
+        import matplotlib
+
+        with _lock, matplotlib.rc_context(_rc(self.language)):
+            figure = _figure(self.language, self.size + 1.6, self.size, self.dpi)
+            axes = figure.add_subplot(1, 1, 1, projection="polar")
+            count = len(self.labels)
+            self._angles = [2 * math.pi * i / count for i in range(count)]
+            axes.set_theta_offset(math.pi / 2)
+            axes.set_theta_direction(-1)
+            axes.set_ylim(0, 100)
+            axes.set_yticks([20, 40, 60, 80, 100], ["", "40", "", "80", ""], fontsize=6, color=GREY)
+            axes.set_xticks(self._angles, [_wrap(label, 16) for label in self.labels], fontsize=7)
+            axes.tick_params(axis="x", pad=2)
+            axes.grid(color=LIGHT, linewidth=0.6)
+            axes.spines["polar"].set_color(LIGHT)
+            if self.average is not None:
+                closed = self._closed([v or 0 for v in self.average])
+                axes.plot(closed[0], closed[1], color=GREY, linewidth=1.0, linestyle="--")
+            figure.tight_layout(pad=0.3)
+            (self._line,) = axes.plot([], [], color=TEAL, linewidth=1.6, animated=True)
+            self._fill = axes.fill([0], [0], color=TEAL, alpha=0.25, animated=True)[0]
+            self._figure = figure
+            self._axes = axes
+            canvas = figure.canvas
+            canvas.draw()
+            self._background = canvas.copy_from_bbox(figure.bbox)
+
+    def _closed(self, values: Sequence[float]) -> tuple[list[float], list[float]]:
+        return list(self._angles) + [self._angles[0]], list(values) + [values[0]]
+
+    def render(self, values: Sequence[float | None]) -> bytes:
+        """PNG of one city's polygon (``None`` = no score, drawn at 0)."""
+        from PIL import Image
+
+        with _lock:
+            canvas = self._figure.canvas
+            canvas.restore_region(self._background)
+            xs, ys = self._closed([v or 0 for v in values])
+            self._line.set_data(xs, ys)
+            self._fill.set_xy(list(zip(xs, ys, strict=True)))
+            self._axes.draw_artist(self._fill)
+            self._axes.draw_artist(self._line)
+            width, height = canvas.get_width_height()
+            image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw",
+                                     "RGBA", 0, 1).convert("RGB")
+        buffer = io.BytesIO()
+        # PNG without filtering effort: a few ms per chart and files stay ~20 kB.
+        image.save(buffer, format="PNG", compress_level=1, dpi=(self._figure.dpi,) * 2)
+        return buffer.getvalue()
+
+
+def radar_chart(labels: Sequence[str], values: Sequence[float | None], language: str,
+                average: Sequence[float | None] | None = None) -> bytes:
+    """A single radar chart (the dashboard); reports reuse one :class:`RadarPainter`."""
+    painter = RadarPainter(tuple(labels), language, tuple(average) if average else None)
+    return painter.render(values)

@@ -1,0 +1,284 @@
+"""What the report builders need, as plain frozen values.
+
+The builders (``readiness.py``, ``framework_report.py``, ``status_report.py``)
+and the chart functions only read these dataclasses; ``collect.py`` fills them
+from the database.  Keeping the two apart lets the builders be tested (and
+benchmarked) with synthetic data, and lets the dashboard reuse the same values.
+
+Every text in here is already in the report's language (labels chosen by the
+collector); numbers are raw (the builders format them with Babel).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+#: Readiness bands (survey-schema.md): upper bound of each band, inclusive.
+BANDS: tuple[tuple[str, float], ...] = (
+    ("nascent", 20.0),
+    ("emerging", 40.0),
+    ("developing", 60.0),
+    ("advanced", 80.0),
+    ("leading", 100.0),
+)
+
+
+def band_for(score: float | None) -> str | None:
+    """The band id of a 0-100 score (``None`` for no score); 20.4 rounds into nascent."""
+    if score is None:
+        return None
+    rounded = round(score)
+    for band, upper in BANDS:
+        if rounded <= upper:
+            return band
+    return BANDS[-1][0]
+
+
+# ---------------------------------------------------------------- readiness
+
+
+@dataclass(frozen=True)
+class DomainInfo:
+    """A readiness domain of the survey version, labelled in the report language."""
+
+    id: str
+    label: str
+    description: str = ""
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class DomainScore:
+    """One city's result in one domain; ``score`` is ``None`` when nothing scorable was answered."""
+
+    domain_id: str
+    score: float | None
+    coverage: float  # answered scorable items / scorable items, 0..1
+    answered: int = 0
+    scorable: int = 0
+
+
+@dataclass(frozen=True)
+class AnswerItem:
+    """A question and its answer as displayed (choice labels, formatted numbers)."""
+
+    question_name: str
+    question_label: str
+    answer_text: str
+    section_label: str = ""
+    domain_id: str | None = None
+    score: float | None = None  # 0-100 for scored answers, None otherwise
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    """An attachment given as evidence for a question."""
+
+    question_label: str
+    filename: str
+    size: int = 0
+    media_type: str = ""
+    sha256: str = ""
+
+
+@dataclass(frozen=True)
+class CityReadiness:
+    """A city with its latest (preferably finalized) submission's scores."""
+
+    city_id: str
+    name: str
+    country: str = ""
+    population: int | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    index: float | None = None  # overall readiness index 0-100
+    coverage: float = 0.0  # overall coverage 0..1
+    domain_scores: tuple[DomainScore, ...] = ()
+    answers: tuple[AnswerItem, ...] = ()
+    evidence: tuple[EvidenceItem, ...] = ()
+    submission_status: str | None = None  # "finalized" | "in_progress" | None (no submission)
+    enumerator: str = ""
+    updated_at: datetime | None = None
+
+    @property
+    def band(self) -> str | None:
+        return band_for(self.index)
+
+    def score_of(self, domain_id: str) -> DomainScore | None:
+        for item in self.domain_scores:
+            if item.domain_id == domain_id:
+                return item
+        return None
+
+
+@dataclass(frozen=True)
+class QuestionnaireItem:
+    """One question of the annex: name, label, type, choices (labels) and domain."""
+
+    name: str
+    label: str
+    type: str
+    domain_id: str | None = None
+    choices: tuple[str, ...] = ()
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class QuestionnaireSection:
+    name: str
+    label: str
+    questions: tuple[QuestionnaireItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReadinessReportData:
+    """Everything the readiness report shows, in one language."""
+
+    language: str
+    form_id: str
+    form_version: str
+    form_title: str
+    generated_at: datetime
+    domains: tuple[DomainInfo, ...]
+    cities: tuple[CityReadiness, ...]
+    questionnaire: tuple[QuestionnaireSection, ...] = ()
+    sources: tuple[str, ...] = ()
+    cities_total: int | None = None  # cities known to the network (≥ len(cities) when subset)
+
+    @property
+    def scored_cities(self) -> tuple[CityReadiness, ...]:
+        return tuple(c for c in self.cities if c.index is not None)
+
+    def domain_average(self, domain_id: str) -> float | None:
+        values = [
+            s.score
+            for c in self.cities
+            if (s := c.score_of(domain_id)) is not None and s.score is not None
+        ]
+        return sum(values) / len(values) if values else None
+
+    @property
+    def index_average(self) -> float | None:
+        values = [c.index for c in self.scored_cities if c.index is not None]
+        return sum(values) / len(values) if values else None
+
+    @property
+    def coverage_average(self) -> float | None:
+        values = [c.coverage for c in self.cities if c.submission_status is not None]
+        return sum(values) / len(values) if values else None
+
+
+# ---------------------------------------------------------------- framework
+
+
+@dataclass(frozen=True)
+class FrameworkSectionData:
+    """A framework section in document order; ``depth`` 0 is a top-level chapter."""
+
+    id: str
+    depth: int
+    title: str
+    body: str  # Markdown
+    status: str = "draft"  # draft | in_review | agreed
+    owner: str = ""
+
+
+@dataclass(frozen=True)
+class FrameworkCommentData:
+    """An open (unresolved) comment on a section."""
+
+    id: str
+    section_id: str
+    author: str
+    text: str
+    created_at: datetime | None = None
+    reply_to: str | None = None
+
+
+@dataclass(frozen=True)
+class FrameworkReportData:
+    language: str
+    title: str
+    generated_at: datetime
+    sections: tuple[FrameworkSectionData, ...]
+    comments: tuple[FrameworkCommentData, ...] = ()
+
+
+def section_numbers(depths: list[int] | tuple[int, ...]) -> list[str]:
+    """Outline numbers ("1", "1.1", "1.2", "2") for sections given in document order by depth.
+
+    A depth that jumps by more than one level is clamped to one deeper than
+    its predecessor, so a malformed tree still numbers without gaps.
+    """
+    counters: list[int] = []
+    numbers: list[str] = []
+    for depth in depths:
+        depth = max(0, min(depth, len(counters)))
+        del counters[depth + 1 :]
+        if len(counters) == depth:
+            counters.append(0)
+        counters[depth] += 1
+        numbers.append(".".join(str(c) for c in counters[: depth + 1]))
+    return numbers
+
+
+# ---------------------------------------------------------------- status
+
+
+@dataclass(frozen=True)
+class SubmissionStatusRow:
+    """One submission's current state (no answers: the status report only counts)."""
+
+    submission_id: str
+    city_id: str
+    device_id: str
+    status: str  # in_progress | finalized
+    enumerator: str = ""
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class DeviceImport:
+    """The last package imported from a device (from the sync audit log)."""
+
+    device_id: str
+    device_name: str
+    last_import_at: datetime | None
+    packages: int = 0
+
+
+@dataclass(frozen=True)
+class ConflictItem:
+    entity_type: str
+    entity_id: str
+    label: str = ""
+    heads: int = 2
+
+
+@dataclass(frozen=True)
+class CityRef:
+    city_id: str
+    name: str
+    country: str = ""
+
+
+@dataclass(frozen=True)
+class StatusReportData:
+    language: str
+    generated_at: datetime
+    form_version: str | None
+    cities: tuple[CityRef, ...]
+    submissions: tuple[SubmissionStatusRow, ...]
+    device_names: tuple[tuple[str, str], ...] = ()  # (device_id, display name)
+    imports: tuple[DeviceImport, ...] = ()
+    conflicts: tuple[ConflictItem, ...] = ()
+
+    def device_name(self, device_id: str) -> str:
+        for known, name in self.device_names:
+            if known == device_id:
+                return name
+        for item in self.imports:
+            if item.device_id == device_id and item.device_name:
+                return item.device_name
+        return device_id[:8]

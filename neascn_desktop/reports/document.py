@@ -1,0 +1,394 @@
+"""A Word document on the report template, written in one language.
+
+:class:`ReportDocument` is the only place that touches python-docx for the
+builders: it opens ``resources/report-template.docx``, declares the report
+language's fonts, rewrites the header and the "Page X of Y" footer in that
+language, and offers the few operations reports need (headings, paragraphs
+with inline formatting, lists, tables, pictures with captions, fields, a table
+of contents).  Builders only name template styles, never set fonts or sizes.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import docx
+from docx.enum.section import WD_SECTION
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm
+
+from neascn_desktop.errors import NeascnError
+from neascn_desktop.i18n import _, translate_in
+from neascn_desktop.paths import resource
+from neascn_desktop.reports.typography import LanguageFonts, apply_document_language, tag_run
+
+TEMPLATE_NAME = "report-template.docx"
+TABLE_STYLE = "NEASCN Table"
+#: Tables with at most this many rows are kept on one page.
+KEEP_TOGETHER_ROWS = 12
+#: Usable text width of the template's A4 page (210 mm - 2 × 22 mm margins).
+TEXT_WIDTH_MM = 166.0
+
+_PLACEHOLDER = re.compile(r"\{(page|pages)\}")
+
+
+class ReportError(NeascnError):
+    """A report could not be built or written; ``str()`` is a user-facing sentence."""
+
+
+class ReportCancelled(ReportError):
+    """The user cancelled while a report was being built (nothing was written)."""
+
+    def __init__(self) -> None:
+        super().__init__(_("The report was cancelled."))
+
+
+def template_path() -> Path:
+    return resource(TEMPLATE_NAME)
+
+
+class ReportDocument:
+    """One report being written; ``t(msgid)`` translates into the report language."""
+
+    def __init__(self, language: str, title: str, template: Path | None = None) -> None:
+        path = template or template_path()
+        if not path.is_file():
+            raise ReportError(_("The report template {path} is missing.").format(path=path))
+        self.language = language
+        self.document = docx.Document(str(path))
+        body = self.document.element.body
+        for child in list(body):
+            if child.tag != qn("w:sectPr"):
+                body.remove(child)
+        self.fonts: LanguageFonts = apply_document_language(self.document, language)
+        self._style_ids: dict[str, str] = {}
+        self.figure_count = 0
+        self.table_count = 0
+        self._headings: list[tuple[int, str]] = []
+        self._toc_paragraph = None
+        self._write_header_footer()
+        props = self.document.core_properties
+        props.title = title
+        props.language = self.fonts.lang
+        props.author = "NEASCN Desktop"
+        props.comments = ""
+        props.created = props.modified = datetime.now().replace(microsecond=0)
+
+    # ------------------------------------------------------------- texts
+
+    def t(self, message: str) -> str:
+        return translate_in(self.language, message)
+
+    def style_id(self, name: str) -> str:
+        """The template's style id of a style name (cached: name lookups are linear in python-docx)."""
+        cached = self._style_ids.get(name)
+        if cached is None:
+            cached = self._style_ids[name] = self.document.styles[name].style_id
+        return cached
+
+    def _new_paragraph(self, style: str | None):  # type: ignore[no-untyped-def]
+        paragraph = self.document.add_paragraph()
+        if style:
+            paragraph._p.style = self.style_id(style)
+        return paragraph
+
+    # ------------------------------------------------------------- page furniture
+
+    def _write_header_footer(self) -> None:
+        section = self.document.sections[0]
+        header_par = section.header.paragraphs[0]
+        for run in list(header_par.runs):
+            run._r.getparent().remove(run._r)
+        self._run(header_par, self.t("Northeast Asia Smart Cities Network (NEASCN)"))
+
+        footer_par = section.footer.paragraphs[0]
+        for child in list(footer_par._p):
+            if child.tag != qn("w:pPr"):
+                footer_par._p.remove(child)
+        # The sentence is translated as a whole; the fields go where its placeholders are.
+        sentence = self.t("Page {page} of {pages}")
+        position = 0
+        for match in _PLACEHOLDER.finditer(sentence):
+            if match.start() > position:
+                self._run(footer_par, sentence[position : match.start()])
+            self.field(footer_par, "PAGE" if match.group(1) == "page" else "NUMPAGES", "1")
+            position = match.end()
+        if position < len(sentence):
+            self._run(footer_par, sentence[position:])
+
+    # ------------------------------------------------------------- runs and paragraphs
+
+    def _run(self, paragraph, text: str, *, bold: bool = False, italic: bool = False,  # type: ignore[no-untyped-def]
+             style: str | None = None):
+        run = paragraph.add_run(text, style)
+        if bold:
+            run.bold = True
+        if italic:
+            run.italic = True
+        tag_run(run, self.fonts, text)
+        return run
+
+    def heading(self, text: str, level: int = 1, number: str | None = None):  # type: ignore[no-untyped-def]
+        paragraph = self._new_paragraph(f"Heading {level}")
+        shown = f"{number}\u2002{text}" if number else text
+        self._run(paragraph, shown)
+        self._headings.append((level, shown))
+        return paragraph
+
+    def paragraph(self, text: str = "", style: str | None = None, *, bold: bool = False,  # type: ignore[no-untyped-def]
+                  italic: bool = False, align: str | None = None):
+        paragraph = self._new_paragraph(style)
+        if text:
+            self._run(paragraph, text, bold=bold, italic=italic)
+        if align == "center":
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        return paragraph
+
+    def rich_paragraph(self, parts: Sequence[tuple[str, str]], style: str | None = None):  # type: ignore[no-untyped-def]
+        """A paragraph of (kind, text) parts, kind in plain/bold/italic."""
+        paragraph = self._new_paragraph(style)
+        for kind, text in parts:
+            self._run(paragraph, text, bold=kind == "bold", italic=kind == "italic")
+        return paragraph
+
+    def add_text(self, paragraph, text: str, *, bold: bool = False, italic: bool = False,  # type: ignore[no-untyped-def]
+                 code: bool = False, strike: bool = False):
+        run = self._run(paragraph, text, bold=bold, italic=italic, style="Code" if code else None)
+        if strike:
+            run.font.strike = True
+        return run
+
+    def bullet(self, text: str, level: int = 1):  # type: ignore[no-untyped-def]
+        return self.paragraph(text, "List Bullet" if level == 1 else "List Bullet 2")
+
+    def page_break(self) -> None:
+        paragraph = self.document.add_paragraph()
+        paragraph.add_run().add_break(WD_BREAK.PAGE)
+
+    def hyperlink(self, paragraph, url: str, text: str, *, bold: bool = False,  # type: ignore[no-untyped-def]
+                  italic: bool = False) -> None:
+        """An external link (relationship + ``w:hyperlink``) in the Hyperlink character style."""
+        r_id = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+        link = OxmlElement("w:hyperlink")
+        link.set(qn("r:id"), r_id)
+        link.set(qn("w:history"), "1")
+        run = paragraph.add_run(text, "Hyperlink")
+        if bold:
+            run.bold = True
+        if italic:
+            run.italic = True
+        tag_run(run, self.fonts, text)
+        paragraph._p.remove(run._r)
+        link.append(run._r)
+        paragraph._p.append(link)
+
+    def field(self, paragraph, instruction: str, placeholder: str = "") -> None:  # type: ignore[no-untyped-def]
+        """A complex field marked dirty, so Word recomputes it on open."""
+        def with_child(child) -> None:  # type: ignore[no-untyped-def]
+            run = paragraph.add_run()
+            tag_run(run, self.fonts, "")
+            run._r.append(child)
+
+        begin = OxmlElement("w:fldChar")
+        begin.set(qn("w:fldCharType"), "begin")
+        begin.set(qn("w:dirty"), "true")
+        with_child(begin)
+        instr = OxmlElement("w:instrText")
+        instr.set(qn("xml:space"), "preserve")
+        instr.text = f" {instruction} "
+        with_child(instr)
+        separate = OxmlElement("w:fldChar")
+        separate.set(qn("w:fldCharType"), "separate")
+        with_child(separate)
+        if placeholder:
+            self._run(paragraph, placeholder)
+        end = OxmlElement("w:fldChar")
+        end.set(qn("w:fldCharType"), "end")
+        with_child(end)
+
+    def table_of_contents(self) -> None:
+        """A TOC field over Heading 1-3; its cached text is filled at save (Word refreshes it)."""
+        self.paragraph(self.t("Contents"), "TOC Heading")
+        self._toc_paragraph = self.document.add_paragraph(style="TOC 1")
+
+    def _fill_toc(self) -> None:
+        if self._toc_paragraph is None:
+            return
+        anchor = self._toc_paragraph
+        first = anchor
+        begin = OxmlElement("w:fldChar")
+        begin.set(qn("w:fldCharType"), "begin")
+        begin.set(qn("w:dirty"), "true")
+        first.add_run()._r.append(begin)
+        instr = OxmlElement("w:instrText")
+        instr.set(qn("xml:space"), "preserve")
+        instr.text = ' TOC \\o "1-3" \\h \\z \\u '
+        first.add_run()._r.append(instr)
+        separate = OxmlElement("w:fldChar")
+        separate.set(qn("w:fldCharType"), "separate")
+        first.add_run()._r.append(separate)
+        # The cached result lists the headings (without page numbers): readable even
+        # where fields are not refreshed; Word and LibreOffice rebuild it with pages.
+        entries = [(level, text) for level, text in self._headings if level <= 2] or [
+            (1, self.t("Right-click to update the table of contents."))
+        ]
+        current = first
+        for index, (level, text) in enumerate(entries):
+            if index == 0:
+                self._run(first, text)
+                first.style = self.document.styles[f"TOC {level}"]
+                continue
+            new_p = OxmlElement("w:p")
+            current._p.addnext(new_p)
+            from docx.text.paragraph import Paragraph
+
+            current = Paragraph(new_p, first._parent)
+            current.style = self.document.styles[f"TOC {level}"]
+            self._run(current, text)
+        end = OxmlElement("w:fldChar")
+        end.set(qn("w:fldCharType"), "end")
+        current.add_run()._r.append(end)
+        self._toc_paragraph = None
+
+    # ------------------------------------------------------------- tables
+
+    def table(self, header: Sequence[str], rows: Sequence[Sequence[str]], *,
+              widths_mm: Sequence[float] | None = None, numeric: Sequence[int] = (),
+              shading: Sequence[Sequence[str | None]] | None = None):  # type: ignore[no-untyped-def]
+        """A table in the template's table style; header row repeats on every page.
+
+        ``numeric`` columns are right aligned; ``shading`` gives an optional
+        fill colour (hex) per cell, used for score heat maps.
+        """
+        columns = len(header)
+        table = self.document.add_table(rows=1 + len(rows), cols=columns)
+        table._tbl.tblPr.style = self.style_id(TABLE_STYLE)
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        self.table_count += 1
+        widths = list(widths_mm) if widths_mm else [TEXT_WIDTH_MM / columns] * columns
+        scale = min(1.0, TEXT_WIDTH_MM / sum(widths))
+        widths = [Mm(w * scale) for w in widths]
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = width
+        numeric_set = set(numeric)
+        heading_id, text_id = self.style_id("Table Heading"), self.style_id("Table Text")
+        all_rows = [list(header)] + [list(r) for r in rows]
+        for row_index, (row, values) in enumerate(zip(table.rows, all_rows, strict=True)):
+            cells = row.cells
+            if row_index == 0:
+                tr_pr = row._tr.get_or_add_trPr()
+                repeat = OxmlElement("w:tblHeader")
+                tr_pr.append(repeat)
+            for column_index, (cell, value) in enumerate(zip(cells, values, strict=True)):
+                cell.width = widths[column_index]
+                paragraph = cell.paragraphs[0]
+                paragraph._p.style = heading_id if row_index == 0 else text_id
+                if column_index in numeric_set and row_index > 0:
+                    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                if value:
+                    self._run(paragraph, str(value))
+                if row_index == 0:
+                    # Direct header fill too: LibreOffice ignores conditional table-style parts.
+                    self._shade(cell, "1F3A5F")
+                elif shading is not None:
+                    fill = shading[row_index - 1][column_index]
+                    if fill:
+                        self._shade(cell, fill.lstrip("#"))
+        if len(rows) <= KEEP_TOGETHER_ROWS:
+            # Short tables stay on one page: every row keeps with the next one.
+            for row in table.rows[:-1]:
+                for cell in row.cells:
+                    cell.paragraphs[0].paragraph_format.keep_with_next = True
+        return table
+
+    @staticmethod
+    def _shade(cell, fill: str) -> None:  # type: ignore[no-untyped-def]
+        tc_pr = cell._tc.get_or_add_tcPr()
+        shd = OxmlElement("w:shd")
+        shd.set(qn("w:val"), "clear")
+        shd.set(qn("w:color"), "auto")
+        shd.set(qn("w:fill"), fill)
+        tc_pr.append(shd)
+
+    # ------------------------------------------------------------- pictures
+
+    def picture(self, png: bytes, caption: str, width_mm: float = TEXT_WIDTH_MM) -> None:
+        """A centered picture with a numbered caption ("Figure 3: ...", translated as a whole)."""
+        self.figure_count += 1
+        paragraph = self.document.add_paragraph()
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.paragraph_format.keep_with_next = True
+        paragraph.paragraph_format.space_after = 0
+        paragraph.add_run().add_picture(io.BytesIO(png), width=Mm(min(width_mm, TEXT_WIDTH_MM)))
+        self.paragraph(
+            self.t("Figure {number}: {caption}").format(number=self.figure_count, caption=caption),
+            "Caption",
+        )
+
+    def caption(self, text: str) -> None:
+        self.paragraph(text, "Caption")
+
+    def landscape_free(self) -> None:
+        """Start a new section page (used before annexes)."""
+        self.document.add_section(WD_SECTION.NEW_PAGE)
+
+    # ------------------------------------------------------------- saving
+
+    def result(self, path: Path, kind: str) -> ReportResult:
+        return ReportResult(path=Path(path), kind=kind, language=self.language,
+                            headings=len(self._headings), tables=self.table_count,
+                            figures=self.figure_count)
+
+    def settings_update_fields(self) -> None:
+        settings = self.document.settings.element
+        element = settings.find(qn("w:updateFields"))
+        if element is None:
+            element = OxmlElement("w:updateFields")
+            settings.append(element)
+        element.set(qn("w:val"), "true")
+
+    def save(self, path: Path) -> Path:
+        """Write atomically: a half-written report never replaces a good one."""
+        self._fill_toc()
+        self.settings_update_fields()
+        path = Path(path)
+        folder = path.parent if str(path.parent) else Path(".")
+        if not folder.is_dir():
+            raise ReportError(_("The folder {path} does not exist.").format(path=folder))
+        handle, temp_name = tempfile.mkstemp(prefix=".report-", suffix=".docx", dir=folder)
+        os.close(handle)
+        try:
+            self.document.save(temp_name)
+            os.replace(temp_name, path)
+        except OSError as exc:
+            Path(temp_name).unlink(missing_ok=True)
+            raise ReportError(
+                _("Could not write the report to {path}: {reason}").format(
+                    path=path, reason=exc.strerror or exc
+                )
+            ) from exc
+        return path
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What a builder wrote: where, in which language, and how much."""
+
+    path: Path
+    kind: str  # readiness | framework | status
+    language: str
+    headings: int
+    tables: int
+    figures: int

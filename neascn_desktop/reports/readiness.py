@@ -1,0 +1,370 @@
+"""The readiness report: network summary, methodology, overview, one profile per city, annex.
+
+``build_readiness_report(data, path)`` writes the Word document from a
+:class:`~neascn_desktop.reports.data.ReadinessReportData` (see ``collect.py``
+for the database side).  Every sentence is a whole translatable message in the
+report's language; numbers, percentages and dates go through Babel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from neascn_desktop.i18n import ngettext_in, translate_in
+from neascn_desktop.i18n.formatting import format_date, format_number, format_percent
+from neascn_desktop.reports import charts
+from neascn_desktop.reports.data import (
+    BANDS,
+    AnswerItem,
+    CityReadiness,
+    ReadinessReportData,
+    band_for,
+)
+from neascn_desktop.reports.document import ReportCancelled, ReportDocument, ReportResult
+from neascn_desktop.reports.labels import (
+    BAND_RANGES,
+    band_label,
+    question_type_label,
+    submission_status_label,
+)
+
+ProgressFn = Callable[..., None]
+#: How many cities the ranking chart shows (best and worst halves when there are more).
+RANKING_LIMIT = 40
+NOTABLE_PER_KIND = 4
+
+
+def _score(value: float | None, language: str) -> str:
+    return "–" if value is None else format_number(round(value), language)
+
+
+def _pct(value: float | None, language: str) -> str:
+    return "–" if value is None else format_percent(value, language)
+
+
+def notable_answers(city: CityReadiness, per_kind: int = NOTABLE_PER_KIND) -> list[AnswerItem]:
+    """The answers worth quoting: the strongest and weakest scored ones, then key facts."""
+    scored = [a for a in city.answers if a.score is not None]
+    strong = sorted((a for a in scored if a.score is not None and a.score >= 75),
+                    key=lambda a: -(a.score or 0))[:per_kind]
+    weak = sorted((a for a in scored if a.score is not None and a.score <= 25),
+                  key=lambda a: a.score or 0)[:per_kind]
+    facts = [a for a in city.answers if a.score is None and a.domain_id is None and a.answer_text]
+    return strong + weak + facts[:per_kind]
+
+
+def build_readiness_report(
+    data: ReadinessReportData,
+    path: Path,
+    *,
+    progress: ProgressFn | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+) -> ReportResult:
+    lang = data.language
+    total_steps = len(data.cities) + 3
+    step = 0
+
+    def advance(message: str = "") -> None:
+        nonlocal step
+        step += 1
+        if is_cancelled is not None and is_cancelled():
+            raise ReportCancelled()
+        if progress is not None:
+            progress(step, total_steps, message)
+
+    title = translate_in(lang, "City Smart-Readiness Report")
+    doc = ReportDocument(lang, title)
+    codes = {d.id: f"D{i}" for i, d in enumerate(data.domains, start=1)}
+
+    # ---- title page
+    doc.paragraph(title, "Title")
+    doc.paragraph(translate_in(lang, "Northeast Asia Smart Cities Network (NEASCN)"), "Subtitle")
+    doc.paragraph(data.form_title, "Cover Meta")
+    doc.paragraph(
+        translate_in(lang, "Survey {form} version {version}").format(
+            form=data.form_id, version=data.form_version),
+        "Cover Meta",
+    )
+    doc.paragraph(
+        translate_in(lang, "Generated on {date}").format(date=format_date(data.generated_at, lang, "long")),
+        "Cover Meta",
+    )
+    doc.page_break()
+    doc.table_of_contents()
+    doc.page_break()
+
+    _executive_summary(doc, data, codes)
+    advance()
+    _methodology(doc, data, codes)
+    _overview(doc, data, codes)
+    advance()
+
+    doc.page_break()
+    doc.heading(translate_in(lang, "City profiles"), 1)
+    painter = None
+    if data.domains:
+        averages = tuple(data.domain_average(d.id) for d in data.domains)
+        painter = charts.RadarPainter(tuple(d.label for d in data.domains), lang, averages)
+    for number, city in enumerate(data.cities):
+        _city_profile(doc, data, city, painter, first=number == 0)
+        advance(city.name)
+
+    _annex(doc, data, codes)
+    doc.save(path)
+    advance()
+    return doc.result(path, "readiness")
+
+
+def _executive_summary(doc: ReportDocument, data: ReadinessReportData,
+                       codes: dict[str, str]) -> None:
+    lang = data.language
+    doc.heading(translate_in(lang, "Executive summary"), 1)
+    responded = [c for c in data.cities if c.submission_status is not None]
+    finalized = [c for c in responded if c.submission_status == "finalized"]
+    total = data.cities_total if data.cities_total is not None else len(data.cities)
+    doc.paragraph(
+        ngettext_in(
+            lang,
+            "{count} of {total} city answered the readiness survey; {finalized} finalized their answers.",
+            "{count} of {total} cities answered the readiness survey; {finalized} finalized their answers.",
+            total,
+        ).format(count=format_number(len(responded), lang), total=format_number(total, lang),
+                 finalized=format_number(len(finalized), lang))
+    )
+    average = data.index_average
+    if average is None:
+        doc.paragraph(translate_in(lang, "No city has a readiness index yet."))
+        return
+    doc.paragraph(
+        translate_in(
+            lang,
+            "The average readiness index is {index} out of 100 ({band}); on average "
+            "{coverage} of the scored questions were answered.",
+        ).format(index=_score(average, lang), band=band_label(lang, band_for(average)),
+                 coverage=_pct(data.coverage_average, lang))
+    )
+    domain_avgs = [(d, data.domain_average(d.id)) for d in data.domains]
+    domain_avgs = [(d, v) for d, v in domain_avgs if v is not None]
+    if domain_avgs:
+        best = max(domain_avgs, key=lambda item: item[1])
+        worst = min(domain_avgs, key=lambda item: item[1])
+        doc.paragraph(
+            translate_in(
+                lang,
+                "Across the network the strongest domain is {strong} ({strong_score}) and "
+                "the weakest is {weak} ({weak_score}).",
+            ).format(strong=best[0].label, strong_score=_score(best[1], lang),
+                     weak=worst[0].label, weak_score=_score(worst[1], lang))
+        )
+    ranked = sorted(data.scored_cities, key=lambda c: -(c.index or 0))
+    if ranked:
+        leaders = translate_in(lang, ", ").join(
+            f"{c.name} ({_score(c.index, lang)})" for c in ranked[:3])
+        doc.paragraph(translate_in(lang, "Most ready cities: {cities}.").format(cities=leaders))
+    doc.paragraph(translate_in(lang, "Cities per readiness band:"))
+    for band, _upper in BANDS:
+        count = sum(1 for c in ranked if c.band == band)
+        low, high = BAND_RANGES[band]
+        doc.bullet(
+            ngettext_in(lang, "{band} ({low}–{high}): {count} city",
+                        "{band} ({low}–{high}): {count} cities", count).format(
+                band=band_label(lang, band), low=low, high=high, count=format_number(count, lang))
+        )
+
+
+def _methodology(doc: ReportDocument, data: ReadinessReportData, codes: dict[str, str]) -> None:
+    lang = data.language
+    doc.heading(translate_in(lang, "Methodology"), 1)
+    doc.paragraph(translate_in(
+        lang,
+        "City officials answered the NEASCN smart-readiness survey with the secretariat's field "
+        "staff. Each scored question measures one aspect of a readiness domain; the questionnaire "
+        "is reproduced in the annex.",
+    ))
+    doc.heading(translate_in(lang, "Domains"), 2)
+    doc.table(
+        [translate_in(lang, "Code"), translate_in(lang, "Domain"),
+         translate_in(lang, "Description"), translate_in(lang, "Weight")],
+        [[codes[d.id], d.label, d.description, format_number(d.weight, lang, digits=1)]
+         for d in data.domains],
+        widths_mm=(14, 42, 92, 18), numeric=(3,),
+    )
+    doc.heading(translate_in(lang, "Scoring"), 2)
+    doc.paragraph(translate_in(
+        lang,
+        "Every scored answer gives 0 to 100 points: maturity levels 1 to 5 give 0, 25, 50, 75 "
+        "and 100; yes gives 100 and no 0; numbers are placed on the five levels by thresholds.",
+    ))
+    doc.paragraph(translate_in(
+        lang,
+        "A domain's score is the weighted mean of its answered items; the readiness index is "
+        "the weighted mean of the domain scores.",
+    ))
+    doc.heading(translate_in(lang, "Readiness bands"), 2)
+    doc.table(
+        [translate_in(lang, "Band"), translate_in(lang, "Index")],
+        [[band_label(lang, band), f"{BAND_RANGES[band][0]}–{BAND_RANGES[band][1]}"]
+         for band, _upper in BANDS],
+        widths_mm=(60, 40),
+        shading=[[charts.BAND_COLOURS[i], None] for i in range(len(BANDS))],
+    )
+    doc.heading(translate_in(lang, "Coverage"), 2)
+    doc.paragraph(translate_in(
+        lang,
+        "Unanswered questions and \"don't know\" answers are left out of the scores instead of "
+        "counting as zero. Coverage is the share of scored questions that were answered; a low "
+        "coverage means a score rests on few answers.",
+    ))
+    if data.sources:
+        doc.heading(translate_in(lang, "Sources"), 2)
+        for source in data.sources:
+            doc.bullet(source)
+
+
+def _overview(doc: ReportDocument, data: ReadinessReportData, codes: dict[str, str]) -> None:
+    lang = data.language
+    doc.heading(translate_in(lang, "Network overview"), 1)
+    doc.paragraph(translate_in(
+        lang, "Domain scores and readiness index of every city (columns D1, D2 … as in the "
+              "table of domains; cells coloured by band)."))
+    header = [translate_in(lang, "City")] + [codes[d.id] for d in data.domains] + [
+        translate_in(lang, "Index"), translate_in(lang, "Coverage")]
+    rows, shading = [], []
+    for city in sorted(data.cities, key=lambda c: (c.index is None, -(c.index or 0), c.name)):
+        scores = [city.score_of(d.id) for d in data.domains]
+        values = [s.score if s else None for s in scores]
+        rows.append([city.name] + [_score(v, lang) for v in values]
+                    + [_score(city.index, lang), _pct(city.coverage if city.submission_status else None, lang)])
+        shading.append([None] + [_light(v) for v in values] + [_light(city.index), None])
+    n = len(data.domains)
+    domain_width = min(14.0, 96.0 / max(1, n))
+    doc.table(header, rows, widths_mm=[166 - n * domain_width - 36] + [domain_width] * n + [18, 18],
+              numeric=tuple(range(1, n + 3)), shading=shading)
+    doc.caption(translate_in(lang, "Table: readiness by city and domain"))
+
+    averages = [data.domain_average(d.id) for d in data.domains]
+    doc.picture(
+        charts.bar_chart([d.label for d in data.domains], averages, lang,
+                         xlabel=translate_in(lang, "Average score (0–100)")),
+        translate_in(lang, "Average score per domain"),
+    )
+    ranked = sorted(data.scored_cities, key=lambda c: -(c.index or 0))
+    if ranked:
+        shown = ranked if len(ranked) <= RANKING_LIMIT else (
+            ranked[: RANKING_LIMIT // 2] + ranked[-RANKING_LIMIT // 2 :])
+        caption = (translate_in(lang, "Cities ranked by readiness index")
+                   if len(ranked) <= RANKING_LIMIT else
+                   translate_in(lang, "The {count} most and the {count} least ready cities").format(
+                       count=RANKING_LIMIT // 2))
+        doc.picture(
+            charts.bar_chart([c.name for c in shown], [c.index for c in shown], lang,
+                             xlabel=translate_in(lang, "Readiness index (0–100)")),
+            caption,
+        )
+    located = [(c.name, c.longitude, c.latitude, c.index) for c in data.cities
+               if c.longitude is not None and c.latitude is not None]
+    if located:
+        doc.picture(
+            charts.readiness_map(located, lang, legend_title=translate_in(lang, "Index")),  # type: ignore[arg-type]
+            translate_in(lang, "Readiness map of the cities"),
+            width_mm=150,
+        )
+
+
+def _light(score: float | None) -> str | None:
+    """A pale tint of the band colour, so black table text stays readable on it."""
+    if score is None:
+        return None
+    band = charts.band_colour(score).lstrip("#")
+    r, g, b = (int(band[i : i + 2], 16) for i in (0, 2, 4))
+    return "{:02X}{:02X}{:02X}".format(*(int(c + (255 - c) * 0.6) for c in (r, g, b)))
+
+
+def _city_profile(doc: ReportDocument, data: ReadinessReportData, city: CityReadiness,
+                  painter: charts.RadarPainter | None, first: bool = False) -> None:
+    lang = data.language
+    if not first:
+        doc.page_break()
+    doc.heading(city.name, 2)
+    facts = [translate_in(lang, "Country: {country}").format(country=city.country or "–")]
+    if city.population:
+        facts.append(translate_in(lang, "Population: {population}").format(
+            population=format_number(city.population, lang)))
+    facts.append(translate_in(lang, "Survey: {status}").format(
+        status=submission_status_label(lang, city.submission_status)))
+    if city.updated_at is not None:
+        facts.append(translate_in(lang, "Last updated: {date}").format(
+            date=format_date(city.updated_at, lang)))
+    doc.paragraph(translate_in(lang, " · ").join(facts), "Cover Meta")
+    if city.submission_status is None:
+        doc.paragraph(translate_in(lang, "This city has not answered the survey yet."))
+        return
+    doc.paragraph(
+        translate_in(lang, "Readiness index: {index} ({band}); coverage {coverage}.").format(
+            index=_score(city.index, lang), band=band_label(lang, city.band),
+            coverage=_pct(city.coverage, lang)),
+        bold=True,
+    )
+    rows, shading = [], []
+    for domain in data.domains:
+        score = city.score_of(domain.id)
+        value = score.score if score else None
+        rows.append([domain.label, _score(value, lang), band_label(lang, band_for(value)),
+                     _pct(score.coverage if score else None, lang)])
+        shading.append([None, _light(value), None, None])
+    doc.table([translate_in(lang, "Domain"), translate_in(lang, "Score"),
+               translate_in(lang, "Band"), translate_in(lang, "Coverage")],
+              rows, widths_mm=(80, 22, 38, 26), numeric=(1, 3), shading=shading)
+    if painter is not None:
+        doc.picture(painter.render([(s.score if (s := city.score_of(d.id)) else None)
+                                    for d in data.domains]),
+                    translate_in(lang, "{city}: domain scores (dashed: network average)").format(
+                        city=city.name),
+                    width_mm=118)
+    scored = [(d, s.score) for d in data.domains
+              if (s := city.score_of(d.id)) is not None and s.score is not None]
+    if scored:
+        top = max(value for _d, value in scored)
+        bottom = min(value for _d, value in scored)
+        separator = translate_in(lang, ", ")
+        doc.paragraph(translate_in(lang, "Strongest: {domains} ({score}).").format(
+            domains=separator.join(d.label for d, v in scored if v == top), score=_score(top, lang)))
+        doc.paragraph(translate_in(lang, "Weakest: {domains} ({score}).").format(
+            domains=separator.join(d.label for d, v in scored if v == bottom),
+            score=_score(bottom, lang)))
+    notable = notable_answers(city)
+    if notable:
+        doc.heading(translate_in(lang, "Notable answers"), 3)
+        doc.table([translate_in(lang, "Question"), translate_in(lang, "Answer"),
+                   translate_in(lang, "Score")],
+                  [[a.question_label, a.answer_text, _score(a.score, lang)] for a in notable],
+                  widths_mm=(88, 60, 18), numeric=(2,))
+    if city.evidence:
+        doc.heading(translate_in(lang, "Evidence"), 3)
+        for item in city.evidence:
+            doc.bullet(translate_in(lang, "{file} ({size} kB), for: {question}").format(
+                file=item.filename, size=format_number(max(1, round(item.size / 1024)), lang),
+                question=item.question_label))
+
+
+def _annex(doc: ReportDocument, data: ReadinessReportData, codes: dict[str, str]) -> None:
+    if not data.questionnaire:
+        return
+    lang = data.language
+    doc.page_break()
+    doc.heading(translate_in(lang, "Annex: the questionnaire"), 1)
+    doc.paragraph(translate_in(lang, "Survey {form} version {version}").format(
+        form=data.form_id, version=data.form_version))
+    for section in data.questionnaire:
+        doc.heading(section.label, 2)
+        rows = []
+        for q in section.questions:
+            question = q.label if not q.hint else f"{q.label}\n{q.hint}"
+            rows.append([q.name, question, question_type_label(lang, q.type),
+                         codes.get(q.domain_id or "", "–"),
+                         translate_in(lang, "; ").join(q.choices)])
+        doc.table([translate_in(lang, "Name"), translate_in(lang, "Question"),
+                   translate_in(lang, "Type"), translate_in(lang, "Domain"),
+                   translate_in(lang, "Choices")],
+                  rows, widths_mm=(28, 62, 22, 14, 40))
