@@ -36,4 +36,8 @@ def collect_stats(db: Database) -> dict[str, Any]:
     stats["entities"] = replica_counts["entities"]
     stats["conflicts"] = replica_counts["conflicts"]
     stats["digest"] = replica_log.digest(db)
+    # Surveys: current submissions and the answered questions across them.
+    from neascn_desktop.surveys.service import submission_figures
+
+    stats.update(submission_figures(db))
     return stats

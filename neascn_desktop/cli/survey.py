@@ -1,0 +1,362 @@
+"""Survey commands: ``survey``, ``city``, ``response`` and ``demo``.
+
+Thin wrappers over ``neascn_desktop.surveys.service`` (the GUI calls the same
+functions).  ``response show --json`` prints ``id``, ``city``, ``form_id``,
+``status`` and ``answers`` (question name -> value, numbers as JSON numbers);
+``response list --json`` the same objects without ``answers``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from neascn_desktop.cli import CliContext, CliUsageError, add_json_flag
+from neascn_desktop.i18n import LANGUAGES, _, current_language, ngettext
+from neascn_desktop.surveys import service
+from neascn_desktop.surveys.definition import BUILTIN_FORM_ID
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    survey = subparsers.add_parser("survey", help=_("survey definitions and XLSForm"))
+    survey_sub = survey.add_subparsers(dest="survey_command", metavar=_("COMMAND"), required=True)
+    lst = survey_sub.add_parser("list", help=_("list the survey definitions"))
+    add_json_flag(lst)
+    lst.set_defaults(handler=cmd_survey_list)
+    imp = survey_sub.add_parser("import-xlsform", help=_("import a survey from an XLSForm file"))
+    imp.add_argument("file", type=Path, metavar=_("FILE"))
+    add_json_flag(imp)
+    imp.set_defaults(handler=cmd_survey_import)
+    exp = survey_sub.add_parser("export-xlsform", help=_("export a survey as an XLSForm file"))
+    exp.add_argument("form_id", metavar=_("FORM_ID"))
+    exp.add_argument("-o", "--output", type=Path, required=True, help=_("file to write"))
+    exp.add_argument("--version", dest="form_version", help=_("version (default: the newest)"))
+    add_json_flag(exp)
+    exp.set_defaults(handler=cmd_survey_export)
+
+    city = subparsers.add_parser("city", help=_("the registry of cities"))
+    city_sub = city.add_subparsers(dest="city_command", metavar=_("COMMAND"), required=True)
+    clist = city_sub.add_parser("list", help=_("list cities with their survey status"))
+    add_json_flag(clist)
+    clist.set_defaults(handler=cmd_city_list)
+    for name, help_text, handler in (
+        ("add", _("add a city"), cmd_city_add),
+        ("edit", _("change a city"), cmd_city_edit),
+    ):
+        sub = city_sub.add_parser(name, help=help_text)
+        if name == "edit":
+            sub.add_argument("city_id", metavar=_("CITY"))
+        else:
+            sub.add_argument("--id", dest="city_id", help=_("id of the new city (default: generated)"))
+        sub.add_argument("--name", action="append", default=[], metavar=_("LANG=NAME"),
+                         help=_("name in a language, e.g. en=Darkhan (repeatable)"))
+        sub.add_argument("--country", help=_("two-letter country code"))
+        sub.add_argument("--population", type=int)
+        sub.add_argument("--lat", type=float, dest="latitude")
+        sub.add_argument("--lon", type=float, dest="longitude")
+        sub.add_argument("--source", help=_("where the figures come from"))
+        add_json_flag(sub)
+        sub.set_defaults(handler=handler)
+
+    response = subparsers.add_parser("response", help=_("survey responses (submissions)"))
+    resp_sub = response.add_subparsers(dest="response_command", metavar=_("COMMAND"), required=True)
+    rlist = resp_sub.add_parser("list", help=_("list responses"))
+    rlist.add_argument("--city", help=_("only this city"))
+    rlist.add_argument("--form", dest="form_id", help=_("only this survey"))
+    add_json_flag(rlist)
+    rlist.set_defaults(handler=cmd_response_list)
+    show = resp_sub.add_parser("show", help=_("show a response with its answers and score"))
+    show.add_argument("id", metavar=_("ID"))
+    add_json_flag(show)
+    show.set_defaults(handler=cmd_response_show)
+    rset = resp_sub.add_parser(
+        "set", help=_("set answers (NAME=VALUE; multiple choices space-separated; "
+                      "NAME=@FILE attaches a file; NAME= clears)"))
+    rset.add_argument("id", metavar=_("ID"))
+    rset.add_argument("assignments", nargs="+", metavar=_("NAME=VALUE"))
+    add_json_flag(rset)
+    rset.set_defaults(handler=cmd_response_set)
+    new = resp_sub.add_parser("new", help=_("start a response for a city"))
+    new.add_argument("--city", required=True, help=_("city id or name"))
+    new.add_argument("--form", dest="form_id", default=BUILTIN_FORM_ID, help=_("survey form id"))
+    new.add_argument("--version", dest="form_version", help=_("version (default: the newest)"))
+    new.add_argument("--language", choices=sorted(LANGUAGES), help=_("language of the interview"))
+    add_json_flag(new)
+    new.set_defaults(handler=cmd_response_new)
+    for name, help_text, handler in (
+        ("finalize", _("check every answer and lock the response"), cmd_response_finalize),
+        ("reopen", _("unlock a finalized response"), cmd_response_reopen),
+    ):
+        sub = resp_sub.add_parser(name, help=help_text)
+        sub.add_argument("id", metavar=_("ID"))
+        add_json_flag(sub)
+        sub.set_defaults(handler=handler)
+
+    demo = subparsers.add_parser("demo", help=_("fill this profile with realistic demo data"))
+    demo.add_argument("--cities", type=int, default=6, help=_("number of cities (default 6)"))
+    demo.add_argument("--seed", type=int, default=1, help=_("random seed (default 1)"))
+    add_json_flag(demo)
+    demo.set_defaults(handler=cmd_demo)
+
+
+# --------------------------------------------------------------------------- surveys
+
+
+def cmd_survey_list(ctx: CliContext, args: argparse.Namespace) -> int:
+    infos = service.list_definitions(ctx.db)
+    language = current_language()
+    if ctx.json:
+        ctx.print_json([{"form_id": i.form_id, "version": i.version, "title": i.title_in(language),
+                         "questions": i.questions, "builtin": i.builtin} for i in infos])
+        return 0
+    if not infos:
+        print(_("No surveys yet."))
+    for i in infos:
+        print(f"{i.form_id}  {i.version}  {i.title_in(language)}  ({i.questions})")
+    return 0
+
+
+def cmd_survey_import(ctx: CliContext, args: argparse.Namespace) -> int:
+    definition, changes = service.import_xlsform_file(ctx.db, ctx.profile(), args.file)
+    if ctx.json:
+        ctx.print_json({"form_id": definition.form_id, "version": definition.version,
+                        "questions": len(definition.questions), "sections": len(definition.sections),
+                        "languages": list(definition.languages), "new": bool(changes)})
+    elif changes:
+        print(_("Imported survey {form} version {version} with {count} questions.").format(
+            form=definition.form_id, version=definition.version, count=len(definition.questions)))
+    else:
+        print(_("Survey {form} version {version} was already here.").format(
+            form=definition.form_id, version=definition.version))
+    return 0
+
+
+def cmd_survey_export(ctx: CliContext, args: argparse.Namespace) -> int:
+    path = service.export_xlsform_file(ctx.db, args.form_id, args.output, args.form_version)
+    if ctx.json:
+        ctx.print_json({"form_id": args.form_id, "file": str(path)})
+    else:
+        print(_("Wrote {path}.").format(path=path))
+    return 0
+
+
+# --------------------------------------------------------------------------- cities
+
+
+def _city_json(status: service.CityStatus, language: str) -> dict[str, Any]:
+    city = status.city
+    score = status.score
+    return {
+        "id": city.id, "name": city.name_in(language), "names": dict(city.name),
+        "country": city.country, "population": city.population,
+        "latitude": city.latitude, "longitude": city.longitude,
+        "status": status.status,
+        "response_id": status.submission.id if status.submission else None,
+        "score": round(score.overall, 1) if score and score.overall is not None else None,
+        "coverage": round(score.coverage, 4) if score else None,
+    }
+
+
+def cmd_city_list(ctx: CliContext, args: argparse.Namespace) -> int:
+    language = current_language()
+    statuses = service.city_statuses(ctx.db)
+    if ctx.json:
+        ctx.print_json([_city_json(s, language) for s in statuses])
+        return 0
+    for s in statuses:
+        score = s.score.overall if s.score else None
+        shown = "-" if score is None else f"{score:.0f}"
+        print(f"{s.city.id}  {s.city.name_in(language)}  {s.city.country}  "
+              f"{_status_label(s.status)}  {shown}")
+    return 0
+
+
+def _status_label(status: str) -> str:
+    labels = {"not_started": _("not started"), "in_progress": _("in progress"),
+              "finalized": _("finalized"), "sent": _("sent")}
+    return labels.get(status, status)
+
+
+def _names(pairs: list[str]) -> dict[str, str]:
+    names = {}
+    for pair in pairs:
+        code, sep, text = pair.partition("=")
+        if not sep:
+            code, text = "en", pair
+        names[code.strip()] = text
+    return names
+
+
+def _save_city(ctx: CliContext, args: argparse.Namespace, city_id: str | None) -> int:
+    city, _changes = service.save_city(
+        ctx.db, ctx.profile(), city_id=city_id, name=_names(args.name), country=args.country,
+        population=args.population, latitude=args.latitude, longitude=args.longitude,
+        source=args.source)
+    if ctx.json:
+        ctx.print_json({"id": city.id, **city.to_payload()})
+    else:
+        print(_("Saved city {name} ({id}).").format(name=city.name_in(current_language()),
+                                                    id=city.id))
+    return 0
+
+
+def cmd_city_add(ctx: CliContext, args: argparse.Namespace) -> int:
+    return _save_city(ctx, args, args.city_id)
+
+
+def cmd_city_edit(ctx: CliContext, args: argparse.Namespace) -> int:
+    city = service.get_city(ctx.db, args.city_id)
+    return _save_city(ctx, args, city.id)
+
+
+# --------------------------------------------------------------------------- responses
+
+
+def _summary(submission: service.Submission) -> dict[str, Any]:
+    return {
+        "id": submission.id, "city": submission.city_id, "form_id": submission.form_id,
+        "form_version": submission.form_version, "status": submission.status,
+        "sent": submission.display_status == "sent", "enumerator": submission.enumerator,
+        "device_id": submission.device_id, "updated_at": submission.updated_at,
+        "unsaved": submission.unsaved, "in_conflict": submission.in_conflict,
+    }
+
+
+def _details(ctx: CliContext, submission: service.Submission) -> dict[str, Any]:
+    state = service.form_state(ctx.db, submission, current_language())
+    data = _summary(submission)
+    data["answers"] = dict(submission.answers)
+    data["attachments"] = {k: dict(v) for k, v in submission.attachments.items()}
+    data["calculated"] = {k: v for k, v in state.values.items()
+                          if k not in submission.answers}
+    data["progress"] = round(state.progress, 4)
+    data["issues"] = [{"question": i.question, "kind": i.kind, "message": i.message}
+                      for i in state.issues]
+    data["score"] = service.score(ctx.db, submission).to_dict()
+    return data
+
+
+def _print_details(ctx: CliContext, submission: service.Submission) -> None:
+    from neascn_desktop.surveys.validation import format_answer
+
+    language = current_language()
+    definition = service.definition_for(ctx.db, submission)
+    city = service.get_city(ctx.db, submission.city_id)
+    state = service.form_state(ctx.db, submission, language)
+    readiness = service.score(ctx.db, submission)
+    print(_("Response {id}").format(id=submission.id))
+    print(_("City: {city}").format(city=city.name_in(language)))
+    print(_("Survey: {title} ({form} {version})").format(
+        title=definition.title_in(language), form=definition.form_id,
+        version=definition.version))
+    print(_("Status: {status}").format(status=_status_label(submission.display_status)))
+    print(_("Progress: {percent:.0f}%").format(percent=state.progress * 100))
+    if readiness.overall is not None:
+        print(_("Readiness index: {score:.1f} (coverage {coverage:.0f}%)").format(
+            score=readiness.overall, coverage=readiness.coverage * 100))
+    for q in definition.questions:
+        if q.name in submission.answers:
+            value = format_answer(definition, q, submission.answers[q.name], language)
+            print(f"  {q.name} = {value}")
+    for issue in state.issues:
+        print(f"  ! {issue.question}: {issue.message}")
+
+
+def cmd_response_list(ctx: CliContext, args: argparse.Namespace) -> int:
+    city_id = service.get_city(ctx.db, args.city).id if args.city else None
+    submissions = service.list_submissions(ctx.db, city_id=city_id, form_id=args.form_id)
+    if ctx.json:
+        ctx.print_json([_summary(s) for s in submissions])
+        return 0
+    if not submissions:
+        print(_("No responses yet."))
+    for s in submissions:
+        print(f"{s.id}  {s.city_id}  {s.form_id}  {_status_label(s.display_status)}  {s.updated_at}")
+    return 0
+
+
+def cmd_response_show(ctx: CliContext, args: argparse.Namespace) -> int:
+    submission = service.get_submission(ctx.db, args.id)
+    if ctx.json:
+        ctx.print_json(_details(ctx, submission))
+    else:
+        _print_details(ctx, submission)
+    return 0
+
+
+def cmd_response_set(ctx: CliContext, args: argparse.Namespace) -> int:
+    profile = ctx.profile()
+    submission_id = service.resolve_submission_id(ctx.db, args.id)
+    assignments: dict[str, str] = {}
+    files: dict[str, Path] = {}
+    for item in args.assignments:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise CliUsageError(_("“{item}” is not NAME=VALUE.").format(item=item))
+        if value.startswith("@"):
+            files[name.strip()] = Path(value[1:])
+        else:
+            assignments[name.strip()] = value
+    language = current_language()
+    for name, path in files.items():
+        service.attach_file(ctx.db, submission_id, name, path, language=language)
+    if files and not assignments:
+        service.save_point(ctx.db, profile, submission_id)
+    if assignments:
+        service.set_answers(ctx.db, profile, submission_id, assignments, language=language)
+    submission = service.get_submission(ctx.db, submission_id)
+    if ctx.json:
+        ctx.print_json(_details(ctx, submission))
+    else:
+        count = len(assignments) + len(files)
+        print(ngettext("Saved {count} answer.", "Saved {count} answers.", count).format(count=count))
+    return 0
+
+
+def cmd_response_new(ctx: CliContext, args: argparse.Namespace) -> int:
+    result = service.create_submission(
+        ctx.db, ctx.profile(), args.city, form_id=args.form_id, version=args.form_version,
+        language=args.language)
+    if ctx.json:
+        ctx.print_json(_details(ctx, result.submission))
+    else:
+        print(_("Started response {id}.").format(id=result.submission.id))
+    return 0
+
+
+def cmd_response_finalize(ctx: CliContext, args: argparse.Namespace) -> int:
+    result = service.finalize(ctx.db, ctx.profile(), service.resolve_submission_id(ctx.db, args.id),
+                              language=current_language())
+    if ctx.json:
+        ctx.print_json(_details(ctx, result.submission))
+    else:
+        print(_("Response {id} is finalized.").format(id=result.submission.id))
+    return 0
+
+
+def cmd_response_reopen(ctx: CliContext, args: argparse.Namespace) -> int:
+    result = service.reopen(ctx.db, ctx.profile(), service.resolve_submission_id(ctx.db, args.id))
+    if ctx.json:
+        ctx.print_json(_details(ctx, result.submission))
+    else:
+        print(_("Response {id} is open for editing again.").format(id=result.submission.id))
+    return 0
+
+
+# --------------------------------------------------------------------------- demo
+
+
+def cmd_demo(ctx: CliContext, args: argparse.Namespace) -> int:
+    from neascn_desktop.surveys.demo import load_demo_report
+
+    if args.cities < 1:
+        raise CliUsageError(_("--cities must be at least 1."))
+    report = load_demo_report(ctx.db, ctx.profile(), cities=args.cities, seed=args.seed)
+    if ctx.json:
+        ctx.print_json(report.to_dict())
+    else:
+        print(_("Demo data: {created} responses created ({skipped} already there), "
+                "{finalized} finalized.").format(created=report.created, skipped=report.skipped,
+                                                 finalized=report.finalized))
+    return 0

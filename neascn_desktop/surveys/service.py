@@ -1,0 +1,870 @@
+"""The surveys room's use cases, called by both the CLI and the GUI.
+
+Survey definitions, cities and submissions are entities in the revision log
+(``survey_definition``, ``city``, ``submission``; see the shared entity notes).
+The built-in survey and city list are installed on first use with a fixed
+device id and clock, so every machine creates the very same revisions and no
+device ever conflicts with another over them.
+
+Editing a submission writes a local *working copy* on every change (instant,
+never lost); a *save point* (explicit save, closing the form, finalize, the CLI)
+cuts a revision from it.  If revisions of the same submission arrived meanwhile
+(a package import), the save point merges field by field against the revision
+the edit started from, so nothing typed and nothing imported is lost.
+
+Every writing use case returns :class:`~neascn_desktop.changes.Changes` (or a
+result object with a ``changes`` attribute) using the GUI's entity type nouns:
+``survey``, ``response``, ``city``, ``attachment``, ``revision``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import mimetypes
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from neascn_desktop import replica
+from neascn_desktop.changes import Changes
+from neascn_desktop.i18n import LANGUAGES, _, ngettext
+from neascn_desktop.identity.profile import Profile
+from neascn_desktop.replica.revision import canonical_json
+from neascn_desktop.store.database import Database
+from neascn_desktop.surveys.definition import (
+    BUILTIN_FORM_ID,
+    SurveyDefinition,
+    SurveyError,
+    definition_entity_id,
+    definition_from_dict,
+    pick_label,
+)
+from neascn_desktop.surveys.scoring import ReadinessScore, score_submission
+from neascn_desktop.surveys.tables import SubmissionSentRow, WorkingCopyRow
+from neascn_desktop.surveys.validation import (
+    AnswerError,
+    FormState,
+    Issue,
+    coerce_answer,
+    evaluate_form,
+    normalize_answer,
+)
+
+DEFINITION = "survey_definition"
+CITY = "city"
+SUBMISSION = "submission"
+#: Revision-log entity types -> the nouns of ``Changes`` (what the GUI listens for).
+CHANGE_NOUNS = {DEFINITION: "survey", CITY: "city", SUBMISSION: "response"}
+BUILTIN_DEVICE_ID = "builtin"
+#: 2026-01-01T00:00:00Z: the clock of every built-in revision (same ids on every machine).
+BUILTIN_CLOCK = "1767225600000-000000"
+MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
+STATUSES = ("not_started", "in_progress", "finalized", "sent")
+COUNTRIES = ("KR", "CN", "JP", "MN", "RU", "KP")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def changes_from_entity_types(entity_types: Iterable[str], entity_ids: Iterable[str] = ()) -> Changes:
+    """The ``Changes`` nouns for revision-log entity types (e.g. after a package import)."""
+    nouns = {CHANGE_NOUNS.get(t, t) for t in entity_types}
+    return Changes(frozenset(nouns), frozenset(entity_ids))
+
+
+# =========================================================================== built-in data
+
+
+def builtin_survey_paths() -> list[Path]:
+    from neascn_desktop.paths import resource
+
+    folder = resource("surveys")
+    return sorted(folder.glob("*.json")) if folder.is_dir() else []
+
+
+def builtin_cities_path() -> Path:
+    from neascn_desktop.paths import resource
+
+    return resource("cities.json")
+
+
+_installed: set[tuple[str, tuple[str, ...], str]] = set()
+
+
+def ensure_builtin(
+    db: Database,
+    survey_paths: Sequence[Path] | None = None,
+    cities_path: Path | None = None,
+) -> Changes:
+    """Install the built-in survey definitions and cities if they are not there yet (idempotent).
+
+    Only entities that do not exist yet are installed (a city edited here keeps
+    its edits); their revisions have no parents, device ``builtin`` and a fixed
+    clock, hence the same ids everywhere.
+    """
+    surveys = list(survey_paths) if survey_paths is not None else builtin_survey_paths()
+    cities_file = cities_path if cities_path is not None else builtin_cities_path()
+    key = (db.url, tuple(str(p) for p in surveys), str(cities_file))
+    if key in _installed:
+        return Changes()
+    revisions: list[replica.Revision] = []
+    from neascn_desktop.surveys.definition import load_definition
+
+    for path in surveys:
+        definition = load_definition(path)
+        revisions.append(replica.make_revision(
+            DEFINITION, definition.entity_id, [], BUILTIN_DEVICE_ID, BUILTIN_CLOCK,
+            definition.to_dict()))
+    if cities_file.is_file():
+        try:
+            raw = json.loads(cities_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise SurveyError(_("Cannot read the city list {path}: {reason}").format(
+                path=cities_file, reason=exc)) from exc
+        for item in raw:
+            city = city_from_payload(item["id"], item)
+            revisions.append(replica.make_revision(
+                CITY, city.id, [], BUILTIN_DEVICE_ID, BUILTIN_CLOCK, city.to_payload()))
+    with db.transaction() as session:
+        missing = [r for r in revisions
+                   if replica.current(session, r.entity_type, r.entity_id) is None]
+        result = replica.add_revisions(session, missing) if missing else None
+    _installed.add(key)
+    if result is None or not result.changed:
+        return Changes()
+    return changes_from_entity_types(result.entity_types, result.entity_ids)
+
+
+# =========================================================================== definitions
+
+
+@dataclass(frozen=True)
+class DefinitionInfo:
+    entity_id: str
+    form_id: str
+    version: str
+    title: Mapping[str, str]
+    questions: int
+    revision_id: str
+    builtin: bool
+
+    def title_in(self, language: str) -> str:
+        return pick_label(self.title, language) or self.form_id
+
+
+_definition_cache: dict[str, SurveyDefinition] = {}
+
+
+def _definition_from_state(state: replica.CurrentState) -> SurveyDefinition:
+    cached = _definition_cache.get(state.revision_id)
+    if cached is None:
+        cached = definition_from_dict(state.payload)
+        _definition_cache[state.revision_id] = cached
+    return cached
+
+
+def _version_key(version: str) -> tuple[Any, ...]:
+    parts: list[Any] = []
+    for piece in version.replace("-", ".").split("."):
+        parts.append((0, int(piece), "") if piece.isdigit() else (1, 0, piece))
+    return tuple(parts)
+
+
+def list_definitions(db: Database) -> list[DefinitionInfo]:
+    """Every survey definition version stored here, by form id then newest version first."""
+    ensure_builtin(db)
+    infos = []
+    for state in replica.list_current(db, DEFINITION):
+        definition = _definition_from_state(state)
+        infos.append(DefinitionInfo(
+            entity_id=state.entity_id, form_id=definition.form_id, version=definition.version,
+            title=dict(definition.title), questions=len(definition.questions),
+            revision_id=state.revision_id, builtin=state.device_id == BUILTIN_DEVICE_ID))
+    infos.sort(key=lambda i: _version_key(i.version), reverse=True)
+    infos.sort(key=lambda i: i.form_id)
+    return infos
+
+
+def get_definition(db: Database, form_id: str = BUILTIN_FORM_ID,
+                   version: str | None = None) -> SurveyDefinition:
+    """A definition by form id and version (the newest version when ``version`` is None)."""
+    ensure_builtin(db)
+    if version is not None:
+        state = replica.current(db, DEFINITION, definition_entity_id(form_id, version))
+        if state is None:
+            raise SurveyError(_("There is no survey {form} version {version}.").format(
+                form=form_id, version=version))
+        return _definition_from_state(state)
+    versions = [i for i in list_definitions(db) if i.form_id == form_id]
+    if not versions:
+        raise SurveyError(_("There is no survey {form}.").format(form=form_id))
+    return get_definition(db, form_id, versions[0].version)
+
+
+def install_definition(db: Database, profile: Profile, definition: SurveyDefinition) -> Changes:
+    """Store a definition version (a version, once stored, never changes)."""
+    payload = definition.to_dict()
+    existing = replica.current(db, DEFINITION, definition.entity_id)
+    if existing is not None:
+        if canonical_json(existing.payload) == canonical_json(payload):
+            return Changes()
+        raise SurveyError(_(
+            "The survey {form} version {version} exists already with other content; give the new "
+            "form another version number.").format(form=definition.form_id,
+                                                   version=definition.version))
+    replica.commit(db, profile.device_id, DEFINITION, definition.entity_id, payload)
+    return Changes(frozenset({"survey", "revision"}), frozenset({definition.entity_id}))
+
+
+def import_xlsform_file(db: Database, profile: Profile, path: Path) -> tuple[SurveyDefinition, Changes]:
+    from neascn_desktop.surveys.xlsform import import_xlsform
+
+    definition = import_xlsform(path)
+    return definition, install_definition(db, profile, definition)
+
+
+def export_xlsform_file(db: Database, form_id: str, path: Path, version: str | None = None) -> Path:
+    from neascn_desktop.surveys.xlsform import export_xlsform
+
+    return export_xlsform(get_definition(db, form_id, version), path)
+
+
+# =========================================================================== cities
+
+
+@dataclass(frozen=True)
+class City:
+    id: str
+    name: Mapping[str, str]
+    country: str
+    population: int | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    source: str = ""
+
+    def name_in(self, language: str) -> str:
+        return pick_label(self.name, language) or self.id
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"name": dict(self.name), "country": self.country, "population": self.population,
+                "latitude": self.latitude, "longitude": self.longitude, "source": self.source}
+
+
+def city_from_payload(city_id: str, payload: Mapping[str, Any]) -> City:
+    name = payload.get("name") or {}
+    if isinstance(name, str):
+        name = {"en": name}
+    population = payload.get("population")
+    return City(
+        id=city_id, name=dict(name), country=str(payload.get("country") or ""),
+        population=int(population) if isinstance(population, int | float) else None,
+        latitude=_float_or_none(payload.get("latitude")),
+        longitude=_float_or_none(payload.get("longitude")),
+        source=str(payload.get("source") or ""),
+    )
+
+
+def _float_or_none(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def list_cities(db: Database) -> list[City]:
+    ensure_builtin(db)
+    cities = [city_from_payload(s.entity_id, s.payload) for s in replica.list_current(db, CITY)]
+    return sorted(cities, key=lambda c: (c.country, c.name_in("en").casefold()))
+
+
+def get_city(db: Database, city_id: str) -> City:
+    ensure_builtin(db)
+    state = replica.current(db, CITY, city_id)
+    if state is None:
+        for city in list_cities(db):  # a name typed instead of the id
+            if city_id.casefold() in {n.casefold() for n in city.name.values()}:
+                return city
+        raise SurveyError(_("There is no city {city}.").format(city=city_id))
+    return city_from_payload(state.entity_id, state.payload)
+
+
+def save_city(
+    db: Database, profile: Profile, *, city_id: str | None = None,
+    name: Mapping[str, str] | None = None, country: str | None = None,
+    population: int | None = None, latitude: float | None = None,
+    longitude: float | None = None, source: str | None = None,
+) -> tuple[City, Changes]:
+    """Add a city (``city_id`` None: a new uuid) or edit the given fields of one."""
+    ensure_builtin(db)
+    if city_id is not None and replica.current(db, CITY, city_id) is not None:
+        city = get_city(db, city_id)
+    else:
+        if not name or not any(v.strip() for v in name.values()):
+            raise SurveyError(_("A new city needs a name."))
+        city = City(id=city_id or str(uuid.uuid4()), name={}, country="")
+    merged_name = dict(city.name)
+    for code, text in (name or {}).items():
+        if code not in LANGUAGES:
+            raise SurveyError(_("Unknown language {code}; choose one of: {choices}.").format(
+                code=code, choices=", ".join(LANGUAGES)))
+        if text.strip():
+            merged_name[code] = text.strip()
+        else:
+            merged_name.pop(code, None)
+    if country is not None:
+        country = country.strip().upper()
+        if len(country) != 2 or not country.isalpha():
+            raise SurveyError(_("A country is a two-letter code such as KR or MN, not “{value}”.")
+                              .format(value=country))
+    if population is not None and population < 0:
+        raise SurveyError(_("A population cannot be negative."))
+    if latitude is not None and not -90 <= latitude <= 90:
+        raise SurveyError(_("A latitude lies between -90 and 90."))
+    if longitude is not None and not -180 <= longitude <= 180:
+        raise SurveyError(_("A longitude lies between -180 and 180."))
+    city = replace(
+        city, name=merged_name,
+        country=country if country is not None else city.country,
+        population=population if population is not None else city.population,
+        latitude=latitude if latitude is not None else city.latitude,
+        longitude=longitude if longitude is not None else city.longitude,
+        source=source if source is not None else city.source,
+    )
+    if not city.country:
+        raise SurveyError(_("A city needs a country code such as KR or MN."))
+    replica.commit(db, profile.device_id, CITY, city.id, city.to_payload())
+    return city, Changes(frozenset({"city", "revision"}), frozenset({city.id}))
+
+
+# =========================================================================== submissions
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A submission as shown: its working copy when one exists, else its current revision."""
+
+    id: str
+    form_id: str
+    form_version: str
+    city_id: str
+    status: str  # in_progress | finalized
+    answers: Mapping[str, Any]
+    attachments: Mapping[str, Mapping[str, Any]]
+    enumerator: str
+    device_id: str
+    started_at: str
+    updated_at: str
+    finalized_at: str | None
+    language: str
+    revision_id: str | None = None
+    unsaved: bool = False
+    in_conflict: bool = False
+    sent: bool = False
+
+    @property
+    def display_status(self) -> str:
+        """``in_progress``, ``finalized`` or ``sent`` (the exported revision is still current)."""
+        return "sent" if self.sent and not self.unsaved else self.status
+
+    @property
+    def finalized(self) -> bool:
+        return self.status == "finalized"
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "form_id": self.form_id, "form_version": self.form_version, "city_id": self.city_id,
+            "status": self.status, "answers": dict(self.answers),
+            "attachments": {k: dict(v) for k, v in self.attachments.items()},
+            "enumerator": self.enumerator, "device_id": self.device_id,
+            "started_at": self.started_at, "updated_at": self.updated_at,
+            "finalized_at": self.finalized_at, "language": self.language,
+        }
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    submission: Submission
+    changes: Changes
+    state: FormState | None = None
+
+
+class FinalizeError(SurveyError):
+    """Finalize refused: some answers are missing or not allowed (``issues`` lists them)."""
+
+    def __init__(self, message: str, issues: Sequence[Issue]) -> None:
+        super().__init__(message)
+        self.issues = tuple(issues)
+
+
+def _from_payload(submission_id: str, payload: Mapping[str, Any], **meta: Any) -> Submission:
+    return Submission(
+        id=submission_id,
+        form_id=str(payload.get("form_id", "")),
+        form_version=str(payload.get("form_version", "")),
+        city_id=str(payload.get("city_id", "")),
+        status=str(payload.get("status", "in_progress")),
+        answers=dict(payload.get("answers") or {}),
+        attachments=dict(payload.get("attachments") or {}),
+        enumerator=str(payload.get("enumerator", "")),
+        device_id=str(payload.get("device_id", "")),
+        started_at=str(payload.get("started_at", "")),
+        updated_at=str(payload.get("updated_at", "")),
+        finalized_at=payload.get("finalized_at"),
+        language=str(payload.get("language", "en")),
+        **meta,
+    )
+
+
+def _sent_revisions(session: Session, submission_ids: Iterable[str] | None = None) -> set[tuple[str, str]]:
+    query = select(SubmissionSentRow.submission_id, SubmissionSentRow.revision_id)
+    if submission_ids is not None:
+        ids = list(submission_ids)
+        query = query.where(SubmissionSentRow.submission_id.in_(ids))
+    return {(row[0], row[1]) for row in session.execute(query)}
+
+
+def _load(session: Session, submission_id: str) -> Submission | None:
+    state = replica.current(session, SUBMISSION, submission_id)
+    working = session.get(WorkingCopyRow, submission_id)
+    sent = bool(state and (submission_id, state.revision_id) in _sent_revisions(session, [submission_id]))
+    if working is not None:
+        payload = json.loads(working.payload)
+        unsaved = state is None or canonical_json(state.payload) != working.payload
+        return _from_payload(submission_id, payload,
+                             revision_id=state.revision_id if state else None, unsaved=unsaved,
+                             in_conflict=bool(state and state.in_conflict), sent=sent)
+    if state is None:
+        return None
+    return _from_payload(submission_id, state.payload, revision_id=state.revision_id,
+                         in_conflict=state.in_conflict, sent=sent)
+
+
+def resolve_submission_id(db: Database, text: str) -> str:
+    """A full submission id from an id or an unambiguous prefix of at least 4 characters."""
+    text = text.strip()
+    with db.session() as session:
+        if replica.current(session, SUBMISSION, text) is not None or session.get(WorkingCopyRow, text):
+            return text
+    if len(text) >= 4:
+        matches = [s.entity_id for s in replica.list_current(db, SUBMISSION)
+                   if s.entity_id.startswith(text)]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise SurveyError(_("The id {id} is ambiguous; give more characters.").format(id=text))
+    raise SurveyError(_("There is no response {id}.").format(id=text))
+
+
+def get_submission(db: Database, submission_id: str) -> Submission:
+    submission_id = resolve_submission_id(db, submission_id)
+    with db.session() as session:
+        found = _load(session, submission_id)
+    if found is None:
+        raise SurveyError(_("There is no response {id}.").format(id=submission_id))
+    return found
+
+
+def list_submissions(db: Database, *, city_id: str | None = None,
+                     form_id: str | None = None) -> list[Submission]:
+    """Every submission (working copies included), newest change first."""
+    with db.session() as session:
+        sent = _sent_revisions(session)
+        working = {row.submission_id: row for row in session.execute(select(WorkingCopyRow)).scalars()}
+    result: dict[str, Submission] = {}
+    for state in replica.list_current(db, SUBMISSION):
+        row = working.pop(state.entity_id, None)
+        is_sent = (state.entity_id, state.revision_id) in sent
+        if row is not None:
+            result[state.entity_id] = _from_payload(
+                state.entity_id, json.loads(row.payload), revision_id=state.revision_id,
+                unsaved=canonical_json(state.payload) != row.payload,
+                in_conflict=state.in_conflict, sent=is_sent)
+        else:
+            result[state.entity_id] = _from_payload(
+                state.entity_id, state.payload, revision_id=state.revision_id,
+                in_conflict=state.in_conflict, sent=is_sent)
+    for submission_id, row in working.items():
+        result[submission_id] = _from_payload(submission_id, json.loads(row.payload), unsaved=True)
+    items = [s for s in result.values()
+             if (city_id is None or s.city_id == city_id) and (form_id is None or s.form_id == form_id)]
+    return sorted(items, key=lambda s: (s.updated_at, s.id), reverse=True)
+
+
+def definition_for(db: Database, submission: Submission) -> SurveyDefinition:
+    return get_definition(db, submission.form_id, submission.form_version)
+
+
+def form_state(db: Database, submission: Submission, language: str = "en") -> FormState:
+    return evaluate_form(definition_for(db, submission), submission.answers, language)
+
+
+def score(db: Database, submission: Submission) -> ReadinessScore:
+    return score_submission(definition_for(db, submission), submission.answers)
+
+
+def create_submission(
+    db: Database, profile: Profile, city_id: str, *, form_id: str = BUILTIN_FORM_ID,
+    version: str | None = None, language: str | None = None,
+    submission_id: str | None = None, now: str | None = None,
+) -> SubmissionResult:
+    """Start a new, empty submission for a city (a first revision is cut right away)."""
+    definition = get_definition(db, form_id, version)
+    city = get_city(db, city_id)
+    stamp = now or _now()
+    submission = Submission(
+        id=submission_id or str(uuid.uuid4()), form_id=definition.form_id,
+        form_version=definition.version, city_id=city.id, status="in_progress", answers={},
+        attachments={}, enumerator=profile.display_name, device_id=profile.device_id,
+        started_at=stamp, updated_at=stamp, finalized_at=None,
+        language=language or profile.language,
+    )
+    revision = replica.commit(db, profile.device_id, SUBMISSION, submission.id, submission.payload())
+    submission = replace(submission, revision_id=revision.id)
+    return SubmissionResult(submission, _submission_changes(submission.id, revision=True))
+
+
+def _submission_changes(submission_id: str, revision: bool = False) -> Changes:
+    nouns = {"response", "revision"} if revision else {"response"}
+    return Changes(frozenset(nouns), frozenset({submission_id}))
+
+
+def _write_working_copy(session: Session, submission: Submission) -> None:
+    row = session.get(WorkingCopyRow, submission.id)
+    text = canonical_json(submission.payload())
+    if row is None:
+        session.add(WorkingCopyRow(submission_id=submission.id, payload=text,
+                                   base_revision_id=submission.revision_id,
+                                   updated_at=datetime.now(UTC)))
+    else:
+        row.payload = text
+        row.updated_at = datetime.now(UTC)
+
+
+def _apply(definition: SurveyDefinition, submission: Submission,
+           values: Mapping[str, Any]) -> Submission:
+    answers = dict(submission.answers)
+    attachments = {k: dict(v) for k, v in submission.attachments.items()}
+    for name, value in values.items():
+        question = definition.question(name)
+        stored = normalize_answer(definition, question, value)
+        if stored is None:
+            answers.pop(name, None)
+            attachments.pop(name, None)
+        else:
+            answers[name] = stored
+            if question.type == "attachment" and attachments.get(name, {}).get("sha256") != stored:
+                attachments.pop(name, None)
+    return replace(submission, answers=answers, attachments=attachments, updated_at=_now())
+
+
+def _editable(submission: Submission) -> None:
+    if submission.finalized:
+        raise SurveyError(_("This response is finalized; reopen it before changing answers."))
+
+
+def autosave(db: Database, submission_id: str, values: Mapping[str, Any],
+             *, language: str = "en") -> SubmissionResult:
+    """Record changed answers (name -> value, ``None`` clears) in the working copy at once.
+
+    Values are checked for their type (``AnswerError``); constraint and required
+    problems do not block saving — they are reported in ``result.state``.
+    """
+    definition = definition_for(db, get_submission(db, submission_id))
+    with db.transaction() as session:
+        submission = _load(session, submission_id)
+        if submission is None:
+            raise SurveyError(_("There is no response {id}.").format(id=submission_id))
+        _editable(submission)
+        updated = replace(_apply(definition, submission, values), unsaved=True)
+        _write_working_copy(session, updated)
+    state = evaluate_form(definition, updated.answers, language)
+    return SubmissionResult(updated, _submission_changes(submission_id), state)
+
+
+def _merge_dict(base: Mapping[str, Any], ours: Mapping[str, Any],
+                theirs: Mapping[str, Any]) -> dict[str, Any]:
+    """Field-level three-way merge: our changes since ``base`` applied on ``theirs``."""
+    merged = dict(theirs)
+    for key in set(base) | set(ours):
+        if canonical_json(base.get(key)) != canonical_json(ours.get(key)):
+            if key in ours:
+                merged[key] = ours[key]
+            else:
+                merged.pop(key, None)
+    return merged
+
+
+def _merged_payload(base: Mapping[str, Any], ours: Mapping[str, Any],
+                    theirs: Mapping[str, Any]) -> dict[str, Any]:
+    merged = _merge_dict(base, ours, theirs)
+    for nested in ("answers", "attachments"):
+        merged[nested] = _merge_dict(base.get(nested) or {}, ours.get(nested) or {},
+                                     theirs.get(nested) or {})
+    return merged
+
+
+def _cut(session: Session, profile: Profile, submission_id: str,
+         payload: Mapping[str, Any] | None = None) -> replica.Revision | None:
+    """Commit the working copy (or ``payload``) as a revision; drop the working copy."""
+    row = session.get(WorkingCopyRow, submission_id)
+    state = replica.current(session, SUBMISSION, submission_id)
+    if payload is None:
+        if row is None:
+            return None
+        payload = json.loads(row.payload)
+        if row.base_revision_id and state is not None and row.base_revision_id != state.revision_id:
+            base = replica.get_revision(session, row.base_revision_id)
+            if base is not None:
+                payload = _merged_payload(base.payload, payload, state.payload)
+    revision: replica.Revision | None = None
+    if state is None or state.in_conflict or canonical_json(state.payload) != canonical_json(payload):
+        revision = replica.commit(session, profile.device_id, SUBMISSION, submission_id, payload)
+    if row is not None:
+        session.delete(row)
+    return revision
+
+
+def save_point(db: Database, profile: Profile, submission_id: str) -> Changes:
+    """Cut a revision from the working copy (explicit save, closing the form, export)."""
+    with db.transaction() as session:
+        revision = _cut(session, profile, submission_id)
+    return _submission_changes(submission_id, revision=True) if revision else Changes()
+
+
+def save_all(db: Database, profile: Profile) -> Changes:
+    """Cut revisions for every working copy (before exporting a package, on quit)."""
+    with db.session() as session:
+        ids = list(session.execute(select(WorkingCopyRow.submission_id)).scalars())
+    changes = Changes()
+    for submission_id in ids:
+        changes = changes | save_point(db, profile, submission_id)
+    return changes
+
+
+def discard_working_copy(db: Database, submission_id: str) -> Changes:
+    with db.transaction() as session:
+        session.execute(delete(WorkingCopyRow).where(WorkingCopyRow.submission_id == submission_id))
+    return _submission_changes(submission_id)
+
+
+def set_answers(
+    db: Database, profile: Profile, submission_id: str, assignments: Mapping[str, str],
+    *, language: str = "en",
+) -> SubmissionResult:
+    """Set answers from typed text (``NAME=VALUE`` on the command line) and cut a revision.
+
+    Goes through the same checks as the form: each value must fit its question,
+    the question must be relevant given the other answers, and its constraint
+    must hold; otherwise nothing is saved.
+    """
+    submission = get_submission(db, submission_id)
+    _editable(submission)
+    definition = definition_for(db, submission)
+    values: dict[str, Any] = {}
+    for name, text in assignments.items():
+        values[name] = coerce_answer(definition, definition.question(name), text)
+    candidate = _apply(definition, submission, values)
+    state = evaluate_form(definition, candidate.answers, language)
+    for name, value in values.items():
+        if value is not None and not state.is_relevant(name):
+            raise AnswerError(_("{question} is not asked with the other answers given "
+                                "(its relevance rule is false).").format(question=name))
+        for issue in state.issues_for(name):
+            if issue.kind != "required":
+                raise AnswerError(_("{question}: {message}").format(
+                    question=name, message=issue.message))
+    with db.transaction() as session:
+        _write_working_copy(session, candidate)
+        revision = _cut(session, profile, submission.id)
+    result = get_submission(db, submission.id)
+    return SubmissionResult(result, _submission_changes(submission.id, revision=revision is not None),
+                            state)
+
+
+def finalize(db: Database, profile: Profile, submission_id: str, *,
+             language: str = "en") -> SubmissionResult:
+    """Validate every answer, then lock the submission (status finalized) and cut a revision."""
+    submission = get_submission(db, submission_id)
+    definition = definition_for(db, submission)
+    state = evaluate_form(definition, submission.answers, language)
+    if state.issues:
+        first = state.issues[0]
+        label = definition.question(first.question).label_in(language, definition.default_language)
+        raise FinalizeError(ngettext(
+            "{count} question needs attention before finalizing: “{label}”: {message}",
+            "{count} questions need attention before finalizing; the first is “{label}”: {message}",
+            len(state.issues)).format(count=len(state.issues), label=label, message=first.message),
+            state.issues)
+    stamp = _now()
+    final = replace(submission, status="finalized", finalized_at=stamp, updated_at=stamp)
+    with db.transaction() as session:
+        row = session.get(WorkingCopyRow, submission.id)
+        payload = final.payload()
+        if row is not None and row.base_revision_id:
+            current_state = replica.current(session, SUBMISSION, submission.id)
+            base = replica.get_revision(session, row.base_revision_id)
+            if current_state and base and current_state.revision_id != base.id:
+                payload = _merged_payload(base.payload, payload, current_state.payload)
+        _cut(session, profile, submission.id, payload)
+    return SubmissionResult(get_submission(db, submission.id),
+                            _submission_changes(submission.id, revision=True), state)
+
+
+def reopen(db: Database, profile: Profile, submission_id: str) -> SubmissionResult:
+    """Unlock a finalized submission for editing (a new revision with status in progress)."""
+    submission = get_submission(db, submission_id)
+    if not submission.finalized:
+        return SubmissionResult(submission, Changes())
+    opened = replace(submission, status="in_progress", finalized_at=None, updated_at=_now())
+    with db.transaction() as session:
+        _cut(session, profile, submission.id, opened.payload())
+    return SubmissionResult(get_submission(db, submission.id),
+                            _submission_changes(submission.id, revision=True))
+
+
+# =========================================================================== attachments
+
+
+@dataclass(frozen=True)
+class AttachmentInfo:
+    sha256: str
+    filename: str
+    size: int
+    media_type: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"sha256": self.sha256, "filename": self.filename, "size": self.size,
+                "media_type": self.media_type}
+
+
+def store_attachment(db: Database, path: Path, *, limit: int = MAX_ATTACHMENT_BYTES) -> AttachmentInfo:
+    """Copy a file into the content-addressed attachment folder (named by its SHA-256)."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise SurveyError(_("Cannot read {path}: {reason}").format(
+            path=path, reason=exc.strerror or exc)) from exc
+    if not path.is_file():
+        raise SurveyError(_("{path} is not a file.").format(path=path))
+    if size > limit:
+        raise SurveyError(_("{name} is larger than the limit of {limit} MB.").format(
+            name=path.name, limit=limit // (1024 * 1024)))
+    folder = db.attachments_dir()
+    digest = hashlib.sha256()
+    temporary = folder / f".incoming-{uuid.uuid4().hex}"
+    try:
+        with path.open("rb") as source, temporary.open("wb") as target:
+            while chunk := source.read(1024 * 1024):
+                digest.update(chunk)
+                target.write(chunk)
+        final = folder / digest.hexdigest()
+        if final.exists():
+            temporary.unlink()
+        else:
+            temporary.replace(final)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise SurveyError(_("Cannot copy {path}: {reason}").format(
+            path=path, reason=exc.strerror or exc)) from exc
+    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return AttachmentInfo(digest.hexdigest(), path.name, size, media_type)
+
+
+def attachment_path(db: Database, sha256: str) -> Path:
+    return db.attachments_dir() / sha256
+
+
+def attach_file(db: Database, submission_id: str, question: str, path: Path,
+                *, language: str = "en") -> SubmissionResult:
+    """Attach a file as the answer of an attachment question (autosaved to the working copy)."""
+    submission = get_submission(db, submission_id)
+    _editable(submission)
+    definition = definition_for(db, submission)
+    q = definition.question(question)
+    if q.type != "attachment":
+        raise AnswerError(_("{question} does not take a file.").format(question=question))
+    info = store_attachment(db, path)
+    result = autosave(db, submission.id, {question: info.sha256}, language=language)
+    attachments = {k: dict(v) for k, v in result.submission.attachments.items()}
+    attachments[question] = info.to_dict()
+    updated = replace(result.submission, attachments=attachments)
+    with db.transaction() as session:
+        _write_working_copy(session, updated)
+    changes = result.changes | Changes(frozenset({"attachment"}), frozenset({info.sha256}))
+    return SubmissionResult(updated, changes, result.state)
+
+
+# =========================================================================== sent
+
+
+def mark_sent(target: Database | Session, sent: Iterable[tuple[str, str]],
+              package_id: str | None = None) -> None:
+    """Record that these (submission id, revision id) went out in a package (sync calls this)."""
+    pairs = list(dict.fromkeys(sent))
+    if isinstance(target, Database):
+        with target.transaction() as session:
+            mark_sent(session, pairs, package_id)
+        return
+    known = _sent_revisions(target, [s for s, _r in pairs])
+    stamp = datetime.now(UTC)
+    for submission_id, revision_id in pairs:
+        if (submission_id, revision_id) not in known:
+            target.add(SubmissionSentRow(submission_id=submission_id, revision_id=revision_id,
+                                         package_id=package_id, sent_at=stamp))
+    target.flush()
+
+
+# =========================================================================== per city
+
+
+@dataclass(frozen=True)
+class CityStatus:
+    city: City
+    status: str  # not_started | in_progress | finalized | sent
+    submission: Submission | None = None
+    score: ReadinessScore | None = None
+    submissions: int = 0
+
+
+_STATUS_RANK = {"in_progress": 1, "finalized": 2, "sent": 3}
+
+
+def city_statuses(db: Database, form_id: str | None = None) -> list[CityStatus]:
+    """Each city with its most advanced submission (of a form, or of any), its status and score."""
+    by_city: dict[str, list[Submission]] = {}
+    for submission in list_submissions(db, form_id=form_id):
+        by_city.setdefault(submission.city_id, []).append(submission)
+    result = []
+    for city in list_cities(db):
+        candidates = by_city.get(city.id, [])
+        if not candidates:
+            result.append(CityStatus(city, "not_started"))
+            continue
+        best = max(candidates, key=lambda s: (_STATUS_RANK.get(s.display_status, 0), s.updated_at))
+        result.append(CityStatus(city, best.display_status, best, score(db, best), len(candidates)))
+    return result
+
+
+# =========================================================================== figures
+
+
+def submission_figures(db: Database) -> dict[str, int]:
+    """``submissions`` (current submissions) and ``answers`` (answered questions across them)."""
+    states = replica.list_current(db, SUBMISSION)
+    return {"submissions": len(states),
+            "answers": sum(len(s.payload.get("answers") or {}) for s in states)}
+
+
+__all__ = [
+    "AttachmentInfo", "City", "CityStatus", "DefinitionInfo", "FinalizeError", "Submission",
+    "SubmissionResult", "attach_file", "autosave", "city_statuses", "create_submission",
+    "ensure_builtin", "finalize", "get_city", "get_definition", "get_submission",
+    "install_definition", "list_cities", "list_definitions", "list_submissions", "mark_sent",
+    "reopen", "save_all", "save_city", "save_point", "score", "set_answers", "store_attachment",
+]
