@@ -1,0 +1,176 @@
+"""``neascn-desktop`` (and ``python -m neascn_desktop``): start the window on a data directory.
+
+Order matters for a fast, safe start: parse arguments, create the
+``QApplication``, take the data directory's lock (a second window on the same
+data is refused), open the database (migrating it, with a backup), then show
+the first-run dialog or the main window.  Modules of the workspaces, reports
+and imports are only imported when first needed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+
+from neascn_desktop import APP_NAME, __version__, i18n
+from neascn_desktop.i18n import _
+
+EXIT_OK = 0
+EXIT_ALREADY_RUNNING = 1
+EXIT_STORE_ERROR = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="neascn-desktop",
+        description=_("NEASCN Desktop: framework drafting, city surveys, package sync and reports."),
+    )
+    parser.add_argument("--version", action="version", version=f"neascn-desktop {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        metavar=_("DIR"),
+        help=_("data directory to use (default: NEASCN_DATA_DIR or the user data directory)"),
+    )
+    return parser
+
+
+def _message(text: str, critical: bool = False) -> None:
+    """A blocking message box before (or instead of) the main window."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(
+        QMessageBox.Icon.Critical if critical else QMessageBox.Icon.Warning,
+        APP_NAME,
+        text,
+        QMessageBox.StandardButton.Ok,
+    )
+    box.setObjectName("startupMessage")
+    box.exec()
+
+
+def _install_excepthook(data_dir: Path) -> None:
+    """Show unexpected errors in slots as a dialog (with details) and log them, never crash."""
+
+    def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        text = "".join(traceback.format_exception(kind, error, tb))
+        sys.stderr.write(text)
+        try:
+            folder = data_dir / "logs"
+            folder.mkdir(parents=True, exist_ok=True)
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+            (folder / f"gui-error-{stamp}.txt").write_text(text, encoding="utf-8")
+        except OSError:
+            pass
+        from PySide6.QtWidgets import QApplication
+
+        from neascn_desktop.gui.message_boxes import show_error
+
+        if QApplication.instance() is not None:
+            show_error(QApplication.activeWindow(), error)
+
+    sys.excepthook = hook
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the GUI; returns the process exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args, qt_args = build_parser().parse_known_args(argv)
+
+    from PySide6.QtCore import QLocale
+    from PySide6.QtWidgets import QApplication, QDialog
+
+    from neascn_desktop.i18n.qt import QtLanguage
+    from neascn_desktop.paths import default_data_dir
+
+    data_dir: Path = (args.data_dir or default_data_dir()).expanduser()
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication([sys.argv[0] if sys.argv else "neascn-desktop", *qt_args])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName("NEASCN")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("neascn-desktop")
+
+    from neascn_desktop.gui.icons import icon
+
+    app.setWindowIcon(icon("neascn"))
+    # Until a profile says otherwise, speak the system's language.
+    i18n.set_language(QLocale.system().name())
+    qt_language = QtLanguage(app)
+    qt_language.install()
+
+    lock = None
+    db = None
+    try:
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            _message(
+                _("Cannot create the data directory {path}: {reason}").format(
+                    path=data_dir, reason=exc.strerror or exc
+                ),
+                critical=True,
+            )
+            return EXIT_STORE_ERROR
+
+        from neascn_desktop.gui.instance_lock import InstanceLock
+
+        lock = InstanceLock(data_dir)
+        if not lock.try_acquire():
+            holder = lock.holder()
+            _message(
+                _(
+                    "NEASCN Desktop is already open on the data directory {path} "
+                    "(process {pid}). Use that window, or close it and try again."
+                ).format(path=data_dir, pid=holder.pid if holder else "?")
+            )
+            return EXIT_ALREADY_RUNNING
+
+        from neascn_desktop.identity.profile import load_profile
+        from neascn_desktop.store import StoreError, open_database
+
+        try:
+            db = open_database(data_dir)
+        except StoreError as exc:
+            _message(str(exc), critical=True)
+            return EXIT_STORE_ERROR
+        _install_excepthook(data_dir)
+
+        profile = load_profile(db)
+        if profile is not None:
+            i18n.set_language(profile.language)
+        else:
+            from neascn_desktop.gui.first_run import FirstRunDialog
+
+            dialog = FirstRunDialog(db)
+            if dialog.exec() != QDialog.DialogCode.Accepted or dialog.profile is None:
+                return EXIT_OK
+            profile = dialog.profile
+
+        from neascn_desktop.gui.context import GuiContext
+        from neascn_desktop.gui.main_window import MainWindow
+
+        ctx = GuiContext(db=db, profile=profile)
+        window = MainWindow(ctx)
+        window.show()
+        status = app.exec()
+        ctx.changes.stop()
+        return int(status)
+    finally:
+        if db is not None:
+            db.dispose()
+        if lock is not None:
+            lock.release()
+        qt_language.uninstall()
+        if sys.excepthook is not sys.__excepthook__:
+            sys.excepthook = sys.__excepthook__
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

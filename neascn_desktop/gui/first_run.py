@@ -1,0 +1,122 @@
+"""The first-run dialog: who uses this data directory (name, organisation, role, language).
+
+Choosing a language switches the dialog to it at once.  Accepting creates the
+profile and the device's key pairs through ``identity.profile.create_profile``
+(the same function as ``neascn init``).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Slot
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
+
+from neascn_desktop import i18n
+from neascn_desktop.errors import NeascnError
+from neascn_desktop.gui.forms import load_form
+from neascn_desktop.gui.icons import icon
+from neascn_desktop.gui.message_boxes import show_error
+from neascn_desktop.i18n import N_, _
+from neascn_desktop.identity.profile import ROLES, Profile, create_profile
+from neascn_desktop.store.database import Database
+
+#: What each role does, shown under the role chooser.
+ROLE_HINTS: dict[str, str] = {
+    "taskforce": N_("You draft the network's framework; the window opens on Framework."),
+    "field": N_("You run surveys with city officials; the window opens on Surveys."),
+    "secretariat": N_("You collect packages and follow completion; the window opens on Inbox."),
+}
+
+
+class FirstRunDialog(QDialog):
+    """Creates the profile; ``profile`` holds it after ``accept()``."""
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.profile: Profile | None = None
+        self.form = load_form("first_run_dialog.ui", self)
+        self.setWindowIcon(icon("neascn"))
+        font = self.form.headingLabel.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        self.form.headingLabel.setFont(font)
+
+        for code in ROLES:
+            self.form.roleCombo.addItem("", code)
+        for code, name in i18n.LANGUAGES.items():
+            self.form.languageCombo.addItem(name, code)  # named in itself: never translated
+        self.form.languageCombo.setCurrentIndex(
+            max(self.form.languageCombo.findData(i18n.current_language()), 0)
+        )
+
+        self.form.nameEdit.textChanged.connect(self._update_ok)
+        self.form.roleCombo.currentIndexChanged.connect(self._update_role_hint)
+        self.form.languageCombo.currentIndexChanged.connect(self._on_language_chosen)
+        self.form.buttonBox.accepted.connect(self.accept)
+        self.form.buttonBox.rejected.connect(self.reject)
+        self._translated_language = ""
+        self.retranslate()
+        self._update_ok()
+
+    # -- values -----------------------------------------------------------------
+    def role(self) -> str:
+        return str(self.form.roleCombo.currentData())
+
+    def language(self) -> str:
+        return str(self.form.languageCombo.currentData())
+
+    def fill(self, *, name: str, organisation: str = "", role: str = "field", language: str = "en") -> None:
+        """Fill the fields as a user would (tests and scripted first runs)."""
+        self.form.nameEdit.setText(name)
+        self.form.organisationEdit.setText(organisation)
+        self.form.roleCombo.setCurrentIndex(self.form.roleCombo.findData(role))
+        self.form.languageCombo.setCurrentIndex(self.form.languageCombo.findData(language))
+
+    # -- translation --------------------------------------------------------------
+    def retranslate(self) -> None:
+        self._translated_language = i18n.current_language()
+        self.form.retranslate()
+        for index in range(self.form.roleCombo.count()):
+            code = self.form.roleCombo.itemData(index)
+            self.form.roleCombo.setItemText(index, _(ROLES[code]))
+        ok = self.form.buttonBox.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText(_("Create profile"))
+        self._update_role_hint()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        if (
+            event.type() == QEvent.Type.LanguageChange
+            and self._translated_language != i18n.current_language()
+        ):
+            self.retranslate()
+        super().changeEvent(event)
+
+    # -- slots ------------------------------------------------------------------
+    @Slot()
+    def _update_ok(self, *_args: object) -> None:
+        ok = self.form.buttonBox.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(bool(self.form.nameEdit.text().strip()))
+
+    @Slot()
+    def _update_role_hint(self, *_args: object) -> None:
+        hint = ROLE_HINTS.get(self.role())
+        self.form.roleHintLabel.setText(_(hint) if hint else "")
+
+    @Slot()
+    def _on_language_chosen(self, *_args: object) -> None:
+        i18n.set_language(self.language())
+        self.retranslate()
+
+    def accept(self) -> None:
+        try:
+            self.profile = create_profile(
+                self.db,
+                name=self.form.nameEdit.text(),
+                role=self.role(),
+                organisation=self.form.organisationEdit.text(),
+                language=self.language(),
+            )
+        except NeascnError as exc:
+            show_error(self, exc)
+            return
+        super().accept()

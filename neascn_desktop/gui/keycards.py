@@ -1,0 +1,274 @@
+"""File → Export key card… and Trust key cards…: the GUI over ``identity.trust``.
+
+The rules (signature check, what "revoked" means) live in
+``neascn_desktop.identity.trust``; the CLI's ``key export`` / ``trust add|list|revoke``
+call the same functions.  Errors from files are shown as their one sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Slot,
+)
+from PySide6.QtGui import QFontDatabase, QGuiApplication, QPalette
+from PySide6.QtWidgets import QDialog, QFileDialog, QHeaderView, QMessageBox, QWidget
+
+from neascn_desktop.changes import Changes
+from neascn_desktop.errors import NeascnError
+from neascn_desktop.gui.context import GuiContext
+from neascn_desktop.gui.forms import load_form
+from neascn_desktop.gui.icons import icon
+from neascn_desktop.gui.message_boxes import show_error, show_info
+from neascn_desktop.i18n import N_, _
+from neascn_desktop.i18n.formatting import format_date
+from neascn_desktop.identity.keys import fingerprint
+from neascn_desktop.identity.profile import ROLES
+from neascn_desktop.identity.trust import (
+    KeyCard,
+    TrustedDevice,
+    export_keycard,
+    list_trusted,
+    read_keycard,
+    revoke,
+    trust_keycard,
+)
+
+KEYCARD_FILTER = N_("Key cards (*.key)")
+
+
+def _file_stem(name: str) -> str:
+    stem = re.sub(r"[^\w.-]+", "-", name.strip(), flags=re.UNICODE).strip("-.")
+    return stem or "neascn"
+
+
+def export_key_card_to(ctx: GuiContext, path: Path, parent: QWidget | None = None) -> KeyCard | None:
+    """Write this device's key card to ``path`` and say where it went (or why not)."""
+    try:
+        card = export_keycard(ctx.db, ctx.profile, path)
+    except NeascnError as exc:
+        show_error(parent, exc)
+        return None
+    show_info(
+        parent,
+        _(
+            "Your key card is saved as {path}. Give it to the people you exchange packages "
+            "with, and let them check its fingerprint with you: {fingerprint}"
+        ).format(path=path, fingerprint=card.fingerprint),
+    )
+    return card
+
+
+def export_key_card_interactively(ctx: GuiContext, parent: QWidget | None = None) -> KeyCard | None:
+    """Ask where to save the key card, then save it."""
+    suggested = Path.home() / f"{_file_stem(ctx.profile.display_name)}.key"
+    chosen, _selected = QFileDialog.getSaveFileName(
+        parent, _("Export key card"), str(suggested), _(KEYCARD_FILTER)
+    )
+    if not chosen:
+        return None
+    path = Path(chosen)
+    if path.suffix.lower() != ".key":
+        path = path.with_name(path.name + ".key")
+    return export_key_card_to(ctx, path, parent)
+
+
+class TrustedDevicesModel(QAbstractTableModel):
+    """The trusted (and revoked) devices, one row each."""
+
+    COLUMNS = (N_("Name"), N_("Organisation"), N_("Role"), N_("Fingerprint"), N_("State"))
+    FINGERPRINT_COLUMN = 3
+
+    def __init__(self, ctx: GuiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._devices: list[TrustedDevice] = []
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.beginResetModel()
+        self._devices = list_trusted(self._ctx.db)
+        self.endResetModel()
+
+    def device(self, row: int) -> TrustedDevice:
+        return self._devices[row]
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._devices)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(  # noqa: N802 - Qt's name
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return _(self.COLUMNS[section])
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        device = self._devices[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                return device.display_name
+            if column == 1:
+                return device.organisation
+            if column == 2:
+                return _(ROLES.get(device.role, device.role))
+            if column == 3:
+                return device.fingerprint
+            if device.revoked_at is not None:
+                return _("Revoked on {date}").format(date=format_date(device.revoked_at))
+            return _("Trusted since {date}").format(date=format_date(device.trusted_at))
+        if role == Qt.ItemDataRole.FontRole and column == self.FINGERPRINT_COLUMN:
+            return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _("Device id: {id}").format(id=device.device_id)
+        if role == Qt.ItemDataRole.ForegroundRole and device.revoked:
+            return QGuiApplication.palette().brush(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+        return None
+
+    def retranslate(self) -> None:
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.COLUMNS) - 1)
+        if self._devices:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._devices) - 1, len(self.COLUMNS) - 1))
+
+
+class TrustedDevicesDialog(QDialog):
+    """Lists the devices whose packages this one accepts; trust more, revoke some."""
+
+    def __init__(self, ctx: GuiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.form = load_form("trusted_devices_dialog.ui", self)
+        self.model = TrustedDevicesModel(ctx, self)
+        view = self.form.devicesView
+        view.setModel(self.model)
+        header = view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.form.trustButton.setIcon(icon("trust"))
+        self.form.exportButton.setIcon(icon("key"))
+        self.form.trustButton.clicked.connect(lambda: self.choose_and_trust())
+        self.form.revokeButton.clicked.connect(lambda: self.revoke_selected())
+        self.form.exportButton.clicked.connect(lambda: export_key_card_interactively(self.ctx, self))
+        self.form.buttonBox.rejected.connect(self.reject)
+        view.selectionModel().selectionChanged.connect(self._update_buttons)
+        ctx.changes.dataChanged.connect(self._on_changes)
+        self.retranslate()
+        self._update_buttons()
+
+    def retranslate(self) -> None:
+        self.form.retranslate()
+        self.form.ownFingerprintLabel.setText(
+            _("This device's fingerprint: {fingerprint}").format(
+                fingerprint=fingerprint(self.ctx.profile.signing_public_key)
+            )
+        )
+        self.model.retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def selected_device(self) -> TrustedDevice | None:
+        rows = self.form.devicesView.selectionModel().selectedRows()
+        return self.model.device(rows[0].row()) if rows else None
+
+    @Slot()
+    def _update_buttons(self, *_args: object) -> None:
+        device = self.selected_device()
+        self.form.revokeButton.setEnabled(device is not None and not device.revoked)
+
+    @Slot(object)
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.touches("trusted_device"):
+            self.model.refresh()
+            self._update_buttons()
+
+    def choose_and_trust(self) -> None:
+        chosen, _selected = QFileDialog.getOpenFileNames(
+            self, _("Trust key cards"), str(Path.home()), _(KEYCARD_FILTER)
+        )
+        if chosen:
+            self.trust_files([Path(p) for p in chosen], confirm=True)
+
+    def trust_files(self, paths: Sequence[Path], confirm: bool = True) -> list[TrustedDevice]:
+        """Read and trust key cards; each bad file is reported as its sentence."""
+        trusted: list[TrustedDevice] = []
+        problems: list[str] = []
+        for path in paths:
+            try:
+                card = read_keycard(path)
+            except NeascnError as exc:
+                problems.append(str(exc))
+                continue
+            if card.device_id == self.ctx.profile.device_id:
+                problems.append(_("{path} is this device's own key card.").format(path=path))
+                continue
+            if confirm and not self._confirm_trust(card):
+                continue
+            try:
+                trusted.append(trust_keycard(self.ctx.db, card))
+            except NeascnError as exc:
+                problems.append(str(exc))
+        if trusted:
+            self.ctx.publish(Changes.of("trusted_device", [d.device_id for d in trusted]))
+        if problems:
+            show_error(self, _KeyCardProblems("\n".join(problems)))
+        return trusted
+
+    def _confirm_trust(self, card: KeyCard) -> bool:
+        answer = QMessageBox.question(
+            self,
+            _("Trust key cards"),
+            _(
+                "Trust {name} ({organisation}, {role})?\n\nFingerprint: {fingerprint}\n\n"
+                "Check this fingerprint with its owner first."
+            ).format(
+                name=card.display_name,
+                organisation=card.organisation or "—",
+                role=_(ROLES.get(card.role, card.role)),
+                fingerprint=card.fingerprint,
+            ),
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def revoke_selected(self, confirm: bool = True) -> TrustedDevice | None:
+        device = self.selected_device()
+        if device is None or device.revoked:
+            return None
+        if confirm:
+            answer = QMessageBox.question(
+                self,
+                _("Revoke"),
+                _("Stop accepting packages from {name} ({fingerprint})?").format(
+                    name=device.display_name, fingerprint=device.fingerprint
+                ),
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return None
+        try:
+            revoked = revoke(self.ctx.db, device.device_id)
+        except NeascnError as exc:
+            show_error(self, exc)
+            return None
+        self.ctx.publish(Changes.of("trusted_device", [revoked.device_id]))
+        return revoked
+
+
+class _KeyCardProblems(NeascnError):
+    """The sentences of the key cards that could not be trusted, one per line."""
