@@ -1,0 +1,827 @@
+"""Use cases of the framework document, shared by the GUI and the CLI.
+
+Sections (``framework_section``) and comments (``framework_comment``) are
+entities in the revision log; every writing use case commits revisions and
+returns the :class:`~neascn_desktop.changes.Changes` it made. While a drafter
+types, the body lives in a local working copy (``save_working_copy``, called
+on every change); ``cut_revision`` turns it into a revision at meaningful
+points (leaving a section, Ctrl+S, before an export).
+
+Concurrent edits of one section become several heads in the log. A merge
+proposal folds them against their common ancestor: fields by field, the body
+by paragraph (``framework.textmerge``); the drafter accepts, edits or keeps
+one version, which commits a merge revision with every head as parent.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from neascn_desktop import replica
+from neascn_desktop.changes import Changes
+from neascn_desktop.framework.model import (
+    COMMENT_TYPE,
+    SECTION_TYPE,
+    STATUSES,
+    Comment,
+    FieldChange,
+    FrameworkError,
+    HeadVersion,
+    MergeProposal,
+    RevisionInfo,
+    Section,
+    SectionDiff,
+)
+from neascn_desktop.framework.ordering import key_between, keys_for
+from neascn_desktop.framework.skeleton import load_skeleton, pick
+from neascn_desktop.framework.tables import WorkingCopyRow
+from neascn_desktop.framework.textmerge import diff_paragraphs, diff_text, merge_text, same_text
+from neascn_desktop.i18n import LANGUAGES, _, normalize_language
+from neascn_desktop.identity.profile import Profile, load_profile
+from neascn_desktop.identity.trust import list_trusted
+from neascn_desktop.replica.log import common_ancestor, entity_graph
+from neascn_desktop.replica.revision import Revision, canonical_json, make_revision
+from neascn_desktop.store.database import Database
+
+#: Fields of a section payload other than the body (merged field by field).
+_META_FIELDS = ("parent_id", "position", "title", "status", "owner", "language", "deleted")
+_DIFF_FIELDS = ("title", "status", "owner", "parent_id", "position", "language", "deleted")
+
+
+def section_changes(*ids: str) -> Changes:
+    return Changes(frozenset({"section", "framework"}), frozenset(ids))
+
+
+def comment_changes(*ids: str) -> Changes:
+    return Changes(frozenset({"comment", "framework"}), frozenset(ids))
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _payload_section(
+    state: replica.CurrentState,
+    working: WorkingCopyRow | None,
+    in_conflict: bool,
+) -> Section:
+    p = state.payload
+    return Section(
+        id=state.entity_id,
+        parent_id=p.get("parent_id"),
+        position=str(p.get("position", "")),
+        title=str(p.get("title", "")),
+        body=working.body if working is not None else str(p.get("body", "")),
+        status=str(p.get("status", "draft")),
+        owner=str(p.get("owner", "")),
+        language=str(p.get("language", "en")),
+        deleted=bool(p.get("deleted", False)),
+        revision_id=state.revision_id,
+        in_conflict=in_conflict,
+        has_working_copy=working is not None,
+    )
+
+
+def _distinct_payloads(heads: Iterable[Revision]) -> list[Revision]:
+    """Heads with different content, winner first (identical merges count once)."""
+    seen: set[str] = set()
+    out = []
+    for head in heads:
+        key = canonical_json(head.payload)
+        if key not in seen:
+            seen.add(key)
+            out.append(head)
+    return out
+
+
+def _really_in_conflict(session: Session, state: replica.CurrentState) -> bool:
+    if state.heads < 2:
+        return False
+    return len(_distinct_payloads(replica.heads(session, state.entity_id))) > 1
+
+
+def _outline(sections: list[Section], include_deleted: bool) -> list[Section]:
+    """Sections in document order (pre-order), numbered, with their depth.
+
+    A section whose parent is unknown is a top-level one; sections caught in a
+    cycle (two concurrent moves) are shown at the top level rather than lost;
+    the descendants of a deleted section are hidden with it.
+    """
+    by_id = {s.id: s for s in sections}
+    children: dict[str | None, list[Section]] = defaultdict(list)
+    for s in sections:
+        parent = s.parent_id if s.parent_id in by_id and s.parent_id != s.id else None
+        children[parent].append(s)
+    for siblings in children.values():
+        siblings.sort(key=lambda s: (s.position, s.id))
+
+    out: list[Section] = []
+    placed: set[str] = set()
+
+    def walk(parent: str | None, prefix: str, depth: int, hidden: bool = False) -> None:
+        number = 0
+        for s in children.get(parent, []):
+            if s.id in placed:
+                continue
+            placed.add(s.id)
+            if hidden or (s.deleted and not include_deleted):
+                walk(s.id, "", depth + 1, hidden=True)
+                continue
+            number += 1
+            label = f"{prefix}{number}"
+            out.append(_replace(s, number=label, depth=depth))
+            walk(s.id, label + ".", depth + 1)
+
+    walk(None, "", 0)
+    stray = [s for s in sections if s.id not in placed]
+    while stray:
+        # Unreachable from the top: a cycle. Lift its first member to the top level.
+        first = min(stray, key=lambda s: (s.position, s.id))
+        children[None].append(first)
+        children[first.parent_id] = [c for c in children[first.parent_id] if c.id != first.id]
+        walk(None, "", 0)
+        stray = [s for s in sections if s.id not in placed]
+    return out
+
+
+def _replace(section: Section, **changes: Any) -> Section:
+    from dataclasses import replace
+
+    return replace(section, **changes)
+
+
+def _working_copies(session: Session) -> dict[str, WorkingCopyRow]:
+    return {row.section_id: row for row in session.scalars(select(WorkingCopyRow))}
+
+
+def list_sections(db: Database, *, include_deleted: bool = False) -> list[Section]:
+    """The document outline: every section in document order, numbered ("1", "1.2" ...)."""
+    with db.session() as session:
+        states = replica.list_current(session, SECTION_TYPE)
+        working = _working_copies(session)
+        sections = [
+            _payload_section(st, working.get(st.entity_id), _really_in_conflict(session, st))
+            for st in states
+        ]
+    return _outline(sections, include_deleted)
+
+
+def get_section(db: Database, section_id: str) -> Section:
+    """One section (numbered as in the outline, also when deleted)."""
+    for section in list_sections(db, include_deleted=True):
+        if section.id == section_id:
+            return section
+    raise FrameworkError(_("There is no section {ref} in the framework.").format(ref=section_id))
+
+
+def find_section(db: Database, ref: str) -> Section:
+    """A section by id, outline number ("2.1") or title (exact, case-insensitive), if unique."""
+    ref = ref.strip()
+    sections = list_sections(db)
+    for section in sections:
+        if section.id == ref or section.number == ref.rstrip("."):
+            return section
+    folded = ref.casefold()
+    matches = [s for s in sections if s.title.strip().casefold() == folded]
+    if not matches:
+        matches = [s for s in sections if s.id.startswith(ref)] if len(ref) >= 4 else []
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise FrameworkError(_("There is no section {ref} in the framework.").format(ref=ref))
+    raise FrameworkError(
+        _("{ref} names several sections; use the section number or id.").format(ref=ref)
+    )
+
+
+def document_language(db: Database) -> str | None:
+    """The language most sections are written in (``None`` before a document exists)."""
+    counts: dict[str, int] = defaultdict(int)
+    for section in list_sections(db):
+        counts[section.language] += 1
+    return max(counts, key=lambda k: counts[k]) if counts else None
+
+
+def has_document(db: Database) -> bool:
+    return bool(list_sections(db))
+
+
+# --------------------------------------------------------------------------- writing sections
+
+
+def _state(session: Session, section_id: str) -> replica.CurrentState:
+    state = replica.current(session, SECTION_TYPE, section_id)
+    if state is None:
+        raise FrameworkError(
+            _("There is no section {ref} in the framework.").format(ref=section_id)
+        )
+    return state
+
+
+def _commit_fields(db: Database, profile: Profile, section_id: str, **fields: Any) -> Changes:
+    """Commit new values of metadata fields, keeping the working copy's base in step.
+
+    A section in conflict is not touched: committing on it would settle the
+    conflict silently with the displayed version.
+    """
+    with db.transaction() as session:
+        state = _state(session, section_id)
+        if _really_in_conflict(session, state):
+            raise FrameworkError(
+                _("Section {title} has versions in conflict; settle them first.").format(
+                    title=state.payload.get("title", section_id)
+                )
+            )
+        payload = {**state.payload, **fields}
+        if payload == state.payload and state.heads == 1:
+            return Changes()
+        revision = replica.commit(session, profile.device_id, SECTION_TYPE, section_id, payload)
+        working = session.get(WorkingCopyRow, section_id)
+        if working is not None and working.base_revision_id == state.revision_id:
+            working.base_revision_id = revision.id
+    return section_changes(section_id)
+
+
+def _siblings(session: Session, parent_id: str | None, exclude: str | None = None) -> list[dict]:
+    out = []
+    for state in replica.list_current(session, SECTION_TYPE):
+        p = state.payload
+        if p.get("parent_id") == parent_id and not p.get("deleted") and state.entity_id != exclude:
+            out.append({"id": state.entity_id, "position": str(p.get("position", ""))})
+    out.sort(key=lambda s: (s["position"], s["id"]))
+    return out
+
+
+def _position_at(siblings: list[dict], index: int) -> str:
+    index = max(0, min(index, len(siblings)))
+    before = siblings[index - 1]["position"] if index > 0 else None
+    after = siblings[index]["position"] if index < len(siblings) else None
+    return key_between(before, after)
+
+
+def _check_status(status: str) -> None:
+    if status not in STATUSES:
+        raise FrameworkError(
+            _("Unknown status {status}; choose one of: {choices}.").format(
+                status=status, choices=", ".join(STATUSES)
+            )
+        )
+
+
+def create_document(db: Database, profile: Profile, language: str) -> Changes:
+    """Write the skeleton's sections in ``language`` (titles and starter text) as new sections."""
+    language = normalize_language(language)
+    if language not in LANGUAGES:
+        raise FrameworkError(_("Unknown language {code}.").format(code=language))
+    skeleton = load_skeleton()
+    by_parent: dict[str | None, list[str]] = defaultdict(list)
+    for section in skeleton.sections:
+        by_parent[section.parent_id].append(section.id)
+    positions = {}
+    for ids in by_parent.values():
+        positions.update(zip(ids, keys_for(len(ids)), strict=True))
+    with db.transaction() as session:
+        if any(not st.payload.get("deleted") for st in replica.list_current(session, SECTION_TYPE)):
+            raise FrameworkError(_("This data directory already has a framework document."))
+        for section in skeleton.sections:
+            existing = replica.current(session, SECTION_TYPE, section.id)
+            payload = {
+                "parent_id": section.parent_id,
+                "position": positions[section.id],
+                "title": pick(section.title, language),
+                "body": pick(section.starter, language),
+                "status": "draft",
+                "owner": "",
+                "language": language,
+                "deleted": False,
+            }
+            if existing is not None and existing.payload == payload:
+                continue
+            replica.commit(session, profile.device_id, SECTION_TYPE, section.id, payload)
+    return section_changes(*(s.id for s in skeleton.sections))
+
+
+def add_section(
+    db: Database,
+    profile: Profile,
+    title: str,
+    *,
+    parent_id: str | None = None,
+    index: int | None = None,
+    body: str = "",
+    section_id: str | None = None,
+) -> Changes:
+    """Add a section under ``parent_id`` at ``index`` among its siblings (default: last).
+
+    ``section_id`` lets the GUI's undo stack redo an addition with the same id.
+    """
+    title = title.strip()
+    if not title:
+        raise FrameworkError(_("A section needs a title."))
+    section_id = section_id or str(uuid.uuid4())
+    language = document_language(db) or normalize_language(profile.language)
+    with db.transaction() as session:
+        if replica.current(session, SECTION_TYPE, section_id) is not None:
+            raise FrameworkError(_("Section {ref} exists already.").format(ref=section_id))
+        if parent_id is not None:
+            _state(session, parent_id)
+        siblings = _siblings(session, parent_id)
+        position = _position_at(siblings, len(siblings) if index is None else index)
+        replica.commit(
+            session,
+            profile.device_id,
+            SECTION_TYPE,
+            section_id,
+            {
+                "parent_id": parent_id,
+                "position": position,
+                "title": title,
+                "body": body,
+                "status": "draft",
+                "owner": "",
+                "language": language,
+                "deleted": False,
+            },
+        )
+    return section_changes(section_id)
+
+
+def rename_section(db: Database, profile: Profile, section_id: str, title: str) -> Changes:
+    title = title.strip()
+    if not title:
+        raise FrameworkError(_("A section needs a title."))
+    return _commit_fields(db, profile, section_id, title=title)
+
+
+def set_status(db: Database, profile: Profile, section_id: str, status: str) -> Changes:
+    _check_status(status)
+    return _commit_fields(db, profile, section_id, status=status)
+
+
+def set_owner(db: Database, profile: Profile, section_id: str, owner: str) -> Changes:
+    return _commit_fields(db, profile, section_id, owner=owner.strip())
+
+
+def delete_section(db: Database, profile: Profile, section_id: str) -> Changes:
+    """Mark a section deleted (its subsections disappear with it; ``restore_section`` undoes)."""
+    return _commit_fields(db, profile, section_id, deleted=True)
+
+
+def restore_section(db: Database, profile: Profile, section_id: str) -> Changes:
+    return _commit_fields(db, profile, section_id, deleted=False)
+
+
+def _descendants(session: Session, section_id: str) -> set[str]:
+    children: dict[str, list[str]] = defaultdict(list)
+    for state in replica.list_current(session, SECTION_TYPE):
+        parent = state.payload.get("parent_id")
+        if parent:
+            children[parent].append(state.entity_id)
+    found: set[str] = set()
+    stack = [section_id]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return found
+
+
+def move_section(
+    db: Database, profile: Profile, section_id: str, *, parent_id: str | None, index: int
+) -> Changes:
+    """Move a section under ``parent_id`` (``None``: top level) to ``index`` among its siblings."""
+    with db.session() as session:
+        if parent_id is not None:
+            _state(session, parent_id)
+            if parent_id == section_id or parent_id in _descendants(session, section_id):
+                raise FrameworkError(_("A section cannot be moved into itself."))
+        position = _position_at(_siblings(session, parent_id, exclude=section_id), index)
+    return _commit_fields(db, profile, section_id, parent_id=parent_id, position=position)
+
+
+def shift_section(db: Database, profile: Profile, section_id: str, direction: str) -> Changes:
+    """Move a section one step: ``up``, ``down``, ``indent`` (into the previous sibling) or ``outdent``.
+
+    Returns no changes when the step is impossible (the first section moving up ...).
+    """
+    with db.session() as session:
+        state = _state(session, section_id)
+        parent_id = state.payload.get("parent_id")
+        siblings = _siblings(session, parent_id)
+    ids = [s["id"] for s in siblings]
+    index = ids.index(section_id) if section_id in ids else len(ids)
+    if direction == "up":
+        if index == 0:
+            return Changes()
+        return move_section(db, profile, section_id, parent_id=parent_id, index=index - 1)
+    if direction == "down":
+        if index >= len(ids) - 1:
+            return Changes()
+        return move_section(db, profile, section_id, parent_id=parent_id, index=index + 1)
+    if direction == "indent":
+        if index == 0:
+            return Changes()
+        new_parent = ids[index - 1]
+        with db.session() as session:
+            count = len(_siblings(session, new_parent))
+        return move_section(db, profile, section_id, parent_id=new_parent, index=count)
+    if direction == "outdent":
+        if parent_id is None:
+            return Changes()
+        with db.session() as session:
+            grand = replica.current(session, SECTION_TYPE, parent_id)
+            grand_parent = grand.payload.get("parent_id") if grand is not None else None
+            uncles = [s["id"] for s in _siblings(session, grand_parent)]
+        after = uncles.index(parent_id) + 1 if parent_id in uncles else len(uncles)
+        return move_section(db, profile, section_id, parent_id=grand_parent, index=after)
+    raise FrameworkError(_("Unknown direction {direction}.").format(direction=direction))
+
+
+def set_body(db: Database, profile: Profile, section_id: str, body: str) -> Changes:
+    """Commit a new body at once (the CLI's ``framework set``); any working copy stays."""
+    with db.transaction() as session:
+        state = _state(session, section_id)
+        if _really_in_conflict(session, state):
+            raise FrameworkError(
+                _("Section {title} has versions in conflict; settle them first.").format(
+                    title=state.payload.get("title", section_id)
+                )
+            )
+        if state.payload.get("body") == body and state.heads == 1:
+            return Changes()
+        replica.commit(
+            session, profile.device_id, SECTION_TYPE, section_id, {**state.payload, "body": body}
+        )
+    return section_changes(section_id)
+
+
+# --------------------------------------------------------------------------- working copy
+
+
+def save_working_copy(db: Database, section_id: str, body: str) -> Changes:
+    """Autosave the body being typed (no revision). Returns no changes: nothing replicated moved."""
+    with db.transaction() as session:
+        state = _state(session, section_id)
+        row = session.get(WorkingCopyRow, section_id)
+        if row is None:
+            if body == state.payload.get("body", ""):
+                return Changes()
+            row = WorkingCopyRow(section_id=section_id, base_revision_id=state.revision_id)
+            session.add(row)
+        row.body = body
+        row.saved_at = datetime.now(UTC)
+    return Changes()
+
+
+def working_copy(db: Database, section_id: str) -> str | None:
+    with db.session() as session:
+        row = session.get(WorkingCopyRow, section_id)
+        return row.body if row is not None else None
+
+
+def discard_working_copy(db: Database, section_id: str) -> Changes:
+    with db.transaction() as session:
+        session.execute(delete(WorkingCopyRow).where(WorkingCopyRow.section_id == section_id))
+    return section_changes(section_id)
+
+
+def _cut(session: Session, profile: Profile, section_id: str) -> bool:
+    row = session.get(WorkingCopyRow, section_id)
+    if row is None:
+        return False
+    body = row.body
+    base_id = row.base_revision_id
+    session.delete(row)
+    heads = replica.heads(session, section_id)
+    if not heads:
+        return False
+    distinct = _distinct_payloads(heads)
+    base = replica.get_revision(session, base_id) if base_id else None
+    if len(distinct) == 1 and (base is None or same_text(base.payload.get("body", ""), distinct[0].payload.get("body", ""))):
+        # Nobody else changed the text since the drafter started: a plain new revision.
+        if body == distinct[0].payload.get("body") and len(heads) == 1:
+            return False
+        replica.commit(
+            session, profile.device_id, SECTION_TYPE, section_id, {**distinct[0].payload, "body": body}
+        )
+        return True
+    if base is None:
+        base = distinct[0]
+    # The section changed underneath (an imported draft) or is in conflict: record
+    # the drafter's text as a child of what they started from, i.e. as one more
+    # version to merge, never as an overwrite of the other.
+    clock = replica.tick(session, profile.device_id)
+    revision = make_revision(
+        SECTION_TYPE, section_id, [base.id], profile.device_id, clock, {**base.payload, "body": body}
+    )
+    replica.add_revisions(session, [revision])
+    return True
+
+
+def cut_revision(db: Database, profile: Profile, section_id: str) -> Changes:
+    """Turn the working copy of a section into a revision (no-op without one)."""
+    with db.transaction() as session:
+        changed = _cut(session, profile, section_id)
+    return section_changes(section_id) if changed else Changes()
+
+
+def cut_all_revisions(db: Database, profile: Profile) -> Changes:
+    """Cut a revision from every working copy (before an export)."""
+    with db.transaction() as session:
+        ids = [row.section_id for row in session.scalars(select(WorkingCopyRow))]
+        changed = [section_id for section_id in ids if _cut(session, profile, section_id)]
+    return section_changes(*changed) if changed else Changes()
+
+
+# --------------------------------------------------------------------------- comments
+
+
+def _comment(state: replica.CurrentState) -> Comment:
+    p = state.payload
+    return Comment(
+        id=state.entity_id,
+        section_id=str(p.get("section_id", "")),
+        reply_to=p.get("reply_to"),
+        author=str(p.get("author", "")),
+        device_id=str(p.get("device_id", "")),
+        text=str(p.get("text", "")),
+        created_at=str(p.get("created_at", "")),
+        resolved=bool(p.get("resolved", False)),
+        revision_id=state.revision_id,
+    )
+
+
+def list_comments(db: Database, section_id: str | None = None) -> list[Comment]:
+    """Comments in thread order: each top-level comment (oldest first) followed by its replies."""
+    with db.session() as session:
+        comments = [_comment(st) for st in replica.list_current(session, COMMENT_TYPE)]
+    if section_id is not None:
+        comments = [c for c in comments if c.section_id == section_id]
+    comments.sort(key=lambda c: (c.created_at, c.id))
+    ids = {c.id for c in comments}
+    replies: dict[str, list[Comment]] = defaultdict(list)
+    roots = []
+    for c in comments:
+        if c.reply_to and c.reply_to in ids and c.reply_to != c.id:
+            replies[c.reply_to].append(c)
+        else:
+            roots.append(c)
+    out: list[Comment] = []
+
+    def walk(comment: Comment) -> None:
+        out.append(comment)
+        for reply in replies.get(comment.id, []):
+            walk(reply)
+
+    for root in roots:
+        walk(root)
+    return out
+
+
+def add_comment(
+    db: Database,
+    profile: Profile,
+    section_id: str,
+    text: str,
+    *,
+    reply_to: str | None = None,
+    comment_id: str | None = None,
+) -> Changes:
+    """Comment on a section, or reply to a comment (each comment is its own entity)."""
+    text = text.strip()
+    if not text:
+        raise FrameworkError(_("A comment cannot be empty."))
+    comment_id = comment_id or str(uuid.uuid4())
+    with db.transaction() as session:
+        _state(session, section_id)
+        if reply_to is not None and replica.current(session, COMMENT_TYPE, reply_to) is None:
+            raise FrameworkError(_("There is no comment {ref}.").format(ref=reply_to))
+        replica.commit(
+            session,
+            profile.device_id,
+            COMMENT_TYPE,
+            comment_id,
+            {
+                "section_id": section_id,
+                "reply_to": reply_to,
+                "author": profile.display_name,
+                "device_id": profile.device_id,
+                "text": text,
+                "created_at": datetime.now(UTC).isoformat(timespec="microseconds"),
+                "resolved": False,
+            },
+        )
+    return comment_changes(comment_id)
+
+
+def resolve_comment(
+    db: Database, profile: Profile, comment_id: str, resolved: bool = True
+) -> Changes:
+    """Mark a comment thread resolved (or open again)."""
+    with db.transaction() as session:
+        state = replica.current(session, COMMENT_TYPE, comment_id)
+        if state is None:
+            raise FrameworkError(_("There is no comment {ref}.").format(ref=comment_id))
+        if bool(state.payload.get("resolved")) == resolved and state.heads == 1:
+            return Changes()
+        # Two people resolving one comment concurrently is no real conflict:
+        # committing on all heads settles it with the new value.
+        replica.commit(
+            session,
+            profile.device_id,
+            COMMENT_TYPE,
+            comment_id,
+            {**state.payload, "resolved": resolved},
+        )
+    return comment_changes(comment_id)
+
+
+# --------------------------------------------------------------------------- history and diff
+
+
+def device_names(db: Database) -> dict[str, str]:
+    """Display names of the devices this data directory knows (itself and trusted ones)."""
+    names = {d.device_id: d.display_name for d in list_trusted(db)}
+    profile = load_profile(db)
+    if profile is not None:
+        names[profile.device_id] = profile.display_name
+    return names
+
+
+def author_of(device_id: str, names: Mapping[str, str]) -> str:
+    return names.get(device_id) or _("device {id}").format(id=device_id[:8])
+
+
+def clock_time(clock: str) -> datetime:
+    """The wall time of a hybrid-logical-clock value (for display)."""
+    try:
+        return datetime.fromtimestamp(int(clock.split("-")[0]) / 1000, UTC)
+    except (ValueError, OSError):
+        return datetime.fromtimestamp(0, UTC)
+
+
+def _changed_fields(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> tuple[str, ...]:
+    if old is None:
+        return ()
+    names = ("body", *_DIFF_FIELDS)
+    return tuple(
+        n for n in names if canonical_json(old.get(n)) != canonical_json(new.get(n))
+    )
+
+
+def history(db: Database, section_id: str) -> list[RevisionInfo]:
+    """Every revision of a section, newest first, with author, device and time."""
+    names = device_names(db)
+    revisions = replica.history(db, section_id)
+    if not revisions:
+        raise FrameworkError(_("There is no section {ref} in the framework.").format(ref=section_id))
+    by_id = {r.id: r for r in revisions}
+    out = []
+    for rev in revisions:
+        first_parent = by_id.get(rev.parents[0]) if rev.parents else None
+        if len(rev.parents) > 1:
+            # A merge: report what differs from the version shown before it.
+            first_parent = max(
+                (by_id[p] for p in rev.parents if p in by_id), key=lambda r: r.sort_key, default=None
+            )
+        out.append(
+            RevisionInfo(
+                revision_id=rev.id,
+                parents=rev.parents,
+                author=author_of(rev.device_id, names),
+                device_id=rev.device_id,
+                time=clock_time(rev.clock),
+                title=str(rev.payload.get("title", "")),
+                status=str(rev.payload.get("status", "")),
+                changed=_changed_fields(first_parent.payload if first_parent else None, rev.payload),
+            )
+        )
+    out.sort(key=lambda info: (by_id[info.revision_id].sort_key), reverse=True)
+    return out
+
+
+def diff_payloads(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[tuple[FieldChange, ...], str, str]:
+    fields = tuple(
+        FieldChange(name, old.get(name), new.get(name))
+        for name in _DIFF_FIELDS
+        if canonical_json(old.get(name)) != canonical_json(new.get(name))
+    )
+    return fields, str(old.get("body", "")), str(new.get("body", ""))
+
+
+def diff_revisions(db: Database, old_revision_id: str, new_revision_id: str) -> SectionDiff:
+    """The readable difference between two revisions of one section."""
+    old = replica.get_revision(db, old_revision_id)
+    new = replica.get_revision(db, new_revision_id)
+    if old is None or new is None:
+        raise FrameworkError(_("Unknown revision."))
+    if old.entity_id != new.entity_id:
+        raise FrameworkError(_("The two revisions belong to different sections."))
+    fields, old_body, new_body = diff_payloads(old.payload, new.payload)
+    return SectionDiff(
+        old_revision_id=old.id,
+        new_revision_id=new.id,
+        fields=fields,
+        chunks=tuple(diff_paragraphs(old_body, new_body)),
+        text=diff_text(old_body, new_body),
+    )
+
+
+# --------------------------------------------------------------------------- conflicts
+
+
+def sections_in_conflict(db: Database) -> list[Section]:
+    return [s for s in list_sections(db, include_deleted=True) if s.in_conflict]
+
+
+def _head_label(head: HeadVersion) -> str:
+    return _("{author}, {time}").format(
+        author=head.author, time=head.time.astimezone().strftime("%Y-%m-%d %H:%M")
+    )
+
+
+def merge_proposal(db: Database, section_id: str) -> MergeProposal:
+    """How the versions of a section in conflict would merge against their common ancestor."""
+    names = device_names(db)
+    with db.session() as session:
+        heads = _distinct_payloads(replica.heads(session, section_id))
+        if not heads:
+            raise FrameworkError(
+                _("There is no section {ref} in the framework.").format(ref=section_id)
+            )
+        graph = entity_graph(session, section_id) if len(heads) > 1 else {}
+    versions = tuple(
+        HeadVersion(h.id, author_of(h.device_id, names), h.device_id, clock_time(h.clock), dict(h.payload))
+        for h in heads
+    )
+    if len(heads) == 1:
+        return MergeProposal(section_id, heads[0].id, versions[0].body, versions, dict(heads[0].payload), 0)
+    base_rev = common_ancestor(graph, [h.id for h in heads])
+    base = dict(base_rev.payload) if base_rev is not None else {}
+    base_body = str(base.get("body", ""))
+    merged = dict(versions[0].payload)
+    conflicts = 0
+    field_conflicts: dict[str, tuple[Any, Any, Any]] = {}
+    merged_label = _head_label(versions[0])
+    for other in versions[1:]:
+        meta = replica.three_way_merge(
+            {k: base.get(k) for k in _META_FIELDS if k in base},
+            {k: merged.get(k) for k in _META_FIELDS if k in merged},
+            {k: other.payload.get(k) for k in _META_FIELDS if k in other.payload},
+        )
+        for name, values in meta.conflicting_fields.items():
+            field_conflicts.setdefault(name, values)
+        text = merge_text(base_body, str(merged.get("body", "")), other.body, merged_label, _head_label(other))
+        conflicts += text.conflicts
+        merged = {**merged, **meta.merged, "body": text.text}
+    return MergeProposal(
+        section_id=section_id,
+        base_revision_id=base_rev.id if base_rev is not None else None,
+        base_body=base_body,
+        heads=versions,
+        payload=merged,
+        conflicts=conflicts,
+        field_conflicts=field_conflicts,
+    )
+
+
+def resolve_section(
+    db: Database, profile: Profile, section_id: str, body: str, **fields: Any
+) -> Changes:
+    """Settle a conflict with this body (and optional field values) over the merge proposal.
+
+    Commits a merge revision whose parents are all heads. The working copy of
+    the section must have been cut first (the GUI does so before it opens the
+    resolution), so that no typed text is lost.
+    """
+    unknown = set(fields) - set(_META_FIELDS)
+    if unknown:
+        raise FrameworkError(_("Unknown section field {field}.").format(field=sorted(unknown)[0]))
+    if "status" in fields:
+        _check_status(fields["status"])
+    proposal = merge_proposal(db, section_id)
+    payload = {**proposal.payload, **fields, "body": body}
+    with db.transaction() as session:
+        if session.get(WorkingCopyRow, section_id) is not None:
+            raise FrameworkError(_("Save the section before settling its conflict."))
+        replica.resolve(session, profile.device_id, section_id, payload)
+    return section_changes(section_id)
+
+
+def keep_version(db: Database, profile: Profile, section_id: str, revision_id: str) -> Changes:
+    """Settle a conflict by keeping one version as it is."""
+    with db.transaction() as session:
+        if session.get(WorkingCopyRow, section_id) is not None:
+            raise FrameworkError(_("Save the section before settling its conflict."))
+        try:
+            replica.resolve_keep(session, profile.device_id, section_id, revision_id)
+        except replica.ReplicaError as exc:
+            raise FrameworkError(str(exc)) from exc
+    return section_changes(section_id)
