@@ -22,7 +22,7 @@ from pathlib import Path
 import docx
 from docx.enum.section import WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -73,6 +73,7 @@ class ReportDocument:
                 body.remove(child)
         self.fonts: LanguageFonts = apply_document_language(self.document, language)
         self._style_ids: dict[str, str] = {}
+        self._break_pending = False
         self.figure_count = 0
         self.table_count = 0
         self._headings: list[tuple[int, str]] = []
@@ -101,6 +102,9 @@ class ReportDocument:
         paragraph = self.document.add_paragraph()
         if style:
             paragraph._p.style = self.style_id(style)
+        if self._break_pending:
+            paragraph.paragraph_format.page_break_before = True
+            self._break_pending = False
         return paragraph
 
     # ------------------------------------------------------------- page furniture
@@ -173,8 +177,12 @@ class ReportDocument:
         return self.paragraph(text, "List Bullet" if level == 1 else "List Bullet 2")
 
     def page_break(self) -> None:
-        paragraph = self.document.add_paragraph()
-        paragraph.add_run().add_break(WD_BREAK.PAGE)
+        """Start the next paragraph on a new page.
+
+        "Page break before" on that paragraph rather than a paragraph holding a
+        break: the latter leaves a blank page when it falls just past a page end.
+        """
+        self._break_pending = True
 
     def hyperlink(self, paragraph, url: str, text: str, *, bold: bool = False,  # type: ignore[no-untyped-def]
                   italic: bool = False) -> None:
@@ -327,7 +335,7 @@ class ReportDocument:
     def picture(self, png: bytes, caption: str, width_mm: float = TEXT_WIDTH_MM) -> None:
         """A centered picture with a numbered caption ("Figure 3: ...", translated as a whole)."""
         self.figure_count += 1
-        paragraph = self.document.add_paragraph()
+        paragraph = self._new_paragraph(None)
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.paragraph_format.keep_with_next = True
         paragraph.paragraph_format.space_after = 0

@@ -1,0 +1,152 @@
+"""The collection status report: submissions per city and device, missing cities, conflicts, imports."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from neascn_desktop.i18n import ngettext_in, translate_in
+from neascn_desktop.i18n.formatting import format_date, format_datetime, format_number
+from neascn_desktop.reports import charts
+from neascn_desktop.reports.data import StatusReportData
+from neascn_desktop.reports.document import ReportDocument, ReportResult
+
+#: Above this many cities the completion chart shows the totals only.
+CHART_CITY_LIMIT = 40
+FINALIZED_COLOUR = "#4575B4"
+IN_PROGRESS_COLOUR = "#FEE090"
+
+
+def build_status_report(
+    data: StatusReportData,
+    path: Path,
+    *,
+    progress: Callable[..., None] | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+) -> ReportResult:
+    lang = data.language
+    title = translate_in(lang, "Survey Collection Status")
+    doc = ReportDocument(lang, title)
+    doc.paragraph(title, "Title")
+    doc.paragraph(translate_in(lang, "Northeast Asia Smart Cities Network (NEASCN)"), "Subtitle")
+    if data.form_version:
+        doc.paragraph(translate_in(lang, "Survey version {version}").format(
+            version=data.form_version), "Cover Meta")
+    doc.paragraph(translate_in(lang, "Situation on {date}").format(
+        date=format_datetime(data.generated_at, lang)), "Cover Meta")
+
+    per_city: dict[str, Counter[str]] = defaultdict(Counter)
+    city_devices: dict[str, set[str]] = defaultdict(set)
+    city_last: dict[str, datetime] = {}
+    per_device: dict[str, Counter[str]] = defaultdict(Counter)
+    for row in data.submissions:
+        per_city[row.city_id][row.status] += 1
+        city_devices[row.city_id].add(row.device_id)
+        per_device[row.device_id][row.status] += 1
+        if row.updated_at is not None and (row.city_id not in city_last
+                                           or row.updated_at > city_last[row.city_id]):
+            city_last[row.city_id] = row.updated_at
+    finalized = sum(c["finalized"] for c in per_city.values())
+    in_progress = sum(c["in_progress"] for c in per_city.values())
+    missing = [c for c in data.cities if c.city_id not in per_city]
+    cities_finalized = sum(1 for c in data.cities if per_city[c.city_id]["finalized"])
+
+    doc.heading(translate_in(lang, "Summary"), 1)
+    doc.paragraph(ngettext_in(
+        lang,
+        "{count} submission from {devices} devices: {finalized} finalized, {in_progress} in progress.",
+        "{count} submissions from {devices} devices: {finalized} finalized, {in_progress} in progress.",
+        len(data.submissions)).format(
+        count=format_number(len(data.submissions), lang),
+        devices=format_number(len(per_device), lang),
+        finalized=format_number(finalized, lang), in_progress=format_number(in_progress, lang)))
+    doc.paragraph(ngettext_in(
+        lang,
+        "{done} of {total} city has a finalized submission; {missing} have none at all.",
+        "{done} of {total} cities have a finalized submission; {missing} have none at all.",
+        len(data.cities)).format(
+        done=format_number(cities_finalized, lang), total=format_number(len(data.cities), lang),
+        missing=format_number(len(missing), lang)))
+    doc.paragraph(ngettext_in(lang, "{count} conflict is waiting to be resolved.",
+                              "{count} conflicts are waiting to be resolved.",
+                              len(data.conflicts)).format(
+        count=format_number(len(data.conflicts), lang)))
+    if progress is not None:
+        progress(1, 4, "")
+
+    doc.heading(translate_in(lang, "Submissions per city"), 1)
+    rows, shading = [], []
+    for city in sorted(data.cities, key=lambda c: c.name):
+        counts = per_city.get(city.city_id, Counter())
+        last = city_last.get(city.city_id)
+        state = (translate_in(lang, "Finalized") if counts["finalized"] else
+                 translate_in(lang, "In progress") if counts["in_progress"] else
+                 translate_in(lang, "Missing"))
+        rows.append([city.name, state, format_number(counts["finalized"], lang),
+                     format_number(counts["in_progress"], lang),
+                     translate_in(lang, ", ").join(sorted(data.device_name(d)
+                                                          for d in city_devices.get(city.city_id, ()))),
+                     format_date(last, lang, "short") if last else "–"])
+        shading.append([None, "E2EFDA" if counts["finalized"] else
+                        "FFF2CC" if counts["in_progress"] else "FDE9D9", None, None, None, None])
+    doc.table([translate_in(lang, "City"), translate_in(lang, "State"),
+               translate_in(lang, "Finalized"), translate_in(lang, "In progress"),
+               translate_in(lang, "Devices"), translate_in(lang, "Last update")],
+              rows, widths_mm=(36, 24, 20, 22, 40, 24), numeric=(2, 3), shading=shading)
+    finalized_label = translate_in(lang, "Finalized")
+    progress_label = translate_in(lang, "In progress")
+    if data.cities and len(data.cities) <= CHART_CITY_LIMIT:
+        ordered = sorted(data.cities, key=lambda c: c.name)
+        doc.picture(charts.completion_chart(
+            [c.name for c in ordered],
+            [(finalized_label, [per_city[c.city_id]["finalized"] for c in ordered], FINALIZED_COLOUR),
+             (progress_label, [per_city[c.city_id]["in_progress"] for c in ordered],
+              IN_PROGRESS_COLOUR)],
+            lang), translate_in(lang, "Submissions per city"))
+    elif data.cities:
+        doc.picture(charts.completion_chart(
+            [translate_in(lang, "Cities")],
+            [(finalized_label, [cities_finalized], FINALIZED_COLOUR),
+             (progress_label, [len(data.cities) - cities_finalized - len(missing)], IN_PROGRESS_COLOUR),
+             (translate_in(lang, "Missing"), [len(missing)], "#D9D9D9")],
+            lang), translate_in(lang, "Cities by state of their survey"))
+    if missing:
+        doc.heading(translate_in(lang, "Cities without a submission"), 2)
+        for city in sorted(missing, key=lambda c: c.name):
+            doc.bullet(city.name)
+    if progress is not None:
+        progress(2, 4, "")
+
+    doc.heading(translate_in(lang, "Devices"), 1)
+    imports = {i.device_id: i for i in data.imports}
+    device_ids = sorted(set(per_device) | set(imports), key=lambda d: data.device_name(d))
+    doc.table(
+        [translate_in(lang, "Device"), translate_in(lang, "Submissions"),
+         translate_in(lang, "Finalized"), translate_in(lang, "In progress"),
+         translate_in(lang, "Last import"), translate_in(lang, "Packages")],
+        [[data.device_name(d), format_number(sum(per_device[d].values()), lang),
+          format_number(per_device[d]["finalized"], lang),
+          format_number(per_device[d]["in_progress"], lang),
+          format_datetime(imports[d].last_import_at, lang, "short")
+          if d in imports and imports[d].last_import_at else
+          translate_in(lang, "this device") if d not in imports else "–",
+          format_number(imports[d].packages, lang) if d in imports else "–"]
+         for d in device_ids],
+        widths_mm=(40, 24, 20, 22, 38, 22), numeric=(1, 2, 3, 5),
+    )
+
+    doc.heading(translate_in(lang, "Open conflicts"), 1)
+    if not data.conflicts:
+        doc.paragraph(translate_in(lang, "No conflicts are open."))
+    else:
+        doc.table([translate_in(lang, "Kind"), translate_in(lang, "Record"),
+                   translate_in(lang, "Versions")],
+                  [[c.entity_type, c.label or c.entity_id[:12], format_number(c.heads, lang)]
+                   for c in data.conflicts],
+                  widths_mm=(40, 100, 26), numeric=(2,))
+    doc.save(path)
+    if progress is not None:
+        progress(4, 4, "")
+    return doc.result(path, "status")

@@ -1,0 +1,113 @@
+"""The framework report: numbered headings, faithful Markdown, statuses, the comments annex."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+
+from neascn_desktop.reports import synthetic
+from neascn_desktop.reports.data import FrameworkReportData, FrameworkSectionData, section_numbers
+from neascn_desktop.reports.framework_report import build_framework_report
+
+LANGUAGES = ("en", "ko", "zh_Hans", "ja", "ru", "mn")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_structure_in_every_language(tmp_path: Path, language: str, docx_summary,
+                                     check_east_asian) -> None:
+    data = synthetic.framework_data(language)
+    path = tmp_path / "framework.docx"
+    result = build_framework_report(data, path)
+    assert result.kind == "framework"
+    summary = docx_summary(path)
+    titles = [s.title for s in data.sections]
+    numbered = [t for t in summary.heading_texts() if "\u2002" in t]
+    assert [t.split("\u2002", 1) for t in numbered][:4] == [
+        ["1", titles[0]], ["2", titles[1]], ["2.1", titles[2]], ["3", titles[3]]]
+    # Status overview + Markdown table + one comments table per commented section.
+    assert summary.tables == 1 + 1 + 2
+    assert any(f.startswith("TOC") for f in summary.fields)
+    check_east_asian(summary, language)
+
+
+def test_markdown_is_rendered_faithfully(tmp_path: Path) -> None:
+    data = synthetic.framework_data("en")
+    path = tmp_path / "f.docx"
+    build_framework_report(data, path)
+    document = docx.Document(str(path))
+    paragraphs = document.paragraphs
+    styles = [(p.style.name, p.text) for p in paragraphs]
+    # Headings of the body sit below the section's own level and are not numbered.
+    assert ("Heading 2", "Principles") in styles
+    assert ("Heading 3", "Sub-heading") in styles
+    # Lists: bullets with a nested level, a numbered list that restarts at 1.
+    assert ("List Bullet", "Open-ended and voluntary membership") in styles
+    assert ("List Bullet 2", "nested point one") in styles
+    numbered = [p for p in paragraphs if p.style.name == "List Number"]
+    assert [p.text for p in numbered] == ["Knowledge exchange", "Action-plan development",
+                                          "Matchmaking with financiers"]
+    num_ids = {p._p.pPr.numPr.numId.val for p in numbered}
+    assert len(num_ids) == 1
+    numbering = document.part.numbering_part.element
+    num_id = str(num_ids.pop())
+    (num,) = [n for n in numbering.findall(qn("w:num")) if n.get(qn("w:numId")) == num_id]
+    assert num.find(qn("w:lvlOverride")).find(qn("w:startOverride")).get(qn("w:val")) == "1"
+    # Emphasis, code, strikethrough, quotes.
+    intro = next(p for p in paragraphs if p.text.startswith("The network learns"))
+    assert any(r.bold and r.text == "ASEAN Smart Cities Network" for r in intro.runs)
+    assert any(r.italic and r.text == "adapts" for r in intro.runs)
+    city_led = next(p for p in paragraphs if p.text.startswith("City-led"))
+    assert any(r.style.name == "Code" and r.text == "national endorsement" for r in city_led.runs)
+    assert ("Quote", "Nothing is adopted until the inaugural meeting agrees.") in styles
+    plain = next(p for p in paragraphs if p.text.startswith("Plain text"))
+    assert any(r.font.strike and r.text == "struck" for r in plain.runs)
+    # The link is a real hyperlink with its external target.
+    links = list(intro._p.iter(qn("w:hyperlink")))
+    assert len(links) == 1
+    target = document.part.rels[links[0].get(qn("r:id"))].target_ref
+    assert target == "https://asean.org/our-communities/asean-smart-cities-network/"
+    # The Markdown table with its header row and right-aligned number column.
+    table = document.tables[1]
+    assert [c.text for c in table.rows[0].cells] == ["Function", "Lead", "Year"]
+    assert table.rows[1].cells[2].text == "2021"
+    assert table.rows[1].cells[2].paragraphs[0].alignment == 2  # RIGHT
+    # Status lines and the annex of open comments.
+    text = "\n".join(p.text for p in paragraphs)
+    assert "Status: Agreed" in text and "Owner: WeGO" in text
+    assert "Annex: open comments" in text
+    assert "Please cite the 2020 pre-workshop." in "\n".join(
+        c.text for t in document.tables for row in t.rows for c in row.cells)
+
+
+def test_clean_version_has_no_statuses_or_comments(tmp_path: Path) -> None:
+    data = synthetic.framework_data("en")
+    path = tmp_path / "clean.docx"
+    build_framework_report(data, path, clean=True)
+    document = docx.Document(str(path))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Status:" not in text and "Annex: open comments" not in text
+    assert "Clean version of" in text
+    assert len(document.tables) == 1  # only the Markdown table
+
+
+def test_raw_html_and_images_are_shown_as_text(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    body = "<script>alert(1)</script>\n\nSee ![the map](map.png) and <b>bold</b>.\n\n---\n\n```\ncode\n```"
+    data = FrameworkReportData("en", "T", datetime.now(UTC),
+                               (FrameworkSectionData("a", 0, "A", body),))
+    path = tmp_path / "h.docx"
+    build_framework_report(data, path)
+    text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+    assert "<script>alert(1)</script>" in text
+    assert "[the map]" in text and "<b>bold</b>" in text
+    assert "code" in text
+
+
+def test_section_numbers() -> None:
+    assert section_numbers([0, 1, 1, 2, 0, 1, 0]) == ["1", "1.1", "1.2", "1.2.1", "2", "2.1", "3"]
+    assert section_numbers([0, 2, 0]) == ["1", "1.1", "2"]  # a jump is clamped
+    assert section_numbers([]) == []
