@@ -1,1 +1,46 @@
-"""sync room."""
+"""Package files: write, read, verify, sign, encrypt, import; the inbox, the audit log, keys.
+
+The use cases both front ends call:
+
+- ``verify_package(db, path) -> PackageVerdict`` (nothing written)
+- ``preview_import(db, path) -> PackageOutcome`` (nothing written)
+- ``import_packages(db, paths, progress=None, cancel=None, *, dry_run=False) -> ImportReport``
+- ``export_package(db, kind, target, *, recipient=None, full=False) -> ExportResult``
+- ``inbox.list_inbox / inbox.trust_and_apply / inbox.reject``
+- ``conflicts.list_conflicts / conflicts.compare / conflicts.resolve_keep / conflicts.resolve_with``
+- ``audit.list_audit``
+- ``keystore.backup_keys / keystore.restore_keys / keystore.rotate_encryption_key``
+
+Every refusal is a ``PackageError`` (``sync.errors``) whose text is one sentence.
+"""
+
+from neascn_desktop.sync.errors import PackageError
+from neascn_desktop.sync.exporter import (
+    ExportResult,
+    Recipient,
+    export_package,
+    recipient_from_keyfile,
+)
+from neascn_desktop.sync.importer import (
+    ImportReport,
+    PackageOutcome,
+    PackagePreview,
+    import_packages,
+    preview_import,
+)
+from neascn_desktop.sync.verify import PackageVerdict, verify_package
+
+__all__ = [
+    "ExportResult",
+    "ImportReport",
+    "PackageError",
+    "PackageOutcome",
+    "PackagePreview",
+    "PackageVerdict",
+    "Recipient",
+    "export_package",
+    "import_packages",
+    "preview_import",
+    "recipient_from_keyfile",
+    "verify_package",
+]

@@ -1,0 +1,118 @@
+"""The audit log: one row per thing that happened to a package, an inbox entry, a key or a conflict.
+
+Rows are only ever appended; ``record`` works inside the caller's transaction
+so that an import and its audit row commit (or vanish) together.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from neascn_desktop.i18n import N_, _
+from neascn_desktop.store.database import Database
+from neascn_desktop.sync.container import Manifest
+from neascn_desktop.sync.tables import AuditRow
+
+#: Verdicts as shown to people (translate with ``_()`` when displayed).
+VERDICTS: dict[str, str] = {
+    "applied": N_("applied"),
+    "already_imported": N_("already imported"),
+    "waiting": N_("waiting in the inbox"),
+    "refused": N_("refused"),
+    "rejected": N_("rejected"),
+    "exported": N_("exported"),
+    "resolved": N_("resolved"),
+    "trusted": N_("sender trusted"),
+    "rotated": N_("key rotated"),
+    "restored": N_("keys restored"),
+    "backed_up": N_("keys backed up"),
+}
+
+
+def verdict_label(verdict: str) -> str:
+    return _(VERDICTS.get(verdict, verdict))
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    action: str
+    verdict: str
+    package_id: str | None
+    kind: str | None
+    file_name: str | None
+    sender_device_id: str | None
+    sender_name: str | None
+    sender_fingerprint: str | None
+    counts: dict[str, Any] = field(default_factory=dict)
+    message: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "at": self.at.isoformat(),
+            "action": self.action,
+            "verdict": self.verdict,
+            "package_id": self.package_id,
+            "kind": self.kind,
+            "file": self.file_name,
+            "sender": {"device_id": self.sender_device_id, "name": self.sender_name,
+                       "fingerprint": self.sender_fingerprint} if self.sender_device_id else None,
+            "counts": self.counts,
+            "message": self.message,
+        }
+
+
+def record(
+    session: Session,
+    *,
+    action: str,
+    verdict: str,
+    manifest: Manifest | None = None,
+    file_name: str | None = None,
+    counts: dict[str, Any] | None = None,
+    message: str = "",
+    package_id: str | None = None,
+) -> None:
+    session.add(AuditRow(
+        at=datetime.now(UTC),
+        action=action,
+        verdict=verdict,
+        package_id=manifest.package_id if manifest else package_id,
+        kind=manifest.kind if manifest else None,
+        file_name=file_name,
+        sender_device_id=manifest.sender.device_id if manifest else None,
+        sender_name=manifest.sender.display_name if manifest else None,
+        sender_fingerprint=manifest.sender.fingerprint if manifest else None,
+        counts=json.dumps(counts or {}, sort_keys=True),
+        message=message,
+    ))
+
+
+def record_now(db: Database, **kwargs: Any) -> None:
+    """Record in a transaction of its own (for refusals, where nothing else is written)."""
+    with db.transaction() as session:
+        record(session, **kwargs)
+
+
+def list_audit(db: Database, limit: int | None = None, package_id: str | None = None) -> list[AuditEntry]:
+    """Newest first."""
+    with db.session() as session:
+        query = select(AuditRow).order_by(AuditRow.id.desc())
+        if package_id:
+            query = query.where(AuditRow.package_id == package_id)
+        if limit:
+            query = query.limit(limit)
+        return [
+            AuditEntry(r.id, r.at if r.at.tzinfo else r.at.replace(tzinfo=UTC), r.action, r.verdict,
+                       r.package_id, r.kind, r.file_name, r.sender_device_id, r.sender_name,
+                       r.sender_fingerprint, json.loads(r.counts or "{}"), r.message)
+            for r in session.scalars(query)
+        ]

@@ -1,0 +1,224 @@
+"""Conflicts after imports: list them, compare the heads, propose a merge, resolve.
+
+A submission is compared field by field where each answer is a field
+(``answers.<question>``, ``attachments.<question>``) beside the top-level
+fields, against the heads' common ancestor; a framework section compares its
+texts, and proposes a paragraph merge of the body.  Resolving always creates
+a merge revision whose parents are all heads (``replica.resolve``), so nothing
+is lost and every device converges once it has the merge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from neascn_desktop.changes import Changes
+from neascn_desktop.i18n import _
+from neascn_desktop.replica import ReplicaError, Revision, canonical_json, three_way_merge
+from neascn_desktop.replica import conflicts as replica_conflicts
+from neascn_desktop.replica import heads as replica_heads
+from neascn_desktop.replica import resolve as replica_resolve
+from neascn_desktop.replica import resolve_keep as replica_resolve_keep
+from neascn_desktop.replica.log import common_ancestor, entity_graph
+from neascn_desktop.store.database import Database
+from neascn_desktop.sync import audit, keystore
+from neascn_desktop.sync.errors import PackageStateError
+from neascn_desktop.sync.importer import CHANGE_NOUNS
+
+_NESTED = ("answers", "attachments")
+_ABSENT = object()
+
+
+def flatten(entity_type: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """A submission's answers become fields of their own; other payloads stay as they are."""
+    if entity_type != "submission":
+        return dict(payload)
+    flat: dict[str, Any] = {}
+    for key, value in payload.items():
+        if key in _NESTED and isinstance(value, dict):
+            for name, inner in value.items():
+                flat[f"{key}.{name}"] = inner
+        else:
+            flat[key] = value
+    return flat
+
+
+def unflatten(entity_type: str, flat: dict[str, Any]) -> dict[str, Any]:
+    if entity_type != "submission":
+        return dict(flat)
+    result: dict[str, Any] = {key: {} for key in _NESTED}
+    for key, value in flat.items():
+        head, dot, rest = key.partition(".")
+        if dot and head in _NESTED:
+            result[head][rest] = value
+        else:
+            result[key] = value
+    return result
+
+
+def _merge_text(base: str, ours: str, theirs: str) -> tuple[str, bool]:
+    """Paragraph merge (merge3 on the common ancestor); returns (text, clean)."""
+    import merge3
+
+    def paragraphs(text: str) -> list[str]:
+        return [p + "\n\n" for p in text.split("\n\n")]
+
+    m = merge3.Merge3(paragraphs(base), paragraphs(ours), paragraphs(theirs))
+    clean = all(group[0] != "conflict" for group in m.merge_groups())
+    lines = m.merge_lines(name_a=_("this version"), name_b=_("the other version"))
+    return "".join(lines).rstrip("\n"), clean
+
+
+@dataclass(frozen=True)
+class FieldRow:
+    """One row of the side-by-side comparison."""
+
+    name: str
+    ancestor: Any
+    heads: tuple[Any, ...]
+    proposal: Any
+    conflicting: bool
+
+
+@dataclass(frozen=True)
+class Comparison:
+    entity_id: str
+    entity_type: str
+    heads: tuple[Revision, ...]
+    ancestor: Revision | None
+    rows: tuple[FieldRow, ...]
+    proposal: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def clean(self) -> bool:
+        return not any(r.conflicting for r in self.rows)
+
+
+def _shown(value: Any) -> Any:
+    return None if value is _ABSENT else value
+
+
+def compare(db: Database, entity_id: str) -> Comparison:
+    """Every field where a head differs from another or from the ancestor, with a proposal."""
+    current = replica_heads(db, entity_id)
+    if not current:
+        raise PackageStateError(_("There is no record {id}.").format(id=entity_id))
+    entity_type = current[0].entity_type
+    graph = entity_graph(db, entity_id)
+    base = common_ancestor(graph, [h.id for h in current]) if len(current) > 1 else None
+    base_flat = flatten(entity_type, base.payload) if base else {}
+    head_flats = [flatten(entity_type, h.payload) for h in current]
+    merged = dict(head_flats[0])
+    conflicting: set[str] = set()
+    for other in head_flats[1:]:
+        step = three_way_merge(base_flat, merged, other)
+        merged = step.merged
+        conflicting |= set(step.conflicting_fields)
+    # Timestamps of the edit itself are not a disagreement: keep the latest.
+    for name in ("updated_at",):
+        values = [h.get(name) for h in head_flats if isinstance(h.get(name), str)]
+        if values:
+            merged[name] = max(values)
+            conflicting.discard(name)
+    if entity_type == "framework_section" and "body" in conflicting and len(current) == 2:
+        text, clean = _merge_text(str(base_flat.get("body", "")), str(head_flats[0].get("body", "")),
+                                  str(head_flats[1].get("body", "")))
+        merged["body"] = text
+        if clean:
+            conflicting.discard("body")
+    rows = []
+    for name in sorted(set(base_flat).union(*head_flats)):
+        values = tuple(h.get(name, _ABSENT) for h in head_flats)
+        texts = {canonical_json(_shown(v)) for v in values} | (
+            {canonical_json(_shown(base_flat.get(name, _ABSENT)))} if base else set())
+        if len(texts) <= 1:
+            continue
+        rows.append(FieldRow(name, _shown(base_flat.get(name, _ABSENT)), tuple(_shown(v) for v in values),
+                             merged.get(name), name in conflicting))
+    return Comparison(entity_id, entity_type, tuple(current), base, tuple(rows),
+                      unflatten(entity_type, merged))
+
+
+@dataclass(frozen=True)
+class ConflictInfo:
+    entity_id: str
+    entity_type: str
+    heads: tuple[Revision, ...]
+    changed: tuple[dict[str, Any], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "entity_id": self.entity_id,
+            "entity_type": self.entity_type,
+            "heads": [
+                {"revision": h.id, "device_id": h.device_id, "clock": h.clock, "payload": h.payload,
+                 "changed": changed}
+                for h, changed in zip(self.heads, self.changed, strict=True)
+            ],
+        }
+
+
+def list_conflicts(db: Database, entity_type: str | None = None) -> list[ConflictInfo]:
+    """Entities with several heads; each head with the fields it changed since the common ancestor."""
+    result = []
+    for conflict in replica_conflicts(db, entity_type):
+        graph = entity_graph(db, conflict.entity_id)
+        base = common_ancestor(graph, [h.id for h in conflict.heads])
+        base_flat = flatten(conflict.entity_type, base.payload) if base else {}
+        changed = []
+        for head in conflict.heads:
+            flat = flatten(conflict.entity_type, head.payload)
+            changed.append({
+                name: _shown(flat.get(name, _ABSENT))
+                for name in sorted(set(flat) | set(base_flat))
+                if canonical_json(_shown(flat.get(name, _ABSENT)))
+                != canonical_json(_shown(base_flat.get(name, _ABSENT)))
+            })
+        result.append(ConflictInfo(conflict.entity_id, conflict.entity_type, conflict.heads, tuple(changed)))
+    return result
+
+
+def _changes(entity_type: str, entity_id: str) -> Changes:
+    return Changes(frozenset({CHANGE_NOUNS.get(entity_type, entity_type), "conflict", "revision"}),
+                   frozenset({entity_id}))
+
+
+def _check_conflict(db: Database, entity_id: str) -> list[Revision]:
+    current = replica_heads(db, entity_id)
+    if not current:
+        raise PackageStateError(_("There is no record {id}.").format(id=entity_id))
+    if len(current) < 2:
+        raise PackageStateError(_("Record {id} is not in conflict.").format(id=entity_id))
+    return current
+
+
+def resolve_keep(db: Database, entity_id: str, revision_id: str) -> Revision:
+    """Resolve by keeping the content of one revision (usually one of the heads)."""
+    current = _check_conflict(db, entity_id)
+    device_id = keystore.own_profile_or_error(db).device_id
+    try:
+        revision = replica_resolve_keep(db, device_id, entity_id, revision_id)
+    except ReplicaError as exc:
+        raise PackageStateError(str(exc)) from None
+    audit.record_now(db, action="resolve", verdict="resolved", package_id=None,
+                     message=_("Kept revision {revision} of {type} {id} ({count} heads).").format(
+                         revision=revision_id[:12], type=current[0].entity_type, id=entity_id,
+                         count=len(current)))
+    return revision
+
+
+def resolve_with(db: Database, entity_id: str, new_payload: dict[str, Any], how: str = "merge") -> Revision:
+    """Resolve with a payload (the accepted merge proposal, or an edited one)."""
+    current = _check_conflict(db, entity_id)
+    device_id = keystore.own_profile_or_error(db).device_id
+    revision = replica_resolve(db, device_id, entity_id, new_payload)
+    audit.record_now(db, action="resolve", verdict="resolved",
+                     message=_("Resolved {type} {id} ({count} heads) with {how}.").format(
+                         type=current[0].entity_type, id=entity_id, count=len(current),
+                         how=_("the merge proposal") if how == "merge" else _("an edited version")))
+    return revision
+
+
+def resolution_changes(revision: Revision) -> Changes:
+    return _changes(revision.entity_type, revision.entity_id)

@@ -1,0 +1,232 @@
+"""Exporting packages: choose the revisions of a kind, send what the receiver may lack, sign, encrypt.
+
+A package for a known recipient (one it is encrypted for) leaves out what that
+device certainly has: revisions it authored, revisions that arrived here in
+packages it sent, and revisions already exported to it.  A package for nobody
+in particular, or with ``full=True``, carries everything of its kind.  A
+responses package always carries the definitions of the survey versions its
+submissions answered (unless the recipient has them), so the secretariat can
+read a submission of a version it has never seen.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from neascn_desktop import __version__
+from neascn_desktop.changes import Changes
+from neascn_desktop.i18n import _
+from neascn_desktop.identity.keys import load_device_keys
+from neascn_desktop.identity.models import TrustedDeviceRow
+from neascn_desktop.identity.profile import Profile
+from neascn_desktop.identity.trust import KeyCard, read_keycard
+from neascn_desktop.replica import Revision, iter_revisions
+from neascn_desktop.store.database import Database
+from neascn_desktop.sync import audit, crypto, keystore, payload
+from neascn_desktop.sync.container import KINDS, AttachmentSource, Manifest, Sender, write_package
+from neascn_desktop.sync.errors import PackageError
+from neascn_desktop.sync.tables import ExportedRevisionRow, ExportRow, PackageRow
+
+ANYONE = ""  # recipient key of exports that are not for one device
+
+
+@dataclass(frozen=True)
+class Recipient:
+    device_id: str
+    display_name: str
+    encryption_public_key: str
+
+    @property
+    def key_fingerprint(self) -> str:
+        return crypto.encryption_key_fingerprint(self.encryption_public_key)
+
+    @classmethod
+    def from_card(cls, card: KeyCard) -> Recipient:
+        return cls(card.device_id, card.display_name, card.encryption_public_key)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    package_id: str
+    kind: str
+    revisions: int
+    attachments: int
+    recipient: Recipient | None
+    missing_attachments: tuple[str, ...] = ()
+    by_type: dict[str, int] = field(default_factory=dict)
+    changes: Changes = field(default_factory=Changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": str(self.path),
+            "package_id": self.package_id,
+            "kind": self.kind,
+            "revisions": self.revisions,
+            "attachments": self.attachments,
+            "by_type": dict(sorted(self.by_type.items())),
+            "encrypted_for": None if self.recipient is None else {
+                "device_id": self.recipient.device_id, "name": self.recipient.display_name,
+                "key_fingerprint": self.recipient.key_fingerprint},
+            "missing_attachments": list(self.missing_attachments),
+        }
+
+
+def trusted_secretariat(db: Database) -> Recipient | None:
+    """The secretariat this device encrypts its responses for (the most recently trusted one)."""
+    with db.session() as session:
+        row = session.scalars(
+            select(TrustedDeviceRow)
+            .where(TrustedDeviceRow.role == "secretariat", TrustedDeviceRow.revoked_at.is_(None))
+            .order_by(TrustedDeviceRow.trusted_at.desc())
+        ).first()
+        return Recipient(row.device_id, row.display_name, row.encryption_public_key) if row else None
+
+
+def recipient_from_keyfile(path: Path) -> Recipient:
+    return Recipient.from_card(read_keycard(Path(path)))
+
+
+def _known_to(db: Database, recipient_id: str) -> tuple[set[str], set[str]]:
+    """(revision ids exported to the recipient, package ids the recipient sent us)."""
+    with db.session() as session:
+        exported = set(session.scalars(select(ExportedRevisionRow.revision_id).where(
+            ExportedRevisionRow.recipient_device_id == recipient_id)))
+        packages = set(session.scalars(select(PackageRow.package_id).where(
+            PackageRow.sender_device_id == recipient_id)))
+    return exported, packages
+
+
+def _select_revisions(db: Database, kind: str, recipient: Recipient | None, full: bool) -> list[Revision]:
+    types = payload.KIND_TYPES[kind]
+    main_types = {"responses": {"submission", "city"}}.get(kind, set(types))
+    exported: set[str] = set()
+    from_recipient: set[str] = set()
+    if recipient is not None and not full:
+        exported, from_recipient = _known_to(db, recipient.device_id)
+
+    def lacks(rev: Revision) -> bool:
+        if recipient is None or full:
+            return True
+        return not (rev.id in exported or rev.device_id == recipient.device_id
+                    or (rev.provenance is not None and rev.provenance in from_recipient))
+
+    chosen = [r for r in iter_revisions(db, sorted(main_types), include_pending=True) if lacks(r)]
+    if kind == "responses":
+        wanted = {ref for r in chosen if (ref := payload.definition_ref(r))}
+        if wanted:
+            definitions = [r for r in iter_revisions(db, ["survey_definition"], include_pending=True)
+                           if r.entity_id in wanted and lacks(r)]
+            chosen = definitions + chosen  # definitions first: a reader sees them before submissions
+    return chosen
+
+
+def export_package(
+    db: Database,
+    kind: str,
+    target: Path,
+    *,
+    recipient: Recipient | None = None,
+    auto_recipient: bool = True,
+    full: bool = False,
+    progress: Callable[..., None] | None = None,
+) -> ExportResult:
+    """Write a package of ``kind`` to ``target``.
+
+    ``recipient`` encrypts for that device; without one, a responses package from
+    a device that trusts a secretariat is encrypted for it (``auto_recipient``).
+    """
+    if kind not in KINDS:
+        raise PackageError(_("Unknown package kind {kind}; choose one of: {choices}.").format(
+            kind=kind, choices=", ".join(KINDS)))
+    profile: Profile = keystore.own_profile_or_error(db)
+    if kind == "deployment" and profile.role != "secretariat":
+        raise PackageError(_("Only the secretariat exports deployment packages."))
+    if recipient is None and auto_recipient and kind == "responses" and profile.role != "secretariat":
+        recipient = trusted_secretariat(db)
+    if recipient is not None and recipient.device_id == profile.device_id:
+        raise PackageError(_("A package cannot be encrypted for this device itself."))
+    if progress:
+        progress(0, 0, _("Collecting revisions…"))
+    from neascn_desktop.surveys import service as surveys
+
+    if kind in ("deployment", "all"):
+        surveys.ensure_builtin(db)  # the built-in survey and cities are part of every deployment
+    if kind in ("responses", "all"):
+        surveys.save_all(db, profile)  # an export is a save point: cut revisions from working copies
+    revisions = _select_revisions(db, kind, recipient, full)
+    hashes: set[str] = set()
+    for rev in revisions:
+        hashes |= payload.attachment_refs(rev)
+    folder = db.attachments_dir()
+    sources = [AttachmentSource(sha, folder / sha) for sha in sorted(hashes)
+               if len(sha) == 64 and (folder / sha).is_file()]
+    missing = tuple(sorted(hashes - {s.sha256 for s in sources}))
+    by_type: dict[str, int] = {}
+    for rev in revisions:
+        by_type[rev.entity_type] = by_type.get(rev.entity_type, 0) + 1
+    keys = load_device_keys(db.data_dir)
+    package_id = str(uuid.uuid4())
+    sender = Sender(profile.device_id, profile.display_name, profile.organisation, profile.role,
+                    profile.signing_public_key, keys.encryption_public_b64)
+    envelope = None
+    recipient_doc = None
+    if recipient is not None:
+        envelope = crypto.seal_envelope(package_id, profile.signing_public_key, recipient.encryption_public_key)
+        recipient_doc = {"device_id": recipient.device_id, "display_name": recipient.display_name}
+    if progress:
+        progress(0, 0, _("Writing {file}…").format(file=Path(target).name))
+    try:
+        manifest: Manifest = write_package(
+            Path(target), package_id=package_id, kind=kind,
+            created_at=datetime.now(UTC).isoformat(timespec="milliseconds"),
+            app_version=__version__, sender=sender, signing_key=keys.signing,
+            payload=payload.encode(revisions), attachments=sources, envelope=envelope,
+            recipient=recipient_doc, counts={"revisions": len(revisions), "attachments": len(sources)},
+        )
+    except OSError as exc:
+        raise PackageError(_("Cannot write {path}: {reason}").format(
+            path=target, reason=exc.strerror or exc)) from exc
+    recipient_key = recipient.device_id if recipient is not None else ANYONE
+    with db.transaction() as session:
+        session.add(ExportRow(package_id=package_id, kind=kind, recipient_device_id=recipient_key or None,
+                              file_name=str(target)[:400], created_at=datetime.now(UTC),
+                              revisions=len(revisions), full=full))
+        known = set(session.scalars(select(ExportedRevisionRow.revision_id).where(
+            ExportedRevisionRow.recipient_device_id == recipient_key)))
+        rows = [{"recipient_device_id": recipient_key, "revision_id": r.id, "package_id": package_id}
+                for r in revisions if r.id not in known]
+        for start in range(0, len(rows), 5000):
+            session.execute(insert(ExportedRevisionRow), rows[start:start + 5000])
+        submissions = [(r.entity_id, r.id) for r in revisions if r.entity_type == "submission"]
+        if submissions:
+            surveys.mark_sent(session, submissions, package_id)
+        audit.record(session, action="export", verdict="exported", manifest=manifest,
+                     file_name=Path(target).name,
+                     counts={"revisions": len(revisions), "attachments": len(sources), **by_type},
+                     message=_("Encrypted for {name}.").format(name=recipient.display_name)
+                     if recipient else "")
+    return ExportResult(Path(target), package_id, kind, len(revisions), len(sources), recipient, missing,
+                        by_type, Changes(frozenset({"package"}), frozenset(r.entity_id for r in revisions)))
+
+
+def exported_entity_ids(db: Database, entity_type: str = "submission") -> set[str]:
+    """Entities of a type whose current revision was included in some exported package ("sent")."""
+    from neascn_desktop.replica.tables import current_table
+
+    with db.session() as session:
+        rows = session.execute(
+            select(current_table.c.entity_id)
+            .join(ExportedRevisionRow, ExportedRevisionRow.revision_id == current_table.c.revision_id)
+            .where(current_table.c.entity_type == entity_type)
+            .distinct()
+        )
+        return {r[0] for r in rows}
+

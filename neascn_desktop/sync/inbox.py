@@ -1,0 +1,147 @@
+"""The inbox: packages that wait because their sender is not trusted (or was revoked).
+
+The secretariat sees who sent each one (name, organisation, key fingerprint)
+and decides: trust the sender and apply (every package of that sender that
+waits is applied), apply just this one without trusting the sender, or
+reject it (the stored copy is deleted; the audit log keeps the decision).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from neascn_desktop.changes import Changes
+from neascn_desktop.i18n import _
+from neascn_desktop.identity.trust import KeyCard, trust_keycard
+from neascn_desktop.store.database import Database
+from neascn_desktop.sync import audit
+from neascn_desktop.sync.container import open_package
+from neascn_desktop.sync.errors import PackageError, PackageStateError
+from neascn_desktop.sync.importer import ImportReport, PackageOutcome, import_one, new_run
+from neascn_desktop.sync.tables import InboxRow
+from neascn_desktop.sync.verify import TRUSTED, trust_label
+
+
+@dataclass(frozen=True)
+class InboxEntry:
+    package_id: str
+    file: Path
+    original_name: str
+    kind: str
+    sender_device_id: str
+    sender_name: str
+    sender_organisation: str
+    sender_role: str
+    fingerprint: str
+    created_at: str
+    received_at: datetime
+    reason: str
+    status: str
+
+    @property
+    def reason_label(self) -> str:
+        return trust_label(self.reason)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "package_id": self.package_id,
+            "file": str(self.file),
+            "original_name": self.original_name,
+            "kind": self.kind,
+            "sender": {"device_id": self.sender_device_id, "name": self.sender_name,
+                       "organisation": self.sender_organisation, "role": self.sender_role,
+                       "fingerprint": self.fingerprint},
+            "created_at": self.created_at,
+            "received_at": self.received_at.isoformat(),
+            "reason": self.reason,
+            "status": self.status,
+        }
+
+
+def _entry(db: Database, row: InboxRow) -> InboxEntry:
+    received = row.received_at if row.received_at.tzinfo else row.received_at.replace(tzinfo=UTC)
+    return InboxEntry(row.package_id, db.data_dir / row.stored_file, row.original_name, row.kind,
+                      row.sender_device_id, row.sender_name, row.sender_organisation, row.sender_role,
+                      row.sender_fingerprint, row.created_at, received, row.reason, row.status)
+
+
+def list_inbox(db: Database, include_decided: bool = False) -> list[InboxEntry]:
+    """Waiting packages, oldest first (with ``include_decided``, applied and rejected ones too)."""
+    with db.session() as session:
+        query = select(InboxRow).order_by(InboxRow.received_at, InboxRow.package_id)
+        if not include_decided:
+            query = query.where(InboxRow.status == "waiting")
+        return [_entry(db, r) for r in session.scalars(query)]
+
+
+def _find(db: Database, package_id: str) -> InboxEntry:
+    key = package_id.strip()
+    with db.session() as session:
+        row = session.get(InboxRow, key)
+        if row is None and len(key) >= 4:
+            rows = session.scalars(select(InboxRow).where(InboxRow.package_id.startswith(key),
+                                                          InboxRow.status == "waiting")).all()
+            row = rows[0] if len(rows) == 1 else None
+        if row is None or row.status != "waiting":
+            raise PackageStateError(_("No package with the id {id} waits in the inbox.").format(id=key))
+        return _entry(db, row)
+
+
+def trust_and_apply(db: Database, package_id: str, *, only_this: bool = False) -> ImportReport:
+    """Trust the sender of a waiting package and apply it and every other package it sent that waits.
+
+    With ``only_this`` the sender is not trusted: this one package is applied, as a
+    one-off decision (for instance a package made before its sender was revoked).
+    """
+    entry = _find(db, package_id)
+    try:
+        with open_package(entry.file) as reader:
+            sender = reader.manifest.sender
+            created_at = reader.manifest.created_at
+    except PackageError:
+        raise
+    if not only_this:
+        card = KeyCard(device_id=sender.device_id, display_name=sender.display_name,
+                       organisation=sender.organisation, role=sender.role,
+                       signing_public_key=sender.signing_public_key,
+                       encryption_public_key=sender.encryption_public_key, created_at=created_at)
+        trust_keycard(db, card)
+        audit.record_now(db, action="trust", verdict="trusted", package_id=entry.package_id,
+                         message=_("Trusted {name} ({fingerprint}) from the inbox.").format(
+                             name=sender.display_name, fingerprint=sender.fingerprint))
+        targets = [e for e in list_inbox(db) if e.sender_device_id == sender.device_id]
+    else:
+        targets = [entry]
+    run = new_run(db)
+    outcomes: list[PackageOutcome] = []
+    for target in targets:
+        outcome = import_one(run, target.file, force_trust=TRUSTED, from_inbox=True)
+        if outcome.ok:
+            target.file.unlink(missing_ok=True)
+        outcomes.append(outcome)
+    return ImportReport(tuple(outcomes))
+
+
+def reject(db: Database, package_id: str) -> InboxEntry:
+    """Reject a waiting package: it is never applied, and its stored copy is deleted."""
+    entry = _find(db, package_id)
+    with db.transaction() as session:
+        row = session.get(InboxRow, entry.package_id)
+        assert row is not None
+        row.status = "rejected"
+        row.decided_at = datetime.now(UTC)
+        audit.record(session, action="inbox", verdict="rejected", package_id=entry.package_id,
+                     file_name=entry.original_name,
+                     message=_("Rejected the package from {name} ({fingerprint}).").format(
+                         name=entry.sender_name, fingerprint=entry.fingerprint))
+    entry.file.unlink(missing_ok=True)
+    return entry
+
+
+def changes_of_decision() -> Changes:
+    return Changes(frozenset({"package", "inbox", "trusted_device"}))
