@@ -28,8 +28,10 @@ from typing import Any
 from neascn_desktop.errors import NeascnError
 from neascn_desktop.i18n import _
 
-#: Deepest nesting of the syntax tree we accept (keeps recursion bounded).
-MAX_DEPTH = 60
+#: Deepest nesting of parentheses, signs and function calls we accept (bounds the parser's recursion).
+MAX_NESTING = 40
+#: Deepest syntax tree we accept (``1 + 2 + ... + 200`` is 200 deep; bounds evaluation's recursion).
+MAX_DEPTH = 200
 #: Longest expression text we accept.
 MAX_LENGTH = 4000
 
@@ -259,7 +261,7 @@ class _Parser:
 
     def enter(self) -> None:
         self.nesting += 1
-        if self.nesting > MAX_DEPTH:
+        if self.nesting > MAX_NESTING:
             raise self.fail(_("the expression is nested too deeply"))
 
     def unary(self) -> tuple[Node, int]:
@@ -425,17 +427,32 @@ def to_text(node: Node) -> str:
     if isinstance(node, Current):
         return "."
     if isinstance(node, Negate):
-        return "-" + _wrapped(node.operand)
+        return "-" + _child_text(node.operand, _NEGATE_LEVEL)
     if isinstance(node, Binary):
-        return f"{_wrapped(node.left)} {node.op} {_wrapped(node.right)}"
+        level = _LEVEL[node.op]
+        # Operators are left-associative: a right operand of the same level needs parentheses.
+        return (f"{_child_text(node.left, level)} {node.op} "
+                f"{_child_text(node.right, level + 1)}")
     if isinstance(node, Call):
         return f"{node.name}({', '.join(to_text(a) for a in node.args)})"
     raise TypeError(type(node).__name__)
 
 
-def _wrapped(node: Node) -> str:
+_NEGATE_LEVEL = len(PRECEDENCE)
+
+
+def _level(node: Node) -> int:
+    if isinstance(node, Binary):
+        return _LEVEL[node.op]
+    if isinstance(node, Negate):
+        return _NEGATE_LEVEL
+    return _NEGATE_LEVEL + 1
+
+
+def _child_text(node: Node, minimum: int) -> str:
+    """A child's text, in parentheses when it binds more loosely than ``minimum``."""
     text = to_text(node)
-    return f"({text})" if isinstance(node, Binary | Negate) else text
+    return f"({text})" if _level(node) < minimum else text
 
 
 # --------------------------------------------------------------------------- values
@@ -573,8 +590,11 @@ def _round(args: list[Value]) -> float:
     if math.isnan(number) or math.isinf(number) or math.isnan(digits) or abs(digits) > 15:
         return number
     factor = 10.0 ** int(digits)
+    scaled = abs(number) * factor + 0.5
+    if math.isinf(scaled):
+        return number
     # Round half away from zero like ODK, not Python's half to even.
-    return math.copysign(math.floor(abs(number) * factor + 0.5), number) / factor
+    return math.copysign(math.floor(scaled), number) / factor
 
 
 def _int(args: list[Value]) -> float:
