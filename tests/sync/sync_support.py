@@ -1,0 +1,84 @@
+"""Helpers of the sync tests (imported as ``sync_support``): devices (data directories with profiles) driven through the real CLI,
+and packages built directly through the use cases."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from neascn_desktop import replica
+from neascn_desktop.identity.profile import Profile, create_profile, load_profile
+from neascn_desktop.identity.trust import export_keycard
+from neascn_desktop.store import Database, open_database
+
+
+@dataclass
+class Device:
+    """One data directory with a profile, used through the CLI (``run``) or directly (``open``)."""
+
+    name: str
+    data_dir: Path
+    cli: Callable[..., tuple[int, str, str]]
+
+    def run(self, *args: Any, expect: int | None = 0) -> str:
+        code, out, err = self.cli("--data-dir", self.data_dir, *args)
+        if expect is not None:
+            assert code == expect, f"{args}: exit {code}\nstdout: {out}\nstderr: {err}"
+        return out
+
+    def json(self, *args: Any, expect: int | None = 0) -> Any:
+        return json.loads(self.run("--json", *args, expect=expect))
+
+    def stats(self) -> dict[str, Any]:
+        return self.json("stats")
+
+    @property
+    def digest(self) -> str:
+        return self.stats()["digest"]
+
+    @property
+    def keyfile(self) -> Path:
+        path = self.data_dir.parent / f"{self.name}.key"
+        if not path.exists():
+            self.run("key", "export", "-o", path)
+        return path
+
+    def open(self) -> Database:
+        return open_database(self.data_dir)
+
+    def profile(self) -> Profile:
+        db = self.open()
+        try:
+            profile = load_profile(db)
+            assert profile is not None
+            return profile
+        finally:
+            db.dispose()
+
+
+def new_profile(folder: Path, role: str, name: str) -> tuple[Database, Profile]:
+    db = open_database(folder)
+    return db, create_profile(db, name=name, role=role, organisation="Test Org")
+
+
+def commit_submission(db: Database, profile: Profile, answers: dict[str, Any],
+                      attachments: dict[str, Any] | None = None, entity_id: str | None = None,
+                      city_id: str = "seoul") -> replica.Revision:
+    payload = {
+        "form_id": "neascn_readiness", "form_version": "2026.1", "city_id": city_id,
+        "status": "in_progress", "answers": answers, "attachments": attachments or {},
+        "enumerator": profile.display_name, "device_id": profile.device_id,
+        "started_at": "2026-11-25T10:00:00+00:00", "updated_at": "2026-11-25T10:00:00+00:00",
+        "finalized_at": None, "language": "en",
+    }
+    return replica.commit(db, profile.device_id, "submission", entity_id or str(uuid.uuid4()), payload)
+
+
+def keycard(db: Database, profile: Profile, folder: Path) -> Path:
+    path = folder / f"{profile.device_id}.key"
+    export_keycard(db, profile, path)
+    return path
