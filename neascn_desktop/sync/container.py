@@ -297,7 +297,9 @@ def _check_infos(path: Path, infos: list[zipfile.ZipInfo], limits: Limits) -> di
         mode = info.external_attr >> 16
         if info.is_dir() or stat.S_ISDIR(mode):
             raise _unsafe(path, _("it contains a folder entry {name!r}").format(name=name))
-        if stat.S_ISLNK(mode) or (mode and not stat.S_ISREG(mode)):
+        # Many zip tools write permission bits without a file type; only a type other
+        # than "regular file" (a link, a device, a fifo) is refused.
+        if stat.S_IFMT(mode) not in (0, stat.S_IFREG):
             raise _unsafe(path, _("the member {name!r} is a link or special file").format(name=name))
         if info.flag_bits & 0x1:
             raise _unsafe(path, _("the member {name!r} uses ZIP encryption").format(name=name))
