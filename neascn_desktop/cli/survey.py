@@ -92,6 +92,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         sub.add_argument("id", metavar=_("ID"))
         add_json_flag(sub)
         sub.set_defaults(handler=handler)
+    # ``response export`` (CSV/XLSX for analysts) belongs to the reports room.
+    from neascn_desktop.cli.report import register_response_export
+
+    register_response_export(resp_sub)
 
     demo = subparsers.add_parser("demo", help=_("fill this profile with realistic demo data"))
     demo.add_argument("--cities", type=int, default=6, help=_("number of cities (default 6)"))

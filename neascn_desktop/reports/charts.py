@@ -98,10 +98,13 @@ def _png(figure, dpi: int) -> bytes:  # type: ignore[no-untyped-def]
 
 
 def band_colour(score: float | None) -> str:
-    if score is None:
+    """The colour of a score's readiness band (light grey for no score)."""
+    from neascn_desktop.reports.data import BANDS, band_for
+
+    band = band_for(score)
+    if band is None:
         return LIGHT
-    index = min(4, max(0, (round(score) - 1) // 20)) if round(score) > 0 else 0
-    return BAND_COLOURS[index]
+    return BAND_COLOURS[[b for b, _upper in BANDS].index(band)]
 
 
 def _wrap(label: str, width: int = 22) -> str:

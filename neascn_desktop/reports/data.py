@@ -14,25 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-#: Readiness bands (survey-schema.md): upper bound of each band, inclusive.
-BANDS: tuple[tuple[str, float], ...] = (
-    ("nascent", 20.0),
-    ("emerging", 40.0),
-    ("developing", 60.0),
-    ("advanced", 80.0),
-    ("leading", 100.0),
-)
+# The band rule belongs to the surveys room: one rule for the GUI and the reports.
+from neascn_desktop.surveys.scoring import BANDS as _SCORING_BANDS
+from neascn_desktop.surveys.scoring import band_for
 
+__all__ = ["BANDS", "band_for"]  # re-exported for the builders
 
-def band_for(score: float | None) -> str | None:
-    """The band id of a 0-100 score (``None`` for no score); 20.4 rounds into nascent."""
-    if score is None:
-        return None
-    rounded = round(score)
-    for band, upper in BANDS:
-        if rounded <= upper:
-            return band
-    return BANDS[-1][0]
+#: Readiness band ids, lowest first, with their upper bound (inclusive).
+BANDS: tuple[tuple[str, float], ...] = tuple((band, upper) for band, upper, _label in _SCORING_BANDS)
 
 
 # ---------------------------------------------------------------- readiness

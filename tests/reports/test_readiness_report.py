@@ -124,8 +124,8 @@ def test_unwritable_target_is_a_report_error(tmp_path: Path) -> None:
 
 
 def test_bands_and_notable_answers() -> None:
-    assert [band_for(v) for v in (None, 0, 20, 20.4, 20.6, 40, 41, 60, 61, 80, 81, 100)] == [
-        None, "nascent", "nascent", "nascent", "emerging", "emerging", "developing",
+    assert [band_for(v) for v in (None, 0, 20, 20.6, 40, 41, 60, 61, 80, 81, 100)] == [
+        None, "nascent", "nascent", "emerging", "emerging", "developing",
         "developing", "advanced", "advanced", "leading", "leading"]
     city = synthetic.readiness_data(cities=1).cities[0]
     notable = notable_answers(city)

@@ -1,0 +1,332 @@
+"""Submissions of one survey version to CSV or XLSX, in the column layout of ODK and KoboToolbox.
+
+One row per submission, one column per question named by its XLSForm name
+(``group/name`` with ``group_paths=True``, as Kobo's "include groups"), a
+multiple choice as its space-separated choice names plus one 0/1 column per
+option (``name/option``, as both ODK and Kobo split them), then the metadata
+columns Kobo puts last (``meta/instanceID``, ``_id``, ``_uuid``,
+``_submission_time``, ``_status``, ``_submitted_by``, ``_version``, ``_index``).
+A codebook (column, question, label, type, choices, domain) goes in a second
+sheet, or next to a CSV as ``<name>.codebook.csv``.
+
+Streaming: submissions are read from the revision log in chunks and written
+row by row (``csv`` / openpyxl's write-only mode), so memory does not grow
+with the number of submissions.  Exported are the saved revisions (what other
+devices see), not unsaved working copies.  Files are written to a temporary
+name and renamed at the end.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from neascn_desktop.i18n import _
+from neascn_desktop.reports.document import ReportCancelled, ReportError
+
+FORMATS = ("csv", "xlsx")
+_CHUNK = 2000
+
+#: Columns before the questions (ODK's start/end; the city is our form's subject).
+LEADING = ("start", "end", "city_id", "city_name")
+#: Metadata after the questions, Kobo's names.
+TRAILING = ("meta/instanceID", "_id", "_uuid", "_submission_time", "_status", "_submitted_by",
+            "_device_id", "_version", "_index")
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    """One column: a question's value, one option of a multiple choice, or metadata."""
+
+    header: str
+    question: str | None = None
+    option: str | None = None
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    codebook_path: Path | None
+    format: str
+    form_id: str
+    form_version: str
+    rows: int
+    columns: int
+
+
+def export_columns(definition: Any, group_paths: bool = False) -> list[ExportColumn]:
+    """The columns for a survey definition, in form order (notes hold no answers: left out)."""
+    columns = [ExportColumn(name) for name in LEADING]
+    for section, question in definition.walk():
+        if question.type == "note":
+            continue
+        header = f"{section.name}/{question.name}" if group_paths else question.name
+        columns.append(ExportColumn(header, question.name))
+        if question.type == "select_multiple":
+            for choice in definition.choices_for(question):
+                columns.append(ExportColumn(f"{header}/{choice.name}", question.name, choice.name))
+    columns += [ExportColumn(name) for name in TRAILING]
+    return columns
+
+
+def _row_builder(columns: Sequence[ExportColumn], definition: Any, city_names: Mapping[str, str],
+                 typed: bool) -> Callable[[int, str, Mapping[str, Any]], list[Any]]:
+    """A fast function (index, submission id, payload) -> the row's cells.
+
+    ``typed`` keeps numbers as numbers and options as ints (XLSX); otherwise
+    every cell is a string (CSV).
+    """
+    empty = None if typed else ""
+    one, zero = (1, 0) if typed else ("1", "0")
+    attachment_questions = {q.name for q in definition.questions if q.type == "attachment"}
+    plan: list[tuple[str, str | None, str | None]] = []
+    for column in columns:
+        if column.question is None:
+            plan.append(("meta", column.header, None))
+        elif column.option is not None:
+            plan.append(("option", column.question, column.option))
+        elif column.question in attachment_questions:
+            plan.append(("attachment", column.question, None))
+        else:
+            plan.append(("value", column.question, None))
+
+    def cell(value: Any) -> Any:
+        if value is None:
+            return empty
+        if isinstance(value, list):
+            return " ".join(str(v) for v in value)
+        if typed:
+            return value
+        if isinstance(value, bool):
+            return "1" if value else "0"
+        return str(value)
+
+    def build(index: int, submission_id: str, payload: Mapping[str, Any]) -> list[Any]:
+        answers = payload.get("answers") or {}
+        attachments = payload.get("attachments") or {}
+        meta = {
+            "start": payload.get("started_at"),
+            "end": payload.get("updated_at"),
+            "city_id": payload.get("city_id"),
+            "city_name": city_names.get(str(payload.get("city_id")), ""),
+            "meta/instanceID": f"uuid:{submission_id}",
+            "_id": submission_id,
+            "_uuid": submission_id,
+            "_submission_time": payload.get("finalized_at") or payload.get("updated_at"),
+            "_status": payload.get("status"),
+            "_submitted_by": payload.get("enumerator"),
+            "_device_id": payload.get("device_id"),
+            "_version": payload.get("form_version"),
+            "_index": index,
+        }
+        row: list[Any] = []
+        append = row.append
+        for kind, key, option in plan:
+            if kind == "value":
+                append(cell(answers.get(key)))
+            elif kind == "option":
+                chosen = answers.get(key)
+                if chosen is None:
+                    append(empty)
+                else:
+                    append(one if option in chosen else zero)
+            elif kind == "attachment":
+                info = attachments.get(key)
+                append(info.get("filename", "") if isinstance(info, Mapping) else cell(answers.get(key)))
+            else:
+                append(cell(meta[key]))  # type: ignore[index]
+        return row
+
+    return build
+
+
+def codebook_rows(definition: Any, columns: Sequence[ExportColumn], language: str) -> list[list[str]]:
+    """Header and rows of the codebook: column, question, label, type, choices, domain."""
+    rows = [[_("column"), _("question"), _("label"), _("type"), _("choices"), _("domain")]]
+    for column in columns:
+        if column.question is None:
+            rows.append([column.header, "", "", "metadata", "", ""])
+            continue
+        question = definition.question(column.question)
+        label = question.label_in(language)
+        if column.option is not None:
+            choice = definition.choice(question, column.option)
+            option_label = choice.label_in(language) if choice else column.option
+            rows.append([column.header, question.name, f"{label}: {option_label}", "0/1", "", ""])
+            continue
+        choices = "; ".join(f"{c.name}={c.label_in(language)}" for c in definition.choices_for(question))
+        domain = definition.domain(question.domain) if question.domain else None
+        rows.append([column.header, question.name, label, question.type, choices,
+                     domain.label_in(language) if domain else ""])
+    return rows
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def iter_submission_payloads(db: Any, form_id: str, form_version: str,
+                             chunk: int = _CHUNK) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(submission id, payload) of every current submission of one form version, streamed."""
+    from sqlalchemy import select
+
+    from neascn_desktop.replica.tables import current_table, revision_table
+
+    query = (
+        select(current_table.c.entity_id, revision_table.c.payload)
+        .join(revision_table, revision_table.c.id == current_table.c.revision_id)
+        .where(current_table.c.entity_type == "submission")
+        .order_by(current_table.c.entity_id)
+    )
+    # Canonical JSON has no spaces: a cheap test skips other versions before parsing.
+    needle = json.dumps(form_version, ensure_ascii=False)
+    with db.engine.connect() as conn:
+        result = conn.execution_options(stream_results=True, yield_per=chunk).execute(query)
+        for entity_id, raw in result:
+            if needle not in raw:
+                continue
+            payload = json.loads(raw)
+            if payload.get("form_id") == form_id and payload.get("form_version") == form_version:
+                yield entity_id, payload
+
+
+def count_submissions(db: Any) -> int:
+    from sqlalchemy import func, select
+
+    from neascn_desktop.replica.tables import current_table
+
+    with db.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(current_table).where(
+            current_table.c.entity_type == "submission")).scalar() or 0)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _temp_beside(path: Path, suffix: str) -> Path:
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ReportError(_("The folder {path} does not exist.").format(path=folder))
+    handle, name = tempfile.mkstemp(prefix=".export-", suffix=suffix, dir=folder)
+    os.close(handle)
+    return Path(name)
+
+
+def write_csv(definition: Any, records: Iterable[tuple[str, Mapping[str, Any]]], path: Path, *,
+              city_names: Mapping[str, str] | None = None, language: str = "en",
+              group_paths: bool = False, codebook: bool = True,
+              progress: Callable[..., None] | None = None, total: int = 0,
+              is_cancelled: Callable[[], bool] | None = None) -> ExportResult:
+    columns = export_columns(definition, group_paths)
+    build = _row_builder(columns, definition, city_names or {}, typed=False)
+    temp = _temp_beside(path, ".csv")
+    rows = 0
+    try:
+        with temp.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow([c.header for c in columns])
+            batch: list[list[Any]] = []
+            for submission_id, payload in records:
+                rows += 1
+                batch.append(build(rows, submission_id, payload))
+                if len(batch) >= _CHUNK:
+                    writer.writerows(batch)
+                    batch.clear()
+                    _tick(rows, total, progress, is_cancelled)
+            writer.writerows(batch)
+        codebook_path = None
+        if codebook:
+            codebook_path = path.with_name(f"{path.stem}.codebook.csv")
+            with codebook_path.open("w", encoding="utf-8", newline="") as handle:
+                csv.writer(handle).writerows(codebook_rows(definition, columns, language))
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return ExportResult(path, codebook_path, "csv", definition.form_id, definition.version, rows,
+                        len(columns))
+
+
+def write_xlsx(definition: Any, records: Iterable[tuple[str, Mapping[str, Any]]], path: Path, *,
+               city_names: Mapping[str, str] | None = None, language: str = "en",
+               group_paths: bool = False, progress: Callable[..., None] | None = None,
+               total: int = 0, is_cancelled: Callable[[], bool] | None = None) -> ExportResult:
+    from openpyxl import Workbook
+
+    columns = export_columns(definition, group_paths)
+    build = _row_builder(columns, definition, city_names or {}, typed=True)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_safe_sheet_name(definition.form_id))
+    sheet.freeze_panes = "A2"
+    sheet.append([c.header for c in columns])
+    rows = 0
+    temp = _temp_beside(path, ".xlsx")
+    try:
+        for submission_id, payload in records:
+            rows += 1
+            sheet.append(build(rows, submission_id, payload))
+            if rows % _CHUNK == 0:
+                _tick(rows, total, progress, is_cancelled)
+        book = workbook.create_sheet("codebook")
+        for row in codebook_rows(definition, columns, language):
+            book.append(row)
+        workbook.save(temp)
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return ExportResult(path, None, "xlsx", definition.form_id, definition.version, rows,
+                        len(columns))
+
+
+def _safe_sheet_name(name: str) -> str:
+    cleaned = "".join("_" if ch in "[]:*?/\\" else ch for ch in name)
+    return cleaned[:31] or "submissions"
+
+
+def _tick(rows: int, total: int, progress: Callable[..., None] | None,
+          is_cancelled: Callable[[], bool] | None) -> None:
+    if is_cancelled is not None and is_cancelled():
+        raise ReportCancelled()
+    if progress is not None:
+        progress(rows, max(total, rows), _("Exported {count} responses").format(count=rows))
+
+
+# --------------------------------------------------------------------------- the use case
+
+
+def export_responses(
+    db: Any,
+    path: Path,
+    fmt: str,
+    form_version: str | None = None,
+    progress: Callable[..., None] | None = None,
+    *,
+    form_id: str | None = None,
+    language: str = "en",
+    group_paths: bool = False,
+    is_cancelled: Callable[[], bool] | None = None,
+) -> ExportResult:
+    """Export every submission of a survey version (default: the newest) as ``fmt`` (csv|xlsx)."""
+    from neascn_desktop.surveys.definition import BUILTIN_FORM_ID
+    from neascn_desktop.surveys.service import get_definition, list_cities
+
+    fmt = fmt.lower()
+    if fmt not in FORMATS:
+        raise ReportError(_("Unknown export format {format}; use csv or xlsx.").format(format=fmt))
+    definition = get_definition(db, form_id or BUILTIN_FORM_ID, form_version)
+    city_names = {c.id: c.name_in(language) for c in list_cities(db)}
+    total = count_submissions(db)
+    records = iter_submission_payloads(db, definition.form_id, definition.version)
+    writer = write_csv if fmt == "csv" else write_xlsx
+    result = writer(definition, records, Path(path), city_names=city_names, language=language,
+                    group_paths=group_paths, progress=progress, total=total,
+                    is_cancelled=is_cancelled)
+    if progress is not None:
+        progress(result.rows, max(result.rows, 1), "")
+    return result
