@@ -1,0 +1,362 @@
+"""The side panel of the Framework workspace: status and owner, comments, history with diffs."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QTextBrowser,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from neascn_desktop.framework.model import STATUSES, Comment, RevisionInfo, SectionDiff, field_label
+from neascn_desktop.framework.textmerge import diff_words
+from neascn_desktop.i18n import _
+
+COMMENT_ID_ROLE = Qt.ItemDataRole.UserRole + 2
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class HistoryModel(QAbstractTableModel):
+    """Revisions of one section, newest first: time, author, device, what changed."""
+
+    def __init__(self, parent=None) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(parent)
+        self.revisions: list[RevisionInfo] = []
+
+    def set_revisions(self, revisions: list[RevisionInfo]) -> None:
+        self.beginResetModel()
+        self.revisions = revisions
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.revisions)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 4
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return [_("Time"), _("Author"), _("Device"), _("Changed")][section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
+        if not index.isValid():
+            return None
+        rev = self.revisions[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            column = index.column()
+            if column == 0:
+                return rev.time.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+            if column == 1:
+                return rev.author
+            if column == 2:
+                return rev.device_id[:8]
+            if rev.is_merge:
+                return _("merge of {count} versions").format(count=len(rev.parents))
+            if not rev.parents:
+                return _("created")
+            return ", ".join(field_label(name) for name in rev.changed) or "—"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _("Revision {id} by {author} on device {device}").format(
+                id=rev.revision_id[:12], author=rev.author, device=rev.device_id)
+        return None
+
+    def notify_language_changed(self) -> None:
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 3)
+        if self.revisions:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.revisions) - 1, 3))
+
+
+def diff_html(diff: SectionDiff) -> str:
+    """A readable HTML rendering of a section diff (removed struck through in red, added in green)."""
+    parts: list[str] = []
+    for change in diff.fields:
+        parts.append(
+            f"<p><b>{html.escape(change.label)}</b>: <span style='color:#b91c1c;text-decoration:line-through'>{html.escape(str(change.old))}</span>"
+            f" → <span style='color:#15803d'>{html.escape(str(change.new))}</span></p>"
+        )
+    if not diff.body_changed and not diff.fields:
+        parts.append("<p><i>{}</i></p>".format(html.escape(_("No differences."))))
+
+    def para(text: str, style: str) -> str:
+        return f"<p style='{style}'>{html.escape(text).replace(chr(10), '<br>')}</p>"
+
+    for chunk in diff.chunks:
+        if chunk.kind == "equal":
+            parts.extend(para(p, "color:#6b7280") for p in chunk.old)
+        elif chunk.kind == "replace" and len(chunk.old) == len(chunk.new):
+            for old, new in zip(chunk.old, chunk.new, strict=True):
+                runs = []
+                for kind, text in diff_words(old, new):
+                    text = html.escape(text).replace("\n", "<br>")
+                    if kind == "delete":
+                        runs.append(f"<span style='background:#fee2e2;color:#b91c1c;text-decoration:line-through'>{text}</span>")
+                    elif kind == "insert":
+                        runs.append(f"<span style='background:#dcfce7;color:#15803d'>{text}</span>")
+                    else:
+                        runs.append(text)
+                parts.append("<p>" + "".join(runs) + "</p>")
+        else:
+            parts.extend(para(p, "background:#fee2e2;color:#b91c1c;text-decoration:line-through")
+                         for p in chunk.old)
+            parts.extend(para(p, "background:#dcfce7;color:#15803d") for p in chunk.new)
+    return "".join(parts)
+
+
+class SidePanel(QTabWidget):
+    """Details, Comments and History of the current section.
+
+    Emits requests; the workspace runs the use cases (one place that publishes
+    changes and shows errors).
+    """
+
+    statusChosen = Signal(str)
+    ownerEdited = Signal(str)
+    commentAdded = Signal(str)
+    replyAdded = Signal(str, str)  # reply_to, text
+    commentResolved = Signal(str, bool)
+    diffRequested = Signal(str, str)  # old revision id, new revision id
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("frameworkSidePanel")
+        self._filling = False
+        self.comments: list[Comment] = []
+        self._build_details()
+        self._build_comments()
+        self._build_history()
+        self.retranslateUi()
+
+    # -- details -----------------------------------------------------------------
+    def _build_details(self) -> None:
+        page = QWidget(self)
+        form = QFormLayout(page)
+        self.status_label = QLabel(page)
+        self.status_combo = QComboBox(page)
+        self.status_combo.setObjectName("statusCombo")
+        for key in STATUSES:
+            self.status_combo.addItem("", key)
+        self.owner_label = QLabel(page)
+        self.owner_edit = QLineEdit(page)
+        self.owner_edit.setObjectName("ownerEdit")
+        self.guidance_title = QLabel(page)
+        self.guidance = QLabel(page)
+        self.guidance.setObjectName("guidanceText")
+        self.guidance.setWordWrap(True)
+        self.guidance.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.guidance.setStyleSheet("color: #4b5563;")
+        form.addRow(self.status_label, self.status_combo)
+        form.addRow(self.owner_label, self.owner_edit)
+        form.addRow(self.guidance_title)
+        form.addRow(self.guidance)
+        self.status_combo.currentIndexChanged.connect(self._on_status)
+        self.owner_edit.editingFinished.connect(self._on_owner)
+        self.details_page = page
+        self.addTab(page, "")
+
+    def _on_status(self) -> None:
+        if not self._filling:
+            self.statusChosen.emit(self.status_combo.currentData())
+
+    def _on_owner(self) -> None:
+        if not self._filling and self.owner_edit.isModified():
+            self.owner_edit.setModified(False)
+            self.ownerEdited.emit(self.owner_edit.text())
+
+    # -- comments ----------------------------------------------------------------------
+    def _build_comments(self) -> None:
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        self.comment_model = QStandardItemModel(self)
+        self.comment_view = QTreeView(page)
+        self.comment_view.setObjectName("commentView")
+        self.comment_view.setModel(self.comment_model)
+        self.comment_view.setWordWrap(True)
+        self.comment_view.setHeaderHidden(True)
+        self.comment_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.comment_input = QPlainTextEdit(page)
+        self.comment_input.setObjectName("commentInput")
+        self.comment_input.setMaximumHeight(80)
+        buttons = QHBoxLayout()
+        self.add_comment_button = QPushButton(page)
+        self.add_comment_button.setObjectName("addCommentButton")
+        self.reply_button = QPushButton(page)
+        self.reply_button.setObjectName("replyButton")
+        self.resolve_button = QPushButton(page)
+        self.resolve_button.setObjectName("resolveCommentButton")
+        for button in (self.add_comment_button, self.reply_button, self.resolve_button):
+            buttons.addWidget(button)
+        layout.addWidget(self.comment_view, 1)
+        layout.addWidget(self.comment_input)
+        layout.addLayout(buttons)
+        self.add_comment_button.clicked.connect(self._on_add_comment)
+        self.reply_button.clicked.connect(self._on_reply)
+        self.resolve_button.clicked.connect(self._on_resolve)
+        self.comment_view.selectionModel().selectionChanged.connect(self._sync_comment_buttons)
+        self.comments_page = page
+        self.addTab(page, "")
+
+    def selected_comment(self) -> Comment | None:
+        index = self.comment_view.currentIndex()
+        comment_id = index.data(COMMENT_ID_ROLE) if index.isValid() else None
+        return next((c for c in self.comments if c.id == comment_id), None)
+
+    def _on_add_comment(self) -> None:
+        text = self.comment_input.toPlainText().strip()
+        if text:
+            self.commentAdded.emit(text)
+
+    def _on_reply(self) -> None:
+        comment = self.selected_comment()
+        text = self.comment_input.toPlainText().strip()
+        if comment is not None and text:
+            self.replyAdded.emit(comment.id, text)
+
+    def _on_resolve(self) -> None:
+        comment = self.selected_comment()
+        if comment is not None:
+            self.commentResolved.emit(comment.id, not comment.resolved)
+
+    def _sync_comment_buttons(self) -> None:
+        comment = self.selected_comment()
+        self.reply_button.setEnabled(comment is not None)
+        self.resolve_button.setEnabled(comment is not None)
+        self.resolve_button.setText(
+            _("Reopen") if comment is not None and comment.resolved else _("Resolve"))
+
+    def set_comments(self, comments: list[Comment]) -> None:
+        selected = self.selected_comment()
+        self.comments = comments
+        self.comment_model.clear()
+        items: dict[str, QStandardItem] = {}
+        for comment in comments:
+            when = comment.created_at[:16].replace("T", " ")
+            text = _("{author} ({time}): {text}").format(author=comment.author, time=when, text=comment.text)
+            item = QStandardItem(("✓ " if comment.resolved else "") + text)
+            item.setData(comment.id, COMMENT_ID_ROLE)
+            item.setToolTip(comment.text)
+            if comment.resolved:
+                item.setForeground(QBrush(QColor("#9ca3af")))
+            parent = items.get(comment.reply_to or "")
+            (parent or self.comment_model.invisibleRootItem()).appendRow(item)
+            items[comment.id] = item
+        self.comment_view.expandAll()
+        if selected is not None and selected.id in items:
+            self.comment_view.setCurrentIndex(items[selected.id].index())
+        self._sync_comment_buttons()
+        self.setTabText(self.indexOf(self.comments_page), self._comments_tab_title())
+
+    def _comments_tab_title(self) -> str:
+        open_count = sum(1 for c in self.comments if not c.resolved)
+        return _("Comments ({count})").format(count=open_count) if open_count else _("Comments")
+
+    # -- history ---------------------------------------------------------------------------
+    def _build_history(self) -> None:
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        splitter = QSplitter(Qt.Orientation.Vertical, page)
+        self.history_model = HistoryModel(self)
+        self.history_view = QTableView(splitter)
+        self.history_view.setObjectName("historyView")
+        self.history_view.setModel(self.history_model)
+        self.history_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.history_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.history_view.verticalHeader().setVisible(False)
+        self.history_view.horizontalHeader().setStretchLastSection(True)
+        self.history_hint = QLabel(page)
+        self.history_hint.setWordWrap(True)
+        self.diff_view = QTextBrowser(splitter)
+        self.diff_view.setObjectName("diffView")
+        splitter.addWidget(self.history_view)
+        splitter.addWidget(self.diff_view)
+        layout.addWidget(self.history_hint)
+        layout.addWidget(splitter, 1)
+        self.history_view.selectionModel().selectionChanged.connect(self._on_history_selection)
+        self.history_page = page
+        self.addTab(page, "")
+
+    def set_history(self, revisions: list[RevisionInfo]) -> None:
+        self.history_model.set_revisions(revisions)
+        self.diff_view.clear()
+        self.history_view.resizeColumnsToContents()
+
+    def select_revisions(self, rows: list[int]) -> None:
+        """Select history rows (the diff of the oldest and newest selected is shown)."""
+        selection = self.history_view.selectionModel()
+        selection.clearSelection()
+        for row in rows:
+            selection.select(
+                self.history_model.index(row, 0),
+                selection.SelectionFlag.Select | selection.SelectionFlag.Rows,
+            )
+
+    def _on_history_selection(self) -> None:
+        rows = sorted({index.row() for index in self.history_view.selectionModel().selectedRows()})
+        revisions = self.history_model.revisions
+        if not rows:
+            return
+        if len(rows) == 1:
+            # One revision: what it changed compared with the one before it.
+            row = rows[0]
+            if row + 1 >= len(revisions):
+                self.diff_view.setHtml("<p><i>{}</i></p>".format(html.escape(_("The first version of this section."))))
+                return
+            newer, older = revisions[row], revisions[row + 1]
+        else:
+            newer, older = revisions[rows[0]], revisions[rows[-1]]
+        self.diffRequested.emit(older.revision_id, newer.revision_id)
+
+    def show_diff(self, diff: SectionDiff) -> None:
+        self.diff_view.setHtml(diff_html(diff))
+
+    # -- section -------------------------------------------------------------------------------
+    def show_section(self, status: str, owner: str, guidance: str) -> None:
+        self._filling = True
+        try:
+            self.status_combo.setCurrentIndex(max(0, self.status_combo.findData(status)))
+            self.owner_edit.setText(owner)
+            self.owner_edit.setModified(False)
+            self.guidance.setText(guidance)
+            self.guidance_title.setVisible(bool(guidance))
+            self.guidance.setVisible(bool(guidance))
+        finally:
+            self._filling = False
+
+    def clear_input(self) -> None:
+        self.comment_input.clear()
+
+    def retranslateUi(self) -> None:
+        self.setTabText(self.indexOf(self.details_page), _("Details"))
+        self.setTabText(self.indexOf(self.comments_page), self._comments_tab_title())
+        self.setTabText(self.indexOf(self.history_page), _("History"))
+        self.status_label.setText(_("Status:"))
+        self.owner_label.setText(_("Owner:"))
+        self.owner_edit.setPlaceholderText(_("Who drafts this section"))
+        self.guidance_title.setText("<b>{}</b>".format(html.escape(_("Guidance for drafters"))))
+        self._filling = True
+        for i in range(self.status_combo.count()):
+            self.status_combo.setItemText(i, _(STATUSES[self.status_combo.itemData(i)]))
+        self._filling = False
+        self.comment_input.setPlaceholderText(_("Write a comment or a reply…"))
+        self.add_comment_button.setText(_("Add comment"))
+        self.reply_button.setText(_("Reply"))
+        self._sync_comment_buttons()
+        self.history_hint.setText(_("Select a revision to see what it changed, or two to compare them."))
+        self.history_model.notify_language_changed()
