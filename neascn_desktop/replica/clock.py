@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select, update
 from sqlalchemy.orm import Session
 
 from neascn_desktop.i18n import _
@@ -96,6 +96,25 @@ def tick(session: Session, device_id: str, now: Callable[[], int] = wall_ms) -> 
     value = next_clock(floor, now())
     _store(session, device_id, value, existed=last is not None)
     return value
+
+
+def observe_floor(conn: Connection, remote_clock: str, now: Callable[[], int] = wall_ms) -> None:
+    """The import path's ``observe``: raise the shared floor in (usually) one statement."""
+    wall, _counter = parse_clock(remote_clock)
+    limit = now() + MAX_OBSERVED_DRIFT_MS
+    if wall > limit:
+        remote_clock = format_clock(limit, 0)
+    result = conn.execute(
+        update(clock_table)
+        .where(clock_table.c.device_id == OBSERVED_KEY, clock_table.c.last < remote_clock)
+        .values(last=remote_clock)
+    )
+    if result.rowcount == 0:
+        exists = conn.execute(
+            select(clock_table.c.last).where(clock_table.c.device_id == OBSERVED_KEY)
+        ).first()
+        if exists is None:
+            conn.execute(clock_table.insert().values(device_id=OBSERVED_KEY, last=remote_clock))
 
 
 def observe(

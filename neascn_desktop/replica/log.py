@@ -22,19 +22,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from neascn_desktop.i18n import _
 from neascn_desktop.replica import clock as hlc
+from neascn_desktop.replica.bulk import BulkStatement
 from neascn_desktop.replica.errors import ReplicaError
-from neascn_desktop.replica.revision import Revision, canonical_json, make_revision
+from neascn_desktop.replica.revision import Revision, make_revision
 from neascn_desktop.replica.tables import (
     current_table,
     head_table,
     pending_parent_table,
     pending_table,
-    revision_parent_table,
     revision_table,
 )
 from neascn_desktop.store.database import Database
@@ -173,12 +173,12 @@ def add_revisions(
         return _add(target, batch, provenance)
 
 
-def _fetch_stored(session: Session, ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+def _fetch_stored(conn: Connection, ids: Iterable[str]) -> dict[str, tuple[str, str]]:
     """id -> (entity_id, entity_type) of the given ids that are stored (applied)."""
     found: dict[str, tuple[str, str]] = {}
     id_list = list(ids)
     for chunk in _chunks(id_list):
-        rows = session.execute(
+        rows = conn.execute(
             select(revision_table.c.id, revision_table.c.entity_id, revision_table.c.entity_type)
             .where(revision_table.c.id.in_(chunk))
         )
@@ -187,25 +187,34 @@ def _fetch_stored(session: Session, ids: Iterable[str]) -> dict[str, tuple[str, 
     return found
 
 
-def _has_pending(session: Session) -> bool:
-    return session.execute(select(pending_table.c.id).limit(1)).first() is not None
+def _has_pending(conn: Connection) -> bool:
+    return conn.execute(select(pending_table.c.id).limit(1)).first() is not None
 
 
-def _load_pending(session: Session, ids: Iterable[str]) -> dict[str, Revision]:
+def _load_pending(conn: Connection, ids: Iterable[str]) -> dict[str, Revision]:
     result: dict[str, Revision] = {}
     id_list = list(ids)
     cols = [pending_table.c[c.name] for c in _REVISION_COLUMNS]
     for chunk in _chunks(id_list):
-        for row in session.execute(select(*cols).where(pending_table.c.id.in_(chunk))):
+        for row in conn.execute(select(*cols).where(pending_table.c.id.in_(chunk))):
             result[row.id] = _row_to_revision(row)
     return result
 
 
-def _pending_children(session: Session, parent_ids: Sequence[str]) -> set[str]:
+def _load_pending_ids(conn: Connection, ids: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for chunk in _chunks(ids):
+        found.update(
+            conn.execute(select(pending_table.c.id).where(pending_table.c.id.in_(chunk))).scalars()
+        )
+    return found
+
+
+def _pending_children(conn: Connection, parent_ids: Sequence[str]) -> set[str]:
     children: set[str] = set()
     for chunk in _chunks(parent_ids):
         children.update(
-            session.execute(
+            conn.execute(
                 select(pending_parent_table.c.child).where(pending_parent_table.c.parent.in_(chunk))
             ).scalars()
         )
@@ -232,8 +241,8 @@ def _ready_in_order(
             owner = stored.get(parent)
             if owner is None:
                 cand = candidates.get(parent)
-                owner = (cand.entity_id, cand.entity_type) if cand is not None else None
                 if cand is not None:
+                    owner = (cand.entity_id, cand.entity_type)
                     children[parent].append(rev_id)
                 missing += 1
             if owner is not None and owner != (rev.entity_id, rev.entity_type):
@@ -260,6 +269,7 @@ def _ready_in_order(
 
 
 def _add(session: Session, batch: list[Revision], provenance: str | None) -> AddResult:
+    conn = session.connection()
     incoming: dict[str, Revision] = {}
     skipped = 0
     for rev in batch:
@@ -275,64 +285,74 @@ def _add(session: Session, batch: list[Revision], provenance: str | None) -> Add
     lookup = set(incoming)
     for rev in incoming.values():
         lookup.update(rev.parents)
-    stored = _fetch_stored(session, lookup)
+    stored = _fetch_stored(conn, lookup)
     for rev_id in [i for i in incoming if i in stored]:
         del incoming[rev_id]
         skipped += 1
-    pending_exists = _has_pending(session)
+    pending_exists = _has_pending(conn)
     if pending_exists and incoming:
-        already = _load_pending_ids(session, list(incoming))
-        for rev_id in already:
+        for rev_id in _load_pending_ids(conn, list(incoming)):
             del incoming[rev_id]
             skipped += 1
     if not incoming:
         return AddResult(0, skipped, 0, 0, frozenset(), frozenset())
 
-    provenance_of: dict[str, str | None] = {rev_id: provenance for rev_id in incoming}
     to_apply: list[Revision] = []
     released: dict[str, Revision] = {}
     rejected: set[str] = set()
     candidates: dict[str, Revision] = dict(incoming)
     while candidates:
-        ready = _ready_in_order(candidates, stored, lambda i: i in incoming, rejected)
+        ready = _ready_in_order(candidates, stored, incoming.__contains__, rejected)
         for rev in ready:
             stored[rev.id] = (rev.entity_id, rev.entity_type)
             del candidates[rev.id]
         to_apply.extend(ready)
         if not ready or not pending_exists:
             break
-        woken_ids = _pending_children(session, [r.id for r in ready]) - released.keys()
-        woken_ids -= rejected
+        woken_ids = _pending_children(conn, [r.id for r in ready]) - released.keys() - rejected
         if not woken_ids:
             break
-        woken = _load_pending(session, woken_ids)
+        woken = _load_pending(conn, woken_ids)
         unknown_parents = {
-            p for rev in woken.values() for p in rev.parents
+            p
+            for rev in woken.values()
+            for p in rev.parents
             if p not in stored and p not in candidates and p not in woken
         }
-        stored.update(_fetch_stored(session, unknown_parents))
-        for rev_id, rev in woken.items():
-            released[rev_id] = rev
-            provenance_of[rev_id] = rev.provenance
-            candidates[rev_id] = rev
+        stored.update(_fetch_stored(conn, unknown_parents))
+        released.update(woken)
+        candidates.update(woken)
     # Whatever is left from this call waits for its parents; whatever was
     # woken from the pending table but is still blocked simply stays there.
     new_pending = [rev for rev_id, rev in candidates.items() if rev_id in incoming]
     applied_released = [rev.id for rev in to_apply if rev.id in released]
 
     if to_apply:
-        _insert_revisions(session, to_apply, provenance_of)
-        _materialise(session, to_apply)
+        _INSERT_REVISION.run(
+            conn,
+            [
+                (
+                    rev.id,
+                    rev.entity_type,
+                    rev.entity_id,
+                    rev.device_id,
+                    rev.clock,
+                    _parents_json(rev.parents),
+                    rev.payload_json,
+                    released[rev.id].provenance if rev.id in released else provenance,
+                )
+                for rev in to_apply
+            ],
+        )
+        _materialise(conn, to_apply)
     if applied_released:
-        _delete_pending(session, applied_released)
+        _delete_pending(conn, applied_released)
     if new_pending:
-        _insert_pending(session, new_pending, provenance)
+        _insert_pending(conn, new_pending, provenance)
 
-    newest = max(
-        (rev.clock for rev in (*to_apply, *new_pending)), default=None
-    )
+    newest = max((rev.clock for rev in (*to_apply, *new_pending)), default=None)
     if newest is not None:
-        hlc.observe(session, newest)
+        hlc.observe_floor(conn, newest)
 
     added_ids = tuple(rev.id for rev in to_apply if rev.id in incoming)
     return AddResult(
@@ -346,73 +366,70 @@ def _add(session: Session, batch: list[Revision], provenance: str | None) -> Add
     )
 
 
-def _load_pending_ids(session: Session, ids: Sequence[str]) -> set[str]:
-    found: set[str] = set()
-    for chunk in _chunks(ids):
-        found.update(
-            session.execute(select(pending_table.c.id).where(pending_table.c.id.in_(chunk))).scalars()
-        )
-    return found
+def _parents_json(parents: tuple[str, ...]) -> str:
+    # ids are lowercase hex, so this is exactly canonical_json(list(parents))
+    return "[" + ",".join('"' + p + '"' for p in parents) + "]"
 
 
-def _insert_revisions(
-    session: Session, revisions: list[Revision], provenance_of: Mapping[str, str | None]
-) -> None:
-    rows = []
-    edges = []
-    for rev in revisions:
-        rows.append(
-            {
-                "id": rev.id,
-                "entity_type": rev.entity_type,
-                "entity_id": rev.entity_id,
-                "device_id": rev.device_id,
-                "clock": rev.clock,
-                "parents": canonical_json(list(rev.parents)),
-                "payload": rev.payload_json,
-                "provenance": provenance_of.get(rev.id),
-            }
-        )
-        for parent in rev.parents:
-            edges.append({"child": rev.id, "parent": parent})
-    session.execute(insert(revision_table), rows)
-    if edges:
-        session.execute(insert(revision_parent_table), edges)
+_REVISION_KEYS = (
+    "id", "entity_type", "entity_id", "device_id", "clock", "parents", "payload", "provenance",
+)
+_INSERT_REVISION = BulkStatement(insert(revision_table), _REVISION_KEYS, insert=True)
+_INSERT_PENDING = BulkStatement(insert(pending_table), _REVISION_KEYS, insert=True)
+_INSERT_PENDING_PARENT = BulkStatement(
+    insert(pending_parent_table), ("child", "parent"), insert=True
+)
+_HEAD_KEYS = ("entity_id", "revision_id", "entity_type", "clock", "device_id")
+_INSERT_HEAD = BulkStatement(insert(head_table), _HEAD_KEYS, insert=True)
+_DELETE_HEAD = BulkStatement(
+    delete(head_table).where(
+        head_table.c.entity_id == bindparam("b_entity"),
+        head_table.c.revision_id == bindparam("b_rev"),
+    ),
+    ("b_entity", "b_rev"),
+)
+_CURRENT_KEYS = ("entity_id", "entity_type", "revision_id", "clock", "device_id", "heads")
+_INSERT_CURRENT = BulkStatement(insert(current_table), _CURRENT_KEYS, insert=True)
+_UPDATE_CURRENT = BulkStatement(
+    update(current_table)
+    .where(current_table.c.entity_id == bindparam("b_entity"))
+    .values(
+        revision_id=bindparam("b_rev"),
+        clock=bindparam("b_clock"),
+        device_id=bindparam("b_device"),
+        heads=bindparam("b_heads"),
+    ),
+    ("b_entity", "b_rev", "b_clock", "b_device", "b_heads"),
+)
 
 
-def _insert_pending(session: Session, revisions: list[Revision], provenance: str | None) -> None:
-    session.execute(
-        insert(pending_table),
+def _insert_pending(conn: Connection, revisions: list[Revision], provenance: str | None) -> None:
+    _INSERT_PENDING.run(
+        conn,
         [
-            {
-                "id": rev.id,
-                "entity_type": rev.entity_type,
-                "entity_id": rev.entity_id,
-                "device_id": rev.device_id,
-                "clock": rev.clock,
-                "parents": canonical_json(list(rev.parents)),
-                "payload": rev.payload_json,
-                "provenance": provenance,
-            }
+            (
+                rev.id,
+                rev.entity_type,
+                rev.entity_id,
+                rev.device_id,
+                rev.clock,
+                _parents_json(rev.parents),
+                rev.payload_json,
+                provenance,
+            )
             for rev in revisions
         ],
     )
-    edges = [{"child": rev.id, "parent": p} for rev in revisions for p in rev.parents]
-    if edges:
-        session.execute(insert(pending_parent_table), edges)
+    _INSERT_PENDING_PARENT.run(conn, [(rev.id, p) for rev in revisions for p in rev.parents])
 
 
-def _delete_pending(session: Session, ids: Sequence[str]) -> None:
+def _delete_pending(conn: Connection, ids: Sequence[str]) -> None:
     for chunk in _chunks(ids):
-        session.execute(delete(pending_parent_table).where(pending_parent_table.c.child.in_(chunk)))
-        session.execute(delete(pending_table).where(pending_table.c.id.in_(chunk)))
+        conn.execute(delete(pending_parent_table).where(pending_parent_table.c.child.in_(chunk)))
+        conn.execute(delete(pending_table).where(pending_table.c.id.in_(chunk)))
 
 
-def _winner_key(rev_id: str, clock: str, device_id: str) -> tuple[str, str, str]:
-    return (clock, device_id, rev_id)
-
-
-def _materialise(session: Session, applied: list[Revision]) -> None:
+def _materialise(conn: Connection, applied: list[Revision]) -> None:
     """Bring ``replica_head`` and ``replica_current`` up to date for the touched entities.
 
     A revision is only applied once all its parents are stored, so it has no
@@ -424,11 +441,11 @@ def _materialise(session: Session, applied: list[Revision]) -> None:
         by_entity[rev.entity_id].append(rev)
     entity_ids = list(by_entity)
 
-    # entity -> {revision id: (clock, device id)} and the entity's stored type
-    old_heads: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
+    # entity -> {revision id: (clock, device id, revision id)} and the entity's stored type
+    old_heads: dict[str, dict[str, tuple[str, str, str]]] = defaultdict(dict)
     old_type: dict[str, str] = {}
     for chunk in _chunks(entity_ids):
-        rows = session.execute(
+        rows = conn.execute(
             select(
                 head_table.c.entity_id,
                 head_table.c.revision_id,
@@ -438,14 +455,13 @@ def _materialise(session: Session, applied: list[Revision]) -> None:
             ).where(head_table.c.entity_id.in_(chunk))
         )
         for entity_id, rev_id, entity_type, clock, device_id in rows:
-            old_heads[entity_id][rev_id] = (clock, device_id)
+            old_heads[entity_id][rev_id] = (clock, device_id, rev_id)
             old_type[entity_id] = entity_type
 
-    removed_heads: list[dict[str, str]] = []
-    new_heads: list[dict[str, str]] = []
-    current_rows: list[dict[str, Any]] = []
-    payload_needed: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    existing: list[str] = []
+    removed_heads: list[tuple[str, str]] = []
+    new_heads: list[tuple[str, str, str, str, str]] = []
+    inserts: list[tuple[str, str, str, str, str, int]] = []
+    updates: list[tuple[str, str, str, str, int]] = []
     for entity_id, revs in by_entity.items():
         entity_type = old_type.get(entity_id, revs[0].entity_type)
         for rev in revs:
@@ -458,78 +474,37 @@ def _materialise(session: Session, applied: list[Revision]) -> None:
                     )
                 )
         before = old_heads.get(entity_id, {})
-        if entity_id in old_type:
-            existing.append(entity_id)
-        heads: dict[str, tuple[str, str]] = dict(before)
+        heads_now = dict(before)
         fresh: dict[str, Revision] = {}
         for rev in revs:
-            heads[rev.id] = (rev.clock, rev.device_id)
+            heads_now[rev.id] = (rev.clock, rev.device_id, rev.id)
             fresh[rev.id] = rev
         for rev in revs:
             for parent in rev.parents:
-                heads.pop(parent, None)
+                heads_now.pop(parent, None)
                 fresh.pop(parent, None)
         for rev_id in before:
-            if rev_id not in heads:
-                removed_heads.append({"b_entity": entity_id, "b_rev": rev_id})
+            if rev_id not in heads_now:
+                removed_heads.append((entity_id, rev_id))
         for rev_id, rev in fresh.items():
-            new_heads.append(
-                {
-                    "entity_id": entity_id,
-                    "revision_id": rev_id,
-                    "entity_type": entity_type,
-                    "clock": rev.clock,
-                    "device_id": rev.device_id,
-                }
-            )
-        winner_id = max(heads, key=lambda i: _winner_key(i, *heads[i]))
-        clock, device_id = heads[winner_id]
-        row: dict[str, Any] = {
-            "entity_id": entity_id,
-            "entity_type": entity_type,
-            "revision_id": winner_id,
-            "clock": clock,
-            "device_id": device_id,
-            "payload": None,
-            "heads": len(heads),
-        }
-        winner = fresh.get(winner_id)
-        if winner is not None:
-            row["payload"] = winner.payload_json
+            new_heads.append((entity_id, rev_id, entity_type, rev.clock, rev.device_id))
+        clock, device_id, winner_id = max(heads_now.values())
+        if entity_id in old_type:
+            updates.append((entity_id, winner_id, clock, device_id, len(heads_now)))
         else:
-            payload_needed[winner_id].append(row)
-        current_rows.append(row)
+            inserts.append((entity_id, entity_type, winner_id, clock, device_id, len(heads_now)))
 
-    if payload_needed:
-        ids = list(payload_needed)
-        for chunk in _chunks(ids):
-            for rev_id, payload in session.execute(
-                select(revision_table.c.id, revision_table.c.payload).where(
-                    revision_table.c.id.in_(chunk)
-                )
-            ):
-                for row in payload_needed[rev_id]:
-                    row["payload"] = payload
-
-    if removed_heads:
-        session.execute(
-            delete(head_table).where(
-                head_table.c.entity_id == bindparam("b_entity"),
-                head_table.c.revision_id == bindparam("b_rev"),
-            ),
-            removed_heads,
-        )
-    if new_heads:
-        session.execute(insert(head_table), new_heads)
-    for chunk in _chunks(existing):
-        session.execute(delete(current_table).where(current_table.c.entity_id.in_(chunk)))
-    session.execute(insert(current_table), current_rows)
+    _DELETE_HEAD.run(conn, removed_heads)
+    _INSERT_HEAD.run(conn, new_heads)
+    _UPDATE_CURRENT.run(conn, updates)
+    _INSERT_CURRENT.run(conn, inserts)
 
 
 # --------------------------------------------------------------------------- committing
 
 
 def _entity_heads_raw(session: Session, entity_id: str) -> list[tuple[str, str]]:
+    """``(head revision id, entity type)`` of an entity's heads."""
     return [
         (rev_id, entity_type)
         for rev_id, entity_type in session.execute(
@@ -608,6 +583,23 @@ def resolve_keep(
 # --------------------------------------------------------------------------- reading
 
 
+_CURRENT_COLUMNS = (
+    current_table.c.entity_id,
+    current_table.c.entity_type,
+    current_table.c.revision_id,
+    revision_table.c.payload,
+    current_table.c.clock,
+    current_table.c.device_id,
+    current_table.c.heads,
+)
+
+
+def _current_query() -> Any:
+    return select(*_CURRENT_COLUMNS).join(
+        revision_table, revision_table.c.id == current_table.c.revision_id
+    )
+
+
 def _current_from_row(row: Any) -> CurrentState:
     return CurrentState(
         entity_id=row.entity_id,
@@ -624,7 +616,7 @@ def current(target: Target, entity_type: str, entity_id: str) -> CurrentState | 
     """The displayed state of one entity (``None`` if unknown or of another type)."""
     with _reading(target) as session:
         row = session.execute(
-            select(current_table).where(
+            _current_query().where(
                 current_table.c.entity_id == entity_id, current_table.c.entity_type == entity_type
             )
         ).first()
@@ -635,7 +627,7 @@ def list_current(target: Target, entity_type: str) -> list[CurrentState]:
     """The displayed state of every entity of a type, ordered by entity id."""
     with _reading(target) as session:
         rows = session.execute(
-            select(current_table)
+            _current_query()
             .where(current_table.c.entity_type == entity_type)
             .order_by(current_table.c.entity_id)
         )
@@ -888,4 +880,4 @@ def rebuild_materialised(target: Target) -> None:
         rows = list(session.execute(select(*_REVISION_COLUMNS).order_by(revision_table.c.seq)))
         applied = [_row_to_revision(row) for row in rows]
         for chunk in _chunks(applied, 5000):
-            _materialise(session, list(chunk))
+            _materialise(session.connection(), list(chunk))

@@ -4,13 +4,21 @@ Core tables, not ORM classes: the log is written in bulk (executemany) and
 read column by column, so there is nothing to gain from identity-mapped objects.
 
 - ``replica_revision``: every applied revision (append-only; ``seq`` is the
-  local arrival order, which is always parents-before-children).
-- ``replica_revision_parent``: the DAG edges (both ends are stored revisions).
+  local arrival order, which is always parents-before-children). The parents
+  are a JSON list column rather than an edge table: nothing queries children,
+  DAG walks load one entity's revisions by ``entity_id``, and an edge table
+  would add two indexed rows per revision to the import path.
 - ``replica_pending`` / ``replica_pending_parent``: revisions that arrived
   before their parents; they wait here and are applied when the parents come.
 - ``replica_head``: the heads of every entity (revisions without children).
-- ``replica_current``: per entity, the displayed state (the winning head) and
-  the number of heads (more than one = a conflict); kept in step incrementally.
+- ``replica_current``: per entity, the displayed revision (the single head,
+  or the winner among several) and the number of heads (more than one = a
+  conflict); kept in step incrementally. The payload is read through
+  ``revision_id`` (a unique-index lookup), so an update rewrites one small row
+  and never copies the payload.
+
+Keyed tables are ``WITHOUT ROWID`` on SQLite (one B-tree instead of a table
+plus its primary-key index: fewer pages written per import).
 - ``replica_clock``: the last hybrid-logical-clock value per device.
 """
 
@@ -42,22 +50,12 @@ revision_table = Table(
     Column("entity_id", NAME, nullable=False),
     Column("device_id", NAME, nullable=False),
     Column("clock", CLOCK, nullable=False),
-    # Canonical JSON list of the sorted parent ids (the edges are also in
-    # replica_revision_parent; this copy makes exporting a revision one row read).
+    # Canonical JSON list of the sorted parent ids (every parent is a stored revision).
     Column("parents", Text, nullable=False),
     Column("payload", Text, nullable=False),
     Column("provenance", String(200), nullable=True),
 )
 Index("ix_replica_revision_entity_id", revision_table.c.entity_id)
-
-revision_parent_table = Table(
-    "replica_revision_parent",
-    Base.metadata,
-    Column("child", ID, ForeignKey("replica_revision.id"), nullable=False),
-    Column("parent", ID, ForeignKey("replica_revision.id"), nullable=False),
-    PrimaryKeyConstraint("child", "parent"),
-)
-Index("ix_replica_revision_parent_parent", revision_parent_table.c.parent)
 
 pending_table = Table(
     "replica_pending",
@@ -70,6 +68,7 @@ pending_table = Table(
     Column("parents", Text, nullable=False),
     Column("payload", Text, nullable=False),
     Column("provenance", String(200), nullable=True),
+    sqlite_with_rowid=False,
 )
 
 pending_parent_table = Table(
@@ -78,6 +77,7 @@ pending_parent_table = Table(
     Column("child", ID, ForeignKey("replica_pending.id", ondelete="CASCADE"), nullable=False),
     Column("parent", ID, nullable=False),
     PrimaryKeyConstraint("child", "parent"),
+    sqlite_with_rowid=False,
 )
 Index("ix_replica_pending_parent_parent", pending_parent_table.c.parent)
 
@@ -90,6 +90,7 @@ head_table = Table(
     Column("clock", CLOCK, nullable=False),
     Column("device_id", NAME, nullable=False),
     PrimaryKeyConstraint("entity_id", "revision_id"),
+    sqlite_with_rowid=False,
 )
 
 current_table = Table(
@@ -97,14 +98,21 @@ current_table = Table(
     Base.metadata,
     Column("entity_id", NAME, primary_key=True),
     Column("entity_type", NAME, nullable=False),
+    # the displayed revision: the single head, or the winner among several
     Column("revision_id", ID, ForeignKey("replica_revision.id"), nullable=False),
     Column("clock", CLOCK, nullable=False),
     Column("device_id", NAME, nullable=False),
-    Column("payload", Text, nullable=False),
     Column("heads", Integer, nullable=False),
+    sqlite_with_rowid=False,
 )
 Index("ix_replica_current_entity_type", current_table.c.entity_type)
-Index("ix_replica_current_heads", current_table.c.heads)
+# Only entities in conflict are indexed: the conflicts view stays one small index scan.
+Index(
+    "ix_replica_current_conflict",
+    current_table.c.entity_type,
+    sqlite_where=current_table.c.heads > 1,
+    postgresql_where=current_table.c.heads > 1,
+)
 
 clock_table = Table(
     "replica_clock",

@@ -37,21 +37,6 @@ def upgrade() -> None:
     )
     op.create_index("ix_replica_revision_entity_id", "replica_revision", ["entity_id"])
     op.create_table(
-        "replica_revision_parent",
-        sa.Column("child", ID, nullable=False),
-        sa.Column("parent", ID, nullable=False),
-        sa.PrimaryKeyConstraint("child", "parent", name="pk_replica_revision_parent"),
-        sa.ForeignKeyConstraint(
-            ["child"], ["replica_revision.id"],
-            name="fk_replica_revision_parent_child_replica_revision",
-        ),
-        sa.ForeignKeyConstraint(
-            ["parent"], ["replica_revision.id"],
-            name="fk_replica_revision_parent_parent_replica_revision",
-        ),
-    )
-    op.create_index("ix_replica_revision_parent_parent", "replica_revision_parent", ["parent"])
-    op.create_table(
         "replica_pending",
         sa.Column("id", ID, nullable=False),
         sa.Column("entity_type", NAME, nullable=False),
@@ -62,6 +47,7 @@ def upgrade() -> None:
         sa.Column("payload", sa.Text, nullable=False),
         sa.Column("provenance", sa.String(200), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_replica_pending"),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "replica_pending_parent",
@@ -72,6 +58,7 @@ def upgrade() -> None:
             ["child"], ["replica_pending.id"], ondelete="CASCADE",
             name="fk_replica_pending_parent_child_replica_pending",
         ),
+        sqlite_with_rowid=False,
     )
     op.create_index("ix_replica_pending_parent_parent", "replica_pending_parent", ["parent"])
     op.create_table(
@@ -86,6 +73,7 @@ def upgrade() -> None:
             ["revision_id"], ["replica_revision.id"],
             name="fk_replica_head_revision_id_replica_revision",
         ),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "replica_current",
@@ -94,34 +82,40 @@ def upgrade() -> None:
         sa.Column("revision_id", ID, nullable=False),
         sa.Column("clock", CLOCK, nullable=False),
         sa.Column("device_id", NAME, nullable=False),
-        sa.Column("payload", sa.Text, nullable=False),
         sa.Column("heads", sa.Integer, nullable=False),
         sa.PrimaryKeyConstraint("entity_id", name="pk_replica_current"),
         sa.ForeignKeyConstraint(
             ["revision_id"], ["replica_revision.id"],
             name="fk_replica_current_revision_id_replica_revision",
         ),
+        sqlite_with_rowid=False,
     )
     op.create_index("ix_replica_current_entity_type", "replica_current", ["entity_type"])
-    op.create_index("ix_replica_current_heads", "replica_current", ["heads"])
-    op.create_table(
+    op.create_index(
+        "ix_replica_current_conflict",
+        "replica_current",
+        ["entity_type"],
+        sqlite_where=sa.text("heads > 1"),
+        postgresql_where=sa.text("heads > 1"),
+    )
+    clock = op.create_table(
         "replica_clock",
         sa.Column("device_id", NAME, nullable=False),
         sa.Column("last", CLOCK, nullable=False),
         sa.PrimaryKeyConstraint("device_id", name="pk_replica_clock"),
     )
+    # The floor raised by clocks observed in received revisions (see replica.clock).
+    op.bulk_insert(clock, [{"device_id": "*observed*", "last": "0000000000000-000000"}])
 
 
 def downgrade() -> None:
     op.drop_table("replica_clock")
-    op.drop_index("ix_replica_current_heads", table_name="replica_current")
+    op.drop_index("ix_replica_current_conflict", table_name="replica_current")
     op.drop_index("ix_replica_current_entity_type", table_name="replica_current")
     op.drop_table("replica_current")
     op.drop_table("replica_head")
     op.drop_index("ix_replica_pending_parent_parent", table_name="replica_pending_parent")
     op.drop_table("replica_pending_parent")
     op.drop_table("replica_pending")
-    op.drop_index("ix_replica_revision_parent_parent", table_name="replica_revision_parent")
-    op.drop_table("replica_revision_parent")
     op.drop_index("ix_replica_revision_entity_id", table_name="replica_revision")
     op.drop_table("replica_revision")
