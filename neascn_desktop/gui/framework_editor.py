@@ -41,10 +41,21 @@ _WORD = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+")
 
 
 def normalize_markdown(markdown: str) -> str:
-    """Qt's rendering of ``markdown``: the form the editor stores (a fixed point)."""
-    document = QTextDocument()
-    document.setMarkdown(markdown)
-    return document.toMarkdown()
+    """Qt's rendering of ``markdown``: the form the editor stores (a fixed point).
+
+    Qt's writer can emit Markdown that reads back slightly differently (nested
+    emphasis, a trailing space after a link); reading and writing again until
+    nothing changes settles it, usually after one more pass.
+    """
+    text = markdown
+    for _attempt in range(4):
+        document = QTextDocument()
+        document.setMarkdown(text)
+        again = document.toMarkdown()
+        if again == text:
+            break
+        text = again
+    return text
 
 
 def count_words(text: str) -> int:
@@ -113,7 +124,8 @@ class MarkdownEditor(QWidget):
         self.action_undo.setEnabled(False)
         self.action_redo.setEnabled(False)
         self.toolbar.addSeparator()
-        self.action_heading = self._action("actionHeading", self.toggle_heading, "Ctrl+Alt+2", True)
+        self.action_heading = self._action(
+            "actionHeading", lambda: self.toggle_heading(2), "Ctrl+Alt+2", True)
         self.action_bold = self._action("actionBold", self.toggle_bold, QKeySequence.StandardKey.Bold, True)
         self.action_italic = self._action(
             "actionItalic", self.toggle_italic, QKeySequence.StandardKey.Italic, True
@@ -165,7 +177,8 @@ class MarkdownEditor(QWidget):
         self._update_word_count()
 
     def markdown(self) -> str:
-        return self.text.document().toMarkdown()
+        """The body to store: normalised, so that loading it shows exactly what is stored."""
+        return normalize_markdown(self.text.document().toMarkdown())
 
     def is_dirty(self) -> bool:
         """True while an edit has not been handed to ``autosaveRequested`` yet."""
@@ -193,14 +206,23 @@ class MarkdownEditor(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if watched is self.text and event.type() == QEvent.Type.FocusOut:
             self.flush()
+        if (watched is self.text and event.type() == QEvent.Type.KeyPress
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)  # type: ignore[attr-defined]
+                and self._end_of_heading()):
+            # After a heading the next paragraph is plain text, as in a word processor.
+            self.text.textCursor().insertBlock(QTextBlockFormat(), QTextCharFormat())
+            self.text.setCurrentCharFormat(QTextCharFormat())
+            return True
         return super().eventFilter(watched, event)
+
+    def _end_of_heading(self) -> bool:
+        cursor = self.text.textCursor()
+        return bool(cursor.blockFormat().headingLevel()) and cursor.atBlockEnd() and not cursor.hasSelection()
 
     # -- formatting -------------------------------------------------------------------
     def _merge_char(self, fmt: QTextCharFormat) -> None:
-        cursor = self.text.textCursor()
-        if not cursor.hasSelection():
-            cursor.select(QTextCursor.SelectionType.WordUnderCursor)
-        cursor.mergeCharFormat(fmt)
+        # With a selection: format it. Without: the format applies to what is typed next
+        # (formatting the word under the cursor would undo a bold run just typed).
         self.text.mergeCurrentCharFormat(fmt)
 
     def toggle_bold(self) -> None:
@@ -230,6 +252,7 @@ class MarkdownEditor(QWidget):
         cursor.select(QTextCursor.SelectionType.BlockUnderCursor)
         cursor.mergeCharFormat(chars)
         cursor.endEditBlock()
+        self.text.mergeCurrentCharFormat(chars)
         self._sync_buttons()
 
     def toggle_list(self, style: QTextListFormat.Style) -> None:

@@ -24,7 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from neascn_desktop.framework.model import STATUSES, Comment, RevisionInfo, SectionDiff, field_label
+from neascn_desktop.framework.model import (
+    STATUSES,
+    Comment,
+    RevisionInfo,
+    SectionDiff,
+    field_label,
+    status_label,
+)
 from neascn_desktop.framework.textmerge import diff_words
 from neascn_desktop.i18n import _
 
@@ -84,13 +91,23 @@ class HistoryModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.revisions) - 1, 3))
 
 
+def _value_text(field: str, value: object) -> str:
+    if field == "status":
+        return status_label(str(value))
+    if field == "deleted":
+        return _("yes") if value else _("no")
+    if value is None or value == "":
+        return "—"
+    return str(value)
+
+
 def diff_html(diff: SectionDiff) -> str:
     """A readable HTML rendering of a section diff (removed struck through in red, added in green)."""
     parts: list[str] = []
     for change in diff.fields:
         parts.append(
-            f"<p><b>{html.escape(change.label)}</b>: <span style='color:#b91c1c;text-decoration:line-through'>{html.escape(str(change.old))}</span>"
-            f" → <span style='color:#15803d'>{html.escape(str(change.new))}</span></p>"
+            f"<p><b>{html.escape(change.label)}</b>: <span style='color:#b91c1c;text-decoration:line-through'>{html.escape(_value_text(change.field, change.old))}</span>"
+            f" → <span style='color:#15803d'>{html.escape(_value_text(change.field, change.new))}</span></p>"
         )
     if not diff.body_changed and not diff.fields:
         parts.append("<p><i>{}</i></p>".format(html.escape(_("No differences."))))
