@@ -189,3 +189,17 @@ def test_editing_after_an_import_changed_the_section_keeps_both(drafters) -> Non
         service.set_status(bolor.db, bolor.profile, "fw-programmes", "agreed")
     service.keep_version(bolor.db, bolor.profile, "fw-programmes", proposal.heads[-1].revision_id)
     assert not service.get_section(bolor.db, "fw-programmes").in_conflict
+
+
+def test_demo_framework_has_a_clean_conflict_and_comments(db, taskforce_profile) -> None:
+    from neascn_desktop.framework.demo import load_demo_framework
+
+    changes = load_demo_framework(db, taskforce_profile, "ja")
+    assert changes.touches("section") and changes.touches("comment")
+    vision = service.get_section(db, "fw-vision")
+    assert vision.in_conflict and vision.owner == "Sato Yuki (Yokohama)"
+    proposal = service.merge_proposal(db, "fw-vision")
+    assert proposal.clean and "期間" in proposal.body and "都市は人のためにある" in proposal.body
+    thread = service.list_comments(db, "fw-key-functions")
+    assert len(thread) == 2 and thread[1].reply_to == thread[0].id and "金融機関" in thread[0].text
+    assert not load_demo_framework(db, taskforce_profile, "ja")  # only once
