@@ -228,17 +228,22 @@ def load_demo_report(db: Database, profile: Profile, *, cities: int = 6, seed: i
 
 
 def _framework_draft(db: Database, profile: Profile, seed: int) -> Changes | None:
-    """A framework draft from the framework room's own demo function, once it has one."""
+    """The framework skeleton as a draft (with one review comment), unless a document exists."""
     try:
-        from neascn_desktop.framework import demo as framework_demo  # type: ignore[attr-defined]
-    except ImportError:
+        from neascn_desktop.framework import service as framework
+    except ImportError:  # the framework room is optional for the survey demo
         return None
-    create = getattr(framework_demo, "load_demo", None) or getattr(
-        framework_demo, "load_demo_draft", None)
-    if create is None:
+    if framework.has_document(db):
         return None
-    result = create(db, profile, seed=seed)
-    return result if isinstance(result, Changes) else getattr(result, "changes", Changes.all())
+    changes = framework.create_document(db, profile, profile.language)
+    sections = framework.list_sections(db)
+    if sections:
+        comment_id = str(uuid.UUID(int=random.Random(seed).getrandbits(128), version=4))
+        changes = changes | framework.add_comment(
+            db, profile, sections[0].id,
+            "Demo: please check this section against the survey results of the pilot cities.",
+            comment_id=comment_id)
+    return changes
 
 
 def load_demo(db: Database, profile: Profile, cities: int = 6, seed: int = 1) -> Changes:

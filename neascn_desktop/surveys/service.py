@@ -610,9 +610,17 @@ def _merged_payload(base: Mapping[str, Any], ours: Mapping[str, Any],
 
 def _cut(session: Session, profile: Profile, submission_id: str,
          payload: Mapping[str, Any] | None = None) -> replica.Revision | None:
-    """Commit the working copy (or ``payload``) as a revision; drop the working copy."""
+    """Commit the working copy (or ``payload``) as a revision; drop the working copy.
+
+    A submission whose heads differ (a conflict from two devices) is not
+    committed on: that would settle the conflict silently with this version.
+    The working copy stays until the conflict is resolved.
+    """
     row = session.get(WorkingCopyRow, submission_id)
     state = replica.current(session, SUBMISSION, submission_id)
+    if state is not None and state.in_conflict and _really_in_conflict(session, submission_id):
+        raise SurveyError(_("This response has versions in conflict from several devices; "
+                            "resolve the conflict first."))
     if payload is None:
         if row is None:
             return None
@@ -627,6 +635,11 @@ def _cut(session: Session, profile: Profile, submission_id: str,
     if row is not None:
         session.delete(row)
     return revision
+
+
+def _really_in_conflict(session: Session, submission_id: str) -> bool:
+    payloads = {rev.payload_json for rev in replica.heads(session, submission_id)}
+    return len(payloads) > 1
 
 
 def save_point(db: Database, profile: Profile, submission_id: str) -> Changes:

@@ -226,3 +226,18 @@ def test_two_devices_same_builtins_no_conflict(tmp_path: Path) -> None:
     finally:
         for db in dbs:
             db.dispose()
+
+
+def test_a_conflict_is_not_settled_silently(field_db: Database, field_profile: Profile) -> None:
+    submission_id = _new(field_db, field_profile)
+    base = replica.current(field_db, service.SUBMISSION, submission_id)
+    for device, officer in (("device-a", "Ahn"), ("device-b", "Bae")):
+        replica.add_revisions(field_db, [replica.make_revision(
+            service.SUBMISSION, submission_id, [base.revision_id], device,
+            "1900000000000-000000", dict(base.payload, answers={"officer": officer}))])
+    assert service.get_submission(field_db, submission_id).in_conflict
+    service.autosave(field_db, submission_id, {"population": 5})  # typing is never refused
+    with pytest.raises(SurveyError, match="conflict"):
+        service.save_point(field_db, field_profile, submission_id)
+    kept = service.get_submission(field_db, submission_id)
+    assert kept.unsaved and kept.answers["population"] == 5
