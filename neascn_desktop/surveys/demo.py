@@ -219,7 +219,7 @@ def load_demo_report(db: Database, profile: Profile, *, cities: int = 6, seed: i
         replica.add_revisions(db, simulated, provenance="demo")
     framework = False
     if secretariat or profile.role == "taskforce":
-        framework_changes = _framework_draft(db, profile, seed)
+        framework_changes = _framework_draft(db, profile)
         if framework_changes is not None:
             framework = True
             changes = changes | framework_changes
@@ -227,23 +227,16 @@ def load_demo_report(db: Database, profile: Profile, *, cities: int = 6, seed: i
     return DemoReport(created, skipped, finalized, devices, framework, changes)
 
 
-def _framework_draft(db: Database, profile: Profile, seed: int) -> Changes | None:
-    """The framework skeleton as a draft (with one review comment), unless a document exists."""
+def _framework_draft(db: Database, profile: Profile) -> Changes | None:
+    """The framework room's demo draft, unless a framework document exists already."""
     try:
+        from neascn_desktop.framework import demo as framework_demo
         from neascn_desktop.framework import service as framework
     except ImportError:  # the framework room is optional for the survey demo
         return None
     if framework.has_document(db):
         return None
-    changes = framework.create_document(db, profile, profile.language)
-    sections = framework.list_sections(db)
-    if sections:
-        comment_id = str(uuid.UUID(int=random.Random(seed).getrandbits(128), version=4))
-        changes = changes | framework.add_comment(
-            db, profile, sections[0].id,
-            "Demo: please check this section against the survey results of the pilot cities.",
-            comment_id=comment_id)
-    return changes
+    return framework_demo.load_demo_framework(db, profile, profile.language)
 
 
 def load_demo(db: Database, profile: Profile, cities: int = 6, seed: int = 1) -> Changes:

@@ -174,6 +174,7 @@ def test_demo_at_the_secretariat_has_simulated_devices(tmp_path: Path, cli) -> N
     assert cli("--data-dir", folder, "init", "--name", "S", "--role", "secretariat")[0] == 0
     report = _json(cli, "--data-dir", folder, "demo", "--cities", "5")
     assert report["created"] == 5 and report["simulated_devices"] == 3
+    assert report["framework"] is True
     devices = {r["device_id"] for r in _json(cli, "--data-dir", folder, "response", "list")}
     assert len(devices) == 4
     cities = _json(cli, "--data-dir", folder, "city", "list")

@@ -241,3 +241,12 @@ def test_a_conflict_is_not_settled_silently(field_db: Database, field_profile: P
         service.save_point(field_db, field_profile, submission_id)
     kept = service.get_submission(field_db, submission_id)
     assert kept.unsaved and kept.answers["population"] == 5
+
+
+def test_load_demo_returns_changes_for_the_gui(db: Database, taskforce_profile: Profile) -> None:
+    from neascn_desktop.surveys.demo import load_demo
+
+    changes = load_demo(db, taskforce_profile, cities=2, seed=3)
+    assert changes.touches("response") and len(changes.entity_ids) >= 2
+    assert len(service.list_submissions(db)) == 2
+    assert not load_demo(db, taskforce_profile, cities=2, seed=3)  # nothing twice
