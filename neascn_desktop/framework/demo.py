@@ -55,7 +55,7 @@ def load_demo_framework(db: Database, profile: Profile, language: str) -> Change
             replica.tick(session, colleague), {**base.payload, "body": join_paragraphs(paragraphs)},
         )
         replica.add_revisions(session, [revision])
-        local = base.payload["body"] + pick(ours["text"], language) + "\n\n"
+        local = join_paragraphs([*split_paragraphs(base.payload["body"]), pick(ours["text"], language)])
         mine = make_revision(
             SECTION_TYPE, ours["section"], [base.revision_id], profile.device_id,
             replica.tick(session, profile.device_id), {**base.payload, "body": local},
