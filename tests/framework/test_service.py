@@ -11,7 +11,7 @@ from neascn_desktop.framework.skeleton import load_skeleton
 from neascn_desktop.framework.textmerge import has_conflict_markers, split_paragraphs
 from neascn_desktop.i18n import LANGUAGES
 
-from .conftest import Drafter, exchange_revisions
+from .conftest import Drafter, exchange_package, exchange_revisions
 
 
 def test_skeleton_has_every_section_in_six_languages() -> None:
@@ -121,14 +121,14 @@ def _edit(d: Drafter, section_id: str, old: str, new: str) -> None:
     service.cut_revision(d.db, d.profile, section_id)
 
 
-def test_different_paragraphs_merge_and_both_converge(drafters) -> None:
+def test_different_paragraphs_merge_and_both_converge(drafters, tmp_path) -> None:
     alice, bolor = drafters
     service.create_document(alice.db, alice.profile, "en")
-    exchange_revisions(alice, bolor)
+    exchange_package(alice, bolor, tmp_path / "packages")
     _edit(alice, "fw-background", "The Northeast Asia", "ALICE: The Northeast Asia")
     _edit(bolor, "fw-background", "The network learns", "BOLOR: The network learns")
-    exchange_revisions(alice, bolor)
-    exchange_revisions(bolor, alice)
+    exchange_package(alice, bolor, tmp_path / "packages")
+    exchange_package(bolor, alice, tmp_path / "packages")
     for d in (alice, bolor):
         assert [s.id for s in service.sections_in_conflict(d.db)] == ["fw-background"]
         proposal = service.merge_proposal(d.db, "fw-background")
@@ -139,32 +139,32 @@ def test_different_paragraphs_merge_and_both_converge(drafters) -> None:
     assert len(texts) == 1
     merged = texts.pop()
     # Two identical merges are no conflict after the next exchange either.
-    exchange_revisions(alice, bolor)
-    exchange_revisions(bolor, alice)
+    exchange_package(alice, bolor, tmp_path / "packages")
+    exchange_package(bolor, alice, tmp_path / "packages")
     for d in drafters:
         section = service.get_section(d.db, "fw-background")
         assert not section.in_conflict and section.body == merged
 
 
-def test_same_paragraph_conflict_is_settled_by_one_and_converges(drafters) -> None:
+def test_same_paragraph_conflict_is_settled_by_one_and_converges(drafters, tmp_path) -> None:
     alice, bolor = drafters
     service.create_document(alice.db, alice.profile, "en")
-    exchange_revisions(alice, bolor)
+    exchange_package(alice, bolor, tmp_path / "packages")
     _edit(alice, "fw-programmes", "Cities raised", "Alice thinks cities raised")
     _edit(bolor, "fw-programmes", "Cities raised", "Bolor thinks cities raised")
-    exchange_revisions(alice, bolor)
-    exchange_revisions(bolor, alice)
+    exchange_package(alice, bolor, tmp_path / "packages")
+    exchange_package(bolor, alice, tmp_path / "packages")
     proposal = service.merge_proposal(alice.db, "fw-programmes")
     assert proposal.conflicts == 1 and not proposal.clean
     assert has_conflict_markers(proposal.body)
-    assert "Alice Kim" in proposal.body and "Bolor Bat" not in proposal.body  # Bolor's device is unknown to Alice
+    assert "Alice Kim" in proposal.body and "Bolor Bat" in proposal.body  # named from the trusted key card
     # Alice accepts the marked proposal, then settles the text in the editor.
     service.resolve_section(alice.db, alice.profile, "fw-programmes", proposal.body)
     settled = "Alice and Bolor think cities raised transport, air quality and tourism.\n\n"
     service.save_working_copy(alice.db, "fw-programmes", settled)
     service.cut_revision(alice.db, alice.profile, "fw-programmes")
-    exchange_revisions(alice, bolor)
-    exchange_revisions(bolor, alice)
+    exchange_package(alice, bolor, tmp_path / "packages")
+    exchange_package(bolor, alice, tmp_path / "packages")
     for d in drafters:
         section = service.get_section(d.db, "fw-programmes")
         assert not section.in_conflict and section.body == settled
