@@ -238,3 +238,19 @@ def test_conflict_banner_and_resolution_dialog(qtbot, drafters) -> None:
         assert ws.panel.history_model.data(ws.panel.history_model.index(0, 3)).startswith("merge of 2")
     finally:
         ws.ctx.changes.stop()
+
+
+def test_share_drafts_cuts_revisions_before_the_export(qtbot, workspace, db, taskforce_profile, tmp_path) -> None:
+    service.create_document(db, taskforce_profile, "en")
+    workspace.refresh()
+    workspace.select_section("fw-review")
+    workspace.editor.text.setFocus()
+    qtbot.keyClicks(workspace.editor.text, "Every two years.")
+    job = workspace.export_drafts(tmp_path / "drafts.neascn")
+    assert job is not None
+    with qtbot.waitSignal(job.finished, timeout=20000):
+        pass
+    assert job.outcome == "succeeded", job.error
+    assert (tmp_path / "drafts.neascn").is_file()
+    assert service.working_copy(db, "fw-review") is None
+    assert service.get_section(db, "fw-review").body == "Every two years.\n\n"

@@ -11,12 +11,15 @@ hidden or the application quits.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QHideEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -51,6 +54,9 @@ from neascn_desktop.gui.framework_outline import (
 )
 from neascn_desktop.gui.framework_panel import SidePanel
 from neascn_desktop.i18n import LANGUAGES, _, current_language
+
+if TYPE_CHECKING:
+    from neascn_desktop.gui.worker import BackgroundTask
 
 #: Entity types whose changes make this workspace refresh.
 WATCHED_TYPES = ("section", "comment", "framework", "framework_section", "framework_comment",
@@ -209,6 +215,10 @@ class FrameworkWorkspace(QWidget):
         self.addAction(self.action_save)
         self.editor.toolbar.addSeparator()
         self.editor.toolbar.addAction(self.action_save)
+        self.action_export = QAction(self)
+        self.action_export.setObjectName("actionExportDrafts")
+        self.action_export.triggered.connect(lambda _checked=False: self.export_drafts())
+        self.editor.toolbar.addAction(self.action_export)
         self.save_state = QLabel(middle)
         self.save_state.setObjectName("saveState")
         self.save_state.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -264,6 +274,7 @@ class FrameworkWorkspace(QWidget):
             self.action_outline_undo: ("↶", ""),
             self.action_outline_redo: ("↷", ""),
             self.action_save: (_("Save revision"), _("Record this version of the section in the history (Ctrl+S)")),
+            self.action_export: (_("Share drafts…"), _("Write a framework package for the other task-force members")),
         }
         for action, (label, tip) in texts.items():
             action.setText(label)
@@ -401,6 +412,30 @@ class FrameworkWorkspace(QWidget):
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt's name
         self.save_now()
         super().hideEvent(event)
+
+    def export_drafts(self, path: Path | None = None) -> BackgroundTask | None:
+        """Cut revisions from every working copy, then write a framework package in the background."""
+        if path is None:
+            name, _filter = QFileDialog.getSaveFileName(
+                self, _("Share drafts"), str(Path.home() / "framework.neascn"),
+                _("NEASCN packages (*.neascn)"))
+            if not name:
+                return None
+            path = Path(name)
+        self.save_now()
+        if not self._run(lambda: service.cut_all_revisions(self.ctx.db, self.ctx.profile)):
+            return None
+        from neascn_desktop.sync import export_package
+
+        db, target = self.ctx.db, path
+
+        def task(progress, is_cancelled):  # type: ignore[no-untyped-def]
+            return export_package(db, "framework", target, progress=progress)
+
+        def done(result) -> None:  # type: ignore[no-untyped-def]
+            self.save_state.setText(_("Drafts written to {path}.").format(path=result.path))
+
+        return self.ctx.run_in_background(task, title=_("Share drafts"), on_success=done, parent=self)
 
     # -- outline --------------------------------------------------------------------------
     def create_document(self, language: str | None = None) -> None:
