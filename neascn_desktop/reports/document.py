@@ -10,7 +10,6 @@ of contents).  Builders only name template styles, never set fonts or sizes.
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import tempfile
@@ -21,17 +20,28 @@ from pathlib import Path
 
 import docx
 from docx.enum.section import WD_SECTION
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.image.image import Image
 from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.opc.packuri import PackURI
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.shape import CT_Inline
+from docx.parts.image import ImagePart
 from docx.shared import Mm
+from docx.table import Table
+from docx.text.run import Run
+from lxml.etree import SubElement
 
 from neascn_desktop.errors import NeascnError
 from neascn_desktop.i18n import _, translate_in
 from neascn_desktop.paths import resource
-from neascn_desktop.reports.typography import LanguageFonts, apply_document_language, tag_run
+from neascn_desktop.reports.typography import (
+    LanguageFonts,
+    apply_document_language,
+    east_asian_for,
+    tag_run,
+)
 
 TEMPLATE_NAME = "report-template.docx"
 TABLE_STYLE = "NEASCN Table"
@@ -39,6 +49,13 @@ TABLE_STYLE = "NEASCN Table"
 KEEP_TOGETHER_ROWS = 12
 #: Usable text width of the template's A4 page (210 mm - 2 × 22 mm margins).
 TEXT_WIDTH_MM = 166.0
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_W_P, _W_R, _W_RPR, _W_T, _W_BR = _W + "p", _W + "r", _W + "rPr", _W + "t", _W + "br"
+_W_RSTYLE, _W_RFONTS, _W_B, _W_I, _W_LANG = (_W + "rStyle", _W + "rFonts", _W + "b", _W + "i",
+                                             _W + "lang")
+_W_VAL, _W_EASTASIA = _W + "val", _W + "eastAsia"
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 _PLACEHOLDER = re.compile(r"\{(page|pages)\}")
 
@@ -74,6 +91,7 @@ class ReportDocument:
         self.fonts: LanguageFonts = apply_document_language(self.document, language)
         self._style_ids: dict[str, str] = {}
         self._break_pending = False
+        self._images = 0
         self.figure_count = 0
         self.table_count = 0
         self._headings: list[tuple[int, str]] = []
@@ -133,15 +151,41 @@ class ReportDocument:
 
     # ------------------------------------------------------------- runs and paragraphs
 
+    def _r(self, parent, text: str, *, bold: bool = False, italic: bool = False,  # type: ignore[no-untyped-def]
+           style_id: str | None = None):
+        """Append a ``w:r`` with its language tags to ``parent`` (lxml, in schema order).
+
+        Built directly rather than through python-docx's run API, which looks
+        up the insertion point of every property with XPath: a 300-city
+        report has some 25,000 runs.
+        """
+        r = SubElement(parent, _W_R)
+        rpr = SubElement(r, _W_RPR)
+        if style_id:
+            SubElement(rpr, _W_RSTYLE).set(_W_VAL, style_id)
+        font, tag = east_asian_for(self.fonts, text)
+        SubElement(rpr, _W_RFONTS).set(_W_EASTASIA, font)
+        if bold:
+            SubElement(rpr, _W_B)
+        if italic:
+            SubElement(rpr, _W_I)
+        lang = SubElement(rpr, _W_LANG)
+        lang.set(_W_VAL, self.fonts.lang)
+        lang.set(_W_EASTASIA, tag)
+        for index, line in enumerate(text.split("\n")):
+            if index:
+                SubElement(r, _W_BR)
+            t = SubElement(r, _W_T)
+            t.text = line
+            if line[:1].isspace() or line[-1:].isspace():
+                t.set(_XML_SPACE, "preserve")
+        return r
+
     def _run(self, paragraph, text: str, *, bold: bool = False, italic: bool = False,  # type: ignore[no-untyped-def]
              style: str | None = None):
-        run = paragraph.add_run(text, style)
-        if bold:
-            run.bold = True
-        if italic:
-            run.italic = True
-        tag_run(run, self.fonts, text)
-        return run
+        r = self._r(paragraph._p, text, bold=bold, italic=italic,
+                    style_id=self.style_id(style) if style else None)
+        return Run(r, paragraph)
 
     def heading(self, text: str, level: int = 1, number: str | None = None):  # type: ignore[no-untyped-def]
         paragraph = self._new_paragraph(f"Heading {level}")
@@ -273,62 +317,83 @@ class ReportDocument:
 
     def table(self, header: Sequence[str], rows: Sequence[Sequence[str]], *,
               widths_mm: Sequence[float] | None = None, numeric: Sequence[int] = (),
-              shading: Sequence[Sequence[str | None]] | None = None):  # type: ignore[no-untyped-def]
+              shading: Sequence[Sequence[str | None]] | None = None) -> Table:
         """A table in the template's table style; header row repeats on every page.
 
         ``numeric`` columns are right aligned; ``shading`` gives an optional
-        fill colour (hex) per cell, used for score heat maps.
+        fill colour (hex) per cell, used for score heat maps.  Short tables
+        (``KEEP_TOGETHER_ROWS``) are kept on one page.  The XML is written
+        directly (python-docx's cell API is quadratic in the table size).
         """
         columns = len(header)
-        table = self.document.add_table(rows=1 + len(rows), cols=columns)
-        table._tbl.tblPr.style = self.style_id(TABLE_STYLE)
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        table.autofit = False
         self.table_count += 1
         widths = list(widths_mm) if widths_mm else [TEXT_WIDTH_MM / columns] * columns
         scale = min(1.0, TEXT_WIDTH_MM / sum(widths))
-        widths = [Mm(w * scale) for w in widths]
-        for column, width in zip(table.columns, widths, strict=True):
-            column.width = width
+        twips = [str(int(Mm(w * scale).twips)) for w in widths]
         numeric_set = set(numeric)
         heading_id, text_id = self.style_id("Table Heading"), self.style_id("Table Text")
-        all_rows = [list(header)] + [list(r) for r in rows]
-        for row_index, (row, values) in enumerate(zip(table.rows, all_rows, strict=True)):
-            cells = row.cells
-            if row_index == 0:
-                tr_pr = row._tr.get_or_add_trPr()
-                repeat = OxmlElement("w:tblHeader")
-                tr_pr.append(repeat)
-            for column_index, (cell, value) in enumerate(zip(cells, values, strict=True)):
-                cell.width = widths[column_index]
-                paragraph = cell.paragraphs[0]
-                paragraph._p.style = heading_id if row_index == 0 else text_id
-                if column_index in numeric_set and row_index > 0:
-                    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-                if value:
-                    self._run(paragraph, str(value))
-                if row_index == 0:
-                    # Direct header fill too: LibreOffice ignores conditional table-style parts.
-                    self._shade(cell, "1F3A5F")
-                elif shading is not None:
-                    fill = shading[row_index - 1][column_index]
-                    if fill:
-                        self._shade(cell, fill.lstrip("#"))
-        if len(rows) <= KEEP_TOGETHER_ROWS:
-            # Short tables stay on one page: every row keeps with the next one.
-            for row in table.rows[:-1]:
-                for cell in row.cells:
-                    cell.paragraphs[0].paragraph_format.keep_with_next = True
-        return table
+        keep = len(rows) <= KEEP_TOGETHER_ROWS
 
-    @staticmethod
-    def _shade(cell, fill: str) -> None:  # type: ignore[no-untyped-def]
-        tc_pr = cell._tc.get_or_add_tcPr()
-        shd = OxmlElement("w:shd")
-        shd.set(qn("w:val"), "clear")
-        shd.set(qn("w:color"), "auto")
-        shd.set(qn("w:fill"), fill)
-        tc_pr.append(shd)
+        tbl = OxmlElement("w:tbl")
+        tbl_pr = SubElement(tbl, _W + "tblPr")
+        SubElement(tbl_pr, _W + "tblStyle").set(_W_VAL, self.style_id(TABLE_STYLE))
+        width = SubElement(tbl_pr, _W + "tblW")
+        width.set(_W + "w", str(sum(int(t) for t in twips)))
+        width.set(_W + "type", "dxa")
+        SubElement(tbl_pr, _W + "jc").set(_W_VAL, "center")
+        SubElement(tbl_pr, _W + "tblLayout").set(_W + "type", "fixed")
+        look = SubElement(tbl_pr, _W + "tblLook")
+        for attr, value in (("val", "04A0"), ("firstRow", "1"), ("lastRow", "0"),
+                            ("firstColumn", "0"), ("lastColumn", "0"), ("noHBand", "0"),
+                            ("noVBand", "1")):
+            look.set(_W + attr, value)
+        grid = SubElement(tbl, _W + "tblGrid")
+        for twip in twips:
+            SubElement(grid, _W + "gridCol").set(_W + "w", twip)
+
+        all_rows = [list(header)] + [list(r) for r in rows]
+        last = len(all_rows) - 1
+        for row_index, values in enumerate(all_rows):
+            tr = SubElement(tbl, _W + "tr")
+            tr_pr = SubElement(tr, _W + "trPr")
+            SubElement(tr_pr, _W + "cantSplit")
+            if row_index == 0:
+                SubElement(tr_pr, _W + "tblHeader")
+            fills = shading[row_index - 1] if shading is not None and row_index else None
+            for column_index in range(columns):
+                value = values[column_index] if column_index < len(values) else ""
+                tc = SubElement(tr, _W + "tc")
+                tc_pr = SubElement(tc, _W + "tcPr")
+                tc_w = SubElement(tc_pr, _W + "tcW")
+                tc_w.set(_W + "w", twips[column_index])
+                tc_w.set(_W + "type", "dxa")
+                # Direct header fill too: LibreOffice ignores conditional table-style parts.
+                fill = "1F3A5F" if row_index == 0 else (fills[column_index] if fills else None)
+                if fill:
+                    shd = SubElement(tc_pr, _W + "shd")
+                    shd.set(_W_VAL, "clear")
+                    shd.set(_W + "color", "auto")
+                    shd.set(_W + "fill", fill.lstrip("#"))
+                p = SubElement(tc, _W_P)
+                p_pr = SubElement(p, _W + "pPr")
+                SubElement(p_pr, _W + "pStyle").set(_W_VAL, heading_id if row_index == 0 else text_id)
+                if keep and row_index < last:
+                    SubElement(p_pr, _W + "keepNext")
+                if row_index and column_index in numeric_set:
+                    SubElement(p_pr, _W + "jc").set(_W_VAL, "right")
+                if value:
+                    self._r(p, str(value))
+        self._append_block(tbl)
+        return Table(tbl, self.document._body)
+
+    def _append_block(self, element) -> None:  # type: ignore[no-untyped-def]
+        """Append a block element to the body, before its final ``w:sectPr``."""
+        body = self.document.element.body
+        sect = body.find(_W + "sectPr")
+        if sect is not None:
+            sect.addprevious(element)
+        else:
+            body.append(element)
 
     # ------------------------------------------------------------- pictures
 
@@ -339,11 +404,28 @@ class ReportDocument:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.paragraph_format.keep_with_next = True
         paragraph.paragraph_format.space_after = 0
-        paragraph.add_run().add_picture(io.BytesIO(png), width=Mm(min(width_mm, TEXT_WIDTH_MM)))
+        self._add_picture(paragraph, png, Mm(min(width_mm, TEXT_WIDTH_MM)))
         self.paragraph(
             self.t("Figure {number}: {caption}").format(number=self.figure_count, caption=caption),
             "Caption",
         )
+
+    def _add_picture(self, paragraph, png: bytes, width: int) -> None:  # type: ignore[no-untyped-def]
+        """A new image part and inline drawing without python-docx's ``add_picture``.
+
+        ``add_picture`` rescans the whole document for the next shape id and
+        hashes every earlier image to find duplicates; with hundreds of charts
+        that is quadratic.  Charts are never duplicates, and ids come from a counter.
+        """
+        self._images += 1
+        image = Image.from_blob(png)
+        name = f"chart{self._images}.{image.ext}"
+        part = ImagePart.from_image(image, PackURI(f"/word/media/{name}"))
+        r_id = self.document.part.relate_to(part, RELATIONSHIP_TYPE.IMAGE)
+        cx, cy = image.scaled_dimensions(width, None)
+        inline = CT_Inline.new_pic_inline(1000 + self._images, r_id, name, cx, cy)
+        run = paragraph.add_run()
+        run._r.add_drawing(inline)
 
     def caption(self, text: str) -> None:
         self.paragraph(text, "Caption")

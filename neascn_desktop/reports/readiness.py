@@ -9,6 +9,7 @@ report's language; numbers, percentages and dates go through Babel.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from neascn_desktop.i18n import ngettext_in, translate_in
@@ -102,13 +103,27 @@ def build_readiness_report(
 
     doc.page_break()
     doc.heading(translate_in(lang, "City profiles"), 1)
-    painter = None
-    if data.domains:
-        averages = tuple(data.domain_average(d.id) for d in data.domains)
-        painter = charts.RadarPainter(tuple(d.label for d in data.domains), lang, averages)
-    for number, city in enumerate(data.cities):
-        _city_profile(doc, data, city, painter, first=number == 0)
-        advance(city.name)
+    radars: dict[str, Future[bytes]] = {}
+    # The radar charts are drawn on a worker thread while the main thread writes the
+    # document: PNG compression releases the GIL, so the second core does it.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="radar") as pool:
+        if data.domains:
+            averages = tuple(data.domain_average(d.id) for d in data.domains)
+            painter = charts.RadarPainter(tuple(d.label for d in data.domains), lang, averages)
+            for city in data.cities:
+                if city.submission_status is not None:
+                    values = [(s.score if (s := city.score_of(d.id)) else None)
+                              for d in data.domains]
+                    radars[city.city_id] = pool.submit(painter.render, values)
+        try:
+            for number, city in enumerate(data.cities):
+                radar = radars.get(city.city_id)
+                _city_profile(doc, data, city, radar.result() if radar else None,
+                              first=number == 0)
+                advance(city.name)
+        finally:
+            for future in radars.values():
+                future.cancel()
 
     _annex(doc, data, codes)
     doc.save(path)
@@ -282,7 +297,7 @@ def _light(score: float | None) -> str | None:
 
 
 def _city_profile(doc: ReportDocument, data: ReadinessReportData, city: CityReadiness,
-                  painter: charts.RadarPainter | None, first: bool = False) -> None:
+                  radar_png: bytes | None, first: bool = False) -> None:
     lang = data.language
     if not first:
         doc.page_break()
@@ -316,9 +331,8 @@ def _city_profile(doc: ReportDocument, data: ReadinessReportData, city: CityRead
     doc.table([translate_in(lang, "Domain"), translate_in(lang, "Score"),
                translate_in(lang, "Band"), translate_in(lang, "Coverage")],
               rows, widths_mm=(80, 22, 38, 26), numeric=(1, 3), shading=shading)
-    if painter is not None:
-        doc.picture(painter.render([(s.score if (s := city.score_of(d.id)) else None)
-                                    for d in data.domains]),
+    if radar_png is not None:
+        doc.picture(radar_png,
                     translate_in(lang, "{city}: domain scores (dashed: network average)").format(
                         city=city.name),
                     width_mm=118)

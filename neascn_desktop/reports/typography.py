@@ -197,19 +197,28 @@ def _declare_font_table(document, fonts: LanguageFonts) -> None:  # type: ignore
     font_part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
+def east_asian_for(fonts: LanguageFonts, text: str) -> tuple[str, str]:
+    """(East Asian font, w:lang w:eastAsia) for a run: the report's, or its text's own script's.
+
+    Hangul or kana inside a report of another language gets the Korean or
+    Japanese font and tag; Han-only text follows the report's typography
+    (Chinese in non-CJK reports).
+    """
+    script = east_asian_script(text) if text else None
+    if script is not None and script != "zh":
+        font, tag = _SCRIPT_FONTS[script]
+        if tag != fonts.lang_east_asia:
+            return font, tag
+    return fonts.east_asia, fonts.lang_east_asia
+
+
 def tag_run(run, fonts: LanguageFonts, text: str) -> None:  # type: ignore[no-untyped-def]
-    """Give a run the East Asian font and language tag: the report's, or its text's own script's.
+    """Give a python-docx run the East Asian font and language tags (see :func:`east_asian_for`).
 
     Every run carries the tags (Word otherwise guesses from the keyboard
-    language of whoever opens the file); Hangul or kana inside a report of
-    another language gets the Korean or Japanese font and tag, Han-only text
-    follows the report's typography (Chinese in non-CJK reports).
+    language of whoever opens the file).
     """
-    script = east_asian_script(text)
-    font, tag = fonts.east_asia, fonts.lang_east_asia
-    if script is not None and script != "zh":
-        if _SCRIPT_FONTS[script][1] != fonts.lang_east_asia:
-            font, tag = _SCRIPT_FONTS[script]
+    font, tag = east_asian_for(fonts, text)
     rpr = run._r.get_or_add_rPr()
     rfonts = rpr.find(qn("w:rFonts"))
     if rfonts is None:
