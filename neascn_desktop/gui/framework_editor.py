@@ -119,8 +119,9 @@ class MarkdownEditor(QWidget):
         return action
 
     def _make_actions(self) -> None:
-        self.action_undo = self._action("actionTextUndo", self.text.undo, QKeySequence.StandardKey.Undo)
-        self.action_redo = self._action("actionTextRedo", self.text.redo, QKeySequence.StandardKey.Redo)
+        # Ctrl+Z / Ctrl+Y are the text field's own (and the main window's Edit menu's).
+        self.action_undo = self._action("actionTextUndo", self.text.undo)
+        self.action_redo = self._action("actionTextRedo", self.text.redo)
         self.action_undo.setEnabled(False)
         self.action_redo.setEnabled(False)
         self.toolbar.addSeparator()

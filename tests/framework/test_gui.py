@@ -254,3 +254,26 @@ def test_share_drafts_cuts_revisions_before_the_export(qtbot, workspace, db, tas
     assert (tmp_path / "drafts.neascn").is_file()
     assert service.working_copy(db, "fw-review") is None
     assert service.get_section(db, "fw-review").body == "Every two years.\n\n"
+
+
+def test_in_the_main_window_edit_undo_reaches_the_outline(qtbot, db, taskforce_profile) -> None:
+    from neascn_desktop.gui.main_window import MainWindow
+
+    service.create_document(db, taskforce_profile, "en")
+    ctx = GuiContext(db=db, profile=taskforce_profile)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        ws = window.show_workspace("framework")
+        assert isinstance(ws, FrameworkWorkspace)
+        ws.select_section("fw-vision")
+        ws.delete_current()
+        assert "fw-vision" not in [s.id for s in service.list_sections(db)]
+        ws.outline_view.setFocus()
+        window.undo()  # Edit → Undo with the outline focused
+        assert "fw-vision" in [s.id for s in service.list_sections(db)]
+        assert ws.outline_model.index_of("fw-vision").isValid()  # refreshed through the change signal
+    finally:
+        window.close()
+        ctx.changes.stop()

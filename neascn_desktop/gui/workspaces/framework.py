@@ -166,11 +166,11 @@ class FrameworkWorkspace(QWidget):
             move, "actionOutdent", lambda: self.move_current("outdent"), "Alt+Left")
         move.addSeparator()
         # Own actions rather than QUndoStack.createUndoAction: its text grows with
-        # the command's description and would push the toolbar off the panel.
-        self.action_outline_undo = self._outline_action(
-            move, "actionOutlineUndo", self.undo_stack.undo, QKeySequence.StandardKey.Undo)
-        self.action_outline_redo = self._outline_action(
-            move, "actionOutlineRedo", self.undo_stack.redo, QKeySequence.StandardKey.Redo)
+        # the command's description and would push the toolbar off the panel. No
+        # shortcut: the main window's Edit → Undo (Ctrl+Z) reaches ``undo_stack``
+        # when no text field has the focus; a second Ctrl+Z would be ambiguous.
+        self.action_outline_undo = self._outline_action(move, "actionOutlineUndo", self.undo_stack.undo)
+        self.action_outline_redo = self._outline_action(move, "actionOutlineRedo", self.undo_stack.redo)
         self.action_outline_undo.setEnabled(False)
         self.action_outline_redo.setEnabled(False)
         self.undo_stack.canUndoChanged.connect(self.action_outline_undo.setEnabled)
