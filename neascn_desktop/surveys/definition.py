@@ -88,6 +88,8 @@ class Question:
     weight: float = 1.0
     thresholds: tuple[float, ...] | None = None
     thresholds_descending: bool = False
+    #: The published instrument (and indicator code) the question draws on, e.g. "U4SSC EC:ICT:ICT:1C".
+    source: str | None = None
     #: XLSForm ``appearance`` and other pass-through columns (kept for round trips).
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -218,6 +220,8 @@ def _question_to_dict(q: Question) -> dict[str, Any]:
     }
     if q.thresholds_descending:
         data["thresholds_descending"] = True
+    if q.source:
+        data["source"] = q.source
     if q.extra:
         data["extra"] = dict(q.extra)
     return data
@@ -470,6 +474,7 @@ def _read_question(
         calculation=calculation,
         domain=domain, weight=weight, thresholds=thresholds,
         thresholds_descending=bool(q.get("thresholds_descending", False)),
+        source=str(q["source"]) if q.get("source") else None,
         extra={str(k): str(v) for k, v in extra.items()},
     )
 

@@ -117,7 +117,7 @@ def export_xlsform(definition: SurveyDefinition, path: Path) -> Path:
     header += ["required", "relevant", "constraint"]
     header += [f"constraint_message::{language_header(c)}" for c in languages]
     header += ["calculation", "appearance", "neascn_type", "neascn_domain", "neascn_weight",
-               "neascn_thresholds"]
+               "neascn_thresholds", "neascn_source"]
     survey.append(header)
     column = {name: i for i, name in enumerate(header)}
 
@@ -157,6 +157,7 @@ def export_xlsform(definition: SurveyDefinition, path: Path) -> Path:
                 neascn_domain=q.domain,
                 neascn_weight=_number_cell(q.weight) if q.domain else None,
                 neascn_thresholds=thresholds,
+                neascn_source=q.source,
                 **texts("label", q.label), **texts("hint", q.hint),
                 **texts("constraint_message", q.constraint_message),
             ))
@@ -499,6 +500,7 @@ class _Importer:
                                                record.get("calculation")),
                 "domain": domain, "weight": 1.0 if weight is None else weight,
                 "thresholds": thresholds, "thresholds_descending": descending,
+                "source": record.get("neascn_source") or None,
                 "extra": extra,
             }
             if kind == "calculate" and not question["calculation"]:

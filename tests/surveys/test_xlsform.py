@@ -46,7 +46,8 @@ def test_builtin_survey_exports_to_an_xlsform_that_pyxform_converts(
         assert f'lang="{code}"' in xform
     for q in builtin.questions:
         assert f"/{q.name}" in xform
-    # And it comes back unchanged, scoring extras included.
+    # And it comes back unchanged, scoring extras and instrument sources included.
+    assert sum(1 for q in builtin.questions if q.source) >= 30
     assert import_xlsform(path).to_dict() == builtin.to_dict()
 
 
