@@ -1,16 +1,41 @@
-"""The Surveys workspace (placeholder until its room fills it in).
+"""The Surveys workspace: the cities with their survey status and score, and the data-entry form.
 
-Follows the contract in ``neascn_desktop/gui/README-workspaces.md``.
+Follows the contract in ``neascn_desktop/gui/README-workspaces.md``.  Page 1
+is the city list (filter box, survey version, start/continue, add/edit city,
+finalize, reopen); page 2 is :class:`~neascn_desktop.gui.survey_form.SurveyForm`
+for one submission.  Everything goes through the surveys room's use cases.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QItemSelection, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from neascn_desktop.changes import Changes
+from neascn_desktop.errors import NeascnError
 from neascn_desktop.gui.context import GuiContext
-from neascn_desktop.i18n import _
+from neascn_desktop.gui.survey_form import SurveyForm
+from neascn_desktop.gui.survey_models import (
+    CITY,
+    STATUS_ROLE,
+    CityFilterProxy,
+    CityTableModel,
+)
+from neascn_desktop.i18n import _, current_language, ngettext
+from neascn_desktop.surveys import entry, service
+from neascn_desktop.surveys.definition import BUILTIN_FORM_ID
 
 
 class SurveysWorkspace(QWidget):
@@ -20,25 +45,324 @@ class SurveysWorkspace(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("surveysWorkspace")
-        self._title = QLabel(self)
-        self._title.setObjectName("workspaceTitle")
-        font = self._title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.6)
-        font.setBold(True)
-        self._title.setFont(font)
-        self._sentence = QLabel(self)
-        self._sentence.setWordWrap(True)
-        self._sentence.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._dirty = False
+        self._definitions: list[service.DefinitionInfo] = []
+        self.pages = QStackedWidget(self)
+        self.list_page = QWidget(self.pages)
+        self._build_list_page()
+        self.form = SurveyForm(ctx, self.pages)
+        self.form.closed.connect(self.show_list)
+        self.form.statusChanged.connect(lambda _id: self._mark_dirty())
+        self.pages.addWidget(self.list_page)
+        self.pages.addWidget(self.form)
         layout = QVBoxLayout(self)
-        layout.addWidget(self._title)
-        layout.addWidget(self._sentence)
-        layout.addStretch(1)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.pages)
+        self._load_definitions()
+        self.refresh()
         self.retranslateUi()
 
-    def retranslateUi(self) -> None:
-        self._title.setText(_("Surveys"))
-        self._sentence.setText(_("Coming soon: the built-in survey and imported XLSForms, interviews per city, validation and scores."))
+    # ------------------------------------------------------------------ the city list
+
+    def _build_list_page(self) -> None:
+        page = self.list_page
+        self.title = QLabel(page)
+        self.title.setObjectName("workspaceTitle")
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.summary = QLabel(page)
+        self.summary.setObjectName("summaryLabel")
+        self.summary.setWordWrap(True)
+
+        controls = QHBoxLayout()
+        self.filter_label = QLabel(page)
+        self.filter_edit = QLineEdit(page)
+        self.filter_edit.setObjectName("filterEdit")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_label.setBuddy(self.filter_edit)
+        self.version_label = QLabel(page)
+        self.version_combo = QComboBox(page)
+        self.version_combo.setObjectName("versionCombo")
+        self.version_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.version_label.setBuddy(self.version_combo)
+        controls.addWidget(self.filter_label)
+        controls.addWidget(self.filter_edit, 1)
+        controls.addSpacing(16)
+        controls.addWidget(self.version_label)
+        controls.addWidget(self.version_combo)
+
+        self.model = CityTableModel(self)
+        self.proxy = CityFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = QTableView(page)
+        self.table.setObjectName("cityTable")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(CITY, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(CITY, QHeaderView.ResizeMode.Stretch)
+        self.table.activated.connect(lambda _index: self.start_or_continue())
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.filter_edit.textChanged.connect(self.proxy.set_filter_text)
+        self.filter_edit.returnPressed.connect(self._focus_table)
+        self.version_combo.activated.connect(lambda _i: self.refresh())
+
+        buttons = QHBoxLayout()
+        self.start_button = QPushButton(page)
+        self.start_button.setObjectName("startButton")
+        self.start_button.clicked.connect(self.start_or_continue)
+        self.add_city_button = QPushButton(page)
+        self.add_city_button.setObjectName("addCityButton")
+        self.add_city_button.clicked.connect(self.add_city)
+        self.edit_city_button = QPushButton(page)
+        self.edit_city_button.setObjectName("editCityButton")
+        self.edit_city_button.clicked.connect(self.edit_city)
+        self.finalize_button = QPushButton(page)
+        self.finalize_button.setObjectName("finalizeButton")
+        self.finalize_button.clicked.connect(self.finalize_selected)
+        self.reopen_button = QPushButton(page)
+        self.reopen_button.setObjectName("reopenButton")
+        self.reopen_button.clicked.connect(self.reopen_selected)
+        buttons.addWidget(self.start_button)
+        buttons.addStretch(1)
+        for button in (self.add_city_button, self.edit_city_button, self.finalize_button,
+                       self.reopen_button):
+            buttons.addWidget(button)
+
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.title)
+        layout.addWidget(self.summary)
+        layout.addLayout(controls)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+
+    def _focus_table(self) -> None:
+        self.table.setFocus()
+        if not self.table.currentIndex().isValid() and self.proxy.rowCount():
+            self.table.selectRow(0)
+
+    def _load_definitions(self) -> None:
+        current = self.version_combo.currentData()
+        try:
+            self._definitions = service.list_definitions(self.ctx.db)
+        except NeascnError as exc:
+            self._definitions = []
+            self.ctx.show_error(exc, self)
+        self.version_combo.clear()
+        for info in self._definitions:
+            self.version_combo.addItem("", (info.form_id, info.version))
+        self._retranslate_versions()
+        index = self.version_combo.findData(current) if current else -1
+        if index < 0:
+            builtin = [i for i, d in enumerate(self._definitions) if d.form_id == BUILTIN_FORM_ID]
+            index = builtin[0] if builtin else 0
+        self.version_combo.setCurrentIndex(index)
+
+    def _retranslate_versions(self) -> None:
+        language = current_language()
+        for index, info in enumerate(self._definitions):
+            self.version_combo.setItemText(index, _("{title} (version {version})").format(
+                title=info.title_in(language), version=info.version))
+
+    @property
+    def selected_form(self) -> tuple[str, str | None]:
+        data = self.version_combo.currentData()
+        return (data[0], data[1]) if data else (BUILTIN_FORM_ID, None)
+
+    def refresh(self) -> None:
+        """Read the cities and their statuses again (keeps the selection)."""
+        self._dirty = False
+        selected = self.selected_city_status()
+        form_id, _version = self.selected_form
+        try:
+            rows = service.city_statuses(self.ctx.db, form_id)
+        except NeascnError as exc:
+            self.ctx.show_error(exc, self)
+            return
+        self.model.set_rows(rows)
+        if selected is not None:
+            self.select_city(selected.city.id)
+        self._update_summary()
+        self._update_buttons()
+
+    def _mark_dirty(self) -> None:
+        if self.pages.currentWidget() is self.list_page and self.isVisible():
+            self.refresh()
+        else:
+            self._dirty = True
+
+    def _update_summary(self) -> None:
+        counts = {status: 0 for status in service.STATUSES}
+        for row in self.model.rows:
+            counts[row.status] = counts.get(row.status, 0) + 1
+        total = len(self.model.rows)
+        self.summary.setText(ngettext(
+            "{count} city: {finalized} finalized, {in_progress} in progress, {sent} sent, "
+            "{not_started} not started.",
+            "{count} cities: {finalized} finalized, {in_progress} in progress, {sent} sent, "
+            "{not_started} not started.", total).format(
+                count=total, finalized=counts["finalized"], in_progress=counts["in_progress"],
+                sent=counts["sent"], not_started=counts["not_started"]))
+
+    def selected_city_status(self) -> service.CityStatus | None:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            rows = self.table.selectionModel().selectedRows()
+            if not rows:
+                return None
+            index = rows[0]
+        value = self.proxy.data(index, STATUS_ROLE)
+        return value if isinstance(value, service.CityStatus) else None
+
+    def select_city(self, city_id: str) -> bool:
+        row = self.model.row_of(city_id)
+        if row < 0:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(row, CITY))
+        if not index.isValid():
+            return False
+        self.table.setCurrentIndex(index)
+        self.table.selectRow(index.row())
+        return True
+
+    def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        status = self.selected_city_status()
+        has = status is not None
+        self.start_button.setEnabled(has)
+        self.edit_city_button.setEnabled(has)
+        state = status.status if status else "not_started"
+        self.start_button.setText(
+            _("Start survey") if state == "not_started"
+            else _("Continue survey") if state == "in_progress" else _("Open survey"))
+        self.finalize_button.setEnabled(state == "in_progress")
+        self.reopen_button.setEnabled(state in ("finalized", "sent"))
+
+    # ------------------------------------------------------------------ actions
+
+    def start_or_continue(self) -> None:
+        """Open the selected city's survey, starting one if there is none yet."""
+        status = self.selected_city_status()
+        if status is None:
+            return
+        form_id, version = self.selected_form
+        try:
+            submission, created = entry.open_or_start(
+                self.ctx.db, self.ctx.profile, status.city.id, form_id=form_id,
+                version=version, language=self.form.language)
+        except NeascnError as exc:
+            self.ctx.show_error(exc, self)
+            return
+        if created:
+            self.ctx.publish(Changes(frozenset({"response", "revision"}),
+                                     frozenset({submission.id})))
+        self.open_submission(submission.id)
+
+    def open_submission(self, submission_id: str) -> SurveyForm:
+        """Show the form for a submission (tests and other workspaces use this)."""
+        self.form.open_submission(submission_id)
+        self.pages.setCurrentWidget(self.form)
+        self.form.focus_first_question()
+        return self.form
+
+    def show_list(self) -> None:
+        self.pages.setCurrentWidget(self.list_page)
+        if self._dirty:
+            self.refresh()
+        if self.form.submission is not None:
+            self.select_city(self.form.submission.city_id)
+        self.table.setFocus()
+
+    def add_city(self) -> service.City | None:
+        return self._city_dialog(None)
+
+    def edit_city(self) -> service.City | None:
+        status = self.selected_city_status()
+        return self._city_dialog(status.city) if status else None
+
+    def city_dialog(self, city: service.City | None = None):  # type: ignore[no-untyped-def]
+        """The add/edit dialog, not shown yet (tests fill and accept it)."""
+        from neascn_desktop.gui.survey_city_dialog import SurveyCityDialog
+
+        return SurveyCityDialog(self.ctx, city, self)
+
+    def _city_dialog(self, city: service.City | None) -> service.City | None:
+        dialog = self.city_dialog(city)
+        if dialog.exec() and dialog.saved_city is not None:
+            self.refresh()
+            self.select_city(dialog.saved_city.id)
+            return dialog.saved_city
+        return None
+
+    def finalize_selected(self) -> None:
+        """Finalize the selected city's survey; on a problem, open the form at it."""
+        status = self.selected_city_status()
+        if status is None or status.submission is None:
+            return
+        try:
+            result = service.finalize(self.ctx.db, self.ctx.profile, status.submission.id,
+                                      language=self.form.language)
+        except service.FinalizeError:
+            self.open_submission(status.submission.id).finalize()
+            return
+        except NeascnError as exc:
+            self.ctx.show_error(exc, self)
+            return
+        self.ctx.publish(result.changes)
+        self.refresh()
+
+    def reopen_selected(self) -> None:
+        status = self.selected_city_status()
+        if status is None or status.submission is None:
+            return
+        try:
+            result = service.reopen(self.ctx.db, self.ctx.profile, status.submission.id)
+        except NeascnError as exc:
+            self.ctx.show_error(exc, self)
+            return
+        self.ctx.publish(result.changes)
+        self.refresh()
+
+    # ------------------------------------------------------------------ contract
+
+    def retranslateUi(self) -> None:  # noqa: N802 - the workspace contract's name
+        self.title.setText(_("Surveys"))
+        self.filter_label.setText(_("&Filter:"))
+        self.filter_edit.setPlaceholderText(_("City name in any language, country or status"))
+        self.version_label.setText(_("Survey &version:"))
+        self.add_city_button.setText(_("Add city…"))
+        self.edit_city_button.setText(_("Edit city…"))
+        self.finalize_button.setText(_("Finalize"))
+        self.finalize_button.setToolTip(_("Check every answer and lock the survey"))
+        self.reopen_button.setText(_("Reopen"))
+        self.reopen_button.setToolTip(_("Unlock the finalized survey to change answers"))
+        self.table.setAccessibleName(_("Cities"))
+        self._retranslate_versions()
+        self.model.retranslate()
+        self._update_summary()
+        self._update_buttons()
+        self.form.retranslateUi()
 
     def on_changes(self, changes: Changes) -> None:
-        # Nothing shown yet; a real workspace refreshes when changes.touches("response", ...).
-        pass
+        if changes.touches("survey"):
+            self._load_definitions()
+        if changes.touches("survey", "city", "response"):
+            self._mark_dirty()
+        if (changes.everything and self.pages.currentWidget() is self.form
+                and self.form.submission is not None):
+            self.form.reload()
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        super().showEvent(event)
+        if self._dirty and self.pages.currentWidget() is self.list_page:
+            self.refresh()
