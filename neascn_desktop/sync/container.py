@@ -53,6 +53,7 @@ KINDS = ("deployment", "responses", "framework", "all")
 _ATTACHMENT_RE = re.compile(r"attachments/[0-9a-f]{64}")
 _HEX64_RE = re.compile(r"[0-9a-f]{64}")
 _CHUNK = 1 << 20
+_VERIFIED_CACHE_BYTES = 32 * 1024 * 1024
 _ERRORS_OF_ZIPFILE = (
     zipfile.BadZipFile,
     zipfile.LargeZipFile,
@@ -448,6 +449,8 @@ class PackageReader:
         self.manifest = manifest
         self.limits = limits
         self.sha256 = ""  # of the whole file, filled in by open_package
+        # Small members keep the bytes that were verified, so they are read once only.
+        self._verified: dict[str, bytes] = {}
 
     def __enter__(self) -> PackageReader:
         return self
@@ -462,6 +465,9 @@ class PackageReader:
         """The stored bytes of a member, checked again against the manifest's hash."""
         member = self.manifest.member(name)
         assert member is not None
+        cached = self._verified.get(name)
+        if cached is not None:
+            return cached
         data = _read_bounded(self.path, self._zf, self._infos[name], min(limit, member.size))
         if len(data) != member.size or hashlib.sha256(data).hexdigest() != member.sha256:
             raise PackageSignatureError(
@@ -591,6 +597,8 @@ def _verify(path: Path, zf: zipfile.ZipFile, limits: Limits) -> PackageReader:
         raise PackageSignatureError(
             _("{file} has an invalid signature: it was altered or not made by the device it names.").format(
                 file=path.name)) from None
+    verified: dict[str, bytes] = {}
+    budget = _VERIFIED_CACHE_BYTES
     listed = {m.name for m in manifest.members}
     present = set(by_name) - {MANIFEST, SIGNATURE}
     if present - listed:
@@ -605,6 +613,8 @@ def _verify(path: Path, zf: zipfile.ZipFile, limits: Limits) -> PackageReader:
                 file=path.name, name=member.name))
         digest = hashlib.sha256()
         total = 0
+        keep = member.size <= budget
+        chunks: list[bytes] = []
         try:
             with zf.open(info) as handle:
                 while True:
@@ -615,10 +625,17 @@ def _verify(path: Path, zf: zipfile.ZipFile, limits: Limits) -> PackageReader:
                     if total > member.size:
                         break
                     digest.update(chunk)
+                    if keep:
+                        chunks.append(chunk)
         except _ERRORS_OF_ZIPFILE as exc:
             raise _damaged(path, _("the member {name!r} cannot be read ({reason})").format(
                 name=member.name, reason=type(exc).__name__)) from None
         if total != member.size or digest.hexdigest() != member.sha256:
             raise PackageSignatureError(_("{file}: the member {name!r} does not match its signed hash.").format(
                 file=path.name, name=member.name))
-    return PackageReader(path, zf, by_name, manifest, limits)
+        if keep:
+            verified[member.name] = b"".join(chunks)
+            budget -= member.size
+    reader = PackageReader(path, zf, by_name, manifest, limits)
+    reader._verified = verified
+    return reader

@@ -23,13 +23,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from neascn_desktop.changes import Changes
 from neascn_desktop.i18n import _, ngettext
 from neascn_desktop.identity.models import TrustedDeviceRow
-from neascn_desktop.replica import Revision, add_revisions
+from neascn_desktop.replica import ReplicaError, Revision, add_revisions
 from neascn_desktop.replica.tables import current_table, head_table, pending_table, revision_table
 from neascn_desktop.store.database import Database
 from neascn_desktop.sync import audit, keystore, payload
@@ -38,11 +38,10 @@ from neascn_desktop.sync.container import (
     SUFFIX,
     Limits,
     Manifest,
-    PackageReader,
     open_package,
 )
 from neascn_desktop.sync.errors import PackageDamagedError, PackageError, PackageStateError
-from neascn_desktop.sync.tables import InboxRow, PackageRow
+from neascn_desktop.sync.tables import AuditRow, InboxRow, PackageRow
 from neascn_desktop.sync.verify import (
     APPLICABLE,
     FIRST_USE,
@@ -218,36 +217,56 @@ def _chunks(items: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
         yield items[start:start + size]
 
 
-def compute_preview(session: Session, revisions: list[Revision], attachment_hashes: set[str],
-                    attachments_dir: Path) -> tuple[PackagePreview, list[Revision]]:
-    """Classify the entities a package touches, against the current database state."""
-    ids = [r.id for r in revisions]
+@dataclass
+class _PreviewState:
+    """What previews know of the database; updated as packages of one batch are classified,
+    so each package is previewed against the state its predecessors leave behind."""
+
+    known: set[str]
+    heads: dict[str, set[str]]
+    present: set[str]
+    attachments_dir: Path
+
+
+def _load_state(session: Session, batches: Sequence[Sequence[Revision]], attachments_dir: Path) -> _PreviewState:
+    ids = [r.id for revisions in batches for r in revisions]
     known: set[str] = set()
     for chunk in _chunks(ids):
         known.update(session.execute(select(revision_table.c.id).where(revision_table.c.id.in_(chunk))).scalars())
         known.update(session.execute(select(pending_table.c.id).where(pending_table.c.id.in_(chunk))).scalars())
-    new = [r for r in revisions if r.id not in known]
-    by_entity: dict[str, list[Revision]] = defaultdict(list)
-    for rev in new:
-        by_entity[rev.entity_id].append(rev)
-    entity_type: dict[str, str] = {r.entity_id: r.entity_type for r in revisions}
+    entity_ids = sorted({r.entity_id for revisions in batches for r in revisions})
     heads: dict[str, set[str]] = defaultdict(set)
-    entity_ids = list(by_entity)
     for chunk in _chunks(entity_ids):
         for entity_id, rev_id in session.execute(
             select(head_table.c.entity_id, head_table.c.revision_id).where(head_table.c.entity_id.in_(chunk))
         ):
             heads[entity_id].add(rev_id)
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: {"new": 0, "updated": 0, "conflicting": 0,
-                                                              "unchanged": 0})
+    wanted = sorted({ref for revisions in batches for r in revisions if (ref := payload.definition_ref(r))})
+    present: set[str] = set()
+    for chunk in _chunks(wanted):
+        present.update(session.execute(
+            select(current_table.c.entity_id).where(current_table.c.entity_id.in_(chunk))).scalars())
+    return _PreviewState(known, heads, present, attachments_dir)
+
+
+def _classify(state: _PreviewState, revisions: list[Revision],
+              attachment_hashes: set[str]) -> tuple[PackagePreview, list[Revision]]:
+    new = [r for r in revisions if r.id not in state.known]
+    by_entity: dict[str, list[Revision]] = defaultdict(list)
+    for rev in new:
+        by_entity[rev.entity_id].append(rev)
+    entity_type = {r.entity_id: r.entity_type for r in revisions}
+    counts: dict[str, dict[str, int]] = defaultdict(
+        lambda: {"new": 0, "updated": 0, "conflicting": 0, "unchanged": 0})
     for entity_id, revs in by_entity.items():
         kind = counts[entity_type[entity_id]]
-        if entity_id not in heads:
-            after = {r.id for r in revs} - {p for r in revs for p in r.parents}
+        before = state.heads.get(entity_id)
+        after = ((before or set()) | {r.id for r in revs}) - {p for r in revs for p in r.parents}
+        if not before:
             kind["conflicting" if len(after) > 1 else "new"] += 1
-            continue
-        after = (heads[entity_id] | {r.id for r in revs}) - {p for r in revs for p in r.parents}
-        kind["conflicting" if len(after) > 1 else "updated"] += 1
+        else:
+            kind["conflicting" if len(after) > 1 else "updated"] += 1
+        state.heads[entity_id] = after
     for entity_id in set(entity_type) - set(by_entity):
         counts[entity_type[entity_id]]["unchanged"] += 1
     referenced: set[str] = set()
@@ -259,15 +278,12 @@ def compute_preview(session: Session, revisions: list[Revision], attachment_hash
             definitions.add(ref)
     missing_attachments = sorted(
         sha for sha in referenced - attachment_hashes
-        if not (len(sha) == 64 and (attachments_dir / sha).is_file())
+        if not (len(sha) == 64 and (state.attachments_dir / sha).is_file())
     )
     carried = {r.entity_id for r in revisions if r.entity_type == "survey_definition"}
-    missing_definitions: list[str] = []
-    wanted = sorted(definitions - carried)
-    for chunk in _chunks(wanted):
-        present = set(session.execute(
-            select(current_table.c.entity_id).where(current_table.c.entity_id.in_(chunk))).scalars())
-        missing_definitions.extend(d for d in chunk if d not in present)
+    missing_definitions = sorted(definitions - carried - state.present)
+    state.known.update(r.id for r in new)
+    state.present.update(r.entity_id for r in new)
     preview = PackagePreview(
         by_type={t: TypeCounts(**c) for t, c in counts.items()},
         revisions=len(revisions),
@@ -279,7 +295,51 @@ def compute_preview(session: Session, revisions: list[Revision], attachment_hash
     return preview, new
 
 
-# --- one package ---------------------------------------------------------------------------------
+def compute_preview(session: Session, revisions: list[Revision], attachment_hashes: set[str],
+                    attachments_dir: Path) -> tuple[PackagePreview, list[Revision]]:
+    """Classify the entities a package touches, against the current database state."""
+    return _classify(_load_state(session, [revisions], attachments_dir), revisions, attachment_hashes)
+
+
+# --- reading one file (no database) ---------------------------------------------------------------
+
+@dataclass
+class _Prepared:
+    """A package file read, verified, decrypted and decoded; or the reason it could not be."""
+
+    path: Path
+    error: PackageError | None = None
+    manifest: Manifest | None = None
+    file_sha256: str = ""
+    revisions: list[Revision] = field(default_factory=list)
+    attachments: list[tuple[str, bytes]] = field(default_factory=list)  # (plaintext sha256, bytes)
+
+    @property
+    def size(self) -> int:
+        return sum(len(data) for _sha, data in self.attachments) + 1000 * len(self.revisions)
+
+
+def _prepare(path: Path, limits: Limits, keys: Callable[[str], Any]) -> _Prepared:
+    try:
+        reader = open_package(path, limits)
+    except PackageError as exc:
+        return _Prepared(Path(path), exc)
+    with reader:
+        manifest = reader.manifest
+        try:
+            key = reader.decryption_key(keys)
+            revisions = payload.decode(reader.payload(key), manifest.kind, reader.path.name)
+            if manifest.kind == "deployment" and manifest.sender.role != "secretariat":
+                raise PackageDamagedError(
+                    _("{file} is a deployment package, but its sender is not a secretariat.").format(
+                        file=reader.path.name))
+            attachments = list(reader.attachments(key))
+        except PackageError as exc:
+            return _Prepared(reader.path, exc, manifest, reader.sha256)
+    return _Prepared(reader.path, None, manifest, reader.sha256, revisions, attachments)
+
+
+# --- deciding and applying ----------------------------------------------------------------------
 
 class _Run:
     """What stays the same across the packages of one import."""
@@ -289,6 +349,11 @@ class _Run:
         self.limits = limits
         self.book = TrustBook(db)
         self.keys = keystore.private_key_lookup(db)
+        with db.session() as session:
+            self.known: dict[str, str] = {
+                package_id: digest for package_id, digest in
+                session.execute(select(PackageRow.package_id, PackageRow.manifest_sha256))}
+        self.in_flight: set[str] = set()
 
     def refresh_trust(self) -> None:
         self.book = TrustBook(self.db)
@@ -297,38 +362,6 @@ class _Run:
 def _refused(path: Path, exc: PackageError, verdict: PackageVerdict | None = None) -> PackageOutcome:
     verdict = verdict or PackageVerdict(path=path, error=str(exc), error_type=error_type(exc))
     return PackageOutcome(path=path, status=REFUSED, message=str(exc), verdict=verdict)
-
-
-def _decode(reader: PackageReader, key: bytes | None) -> list[Revision]:
-    manifest = reader.manifest
-    return payload.decode(reader.payload(key), manifest.kind, reader.path.name)
-
-
-def _attachment_hashes(reader: PackageReader, key: bytes | None) -> set[str]:
-    # The stored names hash the (possibly encrypted) bytes; the plaintext hashes
-    # are only known after decryption, which happens when they are written.
-    if key is None:
-        return {m.sha256 for m in reader.manifest.attachment_members}
-    return {sha for sha, _data in reader.attachments(key)}
-
-
-def _stage_attachments(reader: PackageReader, key: bytes | None, folder: Path) -> list[tuple[Path, Path]]:
-    """Decrypt and write attachments to temporary files (renamed into place after the commit)."""
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for sha, data in reader.attachments(key):
-            final = folder / sha
-            if final.exists():
-                continue
-            tmp = folder / f".{sha}.{uuid.uuid4().hex}.part"
-            with open(tmp, "xb") as handle:
-                handle.write(data)
-            staged.append((tmp, final))
-    except BaseException:
-        for tmp, _final in staged:
-            tmp.unlink(missing_ok=True)
-        raise
-    return staged
 
 
 def _changes_for(revisions: Iterable[Revision], extra: Iterable[str] = ()) -> Changes:
@@ -376,129 +409,8 @@ def _as_time(text: str) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _apply(run: _Run, reader: PackageReader, key: bytes | None, revisions: list[Revision],
-           verdict: PackageVerdict, *, from_inbox: bool = False) -> PackageOutcome:
-    manifest = reader.manifest
-    db = run.db
-    folder = db.attachments_dir()
-    staged = _stage_attachments(reader, key, folder)
-    try:
-        plain_hashes = {final.name for _tmp, final in staged} | _attachment_hashes_plain(reader, key, staged)
-        with db.transaction() as session:
-            existing = session.get(PackageRow, manifest.package_id)
-            if existing is not None:
-                return PackageOutcome(reader.path, ALREADY, _already_message(reader.path), verdict)
-            preview, new = compute_preview(session, revisions, plain_hashes, folder)
-            result = add_revisions(session, revisions, provenance=manifest.package_id)
-            trusted_now = verdict.trust == FIRST_USE
-            if trusted_now:
-                _trust_sender(session, manifest)
-            rolled = False
-            if manifest.kind == "deployment" and verdict.trust in (TRUSTED, FIRST_USE):
-                session.flush()
-                rolled = _roll_encryption_key(session, manifest)
-            counts = {"revisions": len(revisions), "added": result.added, "skipped": result.skipped,
-                      "pending": result.pending, **{f"{t}": c.to_dict() for t, c in preview.by_type.items()}}
-            session.add(PackageRow(
-                package_id=manifest.package_id, kind=manifest.kind,
-                sender_device_id=manifest.sender.device_id, sender_name=manifest.sender.display_name,
-                sender_fingerprint=manifest.sender.fingerprint, created_at=manifest.created_at,
-                manifest_sha256=manifest.digest, file_sha256=reader.sha256,
-                imported_at=datetime.now(UTC), counts=json.dumps(counts, sort_keys=True)))
-            inbox_row = session.get(InboxRow, manifest.package_id)
-            if inbox_row is not None:
-                inbox_row.status = "applied"
-                inbox_row.decided_at = datetime.now(UTC)
-            notes = []
-            if trusted_now:
-                notes.append(_("The sender was trusted on first use."))
-            if rolled:
-                notes.append(_("The sender's new encryption key was adopted."))
-            if preview.missing_attachments:
-                notes.append(ngettext("{count} attachment is missing.", "{count} attachments are missing.",
-                                      len(preview.missing_attachments)).format(
-                                          count=len(preview.missing_attachments)))
-            if preview.missing_definitions:
-                notes.append(_("Survey versions not present here: {ids}.").format(
-                    ids=", ".join(preview.missing_definitions)))
-            audit.record(session, action="import", verdict=APPLIED, manifest=manifest,
-                         file_name=reader.path.name, counts=counts, message=" ".join(notes))
-        for tmp, final in staged:
-            os.replace(tmp, final)
-        staged = []
-    finally:
-        for tmp, _final in staged:
-            tmp.unlink(missing_ok=True)
-    if trusted_now or rolled:
-        run.refresh_trust()
-    message = _("Applied: {added} new revisions from {name} ({kind}).").format(
-        added=result.added, name=manifest.sender.display_name, kind=manifest.kind)
-    if notes:
-        message += " " + " ".join(notes)
-    extra = {"trusted_device"} if (trusted_now or rolled) else set()
-    if from_inbox:
-        extra.add("inbox")
-    return PackageOutcome(reader.path, APPLIED, message, verdict, preview, result.added, result.pending,
-                          result.skipped, _changes_for(revisions, extra))
-
-
-def _attachment_hashes_plain(reader: PackageReader, key: bytes | None,
-                             staged: list[tuple[Path, Path]]) -> set[str]:
-    if key is None:
-        return {m.sha256 for m in reader.manifest.attachment_members}
-    # Encrypted: attachments already present locally were skipped while staging;
-    # they are present, so the preview need not know them.
-    return {final.name for _tmp, final in staged}
-
-
 def _already_message(path: Path) -> str:
     return _("{file} was imported before; nothing changed.").format(file=path.name)
-
-
-def _hold(run: _Run, reader: PackageReader, verdict: PackageVerdict) -> PackageOutcome:
-    """Copy the package into the inbox, where it waits for the secretariat's decision."""
-    manifest = reader.manifest
-    db = run.db
-    folder = db.data_dir / INBOX_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    stored = folder / f"{manifest.package_id}{SUFFIX}"
-    name = manifest.sender.display_name
-    with db.transaction() as session:
-        row = session.get(InboxRow, manifest.package_id)
-        if row is not None and row.status == "rejected":
-            message = _("{file} was rejected earlier; it was not applied.").format(file=reader.path.name)
-            return PackageOutcome(reader.path, REFUSED, message, verdict)
-        if row is not None and row.status == "waiting":
-            message = _("{file} is already waiting in the inbox.").format(file=reader.path.name)
-            return PackageOutcome(reader.path, WAITING, message, verdict)
-        if not stored.exists():
-            tmp = folder / f".{manifest.package_id}.{uuid.uuid4().hex}.part"
-            shutil.copyfile(reader.path, tmp)
-            os.replace(tmp, stored)
-        reason = verdict.trust or "untrusted"
-        if row is None:
-            row = InboxRow(package_id=manifest.package_id)
-            session.add(row)
-        row.stored_file = f"{INBOX_DIR}/{stored.name}"
-        row.original_name = reader.path.name[:400]
-        row.kind = manifest.kind
-        row.sender_device_id = manifest.sender.device_id
-        row.sender_name = manifest.sender.display_name
-        row.sender_organisation = manifest.sender.organisation
-        row.sender_role = manifest.sender.role
-        row.sender_fingerprint = manifest.sender.fingerprint
-        row.created_at = manifest.created_at
-        row.received_at = datetime.now(UTC)
-        row.reason = reason
-        row.status = "waiting"
-        row.decided_at = None
-        audit.record(session, action="import", verdict=WAITING, manifest=manifest,
-                     file_name=reader.path.name, message=reason)
-    message = _("{file} waits in the inbox: the sender {name} ({fingerprint}) is {trust}.").format(
-        file=reader.path.name, name=name, fingerprint=manifest.sender.fingerprint,
-        trust=_trust_words(verdict.trust))
-    return PackageOutcome(reader.path, WAITING, message, verdict,
-                          changes=Changes(frozenset({"package", "inbox"})))
 
 
 def _trust_words(trust: str | None) -> str:
@@ -507,56 +419,255 @@ def _trust_words(trust: str | None) -> str:
     return trust_label(trust)
 
 
+def _hold(run: _Run, prepared: _Prepared, verdict: PackageVerdict) -> PackageOutcome:
+    """Copy the package into the inbox, where it waits for the secretariat's decision."""
+    manifest = prepared.manifest
+    assert manifest is not None
+    db = run.db
+    folder = db.data_dir / INBOX_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = folder / f"{manifest.package_id}{SUFFIX}"
+    path = prepared.path
+    with db.transaction() as session:
+        row = session.get(InboxRow, manifest.package_id)
+        if row is not None and row.status == "rejected":
+            message = _("{file} was rejected earlier; it was not applied.").format(file=path.name)
+            return PackageOutcome(path, REFUSED, message, verdict)
+        if row is not None and row.status == "waiting":
+            message = _("{file} is already waiting in the inbox.").format(file=path.name)
+            return PackageOutcome(path, WAITING, message, verdict)
+        if not stored.exists():
+            tmp = folder / f".{manifest.package_id}.{uuid.uuid4().hex}.part"
+            try:
+                shutil.copyfile(path, tmp)
+                # The copy must be the file that was verified.
+                if _sha256_file(tmp) != prepared.file_sha256:
+                    raise PackageStateError(_("{file} changed while it was being imported.").format(
+                        file=path.name))
+                os.replace(tmp, stored)
+            finally:
+                tmp.unlink(missing_ok=True)
+        if row is None:
+            row = InboxRow(package_id=manifest.package_id)
+            session.add(row)
+        row.stored_file = f"{INBOX_DIR}/{stored.name}"
+        row.original_name = path.name[:400]
+        row.kind = manifest.kind
+        row.sender_device_id = manifest.sender.device_id
+        row.sender_name = manifest.sender.display_name
+        row.sender_organisation = manifest.sender.organisation
+        row.sender_role = manifest.sender.role
+        row.sender_fingerprint = manifest.sender.fingerprint
+        row.created_at = manifest.created_at
+        row.received_at = datetime.now(UTC)
+        row.reason = verdict.trust or "untrusted"
+        row.status = "waiting"
+        row.decided_at = None
+        audit.record(session, action="import", verdict=WAITING, manifest=manifest,
+                     file_name=path.name, message=row.reason)
+    message = _("{file} waits in the inbox: the sender {name} ({fingerprint}) is {trust}.").format(
+        file=path.name, name=manifest.sender.display_name, fingerprint=manifest.sender.fingerprint,
+        trust=_trust_words(verdict.trust))
+    return PackageOutcome(path, WAITING, message, verdict, changes=Changes(frozenset({"package", "inbox"})))
+
+
+def _sha256_file(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _decide(run: _Run, prepared: _Prepared, *, dry_run: bool,
+            force_trust: str | None = None) -> tuple[PackageOutcome | None, PackageVerdict | None]:
+    """An outcome that needs no applying (refused, already imported, waiting, dry run), or
+    ``(None, verdict)`` for a package to apply."""
+    manifest = prepared.manifest
+    if manifest is None:
+        assert prepared.error is not None
+        if not dry_run:
+            audit.record_now(run.db, action="import", verdict=REFUSED, file_name=prepared.path.name,
+                             message=str(prepared.error))
+        return _refused(prepared.path, prepared.error), None
+    trust = force_trust or run.book.judge(manifest)
+    known_digest = run.known.get(manifest.package_id)
+    verdict = verdict_from_manifest(prepared.path, manifest, trust=trust,
+                                    already_imported=known_digest is not None)
+    if known_digest is not None or manifest.package_id in run.in_flight:
+        if known_digest is not None and known_digest != manifest.digest:
+            exc = PackageDamagedError(_("{file} reuses the id of another package that was imported before.").format(
+                file=prepared.path.name))
+            return _refused(prepared.path, exc, verdict), None
+        return PackageOutcome(prepared.path, ALREADY, _already_message(prepared.path), verdict), None
+    if prepared.error is not None:
+        if not dry_run:
+            audit.record_now(run.db, action="import", verdict=REFUSED, manifest=manifest,
+                             file_name=prepared.path.name, message=str(prepared.error))
+        return _refused(prepared.path, prepared.error, verdict), None
+    if dry_run:
+        with run.db.session() as session:
+            hashes = {sha for sha, _data in prepared.attachments}
+            preview, _new = compute_preview(session, prepared.revisions, hashes, run.db.attachments_dir())
+        status = WOULD_APPLY if trust in APPLICABLE else WAITING
+        return PackageOutcome(prepared.path, status, verdict.summary, verdict, preview), None
+    if trust not in APPLICABLE:
+        return _hold(run, prepared, verdict), None
+    return None, verdict
+
+
+def _stage(items: Sequence[_Prepared], folder: Path) -> list[tuple[Path, Path]]:
+    """Write the batch's new attachments to temporary files (renamed into place after the commit)."""
+    staged: list[tuple[Path, Path]] = []
+    seen: set[str] = set()
+    try:
+        for prepared in items:
+            for sha, data in prepared.attachments:
+                final = folder / sha
+                if sha in seen or final.exists():
+                    continue
+                seen.add(sha)
+                tmp = folder / f".{sha}.{uuid.uuid4().hex}.part"
+                with open(tmp, "xb") as handle:
+                    handle.write(data)
+                staged.append((tmp, final))
+    except BaseException:
+        for tmp, _final in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    return staged
+
+
+def _apply_batch(run: _Run, items: list[tuple[_Prepared, PackageVerdict]],
+                 from_inbox: bool = False) -> list[PackageOutcome]:
+    """Apply verified packages in one transaction; each package inside its own savepoint, so a
+    package the revision log refuses is refused alone.  Deployments come in batches of one."""
+    db = run.db
+    folder = db.attachments_dir()
+    staged = _stage([p for p, _v in items], folder)
+    outcomes: list[PackageOutcome] = []
+    trust_changed = False
+    now = datetime.now(UTC)
+    try:
+        with db.transaction() as session:
+            state = _load_state(session, [p.revisions for p, _v in items], folder)
+            ids = [p.manifest.package_id for p, _v in items if p.manifest]
+            applied_before = set()
+            for chunk in _chunks(ids):
+                applied_before.update(session.scalars(
+                    select(PackageRow.package_id).where(PackageRow.package_id.in_(chunk))))
+            package_rows: list[dict[str, Any]] = []
+            audit_rows: list[dict[str, Any]] = []
+            applied_ids: list[str] = []
+            for prepared, verdict in items:
+                manifest = prepared.manifest
+                assert manifest is not None
+                if manifest.package_id in applied_before:
+                    outcomes.append(PackageOutcome(prepared.path, ALREADY, _already_message(prepared.path),
+                                                   verdict))
+                    continue
+                hashes = {sha for sha, _data in prepared.attachments}
+                preview, _new = _classify(state, prepared.revisions, hashes)
+                try:
+                    result = add_revisions(session, prepared.revisions, provenance=manifest.package_id)
+                except ReplicaError as exc:
+                    error = PackageDamagedError(_("{file} was refused: {reason}").format(
+                        file=prepared.path.name, reason=exc))
+                    audit_rows.append(_audit_row(now, REFUSED, manifest, prepared.path.name, {}, str(error)))
+                    outcomes.append(_refused(prepared.path, error, verdict))
+                    continue
+                notes = []
+                trusted_now = rolled = False
+                if manifest.kind == "deployment":
+                    trusted_now = verdict.trust == FIRST_USE
+                    if trusted_now:
+                        _trust_sender(session, manifest)
+                        notes.append(_("The sender was trusted on first use."))
+                    if verdict.trust in (TRUSTED, FIRST_USE):
+                        session.flush()
+                        rolled = _roll_encryption_key(session, manifest)
+                        if rolled:
+                            notes.append(_("The sender's new encryption key was adopted."))
+                    trust_changed = trust_changed or trusted_now or rolled
+                if preview.missing_attachments:
+                    notes.append(ngettext("{count} attachment is missing.", "{count} attachments are missing.",
+                                          len(preview.missing_attachments)).format(
+                                              count=len(preview.missing_attachments)))
+                if preview.missing_definitions:
+                    notes.append(_("Survey versions not present here: {ids}.").format(
+                        ids=", ".join(preview.missing_definitions)))
+                counts = {"revisions": len(prepared.revisions), "added": result.added,
+                          "skipped": result.skipped, "pending": result.pending,
+                          **{t: c.to_dict() for t, c in preview.by_type.items()}}
+                package_rows.append({
+                    "package_id": manifest.package_id, "kind": manifest.kind,
+                    "sender_device_id": manifest.sender.device_id,
+                    "sender_name": manifest.sender.display_name,
+                    "sender_fingerprint": manifest.sender.fingerprint, "created_at": manifest.created_at,
+                    "manifest_sha256": manifest.digest, "file_sha256": prepared.file_sha256,
+                    "imported_at": now, "counts": json.dumps(counts, sort_keys=True)})
+                audit_rows.append(_audit_row(now, APPLIED, manifest, prepared.path.name, counts,
+                                             " ".join(notes)))
+                applied_ids.append(manifest.package_id)
+                message = _("Applied: {added} new revisions from {name} ({kind}).").format(
+                    added=result.added, name=manifest.sender.display_name, kind=manifest.kind)
+                if notes:
+                    message += " " + " ".join(notes)
+                extra = {"trusted_device"} if (trusted_now or rolled) else set()
+                if from_inbox:
+                    extra.add("inbox")
+                outcomes.append(PackageOutcome(prepared.path, APPLIED, message, verdict, preview, result.added,
+                                               result.pending, result.skipped,
+                                               _changes_for(prepared.revisions, extra)))
+            if package_rows:
+                session.execute(insert(PackageRow), package_rows)
+            if audit_rows:
+                session.execute(insert(AuditRow), audit_rows)
+            for chunk in _chunks(applied_ids):
+                session.execute(update(InboxRow).where(InboxRow.package_id.in_(chunk))
+                                .values(status="applied", decided_at=now))
+        for tmp, final in staged:
+            os.replace(tmp, final)
+        staged = []
+    finally:
+        for tmp, _final in staged:
+            tmp.unlink(missing_ok=True)
+    for outcome in outcomes:
+        if outcome.status == APPLIED and outcome.verdict.package_id:
+            run.known[outcome.verdict.package_id] = next(
+                p.manifest.digest for p, _v in items if p.manifest and p.manifest.package_id
+                == outcome.verdict.package_id)
+    if trust_changed:
+        run.refresh_trust()
+    return outcomes
+
+
+def _audit_row(at: datetime, verdict: str, manifest: Manifest, file_name: str, counts: dict[str, Any],
+               message: str) -> dict[str, Any]:
+    return {"at": at, "action": "import", "verdict": verdict, "package_id": manifest.package_id,
+            "kind": manifest.kind, "file_name": file_name[:400], "sender_device_id": manifest.sender.device_id,
+            "sender_name": manifest.sender.display_name, "sender_fingerprint": manifest.sender.fingerprint,
+            "counts": json.dumps(counts, sort_keys=True), "message": message}
+
+
+# --- the use cases ------------------------------------------------------------------------------
+
+#: A batch is applied in one transaction when it reaches this many packages or bytes.
+BATCH_PACKAGES = 200
+BATCH_BYTES = 64 * 1024 * 1024
+
+
 def import_one(run: _Run, path: Path, *, dry_run: bool = False, force_trust: str | None = None,
                from_inbox: bool = False) -> PackageOutcome:
     """Verify, judge, preview and (unless ``dry_run``) apply or hold one package file."""
-    try:
-        reader = open_package(path, run.limits)
-    except PackageError as exc:
-        if not dry_run:
-            audit.record_now(run.db, action="import", verdict=REFUSED, file_name=Path(path).name,
-                             message=str(exc))
-        return _refused(Path(path), exc)
-    with reader:
-        manifest = reader.manifest
-        db = run.db
-        trust = force_trust or run.book.judge(manifest)
-        with db.session() as session:
-            known = session.get(PackageRow, manifest.package_id)
-            known_digest = known.manifest_sha256 if known else None
-        verdict = verdict_from_manifest(reader.path, manifest, trust=trust, already_imported=known is not None)
-        if known_digest is not None:
-            if known_digest != manifest.digest:
-                exc = PackageDamagedError(
-                    _("{file} reuses the id of another package that was imported before.").format(
-                        file=reader.path.name))
-                return _refused(reader.path, exc, verdict)
-            return PackageOutcome(reader.path, ALREADY, _already_message(reader.path), verdict)
-        try:
-            key = reader.decryption_key(run.keys)
-            revisions = _decode(reader, key)
-            if manifest.kind == "deployment" and manifest.sender.role != "secretariat":
-                raise PackageDamagedError(_("{file} is a deployment package, but its sender is not a secretariat.").format(
-                    file=reader.path.name))
-        except PackageError as exc:
-            if not dry_run:
-                audit.record_now(db, action="import", verdict=REFUSED, manifest=manifest,
-                                 file_name=reader.path.name, message=str(exc))
-            return _refused(reader.path, exc, verdict)
-        if dry_run:
-            with db.session() as session:
-                hashes = _attachment_hashes(reader, key)
-                preview, _new = compute_preview(session, revisions, hashes, db.attachments_dir())
-            status = WOULD_APPLY if trust in APPLICABLE else WAITING
-            return PackageOutcome(reader.path, status, verdict.summary, verdict, preview)
-        if trust not in APPLICABLE:
-            return _hold(run, reader, verdict)
-        try:
-            return _apply(run, reader, key, revisions, verdict, from_inbox=from_inbox)
-        except PackageError as exc:
-            audit.record_now(db, action="import", verdict=REFUSED, manifest=manifest,
-                             file_name=reader.path.name, message=str(exc))
-            return _refused(reader.path, exc, verdict)
+    prepared = _prepare(Path(path), run.limits, run.keys)
+    outcome, verdict = _decide(run, prepared, dry_run=dry_run, force_trust=force_trust)
+    if outcome is not None:
+        return outcome
+    assert verdict is not None
+    return _apply_batch(run, [(prepared, verdict)], from_inbox=from_inbox)[0]
 
 
 def import_packages(
@@ -568,21 +679,52 @@ def import_packages(
     dry_run: bool = False,
     limits: Limits = DEFAULT_LIMITS,
 ) -> ImportReport:
-    """Import package files and folders of package files; see the module docstring."""
+    """Import package files and folders of package files; see the module docstring.
+
+    Packages are verified one by one and applied in batches (one transaction per
+    batch, one savepoint per package); a deployment is applied on its own because
+    it may change whom the following packages come from.
+    """
     files = expand_paths(paths)
     run = _Run(db, limits)
-    outcomes: list[PackageOutcome] = []
+    results: list[PackageOutcome | None] = [None] * len(files)
+    batch: list[tuple[int, _Prepared, PackageVerdict]] = []
+    batch_bytes = 0
     cancelled = False
+
+    def flush() -> None:
+        nonlocal batch, batch_bytes
+        if batch:
+            outcomes = _apply_batch(run, [(p, v) for _i, p, v in batch])
+            for (index, _p, _v), outcome in zip(batch, outcomes, strict=True):
+                results[index] = outcome
+        batch, batch_bytes = [], 0
+
     for index, path in enumerate(files):
         if cancel is not None and cancel():
             cancelled = True
             break
         if progress is not None:
             progress(index, len(files), _("Importing {name}…").format(name=path.name))
-        outcomes.append(import_one(run, path, dry_run=dry_run))
+        prepared = _prepare(path, limits, run.keys)
+        outcome, verdict = _decide(run, prepared, dry_run=dry_run)
+        if outcome is not None:
+            results[index] = outcome
+            continue
+        assert verdict is not None and prepared.manifest is not None
+        if prepared.manifest.kind == "deployment":
+            flush()
+            results[index] = _apply_batch(run, [(prepared, verdict)])[0]
+            continue
+        run.in_flight.add(prepared.manifest.package_id)
+        batch.append((index, prepared, verdict))
+        batch_bytes += prepared.size
+        if len(batch) >= BATCH_PACKAGES or batch_bytes >= BATCH_BYTES:
+            flush()
+    flush()
     if progress is not None and not cancelled:
         progress(len(files), len(files), _("Done."))
-    return ImportReport(tuple(outcomes), cancelled=cancelled, dry_run=dry_run)
+    return ImportReport(tuple(o for o in results if o is not None), cancelled=cancelled, dry_run=dry_run)
 
 
 def preview_import(db: Database, path: Path, *, limits: Limits = DEFAULT_LIMITS) -> PackageOutcome:

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sync_support import Device
+
+from tests.sync.sync_support import Device
 
 
 @pytest.fixture

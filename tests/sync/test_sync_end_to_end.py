@@ -7,7 +7,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from sync_support import Device
+from tests.sync.sync_support import Device
 
 
 def _new_response(device: Device, city: str, **answers: str) -> str:

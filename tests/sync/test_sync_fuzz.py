@@ -16,7 +16,6 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sync_support import commit_submission, keycard, new_profile
 
 from neascn_desktop import replica
 from neascn_desktop.identity.keys import load_device_keys
@@ -24,6 +23,7 @@ from neascn_desktop.identity.trust import read_keycard, trust_keycard
 from neascn_desktop.sync.errors import PackageError
 from neascn_desktop.sync.exporter import Recipient, export_package
 from neascn_desktop.sync.importer import import_packages
+from tests.sync.sync_support import commit_submission, keycard, new_profile
 
 SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

@@ -9,7 +9,7 @@ import stat
 import zipfile
 from pathlib import Path
 
-from sync_support import Device
+from tests.sync.sync_support import Device
 
 
 def _manifest(path: Path) -> dict:
