@@ -277,3 +277,24 @@ def test_in_the_main_window_edit_undo_reaches_the_outline(qtbot, db, taskforce_p
     finally:
         window.close()
         ctx.changes.stop()
+
+
+def test_refresh_for_a_comment_keeps_the_cursor_and_undo(qtbot, workspace, db, taskforce_profile) -> None:
+    service.create_document(db, taskforce_profile, "en")
+    service.set_body(db, taskforce_profile, "fw-review", "Written  by the CLI,\nnot normalised.\n")
+    workspace.refresh()
+    workspace.select_section("fw-review")
+    workspace.editor.text.setFocus()
+    workspace.editor.text.moveCursor(workspace.editor.text.textCursor().MoveOperation.End)
+    qtbot.keyClicks(workspace.editor.text, " More.")
+    workspace.editor.flush()
+    position = workspace.editor.text.textCursor().position()
+    workspace.panel.comment_input.setPlainText("Fine.")
+    workspace.panel.add_comment_button.click()
+    assert workspace.editor.text.textCursor().position() == position
+    assert workspace.editor.text.document().isUndoAvailable()
+    # A change from elsewhere (another process, an import) does reload the text.
+    workspace.save_now()
+    service.set_body(db, taskforce_profile, "fw-review", "Replaced.\n\n")
+    workspace.on_changes(service.section_changes("fw-review"))
+    assert workspace.editor.markdown() == "Replaced.\n\n"

@@ -73,6 +73,7 @@ class FrameworkWorkspace(QWidget):
         self.current_id: str | None = None
         self.current: Section | None = None
         self.conflict_dialog: ConflictDialog | None = None
+        self._loaded_body = ""
         self.undo_stack = QUndoStack(self)
         self.pages = QStackedWidget(self)
         self._build_empty_page()
@@ -367,13 +368,22 @@ class FrameworkWorkspace(QWidget):
             return
         self.current = section
         self._show_current_header()
-        if reload_text or (not self.editor.is_dirty() and section.body != self.editor.markdown()):
-            self.editor.set_markdown(section.body)
+        # Reload only when the stored text really changed (an import, a merge, the
+        # CLI), never because of a refresh for a comment: that would move the cursor
+        # and forget the undo history. Comparing with what was loaded, not with the
+        # editor's normalised output, keeps texts from elsewhere (CLI) stable too.
+        changed_elsewhere = section.body != self._loaded_body and not self.editor.is_dirty()
+        if reload_text or changed_elsewhere:
+            self._load_text(section.body)
         self.banner.setVisible(section.in_conflict)
         self.editor.setEnabled(not section.deleted)
         self.panel.set_comments(service.list_comments(self.ctx.db, section.id))
         self.panel.set_history(service.history(self.ctx.db, section.id))
         self._show_save_state(section)
+
+    def _load_text(self, body: str) -> None:
+        self.editor.set_markdown(body)
+        self._loaded_body = body
 
     def _show_save_state(self, section: Section) -> None:
         if has_conflict_markers(self.editor.markdown()):
@@ -391,6 +401,7 @@ class FrameworkWorkspace(QWidget):
         body = self.editor.markdown()
         try:
             service.save_working_copy(self.ctx.db, self.current_id, body)
+            self._loaded_body = body
         except NeascnError as exc:
             self.ctx.show_error(exc, self)
             return
@@ -551,5 +562,5 @@ class FrameworkWorkspace(QWidget):
         if section_id == self.current_id:
             section = self.outline_model.section(section_id)
             if section is not None:
-                self.editor.set_markdown(section.body)
+                self._load_text(section.body)
                 self._show_save_state(section)
