@@ -87,3 +87,27 @@ def test_position_keys_sort_between_neighbours() -> None:
     assert key_between(None, "1") < "1"
     assert key_between("z", None) > "z"
     assert key_between("b", "b") > "b"  # a tie from two devices still yields a later key
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from neascn_desktop.framework.textmerge import join_paragraphs  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    count=st.integers(min_value=2, max_value=8),
+    data=st.data(),
+)
+def test_edits_of_different_paragraphs_always_merge_cleanly(count, data) -> None:
+    base = [f"Paragraph {n} of the draft." for n in range(count)]
+    i = data.draw(st.integers(min_value=0, max_value=count - 1))
+    j = data.draw(st.integers(min_value=0, max_value=count - 1).filter(lambda k: k != i))
+    ours, theirs, expected = list(base), list(base), list(base)
+    ours[i] = expected[i] = f"Alice rewrote paragraph {i}."
+    theirs[j] = expected[j] = f"Bolor rewrote paragraph {j}."
+    forward = merge_text(join_paragraphs(base), join_paragraphs(ours), join_paragraphs(theirs), "A", "B")
+    backward = merge_text(join_paragraphs(base), join_paragraphs(theirs), join_paragraphs(ours), "B", "A")
+    assert forward.clean and backward.clean
+    assert forward.text == backward.text == join_paragraphs(expected)
