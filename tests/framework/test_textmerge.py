@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from neascn_desktop.framework.ordering import key_between, keys_for
 from neascn_desktop.framework.textmerge import (
     CONFLICT_END,
@@ -10,6 +13,7 @@ from neascn_desktop.framework.textmerge import (
     diff_text,
     diff_words,
     has_conflict_markers,
+    join_paragraphs,
     merge_text,
     split_paragraphs,
 )
@@ -87,12 +91,6 @@ def test_position_keys_sort_between_neighbours() -> None:
     assert key_between(None, "1") < "1"
     assert key_between("z", None) > "z"
     assert key_between("b", "b") > "b"  # a tie from two devices still yields a later key
-
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from neascn_desktop.framework.textmerge import join_paragraphs  # noqa: E402
 
 
 @settings(max_examples=60, deadline=None)
