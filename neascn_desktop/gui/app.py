@@ -161,6 +161,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.show()
         status = app.exec()
         ctx.changes.stop()
+        from neascn_desktop.gui.worker import cancel_all
+
+        cancel_all()
         return int(status)
     finally:
         if db is not None:

@@ -52,8 +52,10 @@ class ChangeHub(QObject):
             return
         self._db = db
         # data_version is per connection: it only means something when read
-        # again on the same connection, so keep one open for the watcher.
-        self._conn = db.engine.connect()
+        # again on the same connection, so keep one open for the watcher.  A raw
+        # DBAPI connection in autocommit mode: a SQLAlchemy Connection would
+        # begin a transaction and read a frozen snapshot.
+        self._conn = db.engine.raw_connection()
         self._version = self._read_version()
         self._timer.setInterval(interval_ms)
         self._timer.start()
@@ -77,6 +79,11 @@ class ChangeHub(QObject):
         if self._conn is None:
             return None
         try:
-            return int(self._conn.exec_driver_sql("PRAGMA data_version").scalar() or 0)
+            cursor = self._conn.cursor()
+            try:
+                row = cursor.execute("PRAGMA data_version").fetchone()
+            finally:
+                cursor.close()
+            return int(row[0]) if row else None
         except Exception:  # noqa: BLE001 - a locked or vanished file must not crash the timer
             return self._version

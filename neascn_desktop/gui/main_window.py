@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPlainTextEdit,
+    QSizePolicy,
     QTextEdit,
     QVBoxLayout,
     QWidget,
@@ -246,6 +247,8 @@ class MainWindow(QMainWindow):
         self._database_label = QLabel(self)
         self._database_label.setObjectName("statusDatabase")
         self._database_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # A long path must not make the window wider: clip it (the tooltip has it all).
+        self._database_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         bar.addPermanentWidget(self._profile_label)
         bar.addPermanentWidget(self._role_label)
         bar.addPermanentWidget(self._database_label, 1)

@@ -11,6 +11,18 @@ from neascn_desktop import APP_NAME
 from neascn_desktop.errors import NeascnError
 from neascn_desktop.i18n import _
 
+# Boxes without a parent are owned by Python: keep them alive until they close.
+_open_boxes: set[QMessageBox] = set()
+
+
+def _open(box: QMessageBox) -> QMessageBox:
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+    if box.parent() is None:
+        _open_boxes.add(box)
+        box.finished.connect(lambda _result, b=box: _open_boxes.discard(b))
+    box.open()
+    return box
+
 
 def error_box(parent: QWidget | None, error: BaseException) -> QMessageBox:
     """A message box for ``error`` (not shown yet): the sentence, or a generic one with details."""
@@ -35,10 +47,7 @@ def error_box(parent: QWidget | None, error: BaseException) -> QMessageBox:
 
 def show_error(parent: QWidget | None, error: BaseException) -> QMessageBox:
     """Show ``error`` window-modally without blocking the caller; returns the box."""
-    box = error_box(parent, error)
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-    box.open()
-    return box
+    return _open(error_box(parent, error))
 
 
 def show_info(parent: QWidget | None, text: str) -> QMessageBox:
@@ -46,6 +55,4 @@ def show_info(parent: QWidget | None, text: str) -> QMessageBox:
     box = QMessageBox(
         QMessageBox.Icon.Information, APP_NAME, text, QMessageBox.StandardButton.Ok, parent
     )
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-    box.open()
-    return box
+    return _open(box)

@@ -84,19 +84,26 @@ class BackgroundTask(QObject):
         if total and done < total and now - self._last_report < _PROGRESS_INTERVAL_S:
             return
         self._last_report = now
-        self._report.emit(int(done), int(total), str(message))
+        try:
+            self._report.emit(int(done), int(total), str(message))
+        except RuntimeError:  # the application is shutting down: stop the task
+            self._cancel.set()
 
     def _run(self) -> None:
         try:
             result = self._task(self._progress, self.is_cancelled)
         except TaskCancelled:
-            self._done.emit("cancelled", None)
+            outcome, value = "cancelled", None
         except BaseException as exc:  # noqa: BLE001 - delivered to the UI thread, not lost
-            self._done.emit("cancelled" if self.is_cancelled() else "failed", exc)
+            outcome, value = ("cancelled" if self.is_cancelled() else "failed"), exc
         else:
             # A task that finished its work despite a late cancel still changed
             # things; report the result so the views refresh.
-            self._done.emit("succeeded", result)
+            outcome, value = "succeeded", result
+        try:
+            self._done.emit(outcome, value)
+        except RuntimeError:
+            pass  # the application quit while the task ran: nobody to tell
 
     # -- UI thread ---------------------------------------------------------------
     def start(self, pool: QThreadPool | None = None) -> BackgroundTask:
@@ -128,6 +135,13 @@ class BackgroundTask(QObject):
         else:
             self.cancelled.emit()
         self.finished.emit()
+
+
+def cancel_all(wait_ms: int = 5000, pool: QThreadPool | None = None) -> bool:
+    """Ask every running task to stop and wait for them (at application exit)."""
+    for job in list(_running):
+        job.cancel()
+    return (pool or QThreadPool.globalInstance()).waitForDone(wait_ms)
 
 
 def run_in_background(

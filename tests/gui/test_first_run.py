@@ -1,0 +1,46 @@
+"""The first-run dialog creates the profile (and the device keys) from what the user typed."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox
+
+from neascn_desktop import i18n
+from neascn_desktop.gui.first_run import FirstRunDialog
+from neascn_desktop.identity.profile import load_profile
+
+
+def test_first_run_dialog_creates_profile(qtbot, db) -> None:
+    dialog = FirstRunDialog(db)
+    qtbot.addWidget(dialog)
+    ok = dialog.form.buttonBox.button(QDialogButtonBox.StandardButton.Ok)
+    assert not ok.isEnabled(), "a profile needs a name"
+
+    dialog.fill(name="  Batbayar Dorj ", organisation="Ulaanbaatar City", role="secretariat")
+    assert ok.isEnabled()
+    ok.click()
+
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    profile = load_profile(db)
+    assert profile is not None and profile == dialog.profile
+    assert (profile.display_name, profile.organisation, profile.role) == (
+        "Batbayar Dorj", "Ulaanbaatar City", "secretariat"
+    )
+    assert (db.data_dir / "keys").is_dir()
+
+
+def test_first_run_language_choice_switches_dialog_and_is_saved(
+    qtbot, db, korean_catalog, qt_language
+) -> None:
+    dialog = FirstRunDialog(db)
+    qtbot.addWidget(dialog)
+    assert dialog.windowTitle() == "Welcome to NEASCN Desktop"
+
+    dialog.fill(name="Kim Min-jun", role="field", language="ko")
+
+    assert i18n.current_language() == "ko"
+    assert dialog.windowTitle() == "NEASCN Desktop에 오신 것을 환영합니다"
+    assert dialog.form.nameLabel.text() == "표시 이름(&N):"
+    assert dialog.form.roleCombo.currentText() == "현장 직원"
+    dialog.accept()
+    profile = load_profile(db)
+    assert profile is not None and profile.language == "ko"
