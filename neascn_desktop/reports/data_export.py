@@ -79,69 +79,50 @@ def _row_builder(columns: Sequence[ExportColumn], definition: Any, city_names: M
                  typed: bool) -> Callable[[int, str, Mapping[str, Any]], list[Any]]:
     """A fast function (index, submission id, payload) -> the row's cells.
 
-    ``typed`` keeps numbers as numbers and options as ints (XLSX); otherwise
-    every cell is a string (CSV).
+    The question cells come from one ``map(answers.get, keys)`` (a C loop);
+    only the few multiple-choice, option and attachment cells are touched
+    afterwards.  ``typed`` (XLSX) gives options as ints; for CSV, ``None`` is
+    written as an empty cell by the csv module itself.
     """
-    empty = None if typed else ""
     one, zero = (1, 0) if typed else ("1", "0")
     attachment_questions = {q.name for q in definition.questions if q.type == "attachment"}
-    plan: list[tuple[str, str | None, str | None]] = []
-    for column in columns:
-        if column.question is None:
-            plan.append(("meta", column.header, None))
-        elif column.option is not None:
-            plan.append(("option", column.question, column.option))
-        elif column.question in attachment_questions:
-            plan.append(("attachment", column.question, None))
-        else:
-            plan.append(("value", column.question, None))
-
-    def cell(value: Any) -> Any:
-        if value is None:
-            return empty
-        if isinstance(value, list):
-            return " ".join(str(v) for v in value)
-        if typed:
-            return value
-        if isinstance(value, bool):
-            return "1" if value else "0"
-        return str(value)
+    multiple = {q.name for q in definition.questions if q.type == "select_multiple"}
+    question_columns = [c for c in columns if c.question is not None]
+    keys = [c.question for c in question_columns]
+    joins = [i for i, c in enumerate(question_columns) if c.option is None and c.question in multiple]
+    options = [(i, c.option) for i, c in enumerate(question_columns) if c.option is not None]
+    files = [(i, c.question) for i, c in enumerate(question_columns)
+             if c.option is None and c.question in attachment_questions]
+    leading = [c.header for c in columns[: len(LEADING)]]
+    assert leading == list(LEADING) and [c.header for c in columns[-len(TRAILING):]] == list(TRAILING)
 
     def build(index: int, submission_id: str, payload: Mapping[str, Any]) -> list[Any]:
         answers = payload.get("answers") or {}
-        attachments = payload.get("attachments") or {}
-        meta = {
-            "start": payload.get("started_at"),
-            "end": payload.get("updated_at"),
-            "city_id": payload.get("city_id"),
-            "city_name": city_names.get(str(payload.get("city_id")), ""),
-            "meta/instanceID": f"uuid:{submission_id}",
-            "_id": submission_id,
-            "_uuid": submission_id,
-            "_submission_time": payload.get("finalized_at") or payload.get("updated_at"),
-            "_status": payload.get("status"),
-            "_submitted_by": payload.get("enumerator"),
-            "_device_id": payload.get("device_id"),
-            "_version": payload.get("form_version"),
-            "_index": index,
-        }
-        row: list[Any] = []
-        append = row.append
-        for kind, key, option in plan:
-            if kind == "value":
-                append(cell(answers.get(key)))
-            elif kind == "option":
-                chosen = answers.get(key)
-                if chosen is None:
-                    append(empty)
-                else:
-                    append(one if option in chosen else zero)
-            elif kind == "attachment":
-                info = attachments.get(key)
-                append(info.get("filename", "") if isinstance(info, Mapping) else cell(answers.get(key)))
-            else:
-                append(cell(meta[key]))  # type: ignore[index]
-        return row
+        values = list(map(answers.get, keys))
+        for i in joins:
+            value = values[i]
+            if isinstance(value, list):
+                values[i] = " ".join(value)
+        for i, option in options:
+            value = values[i]
+            if value is not None:
+                values[i] = one if option in value else zero
+        if files:
+            attachments = payload.get("attachments") or {}
+            for i, name in files:
+                info = attachments.get(name)
+                if isinstance(info, Mapping) and info.get("filename"):
+                    values[i] = info["filename"]
+        city_id = payload.get("city_id")
+        updated = payload.get("updated_at")
+        return [
+            payload.get("started_at"), updated, city_id, city_names.get(city_id, ""),  # type: ignore[arg-type]
+            *values,
+            f"uuid:{submission_id}", submission_id, submission_id,
+            payload.get("finalized_at") or updated, payload.get("status"),
+            payload.get("enumerator"), payload.get("device_id"), payload.get("form_version"),
+            index,
+        ]
 
     return build
 
