@@ -95,6 +95,8 @@ def tick(session: Session, device_id: str, now: Callable[[], int] = wall_ms) -> 
     floor = max(last or ZERO_CLOCK, observed or ZERO_CLOCK)
     value = next_clock(floor, now())
     _store(session, device_id, value, existed=last is not None)
+    # Raise the shared floor too, so every clock issued here later sorts after this one.
+    observe_floor(session.connection(), value, now)
     return value
 
 

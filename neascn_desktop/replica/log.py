@@ -839,7 +839,10 @@ def digest(target: Target) -> str:
         for rev_id in ids:
             hasher.update(b"r" + rev_id.encode("ascii") + b"\n")
         head_rows = sorted(
-            session.execute(select(head_table.c.entity_id, head_table.c.revision_id)).tuples()
+            (entity_id, rev_id)
+            for entity_id, rev_id in session.execute(
+                select(head_table.c.entity_id, head_table.c.revision_id)
+            )
         )
         for entity_id, rev_id in head_rows:
             hasher.update(b"h" + entity_id.encode("utf-8") + b":" + rev_id.encode("ascii") + b"\n")
