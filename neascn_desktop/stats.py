@@ -40,4 +40,8 @@ def collect_stats(db: Database) -> dict[str, Any]:
     from neascn_desktop.surveys.service import submission_figures
 
     stats.update(submission_figures(db))
+    # Framework: sections, agreed ones, conflicts, unsaved working copies, open comments.
+    from neascn_desktop.framework.service import framework_figures
+
+    stats.update(framework_figures(db))
     return stats

@@ -18,6 +18,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -151,8 +152,6 @@ def _outline(sections: list[Section], include_deleted: bool) -> list[Section]:
 
 
 def _replace(section: Section, **changes: Any) -> Section:
-    from dataclasses import replace
-
     return replace(section, **changes)
 
 
@@ -504,7 +503,8 @@ def _cut(session: Session, profile: Profile, section_id: str) -> bool:
         return False
     distinct = _distinct_payloads(heads)
     base = replica.get_revision(session, base_id) if base_id else None
-    if len(distinct) == 1 and (base is None or same_text(base.payload.get("body", ""), distinct[0].payload.get("body", ""))):
+    head_body = distinct[0].payload.get("body", "")
+    if len(distinct) == 1 and (base is None or same_text(base.payload.get("body", ""), head_body)):
         # Nobody else changed the text since the drafter started: a plain new revision.
         if body == distinct[0].payload.get("body") and len(heads) == 1:
             return False
@@ -825,3 +825,16 @@ def keep_version(db: Database, profile: Profile, section_id: str, revision_id: s
         except replica.ReplicaError as exc:
             raise FrameworkError(str(exc)) from exc
     return section_changes(section_id)
+
+
+def framework_figures(db: Database) -> dict[str, int]:
+    """The framework's figures for ``neascn stats``."""
+    sections = list_sections(db)
+    comments = list_comments(db)
+    return {
+        "framework_sections": len(sections),
+        "framework_sections_agreed": sum(1 for s in sections if s.status == "agreed"),
+        "framework_sections_in_conflict": sum(1 for s in sections if s.in_conflict),
+        "framework_working_copies": sum(1 for s in sections if s.has_working_copy),
+        "framework_open_comments": sum(1 for c in comments if not c.resolved),
+    }

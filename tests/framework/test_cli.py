@@ -40,3 +40,12 @@ def test_errors_are_one_line(cli, data_dir, tmp_path) -> None:
     assert code == 2 and "missing.md" in err
     code, _out, err = cli("--data-dir", data_dir, "framework", "create")
     assert code == 2 and err.count("\n") == 1
+
+
+def test_stats_count_the_framework(cli, data_dir) -> None:
+    cli("--data-dir", data_dir, "init", "--name", "Mina", "--role", "taskforce")
+    cli("--data-dir", data_dir, "framework", "create")
+    code, out, _err = cli("--data-dir", data_dir, "stats", "--json")
+    stats = json.loads(out)
+    assert stats["framework_sections"] == 16 and stats["framework_open_comments"] == 0
+    assert stats["framework_sections_in_conflict"] == 0
