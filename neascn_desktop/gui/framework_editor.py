@@ -23,8 +23,10 @@ from PySide6.QtGui import (
     QTextListFormat,
 )
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QInputDialog,
     QLabel,
+    QSizePolicy,
     QTextEdit,
     QToolBar,
     QVBoxLayout,
@@ -84,6 +86,10 @@ class MarkdownEditor(QWidget):
         self.text.setTabChangesFocus(False)
         self.toolbar = QToolBar(self)
         self.toolbar.setObjectName("formatToolbar")
+        # The status area under the text: a message from the owner (what is saved) and the word count.
+        self.status = QLabel(self)
+        self.status.setObjectName("editorStatus")
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.word_count = QLabel(self)
         self.word_count.setObjectName("wordCount")
         self._timer = QTimer(self)
@@ -95,7 +101,10 @@ class MarkdownEditor(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.toolbar)
         layout.addWidget(self.text, 1)
-        layout.addWidget(self.word_count)
+        footer = QHBoxLayout()
+        footer.addWidget(self.status, 1)
+        footer.addWidget(self.word_count)
+        layout.addLayout(footer)
         self.text.textChanged.connect(self._on_text_changed)
         self.text.currentCharFormatChanged.connect(self._sync_buttons)
         self.text.cursorPositionChanged.connect(self._sync_buttons)

@@ -206,7 +206,11 @@ class SidePanel(QTabWidget):
         self.comment_view.setObjectName("commentView")
         self.comment_view.setModel(self.comment_model)
         self.comment_view.setWordWrap(True)
+        self.comment_view.setUniformRowHeights(False)
+        self.comment_view.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.comment_view.setHeaderHidden(True)
+        self.comment_view.header().setStretchLastSection(True)
+        self.comment_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.comment_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.comment_input = QPlainTextEdit(page)
         self.comment_input.setObjectName("commentInput")
@@ -265,8 +269,8 @@ class SidePanel(QTabWidget):
         items: dict[str, QStandardItem] = {}
         for comment in comments:
             when = comment.created_at[:16].replace("T", " ")
-            text = _("{author} ({time}): {text}").format(author=comment.author, time=when, text=comment.text)
-            item = QStandardItem(("✓ " if comment.resolved else "") + text)
+            heading = _("{author}, {time}").format(author=comment.author, time=when)
+            item = QStandardItem(("✓ " if comment.resolved else "") + heading + "\n" + comment.text)
             item.setData(comment.id, COMMENT_ID_ROLE)
             item.setToolTip(comment.text)
             if comment.resolved:

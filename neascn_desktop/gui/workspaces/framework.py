@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QPushButton,
-    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QToolBar,
@@ -220,18 +219,12 @@ class FrameworkWorkspace(QWidget):
         self.action_export.setObjectName("actionExportDrafts")
         self.action_export.triggered.connect(lambda _checked=False: self.export_drafts())
         self.editor.toolbar.addAction(self.action_export)
-        self.save_state = QLabel(middle)
-        self.save_state.setObjectName("saveState")
-        self.save_state.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        footer = QHBoxLayout()
-        footer.addWidget(self.save_state, 1)
-        footer.addWidget(self.editor.word_count)
+        self.save_state = self.editor.status
         middle_layout = QVBoxLayout(middle)
         middle_layout.setContentsMargins(4, 0, 4, 0)
         middle_layout.addWidget(self.section_title)
         middle_layout.addWidget(self.banner)
         middle_layout.addWidget(self.editor, 1)
-        middle_layout.addLayout(footer)
 
         self.panel = SidePanel(splitter)
         self.panel.statusChosen.connect(self._on_status)
