@@ -71,7 +71,7 @@ class SimDevice:
 
     def tick(self) -> str:
         self.clock_ms += 1000
-        return "%013d-%06d" % (self.clock_ms, 0)
+        return f"{self.clock_ms:013d}-{0:06d}"
 
 
 def _keycard_document(device: SimDevice) -> dict[str, Any]:

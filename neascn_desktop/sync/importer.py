@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from neascn_desktop.changes import Changes
@@ -542,8 +542,29 @@ def _stage(items: Sequence[_Prepared], folder: Path) -> list[tuple[Path, Path]]:
 
 def _apply_batch(run: _Run, items: list[tuple[_Prepared, PackageVerdict]],
                  from_inbox: bool = False) -> list[PackageOutcome]:
-    """Apply verified packages in one transaction; each package inside its own savepoint, so a
-    package the revision log refuses is refused alone.  Deployments come in batches of one."""
+    """Apply verified packages in one transaction.
+
+    All revisions of the batch go to the revision log in one call (a set union,
+    so this equals applying the packages one after another), each new revision
+    then records the first package of the batch that carried it.  If the log
+    refuses the batch, every package is retried alone so only the faulty one is
+    refused.  Deployments come in batches of one.
+    """
+    try:
+        return _apply_together(run, items, from_inbox)
+    except ReplicaError as exc:
+        if len(items) > 1:
+            return [outcome for item in items for outcome in _apply_batch(run, [item], from_inbox)]
+        prepared, verdict = items[0]
+        assert prepared.manifest is not None
+        error = PackageDamagedError(_("{file} was refused: {reason}").format(file=prepared.path.name, reason=exc))
+        audit.record_now(run.db, action="import", verdict=REFUSED, manifest=prepared.manifest,
+                         file_name=prepared.path.name, message=str(error))
+        return [_refused(prepared.path, error, verdict)]
+
+
+def _apply_together(run: _Run, items: list[tuple[_Prepared, PackageVerdict]],
+                    from_inbox: bool) -> list[PackageOutcome]:
     db = run.db
     folder = db.attachments_dir()
     staged = _stage([p for p, _v in items], folder)
@@ -561,6 +582,8 @@ def _apply_batch(run: _Run, items: list[tuple[_Prepared, PackageVerdict]],
             package_rows: list[dict[str, Any]] = []
             audit_rows: list[dict[str, Any]] = []
             applied_ids: list[str] = []
+            to_add: list[Revision] = []
+            provenance: list[dict[str, str]] = []
             for prepared, verdict in items:
                 manifest = prepared.manifest
                 assert manifest is not None
@@ -569,15 +592,9 @@ def _apply_batch(run: _Run, items: list[tuple[_Prepared, PackageVerdict]],
                                                    verdict))
                     continue
                 hashes = {sha for sha, _data in prepared.attachments}
-                preview, _new = _classify(state, prepared.revisions, hashes)
-                try:
-                    result = add_revisions(session, prepared.revisions, provenance=manifest.package_id)
-                except ReplicaError as exc:
-                    error = PackageDamagedError(_("{file} was refused: {reason}").format(
-                        file=prepared.path.name, reason=exc))
-                    audit_rows.append(_audit_row(now, REFUSED, manifest, prepared.path.name, {}, str(error)))
-                    outcomes.append(_refused(prepared.path, error, verdict))
-                    continue
+                preview, new = _classify(state, prepared.revisions, hashes)
+                to_add.extend(prepared.revisions)
+                provenance.extend({"b_id": r.id, "b_package": manifest.package_id} for r in new)
                 notes = []
                 trusted_now = rolled = False
                 if manifest.kind == "deployment":
@@ -598,8 +615,9 @@ def _apply_batch(run: _Run, items: list[tuple[_Prepared, PackageVerdict]],
                 if preview.missing_definitions:
                     notes.append(_("Survey versions not present here: {ids}.").format(
                         ids=", ".join(preview.missing_definitions)))
-                counts = {"revisions": len(prepared.revisions), "added": result.added,
-                          "skipped": result.skipped, "pending": result.pending,
+                added = len(new)
+                counts = {"revisions": len(prepared.revisions), "added": added,
+                          "skipped": len(prepared.revisions) - added,
                           **{t: c.to_dict() for t, c in preview.by_type.items()}}
                 package_rows.append({
                     "package_id": manifest.package_id, "kind": manifest.kind,
@@ -612,15 +630,27 @@ def _apply_batch(run: _Run, items: list[tuple[_Prepared, PackageVerdict]],
                                              " ".join(notes)))
                 applied_ids.append(manifest.package_id)
                 message = _("Applied: {added} new revisions from {name} ({kind}).").format(
-                    added=result.added, name=manifest.sender.display_name, kind=manifest.kind)
+                    added=added, name=manifest.sender.display_name, kind=manifest.kind)
                 if notes:
                     message += " " + " ".join(notes)
                 extra = {"trusted_device"} if (trusted_now or rolled) else set()
                 if from_inbox:
                     extra.add("inbox")
-                outcomes.append(PackageOutcome(prepared.path, APPLIED, message, verdict, preview, result.added,
-                                               result.pending, result.skipped,
+                outcomes.append(PackageOutcome(prepared.path, APPLIED, message, verdict, preview, added, 0,
+                                               len(prepared.revisions) - added,
                                                _changes_for(prepared.revisions, extra)))
+            if to_add:
+                add_revisions(session, to_add)
+            if provenance:
+                # Provenance: the package each new revision arrived in (applied or still waiting
+                # for its parents).  Revisions released from earlier keep their own.
+                for table in (revision_table, pending_table):
+                    session.execute(
+                        update(table)
+                        .where(table.c.id == bindparam("b_id"), table.c.provenance.is_(None))
+                        .values(provenance=bindparam("b_package")),
+                        provenance,
+                    )
             if package_rows:
                 session.execute(insert(PackageRow), package_rows)
             if audit_rows:
@@ -634,11 +664,10 @@ def _apply_batch(run: _Run, items: list[tuple[_Prepared, PackageVerdict]],
     finally:
         for tmp, _final in staged:
             tmp.unlink(missing_ok=True)
+    digests = {p.manifest.package_id: p.manifest.digest for p, _v in items if p.manifest}
     for outcome in outcomes:
         if outcome.status == APPLIED and outcome.verdict.package_id:
-            run.known[outcome.verdict.package_id] = next(
-                p.manifest.digest for p, _v in items if p.manifest and p.manifest.package_id
-                == outcome.verdict.package_id)
+            run.known[outcome.verdict.package_id] = digests[outcome.verdict.package_id]
     if trust_changed:
         run.refresh_trust()
     return outcomes

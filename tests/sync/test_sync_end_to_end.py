@@ -81,6 +81,13 @@ def test_deployment_data_entry_export_import_in_both_orders(make_device, tmp_pat
     assert "nothing changed" in out
 
     # Provenance: each submission's revisions name the package they came in.
+    from neascn_desktop import replica
+
+    db = sec.open()
+    try:
+        assert {r.provenance for r in replica.history(db, sub2)} == {_manifest(r2)["package_id"]}
+    finally:
+        db.dispose()
     audit = sec.json("audit", "list")
     applied = {a["package_id"] for a in audit if a["verdict"] == "applied"}
     assert {_manifest(r1)["package_id"], _manifest(r2)["package_id"]} <= applied
