@@ -63,6 +63,10 @@ def catalog(language: str) -> _gettext.NullTranslations:
 
             with po_path.open("rb") as handle:
                 po = read_po(handle, locale=language, domain=DOMAIN)
+            # A half-translated plural entry would otherwise yield empty forms: drop it.
+            for message in list(po):
+                if message.id and isinstance(message.string, tuple) and not all(message.string):
+                    del po[message.id]
             buffer = io.BytesIO()
             write_mo(buffer, po, use_fuzzy=False)
             buffer.seek(0)
