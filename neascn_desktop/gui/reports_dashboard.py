@@ -1,0 +1,175 @@
+"""The readiness dashboard of the Reports workspace: key figures and the report's own charts.
+
+The figures and PNGs come from :func:`build_dashboard` (no widgets, runs on a
+worker thread): the same ``collect_readiness`` values and the same chart
+functions as the Word report, so the dashboard and the report never disagree.
+The widget only shows the result (``QPixmap`` from the PNG bytes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from neascn_desktop.i18n import _, ngettext
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """What the dashboard shows: counts, averages and three chart images (PNG bytes)."""
+
+    language: str
+    cities: int
+    answered: int
+    finalized: int
+    average_index: float | None
+    average_coverage: float | None
+    map_png: bytes | None
+    domains_png: bytes | None
+    completion_png: bytes | None
+
+
+def build_dashboard(db, language: str, form_version: str | None = None) -> Dashboard:  # type: ignore[no-untyped-def]
+    """Collect the readiness values and draw the dashboard charts (call off the UI thread)."""
+    from neascn_desktop.i18n import translate_in
+    from neascn_desktop.reports import charts
+    from neascn_desktop.reports.collect import collect_readiness
+    from neascn_desktop.reports.status_report import FINALIZED_COLOUR, IN_PROGRESS_COLOUR
+
+    data = collect_readiness(db, language, form_version=form_version)
+    answered = [c for c in data.cities if c.submission_status is not None]
+    finalized = [c for c in answered if c.submission_status == "finalized"]
+    located = [(c.name, c.longitude, c.latitude, c.index) for c in data.cities
+               if c.longitude is not None and c.latitude is not None]
+    map_png = charts.readiness_map(located, language, width=6.0, height=4.0, dpi=110,
+                                   legend_title=translate_in(language, "Index")) if located else None  # type: ignore[arg-type]
+    domains_png = None
+    if answered:
+        domains_png = charts.bar_chart([d.label for d in data.domains],
+                                       [data.domain_average(d.id) for d in data.domains],
+                                       language, width=6.0, dpi=110,
+                                       xlabel=translate_in(language, "Average score (0–100)"))
+    missing = len(data.cities) - len(answered)
+    completion_png = charts.completion_chart(
+        [translate_in(language, "Cities")],
+        [(translate_in(language, "Finalized"), [len(finalized)], FINALIZED_COLOUR),
+         (translate_in(language, "In progress"), [len(answered) - len(finalized)],
+          IN_PROGRESS_COLOUR),
+         (translate_in(language, "Missing"), [missing], "#D9D9D9")],
+        language, width=6.0, dpi=110,
+    )
+    return Dashboard(language, len(data.cities), len(answered), len(finalized),
+                     data.index_average, data.coverage_average, map_png, domains_png,
+                     completion_png)
+
+
+class ChartLabel(QLabel):
+    """A chart image that scales down with the view, keeping its aspect ratio."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._pixmap = QPixmap()
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setMinimumSize(240, 160)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def set_png(self, png: bytes | None) -> None:
+        self._pixmap = QPixmap()
+        if png:
+            self._pixmap.loadFromData(png, "PNG")
+        self._rescale()
+
+    def has_image(self) -> bool:
+        return not self._pixmap.isNull()
+
+    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        super().resizeEvent(event)
+        self._rescale()
+
+    def _rescale(self) -> None:
+        if self._pixmap.isNull():
+            self.setPixmap(QPixmap())
+            return
+        self.setPixmap(self._pixmap.scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio,
+                                           Qt.TransformationMode.SmoothTransformation))
+
+
+class DashboardView(QWidget):
+    """Key figures and charts; ``refreshRequested`` asks the workspace to rebuild them."""
+
+    refreshRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reportsDashboard")
+        self.dashboard: Dashboard | None = None
+        self.figures = QLabel(self)
+        self.figures.setObjectName("dashboardFigures")
+        self.figures.setWordWrap(True)
+        self.refresh_button = QPushButton(self)
+        self.refresh_button.setObjectName("dashboardRefresh")
+        self.refresh_button.clicked.connect(self.refreshRequested)
+        self.map_title, self.domains_title, self.completion_title = (QLabel(self) for _i in range(3))
+        self.map_chart, self.domains_chart, self.completion_chart = (
+            ChartLabel(self) for _i in range(3))
+        grid_host = QWidget(self)
+        grid = QGridLayout(grid_host)
+        grid.addWidget(self.map_title, 0, 0)
+        grid.addWidget(self.map_chart, 1, 0)
+        grid.addWidget(self.domains_title, 0, 1)
+        grid.addWidget(self.domains_chart, 1, 1)
+        grid.addWidget(self.completion_title, 2, 0)
+        grid.addWidget(self.completion_chart, 3, 0)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(grid_host)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.figures)
+        layout.addWidget(self.refresh_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(scroll, 1)
+        self.retranslateUi()
+
+    def retranslateUi(self) -> None:
+        self.refresh_button.setText(_("Refresh"))
+        self.map_title.setText(_("Readiness map"))
+        self.domains_title.setText(_("Average score per domain"))
+        self.completion_title.setText(_("Survey completion"))
+        self._show_figures()
+
+    def show_loading(self) -> None:
+        self.figures.setText(_("Drawing the charts…"))
+
+    def show_dashboard(self, dashboard: Dashboard) -> None:
+        self.dashboard = dashboard
+        self.map_chart.set_png(dashboard.map_png)
+        self.domains_chart.set_png(dashboard.domains_png)
+        self.completion_chart.set_png(dashboard.completion_png)
+        self._show_figures()
+
+    def _show_figures(self) -> None:
+        from neascn_desktop.i18n.formatting import format_number, format_percent
+
+        d = self.dashboard
+        if d is None:
+            self.figures.setText("")
+            return
+        lines = [ngettext("{answered} of {cities} city answered the survey, {finalized} finalized.",
+                          "{answered} of {cities} cities answered the survey, {finalized} finalized.",
+                          d.cities).format(answered=d.answered, cities=d.cities,
+                                           finalized=d.finalized)]
+        if d.average_index is not None:
+            lines.append(_("Average readiness index: {index}; average coverage: {coverage}.").format(
+                index=format_number(round(d.average_index)),
+                coverage=format_percent(d.average_coverage or 0)))
+        self.figures.setText("\n".join(lines))
