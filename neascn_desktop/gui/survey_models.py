@@ -147,8 +147,9 @@ class CityFilterProxy(QSortFilterProxyModel):
         self._needle = ""
 
     def set_filter_text(self, text: str) -> None:
+        self.beginFilterChange()
         self._needle = text.strip().casefold()
-        self.invalidateFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802
         if not self._needle:
