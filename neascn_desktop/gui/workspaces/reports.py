@@ -116,10 +116,11 @@ class ReportsWorkspace(QWidget):
         self.kind_combo.currentIndexChanged.connect(self._kind_changed)
 
         self.form_layout = QFormLayout()
-        self.form_layout.addRow("", self.kind_combo)
-        self.form_layout.addRow("", self.language_combo)
-        self.form_layout.addRow("", self.version_combo)
-        self.form_layout.addRow("", self.clean_check)
+        self.kind_label, self.language_label, self.version_label = (QLabel(page) for _i in range(3))
+        self.form_layout.addRow(self.kind_label, self.kind_combo)
+        self.form_layout.addRow(self.language_label, self.language_combo)
+        self.form_layout.addRow(self.version_label, self.version_combo)
+        self.form_layout.addRow(self.clean_check)
         city_buttons = QHBoxLayout()
         city_buttons.addWidget(self.all_button)
         city_buttons.addWidget(self.none_button)
@@ -179,11 +180,9 @@ class ReportsWorkspace(QWidget):
             self.kind_combo.addItem(_(label), kind)
         self.kind_combo.setCurrentIndex(max(0, current))
         self.kind_combo.blockSignals(False)
-        labels = (_("Report:"), _("Language of the report:"), _("Survey version:"), "")
-        for row, text in enumerate(labels):
-            label = self.form_layout.itemAt(row, QFormLayout.ItemRole.LabelRole)
-            if label is not None and label.widget() is not None:
-                label.widget().setText(text)  # type: ignore[union-attr]
+        self.kind_label.setText(_("Report:"))
+        self.language_label.setText(_("Language of the report:"))
+        self.version_label.setText(_("Survey version:"))
         self.clean_check.setText(_("Clean version (without statuses and open comments)"))
         self.cities_label.setText(_("Cities in the report:"))
         self.all_button.setText(_("Select all"))
