@@ -362,6 +362,13 @@ class SurveysWorkspace(QWidget):
                 and self.form.submission is not None):
             self.form.reload()
 
+    def hideEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        # Switching to another workspace or closing the window leaves the form: a save point.
+        if (not event.spontaneous() and self.pages.currentWidget() is self.form
+                and self.form.submission is not None and not self.form.submission.finalized):
+            self.form.save()
+        super().hideEvent(event)
+
     def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
         super().showEvent(event)
         if self._dirty and self.pages.currentWidget() is self.list_page:
