@@ -283,3 +283,27 @@ def test_date_question_has_an_empty_state(qtbot, gui_ctx) -> None:
     date_widget.clear_button.click()
     assert "interview_date" not in service.get_submission(gui_ctx.db, form.submission.id).answers
     assert date_widget.edit.text().strip() == ""
+
+
+def test_tab_order_follows_the_questions_and_sections_build_lazily(qtbot, gui_ctx) -> None:
+    workspace = _workspace(qtbot, gui_ctx)
+    form = _open_city(qtbot, workspace, "busan")
+    assert form._built == {0}  # only the section on screen has widgets
+    assert "gov_scap" not in form.widgets
+    assert form.question("resp_name").isAncestorOf(QApplication.focusWidget())
+    order = []
+    for _step in range(8):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        order.append(_focused_question().question.name)
+    assert order[:7] == ["resp_position", "resp_department", "resp_email", "interview_date",
+                         "city_population", "city_budget_total", "smart_budget_share"]
+    assert "interview_date" not in service.get_submission(gui_ctx.db, form.submission.id).answers
+    # Choices: the digit picks, Tab goes on to the next question.
+    form.go_to_question("has_strategy")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_2)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert _focused_question().question.name == "priority_areas"
+    form.go_to_question("remarks")  # a multi-line text: PageUp still changes section
+    assert form._built == {0, len(BUILTIN.sections) - 1}
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_PageUp)
+    assert form.current_section == len(BUILTIN.sections) - 2
