@@ -1,44 +1,494 @@
-"""The Inbox workspace (placeholder until its room fills it in).
+"""The Inbox workspace: packages that arrive, their verdicts, the import, conflicts and the audit log.
 
-Follows the contract in ``neascn_desktop/gui/README-workspaces.md``.
+Drop package files or a folder on it (or choose a watched folder that it
+scans); each file is verified in the background and shown with its verdict —
+signature, sender and fingerprint, trusted or not, already imported, damaged
+and why.  Selecting one previews what importing it would change.  Import runs
+``sync.import_packages`` in the shared cancellable worker; packages from
+senders that are not trusted wait in the inbox until the secretariat trusts
+the sender (after comparing the fingerprint) or rejects the package.  Follows
+``neascn_desktop/gui/README-workspaces.md``.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QFileSystemWatcher, Qt, QTimer
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from neascn_desktop.changes import Changes
 from neascn_desktop.gui.context import GuiContext
+from neascn_desktop.gui.inbox_models import (
+    AuditTableModel,
+    PackageItem,
+    PackageTableModel,
+    item_for_verdict,
+)
 from neascn_desktop.i18n import _
+from neascn_desktop.sync import audit, inbox
+from neascn_desktop.sync.importer import (
+    ImportReport,
+    PackageOutcome,
+    expand_paths,
+    import_packages,
+    preview_import,
+)
+from neascn_desktop.sync.verify import TrustBook, verify_package
+
+WATCHED_KEY = "inbox/watched_folder"
+_OUTCOME_STATES = {"applied": "applied", "already_imported": "already_imported", "waiting": "waiting",
+                   "refused": "refused", "would_apply": "ready"}
 
 
 class InboxWorkspace(QWidget):
-    """Import package files from other laptops and resolve conflicts."""
+    """Import package files from other laptops, decide about unknown senders, resolve conflicts."""
 
     def __init__(self, ctx: GuiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("inboxWorkspace")
-        self._title = QLabel(self)
-        self._title.setObjectName("workspaceTitle")
-        font = self._title.font()
+        self.setAcceptDrops(True)
+        self.jobs: list[Any] = []  # running background tasks (tests wait on them)
+
+        self.title = QLabel(self)
+        self.title.setObjectName("workspaceTitle")
+        font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
-        self._title.setFont(font)
-        self._sentence = QLabel(self)
-        self._sentence.setWordWrap(True)
-        self._sentence.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self._title)
-        layout.addWidget(self._sentence)
-        layout.addStretch(1)
-        self.retranslateUi()
+        self.title.setFont(font)
+        self.hint = QLabel(self)
+        self.hint.setWordWrap(True)
 
+        self.add_files_button = QPushButton(self)
+        self.add_files_button.setObjectName("addFilesButton")
+        self.add_folder_button = QPushButton(self)
+        self.add_folder_button.setObjectName("addFolderButton")
+        self.watch_button = QPushButton(self)
+        self.watch_button.setObjectName("watchFolderButton")
+        self.scan_button = QPushButton(self)
+        self.scan_button.setObjectName("scanButton")
+        self.export_button = QPushButton(self)
+        self.export_button.setObjectName("exportButton")
+        self.watch_label = QLabel(self)
+        self.watch_label.setObjectName("watchedFolderLabel")
+
+        self.model = PackageTableModel(self)
+        self.table = QTableView(self)
+        self.table.setObjectName("packageTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.ExtendedSelection)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.preview = QTextBrowser(self)
+        self.preview.setObjectName("packagePreview")
+
+        self.import_button = QPushButton(self)
+        self.import_button.setObjectName("importButton")
+        self.trust_button = QPushButton(self)
+        self.trust_button.setObjectName("trustButton")
+        self.reject_button = QPushButton(self)
+        self.reject_button.setObjectName("rejectButton")
+        self.clear_button = QPushButton(self)
+        self.clear_button.setObjectName("clearButton")
+        self.summary = QLabel(self)
+        self.summary.setObjectName("importSummary")
+        self.summary.setWordWrap(True)
+
+        from neascn_desktop.gui.conflicts_view import ConflictsView
+
+        self.conflicts = ConflictsView(ctx, self)
+        self.audit_model = AuditTableModel(self)
+        self.audit_view = QTableView(self)
+        self.audit_view.setObjectName("auditTable")
+        self.audit_view.setModel(self.audit_model)
+        self.audit_view.verticalHeader().hide()
+        self.audit_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.audit_view.horizontalHeader().setStretchLastSection(True)
+
+        sources = QHBoxLayout()
+        for widget in (self.add_files_button, self.add_folder_button, self.watch_button, self.scan_button):
+            sources.addWidget(widget)
+        sources.addWidget(self.watch_label, 1)
+        sources.addWidget(self.export_button)
+        actions = QHBoxLayout()
+        for widget in (self.import_button, self.trust_button, self.reject_button, self.clear_button):
+            actions.addWidget(widget)
+        actions.addWidget(self.summary, 1)
+        packages = QWidget(self)
+        packages_layout = QVBoxLayout(packages)
+        split = QSplitter(Qt.Orientation.Vertical, packages)
+        split.addWidget(self.table)
+        split.addWidget(self.preview)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        packages_layout.addLayout(sources)
+        packages_layout.addWidget(split, 1)
+        packages_layout.addLayout(actions)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("inboxTabs")
+        self.tabs.addTab(packages, "")
+        self.tabs.addTab(self.conflicts, "")
+        self.tabs.addTab(self.audit_view, "")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.tabs, 1)
+
+        self.watcher = QFileSystemWatcher(self)
+        self.watcher.directoryChanged.connect(lambda _path: self._scan_soon.start())
+        self._scan_soon = QTimer(self)  # let a copy finish before reading the new file
+        self._scan_soon.setSingleShot(True)
+        self._scan_soon.setInterval(1500)
+        self._scan_soon.timeout.connect(self.scan_watched)
+
+        self.add_files_button.clicked.connect(self._choose_files)
+        self.add_folder_button.clicked.connect(self._choose_folder)
+        self.watch_button.clicked.connect(self._choose_watched)
+        self.scan_button.clicked.connect(self.scan_watched)
+        self.export_button.clicked.connect(self.open_export_dialog)
+        self.import_button.clicked.connect(self.import_selected)
+        self.trust_button.clicked.connect(self.trust_selected)
+        self.reject_button.clicked.connect(self.reject_selected)
+        self.clear_button.clicked.connect(self.model.clear_done)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.model.dataChanged.connect(lambda *_a: self._update_buttons())
+        self.model.rowsInserted.connect(lambda *_a: self._update_buttons())
+
+        self.retranslateUi()
+        self.refresh()
+        folder = self.watched_folder()
+        if folder is not None:
+            self.watcher.addPath(str(folder))
+            self.scan_watched()
+
+    # ------------------------------------------------------------------ contract
     def retranslateUi(self) -> None:
-        self._title.setText(_("Inbox"))
-        self._sentence.setText(_("Coming soon: the packages received, what each one brought, conflicts to resolve and completion per city."))
+        self.title.setText(_("Inbox"))
+        self.hint.setText(_("Drop package files or a folder here. Each package is checked before anything "
+                            "is imported; packages from senders you do not trust yet wait here for your decision."))
+        self.add_files_button.setText(_("Add files…"))
+        self.add_folder_button.setText(_("Add a folder…"))
+        self.watch_button.setText(_("Watch a folder…"))
+        self.scan_button.setText(_("Scan now"))
+        self.export_button.setText(_("Export a package…"))
+        self.import_button.setText(_("Import"))
+        self.trust_button.setText(_("Trust sender and import"))
+        self.reject_button.setText(_("Reject"))
+        self.clear_button.setText(_("Clear finished"))
+        self.tabs.setTabText(0, _("Packages"))
+        self.tabs.setTabText(2, _("Audit log"))
+        self._conflict_tab_text()
+        self._watch_text()
+        self.model.retranslate()
+        self.audit_model.retranslate()
+        self.conflicts.retranslateUi()
+        self._selection_changed()
 
     def on_changes(self, changes: Changes) -> None:
-        # Nothing shown yet; a real workspace refreshes when changes.touches("package", ...).
-        pass
+        if changes.touches("package", "inbox", "trusted_device", "conflict", "revision", "response",
+                           "section", "comment", "survey", "city"):
+            self.refresh()
+
+    # ------------------------------------------------------------------ reading state
+    def refresh(self) -> None:
+        self.model.set_inbox(inbox.list_inbox(self.ctx.db))
+        self.audit_model.set_entries(audit.list_audit(self.ctx.db))
+        self.conflicts.refresh()
+        self._conflict_tab_text()
+        self._update_buttons()
+
+    def _conflict_tab_text(self) -> None:
+        count = self.conflicts.list_model.rowCount()
+        self.tabs.setTabText(1, _("Conflicts ({count})").format(count=count) if count else _("Conflicts"))
+
+    def watched_folder(self) -> Path | None:
+        from neascn_desktop.gui.settings import gui_settings
+
+        value = gui_settings(self.ctx.data_dir).value(WATCHED_KEY, "")
+        return Path(str(value)) if value and Path(str(value)).is_dir() else None
+
+    def set_watched_folder(self, folder: Path | None) -> None:
+        from neascn_desktop.gui.settings import gui_settings
+
+        settings = gui_settings(self.ctx.data_dir)
+        for path in self.watcher.directories():
+            self.watcher.removePath(path)
+        settings.setValue(WATCHED_KEY, str(folder) if folder else "")
+        settings.sync()
+        if folder is not None:
+            self.watcher.addPath(str(folder))
+            self.scan_watched()
+        self._watch_text()
+
+    def _watch_text(self) -> None:
+        folder = self.watched_folder()
+        self.watch_label.setText(_("Watched folder: {path}").format(path=folder) if folder
+                                 else _("No watched folder."))
+        self.scan_button.setEnabled(folder is not None)
+
+    def selected_items(self) -> list[PackageItem]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self.model.item(row) for row in rows]
+
+    def _update_buttons(self) -> None:
+        items = self.selected_items()
+        importable = [i for i in (items or self.model.items()) if i.importable]
+        self.import_button.setEnabled(bool(importable))
+        decidable = len(items) == 1 and items[0].decidable
+        self.trust_button.setEnabled(decidable)
+        self.reject_button.setEnabled(decidable)
+
+    # ------------------------------------------------------------------ adding files
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.add_paths(paths)
+
+    def _choose_files(self) -> None:
+        names, _filter = QFileDialog.getOpenFileNames(self, _("Add package files"), "",
+                                                      _("NEASCN packages (*.neascn);;All files (*)"))
+        if names:
+            self.add_paths([Path(n) for n in names])
+
+    def _choose_folder(self) -> None:
+        name = QFileDialog.getExistingDirectory(self, _("Add a folder of packages"))
+        if name:
+            self.add_paths([Path(name)])
+
+    def _choose_watched(self) -> None:
+        name = QFileDialog.getExistingDirectory(self, _("Folder to watch for packages"))
+        self.set_watched_folder(Path(name) if name else None)
+
+    def scan_watched(self) -> None:
+        folder = self.watched_folder()
+        if folder is not None:
+            known = {item.path for item in self.model.items()}
+            fresh = [p for p in expand_paths([folder]) if p not in known]
+            if fresh:
+                self.add_paths(fresh)
+
+    def add_paths(self, paths: list[Path]) -> Any:
+        """Show the files (folders: their packages) and verify them in the background."""
+        files = [p for p in expand_paths(paths) if p.is_file()]
+        for path in files:
+            if self.model.row_of(path) < 0:
+                self.model.upsert(PackageItem(path=path))
+        if not files:
+            return None
+        db = self.ctx.db
+
+        def task(progress, is_cancelled):  # type: ignore[no-untyped-def]
+            book = TrustBook(db)
+            verdicts = []
+            for index, path in enumerate(files):
+                if is_cancelled():
+                    break
+                progress(index, len(files), _("Checking {name}…").format(name=path.name))
+                verdicts.append((path, verify_package(db, path, book=book)))
+            return verdicts
+
+        def done(verdicts: list[Any]) -> None:
+            for path, verdict in verdicts:
+                self.model.upsert(item_for_verdict(path, verdict))
+            self._selection_changed()
+
+        return self._start(task, _("Checking packages"), done)
+
+    def _start(self, task: Any, title: str, on_success: Any) -> Any:
+        job = self.ctx.run_in_background(task, title=title, on_success=on_success, parent=self)
+        self.jobs.append(job)
+        job.finished.connect(lambda: self.jobs.remove(job) if job in self.jobs else None)
+        return job
+
+    # ------------------------------------------------------------------ preview
+    def _selection_changed(self, *_args: Any) -> None:
+        self._update_buttons()
+        items = self.selected_items()
+        if len(items) != 1:
+            self.preview.setPlainText(_("Select a package to see what importing it would change.")
+                                      if not items else "")
+            return
+        item = items[0]
+        lines = [f"<b>{_escape(item.path.name)}</b>", _escape(item.reason())]
+        if item.fingerprint:
+            lines.append(_("Sender key fingerprint: {fingerprint}").format(fingerprint=item.fingerprint))
+        self.preview.setHtml("<br>".join(lines))
+        if item.state in ("ready", "waiting") and item.path.is_file():
+            self._preview_in_background(item)
+
+    def _preview_in_background(self, item: PackageItem) -> None:
+        from neascn_desktop.gui.worker import run_in_background
+
+        db = self.ctx.db
+
+        def task(progress, is_cancelled):  # type: ignore[no-untyped-def]
+            return preview_import(db, item.path)
+
+        def done(outcome: PackageOutcome) -> None:
+            current = self.selected_items()
+            if len(current) == 1 and current[0].path == item.path:
+                self.preview.setHtml(_preview_html(item, outcome))
+
+        job = run_in_background(self, task, title=_("Preview"), on_success=done, on_error=lambda _e: None,
+                                show_progress=False)
+        self.jobs.append(job)
+        job.finished.connect(lambda: self.jobs.remove(job) if job in self.jobs else None)
+
+    # ------------------------------------------------------------------ decisions
+    def import_selected(self) -> Any:
+        items = [i for i in (self.selected_items() or self.model.items()) if i.importable]
+        if not items:
+            return None
+        paths = [i.path for i in items]
+        db = self.ctx.db
+
+        def task(progress, is_cancelled):  # type: ignore[no-untyped-def]
+            return import_packages(db, paths, progress, is_cancelled)
+
+        return self._start(task, _("Importing packages"), self._show_report)
+
+    def _show_report(self, report: ImportReport) -> None:
+        for outcome in report.outcomes:
+            self.model.update_state(outcome.path, _OUTCOME_STATES.get(outcome.status, outcome.status),
+                                    outcome.message)
+        self.summary.setText(report.summary)
+        self.refresh()
+
+    def confirm(self, text: str) -> bool:
+        """Ask before trusting or rejecting (tests replace this)."""
+        answer = QMessageBox.question(self, _("Inbox"), text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _ensure_in_inbox(self, item: PackageItem) -> str | None:
+        """A dropped file from an unknown sender is put into the inbox first (that is recorded)."""
+        if item.inbox is not None:
+            return item.inbox.package_id
+        report = import_packages(self.ctx.db, [item.path])
+        outcome = report.outcomes[0] if report.outcomes else None
+        if outcome is None or outcome.status != "waiting":
+            if outcome is not None:
+                self.model.update_state(item.path, _OUTCOME_STATES.get(outcome.status, outcome.status),
+                                        outcome.message)
+            return None
+        return outcome.verdict.package_id
+
+    def trust_selected(self) -> Any:
+        items = self.selected_items()
+        if len(items) != 1 or not items[0].decidable:
+            return None
+        item = items[0]
+        if not self.confirm(_("Trust {sender}, whose key fingerprint is {fingerprint}? Compare it with the "
+                              "fingerprint the sender reads to you. Every package from this sender that waits "
+                              "will be imported.").format(sender=item.sender, fingerprint=item.fingerprint)):
+            return None
+        package_id = self._ensure_in_inbox(item)
+        if package_id is None:
+            return None
+        db = self.ctx.db
+
+        def task(progress, is_cancelled):  # type: ignore[no-untyped-def]
+            progress(0, 0, _("Importing the sender's packages…"))
+            return inbox.trust_and_apply(db, package_id)
+
+        def done(report: ImportReport) -> None:
+            self.model.update_state(item.path, "applied", report.summary)
+            self.ctx.publish(inbox.changes_of_decision())
+            self.summary.setText(report.summary)
+            self.refresh()
+
+        return self._start(task, _("Trust sender"), done)
+
+    def reject_selected(self) -> None:
+        items = self.selected_items()
+        if len(items) != 1 or not items[0].decidable:
+            return
+        item = items[0]
+        if not self.confirm(_("Reject the package {file} from {sender}? It will never be imported.").format(
+                file=item.path.name, sender=item.sender)):
+            return
+        try:
+            package_id = self._ensure_in_inbox(item)
+            if package_id is None:
+                return
+            inbox.reject(self.ctx.db, package_id)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            self.ctx.show_error(exc)
+            return
+        self.model.update_state(item.path, "rejected", _("Rejected."))
+        self.ctx.publish(inbox.changes_of_decision())
+        self.refresh()
+
+    def open_export_dialog(self) -> Any:
+        from neascn_desktop.gui.export_dialog import ExportDialog
+
+        dialog = ExportDialog(self.ctx, self)
+        dialog.setModal(True)
+        dialog.finished.connect(lambda _code: self._after_export(dialog))
+        dialog.open()
+        return dialog
+
+    def _after_export(self, dialog: Any) -> None:
+        result = dialog.result_value
+        if result is not None:
+            recipient = result.recipient.display_name if result.recipient else _("nobody (not encrypted)")
+            self.summary.setText(_("Exported {count} revisions to {file}, encrypted for {recipient}.").format(
+                count=result.revisions, file=result.path, recipient=recipient))
+            self.refresh()
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text)
+
+
+def _preview_html(item: PackageItem, outcome: PackageOutcome) -> str:
+    lines = [f"<b>{_escape(item.path.name)}</b>", _escape(item.reason())]
+    if item.fingerprint:
+        lines.append(_escape(_("Sender key fingerprint: {fingerprint}").format(fingerprint=item.fingerprint)))
+    preview = outcome.preview
+    if preview is None:
+        lines.append(_escape(outcome.message))
+        return "<br>".join(lines)
+    lines.append(_escape(_("{new} of {total} revisions are new here.").format(
+        new=preview.new_revisions, total=preview.revisions)))
+    rows = "".join(
+        f"<tr><td>{_escape(entity_type)}</td><td align='right'>{c.new}</td><td align='right'>{c.updated}</td>"
+        f"<td align='right'>{c.conflicting}</td><td align='right'>{c.unchanged}</td></tr>"
+        for entity_type, c in sorted(preview.by_type.items()))
+    head = "".join(f"<th>{_escape(t)}</th>" for t in (_("Records"), _("new"), _("updated"), _("conflicting"),
+                                                     _("unchanged")))
+    lines.append(f"<table cellspacing='6'><tr>{head}</tr>{rows}</table>")
+    if preview.missing_attachments:
+        lines.append(_escape(_("Missing attachments: {count}").format(count=len(preview.missing_attachments))))
+    if preview.missing_definitions:
+        lines.append(_escape(_("Survey versions not present here: {ids}.").format(
+            ids=", ".join(preview.missing_definitions))))
+    return "<br>".join(lines)

@@ -1,0 +1,305 @@
+"""Item models of the Inbox workspace: package files with their verdicts, and the audit log.
+
+Both are ``QAbstractTableModel``s over plain values from ``neascn_desktop.sync``;
+the audit log hands out rows lazily (``canFetchMore``/``fetchMore``), so a
+secretariat with years of imports opens it instantly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from neascn_desktop.i18n import N_, _
+from neascn_desktop.sync.audit import AuditEntry, verdict_label
+from neascn_desktop.sync.inbox import InboxEntry
+from neascn_desktop.sync.verify import APPLICABLE, PackageVerdict, trust_label
+
+Index = QModelIndex | QPersistentModelIndex
+
+#: Where a row stands, as shown in the "State" column.
+STATES: dict[str, str] = {
+    "checking": N_("checking…"),
+    "ready": N_("ready to import"),
+    "waiting": N_("waiting for a decision"),
+    "already_imported": N_("already imported"),
+    "damaged": N_("damaged"),
+    "undecryptable": N_("cannot be decrypted"),
+    "applied": N_("imported"),
+    "refused": N_("refused"),
+    "rejected": N_("rejected"),
+}
+_STATE_COLOURS = {
+    "ready": "#1b5e20",
+    "applied": "#1b5e20",
+    "waiting": "#8a5300",
+    "damaged": "#b71c1c",
+    "undecryptable": "#b71c1c",
+    "refused": "#b71c1c",
+    "rejected": "#6d6d6d",
+    "already_imported": "#6d6d6d",
+}
+
+
+@dataclass(frozen=True)
+class PackageItem:
+    """One row: a file the user brought (or the watched folder holds), or a package in the inbox."""
+
+    path: Path
+    verdict: PackageVerdict | None = None
+    inbox: InboxEntry | None = None
+    state: str = "checking"
+    message: str = ""
+
+    @property
+    def package_id(self) -> str | None:
+        if self.verdict is not None and self.verdict.package_id:
+            return self.verdict.package_id
+        return self.inbox.package_id if self.inbox else None
+
+    @property
+    def sender(self) -> str:
+        if self.verdict is not None and self.verdict.sender_name:
+            org = self.verdict.sender_organisation
+            return f"{self.verdict.sender_name} ({org})" if org else self.verdict.sender_name
+        if self.inbox is not None:
+            org = self.inbox.sender_organisation
+            return f"{self.inbox.sender_name} ({org})" if org else self.inbox.sender_name
+        return ""
+
+    @property
+    def fingerprint(self) -> str:
+        if self.verdict is not None and self.verdict.fingerprint:
+            return self.verdict.fingerprint
+        return self.inbox.fingerprint if self.inbox else ""
+
+    @property
+    def kind(self) -> str:
+        if self.verdict is not None and self.verdict.kind:
+            return self.verdict.kind
+        return self.inbox.kind if self.inbox else ""
+
+    @property
+    def trust(self) -> str | None:
+        if self.verdict is not None and self.verdict.trust:
+            return self.verdict.trust
+        return self.inbox.reason if self.inbox else None
+
+    @property
+    def signature_text(self) -> str:
+        if self.state == "checking":
+            return ""
+        if self.verdict is not None and not self.verdict.signature_valid:
+            return _("invalid")
+        return _("valid")
+
+    @property
+    def importable(self) -> bool:
+        return self.state in ("ready", "waiting") and self.inbox is None
+
+    @property
+    def decidable(self) -> bool:
+        """Trust / reject make sense: the sender is not trusted (the package waits or would)."""
+        return self.state == "waiting" or (
+            self.verdict is not None and self.verdict.error is None
+            and not self.verdict.already_imported and self.trust not in APPLICABLE
+        )
+
+    def reason(self) -> str:
+        if self.message:
+            return self.message
+        if self.verdict is not None:
+            return self.verdict.summary
+        if self.inbox is not None:
+            return _("Waiting since {time}: the sender is {trust}.").format(
+                time=self.inbox.received_at.strftime("%Y-%m-%d %H:%M"), trust=trust_label(self.inbox.reason))
+        return ""
+
+
+def item_for_verdict(path: Path, verdict: PackageVerdict) -> PackageItem:
+    state = verdict.status
+    if state == "ready" and verdict.waiting_in_inbox:
+        state = "waiting"
+    return PackageItem(path=path, verdict=verdict, state=state)
+
+
+class PackageTableModel(QAbstractTableModel):
+    """The packages the secretariat is looking at, one row per file or inbox entry."""
+
+    COLUMNS = (N_("File"), N_("Kind"), N_("Sender"), N_("Fingerprint"), N_("Signature"),
+               N_("Sender trust"), N_("State"), N_("Details"))
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._items: list[PackageItem] = []
+
+    # -- reading
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._items)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return _(self.COLUMNS[section])
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        item = self._items[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (
+                item.path.name,
+                item.kind,
+                item.sender,
+                item.fingerprint,
+                item.signature_text,
+                trust_label(item.trust),
+                _(STATES.get(item.state, item.state)),
+                item.reason(),
+            )[column]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return str(item.path) if column == 0 else item.reason()
+        if role == Qt.ItemDataRole.ForegroundRole and column in (4, 6):
+            if column == 4 and item.signature_text == _("invalid"):
+                return QBrush(QColor("#b71c1c"))
+            colour = _STATE_COLOURS.get(item.state)
+            return QBrush(QColor(colour)) if colour and column == 6 else None
+        if role == Qt.ItemDataRole.UserRole:
+            return item
+        return None
+
+    def items(self) -> list[PackageItem]:
+        return list(self._items)
+
+    def item(self, row: int) -> PackageItem:
+        return self._items[row]
+
+    def row_of(self, path: Path) -> int:
+        for row, item in enumerate(self._items):
+            if item.path == path:
+                return row
+        return -1
+
+    # -- changing
+    def upsert(self, item: PackageItem) -> None:
+        row = self.row_of(item.path)
+        if row < 0 and item.package_id:
+            row = next((r for r, i in enumerate(self._items) if i.package_id == item.package_id), -1)
+        if row >= 0:
+            self._items[row] = item
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
+            return
+        self.beginInsertRows(QModelIndex(), len(self._items), len(self._items))
+        self._items.append(item)
+        self.endInsertRows()
+
+    def update_state(self, path: Path, state: str, message: str = "") -> None:
+        row = self.row_of(path)
+        if row >= 0:
+            self._items[row] = replace(self._items[row], state=state, message=message)
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
+
+    def set_inbox(self, entries: list[InboxEntry]) -> None:
+        """Show the inbox's waiting packages; rows for packages no longer waiting lose that state."""
+        waiting = {e.package_id: e for e in entries}
+        for row, item in enumerate(self._items):
+            if item.inbox is not None and item.package_id not in waiting:
+                state = "rejected" if item.state == "rejected" else "applied" if item.state != "refused" else item.state
+                self._items[row] = replace(item, inbox=None, state=state)
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
+        shown = {i.package_id for i in self._items}
+        for entry in entries:
+            if entry.package_id in shown:
+                row = next(r for r, i in enumerate(self._items) if i.package_id == entry.package_id)
+                self._items[row] = replace(self._items[row], inbox=entry, state="waiting", message="")
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
+            else:
+                self.beginInsertRows(QModelIndex(), len(self._items), len(self._items))
+                self._items.append(PackageItem(path=entry.file, inbox=entry, state="waiting"))
+                self.endInsertRows()
+
+    def clear_done(self) -> None:
+        self.beginResetModel()
+        self._items = [i for i in self._items if i.state not in ("applied", "already_imported", "rejected")]
+        self.endResetModel()
+
+    def retranslate(self) -> None:
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.COLUMNS) - 1)
+        if self._items:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._items) - 1, len(self.COLUMNS) - 1))
+
+
+class AuditTableModel(QAbstractTableModel):
+    """The audit log, newest first; rows are handed to the view a page at a time."""
+
+    COLUMNS = (N_("Time"), N_("Action"), N_("Result"), N_("Package"), N_("File"), N_("Sender"),
+               N_("Fingerprint"), N_("Counts"), N_("Note"))
+    PAGE = 200
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._all: list[AuditEntry] = []
+        self._shown = 0
+
+    def set_entries(self, entries: list[AuditEntry]) -> None:
+        self.beginResetModel()
+        self._all = entries
+        self._shown = min(self.PAGE, len(entries))
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self._shown
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def canFetchMore(self, parent: Index) -> bool:
+        return not parent.isValid() and self._shown < len(self._all)
+
+    def fetchMore(self, parent: Index) -> None:
+        if parent.isValid():
+            return
+        more = min(self.PAGE, len(self._all) - self._shown)
+        self.beginInsertRows(QModelIndex(), self._shown, self._shown + more - 1)
+        self._shown += more
+        self.endInsertRows()
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return _(self.COLUMNS[section])
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        entry = self._all[index.row()]
+        counts = entry.counts
+        if "added" in counts:
+            count_text = _("{added} new of {revisions}").format(added=counts.get("added", 0),
+                                                               revisions=counts.get("revisions", 0))
+        elif "revisions" in counts:
+            count_text = _("{revisions} revisions").format(revisions=counts["revisions"])
+        else:
+            count_text = ""
+        return (
+            entry.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
+            entry.action,
+            verdict_label(entry.verdict),
+            entry.package_id or "",
+            entry.file_name or "",
+            entry.sender_name or "",
+            entry.sender_fingerprint or "",
+            count_text,
+            entry.message,
+        )[index.column()]
+
+    def retranslate(self) -> None:
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.COLUMNS) - 1)
