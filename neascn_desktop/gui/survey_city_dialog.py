@@ -55,6 +55,8 @@ class SurveyCityDialog(QDialog):
             self.form.latitudeEdit.setText("" if city.latitude is None else f"{city.latitude:g}")
             self.form.longitudeEdit.setText("" if city.longitude is None else f"{city.longitude:g}")
             self.form.sourceEdit.setText(city.source)
+            self.form.sourceEdit.setCursorPosition(0)
+        self.setMinimumWidth(520)
         self.retranslate()
 
     def retranslate(self) -> None:

@@ -190,6 +190,8 @@ class SurveysWorkspace(QWidget):
         self.model.set_rows(rows)
         if selected is not None:
             self.select_city(selected.city.id)
+        elif self.proxy.rowCount():
+            self.table.selectRow(0)  # so Enter starts at once (keyboard-only entry)
         self._update_summary()
         self._update_buttons()
 
