@@ -36,6 +36,8 @@ class FirstRunDialog(QDialog):
         self.profile: Profile | None = None
         self.form = load_form("first_run_dialog.ui", self)
         self.setWindowIcon(icon("neascn"))
+        # Room for the introduction to wrap into a few lines, in any language.
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 64)
         font = self.form.headingLabel.font()
         font.setPointSizeF(font.pointSizeF() * 1.4)
         font.setBold(True)

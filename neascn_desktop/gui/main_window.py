@@ -14,7 +14,7 @@ import importlib.util
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, Slot
+from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -268,7 +268,17 @@ class MainWindow(QMainWindow):
         key = self.settings.value(_KEY_WORKSPACE)
         if key not in WORKSPACE_KEYS:
             key = ROLE_WORKSPACE.get(self.ctx.profile.role, WORKSPACE_KEYS[0])
-        self.show_workspace(str(key))
+        # Select the start workspace now but build it just after the window is
+        # on screen: a workspace reading a large database must not delay the
+        # first paint.  workspace() keeps it current once built.
+        index = WORKSPACE_KEYS.index(str(key))
+        self.form.workspaceStack.setCurrentIndex(index)
+        navigation = self.form.navigation
+        navigation.blockSignals(True)
+        navigation.setCurrentRow(index)
+        navigation.blockSignals(False)
+        self._workspace_actions[index].setChecked(True)
+        QTimer.singleShot(0, self, lambda k=str(key): self.workspace(k))
 
     # -- translation ----------------------------------------------------------------
     def retranslate(self) -> None:
@@ -314,15 +324,21 @@ class MainWindow(QMainWindow):
         self._database_label.setToolTip(self.ctx.db.location)
 
     def _fit_navigation(self) -> None:
+        # Wide enough for the longest label in the current language (no eliding),
+        # computed rather than fixed because "Framework" is one word in English
+        # and two in Russian.
         navigation = self.form.navigation
         metrics = navigation.fontMetrics()
         widest = max(
             (metrics.horizontalAdvance(navigation.item(i).text()) for i in range(navigation.count())),
             default=0,
         )
-        width = max(widest, navigation.iconSize().width()) + 28
-        navigation.setGridSize(QSize(width, navigation.iconSize().height() + metrics.height() * 2 + 12))
-        navigation.setFixedWidth(width + navigation.frameWidth() * 2 + 6)
+        icon_size = navigation.iconSize()
+        cell = QSize(max(widest, icon_size.width()) + 24, icon_size.height() + metrics.height() + 20)
+        for index in range(navigation.count()):
+            navigation.item(index).setSizeHint(cell)
+        navigation.setGridSize(cell)
+        navigation.setFixedWidth(cell.width() + 2 * navigation.frameWidth() + 4)
 
     # -- slots ----------------------------------------------------------------------
     @Slot(int)
