@@ -268,7 +268,7 @@ class RadarPainter:
             axes.set_theta_direction(-1)
             axes.set_ylim(0, 100)
             axes.set_yticks([20, 40, 60, 80, 100], ["", "40", "", "80", ""], fontsize=6, color=GREY)
-            axes.set_xticks(self._angles, [_wrap(label, 16) for label in self.labels], fontsize=7)
+            axes.set_xticks(self._angles, [_wrap(label, 18) for label in self.labels], fontsize=8)
             axes.tick_params(axis="x", pad=2)
             axes.grid(color=LIGHT, linewidth=0.6)
             axes.spines["polar"].set_color(LIGHT)

@@ -28,7 +28,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.shape import CT_Inline
 from docx.parts.image import ImagePart
-from docx.shared import Mm
+from docx.shared import Mm, Pt
 from docx.table import Table
 from docx.text.run import Run
 from lxml.etree import SubElement
@@ -403,6 +403,8 @@ class ReportDocument:
         paragraph = self._new_paragraph(None)
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.paragraph_format.keep_with_next = True
+        # Room above the picture: LibreOffice draws an image flush after a table over its border.
+        paragraph.paragraph_format.space_before = Pt(6)
         paragraph.paragraph_format.space_after = 0
         self._add_picture(paragraph, png, Mm(min(width_mm, TEXT_WIDTH_MM)))
         self.paragraph(

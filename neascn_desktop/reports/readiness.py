@@ -115,8 +115,9 @@ def build_readiness_report(
                     values = [(s.score if (s := city.score_of(d.id)) else None)
                               for d in data.domains]
                     radars[city.city_id] = pool.submit(painter.render, values)
+        answered = [c for c in data.cities if c.submission_status is not None]
         try:
-            for number, city in enumerate(data.cities):
+            for number, city in enumerate(answered):
                 radar = radars.get(city.city_id)
                 _city_profile(doc, data, city, radar.result() if radar else None,
                               first=number == 0)
@@ -124,6 +125,16 @@ def build_readiness_report(
         finally:
             for future in radars.values():
                 future.cancel()
+    # Cities without a submission share one list instead of a page each.
+    waiting = [c for c in data.cities if c.submission_status is None]
+    if waiting:
+        if answered:
+            doc.page_break()
+        doc.heading(translate_in(lang, "Cities that have not answered yet"), 2)
+        for city in waiting:
+            doc.bullet(translate_in(lang, "{city} ({country})").format(
+                city=city.name, country=city.country or "–"))
+            advance(city.name)
 
     _annex(doc, data, codes)
     doc.save(path)
@@ -312,9 +323,6 @@ def _city_profile(doc: ReportDocument, data: ReadinessReportData, city: CityRead
         facts.append(translate_in(lang, "Last updated: {date}").format(
             date=format_date(city.updated_at, lang)))
     doc.paragraph(translate_in(lang, " · ").join(facts), "Cover Meta")
-    if city.submission_status is None:
-        doc.paragraph(translate_in(lang, "This city has not answered the survey yet."))
-        return
     doc.paragraph(
         translate_in(lang, "Readiness index: {index} ({band}); coverage {coverage}.").format(
             index=_score(city.index, lang), band=band_label(lang, city.band),
@@ -374,11 +382,10 @@ def _annex(doc: ReportDocument, data: ReadinessReportData, codes: dict[str, str]
         doc.heading(section.label, 2)
         rows = []
         for q in section.questions:
-            question = q.label if not q.hint else f"{q.label}\n{q.hint}"
-            rows.append([q.name, question, question_type_label(lang, q.type),
-                         codes.get(q.domain_id or "", "–"),
-                         translate_in(lang, "; ").join(q.choices)])
-        doc.table([translate_in(lang, "Name"), translate_in(lang, "Question"),
-                   translate_in(lang, "Type"), translate_in(lang, "Domain"),
-                   translate_in(lang, "Choices")],
-                  rows, widths_mm=(28, 62, 22, 14, 40))
+            # The XLSForm name under the label: analysts match it to the export's columns.
+            question = "\n".join(part for part in (q.label, q.hint, f"[{q.name}]") if part)
+            rows.append([question, question_type_label(lang, q.type),
+                         codes.get(q.domain_id or "", "–"), "\n".join(q.choices)])
+        doc.table([translate_in(lang, "Question"), translate_in(lang, "Type"),
+                   translate_in(lang, "Domain"), translate_in(lang, "Choices")],
+                  rows, widths_mm=(64, 22, 16, 64))

@@ -97,7 +97,11 @@ def test_cities_without_submission_and_empty_network(tmp_path: Path, docx_summar
     path = tmp_path / "r.docx"
     build_readiness_report(data, path)
     text = "\n".join(p.text for p in docx_summary(path).document.paragraphs)
-    assert "This city has not answered the survey yet." in text
+    assert "Cities that have not answered yet" in text
+    waiting = data.cities[10]
+    bullets = [p.text for p in docx_summary(path).document.paragraphs
+               if p.style.name == "List Bullet"]
+    assert f"{waiting.name} ({waiting.country})" in bullets
 
     from dataclasses import replace
 
@@ -113,6 +117,7 @@ def test_progress_and_cancel(tmp_path: Path) -> None:
     build_readiness_report(data, tmp_path / "r.docx",
                            progress=lambda done, total, message="": seen.append((done, total)))
     assert seen[-1][0] == seen[-1][1] and len(seen) == len(data.cities) + 3
+    assert [done for done, _total in seen] == list(range(1, len(seen) + 1))
     with pytest.raises(ReportCancelled):
         build_readiness_report(data, tmp_path / "c.docx", is_cancelled=lambda: True)
     assert not (tmp_path / "c.docx").exists()
