@@ -630,14 +630,26 @@ class AttachmentQuestion(QuestionWidget):
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt's name
         if not self.read_only and any(u.isLocalFile() for u in event.mimeData().urls()):
             event.acceptProposedAction()
+            self._highlight(True)
         else:
             event.ignore()
+
+    def _highlight(self, on: bool) -> None:
+        """A dashed frame while a file is dragged over the question: "drop it here"."""
+        self.setStyleSheet(
+            f"QFrame#{self.objectName()} {{ border: 2px dashed #0b57d0; border-radius: 6px; }}"
+            if on else "")
+
+    def dragLeaveEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        self._highlight(False)
+        super().dragLeaveEvent(event)
 
     def dragMoveEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
         if not self.read_only and event.mimeData().hasUrls():
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt's name
+        self._highlight(False)
         files = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if self.read_only or not files:
             event.ignore()
