@@ -51,6 +51,13 @@ class FirstRunDialog(QDialog):
             max(self.form.languageCombo.findData(i18n.current_language()), 0)
         )
 
+        # Our own accept button: QDialogButtonBox re-labels its standard Ok
+        # button on every language change, which would undo "Create profile".
+        self.create_button = self.form.buttonBox.addButton(
+            "", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.create_button.setObjectName("createButton")
+        self.create_button.setDefault(True)
         self.form.nameEdit.textChanged.connect(self._update_ok)
         self.form.roleCombo.currentIndexChanged.connect(self._update_role_hint)
         self.form.languageCombo.currentIndexChanged.connect(self._on_language_chosen)
@@ -81,8 +88,7 @@ class FirstRunDialog(QDialog):
         for index in range(self.form.roleCombo.count()):
             code = self.form.roleCombo.itemData(index)
             self.form.roleCombo.setItemText(index, _(ROLES[code]))
-        ok = self.form.buttonBox.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText(_("Create profile"))
+        self.create_button.setText(_("Create profile"))
         self._update_role_hint()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
@@ -96,8 +102,7 @@ class FirstRunDialog(QDialog):
     # -- slots ------------------------------------------------------------------
     @Slot()
     def _update_ok(self, *_args: object) -> None:
-        ok = self.form.buttonBox.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setEnabled(bool(self.form.nameEdit.text().strip()))
+        self.create_button.setEnabled(bool(self.form.nameEdit.text().strip()))
 
     @Slot()
     def _update_role_hint(self, *_args: object) -> None:

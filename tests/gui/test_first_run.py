@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox
+from PySide6.QtWidgets import QDialog
 
 from neascn_desktop import i18n
 from neascn_desktop.gui.first_run import FirstRunDialog
@@ -12,7 +12,7 @@ from neascn_desktop.identity.profile import load_profile
 def test_first_run_dialog_creates_profile(qtbot, db) -> None:
     dialog = FirstRunDialog(db)
     qtbot.addWidget(dialog)
-    ok = dialog.form.buttonBox.button(QDialogButtonBox.StandardButton.Ok)
+    ok = dialog.create_button
     assert not ok.isEnabled(), "a profile needs a name"
 
     dialog.fill(name="  Batbayar Dorj ", organisation="Ulaanbaatar City", role="secretariat")
@@ -41,6 +41,8 @@ def test_first_run_language_choice_switches_dialog_and_is_saved(
     assert dialog.windowTitle() == "NEASCN Desktop에 오신 것을 환영합니다"
     assert dialog.form.nameLabel.text() == "표시 이름(&N):"
     assert dialog.form.roleCombo.currentText() == "현장 직원"
+    qtbot.wait(50)  # let Qt's own LanguageChange handling run (it re-labels standard buttons)
+    assert dialog.create_button.text() == "프로필 만들기"
     dialog.accept()
     profile = load_profile(db)
     assert profile is not None and profile.language == "ko"
