@@ -72,10 +72,10 @@ class ConflictListModel(QAbstractTableModel):
         self._rows: list[conflicts.ConflictInfo] = []
         self._titles: dict[str, str] = {}
 
-    def set_rows(self, rows: list[conflicts.ConflictInfo]) -> None:
+    def set_rows(self, rows: list[conflicts.ConflictInfo], titles: dict[str, str]) -> None:
         self.beginResetModel()
         self._rows = rows
-        self._titles = {r.entity_id: _title(r.heads[0]) for r in rows}
+        self._titles = titles
         self.endResetModel()
 
     def conflict(self, row: int) -> conflicts.ConflictInfo:
@@ -103,11 +103,19 @@ class ConflictListModel(QAbstractTableModel):
                 str(len(info.heads)))[index.column()]
 
 
-def _title(revision: Revision) -> str:
+def _title(revision: Revision, db: Any = None) -> str:
     payload = revision.payload
     if revision.entity_type == "submission":
-        return _("{city} ({enumerator})").format(city=payload.get("city_id", "?"),
-                                                 enumerator=payload.get("enumerator", "?"))
+        city = str(payload.get("city_id", "?"))
+        if db is not None:
+            from neascn_desktop.i18n import current_language
+            from neascn_desktop.replica import current
+
+            state = current(db, "city", city)
+            names = state.payload.get("name") if state is not None else None
+            if isinstance(names, dict):
+                city = str(names.get(current_language()) or names.get("en") or city)
+        return _("{city} ({enumerator})").format(city=city, enumerator=payload.get("enumerator", "?"))
     if isinstance(payload.get("title"), str):
         return payload["title"]
     return revision.entity_id
@@ -128,6 +136,7 @@ class ComparisonModel(QAbstractTableModel):
         self.beginResetModel()
         self.comparison = comparison
         self._head_labels = head_labels
+        self.field_labels: dict[str, str] = {}
         self._rows = [r for r in comparison.rows if r.name not in hidden] if comparison else []
         self.proposal = conflicts.flatten(comparison.entity_type, comparison.proposal) if comparison else {}
         self.edited = False
@@ -165,7 +174,9 @@ class ComparisonModel(QAbstractTableModel):
         last = self.columnCount() - 1
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, Qt.ItemDataRole.ToolTipRole):
             if column == 0:
-                return row.name.removeprefix("answers.")
+                name = row.name.removeprefix("answers.")
+                label = self.field_labels.get(name)
+                return f"{label} ({name})" if label else name
             if column == 1:
                 return shown(row.ancestor)
             if column == last:
@@ -227,8 +238,10 @@ class ConflictsView(QWidget):
         self.texts = QSplitter(Qt.Orientation.Horizontal, self)
         self.texts.setObjectName("conflictTexts")
         self.text_edits: list[QPlainTextEdit] = []
-        self.proposal_text = QPlainTextEdit(self)
+        self.proposal_text = QPlainTextEdit(self.texts)
         self.proposal_text.setObjectName("proposalText")
+        self.texts.addWidget(self.proposal_text)
+        self.texts.hide()
 
         self.keep_choice = QComboBox(self)
         self.keep_choice.setObjectName("keepChoice")
@@ -284,7 +297,8 @@ class ConflictsView(QWidget):
 
     def refresh(self) -> None:
         current = self.current_entity_id()
-        self.list_model.set_rows(conflicts.list_conflicts(self.ctx.db))
+        rows = conflicts.list_conflicts(self.ctx.db)
+        self.list_model.set_rows(rows, {r.entity_id: _title(r.heads[0], self.ctx.db) for r in rows})
         self.empty.setVisible(self.list_model.rowCount() == 0)
         row = next((r for r in range(self.list_model.rowCount())
                     if self.list_model.conflict(r).entity_id == current), 0 if self.list_model.rowCount() else -1)
@@ -324,11 +338,13 @@ class ConflictsView(QWidget):
                                                             clock=_clock(h.clock)) for h in comparison.heads]
         is_text = comparison.entity_type == "framework_section"
         self.comparison_model.set_comparison(comparison, labels, hidden={"body"} if is_text else set())
+        if comparison.entity_type == "submission":
+            self.comparison_model.field_labels = _question_labels(self.ctx.db, comparison.heads[0])
         for label, head in zip(labels, comparison.heads, strict=True):
             self.keep_choice.addItem(label, head.id)
         conflicting = sum(1 for r in comparison.rows if r.conflicting)
         self.heading.setText(_("{title}: {count} versions; {fields} fields differ, {conflicting} of them changed on both sides.").format(
-            title=_title(comparison.heads[0]), count=len(comparison.heads), fields=len(comparison.rows),
+            title=_title(comparison.heads[0], self.ctx.db), count=len(comparison.heads), fields=len(comparison.rows),
             conflicting=conflicting))
         self.texts.setVisible(is_text)
         if is_text:
@@ -336,17 +352,16 @@ class ConflictsView(QWidget):
                        if comparison.ancestor else [])
             sources += [(label, head.payload.get("body", "")) for label, head in
                         zip(labels, comparison.heads, strict=True)]
-            for label, body in sources:
+            for position, (label, body) in enumerate(sources):
                 edit = QPlainTextEdit(self.texts)
                 edit.setReadOnly(True)
                 edit.setPlainText(f"# {label}\n\n{body}")
-                self.texts.addWidget(edit)
+                self.texts.insertWidget(position, edit)
                 self.text_edits.append(edit)
             self.proposal_text.blockSignals(True)
             self.proposal_text.setPlainText(str(comparison.proposal.get("body", "")))
             self.proposal_text.blockSignals(False)
             self.proposal_text.document().setModified(False)
-            self.texts.addWidget(self.proposal_text)
         self._update_buttons()
 
     def _update_buttons(self) -> None:
@@ -407,3 +422,18 @@ def _clock(clock: str) -> str:
         return datetime.fromtimestamp(millis / 1000, UTC).astimezone().strftime("%Y-%m-%d %H:%M")
     except (ValueError, OSError, OverflowError):
         return clock
+
+
+def _question_labels(db: Any, revision: Revision) -> dict[str, str]:
+    """Question name -> its label in the current language (empty when the definition is unknown)."""
+    from neascn_desktop.i18n import current_language
+
+    try:
+        from neascn_desktop.surveys import service
+
+        definition = service.get_definition(db, str(revision.payload.get("form_id")),
+                                            str(revision.payload.get("form_version")))
+    except Exception:  # noqa: BLE001 - labels are a nicety; names are shown instead
+        return {}
+    language = current_language()
+    return {q.name: q.label_in(language) for q in definition.questions}

@@ -33,6 +33,31 @@ STATES: dict[str, str] = {
     "refused": N_("refused"),
     "rejected": N_("rejected"),
 }
+#: Package kinds as shown.
+KIND_NAMES: dict[str, str] = {
+    "deployment": N_("Deployment"),
+    "responses": N_("Responses"),
+    "framework": N_("Framework"),
+    "all": N_("Everything"),
+}
+#: Revision-log entity types as shown.
+ENTITY_NAMES: dict[str, str] = {
+    "submission": N_("Survey responses"),
+    "survey_definition": N_("Survey definitions"),
+    "city": N_("Cities"),
+    "framework_section": N_("Framework sections"),
+    "framework_comment": N_("Comments"),
+}
+
+
+def kind_name(kind: str) -> str:
+    return _(KIND_NAMES[kind]) if kind in KIND_NAMES else kind
+
+
+def entity_name(entity_type: str) -> str:
+    return _(ENTITY_NAMES[entity_type]) if entity_type in ENTITY_NAMES else entity_type
+
+
 _STATE_COLOURS = {
     "ready": "#1b5e20",
     "applied": "#1b5e20",
@@ -93,8 +118,10 @@ class PackageItem:
     def signature_text(self) -> str:
         if self.state == "checking":
             return ""
-        if self.verdict is not None and not self.verdict.signature_valid:
+        if self.verdict is not None and self.verdict.error_type == "signature":
             return _("invalid")
+        if self.verdict is not None and not self.verdict.signature_valid:
+            return "—"  # the file is unreadable before its signature could be checked
         return _("valid")
 
     @property
@@ -157,7 +184,7 @@ class PackageTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return (
                 item.path.name,
-                item.kind,
+                kind_name(item.kind),
                 item.sender,
                 item.fingerprint,
                 item.signature_text,

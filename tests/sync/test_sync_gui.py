@@ -65,7 +65,10 @@ def test_drop_folder_verdicts_trust_and_import(qtbot, world) -> None:  # type: i
     good = items["one.neascn"]
     assert good.state == "waiting" and good.trust == "untrusted"
     assert good.fingerprint == fingerprint(world["field"].signing_public_key)
-    assert workspace.model.data(workspace.model.index(0, 4)) in ("valid", "invalid")
+    good_row = workspace.model.row_of(world["drop"] / "one.neascn")
+    broken_row = workspace.model.row_of(world["drop"] / "broken.neascn")
+    assert workspace.model.data(workspace.model.index(good_row, 4)) == "valid"
+    assert workspace.model.data(workspace.model.index(broken_row, 4)) == "—"  # unreadable: not checked
 
     row = workspace.model.row_of(world["drop"] / "one.neascn")
     workspace.table.selectRow(row)

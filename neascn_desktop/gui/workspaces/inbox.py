@@ -38,6 +38,7 @@ from neascn_desktop.gui.inbox_models import (
     AuditTableModel,
     PackageItem,
     PackageTableModel,
+    entity_name,
     item_for_verdict,
 )
 from neascn_desktop.i18n import _
@@ -480,7 +481,7 @@ def _preview_html(item: PackageItem, outcome: PackageOutcome) -> str:
     lines.append(_escape(_("{new} of {total} revisions are new here.").format(
         new=preview.new_revisions, total=preview.revisions)))
     rows = "".join(
-        f"<tr><td>{_escape(entity_type)}</td><td align='right'>{c.new}</td><td align='right'>{c.updated}</td>"
+        f"<tr><td>{_escape(entity_name(entity_type))}</td><td align='right'>{c.new}</td><td align='right'>{c.updated}</td>"
         f"<td align='right'>{c.conflicting}</td><td align='right'>{c.unchanged}</td></tr>"
         for entity_type, c in sorted(preview.by_type.items()))
     head = "".join(f"<th>{_escape(t)}</th>" for t in (_("Records"), _("new"), _("updated"), _("conflicting"),
