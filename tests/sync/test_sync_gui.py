@@ -115,7 +115,9 @@ def test_import_button_with_trusted_sender_and_conflicts_tab(qtbot, world) -> No
     assert view.list_model.rowCount() == 1
     assert "(1)" in workspace.tabs.tabText(1)
     model = view.comparison_model
-    names = [model.data(model.index(r, 0)) for r in range(model.rowCount())]
+    shown = [model.data(model.index(r, 0)) for r in range(model.rowCount())]
+    # "Label (name)" when the survey definition is known, else the name alone
+    names = [t.rsplit("(", 1)[-1].rstrip(")") if t.endswith(")") else t for t in shown]
     assert "resp_name" in names and "city_population" in names
     row = names.index("resp_name")
     assert model.data(model.index(row, 1)) == "Kim"  # the common ancestor
