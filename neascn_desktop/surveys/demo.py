@@ -48,6 +48,38 @@ _TEXT_ANSWERS = (
 )
 
 
+_RESPONDENTS = {
+    "KR": ("Park Ji-hoon", "Lee Soo-jin", "Choi Hyun-woo"),
+    "CN": ("Zhang Wei", "Wang Fang", "Liu Yang"),
+    "JP": ("Sato Haruto", "Suzuki Yui", "Takahashi Ren"),
+    "MN": ("Ganbold Enkhjargal", "Batbayar Oyuntsetseg", "Tumurbaatar Bold"),
+    "RU": ("Ivan Petrov", "Olga Smirnova", "Dmitry Volkov"),
+}
+_POSITIONS = ("Director, Smart City Division", "Chief Smart City Officer",
+              "Deputy Head, Digital Transformation Office", "Senior Planner, Urban Policy Bureau")
+_DEPARTMENTS = ("Smart City Policy Bureau", "Digital Transformation Office",
+                "Urban Planning Department", "Information and Communication Department")
+
+
+def _text_answer(rng: random.Random, name: str, city: service.City) -> str:
+    """Plausible free text for the built-in survey's text questions (generic text otherwise)."""
+    person = rng.choice(_RESPONDENTS.get(city.country, _RESPONDENTS["KR"]))
+    mailbox = person.split()[-1].lower().replace("-", "")
+    if name == "resp_name":
+        return person
+    if name == "resp_position":
+        return rng.choice(_POSITIONS)
+    if name == "resp_department":
+        return rng.choice(_DEPARTMENTS)
+    if name.endswith("email"):
+        return f"{mailbox}@{city.id}.example.org"
+    if name == "net_focal_contact":
+        return f"{person}, smartcity@{city.id}.example.org"
+    if name.endswith("_other"):
+        return rng.choice(("Flood early warning", "Heritage conservation", "Winter road safety"))
+    return rng.choice(_TEXT_ANSWERS)
+
+
 @dataclass(frozen=True)
 class DemoReport:
     created: int
@@ -91,7 +123,7 @@ def _answer(rng: random.Random, definition: SurveyDefinition, q: Question, matur
     if q.type == "date":
         return day.date().isoformat()
     if q.type == "text":
-        return rng.choice(_TEXT_ANSWERS)
+        return _text_answer(rng, q.name, city)
     return None
 
 
