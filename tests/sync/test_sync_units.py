@@ -1,0 +1,108 @@
+"""Smaller pieces of the sync room: export memory, kinds, conflicts comparison, container edge cases."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from neascn_desktop import replica
+from neascn_desktop.identity.trust import read_keycard, trust_keycard
+from neascn_desktop.sync import conflicts
+from neascn_desktop.sync.container import open_package
+from neascn_desktop.sync.errors import PackageError, PackageVersionError
+from neascn_desktop.sync.exporter import Recipient, export_package
+from neascn_desktop.sync.importer import import_packages, preview_import
+from tests.sync.sync_support import commit_submission, keycard, new_profile
+
+
+def _recipient(profile) -> Recipient:  # type: ignore[no-untyped-def]
+    return Recipient(profile.device_id, profile.display_name, profile.encryption_public_key)
+
+
+def test_export_sends_only_what_the_recipient_may_lack(tmp_path: Path) -> None:
+    sec_db, sec = new_profile(tmp_path / "sec", "secretariat", "Sec")
+    field_db, field = new_profile(tmp_path / "field", "field", "Field")
+    trust_keycard(sec_db, read_keycard(keycard(field_db, field, tmp_path)))
+    first = commit_submission(field_db, field, {"resp_name": "A"})
+    one = export_package(field_db, "responses", tmp_path / "1.neascn", recipient=_recipient(sec))
+    assert one.revisions == 1
+    second = export_package(field_db, "responses", tmp_path / "2.neascn", recipient=_recipient(sec))
+    assert second.revisions == 0  # nothing new for the secretariat
+    commit_submission(field_db, field, {"resp_name": "B"}, entity_id=first.entity_id)
+    third = export_package(field_db, "responses", tmp_path / "3.neascn", recipient=_recipient(sec))
+    assert third.revisions == 1
+    full = export_package(field_db, "responses", tmp_path / "4.neascn", recipient=_recipient(sec), full=True)
+    assert full.revisions == 2
+    plain = export_package(field_db, "responses", tmp_path / "5.neascn", auto_recipient=False)
+    assert plain.recipient is None and plain.revisions == 2
+    # What came from the secretariat is not sent back to it.
+    report = import_packages(sec_db, [tmp_path / "1.neascn", tmp_path / "3.neascn"])
+    assert report.exit_code == 0
+    back = export_package(sec_db, "responses", tmp_path / "6.neascn", recipient=_recipient(field))
+    assert back.revisions == 0
+    sec_db.dispose()
+    field_db.dispose()
+
+
+def test_only_the_secretariat_exports_deployments_and_kinds_are_checked(tmp_path: Path) -> None:
+    field_db, _field = new_profile(tmp_path / "field", "field", "Field")
+    with pytest.raises(PackageError, match="Only the secretariat"):
+        export_package(field_db, "deployment", tmp_path / "d.neascn")
+    with pytest.raises(PackageError, match="Unknown package kind"):
+        export_package(field_db, "everything", tmp_path / "d.neascn")
+    field_db.dispose()
+
+
+def test_framework_section_conflict_merges_paragraphs(tmp_path: Path) -> None:
+    db, me = new_profile(tmp_path / "tf", "taskforce", "Me")
+    base_payload = {"parent_id": None, "position": "a", "title": "Vision", "body": "One.\n\nTwo.\n\nThree.",
+                    "status": "draft", "owner": "Me", "language": "en", "deleted": False}
+    base = replica.commit(db, me.device_id, "framework_section", "s1", base_payload)
+    mine = replica.make_revision("framework_section", "s1", [base.id], "dev-a", "1900000000000-000000",
+                                 dict(base_payload, body="One, edited.\n\nTwo.\n\nThree."))
+    theirs = replica.make_revision("framework_section", "s1", [base.id], "dev-b", "1900000000001-000000",
+                                   dict(base_payload, body="One.\n\nTwo.\n\nThree, edited.", title="Vision 2030"))
+    replica.add_revisions(db, [mine, theirs])
+    found = conflicts.list_conflicts(db)
+    assert len(found) == 1 and found[0].entity_type == "framework_section"
+    comparison = conflicts.compare(db, "s1")
+    assert comparison.clean
+    assert comparison.proposal["body"] == "One, edited.\n\nTwo.\n\nThree, edited."
+    assert comparison.proposal["title"] == "Vision 2030"
+    revision = conflicts.resolve_with(db, "s1", comparison.proposal)
+    assert set(revision.parents) == {mine.id, theirs.id}
+    assert conflicts.list_conflicts(db) == []
+    db.dispose()
+
+
+def test_version_error_names_the_version_and_preview_writes_nothing(tmp_path: Path) -> None:
+    field_db, field = new_profile(tmp_path / "field", "field", "Field")
+    commit_submission(field_db, field, {"resp_name": "A"})
+    path = tmp_path / "p.neascn"
+    export_package(field_db, "responses", path, auto_recipient=False)
+    with zipfile.ZipFile(path) as zf:
+        members = {i.filename: zf.read(i) for i in zf.infolist()}
+    manifest = json.loads(members["manifest.json"])
+    manifest["format_version"] = 7
+    from neascn_desktop.identity.keys import load_device_keys
+
+    raw = json.dumps(manifest).encode()
+    members["manifest.json"] = raw
+    members["manifest.sig"] = load_device_keys(field_db.data_dir).signing.sign(raw)
+    bad = tmp_path / "v7.neascn"
+    with zipfile.ZipFile(bad, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    with pytest.raises(PackageVersionError, match="version 7"):
+        open_package(bad)
+    sec_db, _sec = new_profile(tmp_path / "sec", "secretariat", "Sec")
+    before = replica.digest(sec_db)
+    outcome = preview_import(sec_db, path)
+    assert outcome.status == "waiting" and outcome.preview is not None
+    assert outcome.preview.by_type["submission"].new == 1
+    assert replica.digest(sec_db) == before
+    sec_db.dispose()
+    field_db.dispose()
