@@ -5,8 +5,10 @@ Run: ``/work/venv/bin/python benchmarks/revisions.py [--revisions N] [--batch B]
 The histories look like a season of field work: many entities (survey
 submissions, framework sections, comments), each edited a few times by
 several devices, with some concurrent edits (conflicts) and merges. Revisions
-are built (and their ids hashed) before the clock starts; the timed part is
-``add_revisions`` alone, each batch in its own transaction, as an import does.
+are built (and their ids hashed) lazily between batches, outside the timed
+part, which is ``add_revisions`` alone (plus the final commit). By default all
+batches go into one transaction, as a package import does (``--transaction
+batch``: one transaction per batch).
 ``--order shuffled`` delivers them in a random order, so many arrive before
 their parents and wait in the pending table. Prints revisions per second and
 peak memory (the process's maximum resident set size).
@@ -15,62 +17,100 @@ peak memory (the process's maximum resident set size).
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import sys
 import tempfile
 import time
+import tracemalloc
 import uuid
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from neascn_desktop.replica import add_revisions, counts, digest, make_revision
 from neascn_desktop.replica.revision import Revision
-from neascn_desktop.store import open_database
+from neascn_desktop.store import Database, open_database
 
 ENTITY_TYPES = ("survey_submission", "framework_section", "comment")
 DEVICES = tuple(str(uuid.UUID(int=random.Random(i).getrandbits(128))) for i in range(6))
 
 
-def build_histories(total: int, seed: int = 7) -> list[Revision]:
-    """About ``total`` revisions in parents-first order (ids computed here, untimed)."""
+def iter_histories(total: int, seed: int = 7, active: int = 200) -> Iterator[Revision]:
+    """``total`` revisions in parents-first order, built lazily.
+
+    ``active`` entities are being edited at any time (a revision goes to one
+    of them at random), so an entity's revisions are spread over several
+    batches as in a real package; each entity gets 2 to 8 edits, and one edit
+    in ten is a pair of concurrent edits on two devices (a conflict).
+    """
     rng = random.Random(seed)
-    out: list[Revision] = []
     wall = 1_780_000_000_000
-    while len(out) < total:
-        entity_id = str(uuid.UUID(int=rng.getrandbits(128)))
-        entity_type = rng.choice(ENTITY_TYPES)
-        edits = rng.randint(2, 8)
-        heads: list[Revision] = []
-        for step in range(edits):
-            if len(out) >= total:
-                break
-            wall += rng.randint(1, 50)
-            device = rng.choice(DEVICES)
-            payload = {
-                "title": f"Item {len(out)}",
-                "status": rng.choice(["draft", "final", "review"]),
-                "score": rng.randint(0, 100),
-                "answers": {f"q{i}": rng.randint(0, 5) for i in range(6)},
-                "note": "서울 · 北京 · Улаанбаатар" if step % 3 == 0 else "",
-            }
-            clock = f"{wall:013d}-{0:06d}"
-            if heads and rng.random() < 0.1 and len(out) + 1 < total:
-                # a concurrent edit on another device: two children of the same head
-                other = make_revision(
-                    entity_type, entity_id, [h.id for h in heads], rng.choice(DEVICES), clock,
-                    {**payload, "status": "conflicting"},
-                )
-                out.append(other)
-                sibling = make_revision(
-                    entity_type, entity_id, [h.id for h in heads], device, clock, payload
-                )
-                out.append(sibling)
-                heads = [other, sibling]
-                continue
-            rev = make_revision(entity_type, entity_id, [h.id for h in heads], device, clock, payload)
-            out.append(rev)
-            heads = [rev]
-    return out[:total]
+    pool: list[list] = []  # [entity_type, entity_id, edits left, heads]
+    produced = 0
+    while produced < total:
+        while len(pool) < active:
+            entity_id = str(uuid.UUID(int=rng.getrandbits(128)))
+            pool.append([rng.choice(ENTITY_TYPES), entity_id, rng.randint(2, 8), []])
+        slot = rng.randrange(len(pool))
+        entity_type, entity_id, left, heads = pool[slot]
+        wall += rng.randint(0, 3)
+        clock = f"{wall:013d}-{0:06d}"
+        device = rng.choice(DEVICES)
+        payload = {
+            "title": f"Item {produced}",
+            "status": rng.choice(["draft", "final", "review"]),
+            "score": rng.randint(0, 100),
+            "answers": {f"q{i}": rng.randint(0, 5) for i in range(6)},
+            "note": "서울 · 北京 · Улаанбаатар" if produced % 3 == 0 else "",
+        }
+        parents = [h.id for h in heads]
+        if heads and rng.random() < 0.1 and produced + 1 < total:
+            # a concurrent edit on another device: two children of the same heads
+            other = make_revision(
+                entity_type, entity_id, parents, rng.choice(DEVICES), clock,
+                {**payload, "status": "conflicting"},
+            )
+            sibling = make_revision(entity_type, entity_id, parents, device, clock, payload)
+            yield other
+            yield sibling
+            produced += 2
+            new_heads = [other, sibling]
+        else:
+            rev = make_revision(entity_type, entity_id, parents, device, clock, payload)
+            yield rev
+            produced += 1
+            new_heads = [rev]
+        if left <= 1:
+            pool[slot] = pool[-1]
+            pool.pop()
+        else:
+            pool[slot] = [entity_type, entity_id, left - 1, new_heads]
+
+
+def _batches(revisions: Iterable[Revision], size: int) -> Iterator[list[Revision]]:
+    batch: list[Revision] = []
+    for rev in revisions:
+        batch.append(rev)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _set_cache(db: Database, mib: int) -> None:
+    # An experiment, not the app's setting: new connections get a bigger page cache.
+    db.engine.dispose()
+
+    @event.listens_for(db.engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA cache_size = -{mib * 1024}")
+        cursor.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,27 +124,57 @@ def main(argv: list[str] | None = None) -> int:
         default="import",
         help="import: one transaction for all batches (a package import); batch: one per batch",
     )
+    parser.add_argument(
+        "--cache-mib",
+        type=int,
+        default=0,
+        help="set SQLite's page cache to this many MiB (0: the store's default, 2 MiB)",
+    )
+    parser.add_argument(
+        "--tracemalloc",
+        action="store_true",
+        help="also trace Python allocations (slows the run down about twofold)",
+    )
     parser.add_argument("--data-dir", type=Path, default=None)
     args = parser.parse_args(argv)
 
-    started = time.perf_counter()
-    revisions = build_histories(args.revisions)
     if args.order == "shuffled":
-        random.Random(11).shuffle(revisions)
-    built = time.perf_counter() - started
+        # all in memory, then shuffled: most revisions arrive before their parents
+        source: Iterable[Revision] = list(iter_histories(args.revisions))
+        random.Random(11).shuffle(source)  # type: ignore[arg-type]
+    else:
+        source = iter_histories(args.revisions)
 
+    elapsed = cpu = 0.0
+    count = 0
+
+    def timed_add(target: Database | Session, batch: list[Revision]) -> None:
+        nonlocal elapsed, cpu, count
+        wall0, cpu0 = time.perf_counter(), time.process_time()
+        add_revisions(target, batch, provenance="bench")
+        elapsed += time.perf_counter() - wall0
+        cpu += time.process_time() - cpu0
+        count += len(batch)
+
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = args.data_dir or Path(tmp)
         db = open_database(data_dir)
-        t0 = time.perf_counter()
+        if args.cache_mib:
+            _set_cache(db, args.cache_mib)
+        if args.tracemalloc:
+            tracemalloc.start()
         if args.transaction == "import":
             with db.transaction() as session:
-                for start in range(0, len(revisions), args.batch):
-                    add_revisions(session, revisions[start : start + args.batch], provenance="bench")
+                for batch in _batches(source, args.batch):
+                    timed_add(session, batch)
+                wall0 = time.perf_counter()
+            elapsed += time.perf_counter() - wall0  # the commit is part of the import
         else:
-            for start in range(0, len(revisions), args.batch):
-                add_revisions(db, revisions[start : start + args.batch], provenance="bench")
-        elapsed = time.perf_counter() - t0
+            for batch in _batches(source, args.batch):
+                timed_add(db, batch)
+        peak_traced = tracemalloc.get_traced_memory()[1] if args.tracemalloc else None
+        tracemalloc.stop()
         figures = counts(db)
         t1 = time.perf_counter()
         final_digest = digest(db)
@@ -112,15 +182,20 @@ def main(argv: list[str] | None = None) -> int:
         db.dispose()
 
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    rate = len(revisions) / elapsed
+    rate = count / elapsed
     print(
-        f"revisions:        {len(revisions):,} in batches of {args.batch} "
-        f"({args.order} order, transaction per {args.transaction})"
+        f"revisions:        {count:,} in batches of {args.batch} "
+        f"({args.order} order, transaction per {args.transaction}"
+        + (f", page cache {args.cache_mib} MiB)" if args.cache_mib else ")")
     )
-    print(f"built (untimed):  {built:.2f} s ({len(revisions) / built:,.0f} revisions/s incl. hashing)")
-    print(f"added in:         {elapsed:.2f} s")
+    print(f"added in:         {elapsed:.2f} s wall, {cpu:.2f} s CPU (load average {load:.1f})")
     print(f"throughput:       {rate:,.0f} revisions/s")
-    print(f"peak memory:      {peak_kib / 1024:.0f} MiB (max RSS of the process)")
+    traced = (
+        f", {peak_traced / 2**20:.1f} MiB traced by tracemalloc during the adds"
+        if peak_traced is not None
+        else ""
+    )
+    print(f"peak memory:      {peak_kib / 1024:.0f} MiB max RSS of the process{traced}")
     print(f"stored:           {figures['revisions']:,} revisions, {figures['pending']} pending, "
           f"{sum(figures['entities'].values()):,} entities, {figures['conflicts']:,} in conflict")
     print(f"digest:           {final_digest[:16]}… in {digest_s:.2f} s")

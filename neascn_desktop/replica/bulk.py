@@ -54,3 +54,36 @@ class BulkStatement:
         else:
             params = [tuple(row[i] for i in order) for row in rows]
         conn.exec_driver_sql(sql, params)
+
+
+_MARKER = "__[POSTCOMPILE_values]"
+
+
+class SelectIn:
+    """A Core ``SELECT ... WHERE column IN (:values)`` run for a list of values.
+
+    ``statement`` must use ``bindparam("values", expanding=True)``. On qmark
+    drivers (SQLite) the placeholders are written directly, which skips
+    SQLAlchemy's per-value expansion (it costs more than the lookup itself
+    for the few hundred ids an import batch asks about); elsewhere the
+    statement runs through Core as usual.
+    """
+
+    def __init__(self, statement: Executable) -> None:
+        self._statement = statement
+        self._compiled: dict[str, str] = {}
+
+    def run(self, conn: Connection, values: Sequence[Any]) -> list[Any]:
+        if not values:
+            return []
+        dialect = conn.dialect
+        if dialect.paramstyle != "qmark":
+            return list(conn.execute(self._statement, {"values": list(values)}))
+        sql = self._compiled.get(dialect.name)
+        if sql is None:
+            sql = str(self._statement.compile(dialect=dialect))
+            if sql.count(_MARKER) != 1:
+                raise ValueError("SelectIn needs exactly one expanding 'values' parameter")
+            self._compiled[dialect.name] = sql
+        placeholders = ",".join("?" * len(values))
+        return list(conn.exec_driver_sql(sql.replace(_MARKER, placeholders), tuple(values)))

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from neascn_desktop.i18n import _
 from neascn_desktop.replica import clock as hlc
-from neascn_desktop.replica.bulk import BulkStatement
+from neascn_desktop.replica.bulk import BulkStatement, SelectIn
 from neascn_desktop.replica.errors import ReplicaError
 from neascn_desktop.replica.revision import Revision, make_revision
 from neascn_desktop.replica.tables import (
@@ -173,16 +173,29 @@ def add_revisions(
         return _add(target, batch, provenance)
 
 
+_VALUES = bindparam("values", expanding=True)
+_SELECT_STORED = SelectIn(
+    select(revision_table.c.id, revision_table.c.entity_id, revision_table.c.entity_type).where(
+        revision_table.c.id.in_(_VALUES)
+    )
+)
+_SELECT_HEADS = SelectIn(
+    select(
+        head_table.c.entity_id,
+        head_table.c.revision_id,
+        head_table.c.entity_type,
+        head_table.c.clock,
+        head_table.c.device_id,
+    ).where(head_table.c.entity_id.in_(_VALUES))
+)
+
+
 def _fetch_stored(conn: Connection, ids: Iterable[str]) -> dict[str, tuple[str, str]]:
     """id -> (entity_id, entity_type) of the given ids that are stored (applied)."""
     found: dict[str, tuple[str, str]] = {}
     id_list = list(ids)
     for chunk in _chunks(id_list):
-        rows = conn.execute(
-            select(revision_table.c.id, revision_table.c.entity_id, revision_table.c.entity_type)
-            .where(revision_table.c.id.in_(chunk))
-        )
-        for rev_id, entity_id, entity_type in rows:
+        for rev_id, entity_id, entity_type in _SELECT_STORED.run(conn, chunk):
             found[rev_id] = (entity_id, entity_type)
     return found
 
@@ -191,12 +204,18 @@ def _has_pending(conn: Connection) -> bool:
     return conn.execute(select(pending_table.c.id).limit(1)).first() is not None
 
 
+_PENDING_COLUMNS = [pending_table.c[c.name] for c in _REVISION_COLUMNS]
+_SELECT_PENDING = SelectIn(select(*_PENDING_COLUMNS).where(pending_table.c.id.in_(_VALUES)))
+_SELECT_PENDING_IDS = SelectIn(select(pending_table.c.id).where(pending_table.c.id.in_(_VALUES)))
+_SELECT_PENDING_CHILDREN = SelectIn(
+    select(pending_parent_table.c.child).where(pending_parent_table.c.parent.in_(_VALUES))
+)
+
+
 def _load_pending(conn: Connection, ids: Iterable[str]) -> dict[str, Revision]:
     result: dict[str, Revision] = {}
-    id_list = list(ids)
-    cols = [pending_table.c[c.name] for c in _REVISION_COLUMNS]
-    for chunk in _chunks(id_list):
-        for row in conn.execute(select(*cols).where(pending_table.c.id.in_(chunk))):
+    for chunk in _chunks(list(ids)):
+        for row in _SELECT_PENDING.run(conn, chunk):
             result[row.id] = _row_to_revision(row)
     return result
 
@@ -204,20 +223,14 @@ def _load_pending(conn: Connection, ids: Iterable[str]) -> dict[str, Revision]:
 def _load_pending_ids(conn: Connection, ids: Sequence[str]) -> set[str]:
     found: set[str] = set()
     for chunk in _chunks(ids):
-        found.update(
-            conn.execute(select(pending_table.c.id).where(pending_table.c.id.in_(chunk))).scalars()
-        )
+        found.update(row[0] for row in _SELECT_PENDING_IDS.run(conn, chunk))
     return found
 
 
 def _pending_children(conn: Connection, parent_ids: Sequence[str]) -> set[str]:
     children: set[str] = set()
     for chunk in _chunks(parent_ids):
-        children.update(
-            conn.execute(
-                select(pending_parent_table.c.child).where(pending_parent_table.c.parent.in_(chunk))
-            ).scalars()
-        )
+        children.update(row[0] for row in _SELECT_PENDING_CHILDREN.run(conn, chunk))
     return children
 
 
@@ -379,6 +392,13 @@ _INSERT_PENDING = BulkStatement(insert(pending_table), _REVISION_KEYS, insert=Tr
 _INSERT_PENDING_PARENT = BulkStatement(
     insert(pending_parent_table), ("child", "parent"), insert=True
 )
+_DELETE_PENDING_PARENTS = BulkStatement(
+    delete(pending_parent_table).where(pending_parent_table.c.child == bindparam("b_id")),
+    ("b_id",),
+)
+_DELETE_PENDING = BulkStatement(
+    delete(pending_table).where(pending_table.c.id == bindparam("b_id")), ("b_id",)
+)
 _HEAD_KEYS = ("entity_id", "revision_id", "entity_type", "clock", "device_id")
 _INSERT_HEAD = BulkStatement(insert(head_table), _HEAD_KEYS, insert=True)
 _DELETE_HEAD = BulkStatement(
@@ -424,9 +444,9 @@ def _insert_pending(conn: Connection, revisions: list[Revision], provenance: str
 
 
 def _delete_pending(conn: Connection, ids: Sequence[str]) -> None:
-    for chunk in _chunks(ids):
-        conn.execute(delete(pending_parent_table).where(pending_parent_table.c.child.in_(chunk)))
-        conn.execute(delete(pending_table).where(pending_table.c.id.in_(chunk)))
+    rows = [(rev_id,) for rev_id in ids]
+    _DELETE_PENDING_PARENTS.run(conn, rows)
+    _DELETE_PENDING.run(conn, rows)
 
 
 def _materialise(conn: Connection, applied: list[Revision]) -> None:
@@ -445,16 +465,7 @@ def _materialise(conn: Connection, applied: list[Revision]) -> None:
     old_heads: dict[str, dict[str, tuple[str, str, str]]] = defaultdict(dict)
     old_type: dict[str, str] = {}
     for chunk in _chunks(entity_ids):
-        rows = conn.execute(
-            select(
-                head_table.c.entity_id,
-                head_table.c.revision_id,
-                head_table.c.entity_type,
-                head_table.c.clock,
-                head_table.c.device_id,
-            ).where(head_table.c.entity_id.in_(chunk))
-        )
-        for entity_id, rev_id, entity_type, clock, device_id in rows:
+        for entity_id, rev_id, entity_type, clock, device_id in _SELECT_HEADS.run(conn, chunk):
             old_heads[entity_id][rev_id] = (clock, device_id, rev_id)
             old_type[entity_id] = entity_type
 

@@ -17,8 +17,9 @@ read column by column, so there is nothing to gain from identity-mapped objects.
   ``revision_id`` (a unique-index lookup), so an update rewrites one small row
   and never copies the payload.
 
-Keyed tables are ``WITHOUT ROWID`` on SQLite (one B-tree instead of a table
-plus its primary-key index: fewer pages written per import).
+Tables with small rows and a text key are ``WITHOUT ROWID`` on SQLite (one
+B-tree instead of a table plus its primary-key index: fewer pages written per
+import).
 - ``replica_clock``: the last hybrid-logical-clock value per device.
 """
 
@@ -68,7 +69,7 @@ pending_table = Table(
     Column("parents", Text, nullable=False),
     Column("payload", Text, nullable=False),
     Column("provenance", String(200), nullable=True),
-    sqlite_with_rowid=False,
+    # a rowid table: its rows carry payloads, too big for a WITHOUT ROWID B-tree
 )
 
 pending_parent_table = Table(

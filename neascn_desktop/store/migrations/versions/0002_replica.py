@@ -47,7 +47,6 @@ def upgrade() -> None:
         sa.Column("payload", sa.Text, nullable=False),
         sa.Column("provenance", sa.String(200), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_replica_pending"),
-        sqlite_with_rowid=False,
     )
     op.create_table(
         "replica_pending_parent",
