@@ -11,6 +11,7 @@ anywhere while reading.  See ``docs/package-format.md`` for the format.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import re
@@ -54,6 +55,7 @@ _ATTACHMENT_RE = re.compile(r"attachments/[0-9a-f]{64}")
 _HEX64_RE = re.compile(r"[0-9a-f]{64}")
 _CHUNK = 1 << 20
 _VERIFIED_CACHE_BYTES = 32 * 1024 * 1024
+_IN_MEMORY_BYTES = 64 * 1024 * 1024
 _ERRORS_OF_ZIPFILE = (
     zipfile.BadZipFile,
     zipfile.LargeZipFile,
@@ -269,8 +271,13 @@ def _too_large(path: Path, reason: str) -> PackageTooLargeError:
     return PackageTooLargeError(_("{file} was refused: {reason}").format(file=path.name, reason=reason))
 
 
+_ALLOWED_NAMES = frozenset({MANIFEST, SIGNATURE, PAYLOAD})
+
+
 def _check_name(path: Path, name: str) -> None:
     """Refuse any member name that could escape a folder or smuggle something in."""
+    if name in _ALLOWED_NAMES or _ATTACHMENT_RE.fullmatch(name):
+        return  # the only names a package may use; the checks below explain any other
     if "\x00" in name or "\\" in name:
         raise _unsafe(path, _("the member name {name!r} contains forbidden characters").format(name=name))
     if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
@@ -331,11 +338,10 @@ def _canonical_uuid(value: object) -> bool:
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"duplicate key {key!r}")
-        result[key] = value
+    # Two readers must never see two different manifests in the same signed bytes.
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise ValueError("duplicate key")
     return result
 
 
@@ -564,13 +570,24 @@ def open_package(path: Path, limits: Limits = DEFAULT_LIMITS) -> PackageReader:
         raise PackageDamagedError(_("{file} is not a file.").format(file=path))
     if size > limits.max_file_bytes:
         raise _too_large(path, _("the file is larger than {limit} bytes").format(limit=limits.max_file_bytes))
+    # Packages of ordinary size are read in one go: one system call instead of several per
+    # member, and the bytes verified are exactly the bytes used later.
+    file_sha256 = ""
     try:
-        zf = zipfile.ZipFile(path)
+        if size <= _IN_MEMORY_BYTES:
+            data = path.read_bytes()
+            file_sha256 = hashlib.sha256(data).hexdigest()
+            zf = zipfile.ZipFile(io.BytesIO(data))
+        else:
+            zf = zipfile.ZipFile(path)
+    except OSError as exc:
+        raise PackageDamagedError(_("Cannot read {file}: {reason}").format(
+            file=path, reason=exc.strerror or exc)) from exc
     except _ERRORS_OF_ZIPFILE:
         raise _damaged(path, _("it is not a readable ZIP archive")) from None
     try:
         reader = _verify(path, zf, limits)
-        reader.sha256 = _hash_file(path)
+        reader.sha256 = file_sha256 or _hash_file(path)
         return reader
     except BaseException:
         zf.close()

@@ -521,12 +521,17 @@ def _decide(run: _Run, prepared: _Prepared, *, dry_run: bool,
 def _stage(items: Sequence[_Prepared], folder: Path) -> list[tuple[Path, Path]]:
     """Write the batch's new attachments to temporary files (renamed into place after the commit)."""
     staged: list[tuple[Path, Path]] = []
-    seen: set[str] = set()
+    wanted = {sha for prepared in items for sha, _data in prepared.attachments}
+    if not wanted:
+        return staged
+    # One directory listing instead of a stat per attachment (most arrive more than once).
+    seen: set[str] = set(os.listdir(folder)) if len(wanted) > 8 else {
+        sha for sha in wanted if (folder / sha).exists()}
     try:
         for prepared in items:
             for sha, data in prepared.attachments:
                 final = folder / sha
-                if sha in seen or final.exists():
+                if sha in seen:
                     continue
                 seen.add(sha)
                 tmp = folder / f".{sha}.{uuid.uuid4().hex}.part"
