@@ -106,3 +106,26 @@ def test_version_error_names_the_version_and_preview_writes_nothing(tmp_path: Pa
     assert replica.digest(sec_db) == before
     sec_db.dispose()
     field_db.dispose()
+
+
+def test_definitions_travel_with_the_submissions_that_answered_them(tmp_path: Path) -> None:
+    sec_db, sec = new_profile(tmp_path / "sec", "secretariat", "Sec")
+    field_db, field = new_profile(tmp_path / "field", "field", "Field")
+    trust_keycard(sec_db, read_keycard(keycard(field_db, field, tmp_path)))
+    definition = {"form_id": "local_form", "version": "9", "title": {"en": "Local"}, "sections": []}
+    defined = replica.commit(field_db, field.device_id, "survey_definition", "local_form@9", definition)
+    replica.commit(field_db, field.device_id, "survey_definition", "unrelated@1",
+                   dict(definition, form_id="unrelated", version="1"))
+    submission = commit_submission(field_db, field, {"q": "A"})
+    payload = dict(submission.payload, form_id="local_form", form_version="9")
+    replica.commit(field_db, field.device_id, "submission", submission.entity_id, payload)
+    result = export_package(field_db, "responses", tmp_path / "r.neascn", recipient=_recipient(sec))
+    assert result.by_type == {"survey_definition": 1, "submission": 2}
+    report = import_packages(sec_db, [tmp_path / "r.neascn"])
+    assert report.exit_code == 0
+    assert replica.current(sec_db, "survey_definition", "local_form@9").revision_id == defined.id
+    assert replica.current(sec_db, "survey_definition", "unrelated@1") is None
+    preview = report.outcomes[0].preview
+    assert preview is not None and preview.missing_definitions == ("neascn_readiness@2026.1",)
+    sec_db.dispose()
+    field_db.dispose()
