@@ -107,6 +107,8 @@ class ReportDocument:
     # ------------------------------------------------------------- texts
 
     def t(self, message: str) -> str:
+        """Translate into the report's language (write literal msgids as
+        ``translate_in(self.language, "...")`` so that extraction finds them)."""
         return translate_in(self.language, message)
 
     def style_id(self, name: str) -> str:
@@ -132,14 +134,14 @@ class ReportDocument:
         header_par = section.header.paragraphs[0]
         for run in list(header_par.runs):
             run._r.getparent().remove(run._r)
-        self._run(header_par, self.t("Northeast Asia Smart Cities Network (NEASCN)"))
+        self._run(header_par, translate_in(self.language, "Northeast Asia Smart Cities Network (NEASCN)"))
 
         footer_par = section.footer.paragraphs[0]
         for child in list(footer_par._p):
             if child.tag != qn("w:pPr"):
                 footer_par._p.remove(child)
         # The sentence is translated as a whole; the fields go where its placeholders are.
-        sentence = self.t("Page {page} of {pages}")
+        sentence = translate_in(self.language, "Page {page} of {pages}")
         position = 0
         for match in _PLACEHOLDER.finditer(sentence):
             if match.start() > position:
@@ -271,7 +273,7 @@ class ReportDocument:
 
     def table_of_contents(self) -> None:
         """A TOC field over Heading 1-3; its cached text is filled at save (Word refreshes it)."""
-        self.paragraph(self.t("Contents"), "TOC Heading")
+        self.paragraph(translate_in(self.language, "Contents"), "TOC Heading")
         self._toc_paragraph = self.document.add_paragraph(style="TOC 1")
 
     def _fill_toc(self) -> None:
@@ -293,7 +295,7 @@ class ReportDocument:
         # The cached result lists the headings (without page numbers): readable even
         # where fields are not refreshed; Word and LibreOffice rebuild it with pages.
         entries = [(level, text) for level, text in self._headings if level <= 2] or [
-            (1, self.t("Right-click to update the table of contents."))
+            (1, translate_in(self.language, "Right-click to update the table of contents."))
         ]
         current = first
         for index, (level, text) in enumerate(entries):
@@ -408,7 +410,7 @@ class ReportDocument:
         paragraph.paragraph_format.space_after = 0
         self._add_picture(paragraph, png, Mm(min(width_mm, TEXT_WIDTH_MM)))
         self.paragraph(
-            self.t("Figure {number}: {caption}").format(number=self.figure_count, caption=caption),
+            translate_in(self.language, "Figure {number}: {caption}").format(number=self.figure_count, caption=caption),
             "Caption",
         )
 
