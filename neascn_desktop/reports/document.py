@@ -99,7 +99,9 @@ class ReportDocument:
         self._write_header_footer()
         props = self.document.core_properties
         props.title = title
-        props.language = self.fonts.lang
+        # The document's language (dc:language), not the tag of its Latin runs.
+        props.language = (self.fonts.lang_east_asia if self.fonts.lang == "en-US"
+                          else self.fonts.lang)
         props.author = "NEASCN Desktop"
         props.comments = ""
         props.created = props.modified = datetime.now().replace(microsecond=0)

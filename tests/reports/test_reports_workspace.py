@@ -40,7 +40,7 @@ def test_generates_a_report_in_the_chosen_language(qtbot, workspace, tmp_path: P
     assert job.outcome == "succeeded", job.error
     assert workspace.last_report == target and workspace.open_button.isEnabled()
     document = docx.Document(str(target))
-    assert document.core_properties.language == "en-US"  # Latin runs of a Korean report
+    assert document.core_properties.language == "ko-KR"
     assert "r.docx" in workspace.result_label.text()
 
 
