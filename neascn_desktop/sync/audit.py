@@ -116,3 +116,31 @@ def list_audit(db: Database, limit: int | None = None, package_id: str | None = 
                        r.sender_fingerprint, json.loads(r.counts or "{}"), r.message)
             for r in session.scalars(query)
         ]
+
+
+@dataclass(frozen=True)
+class PackageRecord:
+    """An applied package, for showing a revision's provenance ("arrived in ... from ... on ...")."""
+
+    package_id: str
+    kind: str
+    sender_device_id: str
+    sender_name: str
+    sender_fingerprint: str
+    created_at: str
+    imported_at: datetime
+
+
+def package_record(db: Database, package_id: str | None) -> PackageRecord | None:
+    """The package a revision arrived in (``Revision.provenance``), or ``None`` for local edits."""
+    if not package_id:
+        return None
+    from neascn_desktop.sync.tables import PackageRow
+
+    with db.session() as session:
+        row = session.get(PackageRow, package_id)
+        if row is None:
+            return None
+        imported = row.imported_at if row.imported_at.tzinfo else row.imported_at.replace(tzinfo=UTC)
+        return PackageRecord(row.package_id, row.kind, row.sender_device_id, row.sender_name,
+                             row.sender_fingerprint, row.created_at, imported)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from neascn_desktop.changes import Changes
 from neascn_desktop.i18n import _
+from neascn_desktop.identity.profile import load_profile
 from neascn_desktop.identity.trust import KeyCard, trust_keycard
 from neascn_desktop.store.database import Database
 from neascn_desktop.sync import audit
@@ -105,6 +106,10 @@ def trust_and_apply(db: Database, package_id: str, *, only_this: bool = False) -
             created_at = reader.manifest.created_at
     except PackageError:
         raise
+    own = load_profile(db)
+    if own is not None and sender.device_id == own.device_id:
+        raise PackageStateError(_(
+            "This package claims to come from this very device but is signed by another key; it cannot be trusted."))
     if not only_this:
         card = KeyCard(device_id=sender.device_id, display_name=sender.display_name,
                        organisation=sender.organisation, role=sender.role,

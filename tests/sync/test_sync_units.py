@@ -41,6 +41,10 @@ def test_export_sends_only_what_the_recipient_may_lack(tmp_path: Path) -> None:
     # What came from the secretariat is not sent back to it.
     report = import_packages(sec_db, [tmp_path / "1.neascn", tmp_path / "3.neascn"])
     assert report.exit_code == 0
+    from neascn_desktop.sync.audit import package_record
+
+    record = package_record(sec_db, replica.get_revision(sec_db, first.id).provenance)
+    assert record is not None and record.sender_name == "Field" and record.kind == "responses"
     back = export_package(sec_db, "responses", tmp_path / "6.neascn", recipient=_recipient(field))
     assert back.revisions == 0
     sec_db.dispose()

@@ -53,6 +53,7 @@ from neascn_desktop.sync.importer import (
 from neascn_desktop.sync.verify import TrustBook, verify_package
 
 WATCHED_KEY = "inbox/watched_folder"
+AUDIT_ROWS = 5000  # newest records shown; ``neascn audit list`` has them all
 _OUTCOME_STATES = {"applied": "applied", "already_imported": "already_imported", "waiting": "waiting",
                    "refused": "refused", "would_apply": "ready"}
 
@@ -213,7 +214,7 @@ class InboxWorkspace(QWidget):
     # ------------------------------------------------------------------ reading state
     def refresh(self) -> None:
         self.model.set_inbox(inbox.list_inbox(self.ctx.db))
-        self.audit_model.set_entries(audit.list_audit(self.ctx.db))
+        self.audit_model.set_entries(audit.list_audit(self.ctx.db, limit=AUDIT_ROWS))
         self.conflicts.refresh()
         self._conflict_tab_text()
         self._update_buttons()
