@@ -8,10 +8,18 @@ from datetime import datetime
 from pathlib import Path
 
 from neascn_desktop.i18n import ngettext_in, translate_in
-from neascn_desktop.i18n.formatting import format_date, format_datetime, format_number
+from neascn_desktop.i18n.formatting import format_date, format_number
+from neascn_desktop.i18n.formatting import format_datetime as _babel_datetime
 from neascn_desktop.reports import charts
 from neascn_desktop.reports.data import StatusReportData
 from neascn_desktop.reports.document import ReportDocument, ReportResult
+
+
+def format_datetime(value: datetime, language: str, format: str = "medium") -> str:
+    """Babel's date and time, with U+202F (CLDR's space before "AM") as a plain no-break space:
+    Arial and several Office fonts have no glyph for U+202F."""
+    return _babel_datetime(value, language, format).replace("\u202f", "\u00a0")
+
 
 #: Above this many cities the completion chart shows the totals only.
 CHART_CITY_LIMIT = 40

@@ -59,3 +59,24 @@ def test_response_export(cli, data_dir: Path, tmp_path: Path) -> None:
     code, out, err = cli("--data-dir", data_dir, "response", "export", "--format", "xlsx",
                          "-o", tmp_path / "responses.xlsx")
     assert code == 0 and "Exported 3 responses" in out, err
+
+
+def test_status_report_shows_the_last_import_per_device(cli, tmp_path: Path) -> None:
+    field, office = tmp_path / "field", tmp_path / "office"
+    for folder, role in ((field, "field"), (office, "secretariat")):
+        code, _out, err = cli("--data-dir", folder, "init", "--name", role.title(), "--role", role)
+        assert code == 0, err
+        assert cli("--data-dir", folder, "key", "export", "-o", tmp_path / f"{role}.key")[0] == 0
+    assert cli("--data-dir", field, "trust", "add", tmp_path / "secretariat.key")[0] == 0
+    assert cli("--data-dir", office, "trust", "add", tmp_path / "field.key")[0] == 0
+    assert cli("--data-dir", field, "demo", "--cities", "2")[0] == 0
+    package = tmp_path / "field.neascn"
+    assert cli("--data-dir", field, "package", "export", "--kind", "responses", "-o", package)[0] == 0
+    assert cli("--data-dir", office, "package", "import", package)[0] == 0
+    target = tmp_path / "status.docx"
+    code, _out, err = cli("--data-dir", office, "report", "status", "-o", target)
+    assert code == 0, err
+    devices = docx.Document(str(target)).tables[1]
+    (row,) = [[c.text for c in r.cells] for r in devices.rows[1:] if r.cells[0].text == "Field"]
+    assert row[1] == "2" and row[5] == "1" and row[4] not in ("–", "this device")
+    assert "\u202f" not in row[4]
