@@ -133,3 +133,30 @@ def test_definitions_travel_with_the_submissions_that_answered_them(tmp_path: Pa
     assert preview is not None and preview.missing_definitions == ("neascn_readiness@2026.1",)
     sec_db.dispose()
     field_db.dispose()
+
+
+def test_a_package_impersonating_this_device_waits_and_cannot_be_trusted(tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from neascn_desktop.identity.keys import b64, public_bytes
+    from neascn_desktop.sync import inbox, payload
+    from neascn_desktop.sync.container import Sender, write_package
+    from neascn_desktop.sync.errors import PackageStateError
+
+    sec_db, sec = new_profile(tmp_path / "sec", "secretariat", "Sec")
+    forger = Ed25519PrivateKey.generate()
+    revision = replica.make_revision("city", "fake", [], sec.device_id, "1900000000000-000000",
+                                     {"name": {"en": "Fake"}, "country": "KR"})
+    sender = Sender(sec.device_id, sec.display_name, "", "secretariat", b64(public_bytes(forger.public_key())),
+                    sec.encryption_public_key)
+    path = tmp_path / "forged.neascn"
+    write_package(path, package_id="22222222-2222-4222-8222-222222222222", kind="all",
+                  created_at="2026-11-25T00:00:00+00:00", app_version="x", sender=sender, signing_key=forger,
+                  payload=payload.encode([revision]))
+    before = replica.digest(sec_db)
+    outcome = import_packages(sec_db, [path]).outcomes[0]
+    assert outcome.status == "waiting" and outcome.verdict.trust == "key_changed"
+    with pytest.raises(PackageStateError, match="this very device"):
+        inbox.trust_and_apply(sec_db, "22222222-2222-4222-8222-222222222222")
+    assert replica.digest(sec_db) == before
+    sec_db.dispose()
