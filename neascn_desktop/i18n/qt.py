@@ -10,9 +10,6 @@ every :func:`neascn_desktop.i18n.set_language`; each swap sends
 
 from __future__ import annotations
 
-import ctypes
-import sys
-
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from neascn_desktop import i18n
@@ -30,30 +27,6 @@ QT_LOCALES: dict[str, str] = {
 
 def qt_locale_name(language: str) -> str:
     return QT_LOCALES.get(i18n.normalize_language(language), "en")
-
-
-def pin_python_singletons() -> None:
-    """Work around PySide6 6.12's lost references to ``None``, ``True`` and ``False`` on Python 3.11.
-
-    The PySide6 6.12 wheels (stable ABI) return ``None`` from void methods
-    (``setText``, ``show``, ``QAction.trigger`` ...), ``True``/``False`` from
-    ``emit``, and pass a null ``QString`` argument as ``None``, without taking a
-    reference — correct on Python 3.12+, where these objects are immortal, but
-    on 3.11 each call releases one reference too many and after a few thousand
-    calls the interpreter aborts ("deallocating None").  These singletons are
-    never freed anyway, so give them a reference count no GUI session can use
-    up — what Python 3.12 does for them.
-    """
-    if sys.version_info >= (3, 12):
-        return
-    for singleton in (None, True, False):
-        refcount = ctypes.c_ssize_t.from_address(id(singleton))
-        if refcount.value < _PINNED_REFCOUNT // 2:
-            refcount.value += _PINNED_REFCOUNT
-
-
-_PINNED_REFCOUNT = 1 << 40
-pin_python_singletons()
 
 
 class GettextTranslator(QTranslator):
