@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
@@ -190,6 +191,8 @@ def run_in_background(
         job.dialog = dialog  # type: ignore[attr-defined]
 
     def finish() -> None:
+        if parent is not None and not shiboken6.isValid(parent):
+            return  # the window that asked is gone (closed while the task ran): nobody to tell
         if dialog is not None:
             dialog.canceled.disconnect()
             dialog.reset()
