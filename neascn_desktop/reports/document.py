@@ -45,6 +45,9 @@ from neascn_desktop.reports.typography import (
 
 TEMPLATE_NAME = "report-template.docx"
 TABLE_STYLE = "NEASCN Table"
+#: Between a section number and its title.  Plain spaces: every font has them (Arial
+#: lacks some of the typographic spaces, e.g. on older Office installations).
+NUMBER_GAP = "  "
 #: Tables with at most this many rows are kept on one page.
 KEEP_TOGETHER_ROWS = 12
 #: Usable text width of the template's A4 page (210 mm - 2 × 22 mm margins).
@@ -181,7 +184,7 @@ class ReportDocument:
                 SubElement(r, _W_BR)
             t = SubElement(r, _W_T)
             t.text = line
-            if line[:1].isspace() or line[-1:].isspace():
+            if line[:1].isspace() or line[-1:].isspace() or "  " in line:
                 t.set(_XML_SPACE, "preserve")
         return r
 
@@ -193,7 +196,7 @@ class ReportDocument:
 
     def heading(self, text: str, level: int = 1, number: str | None = None):  # type: ignore[no-untyped-def]
         paragraph = self._new_paragraph(f"Heading {level}")
-        shown = f"{number}\u2002{text}" if number else text
+        shown = f"{number}{NUMBER_GAP}{text}" if number else text
         self._run(paragraph, shown)
         self._headings.append((level, shown))
         return paragraph

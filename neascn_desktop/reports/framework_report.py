@@ -13,7 +13,12 @@ from pathlib import Path
 from neascn_desktop.i18n import ngettext_in, translate_in
 from neascn_desktop.i18n.formatting import format_date, format_number
 from neascn_desktop.reports.data import FrameworkReportData, section_numbers
-from neascn_desktop.reports.document import ReportCancelled, ReportDocument, ReportResult
+from neascn_desktop.reports.document import (
+    NUMBER_GAP,
+    ReportCancelled,
+    ReportDocument,
+    ReportResult,
+)
 from neascn_desktop.reports.labels import section_status_label
 from neascn_desktop.reports.markdown_docx import MarkdownRenderer
 
@@ -60,7 +65,7 @@ def build_framework_report(
         doc.table(
             [translate_in(lang, "Section"), translate_in(lang, "Status"),
              translate_in(lang, "Owner"), translate_in(lang, "Open comments")],
-            [[f"{number}\u2002{s.title}", section_status_label(lang, s.status), s.owner,
+            [[f"{number}{NUMBER_GAP}{s.title}", section_status_label(lang, s.status), s.owner,
               format_number(open_comments.get(s.id, 0), lang)]
              for number, s in zip(numbers, data.sections, strict=True)],
             widths_mm=(86, 28, 30, 22), numeric=(3,),
@@ -110,12 +115,12 @@ def _comments_annex(doc: ReportDocument, data: FrameworkReportData, numbers: lis
         if not comments:
             continue
         number, section = by_id[section_id]
-        doc.heading(f"{number}\u2002{section.title}", 2)
+        doc.heading(f"{number}{NUMBER_GAP}{section.title}", 2)
         ordered = _threaded(comments, comment_ids)
         doc.table(
             [translate_in(lang, "Author"), translate_in(lang, "Date"), translate_in(lang, "Comment")],
             [[c.author, format_date(c.created_at, lang, "short") if c.created_at else "–",
-              ("\u21b3 " if depth else "") + c.text] for depth, c in ordered],
+              ("» " if depth else "") + c.text] for depth, c in ordered],
             widths_mm=(32, 28, 106),
         )
     orphans = [c for c in data.comments if c.section_id not in by_id]

@@ -86,7 +86,7 @@ class MarkdownRenderer:
             elif kind == "hr":
                 paragraph = self.doc._new_paragraph(None)
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                self.doc.add_text(paragraph, "*\u2003*\u2003*")
+                self.doc.add_text(paragraph, "*   *   *")
             elif kind == "html_block":
                 paragraph = self.doc._new_paragraph(None)
                 self.doc.add_text(paragraph, token.content.strip())

@@ -10,6 +10,7 @@ from docx.oxml.ns import qn
 
 from neascn_desktop.reports import synthetic
 from neascn_desktop.reports.data import FrameworkReportData, FrameworkSectionData, section_numbers
+from neascn_desktop.reports.document import NUMBER_GAP
 from neascn_desktop.reports.framework_report import build_framework_report
 
 LANGUAGES = ("en", "ko", "zh_Hans", "ja", "ru", "mn")
@@ -24,8 +25,8 @@ def test_structure_in_every_language(tmp_path: Path, language: str, docx_summary
     assert result.kind == "framework"
     summary = docx_summary(path)
     titles = [s.title for s in data.sections]
-    numbered = [t for t in summary.heading_texts() if "\u2002" in t]
-    assert [t.split("\u2002", 1) for t in numbered][:4] == [
+    numbered = [t for t in summary.heading_texts() if NUMBER_GAP in t]
+    assert [t.split(NUMBER_GAP, 1) for t in numbered][:4] == [
         ["1", titles[0]], ["2", titles[1]], ["2.1", titles[2]], ["3", titles[3]]]
     # Status overview + Markdown table + one comments table per commented section.
     assert summary.tables == 1 + 1 + 2
