@@ -78,5 +78,7 @@ def test_changes_mark_the_dashboard_stale(workspace) -> None:
     workspace._dashboard_dirty = False
     workspace.on_changes(Changes.of("response", ["x"]))
     assert workspace._dashboard_dirty
-    workspace.retranslateUi()  # idempotent, keeps the chosen kind
-    assert workspace.kind_combo.count() == 3
+    workspace.set_kind("status")
+    workspace.retranslateUi()  # idempotent, keeps the chosen kind, reloads the city names
+    assert workspace.kind_combo.count() == 3 and workspace.selected_kind() == "status"
+    assert workspace.city_model.rowCount() >= 3

@@ -192,6 +192,13 @@ class ReportsWorkspace(QWidget):
         self.export_button.setText(_("Export responses (CSV/XLSX)…"))
         self.dashboard.retranslateUi()
         self._kind_changed()
+        if getattr(self, "_built", False):
+            # City names and the charts' texts are in the UI language too.
+            self._load_choices()
+            self._dashboard_dirty = True
+            if self.isVisible() and self.tabs.currentWidget() is self.dashboard:
+                self.refresh_dashboard()
+        self._built = True
 
     # ------------------------------------------------------------------ choices
 
