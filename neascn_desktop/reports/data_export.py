@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from neascn_desktop.i18n import _
-from neascn_desktop.reports.document import ReportCancelled, ReportError
+from neascn_desktop.reports.errors import ReportCancelled, ReportError
 
 FORMATS = ("csv", "xlsx")
 _CHUNK = 2000

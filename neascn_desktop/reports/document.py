@@ -33,15 +33,17 @@ from docx.table import Table
 from docx.text.run import Run
 from lxml.etree import SubElement
 
-from neascn_desktop.errors import NeascnError
 from neascn_desktop.i18n import _, translate_in
 from neascn_desktop.paths import resource
+from neascn_desktop.reports.errors import ReportCancelled, ReportError
 from neascn_desktop.reports.typography import (
     LanguageFonts,
     apply_document_language,
     east_asian_for,
     tag_run,
 )
+
+__all__ = ["ReportCancelled", "ReportDocument", "ReportError", "ReportResult", "template_path"]
 
 TEMPLATE_NAME = "report-template.docx"
 TABLE_STYLE = "NEASCN Table"
@@ -61,17 +63,6 @@ _W_VAL, _W_EASTASIA = _W + "val", _W + "eastAsia"
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 _PLACEHOLDER = re.compile(r"\{(page|pages)\}")
-
-
-class ReportError(NeascnError):
-    """A report could not be built or written; ``str()`` is a user-facing sentence."""
-
-
-class ReportCancelled(ReportError):
-    """The user cancelled while a report was being built (nothing was written)."""
-
-    def __init__(self) -> None:
-        super().__init__(_("The report was cancelled."))
 
 
 def template_path() -> Path:

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from neascn_desktop.i18n import _, normalize_language
-from neascn_desktop.reports.document import ReportError, ReportResult
+from neascn_desktop.reports.errors import ReportError
+
+if TYPE_CHECKING:
+    from neascn_desktop.reports.document import ReportResult
 
 KINDS = ("readiness", "framework", "status")
 
