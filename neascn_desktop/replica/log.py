@@ -686,26 +686,31 @@ def history(target: Target, entity_id: str) -> list[Revision]:
 
 
 def conflicts(target: Target, entity_type: str | None = None) -> list[Conflict]:
-    """Entities with more than one head, ordered by entity type and id."""
+    """Entities with more than one head, ordered by entity type and id (one query)."""
     with _reading(target) as session:
-        query = select(
-            current_table.c.entity_id, current_table.c.entity_type, current_table.c.revision_id
-        ).where(current_table.c.heads > 1)
+        query = (
+            select(current_table.c.revision_id.label("winner_id"), *_REVISION_COLUMNS)
+            .select_from(current_table)
+            .join(head_table, head_table.c.entity_id == current_table.c.entity_id)
+            .join(revision_table, revision_table.c.id == head_table.c.revision_id)
+            .where(current_table.c.heads > 1)
+        )
         if entity_type is not None:
             query = query.where(current_table.c.entity_type == entity_type)
-        found = list(session.execute(query))
-        found.sort(key=lambda row: (row.entity_type, row.entity_id))
-        result = []
-        for entity_id, etype, winner_id in found:
-            result.append(
-                Conflict(
-                    entity_id=entity_id,
-                    entity_type=etype,
-                    winner_id=winner_id,
-                    heads=tuple(heads(session, entity_id)),
-                )
+        grouped: dict[tuple[str, str], tuple[str, list[Revision]]] = {}
+        for row in session.execute(query):
+            revision = _row_to_revision(row)
+            key = (revision.entity_type, revision.entity_id)
+            grouped.setdefault(key, (row.winner_id, []))[1].append(revision)
+        return [
+            Conflict(
+                entity_id=entity_id,
+                entity_type=etype,
+                winner_id=winner_id,
+                heads=tuple(sorted(revs, key=lambda r: r.sort_key, reverse=True)),
             )
-        return result
+            for (etype, entity_id), (winner_id, revs) in sorted(grouped.items())
+        ]
 
 
 def pending_revisions(target: Target) -> list[Revision]:
