@@ -58,6 +58,7 @@ class SimDevice:
     cities: list[str]
     submissions: dict[str, replica.Revision] = field(default_factory=dict)  # submission -> head
     surveyed: int = 0
+    sent_files: set[str] = field(default_factory=set)
     clock_ms: int = 0
     counter: int = 0
 
@@ -225,7 +226,10 @@ def main(argv: list[str] | None = None) -> int:
                 revision = _revisit(rng, device, definition, head, when)
             device.submissions[revision.entity_id] = revision
             revisions.append(revision)
-        hashes = sorted({sha for r in revisions for sha in payload_codec.attachment_refs(r)})
+        # As the exporter does: files the secretariat holds already (a revisit keeps the
+        # evidence of the first visit) are not sent again.
+        hashes = sorted({sha for r in revisions for sha in payload_codec.attachment_refs(r)} - device.sent_files)
+        device.sent_files.update(hashes)
         package_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         envelope = crypto.seal_envelope(package_id, device.signing_b64, recipient_key)
         target = packages_dir / f"{number + 1:04d}-device{device.index + 1:02d}.neascn"

@@ -104,7 +104,9 @@ def _known_to(db: Database, recipient_id: str) -> tuple[set[str], set[str]]:
     return exported, packages
 
 
-def _select_revisions(db: Database, kind: str, recipient: Recipient | None, full: bool) -> list[Revision]:
+def _select_revisions(db: Database, kind: str, recipient: Recipient | None,
+                      full: bool) -> tuple[list[Revision], set[str]]:
+    """(the revisions to send, the attachment hashes the recipient has already)."""
     types = payload.KIND_TYPES[kind]
     main_types = {"responses": {"submission", "city"}}.get(kind, set(types))
     exported: set[str] = set()
@@ -118,14 +120,21 @@ def _select_revisions(db: Database, kind: str, recipient: Recipient | None, full
         return not (rev.id in exported or rev.device_id == recipient.device_id
                     or (rev.provenance is not None and rev.provenance in from_recipient))
 
-    chosen = [r for r in iter_revisions(db, sorted(main_types), include_pending=True) if lacks(r)]
+    chosen: list[Revision] = []
+    has_attachments: set[str] = set()
+    for rev in iter_revisions(db, sorted(main_types), include_pending=True):
+        if lacks(rev):
+            chosen.append(rev)
+        else:
+            # It holds this revision, so it holds the files the revision refers to.
+            has_attachments |= payload.attachment_refs(rev)
     if kind == "responses":
         wanted = {ref for r in chosen if (ref := payload.definition_ref(r))}
         if wanted:
             definitions = [r for r in iter_revisions(db, ["survey_definition"], include_pending=True)
                            if r.entity_id in wanted and lacks(r)]
             chosen = definitions + chosen  # definitions first: a reader sees them before submissions
-    return chosen
+    return chosen, has_attachments
 
 
 def export_package(
@@ -161,10 +170,11 @@ def export_package(
         surveys.ensure_builtin(db)  # the built-in survey and cities are part of every deployment
     if kind in ("responses", "all"):
         surveys.save_all(db, profile)  # an export is a save point: cut revisions from working copies
-    revisions = _select_revisions(db, kind, recipient, full)
+    revisions, recipient_has = _select_revisions(db, kind, recipient, full)
     hashes: set[str] = set()
     for rev in revisions:
         hashes |= payload.attachment_refs(rev)
+    hashes -= recipient_has
     folder = db.attachments_dir()
     sources = [AttachmentSource(sha, folder / sha) for sha in sorted(hashes)
                if len(sha) == 64 and (folder / sha).is_file()]

@@ -226,6 +226,7 @@ class _PreviewState:
     heads: dict[str, set[str]]
     present: set[str]
     attachments_dir: Path
+    arrived: set[str] = field(default_factory=set)  # attachments of earlier packages of the batch
 
 
 def _load_state(session: Session, batches: Sequence[Sequence[Revision]], attachments_dir: Path) -> _PreviewState:
@@ -277,9 +278,10 @@ def _classify(state: _PreviewState, revisions: list[Revision],
         if ref:
             definitions.add(ref)
     missing_attachments = sorted(
-        sha for sha in referenced - attachment_hashes
+        sha for sha in referenced - attachment_hashes - state.arrived
         if not (len(sha) == 64 and (state.attachments_dir / sha).is_file())
     )
+    state.arrived |= attachment_hashes
     carried = {r.entity_id for r in revisions if r.entity_type == "survey_definition"}
     missing_definitions = sorted(definitions - carried - state.present)
     state.known.update(r.id for r in new)

@@ -160,3 +160,26 @@ def test_a_package_impersonating_this_device_waits_and_cannot_be_trusted(tmp_pat
         inbox.trust_and_apply(sec_db, "22222222-2222-4222-8222-222222222222")
     assert replica.digest(sec_db) == before
     sec_db.dispose()
+
+
+def test_attachments_the_recipient_holds_are_not_sent_again(tmp_path: Path) -> None:
+    import hashlib
+
+    sec_db, sec = new_profile(tmp_path / "sec", "secretariat", "Sec")
+    field_db, field = new_profile(tmp_path / "field", "field", "Field")
+    trust_keycard(sec_db, read_keycard(keycard(field_db, field, tmp_path)))
+    data = b"evidence"
+    sha = hashlib.sha256(data).hexdigest()
+    (field_db.attachments_dir() / sha).write_bytes(data)
+    meta = {"ev": {"sha256": sha, "filename": "e.txt", "size": len(data), "media_type": "text/plain"}}
+    first = commit_submission(field_db, field, {"ev": sha}, meta)
+    one = export_package(field_db, "responses", tmp_path / "1.neascn", recipient=_recipient(sec))
+    assert one.attachments == 1
+    commit_submission(field_db, field, {"ev": sha, "q": "x"}, meta, entity_id=first.entity_id)
+    two = export_package(field_db, "responses", tmp_path / "2.neascn", recipient=_recipient(sec))
+    assert two.revisions == 1 and two.attachments == 0
+    report = import_packages(sec_db, [tmp_path / "1.neascn", tmp_path / "2.neascn"])
+    assert report.exit_code == 0 and (sec_db.attachments_dir() / sha).read_bytes() == data
+    assert report.outcomes[1].preview is not None and report.outcomes[1].preview.missing_attachments == ()
+    sec_db.dispose()
+    field_db.dispose()
