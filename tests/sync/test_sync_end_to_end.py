@@ -183,3 +183,20 @@ def test_verify_reports_damage_and_usage_errors(make_device, tmp_path: Path) -> 
     assert code == 2 and "does not exist" in err
     code, out, _err = sec.cli("--data-dir", sec.data_dir, "package", "import", bad)
     assert code == 1 and "refused" in out
+
+
+def test_inbox_apply_only_this_keeps_the_sender_revoked(make_device, tmp_path: Path) -> None:
+    sec = make_device("secretariat", "secretariat")
+    field = make_device("field", "field")
+    sec.run("trust", "add", field.keyfile)
+    sec.run("trust", "revoke", field.profile().device_id)
+    _new_response(field, "seoul", resp_name="Made before the revocation")
+    package = tmp_path / "late.neascn"
+    field.run("package", "export", "--kind", "responses", "-o", package, "--encrypt-for", sec.keyfile)
+    sec.run("package", "import", package, expect=1)
+    waiting = sec.json("inbox", "list")[0]
+    report = sec.json("inbox", "trust", waiting["package_id"], "--only-this")
+    assert report["applied"] == 1
+    assert sec.stats()["submissions"] == 1
+    assert sec.json("trust", "list")[0]["revoked"] is True
+    assert sec.json("inbox", "list") == []
