@@ -183,3 +183,26 @@ def test_attachments_the_recipient_holds_are_not_sent_again(tmp_path: Path) -> N
     assert report.outcomes[1].preview is not None and report.outcomes[1].preview.missing_attachments == ()
     sec_db.dispose()
     field_db.dispose()
+
+
+def test_cancelling_stops_between_files_and_keeps_what_was_applied(tmp_path: Path) -> None:
+    sec_db, sec = new_profile(tmp_path / "sec", "secretariat", "Sec")
+    field_db, field = new_profile(tmp_path / "field", "field", "Field")
+    trust_keycard(sec_db, read_keycard(keycard(field_db, field, tmp_path)))
+    paths = []
+    for index in range(3):
+        commit_submission(field_db, field, {"resp_name": str(index)})
+        path = tmp_path / f"{index}.neascn"
+        export_package(field_db, "responses", path, recipient=_recipient(sec))
+        paths.append(path)
+    calls = []
+
+    def progress(done: int, total: int = 0, message: str = "") -> None:
+        calls.append((done, total))
+
+    report = import_packages(sec_db, paths, progress, cancel=lambda: len(calls) >= 2)
+    assert report.cancelled and report.exit_code == 1
+    assert report.count("applied") == 2 and "cancelled" in report.summary
+    assert replica.counts(sec_db)["entities"]["submission"] == 2
+    sec_db.dispose()
+    field_db.dispose()
