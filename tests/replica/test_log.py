@@ -309,3 +309,41 @@ def test_large_batches_cross_the_statement_parameter_chunks(db: Database) -> Non
     assert (result.added, result.pending) == (1400, 0)
     assert table_count(db, revision_table) == 1400
     assert len(replica.list_current(db, "city")) == 700
+
+
+def test_an_import_adds_many_batches_in_one_transaction(db: Database) -> None:
+    a = rev("c1", [], "dev-a", 1, v=1)
+    b = rev("c1", [a], "dev-b", 2, v=2)
+    c = rev("c1", [b], "dev-a", 3, v=3)
+    with db.transaction() as session:
+        first = replica.add_revisions(session, [c], provenance="pkg")
+        second = replica.add_revisions(session, [a], provenance="pkg")
+        third = replica.add_revisions(session, [b, c], provenance="pkg")
+        # the caller's transaction sees its own work
+        assert replica.current(session, "city", "c1").revision_id == c.id  # type: ignore[union-attr]
+    assert (first.pending, second.added, third.added, third.released, third.skipped) == (1, 1, 1, 1, 1)
+    assert replica.counts(db)["pending"] == 0
+    assert [r.provenance for r in replica.history(db, "c1")] == ["pkg", "pkg", "pkg"]
+
+
+def test_a_local_commit_sorts_after_what_arrived_from_elsewhere(db: Database) -> None:
+    from neascn_desktop.replica.clock import wall_ms
+
+    ahead = wall_ms() + 60_000  # a device whose clock runs a minute fast
+    remote = make_revision("city", "c1", [], "dev-b", f"{ahead:013d}-000005", {"v": 1})
+    replica.add_revisions(db, [remote])
+    mine = replica.commit(db, "dev-a", "city", "c2", {"v": 2})
+    assert mine.clock > remote.clock
+
+
+def test_conflicts_can_be_listed_per_type(db: Database) -> None:
+    for entity_type, entity_id in [("city", "c1"), ("comment", "m1"), ("city", "c0")]:
+        root = make_revision(entity_type, entity_id, [], "dev-a", clock(1), {})
+        one = make_revision(entity_type, entity_id, [root.id], "dev-a", clock(2), {"v": 1})
+        two = make_revision(entity_type, entity_id, [root.id], "dev-b", clock(2), {"v": 2})
+        replica.add_revisions(db, [root, one, two])
+    assert [(c.entity_type, c.entity_id) for c in replica.conflicts(db)] == [
+        ("city", "c0"), ("city", "c1"), ("comment", "m1"),
+    ]
+    assert [c.entity_id for c in replica.conflicts(db, "comment")] == ["m1"]
+    assert replica.counts(db)["conflicts"] == 3
