@@ -227,6 +227,15 @@ class _PreviewState:
     present: set[str]
     attachments_dir: Path
     arrived: set[str] = field(default_factory=set)  # attachments of earlier packages of the batch
+    _files: set[str] | None = None
+
+    def has_file(self, sha: str) -> bool:
+        if self._files is None:  # one listing instead of a stat per reference
+            try:
+                self._files = set(os.listdir(self.attachments_dir))
+            except OSError:
+                self._files = set()
+        return sha in self._files
 
 
 def _load_state(session: Session, batches: Sequence[Sequence[Revision]], attachments_dir: Path) -> _PreviewState:
@@ -278,8 +287,7 @@ def _classify(state: _PreviewState, revisions: list[Revision],
         if ref:
             definitions.add(ref)
     missing_attachments = sorted(
-        sha for sha in referenced - attachment_hashes - state.arrived
-        if not (len(sha) == 64 and (state.attachments_dir / sha).is_file())
+        sha for sha in referenced - attachment_hashes - state.arrived if not state.has_file(sha)
     )
     state.arrived |= attachment_hashes
     carried = {r.entity_id for r in revisions if r.entity_type == "survey_definition"}
