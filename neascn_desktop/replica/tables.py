@@ -16,11 +16,12 @@ read column by column, so there is nothing to gain from identity-mapped objects.
   conflict); kept in step incrementally. The payload is read through
   ``revision_id`` (a unique-index lookup), so an update rewrites one small row
   and never copies the payload.
+- ``replica_clock``: the last hybrid-logical-clock value per device, plus the
+  shared floor raised by clocks observed in received revisions.
 
 Tables with small rows and a text key are ``WITHOUT ROWID`` on SQLite (one
 B-tree instead of a table plus its primary-key index: fewer pages written per
 import).
-- ``replica_clock``: the last hybrid-logical-clock value per device.
 """
 
 from __future__ import annotations
