@@ -123,6 +123,27 @@ def _field(paragraph, instruction: str, placeholder: str) -> None:  # type: igno
     run_with(end)
 
 
+#: CT_Settings children that come after w:updateFields (ECMA-376 §17.15.1.78): Word
+#: refuses a settings part whose children are out of schema order.
+AFTER_UPDATE_FIELDS = (
+    "hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr",
+    "attachedSchema", "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats",
+    "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown",
+    "smartTagType", "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol",
+    "listSeparator",
+)
+
+
+def insert_setting(settings, element) -> None:  # type: ignore[no-untyped-def]
+    """Insert ``w:updateFields`` before its first successor, keeping schema order."""
+    successors = {qn(f"w:{name}") for name in AFTER_UPDATE_FIELDS}
+    for child in settings:
+        if child.tag in successors:
+            child.addprevious(element)
+            return
+    settings.append(element)
+
+
 def _table_style(document) -> None:  # type: ignore[no-untyped-def]
     """"NEASCN Table": thin grey grid, navy header row with white bold text, light banding."""
     styles = document.styles.element
@@ -296,7 +317,7 @@ def build_template() -> bytes:
     settings = document.settings.element
     update = OxmlElement("w:updateFields")
     update.set(qn("w:val"), "true")
-    settings.append(update)
+    insert_setting(settings, update)
 
     document.core_properties.title = "NEASCN report template"
     document.core_properties.author = "NEASCN Desktop"

@@ -62,6 +62,15 @@ _W_RSTYLE, _W_RFONTS, _W_B, _W_I, _W_LANG = (_W + "rStyle", _W + "rFonts", _W + 
 _W_VAL, _W_EASTASIA = _W + "val", _W + "eastAsia"
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
+#: w:settings children after w:updateFields in the schema (ECMA-376 §17.15.1.78).
+_AFTER_UPDATE_FIELDS = (
+    "hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr",
+    "attachedSchema", "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats",
+    "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown",
+    "smartTagType", "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol",
+    "listSeparator",
+)
+
 _PLACEHOLDER = re.compile(r"\{(page|pages)\}")
 
 
@@ -444,9 +453,14 @@ class ReportDocument:
     def settings_update_fields(self) -> None:
         settings = self.document.settings.element
         element = settings.find(qn("w:updateFields"))
-        if element is None:
+        if element is None:  # the template has it; a template edited in Word may not
             element = OxmlElement("w:updateFields")
-            settings.append(element)
+            successors = {qn(f"w:{name}") for name in _AFTER_UPDATE_FIELDS}
+            follower = next((child for child in settings if child.tag in successors), None)
+            if follower is not None:
+                follower.addprevious(element)  # Word insists on the schema's order here
+            else:
+                settings.append(element)
         element.set(qn("w:val"), "true")
 
     def save(self, path: Path) -> Path:

@@ -159,9 +159,22 @@ def _set_theme_font_lang(document, fonts: LanguageFonts) -> None:  # type: ignor
     element = settings.find(qn("w:themeFontLang"))
     if element is None:
         element = OxmlElement("w:themeFontLang")
-        settings.append(element)
+        # Keep the schema order of w:settings (Word rejects it otherwise).
+        successors = {qn(f"w:{name}") for name in _AFTER_THEME_FONT_LANG}
+        follower = next((child for child in settings if child.tag in successors), None)
+        if follower is not None:
+            follower.addprevious(element)
+        else:
+            settings.append(element)
     element.set(qn("w:val"), fonts.lang)
     element.set(qn("w:eastAsia"), fonts.lang_east_asia)
+
+
+_AFTER_THEME_FONT_LANG = (
+    "clrSchemeMapping", "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures",
+    "forceUpgrade", "captions", "readModeInkLockDown", "smartTagType", "schemaLibrary",
+    "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator",
+)
 
 
 def _declare_font_table(document, fonts: LanguageFonts) -> None:  # type: ignore[no-untyped-def]
@@ -220,10 +233,7 @@ def tag_run(run, fonts: LanguageFonts, text: str) -> None:  # type: ignore[no-un
     """
     font, tag = east_asian_for(fonts, text)
     rpr = run._r.get_or_add_rPr()
-    rfonts = rpr.find(qn("w:rFonts"))
-    if rfonts is None:
-        rfonts = OxmlElement("w:rFonts")
-        rpr.insert(0, rfonts)
+    rfonts = rpr.get_or_add_rFonts()  # after a w:rStyle, as the schema wants
     rfonts.set(qn("w:eastAsia"), font)
     lang = rpr.find(qn("w:lang"))
     if lang is None:

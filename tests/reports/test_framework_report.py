@@ -112,3 +112,18 @@ def test_section_numbers() -> None:
     assert section_numbers([0, 1, 1, 2, 0, 1, 0]) == ["1", "1.1", "1.2", "1.2.1", "2", "2.1", "3"]
     assert section_numbers([0, 2, 0]) == ["1", "1.1", "2"]  # a jump is clamped
     assert section_numbers([]) == []
+
+
+def test_run_properties_keep_schema_order(tmp_path: Path) -> None:
+    """Word rejects out-of-order children; LibreOffice would not tell (rStyle, rFonts, b, i … lang)."""
+    order = ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "strike", "color", "sz", "szCs", "u", "lang"]
+    path = tmp_path / "f.docx"
+    build_framework_report(synthetic.framework_data("ko"), path)
+    document = docx.Document(str(path))
+    for rpr in document.element.body.iter(qn("w:rPr")):
+        names = [child.tag.split("}")[1] for child in rpr]
+        known = [n for n in names if n in order]
+        assert known == sorted(known, key=order.index), names
+    settings = [child.tag.split("}")[1] for child in document.settings.element]
+    assert settings.index("updateFields") < settings.index("compat")
+    assert settings.index("themeFontLang") < settings.index("clrSchemeMapping")
