@@ -17,13 +17,13 @@ import os
 import shutil
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from neascn_desktop.changes import Changes
@@ -322,11 +322,13 @@ class _Prepared:
     manifest: Manifest | None = None
     file_sha256: str = ""
     revisions: list[Revision] = field(default_factory=list)
-    attachments: list[tuple[str, bytes]] = field(default_factory=list)  # (plaintext sha256, bytes)
+    # (plaintext sha256, bytes); the bytes are dropped (None) once a package holds more than
+    # KEEP_ATTACHMENT_BYTES, and read again from the file when they are written.
+    attachments: list[tuple[str, bytes | None]] = field(default_factory=list)
 
     @property
     def size(self) -> int:
-        return sum(len(data) for _sha, data in self.attachments) + 1000 * len(self.revisions)
+        return sum(len(data or b"") for _sha, data in self.attachments) + 1000 * len(self.revisions)
 
 
 def _prepare(path: Path, limits: Limits, keys: Callable[[str], Any]) -> _Prepared:
@@ -343,7 +345,11 @@ def _prepare(path: Path, limits: Limits, keys: Callable[[str], Any]) -> _Prepare
                 raise PackageDamagedError(
                     _("{file} is a deployment package, but its sender is not a secretariat.").format(
                         file=reader.path.name))
-            attachments = list(reader.attachments(key))
+            attachments: list[tuple[str, bytes | None]] = []
+            kept = 0
+            for sha, data in reader.attachments(key):
+                kept += len(data)
+                attachments.append((sha, data if kept <= KEEP_ATTACHMENT_BYTES else None))
         except PackageError as exc:
             return _Prepared(reader.path, exc, manifest, reader.sha256)
     return _Prepared(reader.path, None, manifest, reader.sha256, revisions, attachments)
@@ -403,12 +409,13 @@ def _roll_encryption_key(session: Session, manifest: Manifest) -> bool:
     row = session.get(TrustedDeviceRow, manifest.sender.device_id)
     if row is None or row.encryption_public_key == manifest.sender.encryption_public_key:
         return False
-    newest = session.scalar(
-        select(func.max(PackageRow.created_at)).where(
+    applied = session.scalars(
+        select(PackageRow.created_at).where(
             PackageRow.sender_device_id == manifest.sender.device_id, PackageRow.kind == "deployment"
         )
-    )
-    if newest is not None and _as_time(newest) > _as_time(manifest.created_at):
+    ).all()
+    # Compared as times, not as texts: two writers may format the offset differently.
+    if any(_as_time(created) > _as_time(manifest.created_at) for created in applied):
         return False
     row.encryption_public_key = manifest.sender.encryption_public_key
     return True
@@ -528,7 +535,19 @@ def _decide(run: _Run, prepared: _Prepared, *, dry_run: bool,
     return None, verdict
 
 
-def _stage(items: Sequence[_Prepared], folder: Path) -> list[tuple[Path, Path]]:
+def _attachments_of(run: _Run | None, prepared: _Prepared) -> Iterator[tuple[str, bytes]]:
+    """A package's attachments, from memory or, for a big package, read again one at a time."""
+    if all(data is not None for _sha, data in prepared.attachments) or run is None:
+        yield from ((sha, data) for sha, data in prepared.attachments if data is not None)
+        return
+    with open_package(prepared.path, run.limits) as reader:
+        if reader.sha256 != prepared.file_sha256:
+            raise PackageStateError(_("{file} changed while it was being imported.").format(
+                file=prepared.path.name))
+        yield from reader.attachments(reader.decryption_key(run.keys))
+
+
+def _stage(items: Sequence[_Prepared], folder: Path, run: _Run | None = None) -> list[tuple[Path, Path]]:
     """Write the batch's new attachments to temporary files (renamed into place after the commit)."""
     staged: list[tuple[Path, Path]] = []
     wanted = {sha for prepared in items for sha, _data in prepared.attachments}
@@ -539,15 +558,16 @@ def _stage(items: Sequence[_Prepared], folder: Path) -> list[tuple[Path, Path]]:
         sha for sha in wanted if (folder / sha).exists()}
     try:
         for prepared in items:
-            for sha, data in prepared.attachments:
-                final = folder / sha
+            if all(sha in seen for sha, _data in prepared.attachments):
+                continue
+            for sha, data in _attachments_of(run, prepared):
                 if sha in seen:
                     continue
                 seen.add(sha)
                 tmp = folder / f".{sha}.{uuid.uuid4().hex}.part"
                 with open(tmp, "xb") as handle:
                     handle.write(data)
-                staged.append((tmp, final))
+                staged.append((tmp, folder / sha))
     except BaseException:
         for tmp, _final in staged:
             tmp.unlink(missing_ok=True)
@@ -582,7 +602,7 @@ def _apply_together(run: _Run, items: list[tuple[_Prepared, PackageVerdict]],
                     from_inbox: bool) -> list[PackageOutcome]:
     db = run.db
     folder = db.attachments_dir()
-    staged = _stage([p for p, _v in items], folder)
+    staged = _stage([p for p, _v in items], folder, run)
     outcomes: list[PackageOutcome] = []
     trust_changed = False
     now = datetime.now(UTC)
@@ -698,6 +718,8 @@ def _audit_row(at: datetime, verdict: str, manifest: Manifest, file_name: str, c
 
 # --- the use cases ------------------------------------------------------------------------------
 
+#: A package keeps at most this many bytes of attachments in memory between reading and writing.
+KEEP_ATTACHMENT_BYTES = 16 * 1024 * 1024
 #: A batch is applied in one transaction when it reaches this many packages or bytes.
 BATCH_PACKAGES = 200
 BATCH_BYTES = 64 * 1024 * 1024

@@ -206,3 +206,29 @@ def test_cancelling_stops_between_files_and_keeps_what_was_applied(tmp_path: Pat
     assert replica.counts(sec_db)["entities"]["submission"] == 2
     sec_db.dispose()
     field_db.dispose()
+
+
+def test_big_packages_write_attachments_without_keeping_them(tmp_path: Path, monkeypatch) -> None:
+    import hashlib
+
+    from neascn_desktop.sync import importer
+
+    monkeypatch.setattr(importer, "KEEP_ATTACHMENT_BYTES", 0)  # every package counts as big
+    sec_db, sec = new_profile(tmp_path / "sec", "secretariat", "Sec")
+    field_db, field = new_profile(tmp_path / "field", "field", "Field")
+    trust_keycard(sec_db, read_keycard(keycard(field_db, field, tmp_path)))
+    files = {}
+    for name in ("a", "b"):
+        data = name.encode() * 1000
+        sha = hashlib.sha256(data).hexdigest()
+        (field_db.attachments_dir() / sha).write_bytes(data)
+        files[name] = {"sha256": sha, "filename": name, "size": len(data), "media_type": "text/plain"}
+    commit_submission(field_db, field, {"ev_a": files["a"]["sha256"], "ev_b": files["b"]["sha256"]},
+                      {"ev_a": files["a"], "ev_b": files["b"]})
+    export_package(field_db, "responses", tmp_path / "p.neascn", recipient=_recipient(sec))
+    report = import_packages(sec_db, [tmp_path / "p.neascn"])
+    assert report.exit_code == 0
+    for meta in files.values():
+        assert (sec_db.attachments_dir() / meta["sha256"]).stat().st_size == meta["size"]
+    sec_db.dispose()
+    field_db.dispose()
