@@ -91,12 +91,22 @@ def _paragraph_style(document, name: str, base: str = "Normal"):  # type: ignore
         return style
 
 
-def _bottom_border(paragraph_or_style_ppr, color: str = "1F3A5F", size: int = 6) -> None:  # type: ignore[no-untyped-def]
+#: w:pPr children after w:pBdr (ECMA-376 §17.3.1.26), for inserting it in schema order.
+_AFTER_PBDR = (
+    "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
+    "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd",
+    "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
+    "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
+    "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
+)
+
+
+def _bottom_border(ppr, color: str = "1F3A5F", size: int = 6) -> None:  # type: ignore[no-untyped-def]
     border = parse_xml(
         f'<w:pBdr {nsdecls("w")}><w:bottom w:val="single" w:sz="{size}" w:space="4" '
         f'w:color="{color}"/></w:pBdr>'
     )
-    paragraph_or_style_ppr.append(border)
+    ppr.insert_element_before(border, *_AFTER_PBDR)
 
 
 def _field(paragraph, instruction: str, placeholder: str) -> None:  # type: ignore[no-untyped-def]

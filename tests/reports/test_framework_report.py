@@ -124,6 +124,12 @@ def test_run_properties_keep_schema_order(tmp_path: Path) -> None:
         names = [child.tag.split("}")[1] for child in rpr]
         known = [n for n in names if n in order]
         assert known == sorted(known, key=order.index), names
+    ppr_order = ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "numPr", "pBdr",
+                 "spacing", "ind", "jc", "rPr"]
+    for ppr in document.element.body.iter(qn("w:pPr")):
+        names = [child.tag.split("}")[1] for child in ppr]
+        known = [n for n in names if n in ppr_order]
+        assert known == sorted(known, key=ppr_order.index), names
     settings = [child.tag.split("}")[1] for child in document.settings.element]
     assert settings.index("updateFields") < settings.index("compat")
     assert settings.index("themeFontLang") < settings.index("clrSchemeMapping")

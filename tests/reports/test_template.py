@@ -51,3 +51,22 @@ def test_styles_page_and_furniture() -> None:
         styles = archive.read("word/styles.xml").decode()
     assert '<w:updateFields w:val="true"/>' in settings
     assert "asciiTheme" not in styles.split("</w:docDefaults>")[0]  # explicit fonts, no theme
+
+
+def test_paragraph_properties_in_schema_order() -> None:
+    """Word rejects out-of-order children (LibreOffice does not complain): check pPr and rPr."""
+    ppr_order = ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "widowControl", "numPr",
+                 "pBdr", "shd", "tabs", "spacing", "ind", "jc", "outlineLvl", "rPr"]
+    rpr_order = ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "strike", "color", "sz", "szCs", "u",
+                 "lang"]
+    document = docx.Document(str(template_path()))
+    parts = [document.styles.element, document.sections[0].header._element,
+             document.sections[0].footer._element]
+    from docx.oxml.ns import qn
+
+    for part in parts:
+        for tag, order in (("w:pPr", ppr_order), ("w:rPr", rpr_order)):
+            for element in part.iter(qn(tag)):
+                names = [child.tag.split("}")[1] for child in element]
+                known = [n for n in names if n in order]
+                assert known == sorted(known, key=order.index), names
