@@ -91,3 +91,9 @@ def test_two_processes_can_write_one_after_the_other(data_dir: Path) -> None:
     finally:
         gui.dispose()
         cli.dispose()
+
+
+def test_schema_head_constant_matches_the_newest_migration() -> None:
+    from neascn_desktop.store.database import SCHEMA_HEAD
+
+    assert SCHEMA_HEAD == head_revision()
