@@ -163,7 +163,7 @@ def collect_readiness(
                 question_name=question.name, question_label=question.label_in(language),
                 answer_text=answer_text(definition, question, value, language, attachments),
                 section_label=section_labels.get(section.name, section.name),
-                domain_id=question.domain, score=item,
+                domain_id=question.domain, score=item, kind=question.type,
             ))
         evidence = tuple(
             EvidenceItem(

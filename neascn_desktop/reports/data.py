@@ -58,6 +58,7 @@ class AnswerItem:
     section_label: str = ""
     domain_id: str | None = None
     score: float | None = None  # 0-100 for scored answers, None otherwise
+    kind: str = ""  # the question type (text, integer, select_multiple …)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,8 @@ ProgressFn = Callable[..., None]
 #: How many cities the ranking chart shows (best and worst halves when there are more).
 RANKING_LIMIT = 40
 NOTABLE_PER_KIND = 4
+#: Question types whose unscored answers may be quoted as key facts.
+FACT_KINDS = frozenset({"integer", "decimal", "select_one", "select_multiple"})
 
 
 def _score(value: float | None, language: str) -> str:
@@ -51,7 +53,10 @@ def notable_answers(city: CityReadiness, per_kind: int = NOTABLE_PER_KIND) -> li
                     key=lambda a: -(a.score or 0))[:per_kind]
     weak = sorted((a for a in scored if a.score is not None and a.score <= 25),
                   key=lambda a: a.score or 0)[:per_kind]
-    facts = [a for a in city.answers if a.score is None and a.domain_id is None and a.answer_text]
+    # Facts are numbers and choices (population, priority areas); free text is left out: it
+    # holds the respondent's name and e-mail, which a report for partners must not show.
+    facts = [a for a in city.answers if a.score is None and a.answer_text
+             and a.kind in FACT_KINDS]
     return strong + weak + facts[:per_kind]
 
 

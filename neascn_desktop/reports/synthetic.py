@@ -123,7 +123,10 @@ def readiness_data(cities: int = 6, language: str = "en", seed: int = 7,
                 question_label=questions[q_index % 3] + f" ({q_index + 1})",
                 answer_text=answer_texts[q_index % 3], domain_id=domain.id, score=score,
             ))
-        answers.append(AnswerItem("priority", questions[3], answer_texts[3]))
+        answers.append(AnswerItem("priority", questions[3], answer_texts[3],
+                                  kind="select_multiple"))
+        answers.append(AnswerItem("resp_name", "Name of the respondent", "Kim Min-ji",
+                                  kind="text"))
         evidence = tuple(
             EvidenceItem(question_label=questions[0], filename=f"strategy-{index}-{n}.pdf",
                          size=rng.randint(20_000, 2_000_000), media_type="application/pdf")

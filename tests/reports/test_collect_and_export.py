@@ -14,6 +14,7 @@ from neascn_desktop.identity.profile import Profile
 from neascn_desktop.reports import collect, service
 from neascn_desktop.reports.data_export import LEADING, TRAILING, export_columns, export_responses
 from neascn_desktop.reports.document import ReportError
+from neascn_desktop.reports.readiness import notable_answers
 from neascn_desktop.store import Database
 from neascn_desktop.surveys import demo
 from neascn_desktop.surveys.service import get_definition, list_submissions
@@ -47,7 +48,9 @@ def test_collect_readiness_matches_the_scoring(network: Database) -> None:
         expected = score_submission(definition, submission.answers)
         assert city.index == pytest.approx(expected.overall)
         assert city.coverage == pytest.approx(expected.coverage)
-        assert city.answers and all(a.question_label for a in city.answers)
+        assert city.answers and all(a.question_label and a.kind for a in city.answers)
+        # Free text (names, e-mail addresses of respondents) is never quoted in the report.
+        assert all(a.kind != "text" for a in notable_answers(city))
     assert data.questionnaire and sum(len(s.questions) for s in data.questionnaire) > 20
 
 

@@ -136,4 +136,5 @@ def test_bands_and_notable_answers() -> None:
     notable = notable_answers(city)
     scores = [a.score for a in notable if a.score is not None]
     assert all(s >= 75 or s <= 25 for s in scores)
-    assert any(a.score is None and a.domain_id is None for a in notable)  # a key fact
+    assert any(a.score is None and a.kind == "select_multiple" for a in notable)  # a key fact
+    assert not any(a.kind == "text" for a in notable)  # never the respondent's name
