@@ -92,6 +92,10 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA synchronous = NORMAL")
+        # Revision ids are hashes, so index writes land on random pages: a 64 MiB page cache
+        # (instead of SQLite's 2 MiB) keeps the indexes of a large log in memory.
+        cursor.execute("PRAGMA cache_size = -65536")
+        cursor.execute("PRAGMA temp_store = MEMORY")
         cursor.close()
 
     # Let SQLAlchemy, not pysqlite, decide when a transaction starts, so that
