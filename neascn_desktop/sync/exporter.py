@@ -170,6 +170,10 @@ def export_package(
         surveys.ensure_builtin(db)  # the built-in survey and cities are part of every deployment
     if kind in ("responses", "all"):
         surveys.save_all(db, profile)  # an export is a save point: cut revisions from working copies
+    if kind in ("framework", "all"):
+        from neascn_desktop.framework import service as framework
+
+        framework.cut_all_revisions(db, profile)  # drafts typed but not yet cut travel too
     revisions, recipient_has = _select_revisions(db, kind, recipient, full)
     hashes: set[str] = set()
     for rev in revisions:
