@@ -467,6 +467,14 @@ class MainWindow(QMainWindow):
         return box
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        # Workspaces get one explicit chance to cut revisions from what is being edited.
+        for workspace in self._workspaces.values():
+            prepare = getattr(workspace, "prepareToClose", None)
+            if callable(prepare):
+                try:
+                    prepare()
+                except Exception as exc:  # noqa: BLE001 - closing must go on; the working copy is safe
+                    self.ctx.show_error(exc, self)
         self.settings.setValue(_KEY_GEOMETRY, self.saveGeometry())
         self.settings.setValue(_KEY_STATE, self.saveState())
         self.settings.setValue(_KEY_WORKSPACE, self.current_workspace_key())

@@ -78,10 +78,13 @@ def _rounded(value: float | None) -> float | None:
 
 
 def band_for(score: float | None) -> str | None:
+    """The band of a score as it is shown: rounded to a whole number first (20.4 shows as 20,
+    which is "nascent", so the band must agree)."""
     if score is None:
         return None
+    shown = round(score)  # half to even, as Babel formats the number
     for band_id, upper, _label in BANDS:
-        if score <= upper:
+        if shown <= upper:
             return band_id
     return BANDS[-1][0]
 

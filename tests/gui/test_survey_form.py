@@ -307,3 +307,20 @@ def test_tab_order_follows_the_questions_and_sections_build_lazily(qtbot, gui_ct
     assert form._built == {0, len(BUILTIN.sections) - 1}
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_PageUp)
     assert form.current_section == len(BUILTIN.sections) - 2
+
+
+def test_closing_the_window_cuts_a_revision_of_the_open_form(qtbot, gui_ctx) -> None:  # type: ignore[no-untyped-def]
+    from neascn_desktop.gui.main_window import MainWindow
+
+    window = MainWindow(gui_ctx)
+    qtbot.addWidget(window)
+    window.show()
+    workspace = window.show_workspace("surveys")
+    form = _open_city(qtbot, workspace, "niigata")
+    name = form.question("resp_name")
+    name.focus_input()
+    qtbot.keyClicks(name.edit, "Suzuki Yui")
+    assert service.get_submission(gui_ctx.db, form.submission.id).unsaved
+    window.close()
+    saved = service.get_submission(gui_ctx.db, form.submission.id)
+    assert not saved.unsaved and saved.answers["resp_name"] == "Suzuki Yui"

@@ -36,7 +36,7 @@ def extracted() -> dict[str, tuple[str, ...]]:
     with (ROOT / "babel.cfg").open(encoding="utf-8") as handle:
         method_map, options_map = parse_mapping_cfg(handle)
     messages: dict[str, tuple[str, ...]] = {}
-    for _filename, _lineno, message, _comments, context in extract_from_dir(
+    for _filename, _lineno, message, _comments, _context in extract_from_dir(
         str(ROOT), method_map, options_map, keywords={"_": None, "N_": None, "ngettext": (1, 2),
                                                       "translate_in": (2,), "ngettext_in": (2, 3),
                                                       "pgettext": ((1, "c"), 2), "tr": None}

@@ -59,7 +59,7 @@ def test_thresholds_both_directions(mini: SurveyDefinition) -> None:
 
 
 @pytest.mark.parametrize(("value", "band"), [
-    (0, "nascent"), (20, "nascent"), (20.1, "emerging"), (40, "emerging"), (55, "developing"),
+    (0, "nascent"), (20, "nascent"), (20.4, "nascent"), (20.5, "nascent"), (20.6, "emerging"), (40, "emerging"), (55, "developing"),
     (61, "advanced"), (80, "advanced"), (81, "leading"), (100, "leading"), (None, None),
 ])
 def test_bands(value, band) -> None:

@@ -408,6 +408,9 @@ class FrameworkWorkspace(QWidget):
         self.editor.flush()
         self._run(lambda: service.cut_revision(self.ctx.db, self.ctx.profile, self.current_id or ""))
 
+    def prepareToClose(self) -> None:  # noqa: N802 - the workspace contract's name
+        self.save_now()
+
     def save_revision(self) -> None:
         self.save_now()
         if self.current is not None:

@@ -364,6 +364,12 @@ class SurveysWorkspace(QWidget):
                 and self.form.submission is not None):
             self.form.reload()
 
+    def prepareToClose(self) -> None:  # noqa: N802 - the workspace contract's name
+        """The window is closing: cut a revision from the open form (its working copy is saved)."""
+        if (self.pages.currentWidget() is self.form and self.form.submission is not None
+                and not self.form.submission.finalized):
+            self.form.save()
+
     def hideEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
         # Switching to another workspace or closing the window leaves the form: a save point.
         if (not event.spontaneous() and self.pages.currentWidget() is self.form
