@@ -126,6 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
         description=_("NEASCN Desktop on the command line: surveys, packages, framework and reports."),
     )
     parser.add_argument("--version", action="version", version=f"neascn {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help=_("check this installation headless in a temporary folder, then exit"))
     parser.add_argument("--data-dir", type=Path, metavar=_("DIR"), help=_("data directory to use"))
     parser.add_argument("--json", action="store_true", help=_("print machine-readable JSON"))
     parser.add_argument(
@@ -172,6 +174,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _choose_language(pre.data_dir, pre.lang)
         parser = build_parser()
         args = parser.parse_args(argv)
+        if args.self_test:
+            from neascn_desktop.selftest import run_self_test
+
+            return run_self_test()
         if not getattr(args, "handler", None):
             parser.print_usage(sys.stderr)
             return 2

@@ -10,15 +10,21 @@ and imports are only imported when first needed.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import time
 import traceback
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from neascn_desktop import APP_NAME, __version__, i18n
 from neascn_desktop.i18n import _
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication, QWidget
 
 EXIT_OK = 0
 EXIT_ALREADY_RUNNING = 1
@@ -36,6 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         metavar=_("DIR"),
         help=_("data directory to use (default: NEASCN_DATA_DIR or the user data directory)"),
+    )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help=_("check this installation headless in a temporary folder, then exit"),
     )
     return parser
 
@@ -77,10 +88,42 @@ def _install_excepthook(data_dir: Path) -> None:
     sys.excepthook = hook
 
 
+def _install_startup_probe(app: QApplication, window: QWidget) -> None:
+    """``NEASCN_STARTUP_PROBE=1``: print when the main window is first painted, then quit.
+
+    ``benchmarks/startup.py`` compares this wall-clock time with the moment it
+    started the process (source install against the frozen bundle).
+    """
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QWidget
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+            if (event.type() == QEvent.Type.Paint and isinstance(watched, QWidget)
+                    and watched.window() is window):
+                app.removeEventFilter(self)
+                QTimer.singleShot(0, self.report)  # after the whole window is painted
+            return False
+
+        def report(self) -> None:
+            stream = sys.stdout or sys.stderr
+            if stream is not None:
+                stream.write(f"neascn-startup first-paint {time.time():.4f}\n")
+                stream.flush()
+            app.quit()
+
+    probe = FirstPaint(window)
+    app.installEventFilter(probe)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the GUI; returns the process exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     args, qt_args = build_parser().parse_known_args(argv)
+    if args.self_test:
+        from neascn_desktop.selftest import run_self_test
+
+        return run_self_test()
 
     from PySide6.QtCore import QLocale
     from PySide6.QtWidgets import QApplication, QDialog
@@ -158,6 +201,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         ctx = GuiContext(db=db, profile=profile)
         window = MainWindow(ctx)
+        if os.environ.get("NEASCN_STARTUP_PROBE") == "1":
+            _install_startup_probe(app, window)
         window.show()
         status = app.exec()
         ctx.changes.stop()
