@@ -434,16 +434,33 @@ class MainWindow(QMainWindow):
         """The About box's text: version, data directory, database and counts."""
         from html import escape
 
+        from neascn_desktop.i18n.formatting import format_number
         from neascn_desktop.stats import collect_stats
 
         try:
             stats = collect_stats(self.ctx.db)
         except Exception as exc:  # noqa: BLE001 - the About box must open even if a count fails
             stats = {"error": str(exc)}
+        labels = {
+            "trusted_devices": _("Trusted devices"),
+            "revoked_devices": _("Revoked devices"),
+            "revisions": _("Revisions"),
+            "pending_revisions": _("Revisions waiting for their parents"),
+            "conflicts": _("Open conflicts"),
+            "submissions": _("Survey responses"),
+            "answers": _("Answered questions"),
+            "framework_sections": _("Framework sections"),
+            "framework_sections_agreed": _("Framework sections agreed"),
+            "framework_sections_in_conflict": _("Framework sections in conflict"),
+            "framework_working_copies": _("Framework sections with unsaved drafts"),
+            "framework_open_comments": _("Open comments"),
+            "error": _("Error"),
+        }
         rows = "".join(
-            f"<tr><td>{escape(str(key))}</td><td>&nbsp;{escape(str(value))}</td></tr>"
+            f"<tr><td>{escape(labels[key])}</td>"
+            f"<td align='right'>&nbsp;{escape(format_number(value) if isinstance(value, int) else str(value))}</td></tr>"
             for key, value in stats.items()
-            if key != "digest" and not isinstance(value, dict | list)
+            if key in labels
         )
         lines = [
             f"<h3>{escape(APP_NAME)} {escape(__version__)}</h3>",

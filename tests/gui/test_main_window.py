@@ -114,7 +114,7 @@ def test_about_box_shows_version_data_dir_and_stats(main_window, gui_ctx) -> Non
     box = main_window.show_about()
     assert __version__ in box.text()
     assert str(gui_ctx.data_dir) in box.text()
-    assert "trusted_devices" in box.text()
+    assert "Trusted devices" in box.text() and "trusted_devices" not in box.text()
     box.close()
 
 
