@@ -26,6 +26,24 @@ from neascn_desktop.i18n import LANGUAGES, _, normalize_language, set_language
 
 #: Modules of this package that contribute commands, in help order.
 COMMAND_MODULES = ["foundation", "replica_commands", "survey", "package", "framework", "report"]
+#: Which modules a command needs, so that one command does not import every room (start-up
+#: time matters: the secretariat scripts many calls).  Unknown commands load everything.
+COMMAND_HOMES: dict[str, tuple[str, ...]] = {
+    "init": ("foundation",),
+    "trust": ("foundation",),
+    "stats": ("foundation",),
+    "key": ("foundation", "package"),
+    "survey": ("survey",),
+    "city": ("survey",),
+    "response": ("survey",),
+    "demo": ("survey",),
+    "package": ("package",),
+    "inbox": ("package",),
+    "conflicts": ("package",),
+    "audit": ("package",),
+    "framework": ("framework",),
+    "report": ("report",),
+}
 
 Handler = Callable[["CliContext", argparse.Namespace], int]
 
@@ -90,7 +108,14 @@ def _preparse(argv: Sequence[str]) -> argparse.Namespace:
     pre = argparse.ArgumentParser(add_help=False)
     pre.add_argument("--data-dir", type=Path)
     pre.add_argument("--lang")
-    known, _rest = pre.parse_known_args(list(argv))
+    pre.add_argument("--json", action="store_true")
+    pre.add_argument("--version", action="store_true")
+    pre.add_argument("-h", "--help", action="store_true")
+    pre.add_argument("command", nargs="?")
+    try:
+        known, _rest = pre.parse_known_args(list(argv))
+    except SystemExit:  # malformed global options: the full parser reports them
+        known = argparse.Namespace(data_dir=None, lang=None, command=None)
     return known
 
 
@@ -120,7 +145,8 @@ def _choose_language(data_dir: Path | None, lang: str | None) -> None:
         set_language(row[0])
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The full parser, or (given ``command``) one with only the modules that command needs."""
     parser = _Parser(
         prog="neascn",
         description=_("NEASCN Desktop on the command line: surveys, packages, framework and reports."),
@@ -134,7 +160,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--lang", choices=sorted(LANGUAGES), metavar=_("LANG"), help=_("language of messages")
     )
     subparsers = parser.add_subparsers(dest="command", metavar=_("COMMAND"), parser_class=_Parser)
+    modules = COMMAND_HOMES.get(command or "", tuple(COMMAND_MODULES))
     for name in COMMAND_MODULES:
+        if name not in modules:
+            continue
         try:
             module = importlib.import_module(f"neascn_desktop.cli.{name}")
         except ModuleNotFoundError as exc:
@@ -172,7 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ctx: CliContext | None = None
     try:
         _choose_language(pre.data_dir, pre.lang)
-        parser = build_parser()
+        parser = build_parser(pre.command)
         args = parser.parse_args(argv)
         if args.self_test:
             from neascn_desktop.selftest import run_self_test
