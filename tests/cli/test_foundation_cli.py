@@ -103,3 +103,24 @@ def test_cli_speaks_the_profile_language_and_lang_flag(cli, data_dir: Path) -> N
     assert current_language() == "ja"
     cli("--data-dir", data_dir, "--lang", "ru", "stats")
     assert current_language() == "ru"
+
+
+def _subcommands(parser) -> dict[str, set[str]]:  # type: ignore[no-untyped-def]
+    import argparse
+
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    result = {}
+    for name, sub in action.choices.items():
+        nested = [a for a in sub._actions if isinstance(a, argparse._SubParsersAction)]
+        result[name] = set(nested[0].choices) if nested else set()
+    return result
+
+
+def test_every_command_is_routed_to_the_modules_that_define_it() -> None:
+    """The start-up shortcut (import only a command's modules) must not lose any subcommand."""
+    from neascn_desktop.cli import COMMAND_HOMES, build_parser
+
+    full = _subcommands(build_parser())
+    assert set(full) == set(COMMAND_HOMES)
+    for command, subcommands in full.items():
+        assert _subcommands(build_parser(command))[command] == subcommands, command
