@@ -14,17 +14,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, CursorResult
 from sqlalchemy.sql import Executable
 
 
 class BulkStatement:
     """A Core statement with named parameters ``keys``, run with rows of tuples in ``keys`` order."""
 
-    def __init__(self, statement: Executable, keys: Sequence[str], *, insert: bool = False) -> None:
+    def __init__(
+        self,
+        statement: Executable,
+        keys: Sequence[str],
+        *,
+        insert: bool = False,
+        literal_binds: bool = False,
+    ) -> None:
         self._statement = statement
         self._keys = tuple(keys)
         self._insert = insert
+        # for constants such as LIMIT 1, which are bound parameters by default
+        self._literal_binds = literal_binds
         self._compiled: dict[str, tuple[str, tuple[int, ...] | None]] = {}
 
     def _for(self, conn: Connection) -> tuple[str, tuple[int, ...] | None]:
@@ -33,6 +42,10 @@ class BulkStatement:
         if cached is None:
             if self._insert:
                 compiled = self._statement.compile(dialect=dialect, column_keys=list(self._keys))
+            elif self._literal_binds:
+                compiled = self._statement.compile(
+                    dialect=dialect, compile_kwargs={"literal_binds": True}
+                )
             else:
                 compiled = self._statement.compile(dialect=dialect)
             order: tuple[int, ...] | None = None
@@ -54,6 +67,15 @@ class BulkStatement:
         else:
             params = [tuple(row[i] for i in order) for row in rows]
         conn.exec_driver_sql(sql, params)
+
+    def execute(self, conn: Connection, row: tuple[Any, ...] = ()) -> CursorResult[Any]:
+        """Run the statement once with one row of parameters; the driver's result."""
+        sql, order = self._for(conn)
+        if order is None:
+            params: Any = dict(zip(self._keys, row, strict=True))
+        else:
+            params = tuple(row[i] for i in order)
+        return conn.exec_driver_sql(sql, params)
 
 
 _MARKER = "__[POSTCOMPILE_values]"

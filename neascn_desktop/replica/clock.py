@@ -16,10 +16,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from neascn_desktop.i18n import _
+from neascn_desktop.replica.bulk import BulkStatement
 from neascn_desktop.replica.errors import ReplicaError
 from neascn_desktop.replica.revision import CLOCK_PATTERN
 from neascn_desktop.replica.tables import clock_table
@@ -100,17 +101,22 @@ def tick(session: Session, device_id: str, now: Callable[[], int] = wall_ms) -> 
     return value
 
 
+# Compiled once: an import raises the floor once per batch.
+_RAISE_FLOOR = BulkStatement(
+    update(clock_table)
+    .where(clock_table.c.device_id == bindparam("b_key"), clock_table.c.last < bindparam("b_min"))
+    .values(last=bindparam("b_last")),
+    ("b_last", "b_key", "b_min"),
+)
+
+
 def observe_floor(conn: Connection, remote_clock: str, now: Callable[[], int] = wall_ms) -> None:
     """The import path's ``observe``: raise the shared floor in (usually) one statement."""
     wall, _counter = parse_clock(remote_clock)
     limit = now() + MAX_OBSERVED_DRIFT_MS
     if wall > limit:
         remote_clock = format_clock(limit, 0)
-    result = conn.execute(
-        update(clock_table)
-        .where(clock_table.c.device_id == OBSERVED_KEY, clock_table.c.last < remote_clock)
-        .values(last=remote_clock)
-    )
+    result = _RAISE_FLOOR.execute(conn, (remote_clock, OBSERVED_KEY, remote_clock))
     if result.rowcount == 0:
         exists = conn.execute(
             select(clock_table.c.last).where(clock_table.c.device_id == OBSERVED_KEY)

@@ -154,16 +154,23 @@ def _row_to_revision(row: Any) -> Revision:
 # --------------------------------------------------------------------------- adding
 
 
+Provenance = str | Mapping[str, str] | None
+
+
 def add_revisions(
-    target: Target, revisions: Iterable[Revision], provenance: str | None = None
+    target: Target, revisions: Iterable[Revision], provenance: Provenance = None
 ) -> AddResult:
     """Add revisions received from elsewhere (a set union), in one transaction.
 
     Known ids (stored or already waiting) are skipped; revisions whose parents
     are missing wait and are applied as soon as their parents arrive, in this
     or a later call. ``provenance`` (a package id) is recorded for each new
-    revision. With a ``Session`` the work happens in the caller's transaction,
-    inside a savepoint: on any error nothing of this batch remains.
+    revision: one text for all of them, or a mapping from revision id to
+    package id (revisions it does not name get none), so one call can add
+    the revisions of several packages. Revisions released from waiting keep
+    the provenance they arrived with. With a ``Session`` the work happens in
+    the caller's transaction, inside a savepoint: on any error nothing of this
+    batch remains.
     """
     batch = list(revisions)
     if isinstance(target, Database):
@@ -200,8 +207,25 @@ def _fetch_stored(conn: Connection, ids: Iterable[str]) -> dict[str, tuple[str, 
     return found
 
 
+def _fetch_heads(
+    conn: Connection,
+    entity_ids: Iterable[str],
+    heads_of: dict[str, dict[str, tuple[str, str, str]]],
+    type_of: dict[str, str],
+) -> None:
+    """Add the stored heads of the given entities to ``heads_of`` (entity -> {revision id:
+    (clock, device id, revision id)}) and their types to ``type_of``."""
+    for chunk in _chunks(list(entity_ids)):
+        for entity_id, rev_id, entity_type, clock, device_id in _SELECT_HEADS.run(conn, chunk):
+            heads_of.setdefault(entity_id, {})[rev_id] = (clock, device_id, rev_id)
+            type_of[entity_id] = entity_type
+
+
+_ANY_PENDING = BulkStatement(select(pending_table.c.id).limit(1), (), literal_binds=True)
+
+
 def _has_pending(conn: Connection) -> bool:
-    return conn.execute(select(pending_table.c.id).limit(1)).first() is not None
+    return _ANY_PENDING.execute(conn).first() is not None
 
 
 _PENDING_COLUMNS = [pending_table.c[c.name] for c in _REVISION_COLUMNS]
@@ -281,7 +305,13 @@ def _ready_in_order(
     return ordered
 
 
-def _add(session: Session, batch: list[Revision], provenance: str | None) -> AddResult:
+def _provenance_lookup(provenance: Provenance) -> Callable[[str], str | None]:
+    if provenance is None or isinstance(provenance, str):
+        return lambda _rev_id: provenance  # type: ignore[return-value]
+    return provenance.get
+
+
+def _add(session: Session, batch: list[Revision], provenance: Provenance) -> AddResult:
     conn = session.connection()
     incoming: dict[str, Revision] = {}
     skipped = 0
@@ -295,10 +325,32 @@ def _add(session: Session, batch: list[Revision], provenance: str | None) -> Add
     if not incoming:
         return AddResult(0, skipped, 0, 0, frozenset(), frozenset())
 
-    lookup = set(incoming)
-    for rev in incoming.values():
-        lookup.update(rev.parents)
-    stored = _fetch_stored(conn, lookup)
+    # The heads of the touched entities answer most "is it stored?" questions without
+    # touching the id index: every parent of a stored revision has a stored child, so a
+    # revision with a parent that is still a head is new, and so is every revision of an
+    # entity without heads. Only the rest (a root of a known entity, a sibling that
+    # arrives after its twin, a parent that is not a head) is looked up by id.
+    heads_of: dict[str, dict[str, tuple[str, str, str]]] = {}
+    type_of: dict[str, str] = {}
+    fetched = {rev.entity_id for rev in incoming.values()}
+    _fetch_heads(conn, fetched, heads_of, type_of)
+    stored: dict[str, tuple[str, str]] = {}
+    for entity_id, entity_heads in heads_of.items():
+        owner = (entity_id, type_of[entity_id])
+        for rev_id in entity_heads:
+            stored[rev_id] = owner
+    lookup: set[str] = set()
+    for rev_id, rev in incoming.items():
+        if rev_id in stored:
+            continue
+        entity_heads = heads_of.get(rev.entity_id)
+        if entity_heads is not None and not any(p in entity_heads for p in rev.parents):
+            lookup.add(rev_id)
+        for parent in rev.parents:
+            if parent not in stored and parent not in incoming:
+                lookup.add(parent)
+    if lookup:
+        stored.update(_fetch_stored(conn, lookup))
     for rev_id in [i for i in incoming if i in stored]:
         del incoming[rev_id]
         skipped += 1
@@ -340,6 +392,7 @@ def _add(session: Session, batch: list[Revision], provenance: str | None) -> Add
     new_pending = [rev for rev_id, rev in candidates.items() if rev_id in incoming]
     applied_released = [rev.id for rev in to_apply if rev.id in released]
 
+    provenance_of = _provenance_lookup(provenance)
     if to_apply:
         _INSERT_REVISION.run(
             conn,
@@ -352,16 +405,16 @@ def _add(session: Session, batch: list[Revision], provenance: str | None) -> Add
                     rev.clock,
                     _parents_json(rev.parents),
                     rev.payload_json,
-                    released[rev.id].provenance if rev.id in released else provenance,
+                    released[rev.id].provenance if rev.id in released else provenance_of(rev.id),
                 )
                 for rev in to_apply
             ],
         )
-        _materialise(conn, to_apply)
+        _materialise(conn, to_apply, heads_of, type_of, fetched)
     if applied_released:
         _delete_pending(conn, applied_released)
     if new_pending:
-        _insert_pending(conn, new_pending, provenance)
+        _insert_pending(conn, new_pending, provenance_of)
 
     newest = max((rev.clock for rev in (*to_apply, *new_pending)), default=None)
     if newest is not None:
@@ -423,7 +476,9 @@ _UPDATE_CURRENT = BulkStatement(
 )
 
 
-def _insert_pending(conn: Connection, revisions: list[Revision], provenance: str | None) -> None:
+def _insert_pending(
+    conn: Connection, revisions: list[Revision], provenance_of: Callable[[str], str | None]
+) -> None:
     _INSERT_PENDING.run(
         conn,
         [
@@ -435,7 +490,7 @@ def _insert_pending(conn: Connection, revisions: list[Revision], provenance: str
                 rev.clock,
                 _parents_json(rev.parents),
                 rev.payload_json,
-                provenance,
+                provenance_of(rev.id),
             )
             for rev in revisions
         ],
@@ -449,25 +504,29 @@ def _delete_pending(conn: Connection, ids: Sequence[str]) -> None:
     _DELETE_PENDING.run(conn, rows)
 
 
-def _materialise(conn: Connection, applied: list[Revision]) -> None:
+def _materialise(
+    conn: Connection,
+    applied: list[Revision],
+    old_heads: dict[str, dict[str, tuple[str, str, str]]] | None = None,
+    old_type: dict[str, str] | None = None,
+    fetched: set[str] | None = None,
+) -> None:
     """Bring ``replica_head`` and ``replica_current`` up to date for the touched entities.
 
     A revision is only applied once all its parents are stored, so it has no
     stored children yet: the new heads are the old heads plus the applied
-    revisions, minus every parent of an applied revision.
+    revisions, minus every parent of an applied revision. ``old_heads`` /
+    ``old_type`` may already hold the heads of the entities in ``fetched``
+    (see ``_fetch_heads``); the others are read here.
     """
     by_entity: dict[str, list[Revision]] = defaultdict(list)
     for rev in applied:
         by_entity[rev.entity_id].append(rev)
-    entity_ids = list(by_entity)
-
-    # entity -> {revision id: (clock, device id, revision id)} and the entity's stored type
-    old_heads: dict[str, dict[str, tuple[str, str, str]]] = defaultdict(dict)
-    old_type: dict[str, str] = {}
-    for chunk in _chunks(entity_ids):
-        for entity_id, rev_id, entity_type, clock, device_id in _SELECT_HEADS.run(conn, chunk):
-            old_heads[entity_id][rev_id] = (clock, device_id, rev_id)
-            old_type[entity_id] = entity_type
+    if old_heads is None or old_type is None:
+        old_heads, old_type, fetched = {}, {}, set()
+    missing = [entity_id for entity_id in by_entity if entity_id not in (fetched or ())]
+    if missing:
+        _fetch_heads(conn, missing, old_heads, old_type)
 
     removed_heads: list[tuple[str, str]] = []
     new_heads: list[tuple[str, str, str, str, str]] = []
