@@ -125,6 +125,28 @@ def observe_floor(conn: Connection, remote_clock: str, now: Callable[[], int] = 
             conn.execute(clock_table.insert().values(device_id=OBSERVED_KEY, last=remote_clock))
 
 
+_READ_FLOOR = BulkStatement(
+    select(clock_table.c.last).where(clock_table.c.device_id == bindparam("b_key")), ("b_key",)
+)
+_SET_FLOOR = BulkStatement(
+    update(clock_table)
+    .where(clock_table.c.device_id == bindparam("b_key"))
+    .values(last=bindparam("b_last")),
+    ("b_last", "b_key"),
+)
+
+
+def observed_floor(conn: Connection) -> str | None:
+    """The shared floor as stored (``None`` if its row is missing)."""
+    row = _READ_FLOOR.execute(conn, (OBSERVED_KEY,)).first()
+    return row[0] if row is not None else None
+
+
+def set_observed_floor(conn: Connection, value: str) -> None:
+    """Put the shared floor back to a value read before (undoing a failed import batch)."""
+    _SET_FLOOR.execute(conn, (value, OBSERVED_KEY))
+
+
 def observe(
     session: Session,
     remote_clock: str,

@@ -169,15 +169,18 @@ def add_revisions(
     package id (revisions it does not name get none), so one call can add
     the revisions of several packages. Revisions released from waiting keep
     the provenance they arrived with. With a ``Session`` the work happens in
-    the caller's transaction, inside a savepoint: on any error nothing of this
-    batch remains.
+    the caller's transaction: on any error nothing of this batch remains and
+    the transaction goes on.
     """
     batch = list(revisions)
     if isinstance(target, Database):
         with target.transaction() as session:
             return _add(session, batch, provenance)
-    with target.begin_nested():
-        return _add(target, batch, provenance)
+    # No savepoint: every check that can refuse the batch runs before its first write,
+    # and a failure while writing is undone statement by statement (``_undo``). A
+    # savepoint per call made SQLite copy every page the batch touched into its
+    # statement journal first, which cost more than the writes themselves.
+    return _add(target, batch, provenance, undo_on_error=True)
 
 
 _VALUES = bindparam("values", expanding=True)
@@ -238,10 +241,26 @@ _SELECT_PENDING_CHILDREN = SelectIn(
 
 def _load_pending(conn: Connection, ids: Iterable[str]) -> dict[str, Revision]:
     result: dict[str, Revision] = {}
+    names = [c.name for c in _REVISION_COLUMNS]
     for chunk in _chunks(list(ids)):
-        for row in _SELECT_PENDING.run(conn, chunk):
+        for values in _SELECT_PENDING.run(conn, chunk):
+            row = _Row(**dict(zip(names, values, strict=True)))
             result[row.id] = _row_to_revision(row)
     return result
+
+
+@dataclass(frozen=True)
+class _Row:
+    """A revision row read through ``SelectIn`` (plain tuples), with the names of a Row."""
+
+    id: str
+    entity_type: str
+    entity_id: str
+    parents: str
+    device_id: str
+    clock: str
+    payload: str
+    provenance: str | None
 
 
 def _load_pending_ids(conn: Connection, ids: Sequence[str]) -> set[str]:
@@ -311,7 +330,9 @@ def _provenance_lookup(provenance: Provenance) -> Callable[[str], str | None]:
     return provenance.get
 
 
-def _add(session: Session, batch: list[Revision], provenance: Provenance) -> AddResult:
+def _add(
+    session: Session, batch: list[Revision], provenance: Provenance, undo_on_error: bool = False
+) -> AddResult:
     conn = session.connection()
     incoming: dict[str, Revision] = {}
     skipped = 0
@@ -393,32 +414,45 @@ def _add(session: Session, batch: list[Revision], provenance: Provenance) -> Add
     applied_released = [rev.id for rev in to_apply if rev.id in released]
 
     provenance_of = _provenance_lookup(provenance)
-    if to_apply:
-        _INSERT_REVISION.run(
-            conn,
-            [
-                (
-                    rev.id,
-                    rev.entity_type,
-                    rev.entity_id,
-                    rev.device_id,
-                    rev.clock,
-                    _parents_json(rev.parents),
-                    rev.payload_json,
-                    released[rev.id].provenance if rev.id in released else provenance_of(rev.id),
-                )
-                for rev in to_apply
-            ],
-        )
-        _materialise(conn, to_apply, heads_of, type_of, fetched)
-    if applied_released:
-        _delete_pending(conn, applied_released)
-    if new_pending:
-        _insert_pending(conn, new_pending, provenance_of)
-
+    # Everything that can refuse the batch is decided before the first write.
+    plan = _plan_materialise(conn, to_apply, heads_of, type_of, fetched) if to_apply else None
     newest = max((rev.clock for rev in (*to_apply, *new_pending)), default=None)
-    if newest is not None:
-        hlc.observe_floor(conn, newest)
+    floor_before = hlc.observed_floor(conn) if undo_on_error and newest is not None else None
+    try:
+        if to_apply:
+            _INSERT_REVISION.run(
+                conn,
+                [
+                    (
+                        rev.id,
+                        rev.entity_type,
+                        rev.entity_id,
+                        rev.device_id,
+                        rev.clock,
+                        _parents_json(rev.parents),
+                        rev.payload_json,
+                        released[rev.id].provenance
+                        if rev.id in released
+                        else provenance_of(rev.id),
+                    )
+                    for rev in to_apply
+                ],
+            )
+        if plan is not None:
+            plan.write(conn)
+        if applied_released:
+            _delete_pending(conn, applied_released)
+        if new_pending:
+            _insert_pending(conn, new_pending, provenance_of)
+        if newest is not None:
+            hlc.observe_floor(conn, newest)
+    except BaseException:
+        if undo_on_error:
+            _undo(
+                conn, to_apply, plan,
+                [released[rev_id] for rev_id in applied_released], new_pending, floor_before,
+            )
+        raise
 
     added_ids = tuple(rev.id for rev in to_apply if rev.id in incoming)
     return AddResult(
@@ -434,7 +468,7 @@ def _add(session: Session, batch: list[Revision], provenance: Provenance) -> Add
 
 def _parents_json(parents: tuple[str, ...]) -> str:
     # ids are lowercase hex, so this is exactly canonical_json(list(parents))
-    return "[" + ",".join('"' + p + '"' for p in parents) + "]"
+    return '["' + '","'.join(parents) + '"]' if parents else "[]"
 
 
 _REVISION_KEYS = (
@@ -463,6 +497,7 @@ _DELETE_HEAD = BulkStatement(
 )
 _CURRENT_KEYS = ("entity_id", "entity_type", "revision_id", "clock", "device_id", "heads")
 _INSERT_CURRENT = BulkStatement(insert(current_table), _CURRENT_KEYS, insert=True)
+# Keys in the order of the compiled SQL (SET, then WHERE), so rows go to the driver as they are.
 _UPDATE_CURRENT = BulkStatement(
     update(current_table)
     .where(current_table.c.entity_id == bindparam("b_entity"))
@@ -472,7 +507,19 @@ _UPDATE_CURRENT = BulkStatement(
         device_id=bindparam("b_device"),
         heads=bindparam("b_heads"),
     ),
-    ("b_entity", "b_rev", "b_clock", "b_device", "b_heads"),
+    ("b_rev", "b_clock", "b_device", "b_heads", "b_entity"),
+)
+# The usual case (one head before, one after): ``heads`` is not set, so SQLite leaves the
+# partial conflicts index alone.
+_UPDATE_CURRENT_WINNER = BulkStatement(
+    update(current_table)
+    .where(current_table.c.entity_id == bindparam("b_entity"))
+    .values(
+        revision_id=bindparam("b_rev"),
+        clock=bindparam("b_clock"),
+        device_id=bindparam("b_device"),
+    ),
+    ("b_rev", "b_clock", "b_device", "b_entity"),
 )
 
 
@@ -504,14 +551,34 @@ def _delete_pending(conn: Connection, ids: Sequence[str]) -> None:
     _DELETE_PENDING.run(conn, rows)
 
 
-def _materialise(
+@dataclass
+class _MaterialisePlan:
+    """The head and current-state rows one batch changes (see ``_plan_materialise``)."""
+
+    removed_heads: list[tuple[str, str, str, str, str]]  # the old rows, for an undo
+    new_heads: list[tuple[str, str, str, str, str]]
+    updates: list[tuple[str, str, str, int, str]]
+    same_count: list[tuple[str, str, str, str]]
+    inserts: list[tuple[str, str, str, str, str, int]]
+    old_current: list[tuple[str, str, str, int, str]]  # what ``updates``/``same_count`` replace
+
+    def write(self, conn: Connection) -> None:
+        _DELETE_HEAD.run(conn, [(e, r) for e, r, *_rest in self.removed_heads])
+        _INSERT_HEAD.run(conn, self.new_heads)
+        _UPDATE_CURRENT.run(conn, self.updates)
+        _UPDATE_CURRENT_WINNER.run(conn, self.same_count)
+        _INSERT_CURRENT.run(conn, self.inserts)
+
+
+def _plan_materialise(
     conn: Connection,
     applied: list[Revision],
     old_heads: dict[str, dict[str, tuple[str, str, str]]] | None = None,
     old_type: dict[str, str] | None = None,
     fetched: set[str] | None = None,
-) -> None:
-    """Bring ``replica_head`` and ``replica_current`` up to date for the touched entities.
+) -> _MaterialisePlan:
+    """What brings ``replica_head`` and ``replica_current`` up to date for the touched
+    entities; raises ``ReplicaError`` (before anything is written) for a type clash.
 
     A revision is only applied once all its parents are stored, so it has no
     stored children yet: the new heads are the old heads plus the applied
@@ -528,10 +595,7 @@ def _materialise(
     if missing:
         _fetch_heads(conn, missing, old_heads, old_type)
 
-    removed_heads: list[tuple[str, str]] = []
-    new_heads: list[tuple[str, str, str, str, str]] = []
-    inserts: list[tuple[str, str, str, str, str, int]] = []
-    updates: list[tuple[str, str, str, str, int]] = []
+    plan = _MaterialisePlan([], [], [], [], [], [])
     for entity_id, revs in by_entity.items():
         entity_type = old_type.get(entity_id, revs[0].entity_type)
         for rev in revs:
@@ -553,21 +617,68 @@ def _materialise(
             for parent in rev.parents:
                 heads_now.pop(parent, None)
                 fresh.pop(parent, None)
-        for rev_id in before:
+        for rev_id, (old_clock, old_device, _same) in before.items():
             if rev_id not in heads_now:
-                removed_heads.append((entity_id, rev_id))
+                plan.removed_heads.append((entity_id, rev_id, entity_type, old_clock, old_device))
         for rev_id, rev in fresh.items():
-            new_heads.append((entity_id, rev_id, entity_type, rev.clock, rev.device_id))
+            plan.new_heads.append((entity_id, rev_id, entity_type, rev.clock, rev.device_id))
         clock, device_id, winner_id = max(heads_now.values())
         if entity_id in old_type:
-            updates.append((entity_id, winner_id, clock, device_id, len(heads_now)))
+            if len(heads_now) == len(before):
+                plan.same_count.append((winner_id, clock, device_id, entity_id))
+            else:
+                plan.updates.append((winner_id, clock, device_id, len(heads_now), entity_id))
+            old_clock, old_device, old_winner = max(before.values())
+            plan.old_current.append((old_winner, old_clock, old_device, len(before), entity_id))
         else:
-            inserts.append((entity_id, entity_type, winner_id, clock, device_id, len(heads_now)))
+            plan.inserts.append(
+                (entity_id, entity_type, winner_id, clock, device_id, len(heads_now))
+            )
+    return plan
 
-    _DELETE_HEAD.run(conn, removed_heads)
-    _INSERT_HEAD.run(conn, new_heads)
-    _UPDATE_CURRENT.run(conn, updates)
-    _INSERT_CURRENT.run(conn, inserts)
+
+def _materialise(conn: Connection, applied: list[Revision]) -> None:
+    """Bring ``replica_head`` and ``replica_current`` up to date for the touched entities."""
+    _plan_materialise(conn, applied).write(conn)
+
+
+_DELETE_REVISION = BulkStatement(
+    delete(revision_table).where(revision_table.c.id == bindparam("b_id")), ("b_id",)
+)
+_DELETE_CURRENT = BulkStatement(
+    delete(current_table).where(current_table.c.entity_id == bindparam("b_entity")),
+    ("b_entity",),
+)
+
+
+def _undo(
+    conn: Connection,
+    applied: list[Revision],
+    plan: _MaterialisePlan | None,
+    released: list[Revision],
+    new_pending: list[Revision],
+    floor_before: str | None,
+) -> None:
+    """Take back whatever part of a batch's writes happened, in reverse order.
+
+    Every step removes its rows before (re)inserting the old ones, so it is
+    right whichever statement the failure interrupted.
+    """
+    if floor_before is not None:
+        hlc.set_observed_floor(conn, floor_before)
+    if new_pending:
+        _delete_pending(conn, [rev.id for rev in new_pending])
+    if released:
+        _delete_pending(conn, [rev.id for rev in released])
+        kept = {rev.id: rev.provenance for rev in released}
+        _insert_pending(conn, released, kept.__getitem__)
+    if plan is not None:
+        _DELETE_CURRENT.run(conn, [(row[0],) for row in plan.inserts])
+        _UPDATE_CURRENT.run(conn, plan.old_current)
+        _DELETE_HEAD.run(conn, [(e, r) for e, r, *_rest in plan.new_heads])
+        _DELETE_HEAD.run(conn, [(e, r) for e, r, *_rest in plan.removed_heads])
+        _INSERT_HEAD.run(conn, plan.removed_heads)
+    _DELETE_REVISION.run(conn, [(rev.id,) for rev in applied])
 
 
 # --------------------------------------------------------------------------- committing

@@ -9,7 +9,14 @@ from sqlalchemy import func, select
 
 from neascn_desktop import replica
 from neascn_desktop.replica import ReplicaError, Revision, make_revision
-from neascn_desktop.replica.tables import head_table, pending_table, revision_table
+from neascn_desktop.replica.tables import (
+    clock_table,
+    current_table,
+    head_table,
+    pending_parent_table,
+    pending_table,
+    revision_table,
+)
 from neascn_desktop.stats import collect_stats
 from neascn_desktop.store import Database, open_database
 
@@ -205,6 +212,71 @@ def test_with_a_session_a_failing_batch_is_undone_but_the_transaction_goes_on(db
     assert replica.current(db, "city", "c2") is None
     assert replica.current(db, "city", "c5") is not None
     assert replica.counts(db)["revisions"] == 2
+
+
+def _snapshot(session) -> tuple:
+    tables = (revision_table, head_table, pending_table, current_table, pending_parent_table,
+              clock_table)
+    return tuple(sorted(map(tuple, session.execute(select(table)))) for table in tables)
+
+
+@pytest.mark.parametrize("failing", ["plan_write", "delete_pending", "insert_pending", "floor"])
+def test_with_a_session_a_batch_failing_while_writing_is_undone(
+    db: Database, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    from neascn_desktop.replica import log
+
+    root = rev("c1", [], "dev-a", 1, v=0)
+    left = rev("c1", [root], "dev-a", 2, v=1)
+    right = rev("c1", [root], "dev-b", 3, v=2)
+    lost = rev("c3", [], "dev-x", 4)
+    waiting = rev("c3", [lost], "dev-b", 5)
+    replica.add_revisions(db, [root, left, right, waiting], provenance="first")
+    # the batch: a merge (conflict ends), a new entity, a revision that releases the
+    # waiting one, one that waits itself, and the newest clock (raises the floor)
+    merge = rev("c1", [left, right], "dev-c", 6, v=3)
+    new = rev("c2", [], "dev-c", 7)
+    stray = rev("c4", [rev("c4", [], "dev-y", 8)], "dev-c", 99)
+
+    owner, name = {
+        "plan_write": (log._MaterialisePlan, "write"),
+        "delete_pending": (log, "_delete_pending"),
+        "insert_pending": (log, "_insert_pending"),
+        "floor": (log.hlc, "observe_floor"),
+    }[failing]
+    real = getattr(owner, name)
+    calls: list[int] = []
+
+    def boom(*args: object, **kwargs: object) -> None:
+        calls.append(1)
+        if len(calls) == 1:  # the write fails half done; the undo's own calls work
+            real(*args, **kwargs)
+            raise RuntimeError("disk full")
+        real(*args, **kwargs)
+
+    target = (owner, name)
+    with db.transaction() as session:
+        before = _snapshot(session)
+        with monkeypatch.context() as patch:
+            patch.setattr(*target, boom)
+            with pytest.raises(RuntimeError):
+                replica.add_revisions(session, [merge, new, lost, stray], provenance="second")
+        assert _snapshot(session) == before
+        replica.add_revisions(session, [merge, new, lost, stray], provenance="second")
+    assert replica.current(db, "city", "c1").heads == 1  # type: ignore[union-attr]
+    assert replica.current(db, "city", "c3").revision_id == waiting.id  # type: ignore[union-attr]
+    assert replica.get_revision(db, waiting.id).provenance == "first"  # type: ignore[union-attr]
+    assert [r.id for r in replica.pending_revisions(db)] == [stray.id]
+
+
+def test_provenance_per_revision(db: Database) -> None:
+    a = rev("c1", [], "dev-a", 1)
+    b = rev("c2", [], "dev-a", 2)
+    c = rev("c3", [rev("c3", [], "dev-a", 0)], "dev-a", 3)
+    replica.add_revisions(db, [a, b, c], provenance={a.id: "pkg-a", c.id: "pkg-c"})
+    assert replica.get_revision(db, a.id).provenance == "pkg-a"  # type: ignore[union-attr]
+    assert replica.get_revision(db, b.id).provenance is None  # type: ignore[union-attr]
+    assert [r.provenance for r in replica.pending_revisions(db)] == ["pkg-c"]
 
 
 def test_an_error_in_the_callers_transaction_rolls_the_batch_back(db: Database) -> None:

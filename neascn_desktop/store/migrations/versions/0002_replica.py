@@ -68,10 +68,6 @@ def upgrade() -> None:
         sa.Column("clock", CLOCK, nullable=False),
         sa.Column("device_id", NAME, nullable=False),
         sa.PrimaryKeyConstraint("entity_id", "revision_id", name="pk_replica_head"),
-        sa.ForeignKeyConstraint(
-            ["revision_id"], ["replica_revision.id"],
-            name="fk_replica_head_revision_id_replica_revision",
-        ),
         sqlite_with_rowid=False,
     )
     op.create_table(
@@ -83,10 +79,6 @@ def upgrade() -> None:
         sa.Column("device_id", NAME, nullable=False),
         sa.Column("heads", sa.Integer, nullable=False),
         sa.PrimaryKeyConstraint("entity_id", name="pk_replica_current"),
-        sa.ForeignKeyConstraint(
-            ["revision_id"], ["replica_revision.id"],
-            name="fk_replica_current_revision_id_replica_revision",
-        ),
         sqlite_with_rowid=False,
     )
     op.create_index("ix_replica_current_entity_type", "replica_current", ["entity_type"])
