@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult
+from sqlalchemy import Connection
 from sqlalchemy.sql import Executable
 
 
@@ -71,13 +71,18 @@ class BulkStatement:
         else:
             conn.exec_driver_sql(sql, list(params))
 
-    def execute(self, conn: Connection, row: tuple[Any, ...] = ()) -> CursorResult[Any]:
-        """Run the statement once with one row of parameters; the driver's result."""
+    def execute(self, conn: Connection, row: tuple[Any, ...] = ()) -> Any:
+        """Run the statement once with one row of parameters.
+
+        The result is a cursor: use only ``fetchone()``, ``fetchall()`` and ``rowcount``.
+        """
         sql, order = self._for(conn)
         if order is None:
             params: Any = dict(zip(self._keys, row, strict=True))
         else:
             params = tuple(row[i] for i in order)
+        if conn.dialect.name == "sqlite":
+            return _driver_cursor(conn).execute(sql, params)
         return conn.exec_driver_sql(sql, params)
 
 

@@ -138,7 +138,7 @@ _SET_FLOOR = BulkStatement(
 
 def observed_floor(conn: Connection) -> str | None:
     """The shared floor as stored (``None`` if its row is missing)."""
-    row = _READ_FLOOR.execute(conn, (OBSERVED_KEY,)).first()
+    row = _READ_FLOOR.execute(conn, (OBSERVED_KEY,)).fetchone()
     return row[0] if row is not None else None
 
 

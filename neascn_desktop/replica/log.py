@@ -228,7 +228,7 @@ _ANY_PENDING = BulkStatement(select(pending_table.c.id).limit(1), (), literal_bi
 
 
 def _has_pending(conn: Connection) -> bool:
-    return _ANY_PENDING.execute(conn).first() is not None
+    return _ANY_PENDING.execute(conn).fetchone() is not None
 
 
 _PENDING_COLUMNS = [pending_table.c[c.name] for c in _REVISION_COLUMNS]
@@ -349,8 +349,9 @@ def _add(
     # The heads of the touched entities answer most "is it stored?" questions without
     # touching the id index: every parent of a stored revision has a stored child, so a
     # revision with a parent that is still a head is new, and so is every revision of an
-    # entity without heads. Only the rest (a root of a known entity, a sibling that
-    # arrives after its twin, a parent that is not a head) is looked up by id.
+    # entity without heads, and so is a child of a revision known to be new. Only the
+    # rest (a root of a known entity, a sibling that arrives after its twin, a parent
+    # that is not a head) is looked up by id.
     heads_of: dict[str, dict[str, tuple[str, str, str]]] = {}
     type_of: dict[str, str] = {}
     fetched = {rev.entity_id for rev in incoming.values()}
@@ -361,11 +362,16 @@ def _add(
         for rev_id in entity_heads:
             stored[rev_id] = owner
     lookup: set[str] = set()
+    new_for_sure: set[str] = set()
     for rev_id, rev in incoming.items():
         if rev_id in stored:
             continue
         entity_heads = heads_of.get(rev.entity_id)
-        if entity_heads is not None and not any(p in entity_heads for p in rev.parents):
+        if entity_heads is None or any(
+            p in entity_heads or p in new_for_sure for p in rev.parents
+        ):
+            new_for_sure.add(rev_id)
+        else:
             lookup.add(rev_id)
         for parent in rev.parents:
             if parent not in stored and parent not in incoming:
@@ -596,8 +602,12 @@ def _plan_materialise(
         _fetch_heads(conn, missing, old_heads, old_type)
 
     plan = _MaterialisePlan([], [], [], [], [], [])
+    removed_heads, new_heads = plan.removed_heads, plan.new_heads
     for entity_id, revs in by_entity.items():
-        entity_type = old_type.get(entity_id, revs[0].entity_type)
+        entity_type = old_type.get(entity_id)
+        known = entity_type is not None
+        if entity_type is None:
+            entity_type = revs[0].entity_type
         for rev in revs:
             # Parents were checked to share the type; this catches a new root
             # (or two roots in one batch) claiming an existing id for another type.
@@ -608,22 +618,30 @@ def _plan_materialise(
                     )
                 )
         before = old_heads.get(entity_id, {})
-        heads_now = dict(before)
-        fresh: dict[str, Revision] = {}
-        for rev in revs:
+        if len(revs) == 1:
+            # the usual case: one revision of the entity in the batch
+            rev = revs[0]
+            parents = rev.parents
+            heads_now = {k: v for k, v in before.items() if k not in parents}
             heads_now[rev.id] = (rev.clock, rev.device_id, rev.id)
-            fresh[rev.id] = rev
-        for rev in revs:
-            for parent in rev.parents:
-                heads_now.pop(parent, None)
-                fresh.pop(parent, None)
+            new_heads.append((entity_id, rev.id, entity_type, rev.clock, rev.device_id))
+        else:
+            heads_now = dict(before)
+            fresh: dict[str, Revision] = {}
+            for rev in revs:
+                heads_now[rev.id] = (rev.clock, rev.device_id, rev.id)
+                fresh[rev.id] = rev
+            for rev in revs:
+                for parent in rev.parents:
+                    heads_now.pop(parent, None)
+                    fresh.pop(parent, None)
+            for rev_id, rev in fresh.items():
+                new_heads.append((entity_id, rev_id, entity_type, rev.clock, rev.device_id))
         for rev_id, (old_clock, old_device, _same) in before.items():
             if rev_id not in heads_now:
-                plan.removed_heads.append((entity_id, rev_id, entity_type, old_clock, old_device))
-        for rev_id, rev in fresh.items():
-            plan.new_heads.append((entity_id, rev_id, entity_type, rev.clock, rev.device_id))
+                removed_heads.append((entity_id, rev_id, entity_type, old_clock, old_device))
         clock, device_id, winner_id = max(heads_now.values())
-        if entity_id in old_type:
+        if known:
             if len(heads_now) == len(before):
                 plan.same_count.append((winner_id, clock, device_id, entity_id))
             else:
