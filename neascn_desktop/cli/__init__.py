@@ -100,7 +100,8 @@ class _Parser(argparse.ArgumentParser):
     """An ``ArgumentParser`` whose errors are one line and exit status 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        sys.stderr.write(f"{self.prog}: {_('error')}: {message}\n")
+        label = _("error")  # not inside the f-string: extraction cannot see into f-strings
+        sys.stderr.write(f"{self.prog}: {label}: {message}\n")
         raise SystemExit(2)
 
 
@@ -147,6 +148,9 @@ def _choose_language(data_dir: Path | None, lang: str | None) -> None:
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The full parser, or (given ``command``) one with only the modules that command needs."""
+    from neascn_desktop.cli.argparse_messages import install
+
+    install()
     parser = _Parser(
         prog="neascn",
         description=_("NEASCN Desktop on the command line: surveys, packages, framework and reports."),
@@ -216,7 +220,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"neascn: {exc}\n")
         return exc.exit_code
     except KeyboardInterrupt:
-        sys.stderr.write(f"neascn: {_('interrupted')}\n")
+        interrupted = _("interrupted")
+        sys.stderr.write(f"neascn: {interrupted}\n")
         return 130
     except BrokenPipeError:
         return 1

@@ -27,7 +27,7 @@ SAME_EVERYWHERE = {
     "NEASCN", "NEASCN Desktop", "WeGO", "XLSForm", "CSV", "XLSX", "Word", "PDF", "JSON", "ID",
     "English", "한국어", "简体中文", "日本語", "Русский", "Монгол", "OK", "%", "URL", "SHA-256",
 }
-_PLACEHOLDER = re.compile(r"\{[a-zA-Z_][a-zA-Z0-9_]*(?:![rsa])?(?::[^{}]*)?\}|%\([a-z_]+\)[sd]|%[sd]")
+_PLACEHOLDER = re.compile(r"\{[a-zA-Z_][a-zA-Z0-9_]*(?:![rsa])?(?::[^{}]*)?\}|%\([a-z_]+\)[sdr]|%[sdr]")
 
 
 @cache
@@ -57,6 +57,18 @@ def catalog(request):  # type: ignore[no-untyped-def]
     assert path.is_file(), f"missing catalog {path}"
     with path.open("rb") as handle:
         return request.param, read_po(handle, locale=request.param)
+
+
+def test_no_translation_call_hides_inside_an_f_string() -> None:
+    """Extraction cannot see ``f"{_('x')}"``: such a message would never reach the catalogs."""
+    pattern = re.compile(r"""\bf(["']).*\{\s*(?:_|N_|ngettext|pgettext|translate_in)\(""")
+    hidden = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in (ROOT / "neascn_desktop").rglob("*.py")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert not hidden, hidden
 
 
 def test_the_source_has_hundreds_of_messages() -> None:
