@@ -124,3 +124,17 @@ def test_every_command_is_routed_to_the_modules_that_define_it() -> None:
     assert set(full) == set(COMMAND_HOMES)
     for command, subcommands in full.items():
         assert _subcommands(build_parser(command))[command] == subcommands, command
+
+
+def test_usage_errors_and_help_speak_the_language(cli, data_dir: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    with pytest.raises(SystemExit) as stop:
+        cli("--data-dir", data_dir, "--lang", "ko", "trust")
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "오류" in err and "필요합니다" in err and "error" not in err
+    with pytest.raises(SystemExit):
+        cli("--lang", "ru", "--help")
+    out = capsys.readouterr().out
+    assert out.startswith("использование: neascn") and "позиционные аргументы" in out
