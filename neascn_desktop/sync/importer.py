@@ -18,12 +18,13 @@ import shutil
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from neascn_desktop.changes import Changes
@@ -575,8 +576,85 @@ def _stage(items: Sequence[_Prepared], folder: Path, run: _Run | None = None) ->
     return staged
 
 
+def _write_part(folder: Path, sha: str, data: bytes) -> tuple[Path, Path]:
+    tmp = folder / f".{sha}.{uuid.uuid4().hex}.part"
+    with open(tmp, "xb") as handle:
+        handle.write(data)
+    return tmp, folder / sha
+
+
+class _Stager:
+    """Writes the new attachments of the packages of a batch to temporary files in a
+    background thread, while the next packages are read and verified.
+
+    Creating a file is mostly system time (inode allocation), which can run on
+    another core meanwhile. ``take()`` waits for the batch's files and hands
+    them over (renamed into place after the commit, like ``_stage``'s).
+    Packages whose attachments were not kept in memory are staged by ``take()``.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._seen: set[str] | None = None
+        self._futures: list[Future[tuple[Path, Path]]] = []
+        self._deferred: list[_Prepared] = []
+        self._executor: ThreadPoolExecutor | None = None
+
+    def add(self, prepared: _Prepared) -> None:
+        if not prepared.attachments:
+            return
+        if any(data is None for _sha, data in prepared.attachments):
+            self._deferred.append(prepared)
+            return
+        if self._seen is None:
+            self._seen = set(os.listdir(self.folder))
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="neascn-attachments")
+        for sha, data in prepared.attachments:
+            if sha in self._seen:
+                continue
+            self._seen.add(sha)
+            assert data is not None
+            self._futures.append(self._executor.submit(_write_part, self.folder, sha, data))
+
+    def take(self, run: _Run) -> list[tuple[Path, Path]]:
+        """The batch's staged ``(temporary, final)`` files; the caller renames or removes them."""
+        staged: list[tuple[Path, Path]] = []
+        error: BaseException | None = None
+        for future in self._futures:
+            try:
+                staged.append(future.result())
+            except BaseException as exc:  # noqa: BLE001 - re-raised below, after the clean-up
+                error = error or exc
+        deferred, self._futures, self._deferred, self._seen = self._deferred, [], [], None
+        if error is None and deferred:
+            try:
+                staged.extend(_stage(deferred, self.folder, run))
+            except BaseException as exc:  # noqa: BLE001 - re-raised below, after the clean-up
+                error = exc
+        if error is not None:
+            for tmp, _final in staged:
+                tmp.unlink(missing_ok=True)
+            raise error
+        return staged
+
+    def close(self) -> None:
+        """Wait for the writer and remove whatever was staged and not taken."""
+        for future in self._futures:
+            try:
+                tmp, _final = future.result()
+            except BaseException:  # noqa: BLE001, S112 - nothing was written
+                continue
+            tmp.unlink(missing_ok=True)
+        self._futures = []
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+
+
 def _apply_batch(run: _Run, items: list[tuple[_Prepared, PackageVerdict]],
-                 from_inbox: bool = False) -> list[PackageOutcome]:
+                 from_inbox: bool = False,
+                 staged: list[tuple[Path, Path]] | None = None) -> list[PackageOutcome]:
     """Apply verified packages in one transaction.
 
     All revisions of the batch go to the revision log in one call (a set union,
@@ -586,7 +664,7 @@ def _apply_batch(run: _Run, items: list[tuple[_Prepared, PackageVerdict]],
     refused.  Deployments come in batches of one.
     """
     try:
-        return _apply_together(run, items, from_inbox)
+        return _apply_together(run, items, from_inbox, staged)
     except ReplicaError as exc:
         if len(items) > 1:
             return [outcome for item in items for outcome in _apply_batch(run, [item], from_inbox)]
@@ -599,10 +677,14 @@ def _apply_batch(run: _Run, items: list[tuple[_Prepared, PackageVerdict]],
 
 
 def _apply_together(run: _Run, items: list[tuple[_Prepared, PackageVerdict]],
-                    from_inbox: bool) -> list[PackageOutcome]:
+                    from_inbox: bool,
+                    staged: list[tuple[Path, Path]] | None = None) -> list[PackageOutcome]:
+    """Apply packages in one transaction; ``staged`` (their attachments written by a
+    ``_Stager``) is renamed into place after the commit, or removed on failure."""
     db = run.db
     folder = db.attachments_dir()
-    staged = _stage([p for p, _v in items], folder, run)
+    if staged is None:
+        staged = _stage([p for p, _v in items], folder, run)
     outcomes: list[PackageOutcome] = []
     trust_changed = False
     now = datetime.now(UTC)
@@ -618,7 +700,10 @@ def _apply_together(run: _Run, items: list[tuple[_Prepared, PackageVerdict]],
             audit_rows: list[dict[str, Any]] = []
             applied_ids: list[str] = []
             to_add: list[Revision] = []
-            provenance: list[dict[str, str]] = []
+            # Provenance: the package each new revision arrived in (applied or still waiting
+            # for its parents), the first of the batch that carried it.  Revisions released
+            # from earlier keep their own.
+            provenance: dict[str, str] = {}
             for prepared, verdict in items:
                 manifest = prepared.manifest
                 assert manifest is not None
@@ -629,7 +714,8 @@ def _apply_together(run: _Run, items: list[tuple[_Prepared, PackageVerdict]],
                 hashes = {sha for sha, _data in prepared.attachments}
                 preview, new = _classify(state, prepared.revisions, hashes)
                 to_add.extend(prepared.revisions)
-                provenance.extend({"b_id": r.id, "b_package": manifest.package_id} for r in new)
+                for r in new:
+                    provenance.setdefault(r.id, manifest.package_id)
                 notes = []
                 trusted_now = rolled = False
                 if manifest.kind == "deployment":
@@ -675,17 +761,7 @@ def _apply_together(run: _Run, items: list[tuple[_Prepared, PackageVerdict]],
                                                len(prepared.revisions) - added,
                                                _changes_for(prepared.revisions, extra)))
             if to_add:
-                add_revisions(session, to_add)
-            if provenance:
-                # Provenance: the package each new revision arrived in (applied or still waiting
-                # for its parents).  Revisions released from earlier keep their own.
-                for table in (revision_table, pending_table):
-                    session.execute(
-                        update(table)
-                        .where(table.c.id == bindparam("b_id"), table.c.provenance.is_(None))
-                        .values(provenance=bindparam("b_package")),
-                        provenance,
-                    )
+                add_revisions(session, to_add, provenance)
             if package_rows:
                 session.execute(insert(PackageRow), package_rows)
             if audit_rows:
@@ -758,36 +834,45 @@ def import_packages(
     batch_bytes = 0
     cancelled = False
 
+    stager = _Stager(db.attachments_dir()) if not dry_run else None
+
     def flush() -> None:
         nonlocal batch, batch_bytes
         if batch:
-            outcomes = _apply_batch(run, [(p, v) for _i, p, v in batch])
+            staged = stager.take(run) if stager is not None else None
+            outcomes = _apply_batch(run, [(p, v) for _i, p, v in batch], staged=staged)
             for (index, _p, _v), outcome in zip(batch, outcomes, strict=True):
                 results[index] = outcome
         batch, batch_bytes = [], 0
 
-    for index, path in enumerate(files):
-        if cancel is not None and cancel():
-            cancelled = True
-            break
-        if progress is not None:
-            progress(index, len(files), _("Importing {name}…").format(name=path.name))
-        prepared = _prepare(path, limits, run.keys)
-        outcome, verdict = _decide(run, prepared, dry_run=dry_run)
-        if outcome is not None:
-            results[index] = outcome
-            continue
-        assert verdict is not None and prepared.manifest is not None
-        if prepared.manifest.kind == "deployment":
-            flush()
-            results[index] = _apply_batch(run, [(prepared, verdict)])[0]
-            continue
-        run.in_flight.add(prepared.manifest.package_id)
-        batch.append((index, prepared, verdict))
-        batch_bytes += prepared.size
-        if len(batch) >= BATCH_PACKAGES or batch_bytes >= BATCH_BYTES:
-            flush()
-    flush()
+    try:
+        for index, path in enumerate(files):
+            if cancel is not None and cancel():
+                cancelled = True
+                break
+            if progress is not None:
+                progress(index, len(files), _("Importing {name}…").format(name=path.name))
+            prepared = _prepare(path, limits, run.keys)
+            outcome, verdict = _decide(run, prepared, dry_run=dry_run)
+            if outcome is not None:
+                results[index] = outcome
+                continue
+            assert verdict is not None and prepared.manifest is not None
+            if prepared.manifest.kind == "deployment":
+                flush()
+                results[index] = _apply_batch(run, [(prepared, verdict)])[0]
+                continue
+            run.in_flight.add(prepared.manifest.package_id)
+            batch.append((index, prepared, verdict))
+            batch_bytes += prepared.size
+            if stager is not None:
+                stager.add(prepared)
+            if len(batch) >= BATCH_PACKAGES or batch_bytes >= BATCH_BYTES:
+                flush()
+        flush()
+    finally:
+        if stager is not None:
+            stager.close()
     if progress is not None and not cancelled:
         progress(len(files), len(files), _("Done."))
     return ImportReport(tuple(o for o in results if o is not None), cancelled=cancelled, dry_run=dry_run)

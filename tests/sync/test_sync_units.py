@@ -232,3 +232,42 @@ def test_big_packages_write_attachments_without_keeping_them(tmp_path: Path, mon
         assert (sec_db.attachments_dir() / meta["sha256"]).stat().st_size == meta["size"]
     sec_db.dispose()
     field_db.dispose()
+
+
+def test_a_refused_batch_leaves_no_staged_attachments_and_the_good_package_applies(
+    tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import hashlib
+
+    from neascn_desktop.replica import ReplicaError
+    from neascn_desktop.sync import importer
+
+    sec_db, sec = new_profile(tmp_path / "sec", "secretariat", "Sec")
+    field_db, field = new_profile(tmp_path / "field", "field", "Field")
+    trust_keycard(sec_db, read_keycard(keycard(field_db, field, tmp_path)))
+    paths, shas = [], []
+    for index in range(2):
+        data = f"evidence {index}".encode()
+        sha = hashlib.sha256(data).hexdigest()
+        (field_db.attachments_dir() / sha).write_bytes(data)
+        meta = {"ev": {"sha256": sha, "filename": "e.txt", "size": len(data), "media_type": "text/plain"}}
+        commit_submission(field_db, field, {"ev": sha}, meta)
+        paths.append(tmp_path / f"{index}.neascn")
+        export_package(field_db, "responses", paths[-1], recipient=_recipient(sec))
+        shas.append(sha)
+    bad_package = open_package(paths[1]).manifest.package_id
+    real_add = importer.add_revisions
+
+    def refuse_the_second(session, revisions, provenance=None):  # type: ignore[no-untyped-def]
+        if isinstance(provenance, dict) and bad_package in provenance.values():
+            raise ReplicaError("refused")
+        return real_add(session, revisions, provenance)
+
+    monkeypatch.setattr(importer, "add_revisions", refuse_the_second)
+    report = import_packages(sec_db, paths)
+    assert [o.status for o in report.outcomes] == ["applied", "refused"]
+    folder = sec_db.attachments_dir()
+    assert (folder / shas[0]).exists() and not (folder / shas[1]).exists()
+    assert not [p for p in folder.iterdir() if p.name.endswith(".part")]
+    sec_db.dispose()
+    field_db.dispose()
