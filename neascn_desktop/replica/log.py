@@ -557,6 +557,9 @@ def _delete_pending(conn: Connection, ids: Sequence[str]) -> None:
     _DELETE_PENDING.run(conn, rows)
 
 
+_NO_HEADS: dict[str, tuple[str, str, str]] = {}
+
+
 @dataclass
 class _MaterialisePlan:
     """The head and current-state rows one batch changes (see ``_plan_materialise``)."""
@@ -603,6 +606,7 @@ def _plan_materialise(
 
     plan = _MaterialisePlan([], [], [], [], [], [])
     removed_heads, new_heads = plan.removed_heads, plan.new_heads
+    inserts_append = plan.inserts.append
     for entity_id, revs in by_entity.items():
         entity_type = old_type.get(entity_id)
         known = entity_type is not None
@@ -617,14 +621,18 @@ def _plan_materialise(
                         id=rev.id, entity=entity_id
                     )
                 )
-        before = old_heads.get(entity_id, {})
+        before = old_heads.get(entity_id, _NO_HEADS)
         if len(revs) == 1:
             # the usual case: one revision of the entity in the batch
             rev = revs[0]
+            mine = (rev.clock, rev.device_id, rev.id)
+            new_heads.append((entity_id, rev.id, entity_type, rev.clock, rev.device_id))
+            if not before:
+                inserts_append((entity_id, entity_type, rev.id, rev.clock, rev.device_id, 1))
+                continue
             parents = rev.parents
             heads_now = {k: v for k, v in before.items() if k not in parents}
-            heads_now[rev.id] = (rev.clock, rev.device_id, rev.id)
-            new_heads.append((entity_id, rev.id, entity_type, rev.clock, rev.device_id))
+            heads_now[rev.id] = mine
         else:
             heads_now = dict(before)
             fresh: dict[str, Revision] = {}
