@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -289,38 +289,41 @@ def _ready_in_order(
     when ``strict(id)`` (it came in this call), otherwise it is left waiting.
     """
     waiting: dict[str, int] = {}
-    children: dict[str, list[str]] = defaultdict(list)
-    queue: deque[str] = deque()
+    children: dict[str, list[str]] = {}
+    ordered: list[Revision] = []
     for rev_id, rev in candidates.items():
         missing = 0
-        for parent in rev.parents:
-            owner = stored.get(parent)
-            if owner is None:
-                cand = candidates.get(parent)
-                if cand is not None:
-                    owner = (cand.entity_id, cand.entity_type)
-                    children[parent].append(rev_id)
-                missing += 1
-            if owner is not None and owner != (rev.entity_id, rev.entity_type):
-                if strict(rev_id):
-                    raise ReplicaError(
-                        _("Revision {id} names a parent that belongs to another record.").format(
-                            id=rev_id
+        if rev.parents:
+            own = (rev.entity_id, rev.entity_type)
+            for parent in rev.parents:
+                owner = stored.get(parent)
+                if owner is None:
+                    cand = candidates.get(parent)
+                    if cand is not None:
+                        owner = (cand.entity_id, cand.entity_type)
+                        children.setdefault(parent, []).append(rev_id)
+                    missing += 1
+                if owner is not None and owner != own:
+                    if strict(rev_id):
+                        raise ReplicaError(
+                            _("Revision {id} names a parent that belongs to another record.").format(
+                                id=rev_id
+                            )
                         )
-                    )
-                rejected.add(rev_id)
-                missing += 1_000_000  # never becomes ready
-        waiting[rev_id] = missing
-        if missing == 0:
-            queue.append(rev_id)
-    ordered: list[Revision] = []
-    while queue:
-        rev_id = queue.popleft()
-        ordered.append(candidates[rev_id])
-        for child in children.get(rev_id, ()):
+                    rejected.add(rev_id)
+                    missing += 1_000_000  # never becomes ready
+        if missing:
+            waiting[rev_id] = missing
+        else:
+            ordered.append(rev)
+    # ``ordered`` is also the queue: children join it once their last parent is in it.
+    position = 0
+    while children and position < len(ordered):
+        for child in children.get(ordered[position].id, ()):
             waiting[child] -= 1
             if waiting[child] == 0:
-                queue.append(child)
+                ordered.append(candidates[child])
+        position += 1
     return ordered
 
 
@@ -367,12 +370,15 @@ def _add(
         if rev_id in stored:
             continue
         entity_heads = heads_of.get(rev.entity_id)
-        if entity_heads is None or any(
-            p in entity_heads or p in new_for_sure for p in rev.parents
-        ):
+        if entity_heads is None:
             new_for_sure.add(rev_id)
         else:
-            lookup.add(rev_id)
+            for parent in rev.parents:
+                if parent in entity_heads or parent in new_for_sure:
+                    new_for_sure.add(rev_id)
+                    break
+            else:
+                lookup.add(rev_id)
         for parent in rev.parents:
             if parent not in stored and parent not in incoming:
                 lookup.add(parent)
@@ -426,24 +432,7 @@ def _add(
     floor_before = hlc.observed_floor(conn) if undo_on_error and newest is not None else None
     try:
         if to_apply:
-            _INSERT_REVISION.run(
-                conn,
-                [
-                    (
-                        rev.id,
-                        rev.entity_type,
-                        rev.entity_id,
-                        rev.device_id,
-                        rev.clock,
-                        _parents_json(rev.parents),
-                        rev.payload_json,
-                        released[rev.id].provenance
-                        if rev.id in released
-                        else provenance_of(rev.id),
-                    )
-                    for rev in to_apply
-                ],
-            )
+            _INSERT_REVISION.run(conn, _revision_rows(to_apply, provenance, released))
         if plan is not None:
             plan.write(conn)
         if applied_released:
@@ -470,6 +459,38 @@ def _add(
         entity_types=frozenset(rev.entity_type for rev in to_apply),
         added_ids=added_ids,
     )
+
+
+def _revision_rows(
+    revisions: list[Revision], provenance: Provenance, released: Mapping[str, Revision]
+) -> list[tuple[Any, ...]]:
+    """``replica_revision`` rows (in ``_REVISION_KEYS`` order); released revisions keep
+    the provenance they arrived with."""
+    if isinstance(provenance, Mapping):
+        get = provenance.get
+        rows = [
+            (
+                rev.id, rev.entity_type, rev.entity_id, rev.device_id, rev.clock,
+                '["' + '","'.join(rev.parents) + '"]' if rev.parents else "[]",
+                rev.payload_json, get(rev.id),
+            )
+            for rev in revisions
+        ]
+    else:
+        rows = [
+            (
+                rev.id, rev.entity_type, rev.entity_id, rev.device_id, rev.clock,
+                '["' + '","'.join(rev.parents) + '"]' if rev.parents else "[]",  # _parents_json
+                rev.payload_json, provenance,
+            )
+            for rev in revisions
+        ]
+    if released:
+        rows = [
+            row if row[0] not in released else (*row[:7], released[row[0]].provenance)
+            for row in rows
+        ]
+    return rows
 
 
 def _parents_json(parents: tuple[str, ...]) -> str:
