@@ -628,6 +628,8 @@ def _plan_materialise(
     plan = _MaterialisePlan([], [], [], [], [], [])
     removed_heads, new_heads = plan.removed_heads, plan.new_heads
     inserts_append = plan.inserts.append
+    same_count_append = plan.same_count.append
+    old_current_append = plan.old_current.append
     for entity_id, revs in by_entity.items():
         entity_type = old_type.get(entity_id)
         known = entity_type is not None
@@ -644,16 +646,33 @@ def _plan_materialise(
                 )
         before = old_heads.get(entity_id, _NO_HEADS)
         if len(revs) == 1:
-            # the usual case: one revision of the entity in the batch
+            # The usual case, one revision of the entity in the batch: the same as the
+            # general case below, unrolled (it runs once per revision of an import).
             rev = revs[0]
-            mine = (rev.clock, rev.device_id, rev.id)
-            new_heads.append((entity_id, rev.id, entity_type, rev.clock, rev.device_id))
+            rev_id, clock, device_id = rev.id, rev.clock, rev.device_id
+            new_heads.append((entity_id, rev_id, entity_type, clock, device_id))
             if not before:
-                inserts_append((entity_id, entity_type, rev.id, rev.clock, rev.device_id, 1))
+                inserts_append((entity_id, entity_type, rev_id, clock, device_id, 1))
                 continue
             parents = rev.parents
-            heads_now = {k: v for k, v in before.items() if k not in parents}
-            heads_now[rev.id] = mine
+            winner = (clock, device_id, rev_id)
+            count = 1
+            old_best = ("", "", "")
+            for head_id, value in before.items():
+                if value > old_best:
+                    old_best = value
+                if head_id in parents:
+                    removed_heads.append((entity_id, head_id, entity_type, value[0], value[1]))
+                else:
+                    count += 1
+                    if value > winner:
+                        winner = value
+            if count == len(before):
+                same_count_append((winner[2], winner[0], winner[1], entity_id))
+            else:
+                plan.updates.append((winner[2], winner[0], winner[1], count, entity_id))
+            old_current_append((old_best[2], old_best[0], old_best[1], len(before), entity_id))
+            continue
         else:
             heads_now = dict(before)
             fresh: dict[str, Revision] = {}
