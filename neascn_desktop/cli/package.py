@@ -292,6 +292,9 @@ def _passphrase(args: argparse.Namespace, confirm: bool) -> str:
         except OSError as exc:
             raise CliUsageError(_("Cannot read {path}: {reason}").format(
                 path=args.passphrase_file, reason=exc.strerror or exc)) from exc
+        except UnicodeDecodeError:
+            raise CliUsageError(_("{path} is not a text file with a passphrase.").format(
+                path=args.passphrase_file)) from None
         lines = text.splitlines()
         return lines[0] if lines else ""
     env = os.environ.get(PASSPHRASE_ENV)

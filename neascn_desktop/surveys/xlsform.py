@@ -13,7 +13,6 @@ the sheet, row and column.  See ``docs/xlsform.md``.
 from __future__ import annotations
 
 import re
-import zipfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -552,12 +551,18 @@ def _sheets(path: Path) -> dict[str, _Sheet]:
     except FileNotFoundError:
         raise XLSFormError(None, None, None, _("the file {path} does not exist").format(
             path=path)) from None
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except Exception as exc:  # noqa: BLE001 - a hostile file can make openpyxl raise anything
         raise XLSFormError(None, None, None, _(
             "{path} is not an Excel workbook (.xlsx) ({reason})").format(path=path, reason=exc)
         ) from None
     try:
         return {ws.title.strip().lower(): _read_sheet(ws) for ws in wb.worksheets}
+    except XLSFormError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - damaged sheet XML inside a valid ZIP
+        raise XLSFormError(None, None, None, _(
+            "{path} is a damaged Excel workbook ({reason})").format(path=path, reason=exc)
+        ) from None
     finally:
         wb.close()
 

@@ -232,3 +232,26 @@ def test_not_a_workbook(tmp_path: Path) -> None:
     wb.save(bad)
     with pytest.raises(XLSFormError, match="no “survey” sheet"):
         import_xlsform(bad)
+
+
+def test_damaged_workbooks_are_refused_with_one_sentence(builtin: SurveyDefinition, tmp_path: Path) -> None:
+    """Truncated, bit-flipped and renamed files: an XLSFormError or a clean import, nothing else."""
+    import random
+
+    good = export_xlsform(builtin, tmp_path / "good.xlsx").read_bytes()
+    rng = random.Random(7)
+    variants = [good[: len(good) * k // 10] for k in range(1, 10)]
+    for _ in range(25):
+        flipped = bytearray(good)
+        for _ in range(rng.randint(1, 8)):
+            flipped[rng.randrange(len(flipped))] ^= 1 << rng.randrange(8)
+        variants.append(bytes(flipped))
+    variants += [b"", b"PK\x03\x04" + b"\x00" * 100, "ﾟ.ﾟ".encode() * 1000]
+    for index, data in enumerate(variants):
+        for suffix in (".xlsx", ".zip"):
+            path = tmp_path / f"damaged-{index}{suffix}"
+            path.write_bytes(data)
+            try:
+                import_xlsform(path)
+            except XLSFormError as exc:
+                assert "\n" not in str(exc) and str(exc)
