@@ -8,10 +8,13 @@ for one submission.  Everything goes through the surveys room's use cases.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QItemSelection, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -92,6 +95,14 @@ class SurveysWorkspace(QWidget):
         controls.addSpacing(16)
         controls.addWidget(self.version_label)
         controls.addWidget(self.version_combo)
+        self.import_button = QPushButton(page)
+        self.import_button.setObjectName("importXlsformButton")
+        self.import_button.clicked.connect(lambda: self.import_xlsform())
+        self.export_button = QPushButton(page)
+        self.export_button.setObjectName("exportXlsformButton")
+        self.export_button.clicked.connect(lambda: self.export_xlsform())
+        controls.addWidget(self.import_button)
+        controls.addWidget(self.export_button)
 
         self.model = CityTableModel(self)
         self.proxy = CityFilterProxy(self)
@@ -171,6 +182,45 @@ class SurveysWorkspace(QWidget):
         for index, info in enumerate(self._definitions):
             self.version_combo.setItemText(index, _("{title} (version {version})").format(
                 title=info.title_in(language), version=info.version))
+
+    # ------------------------------------------------------------------ XLSForm
+
+    def import_xlsform(self, path: Path | None = None) -> bool:
+        """Install a survey definition from an XLSForm workbook (ODK, KoboToolbox, our export)."""
+        if path is None:
+            name, _filter = QFileDialog.getOpenFileName(
+                self, _("Import an XLSForm"), str(Path.home()), _("Excel workbooks (*.xlsx)"))
+            if not name:
+                return False
+            path = Path(name)
+        try:
+            definition, changes = service.import_xlsform_file(self.ctx.db, self.ctx.profile, path)
+        except NeascnError as exc:
+            self.ctx.show_error(exc, self)
+            return False
+        self.ctx.publish(changes)
+        self._load_definitions()
+        for index, info in enumerate(self._definitions):
+            if (info.form_id, info.version) == (definition.form_id, definition.version):
+                self.version_combo.setCurrentIndex(index)
+                self.refresh()
+        return True
+
+    def export_xlsform(self, path: Path | None = None) -> Path | None:
+        """Write the chosen survey version as an XLSForm that ODK and KoboToolbox accept."""
+        form_id, version = self.selected_form
+        if path is None:
+            suggested = Path.home() / f"{form_id}-{version or 'latest'}.xlsx"
+            name, _filter = QFileDialog.getSaveFileName(
+                self, _("Export as XLSForm"), str(suggested), _("Excel workbooks (*.xlsx)"))
+            if not name:
+                return None
+            path = Path(name)
+        try:
+            return service.export_xlsform_file(self.ctx.db, form_id, path, version)
+        except NeascnError as exc:
+            self.ctx.show_error(exc, self)
+            return None
 
     @property
     def selected_form(self) -> tuple[str, str | None]:
@@ -342,6 +392,11 @@ class SurveysWorkspace(QWidget):
         self.filter_label.setText(_("&Filter:"))
         self.filter_edit.setPlaceholderText(_("City name in any language, country or status"))
         self.version_label.setText(_("Survey &version:"))
+        self.import_button.setText(_("Import XLSForm…"))
+        self.import_button.setToolTip(_("Add a survey definition from an XLSForm workbook "
+                                        "(ODK, KoboToolbox)"))
+        self.export_button.setText(_("Export XLSForm…"))
+        self.export_button.setToolTip(_("Save this survey version as an XLSForm workbook"))
         self.add_city_button.setText(_("Add city…"))
         self.edit_city_button.setText(_("Edit city…"))
         self.finalize_button.setText(_("Finalize"))
