@@ -101,8 +101,6 @@ class SurveysWorkspace(QWidget):
         self.export_button = QPushButton(page)
         self.export_button.setObjectName("exportXlsformButton")
         self.export_button.clicked.connect(lambda: self.export_xlsform())
-        controls.addWidget(self.import_button)
-        controls.addWidget(self.export_button)
 
         self.model = CityTableModel(self)
         self.proxy = CityFilterProxy(self)
@@ -144,6 +142,9 @@ class SurveysWorkspace(QWidget):
         self.reopen_button.clicked.connect(self.reopen_selected)
         buttons.addWidget(self.start_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.import_button)
+        buttons.addWidget(self.export_button)
+        buttons.addSpacing(16)
         for button in (self.add_city_button, self.edit_city_button, self.finalize_button,
                        self.reopen_button):
             buttons.addWidget(button)
