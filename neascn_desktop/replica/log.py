@@ -189,6 +189,16 @@ _SELECT_STORED = SelectIn(
         revision_table.c.id.in_(_VALUES)
     )
 )
+_SELECT_CURRENT_HEADS = SelectIn(
+    select(
+        current_table.c.entity_id,
+        current_table.c.revision_id,
+        current_table.c.entity_type,
+        current_table.c.clock,
+        current_table.c.device_id,
+        current_table.c.heads,
+    ).where(current_table.c.entity_id.in_(_VALUES))
+)
 _SELECT_HEADS = SelectIn(
     select(
         head_table.c.entity_id,
@@ -217,11 +227,24 @@ def _fetch_heads(
     type_of: dict[str, str],
 ) -> None:
     """Add the stored heads of the given entities to ``heads_of`` (entity -> {revision id:
-    (clock, device id, revision id)}) and their types to ``type_of``."""
+    (clock, device id, revision id)}) and their types to ``type_of``.
+
+    An entity with one head has it in ``replica_current`` only; ``replica_head``
+    holds the heads of entities in conflict.
+    """
+    in_conflict: list[str] = []
     for chunk in _chunks(list(entity_ids)):
-        for entity_id, rev_id, entity_type, clock, device_id in _SELECT_HEADS.run(conn, chunk):
-            heads_of.setdefault(entity_id, {})[rev_id] = (clock, device_id, rev_id)
+        for entity_id, rev_id, entity_type, clock, device_id, count in _SELECT_CURRENT_HEADS.run(
+            conn, chunk
+        ):
             type_of[entity_id] = entity_type
+            if count == 1:
+                heads_of[entity_id] = {rev_id: (clock, device_id, rev_id)}
+            else:
+                in_conflict.append(entity_id)
+    for chunk in _chunks(in_conflict):
+        for entity_id, rev_id, _type, clock, device_id in _SELECT_HEADS.run(conn, chunk):
+            heads_of.setdefault(entity_id, {})[rev_id] = (clock, device_id, rev_id)
 
 
 _ANY_PENDING = BulkStatement(select(pending_table.c.id).limit(1), (), literal_binds=True)
@@ -650,7 +673,6 @@ def _plan_materialise(
             # general case below, unrolled (it runs once per revision of an import).
             rev = revs[0]
             rev_id, clock, device_id = rev.id, rev.clock, rev.device_id
-            new_heads.append((entity_id, rev_id, entity_type, clock, device_id))
             if not before:
                 inserts_append((entity_id, entity_type, rev_id, clock, device_id, 1))
                 continue
@@ -658,15 +680,21 @@ def _plan_materialise(
             winner = (clock, device_id, rev_id)
             count = 1
             old_best = ("", "", "")
-            for head_id, value in before.items():
+            for value in before.values():
                 if value > old_best:
                     old_best = value
-                if head_id in parents:
-                    removed_heads.append((entity_id, head_id, entity_type, value[0], value[1]))
-                else:
+                if value[2] not in parents:
                     count += 1
                     if value > winner:
                         winner = value
+            if count > 1 or len(before) > 1:
+                # a conflict begins, goes on or ends: the head rows change
+                _head_rows_change(
+                    entity_id, entity_type, before,
+                    {**{k: v for k, v in before.items() if k not in parents},
+                     rev_id: (clock, device_id, rev_id)},
+                    removed_heads, new_heads,
+                )
             if count == len(before):
                 same_count_append((winner[2], winner[0], winner[1], entity_id))
             else:
@@ -683,11 +711,7 @@ def _plan_materialise(
                 for parent in rev.parents:
                     heads_now.pop(parent, None)
                     fresh.pop(parent, None)
-            for rev_id, rev in fresh.items():
-                new_heads.append((entity_id, rev_id, entity_type, rev.clock, rev.device_id))
-        for rev_id, (old_clock, old_device, _same) in before.items():
-            if rev_id not in heads_now:
-                removed_heads.append((entity_id, rev_id, entity_type, old_clock, old_device))
+        _head_rows_change(entity_id, entity_type, before, heads_now, removed_heads, new_heads)
         clock, device_id, winner_id = max(heads_now.values())
         if known:
             if len(heads_now) == len(before):
@@ -701,6 +725,26 @@ def _plan_materialise(
                 (entity_id, entity_type, winner_id, clock, device_id, len(heads_now))
             )
     return plan
+
+
+def _head_rows_change(
+    entity_id: str,
+    entity_type: str,
+    before: Mapping[str, tuple[str, str, str]],
+    after: Mapping[str, tuple[str, str, str]],
+    removed: list[tuple[str, str, str, str, str]],
+    added: list[tuple[str, str, str, str, str]],
+) -> None:
+    """The ``replica_head`` rows to delete and insert when an entity's heads go from
+    ``before`` to ``after`` (rows exist only while an entity has more than one head)."""
+    rows_before = before if len(before) > 1 else _NO_HEADS
+    rows_after = after if len(after) > 1 else _NO_HEADS
+    for rev_id, (clock, device_id, _id) in rows_before.items():
+        if rev_id not in rows_after:
+            removed.append((entity_id, rev_id, entity_type, clock, device_id))
+    for rev_id, (clock, device_id, _id) in rows_after.items():
+        if rev_id not in rows_before:
+            added.append((entity_id, rev_id, entity_type, clock, device_id))
 
 
 def _materialise(conn: Connection, applied: list[Revision]) -> None:
@@ -752,6 +796,14 @@ def _undo(
 
 def _entity_heads_raw(session: Session, entity_id: str) -> list[tuple[str, str]]:
     """``(head revision id, entity type)`` of an entity's heads."""
+    row = session.execute(
+        select(current_table.c.revision_id, current_table.c.entity_type, current_table.c.heads)
+        .where(current_table.c.entity_id == entity_id)
+    ).first()
+    if row is None:
+        return []
+    if row.heads == 1:
+        return [(row.revision_id, row.entity_type)]
     return [
         (rev_id, entity_type)
         for rev_id, entity_type in session.execute(
@@ -760,6 +812,14 @@ def _entity_heads_raw(session: Session, entity_id: str) -> list[tuple[str, str]]
             )
         )
     ]
+
+
+def entity_heads(target: Target, entity_ids: Iterable[str]) -> dict[str, set[str]]:
+    """The head revision ids of each given entity that has any (one query per 500 ids)."""
+    heads_of: dict[str, dict[str, tuple[str, str, str]]] = {}
+    with _reading(target) as session:
+        _fetch_heads(session.connection(), entity_ids, heads_of, {})
+    return {entity_id: set(found) for entity_id, found in heads_of.items()}
 
 
 def commit(
@@ -1090,11 +1150,18 @@ def digest(target: Target) -> str:
         ids = sorted(session.execute(select(revision_table.c.id)).scalars())
         for rev_id in ids:
             hasher.update(b"r" + rev_id.encode("ascii") + b"\n")
+        # every entity's heads: the single head in replica_current, or the rows of replica_head
         head_rows = sorted(
-            (entity_id, rev_id)
-            for entity_id, rev_id in session.execute(
-                select(head_table.c.entity_id, head_table.c.revision_id)
-            )
+            [
+                (entity_id, rev_id)
+                for query in (
+                    select(current_table.c.entity_id, current_table.c.revision_id).where(
+                        current_table.c.heads == 1
+                    ),
+                    select(head_table.c.entity_id, head_table.c.revision_id),
+                )
+                for entity_id, rev_id in session.execute(query)
+            ]
         )
         for entity_id, rev_id in head_rows:
             hasher.update(b"h" + entity_id.encode("utf-8") + b":" + rev_id.encode("ascii") + b"\n")

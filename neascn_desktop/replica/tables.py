@@ -10,7 +10,11 @@ read column by column, so there is nothing to gain from identity-mapped objects.
   would add two indexed rows per revision to the import path.
 - ``replica_pending`` / ``replica_pending_parent``: revisions that arrived
   before their parents; they wait here and are applied when the parents come.
-- ``replica_head``: the heads of every entity (revisions without children).
+- ``replica_head``: the heads (revisions without children) of every entity
+  that has more than one, i.e. of the entities in conflict. An entity with a
+  single head has it in ``replica_current`` only (``heads = 1``), so the usual
+  edit rewrites one row instead of deleting and inserting a head row as well.
+  Read an entity's heads with ``replica.heads`` / ``replica.entity_heads``.
 - ``replica_current``: per entity, the displayed revision (the single head,
   or the winner among several) and the number of heads (more than one = a
   conflict); kept in step incrementally. The payload is read through

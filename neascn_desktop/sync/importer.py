@@ -30,8 +30,8 @@ from sqlalchemy.orm import Session
 from neascn_desktop.changes import Changes
 from neascn_desktop.i18n import _, ngettext
 from neascn_desktop.identity.models import TrustedDeviceRow
-from neascn_desktop.replica import ReplicaError, Revision, add_revisions
-from neascn_desktop.replica.tables import current_table, head_table, pending_table, revision_table
+from neascn_desktop.replica import ReplicaError, Revision, add_revisions, entity_heads
+from neascn_desktop.replica.tables import current_table, pending_table, revision_table
 from neascn_desktop.store.database import Database
 from neascn_desktop.sync import audit, keystore, payload
 from neascn_desktop.sync.container import (
@@ -246,12 +246,7 @@ def _load_state(session: Session, batches: Sequence[Sequence[Revision]], attachm
         known.update(session.execute(select(revision_table.c.id).where(revision_table.c.id.in_(chunk))).scalars())
         known.update(session.execute(select(pending_table.c.id).where(pending_table.c.id.in_(chunk))).scalars())
     entity_ids = sorted({r.entity_id for revisions in batches for r in revisions})
-    heads: dict[str, set[str]] = defaultdict(set)
-    for chunk in _chunks(entity_ids):
-        for entity_id, rev_id in session.execute(
-            select(head_table.c.entity_id, head_table.c.revision_id).where(head_table.c.entity_id.in_(chunk))
-        ):
-            heads[entity_id].add(rev_id)
+    heads: dict[str, set[str]] = defaultdict(set, entity_heads(session, entity_ids))
     wanted = sorted({ref for revisions in batches for r in revisions if (ref := payload.definition_ref(r))})
     present: set[str] = set()
     for chunk in _chunks(wanted):

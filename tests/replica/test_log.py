@@ -419,3 +419,19 @@ def test_conflicts_can_be_listed_per_type(db: Database) -> None:
     ]
     assert [c.entity_id for c in replica.conflicts(db, "comment")] == ["m1"]
     assert replica.counts(db)["conflicts"] == 3
+
+
+def test_head_rows_exist_only_while_an_entity_is_in_conflict(db: Database) -> None:
+    root = rev("c1", [], "dev-a", 1, v=0)
+    left = rev("c1", [root], "dev-a", 2, v=1)
+    right = rev("c1", [root], "dev-b", 3, v=2)
+    replica.add_revisions(db, [root])
+    assert table_count(db, head_table) == 0
+    assert replica.entity_heads(db, ["c1", "nothing"]) == {"c1": {root.id}}
+    replica.add_revisions(db, [left, right])
+    assert table_count(db, head_table) == 2
+    assert replica.entity_heads(db, ["c1"]) == {"c1": {left.id, right.id}}
+    merge = replica.resolve(db, "dev-c", "c1", {"v": 3})
+    assert table_count(db, head_table) == 0
+    assert replica.entity_heads(db, ["c1"]) == {"c1": {merge.id}}
+    assert [r.id for r in replica.heads(db, "c1")] == [merge.id]
