@@ -127,6 +127,6 @@ def _driver_cursor(conn: Connection) -> Any:
     On SQLite the statements of an import batch run here directly: SQLAlchemy's
     per-statement machinery (events, result wrapping) costs about as much as a
     small ``executemany`` itself, and nothing of it is needed for these
-    statements (the transaction and savepoint are SQLAlchemy's, begun before).
+    statements (the transaction is SQLAlchemy's, begun before).
     """
     return conn.connection.driver_connection.cursor()  # type: ignore[union-attr]

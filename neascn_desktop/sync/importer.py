@@ -818,9 +818,12 @@ def import_packages(
 ) -> ImportReport:
     """Import package files and folders of package files; see the module docstring.
 
-    Packages are verified one by one and applied in batches (one transaction per
-    batch, one savepoint per package); a deployment is applied on its own because
-    it may change whom the following packages come from.
+    Packages are verified one by one and applied in batches (one transaction and
+    one ``add_revisions`` call per batch; if the revision log refuses a batch, its
+    packages are applied one by one so only the faulty one is refused); a
+    deployment is applied on its own because it may change whom the following
+    packages come from. New attachments are written by a background thread while
+    the next packages are read (see ``_Stager``).
     """
     files = expand_paths(paths)
     run = _Run(db, limits)
