@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QFile, QIODevice, QObject
 from PySide6.QtUiTools import QUiLoader
@@ -70,7 +71,9 @@ class Form:
         self.path = path
         self._strings = _strings_of(path)
 
-    def __getattr__(self, name: str) -> QObject:
+    # Any, not QObject: the children are created at run time from the .ui file, so their classes
+    # are unknown to the type checker (``form.saveButton.clicked`` must not be an error).
+    def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
         child = self.child(name)
