@@ -282,7 +282,7 @@ def create_document(db: Database, profile: Profile, language: str) -> Changes:
     by_parent: dict[str | None, list[str]] = defaultdict(list)
     for section in skeleton.sections:
         by_parent[section.parent_id].append(section.id)
-    positions = {}
+    positions: dict[str, str] = {}
     for ids in by_parent.values():
         positions.update(zip(ids, keys_for(len(ids)), strict=True))
     with db.transaction() as session:

@@ -130,9 +130,11 @@ class TextMerge:
 
 def _line_merge(base: list[str], ours: list[str], theirs: list[str]) -> list[str] | None:
     """Merge one conflicting region line by line; ``None`` if lines still overlap."""
-    as_lines = [join_paragraphs(part).splitlines() for part in (base, ours, theirs)]
+    base_lines, ours_lines, theirs_lines = (
+        join_paragraphs(part).splitlines() for part in (base, ours, theirs)
+    )
     merged: list[str] = []
-    for group in Merge3(*as_lines).merge_groups():
+    for group in Merge3(base_lines, ours_lines, theirs_lines).merge_groups():
         if group[0] == "conflict":
             return None
         merged.extend(group[1])
@@ -159,8 +161,7 @@ def merge_text(base: str, ours: str, theirs: str, ours_label: str, theirs_label:
     out: list[str] = []
     conflicts = 0
     for group in Merge3(b, o, t).merge_groups():
-        kind = group[0]
-        if kind != "conflict":
+        if group[0] != "conflict":
             out.extend(group[1])
             continue
         _kind, base_part, ours_part, theirs_part = group

@@ -9,6 +9,7 @@ trip and a section that is only looked at never shows a change.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -114,8 +115,13 @@ class MarkdownEditor(QWidget):
         self.retranslateUi()
 
     # -- actions ------------------------------------------------------------------
-    def _action(self, name: str, slot, shortcut: QKeySequence | str | None = None,
-                checkable: bool = False) -> QAction:  # type: ignore[no-untyped-def]
+    def _action(
+        self,
+        name: str,
+        slot: Callable[..., object],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        checkable: bool = False,
+    ) -> QAction:
         action = QAction(self)
         action.setObjectName(name)
         action.setCheckable(checkable)

@@ -118,8 +118,13 @@ class FrameworkWorkspace(QWidget):
         self.empty_page = page
         self.pages.addWidget(page)
 
-    def _outline_action(self, toolbar: QToolBar, name: str, slot: Callable[[], object],
-                        shortcut: str | QKeySequence | None = None) -> QAction:
+    def _outline_action(
+        self,
+        toolbar: QToolBar,
+        name: str,
+        slot: Callable[[], object],
+        shortcut: str | QKeySequence | QKeySequence.StandardKey | None = None,
+    ) -> QAction:
         action = QAction(self)
         action.setObjectName(name)
         action.triggered.connect(lambda _checked=False: slot())
