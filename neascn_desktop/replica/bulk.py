@@ -15,15 +15,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection
-from sqlalchemy.sql import Executable
+from sqlalchemy.sql.selectable import ExecutableReturnsRows
 
 
 class BulkStatement:
     """A Core statement with named parameters ``keys``, run with rows of tuples in ``keys`` order."""
 
+    # ``ExecutableReturnsRows``: executable and compilable, which insert/update/delete/select all are.
     def __init__(
         self,
-        statement: Executable,
+        statement: ExecutableReturnsRows,
         keys: Sequence[str],
         *,
         insert: bool = False,
@@ -99,7 +100,7 @@ class SelectIn:
     statement runs through Core as usual.
     """
 
-    def __init__(self, statement: Executable) -> None:
+    def __init__(self, statement: ExecutableReturnsRows) -> None:
         self._statement = statement
         self._compiled: dict[str, str] = {}
 

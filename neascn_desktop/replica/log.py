@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import BindParameter, Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from neascn_desktop.i18n import _
@@ -183,7 +183,7 @@ def add_revisions(
     return _add(target, batch, provenance, undo_on_error=True)
 
 
-_VALUES = bindparam("values", expanding=True)
+_VALUES: BindParameter[str] = bindparam("values", expanding=True)
 _SELECT_STORED = SelectIn(
     select(revision_table.c.id, revision_table.c.entity_id, revision_table.c.entity_type).where(
         revision_table.c.id.in_(_VALUES)
@@ -392,12 +392,12 @@ def _add(
     for rev_id, rev in incoming.items():
         if rev_id in stored:
             continue
-        entity_heads = heads_of.get(rev.entity_id)
-        if entity_heads is None:
+        known_heads = heads_of.get(rev.entity_id)
+        if known_heads is None:
             new_for_sure.add(rev_id)
         else:
             for parent in rev.parents:
-                if parent in entity_heads or parent in new_for_sure:
+                if parent in known_heads or parent in new_for_sure:
                     new_for_sure.add(rev_id)
                     break
             else:
