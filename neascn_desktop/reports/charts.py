@@ -21,9 +21,12 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from neascn_desktop.reports.typography import fonts_for
+
+if TYPE_CHECKING:  # matplotlib itself is imported lazily (see _mpl)
+    from matplotlib.typing import RcKeyType
 
 NAVY = "#1F3A5F"
 TEAL = "#1E6F8C"
@@ -67,7 +70,7 @@ def chart_families(language: str) -> tuple[str, ...]:
     return tuple(chosen) or ("sans-serif",)
 
 
-def _rc(language: str) -> dict[str, Any]:
+def _rc(language: str) -> dict[RcKeyType, Any]:
     return {
         "font.family": list(chart_families(language)),
         "font.size": 9,

@@ -30,6 +30,7 @@ from docx.oxml.shape import CT_Inline
 from docx.parts.image import ImagePart
 from docx.shared import Mm, Pt
 from docx.table import Table
+from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml.etree import SubElement
 
@@ -98,7 +99,7 @@ class ReportDocument:
         self.figure_count = 0
         self.table_count = 0
         self._headings: list[tuple[int, str]] = []
-        self._toc_paragraph = None
+        self._toc_paragraph: Paragraph | None = None
         self._write_header_footer()
         props = self.document.core_properties
         props.title = title

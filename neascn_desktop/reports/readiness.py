@@ -175,8 +175,8 @@ def _executive_summary(doc: ReportDocument, data: ReadinessReportData,
         ).format(index=_score(average, lang), band=band_label(lang, band_for(average)),
                  coverage=_pct(data.coverage_average, lang))
     )
-    domain_avgs = [(d, data.domain_average(d.id)) for d in data.domains]
-    domain_avgs = [(d, v) for d, v in domain_avgs if v is not None]
+    per_domain = [(d, data.domain_average(d.id)) for d in data.domains]
+    domain_avgs = [(d, v) for d, v in per_domain if v is not None]
     if domain_avgs:
         best = max(domain_avgs, key=lambda item: item[1])
         worst = min(domain_avgs, key=lambda item: item[1])

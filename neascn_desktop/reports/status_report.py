@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 from neascn_desktop.i18n import ngettext_in, translate_in
 from neascn_desktop.i18n.formatting import format_date, format_number
@@ -137,7 +138,8 @@ def build_status_report(
         [[data.device_name(d), format_number(sum(per_device[d].values()), lang),
           format_number(per_device[d]["finalized"], lang),
           format_number(per_device[d]["in_progress"], lang),
-          format_datetime(imports[d].last_import_at, lang, "short")
+          # cast: the condition below has checked last_import_at is set
+          format_datetime(cast(datetime, imports[d].last_import_at), lang, "short")
           if d in imports and imports[d].last_import_at else
           translate_in(lang, "this device") if d not in imports else "–",
           format_number(imports[d].packages, lang) if d in imports else "–"]
