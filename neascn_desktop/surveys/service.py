@@ -448,7 +448,10 @@ def resolve_submission_id(db: Database, text: str) -> str:
     """A full submission id from an id or an unambiguous prefix of at least 4 characters."""
     text = text.strip()
     with db.session() as session:
-        if replica.current(session, SUBMISSION, text) is not None or session.get(WorkingCopyRow, text):
+        if (
+            replica.current(session, SUBMISSION, text) is not None
+            or session.get(WorkingCopyRow, text) is not None
+        ):
             return text
     if len(text) >= 4:
         matches = [s.entity_id for s in replica.list_current(db, SUBMISSION)

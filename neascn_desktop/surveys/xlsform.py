@@ -418,7 +418,9 @@ class _Importer:
                 counter += 1
                 candidate = f"{base}_{counter}"
             names.add(candidate)
-            section = {"name": candidate, "label": label, "relevant": relevant, "questions": []}
+            section: dict[str, Any] = {
+                "name": candidate, "label": label, "relevant": relevant, "questions": [],
+            }
             sections.append(section)
             return section
 
