@@ -117,7 +117,7 @@ def compare(db: Database, entity_id: str) -> Comparison:
         conflicting |= set(step.conflicting_fields)
     # Timestamps of the edit itself are not a disagreement: keep the latest.
     for name in ("updated_at",):
-        values = [h.get(name) for h in head_flats if isinstance(h.get(name), str)]
+        values = [h[name] for h in head_flats if isinstance(h.get(name), str)]
         if values:
             merged[name] = max(values)
             conflicting.discard(name)
@@ -129,12 +129,12 @@ def compare(db: Database, entity_id: str) -> Comparison:
             conflicting.discard("body")
     rows = []
     for name in sorted(set(base_flat).union(*head_flats)):
-        values = tuple(h.get(name, _ABSENT) for h in head_flats)
-        texts = {canonical_json(_shown(v)) for v in values} | (
+        per_head = tuple(h.get(name, _ABSENT) for h in head_flats)
+        texts = {canonical_json(_shown(v)) for v in per_head} | (
             {canonical_json(_shown(base_flat.get(name, _ABSENT)))} if base else set())
         if len(texts) <= 1:
             continue
-        rows.append(FieldRow(name, _shown(base_flat.get(name, _ABSENT)), tuple(_shown(v) for v in values),
+        rows.append(FieldRow(name, _shown(base_flat.get(name, _ABSENT)), tuple(_shown(v) for v in per_head),
                              merged.get(name), name in conflicting))
     return Comparison(entity_id, entity_type, tuple(current), base, tuple(rows),
                       unflatten(entity_type, merged))

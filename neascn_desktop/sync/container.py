@@ -364,8 +364,8 @@ def parse_manifest(path: Path, raw: bytes) -> Manifest:
         raise bad
     if document.get("kind") not in KINDS:
         raise _damaged(path, _("it has an unknown kind {kind!r}").format(kind=document.get("kind")))
-    for name in ("created_at", "app_version"):
-        if not isinstance(document.get(name), str) or len(document[name]) > 100:
+    for key in ("created_at", "app_version"):
+        if not isinstance(document.get(key), str) or len(document[key]) > 100:
             raise bad
     try:
         datetime.fromisoformat(document["created_at"])

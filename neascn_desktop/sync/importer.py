@@ -687,7 +687,7 @@ def _apply_together(run: _Run, items: list[tuple[_Prepared, PackageVerdict]],
         with db.transaction() as session:
             state = _load_state(session, [p.revisions for p, _v in items], folder)
             ids = [p.manifest.package_id for p, _v in items if p.manifest]
-            applied_before = set()
+            applied_before: set[str] = set()
             for chunk in _chunks(ids):
                 applied_before.update(session.scalars(
                     select(PackageRow.package_id).where(PackageRow.package_id.in_(chunk))))
