@@ -35,7 +35,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 #: A text every catalog translates (the navigation label of the framework workspace).
 KNOWN_MSGID = "Framework"
@@ -85,7 +85,11 @@ def check_qt(run: _Run) -> str:
 
     from neascn_desktop.paths import resource
 
-    app = QApplication.instance() or QApplication(["neascn-desktop", "-platform", "offscreen"])
+    # cast: the only application object this program ever makes is a QApplication
+    app = cast(
+        QApplication,
+        QApplication.instance() or QApplication(["neascn-desktop", "-platform", "offscreen"]),
+    )
     run.app = app
     icons = sorted(resource("icons").glob("*.svg"))
     _require(icons, f"no SVG icons in {resource('icons')}")

@@ -197,6 +197,7 @@ class SurveyForm(QWidget):
         self._built = set()
         while self.stack.count():
             page = self.stack.widget(0)
+            assert page is not None  # the stack is not empty
             self.stack.removeWidget(page)
             page.deleteLater()
         self.section_list.blockSignals(True)

@@ -503,7 +503,7 @@ class ChoiceQuestion(QuestionWidget):
         return names if self.multiple else (names[0] if names else None)
 
     def input_widgets(self) -> list[QWidget]:
-        return list(self.buttons) + ([self.clear_button] if self.clear_button else [])
+        return [*self.buttons, *([self.clear_button] if self.clear_button else [])]
 
     def focus_input(self) -> bool:
         if not self.buttons or self.read_only:

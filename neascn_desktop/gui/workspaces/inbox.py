@@ -158,7 +158,7 @@ class InboxWorkspace(QWidget):
 
         self.watcher = QFileSystemWatcher(self)
         self.watcher.directoryChanged.connect(lambda _path: self._scan_soon.start())
-        self._scan_soon = QTimer(self)  # let a copy finish before reading the new file
+        self._scan_soon: QTimer = QTimer(self)  # let a copy finish before reading the new file
         self._scan_soon.setSingleShot(True)
         self._scan_soon.setInterval(1500)
         self._scan_soon.timeout.connect(self.scan_watched)

@@ -12,6 +12,7 @@ the readiness dashboard (:mod:`neascn_desktop.gui.reports_dashboard`).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QStandardPaths, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QStandardItem, QStandardItemModel
@@ -34,6 +35,9 @@ from neascn_desktop.gui.context import GuiContext
 from neascn_desktop.gui.reports_dashboard import DashboardView, build_dashboard
 from neascn_desktop.i18n import LANGUAGES, N_, _, current_language
 
+if TYPE_CHECKING:
+    from neascn_desktop.gui.worker import BackgroundTask
+
 #: Report kinds with their display names (translated at display time).
 REPORT_KINDS = (
     ("readiness", N_("City smart-readiness report")),
@@ -51,7 +55,7 @@ class ReportsWorkspace(QWidget):
         self.ctx = ctx
         self.setObjectName("reportsWorkspace")
         self.last_report: Path | None = None
-        self.last_job = None  # the running/last BackgroundTask (tests wait on it)
+        self.last_job: BackgroundTask | None = None  # the running/last one (tests wait on it)
         self.open_after = True  # open each report with the default application when ready
         self._dashboard_dirty = True
         self._cities_dirty = False
@@ -254,8 +258,9 @@ class ReportsWorkspace(QWidget):
                 path += ".docx"
             self.generate(Path(path))
 
-    def generate(self, path: Path):  # type: ignore[no-untyped-def]
-        """Build the chosen report into ``path`` in the background; returns the running task."""
+    def generate(self, path: Path) -> BackgroundTask | None:
+        """Build the chosen report into ``path`` in the background; returns the running task
+        (``None`` when no city is chosen)."""
         from neascn_desktop.gui.worker import TaskCancelled
         from neascn_desktop.reports.document import ReportCancelled
         from neascn_desktop.reports.service import build_report
@@ -324,7 +329,7 @@ class ReportsWorkspace(QWidget):
                 path += f".{fmt}"
             self.export(Path(path), fmt)
 
-    def export(self, path: Path, fmt: str):  # type: ignore[no-untyped-def]
+    def export(self, path: Path, fmt: str) -> BackgroundTask:
         from neascn_desktop.gui.worker import TaskCancelled
         from neascn_desktop.reports.data_export import export_responses
         from neascn_desktop.reports.document import ReportCancelled
