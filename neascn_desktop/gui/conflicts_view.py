@@ -10,9 +10,10 @@ or edit it and save: every choice is a merge revision over all heads.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from neascn_desktop.changes import Changes
 from neascn_desktop.gui.context import GuiContext
+from neascn_desktop.gui.table_model import RowTableModel
 from neascn_desktop.i18n import N_, _
 from neascn_desktop.identity.trust import list_trusted
 from neascn_desktop.replica import Revision
@@ -64,38 +66,28 @@ def parsed(text: str) -> Any:
         return text
 
 
-class ConflictListModel(QAbstractTableModel):
+class ConflictListModel(RowTableModel[conflicts.ConflictInfo]):
     COLUMNS = (N_("Record"), N_("Type"), N_("Versions"))
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[conflicts.ConflictInfo] = []
         self._titles: dict[str, str] = {}
 
-    def set_rows(self, rows: list[conflicts.ConflictInfo], titles: dict[str, str]) -> None:
+    def set_rows(self, rows: Iterable[conflicts.ConflictInfo],
+                 titles: dict[str, str] | None = None) -> None:
+        # Not the base's set_rows(): the titles go with the rows, in the same reset.
         self.beginResetModel()
-        self._rows = rows
-        self._titles = titles
+        self._rows = list(rows)
+        self._titles = titles or {}
         self.endResetModel()
 
     def conflict(self, row: int) -> conflicts.ConflictInfo:
-        return self._rows[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _(self.COLUMNS[section])
-        return None
+        return self.row(row)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
-        info = self._rows[index.row()]
+        info = self.row(index.row())
         if role == Qt.ItemDataRole.ToolTipRole:
             return info.entity_id
         label = ENTITY_LABELS.get(info.entity_type)
@@ -121,7 +113,7 @@ def _title(revision: Revision, db: Any = None) -> str:
     return revision.entity_id
 
 
-class ComparisonModel(QAbstractTableModel):
+class ComparisonModel(RowTableModel[conflicts.FieldRow]):
     """Field | ancestor | head 1 | head 2 ... | proposal (the proposal column is editable)."""
 
     def __init__(self, parent: Any = None) -> None:
@@ -142,23 +134,16 @@ class ComparisonModel(QAbstractTableModel):
         self.edited = False
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() or self.comparison is None else len(self._rows)
+    def columns(self) -> Sequence[str]:
+        if self.comparison is None:
+            return ()
+        return (N_("Question or field"), N_("Common ancestor"), *self._head_labels, N_("Proposal"))
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() or self.comparison is None else 3 + len(self._head_labels)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        last = self.columnCount() - 1
-        if section == 0:
-            return _("Question or field")
-        if section == 1:
-            return _("Common ancestor")
-        if section == last:
-            return _("Proposal")
-        return self._head_labels[section - 2]
+    def column_title(self, section: int) -> str:
+        # The versions' labels arrive translated; only the other titles are msgids.
+        if 2 <= section < self.columnCount() - 1:
+            return self._head_labels[section - 2]
+        return super().column_title(section)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         base = super().flags(index)
@@ -202,10 +187,6 @@ class ComparisonModel(QAbstractTableModel):
     def proposal_payload(self) -> dict[str, Any]:
         assert self.comparison is not None
         return conflicts.unflatten(self.comparison.entity_type, self.proposal)
-
-    def retranslate(self) -> None:
-        if self.columnCount():
-            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
 
 
 class ConflictsView(QWidget):
@@ -291,7 +272,7 @@ class ConflictsView(QWidget):
         self.save_button.setText(_("Save my edited version"))
         self.empty.setText(_("No conflicts: every record has a single current version."))
         self.proposal_text.setPlaceholderText(_("The merged text"))
-        self.list_model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 2)
+        self.list_model.retranslate()
         self.comparison_model.retranslate()
         self._show_current()
 

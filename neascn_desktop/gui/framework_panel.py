@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,40 +33,30 @@ from neascn_desktop.framework.model import (
     status_label,
 )
 from neascn_desktop.framework.textmerge import diff_words
-from neascn_desktop.i18n import _
+from neascn_desktop.gui.table_model import RowTableModel
+from neascn_desktop.i18n import N_, _
 
 COMMENT_ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
 Index = QModelIndex | QPersistentModelIndex
 
 
-class HistoryModel(QAbstractTableModel):
+class HistoryModel(RowTableModel[RevisionInfo]):
     """Revisions of one section, newest first: time, author, device, what changed."""
 
-    def __init__(self, parent=None) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(parent)
-        self.revisions: list[RevisionInfo] = []
+    COLUMNS = (N_("Time"), N_("Author"), N_("Device"), N_("Changed"))
+
+    @property
+    def revisions(self) -> list[RevisionInfo]:
+        return self.rows
 
     def set_revisions(self, revisions: list[RevisionInfo]) -> None:
-        self.beginResetModel()
-        self.revisions = revisions
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.revisions)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 4
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return [_("Time"), _("Author"), _("Device"), _("Changed")][section]
-        return None
+        self.set_rows(revisions)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
         if not index.isValid():
             return None
-        rev = self.revisions[index.row()]
+        rev = self.row(index.row())
         if role == Qt.ItemDataRole.DisplayRole:
             column = index.column()
             if column == 0:
@@ -84,11 +74,6 @@ class HistoryModel(QAbstractTableModel):
             return _("Revision {id} by {author} on device {device}").format(
                 id=rev.revision_id[:12], author=rev.author, device=rev.device_id)
         return None
-
-    def notify_language_changed(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 3)
-        if self.revisions:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self.revisions) - 1, 3))
 
 
 def _value_text(field: str, value: object) -> str:
@@ -380,4 +365,4 @@ class SidePanel(QTabWidget):
         self.reply_button.setText(_("Reply"))
         self._sync_comment_buttons()
         self.history_hint.setText(_("Select a revision to see what it changed, or two to compare them."))
-        self.history_model.notify_language_changed()
+        self.history_model.retranslate()

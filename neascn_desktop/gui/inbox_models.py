@@ -1,6 +1,6 @@
 """Item models of the Inbox workspace: package files with their verdicts, and the audit log.
 
-Both are ``QAbstractTableModel``s over plain values from ``neascn_desktop.sync``;
+Both are ``RowTableModel``s over plain values from ``neascn_desktop.sync``;
 the audit log hands out rows lazily (``canFetchMore``/``fetchMore``), so a
 secretariat with years of imports opens it instantly.
 """
@@ -11,9 +11,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
+from neascn_desktop.gui.table_model import RowTableModel
 from neascn_desktop.i18n import N_, _
 from neascn_desktop.sync.audit import AuditEntry, verdict_label
 from neascn_desktop.sync.inbox import InboxEntry
@@ -154,32 +155,17 @@ def item_for_verdict(path: Path, verdict: PackageVerdict) -> PackageItem:
     return PackageItem(path=path, verdict=verdict, state=state)
 
 
-class PackageTableModel(QAbstractTableModel):
+class PackageTableModel(RowTableModel[PackageItem]):
     """The packages the secretariat is looking at, one row per file or inbox entry."""
 
     COLUMNS = (N_("File"), N_("Kind"), N_("Sender"), N_("Fingerprint"), N_("Signature"),
                N_("Sender trust"), N_("State"), N_("Details"))
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._items: list[PackageItem] = []
-
     # -- reading
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._items)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _(self.COLUMNS[section])
-        return None
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        item = self._items[index.row()]
+        item = self.row(index.row())
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return (
@@ -204,13 +190,13 @@ class PackageTableModel(QAbstractTableModel):
         return None
 
     def items(self) -> list[PackageItem]:
-        return list(self._items)
+        return list(self._rows)
 
     def item(self, row: int) -> PackageItem:
-        return self._items[row]
+        return self.row(row)
 
     def row_of(self, path: Path) -> int:
-        for row, item in enumerate(self._items):
+        for row, item in enumerate(self._rows):
             if item.path == path:
                 return row
         return -1
@@ -219,52 +205,45 @@ class PackageTableModel(QAbstractTableModel):
     def upsert(self, item: PackageItem) -> None:
         row = self.row_of(item.path)
         if row < 0 and item.package_id:
-            row = next((r for r, i in enumerate(self._items) if i.package_id == item.package_id), -1)
+            row = next((r for r, i in enumerate(self._rows) if i.package_id == item.package_id), -1)
         if row >= 0:
-            self._items[row] = item
+            self._rows[row] = item
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
             return
-        self.beginInsertRows(QModelIndex(), len(self._items), len(self._items))
-        self._items.append(item)
+        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows))
+        self._rows.append(item)
         self.endInsertRows()
 
     def update_state(self, path: Path, state: str, message: str = "") -> None:
         row = self.row_of(path)
         if row >= 0:
-            self._items[row] = replace(self._items[row], state=state, message=message)
+            self._rows[row] = replace(self._rows[row], state=state, message=message)
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
 
     def set_inbox(self, entries: list[InboxEntry]) -> None:
         """Show the inbox's waiting packages; rows for packages no longer waiting lose that state."""
         waiting = {e.package_id: e for e in entries}
-        for row, item in enumerate(self._items):
+        for row, item in enumerate(self._rows):
             if item.inbox is not None and item.package_id not in waiting:
                 state = "rejected" if item.state == "rejected" else "applied" if item.state != "refused" else item.state
-                self._items[row] = replace(item, inbox=None, state=state)
+                self._rows[row] = replace(item, inbox=None, state=state)
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
-        shown = {i.package_id for i in self._items}
+        shown = {i.package_id for i in self._rows}
         for entry in entries:
             if entry.package_id in shown:
-                row = next(r for r, i in enumerate(self._items) if i.package_id == entry.package_id)
-                self._items[row] = replace(self._items[row], inbox=entry, state="waiting", message="")
+                row = next(r for r, i in enumerate(self._rows) if i.package_id == entry.package_id)
+                self._rows[row] = replace(self._rows[row], inbox=entry, state="waiting", message="")
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
             else:
-                self.beginInsertRows(QModelIndex(), len(self._items), len(self._items))
-                self._items.append(PackageItem(path=entry.file, inbox=entry, state="waiting"))
+                self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows))
+                self._rows.append(PackageItem(path=entry.file, inbox=entry, state="waiting"))
                 self.endInsertRows()
 
     def clear_done(self) -> None:
-        self.beginResetModel()
-        self._items = [i for i in self._items if i.state not in ("applied", "already_imported", "rejected")]
-        self.endResetModel()
-
-    def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.COLUMNS) - 1)
-        if self._items:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._items) - 1, len(self.COLUMNS) - 1))
+        self.set_rows([i for i in self._rows if i.state not in ("applied", "already_imported", "rejected")])
 
 
-class AuditTableModel(QAbstractTableModel):
+class AuditTableModel(RowTableModel[AuditEntry]):
     """The audit log, newest first; rows are handed to the view a page at a time."""
 
     COLUMNS = (N_("Time"), N_("Action"), N_("Result"), N_("Package"), N_("File"), N_("Sender"),
@@ -273,41 +252,33 @@ class AuditTableModel(QAbstractTableModel):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._all: list[AuditEntry] = []
         self._shown = 0
 
     def set_entries(self, entries: list[AuditEntry]) -> None:
+        # Not set_rows(): how many rows are shown changes in the same reset.
         self.beginResetModel()
-        self._all = entries
+        self._rows = entries
         self._shown = min(self.PAGE, len(entries))
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else self._shown
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
     def canFetchMore(self, parent: Index) -> bool:
-        return not parent.isValid() and self._shown < len(self._all)
+        return not parent.isValid() and self._shown < len(self._rows)
 
     def fetchMore(self, parent: Index) -> None:
         if parent.isValid():
             return
-        more = min(self.PAGE, len(self._all) - self._shown)
+        more = min(self.PAGE, len(self._rows) - self._shown)
         self.beginInsertRows(QModelIndex(), self._shown, self._shown + more - 1)
         self._shown += more
         self.endInsertRows()
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _(self.COLUMNS[section])
-        return None
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
-        entry = self._all[index.row()]
+        entry = self.row(index.row())
         counts = entry.counts
         if "added" in counts:
             count_text = _("{added} new of {revisions}").format(added=counts.get("added", 0),
@@ -327,6 +298,3 @@ class AuditTableModel(QAbstractTableModel):
             count_text,
             entry.message,
         )[index.column()]
-
-    def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.COLUMNS) - 1)

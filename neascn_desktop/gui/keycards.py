@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QEvent,
     QModelIndex,
     QPersistentModelIndex,
@@ -29,6 +28,7 @@ from neascn_desktop.gui.context import GuiContext
 from neascn_desktop.gui.forms import load_form
 from neascn_desktop.gui.icons import icon
 from neascn_desktop.gui.message_boxes import show_error, show_info
+from neascn_desktop.gui.table_model import RowTableModel
 from neascn_desktop.i18n import N_, _
 from neascn_desktop.i18n.formatting import format_date
 from neascn_desktop.identity.keys import fingerprint
@@ -82,7 +82,7 @@ def export_key_card_interactively(ctx: GuiContext, parent: QWidget | None = None
     return export_key_card_to(ctx, path, parent)
 
 
-class TrustedDevicesModel(QAbstractTableModel):
+class TrustedDevicesModel(RowTableModel[TrustedDevice]):
     """The trusted (and revoked) devices, one row each."""
 
     COLUMNS = (N_("Name"), N_("Organisation"), N_("Role"), N_("Fingerprint"), N_("State"))
@@ -91,34 +91,18 @@ class TrustedDevicesModel(QAbstractTableModel):
     def __init__(self, ctx: GuiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
-        self._devices: list[TrustedDevice] = []
         self.refresh()
 
     def refresh(self) -> None:
-        self.beginResetModel()
-        self._devices = list_trusted(self._ctx.db)
-        self.endResetModel()
+        self.set_rows(list_trusted(self._ctx.db))
 
     def device(self, row: int) -> TrustedDevice:
-        return self._devices[row]
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self._devices)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(  # noqa: N802 - Qt's name
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _(self.COLUMNS[section])
-        return None
+        return self.row(row)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        device = self._devices[index.row()]
+        device = self.row(index.row())
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
@@ -139,11 +123,6 @@ class TrustedDevicesModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and device.revoked:
             return QGuiApplication.palette().brush(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
         return None
-
-    def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.COLUMNS) - 1)
-        if self._devices:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._devices) - 1, len(self.COLUMNS) - 1))
 
 
 class TrustedDevicesDialog(QDialog):

@@ -7,11 +7,9 @@ language), its country or its status as typed in the filter box.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -19,6 +17,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
+from neascn_desktop.gui.table_model import RowTableModel
 from neascn_desktop.i18n import N_, _, current_language
 from neascn_desktop.i18n.formatting import format_number, format_percent
 from neascn_desktop.surveys import service
@@ -52,40 +51,14 @@ def status_label(status: str) -> str:
     return _(STATUS_LABELS.get(status, status))
 
 
-class CityTableModel(QAbstractTableModel):
+class CityTableModel(RowTableModel[service.CityStatus]):
     """Cities, each with its survey status, readiness score and band."""
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.rows: list[service.CityStatus] = []
-
-    def set_rows(self, rows: Sequence[service.CityStatus]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
+    COLUMNS = (N_("City"), N_("Country"), N_("Status"), N_("Readiness"), N_("Band"),
+               N_("Last change"))
 
     def row_of(self, city_id: str) -> int:
         return next((i for i, r in enumerate(self.rows) if r.city.id == city_id), -1)
-
-    def retranslate(self) -> None:
-        """Translated columns after a language switch."""
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
-        if self.rows:
-            self.dataChanged.emit(self.index(0, 0),
-                                  self.index(len(self.rows) - 1, self.columnCount() - 1))
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else 6
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        return (_("City"), _("Country"), _("Status"), _("Readiness"), _("Band"),
-                _("Last change"))[section]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
