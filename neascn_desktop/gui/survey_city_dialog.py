@@ -84,6 +84,10 @@ class SurveyCityDialog(QDialog):
 
     def accept(self) -> None:
         population_text = self.form.populationEdit.text().strip()
+        emptied = [field for field, edit in (("population", self.form.populationEdit),
+                                             ("latitude", self.form.latitudeEdit),
+                                             ("longitude", self.form.longitudeEdit))
+                   if not edit.text().strip()]
         try:
             city, changes = service.save_city(
                 self.ctx.db, self.ctx.profile,
@@ -94,6 +98,7 @@ class SurveyCityDialog(QDialog):
                 latitude=self._number(self.form.latitudeEdit),
                 longitude=self._number(self.form.longitudeEdit),
                 source=self.form.sourceEdit.text().strip(),
+                clear=emptied,
             )
         except NeascnError as exc:
             self.form.errorLabel.setText(str(exc))

@@ -298,8 +298,17 @@ def save_city(
     name: Mapping[str, str] | None = None, country: str | None = None,
     population: int | None = None, latitude: float | None = None,
     longitude: float | None = None, source: str | None = None,
+    clear: Iterable[str] = (),
 ) -> tuple[City, Changes]:
-    """Add a city (``city_id`` None: a new uuid) or edit the given fields of one."""
+    """Add a city (``city_id`` None: a new uuid) or edit the given fields of one.
+
+    A field given as ``None`` keeps its value; ``clear`` names the optional fields to empty
+    (``population``, ``latitude``, ``longitude``) — an editor whose box was emptied says so.
+    """
+    clear = tuple(clear)
+    unknown = set(clear) - {"population", "latitude", "longitude"}
+    if unknown:
+        raise ValueError(f"cannot clear {sorted(unknown)}")
     ensure_builtin(db)
     if city_id is not None and replica.current(db, CITY, city_id) is not None:
         city = get_city(db, city_id)
@@ -334,6 +343,13 @@ def save_city(
         latitude=latitude if latitude is not None else city.latitude,
         longitude=longitude if longitude is not None else city.longitude,
         source=source if source is not None else city.source,
+    )
+    cleared = set(clear)
+    city = replace(
+        city,
+        population=None if "population" in cleared else city.population,
+        latitude=None if "latitude" in cleared else city.latitude,
+        longitude=None if "longitude" in cleared else city.longitude,
     )
     if not city.country:
         raise SurveyError(_("A city needs a country code such as KR or MN."))

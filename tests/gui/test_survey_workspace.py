@@ -82,6 +82,14 @@ def test_add_and_edit_a_city(qtbot, gui_ctx) -> None:
     assert edited.population == 81500 and edited.name["ja"] == "束草"
     assert edited.latitude == 38.207
 
+    # Emptying a box clears the value (an unknown population is better than a wrong one).
+    clearer = workspace.city_dialog(edited)
+    qtbot.addWidget(clearer)
+    clearer.form.populationEdit.clear()
+    clearer.accept()
+    cleared = service.get_city(gui_ctx.db, city.id)
+    assert cleared.population is None and cleared.latitude == 38.207
+
 
 def test_start_finalize_from_the_list_jumps_to_the_first_problem_and_reopen(qtbot, gui_ctx) -> None:
     workspace = _workspace(qtbot, gui_ctx)
