@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
 )
 
 from neascn_desktop.i18n import _, ngettext
-from neascn_desktop.i18n.formatting import format_number
+from neascn_desktop.i18n.formatting import decimal_symbol, format_number
 from neascn_desktop.surveys.definition import Question, SurveyDefinition
 
 ERROR_COLOR = "#b00020"
@@ -281,6 +281,8 @@ class NumberQuestion(QuestionWidget):
             text = str(int(value)) if self.question.type == "integer" else f"{value:g}"
         else:
             text = str(value)
+        if self.question.type == "decimal":
+            text = text.replace(".", decimal_symbol())  # as the calculated values show it
         if text != self.edit.text():
             self.edit.setText(text)
 

@@ -24,6 +24,11 @@ def format_number(value: float | int, language: str | None = None, digits: int |
     return numbers.format_decimal(value, format=pattern, locale=locale)
 
 
+def decimal_symbol(language: str | None = None) -> str:
+    """The decimal separator of the language ("." in English, "," in Russian)."""
+    return numbers.get_decimal_symbol(babel_locale(language))
+
+
 def format_percent(fraction: float, language: str | None = None, digits: int = 0) -> str:
     """``0.42`` -> ``42%`` (or ``42 %`` etc. by locale)."""
     pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"

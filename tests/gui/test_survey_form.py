@@ -324,3 +324,17 @@ def test_closing_the_window_cuts_a_revision_of_the_open_form(qtbot, gui_ctx) -> 
     window.close()
     saved = service.get_submission(gui_ctx.db, form.submission.id)
     assert not saved.unsaved and saved.answers["resp_name"] == "Suzuki Yui"
+
+
+def test_decimals_use_the_languages_separator_both_ways(qtbot, gui_ctx) -> None:  # type: ignore[no-untyped-def]
+    i18n.set_language("ru")
+    workspace = _workspace(qtbot, gui_ctx)
+    form = _open_city(qtbot, workspace, "vladivostok")
+    share = form.question("smart_budget_share")
+    share.focus_input()
+    qtbot.keyClicks(share.edit, "2,5")  # typed the Russian way
+    assert service.get_submission(gui_ctx.db, form.submission.id).answers["smart_budget_share"] == 2.5
+    form.save()
+    other = _workspace(qtbot, gui_ctx)
+    reopened = _open_city(qtbot, other, "vladivostok")
+    assert reopened.question("smart_budget_share").edit.text() == "2,5"  # shown the Russian way
