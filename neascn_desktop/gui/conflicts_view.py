@@ -304,6 +304,8 @@ class ConflictsView(QWidget):
     def _show_current(self) -> None:
         entity_id = self.current_entity_id()
         for edit in self.text_edits:
+            edit.hide()  # out of the splitter now, not only when the event loop deletes it
+            edit.setParent(None)
             edit.deleteLater()
         self.text_edits = []
         self.keep_choice.clear()
@@ -328,6 +330,8 @@ class ConflictsView(QWidget):
             title=_title(comparison.heads[0], self.ctx.db), count=len(comparison.heads), fields=len(comparison.rows),
             conflicting=conflicting))
         self.texts.setVisible(is_text)
+        # For a section whose body is the only difference, the field table would be empty.
+        self.comparison_view.setVisible(not is_text or self.comparison_model.rowCount() > 0)
         if is_text:
             sources = ([(_("Common ancestor"), comparison.ancestor.payload.get("body", ""))]
                        if comparison.ancestor else [])

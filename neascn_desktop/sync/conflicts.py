@@ -58,16 +58,13 @@ def unflatten(entity_type: str, flat: dict[str, Any]) -> dict[str, Any]:
 
 
 def _merge_text(base: str, ours: str, theirs: str) -> tuple[str, bool]:
-    """Paragraph merge (merge3 on the common ancestor); returns (text, clean)."""
-    import merge3
+    """The framework room's paragraph merge (one rule for the Inbox and the Framework editor)."""
+    from neascn_desktop.framework.textmerge import merge_text
 
-    def paragraphs(text: str) -> list[str]:
-        return [p + "\n\n" for p in text.split("\n\n")]
-
-    m = merge3.Merge3(paragraphs(base), paragraphs(ours), paragraphs(theirs))
-    clean = all(group[0] != "conflict" for group in m.merge_groups())
-    lines = m.merge_lines(name_a=_("this version"), name_b=_("the other version"))
-    return "".join(lines).rstrip("\n"), clean
+    merged = merge_text(base, ours, theirs, _("this version"), _("the other version"))
+    # Keep the bodies' own convention for the final newline (the editor's form ends with one).
+    text = merged.text if ours.endswith("\n") else merged.text.rstrip("\n")
+    return text, merged.clean
 
 
 @dataclass(frozen=True)
