@@ -61,7 +61,7 @@ class CliContext:
     _db: Any = field(default=None, repr=False)
 
     @property
-    def db(self):  # type: ignore[no-untyped-def]
+    def db(self):
         if self._db is None:
             from neascn_desktop.paths import default_data_dir
             from neascn_desktop.store import open_database
@@ -69,7 +69,7 @@ class CliContext:
             self._db = open_database(self.data_dir or default_data_dir())
         return self._db
 
-    def profile(self, required: bool = True):  # type: ignore[no-untyped-def]
+    def profile(self, required: bool = True):
         from neascn_desktop.identity.profile import load_profile
 
         profile = load_profile(self.db)

@@ -64,7 +64,7 @@ def register_response_export(response_subparsers: argparse._SubParsersAction) ->
     export.set_defaults(handler=cmd_response_export)
 
 
-def _progress_printer(enabled: bool):  # type: ignore[no-untyped-def]
+def _progress_printer(enabled: bool):
     """Progress on stderr when it is a terminal (never in --json mode or in pipes)."""
     if not enabled or not sys.stderr.isatty():
         return None

@@ -198,7 +198,7 @@ class ExportDialog(QDialog):
         full = self.full.isChecked()
         db = self.ctx.db
 
-        def task(progress, is_cancelled):  # type: ignore[no-untyped-def]
+        def task(progress, is_cancelled):
             return export_package(db, kind, target, recipient=recipient, auto_recipient=automatic, full=full,
                                   progress=progress)
 

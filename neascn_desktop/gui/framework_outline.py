@@ -28,7 +28,7 @@ _STATUS_COLOURS = {"draft": "#6b7280", "in_review": "#b45309", "agreed": "#15803
 class OutlineModel(QStandardItemModel):
     """Two columns (section, status); each row's first item holds the section id."""
 
-    def __init__(self, parent=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.sections: list[Section] = []
         self.retranslateUi()
@@ -88,7 +88,7 @@ class _OutlineCommand(QUndoCommand):
 
 
 class AddSectionCommand(_OutlineCommand):
-    def __init__(self, run: Runner, ctx, title: str, parent_id: str | None, index: int | None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, run: Runner, ctx, title: str, parent_id: str | None, index: int | None) -> None:
         super().__init__(run, _("Add section {title}").format(title=title))
         self.ctx, self.title, self.parent_id, self.index = ctx, title, parent_id, index
         self.section_id = str(uuid.uuid4())
@@ -109,7 +109,7 @@ class AddSectionCommand(_OutlineCommand):
 
 
 class DeleteSectionCommand(_OutlineCommand):
-    def __init__(self, run: Runner, ctx, section: Section) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, run: Runner, ctx, section: Section) -> None:
         super().__init__(run, _("Delete section {title}").format(title=section.title))
         self.ctx, self.section_id = ctx, section.id
 
@@ -121,7 +121,7 @@ class DeleteSectionCommand(_OutlineCommand):
 
 
 class RenameSectionCommand(_OutlineCommand):
-    def __init__(self, run: Runner, ctx, section: Section, new_title: str) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, run: Runner, ctx, section: Section, new_title: str) -> None:
         super().__init__(run, _("Rename section {title}").format(title=section.title))
         self.ctx, self.section_id = ctx, section.id
         self.old_title, self.new_title = section.title, new_title
@@ -145,7 +145,7 @@ def _place(sections: list[Section], section_id: str) -> tuple[str | None, int]:
 class MoveSectionCommand(_OutlineCommand):
     """Up, down, indent or outdent; undo moves the section back to where it was."""
 
-    def __init__(self, run: Runner, ctx, section: Section, direction: str) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, run: Runner, ctx, section: Section, direction: str) -> None:
         labels = {
             "up": _("Move {title} up"),
             "down": _("Move {title} down"),

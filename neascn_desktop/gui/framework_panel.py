@@ -53,7 +53,7 @@ class HistoryModel(RowTableModel[RevisionInfo]):
     def set_revisions(self, revisions: list[RevisionInfo]) -> None:
         self.set_rows(revisions)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
         rev = self.row(index.row())

@@ -40,7 +40,7 @@ class Dashboard:
     completion_png: bytes | None
 
 
-def build_dashboard(db, language: str, form_version: str | None = None) -> Dashboard:  # type: ignore[no-untyped-def]
+def build_dashboard(db, language: str, form_version: str | None = None) -> Dashboard:
     """Collect the readiness values and draw the dashboard charts (call off the UI thread)."""
     from neascn_desktop.i18n import translate_in
     from neascn_desktop.reports import charts
@@ -53,7 +53,7 @@ def build_dashboard(db, language: str, form_version: str | None = None) -> Dashb
     located = [(c.name, c.longitude, c.latitude, c.index) for c in data.cities
                if c.longitude is not None and c.latitude is not None]
     map_png = charts.readiness_map(located, language, width=6.0, height=4.0, dpi=110,
-                                   legend_title=translate_in(language, "Index")) if located else None  # type: ignore[arg-type]
+                                   legend_title=translate_in(language, "Index")) if located else None
     domains_png = None
     if answered:
         domains_png = charts.bar_chart([d.label for d in data.domains],
@@ -93,7 +93,7 @@ class ChartLabel(QLabel):
     def has_image(self) -> bool:
         return not self._pixmap.isNull()
 
-    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+    def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
         self._rescale()
 

@@ -37,7 +37,7 @@ class GettextTranslator(QTranslator):
     the ``.ui`` extractor writes it.
     """
 
-    def translate(  # type: ignore[override]
+    def translate(
         self,
         context: str | None,
         sourceText: str | None,

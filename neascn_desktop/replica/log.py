@@ -352,7 +352,7 @@ def _ready_in_order(
 
 def _provenance_lookup(provenance: Provenance) -> Callable[[str], str | None]:
     if provenance is None or isinstance(provenance, str):
-        return lambda _rev_id: provenance  # type: ignore[return-value]
+        return lambda _rev_id: provenance
     return provenance.get
 
 

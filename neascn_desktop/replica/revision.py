@@ -219,7 +219,7 @@ def make_revision(
     sorted_parents = tuple(sorted(set(parent_list)))
     payload_dict = dict(payload) if isinstance(payload, Mapping) else payload
     _check_fields(entity_type, entity_id, device_id, clock, payload_dict)
-    payload_json = _payload_json_or_error(payload_dict)  # type: ignore[arg-type]
+    payload_json = _payload_json_or_error(payload_dict)
     text = _content_text(entity_type, entity_id, sorted_parents, device_id, clock, payload_json)
     revision = Revision(
         id=hashlib.sha256(text.encode("utf-8")).hexdigest(),
@@ -228,7 +228,7 @@ def make_revision(
         parents=sorted_parents,
         device_id=device_id,
         clock=clock,
-        payload=payload_dict,  # type: ignore[arg-type]
+        payload=payload_dict,
     )
     object.__setattr__(revision, "_payload_json", payload_json)
     return revision

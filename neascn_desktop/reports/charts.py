@@ -84,7 +84,7 @@ def _rc(language: str) -> dict[RcKeyType, Any]:
     }
 
 
-def _figure(language: str, width: float, height: float, dpi: int = 100):  # type: ignore[no-untyped-def]
+def _figure(language: str, width: float, height: float, dpi: int = 100):
     _mpl()
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -94,7 +94,7 @@ def _figure(language: str, width: float, height: float, dpi: int = 100):  # type
     return figure
 
 
-def _png(figure, dpi: int) -> bytes:  # type: ignore[no-untyped-def]
+def _png(figure, dpi: int) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi, facecolor="white")
     return buffer.getvalue()

@@ -124,7 +124,7 @@ class ReportDocument:
             cached = self._style_ids[name] = self.document.styles[name].style_id
         return cached
 
-    def _new_paragraph(self, style: str | None):  # type: ignore[no-untyped-def]
+    def _new_paragraph(self, style: str | None):
         paragraph = self.document.add_paragraph()
         if style:
             paragraph._p.style = self.style_id(style)
@@ -159,7 +159,7 @@ class ReportDocument:
 
     # ------------------------------------------------------------- runs and paragraphs
 
-    def _r(self, parent, text: str, *, bold: bool = False, italic: bool = False,  # type: ignore[no-untyped-def]
+    def _r(self, parent, text: str, *, bold: bool = False, italic: bool = False,
            style_id: str | None = None):
         """Append a ``w:r`` with its language tags to ``parent`` (lxml, in schema order).
 
@@ -189,20 +189,20 @@ class ReportDocument:
                 t.set(_XML_SPACE, "preserve")
         return r
 
-    def _run(self, paragraph, text: str, *, bold: bool = False, italic: bool = False,  # type: ignore[no-untyped-def]
+    def _run(self, paragraph, text: str, *, bold: bool = False, italic: bool = False,
              style: str | None = None):
         r = self._r(paragraph._p, text, bold=bold, italic=italic,
                     style_id=self.style_id(style) if style else None)
         return Run(r, paragraph)
 
-    def heading(self, text: str, level: int = 1, number: str | None = None):  # type: ignore[no-untyped-def]
+    def heading(self, text: str, level: int = 1, number: str | None = None):
         paragraph = self._new_paragraph(f"Heading {level}")
         shown = f"{number}{NUMBER_GAP}{text}" if number else text
         self._run(paragraph, shown)
         self._headings.append((level, shown))
         return paragraph
 
-    def paragraph(self, text: str = "", style: str | None = None, *, bold: bool = False,  # type: ignore[no-untyped-def]
+    def paragraph(self, text: str = "", style: str | None = None, *, bold: bool = False,
                   italic: bool = False, align: str | None = None):
         paragraph = self._new_paragraph(style)
         if text:
@@ -211,21 +211,21 @@ class ReportDocument:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         return paragraph
 
-    def rich_paragraph(self, parts: Sequence[tuple[str, str]], style: str | None = None):  # type: ignore[no-untyped-def]
+    def rich_paragraph(self, parts: Sequence[tuple[str, str]], style: str | None = None):
         """A paragraph of (kind, text) parts, kind in plain/bold/italic."""
         paragraph = self._new_paragraph(style)
         for kind, text in parts:
             self._run(paragraph, text, bold=kind == "bold", italic=kind == "italic")
         return paragraph
 
-    def add_text(self, paragraph, text: str, *, bold: bool = False, italic: bool = False,  # type: ignore[no-untyped-def]
+    def add_text(self, paragraph, text: str, *, bold: bool = False, italic: bool = False,
                  code: bool = False, strike: bool = False):
         run = self._run(paragraph, text, bold=bold, italic=italic, style="Code" if code else None)
         if strike:
             run.font.strike = True
         return run
 
-    def bullet(self, text: str, level: int = 1):  # type: ignore[no-untyped-def]
+    def bullet(self, text: str, level: int = 1):
         return self.paragraph(text, "List Bullet" if level == 1 else "List Bullet 2")
 
     def page_break(self) -> None:
@@ -236,7 +236,7 @@ class ReportDocument:
         """
         self._break_pending = True
 
-    def hyperlink(self, paragraph, url: str, text: str, *, bold: bool = False,  # type: ignore[no-untyped-def]
+    def hyperlink(self, paragraph, url: str, text: str, *, bold: bool = False,
                   italic: bool = False) -> None:
         """An external link (relationship + ``w:hyperlink``) in the Hyperlink character style."""
         r_id = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
@@ -253,9 +253,9 @@ class ReportDocument:
         link.append(run._r)
         paragraph._p.append(link)
 
-    def field(self, paragraph, instruction: str, placeholder: str = "") -> None:  # type: ignore[no-untyped-def]
+    def field(self, paragraph, instruction: str, placeholder: str = "") -> None:
         """A complex field marked dirty, so Word recomputes it on open."""
-        def with_child(child) -> None:  # type: ignore[no-untyped-def]
+        def with_child(child) -> None:
             run = paragraph.add_run()
             tag_run(run, self.fonts, "")
             run._r.append(child)
@@ -394,7 +394,7 @@ class ReportDocument:
         self._append_block(tbl)
         return Table(tbl, self.document._body)
 
-    def _append_block(self, element) -> None:  # type: ignore[no-untyped-def]
+    def _append_block(self, element) -> None:
         """Append a block element to the body, before its final ``w:sectPr``."""
         body = self.document.element.body
         sect = body.find(_W + "sectPr")
@@ -420,7 +420,7 @@ class ReportDocument:
             "Caption",
         )
 
-    def _add_picture(self, paragraph, png: bytes, width: int) -> None:  # type: ignore[no-untyped-def]
+    def _add_picture(self, paragraph, png: bytes, width: int) -> None:
         """A new image part and inline drawing without python-docx's ``add_picture``.
 
         ``add_picture`` rescans the whole document for the next shape id and

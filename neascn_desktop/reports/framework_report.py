@@ -134,15 +134,15 @@ def _comments_annex(doc: ReportDocument, data: FrameworkReportData, numbers: lis
         )
 
 
-def _threaded(comments: list, known: set[str]) -> list:  # type: ignore[type-arg]
+def _threaded(comments: list, known: set[str]) -> list:
     """Comments in thread order: each root by date, its replies right after it (depth 1)."""
     roots = [c for c in comments if not c.reply_to or c.reply_to not in known]
-    replies: dict[str, list] = {}  # type: ignore[type-arg]
+    replies: dict[str, list] = {}
     for c in comments:
         if c.reply_to and c.reply_to in known:
             replies.setdefault(c.reply_to, []).append(c)
 
-    def key(c):  # type: ignore[no-untyped-def]
+    def key(c):
         return (c.created_at is None, c.created_at or 0, c.id)
 
     ordered = []

@@ -20,7 +20,7 @@ from docx.oxml.ns import qn
 from neascn_desktop.reports.document import ReportDocument
 
 
-def _parser():  # type: ignore[no-untyped-def]
+def _parser():
     from markdown_it import MarkdownIt
 
     return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
@@ -92,7 +92,7 @@ class MarkdownRenderer:
                 self.doc.add_text(paragraph, token.content.strip())
             index += 1
 
-    def _block_paragraph(self, lists: list[dict[str, Any]], quote_depth: int):  # type: ignore[no-untyped-def]
+    def _block_paragraph(self, lists: list[dict[str, Any]], quote_depth: int):
         if not lists:
             return self.doc._new_paragraph("Quote" if quote_depth else None)
         current = lists[-1]
@@ -142,7 +142,7 @@ class MarkdownRenderer:
         return new_id
 
     @staticmethod
-    def _set_num(paragraph, num_id: str, level: int) -> None:  # type: ignore[no-untyped-def]
+    def _set_num(paragraph, num_id: str, level: int) -> None:
         num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
         num_pr.get_or_add_ilvl().val = level
         num_pr.get_or_add_numId().val = int(num_id)
@@ -186,7 +186,7 @@ class MarkdownRenderer:
 
     # ------------------------------------------------------------------ inline
 
-    def inline(self, paragraph, children: list[Any]) -> None:  # type: ignore[no-untyped-def]
+    def inline(self, paragraph, children: list[Any]) -> None:
         bold = italic = strike = False
         link: str | None = None
         for child in children:

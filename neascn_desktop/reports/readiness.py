@@ -297,7 +297,7 @@ def _overview(doc: ReportDocument, data: ReadinessReportData, codes: dict[str, s
                if c.longitude is not None and c.latitude is not None]
     if located:
         doc.picture(
-            charts.readiness_map(located, lang, legend_title=translate_in(lang, "Index")),  # type: ignore[arg-type]
+            charts.readiness_map(located, lang, legend_title=translate_in(lang, "Index")),
             translate_in(lang, "Readiness map of the cities"),
             width_mm=150,
         )

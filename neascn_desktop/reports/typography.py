@@ -85,7 +85,7 @@ def east_asian_script(text: str) -> str | None:
     return None
 
 
-def _set_rfonts(rpr, latin: str | None, east_asia: str | None) -> None:  # type: ignore[no-untyped-def]
+def _set_rfonts(rpr, latin: str | None, east_asia: str | None) -> None:
     rfonts = rpr.find(qn("w:rFonts"))
     if rfonts is None:
         rfonts = OxmlElement("w:rFonts")
@@ -101,7 +101,7 @@ def _set_rfonts(rpr, latin: str | None, east_asia: str | None) -> None:  # type:
         rfonts.set(qn("w:eastAsia"), east_asia)
 
 
-def _set_lang(rpr, lang: str | None, lang_east_asia: str | None) -> None:  # type: ignore[no-untyped-def]
+def _set_lang(rpr, lang: str | None, lang_east_asia: str | None) -> None:
     element = rpr.find(qn("w:lang"))
     if element is None:
         element = OxmlElement("w:lang")
@@ -112,7 +112,7 @@ def _set_lang(rpr, lang: str | None, lang_east_asia: str | None) -> None:  # typ
         element.set(qn("w:eastAsia"), lang_east_asia)
 
 
-def _rpr_of(parent):  # type: ignore[no-untyped-def]
+def _rpr_of(parent):
     if hasattr(parent, "get_or_add_rPr"):  # python-docx elements keep the schema's child order
         return parent.get_or_add_rPr()
     rpr = parent.find(qn("w:rPr"))
@@ -122,7 +122,7 @@ def _rpr_of(parent):  # type: ignore[no-untyped-def]
     return rpr
 
 
-def apply_document_language(document, language: str) -> LanguageFonts:  # type: ignore[no-untyped-def]
+def apply_document_language(document, language: str) -> LanguageFonts:
     """Declare the report language's fonts and tags on docDefaults, every style and settings."""
     fonts = fonts_for(language)
     styles = document.styles.element
@@ -154,7 +154,7 @@ def apply_document_language(document, language: str) -> LanguageFonts:  # type: 
     return fonts
 
 
-def _set_theme_font_lang(document, fonts: LanguageFonts) -> None:  # type: ignore[no-untyped-def]
+def _set_theme_font_lang(document, fonts: LanguageFonts) -> None:
     settings = document.settings.element
     element = settings.find(qn("w:themeFontLang"))
     if element is None:
@@ -177,7 +177,7 @@ _AFTER_THEME_FONT_LANG = (
 )
 
 
-def _declare_font_table(document, fonts: LanguageFonts) -> None:  # type: ignore[no-untyped-def]
+def _declare_font_table(document, fonts: LanguageFonts) -> None:
     """Add the fonts with their charset and an ``altName`` fallback to ``fontTable.xml``."""
     part = document.part
     font_part = None
@@ -225,7 +225,7 @@ def east_asian_for(fonts: LanguageFonts, text: str) -> tuple[str, str]:
     return fonts.east_asia, fonts.lang_east_asia
 
 
-def tag_run(run, fonts: LanguageFonts, text: str) -> None:  # type: ignore[no-untyped-def]
+def tag_run(run, fonts: LanguageFonts, text: str) -> None:
     """Give a python-docx run the East Asian font and language tags (see :func:`east_asian_for`).
 
     Every run carries the tags (Word otherwise guesses from the keyboard

@@ -85,7 +85,7 @@ class Database:
 
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection, _record) -> None:
         dbapi_connection.isolation_level = None  # transactions are begun below
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -102,12 +102,12 @@ def _configure_sqlite(engine: Engine) -> None:
     # BEGIN IMMEDIATE can take the write lock up front (no deadlocks between the
     # GUI and the CLI).
     @event.listens_for(engine, "begin")
-    def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+    def _on_begin(conn) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "")
         conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
-def alembic_config(engine_url: str):  # type: ignore[no-untyped-def]
+def alembic_config(engine_url: str):
     from alembic.config import Config
 
     config = Config()

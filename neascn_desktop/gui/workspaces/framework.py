@@ -347,7 +347,7 @@ class FrameworkWorkspace(QWidget):
         self._restore_selection()
         self._load_current(reload_text=True)
 
-    def _on_outline_current(self, current, _previous) -> None:  # type: ignore[no-untyped-def]
+    def _on_outline_current(self, current, _previous) -> None:
         section_id = current.sibling(current.row(), 0).data(SECTION_ID_ROLE) if current.isValid() else None
         if section_id:
             self.select_section(section_id)
@@ -441,10 +441,10 @@ class FrameworkWorkspace(QWidget):
 
         db, target = self.ctx.db, path
 
-        def task(progress, is_cancelled):  # type: ignore[no-untyped-def]
+        def task(progress, is_cancelled):
             return export_package(db, "framework", target, progress=progress)
 
-        def done(result) -> None:  # type: ignore[no-untyped-def]
+        def done(result) -> None:
             self.save_state.setText(_("Drafts written to {path}.").format(path=result.path))
 
         return self.ctx.run_in_background(task, title=_("Share drafts"), on_success=done, parent=self)
@@ -454,7 +454,7 @@ class FrameworkWorkspace(QWidget):
         language = language or self.language_combo.currentData()
         self._run(lambda: service.create_document(self.ctx.db, self.ctx.profile, language))
 
-    def _push(self, command) -> None:  # type: ignore[no-untyped-def]
+    def _push(self, command) -> None:
         self.undo_stack.push(command)
 
     def add_section(self, title: str | None = None, *, as_child: bool = False) -> None:

@@ -306,7 +306,7 @@ class InboxWorkspace(QWidget):
             return None
         db = self.ctx.db
 
-        def task(progress, is_cancelled):  # type: ignore[no-untyped-def]
+        def task(progress, is_cancelled):
             book = TrustBook(db)
             verdicts = []
             for index, path in enumerate(files):
@@ -350,7 +350,7 @@ class InboxWorkspace(QWidget):
 
         db = self.ctx.db
 
-        def task(progress, is_cancelled):  # type: ignore[no-untyped-def]
+        def task(progress, is_cancelled):
             return preview_import(db, item.path)
 
         def done(outcome: PackageOutcome) -> None:
@@ -371,7 +371,7 @@ class InboxWorkspace(QWidget):
         paths = [i.path for i in items]
         db = self.ctx.db
 
-        def task(progress, is_cancelled):  # type: ignore[no-untyped-def]
+        def task(progress, is_cancelled):
             return import_packages(db, paths, progress, is_cancelled)
 
         return self._start(task, _("Importing packages"), self._show_report)
@@ -415,7 +415,7 @@ class InboxWorkspace(QWidget):
             return None
         db = self.ctx.db
 
-        def task(progress, is_cancelled):  # type: ignore[no-untyped-def]
+        def task(progress, is_cancelled):
             progress(0, 0, _("Importing the sender's packages…"))
             return inbox.trust_and_apply(db, package_id)
 

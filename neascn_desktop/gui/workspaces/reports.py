@@ -276,7 +276,7 @@ class ReportsWorkspace(QWidget):
         db = self.ctx.db
         clean = self.clean_check.isChecked()
 
-        def task(progress, is_cancelled):  # type: ignore[no-untyped-def]
+        def task(progress, is_cancelled):
             try:
                 return build_report(db, kind, path, language=language, city_ids=cities,
                                     form_version=version, form_id=form_id, clean=clean,
@@ -291,7 +291,7 @@ class ReportsWorkspace(QWidget):
             on_error=self._failed, on_cancelled=self._cancelled, parent=self)
         return self.last_job
 
-    def _report_done(self, result) -> None:  # type: ignore[no-untyped-def]
+    def _report_done(self, result) -> None:
         self.generate_button.setEnabled(True)
         self.last_report = Path(result.path)
         self.open_button.setEnabled(True)
@@ -337,7 +337,7 @@ class ReportsWorkspace(QWidget):
         form_id, version = self.selected_form()
         db, language = self.ctx.db, current_language()
 
-        def task(progress, is_cancelled):  # type: ignore[no-untyped-def]
+        def task(progress, is_cancelled):
             try:
                 return export_responses(db, path, fmt, version, progress, form_id=form_id,
                                         language=language, is_cancelled=is_cancelled)
@@ -350,14 +350,14 @@ class ReportsWorkspace(QWidget):
             on_error=self._failed, on_cancelled=self._cancelled, parent=self)
         return self.last_job
 
-    def _export_done(self, result) -> None:  # type: ignore[no-untyped-def]
+    def _export_done(self, result) -> None:
         self.export_button.setEnabled(True)
         self.result_label.setText(_("Exported {count} responses of {form} {version} to {path}.").format(
             count=result.rows, form=result.form_id, version=result.form_version, path=result.path))
 
     # ------------------------------------------------------------------ dashboard
 
-    def refresh_dashboard(self):  # type: ignore[no-untyped-def]
+    def refresh_dashboard(self):
         """Rebuild the dashboard off the UI thread (no progress dialog: the tab says it is busy)."""
         from neascn_desktop.gui.worker import run_in_background
 
@@ -391,7 +391,7 @@ class ReportsWorkspace(QWidget):
             if self._dashboard_dirty and self.tabs.currentWidget() is self.dashboard:
                 self.refresh_dashboard()
 
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+    def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
         if self._cities_dirty:
             self._load_choices()

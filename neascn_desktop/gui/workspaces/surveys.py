@@ -343,7 +343,7 @@ class SurveysWorkspace(QWidget):
         status = self.selected_city_status()
         return self._city_dialog(status.city) if status else None
 
-    def city_dialog(self, city: service.City | None = None):  # type: ignore[no-untyped-def]
+    def city_dialog(self, city: service.City | None = None):
         """The add/edit dialog, not shown yet (tests fill and accept it)."""
         from neascn_desktop.gui.survey_city_dialog import SurveyCityDialog
 
@@ -426,14 +426,14 @@ class SurveysWorkspace(QWidget):
                 and not self.form.submission.finalized):
             self.form.save()
 
-    def hideEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+    def hideEvent(self, event) -> None:  # noqa: N802
         # Switching to another workspace or closing the window leaves the form: a save point.
         if (not event.spontaneous() and self.pages.currentWidget() is self.form
                 and self.form.submission is not None and not self.form.submission.finalized):
             self.form.save()
         super().hideEvent(event)
 
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+    def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
         if self._dirty and self.pages.currentWidget() is self.list_page:
             self.refresh()
