@@ -162,6 +162,39 @@ def bar_chart(
         return _png(figure, dpi)
 
 
+#: Where a city's name may go, tried in order: right-above, right-below, left-above, left-below,
+#: above, below (offsets in points, horizontal alignment).
+_LABEL_SPOTS = (((4, 3), "left"), ((4, -9), "left"), ((-4, 3), "right"), ((-4, -9), "right"),
+                ((0, 7), "center"), ((0, -13), "center"))
+
+
+def _label_without_overlap(figure: Any, axes: Any, points: Sequence[tuple[str, float, float, float | None]]) -> None:
+    """Name the cities, moving a name to another side of its dot when it would cover another.
+
+    Nearby cities (Seoul and Incheon) otherwise print on top of each other, and a name at the
+    edge would run over the axis.  Higher scores are placed first; a name that fits nowhere
+    keeps its first spot.
+    """
+    renderer = figure.canvas.get_renderer()
+    frame = axes.get_window_extent(renderer)
+    placed: list[Any] = []
+    for name, lon, lat, _score in sorted(points, key=lambda p: -(p[3] or 0)):
+        label = axes.annotate(name, (lon, lat), xytext=_LABEL_SPOTS[0][0], textcoords="offset points",
+                              fontsize=7, color="#333333", ha=_LABEL_SPOTS[0][1])
+        for offset, align in _LABEL_SPOTS:
+            label.set_position(offset)
+            label.set_horizontalalignment(align)
+            box = label.get_window_extent(renderer).padded(3)
+            inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+            if inside and not any(box.overlaps(other) for other in placed):
+                break
+        else:
+            label.set_position(_LABEL_SPOTS[0][0])
+            label.set_horizontalalignment(_LABEL_SPOTS[0][1])
+            box = label.get_window_extent(renderer)
+        placed.append(box)
+
+
 def readiness_map(
     points: Sequence[tuple[str, float, float, float | None]],
     language: str,
@@ -190,16 +223,14 @@ def readiness_map(
             colours = [band_colour(p[3]) for p in points]
             sizes = [30 if p[3] is None else 30 + p[3] * 0.9 for p in points]
             axes.scatter(lons, lats, c=colours, s=sizes, edgecolors=NAVY, linewidths=0.5, zorder=3)
-            if len(points) <= annotate_limit:
-                for name, lon, lat, _score in points:
-                    axes.annotate(name, (lon, lat), xytext=(4, 3), textcoords="offset points",
-                                  fontsize=7, color="#333333")
             mid_lat = (min(lats) + max(lats)) / 2
             axes.set_aspect(1 / max(0.2, math.cos(math.radians(mid_lat))))
             pad_x = max(2.0, (max(lons) - min(lons)) * 0.08)
             pad_y = max(2.0, (max(lats) - min(lats)) * 0.08)
             axes.set_xlim(min(lons) - pad_x, max(lons) + pad_x)
             axes.set_ylim(min(lats) - pad_y, max(lats) + pad_y)
+            if len(points) <= annotate_limit:
+                _label_without_overlap(figure, axes, points)
         axes.set_xlabel("° E")
         axes.set_ylabel("° N")
         if legend_title:
