@@ -208,7 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser = build_parser(pre.command)
         args = parser.parse_args(argv)
         if args.self_test:
-            from neascn_desktop.selftest import run_self_test
+            from neascn_desktop.gui.selftest import run_self_test
 
             return run_self_test()
         if not getattr(args, "handler", None):

@@ -121,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args, qt_args = build_parser().parse_known_args(argv)
     if args.self_test:
-        from neascn_desktop.selftest import run_self_test
+        from neascn_desktop.gui.selftest import run_self_test
 
         return run_self_test()
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from neascn_desktop import selftest
 from neascn_desktop.cli import main as cli_main
+from neascn_desktop.gui import selftest
 from neascn_desktop.gui.app import main as gui_main
 
 

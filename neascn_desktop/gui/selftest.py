@@ -21,7 +21,7 @@ the feature that needs it.  The self-test uses each of them once, headless
 
 Each check prints one line; the exit status is 0 when all pass, 1 otherwise
 (the failing check is named, with the reason).  The same run is part of the
-normal test suite (``tests/test_selftest.py``).
+normal test suite (``tests/gui/test_selftest.py``).
 """
 
 from __future__ import annotations
