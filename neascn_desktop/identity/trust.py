@@ -6,10 +6,12 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from neascn_desktop.errors import NeascnError
 from neascn_desktop.i18n import _
@@ -160,23 +162,54 @@ def _to_trusted(row: TrustedDeviceRow) -> TrustedDevice:
     )
 
 
+class DeviceIdentity(Protocol):
+    """What trusting a device needs: a key card, or the sender of a signed package."""
+
+    @property
+    def device_id(self) -> str: ...
+
+    @property
+    def display_name(self) -> str: ...
+
+    @property
+    def organisation(self) -> str: ...
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def signing_public_key(self) -> str: ...
+
+    @property
+    def encryption_public_key(self) -> str: ...
+
+    @property
+    def fingerprint(self) -> str: ...
+
+
+def trust_in_session(session: Session, device: DeviceIdentity) -> TrustedDeviceRow:
+    """Trust a device inside the caller's transaction (again, if it was revoked: the new keys
+    replace the old ones).  ``trust add`` and the inbox's "trust the sender" both come here."""
+    row = session.get(TrustedDeviceRow, device.device_id)
+    if row is None:
+        row = TrustedDeviceRow(device_id=device.device_id)
+        session.add(row)
+    row.display_name = device.display_name
+    row.organisation = device.organisation
+    row.role = device.role
+    row.signing_public_key = device.signing_public_key
+    row.encryption_public_key = device.encryption_public_key
+    row.fingerprint = device.fingerprint
+    row.trusted_at = datetime.now(UTC)
+    row.revoked_at = None
+    session.flush()
+    return row
+
+
 def trust_keycard(db: Database, card: KeyCard) -> TrustedDevice:
-    """Trust a device (again, if it was revoked: a new card replaces the old keys)."""
+    """Trust the device of a key card."""
     with db.transaction() as session:
-        row = session.get(TrustedDeviceRow, card.device_id)
-        if row is None:
-            row = TrustedDeviceRow(device_id=card.device_id)
-            session.add(row)
-        row.display_name = card.display_name
-        row.organisation = card.organisation
-        row.role = card.role
-        row.signing_public_key = card.signing_public_key
-        row.encryption_public_key = card.encryption_public_key
-        row.fingerprint = card.fingerprint
-        row.trusted_at = datetime.now(UTC)
-        row.revoked_at = None
-        session.flush()
-        return _to_trusted(row)
+        return _to_trusted(trust_in_session(session, card))
 
 
 def list_trusted(db: Database, include_revoked: bool = True) -> list[TrustedDevice]:

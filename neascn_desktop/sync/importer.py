@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from neascn_desktop.changes import Changes
 from neascn_desktop.i18n import _, ngettext
 from neascn_desktop.identity.models import TrustedDeviceRow
+from neascn_desktop.identity.trust import trust_in_session
 from neascn_desktop.replica import ReplicaError, Revision, add_revisions, entity_heads
 from neascn_desktop.replica.tables import current_table, pending_table, revision_table
 from neascn_desktop.store.database import Database
@@ -382,23 +383,6 @@ def _changes_for(revisions: Iterable[Revision], extra: Iterable[str] = ()) -> Ch
     return Changes(frozenset(types | {"package", "revision", "conflict", *extra}), frozenset(ids))
 
 
-def _trust_sender(session: Session, manifest: Manifest) -> None:
-    """Trust the sender of a manifest inside the caller's transaction (as ``trust add`` would)."""
-    sender = manifest.sender
-    row = session.get(TrustedDeviceRow, sender.device_id)
-    if row is None:
-        row = TrustedDeviceRow(device_id=sender.device_id)
-        session.add(row)
-    row.display_name = sender.display_name
-    row.organisation = sender.organisation
-    row.role = sender.role
-    row.signing_public_key = sender.signing_public_key
-    row.encryption_public_key = sender.encryption_public_key
-    row.fingerprint = sender.fingerprint
-    row.trusted_at = datetime.now(UTC)
-    row.revoked_at = None
-
-
 def _roll_encryption_key(session: Session, manifest: Manifest) -> bool:
     """A deployment carries the secretariat's current encryption key: adopt it unless an
     already applied deployment from the same sender is newer (packages may arrive out of order)."""
@@ -716,7 +700,7 @@ def _apply_together(run: _Run, items: list[tuple[_Prepared, PackageVerdict]],
                 if manifest.kind == "deployment":
                     trusted_now = verdict.trust == FIRST_USE
                     if trusted_now:
-                        _trust_sender(session, manifest)
+                        trust_in_session(session, manifest.sender)
                         notes.append(_("The sender was trusted on first use."))
                     if verdict.trust in (TRUSTED, FIRST_USE):
                         session.flush()
