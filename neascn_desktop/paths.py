@@ -53,6 +53,15 @@ def resource(*parts: str) -> Path:
     return resources_dir().joinpath(*parts)
 
 
+#: The database file inside the data directory.
+DB_FILENAME = "neascn.sqlite3"
+
+
+def attachments_dir(data_dir: Path) -> Path:
+    """Where attachments are kept, one file per content hash (not created here)."""
+    return data_dir / "attachments"
+
+
 def default_data_dir() -> Path:
     """The user data directory: ``NEASCN_DATA_DIR`` or the platform's standard place."""
     env = os.environ.get("NEASCN_DATA_DIR")

@@ -1,5 +1,5 @@
 """``python -m neascn_desktop.cli`` runs the CLI (the ``neascn`` command)."""
 
-from neascn_desktop.cli import main
+from neascn_desktop.cli import run
 
-raise SystemExit(main())
+run()

@@ -14,14 +14,17 @@ import getpass
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from neascn_desktop.cli import CliContext, CliUsageError, add_json_flag
 from neascn_desktop.i18n import _, ngettext
-from neascn_desktop.sync import audit, conflicts, inbox, keystore
 from neascn_desktop.sync.container import KINDS
-from neascn_desktop.sync.exporter import export_package, recipient_from_keyfile
-from neascn_desktop.sync.importer import ImportReport, expand_paths, import_packages
-from neascn_desktop.sync.verify import verify_package
+
+if TYPE_CHECKING:
+    from neascn_desktop.sync.importer import ImportReport
+
+# The sync use cases are imported inside the commands: ``package import`` starts reading the
+# files (``sync.reading``, in worker processes) before anything loads SQLAlchemy.
 
 PASSPHRASE_ENV = "NEASCN_PASSPHRASE"
 
@@ -132,6 +135,8 @@ def _register_key_commands(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_export(ctx: CliContext, args: argparse.Namespace) -> int:
+    from neascn_desktop.sync.exporter import export_package, recipient_from_keyfile
+
     ctx.profile()
     recipient = recipient_from_keyfile(args.encrypt_for) if args.encrypt_for else None
     if recipient is not None and args.no_encrypt:
@@ -163,6 +168,9 @@ def _existing(paths: list[Path]) -> None:
 
 
 def cmd_verify(ctx: CliContext, args: argparse.Namespace) -> int:
+    from neascn_desktop.sync.reading import expand_paths
+    from neascn_desktop.sync.verify import verify_package
+
     _existing(args.files)
     verdicts = [verify_package(ctx.db, path) for path in expand_paths(args.files)]
     if ctx.json:
@@ -188,9 +196,17 @@ def _print_report(ctx: CliContext, report: ImportReport) -> None:
 
 
 def cmd_import(ctx: CliContext, args: argparse.Namespace) -> int:
+    from neascn_desktop.paths import default_data_dir
+    from neascn_desktop.sync.reading import ReadAhead, expand_paths
+
     _existing(args.paths)
-    ctx.profile()
-    report = import_packages(ctx.db, args.paths, dry_run=args.dry_run)
+    files = expand_paths(args.paths)
+    # The workers start reading now, while this process loads the database layer.
+    with ReadAhead(files, ctx.data_dir or default_data_dir(), stage_attachments=not args.dry_run) as read_ahead:
+        from neascn_desktop.sync.importer import import_packages
+
+        ctx.profile()
+        report = import_packages(ctx.db, files, dry_run=args.dry_run, read_ahead=read_ahead)
     if not report.outcomes and not ctx.json:
         print(_("No package files found."))
         return 0
@@ -202,6 +218,8 @@ def cmd_import(ctx: CliContext, args: argparse.Namespace) -> int:
 
 
 def cmd_inbox_list(ctx: CliContext, args: argparse.Namespace) -> int:
+    from neascn_desktop.sync import inbox
+
     entries = inbox.list_inbox(ctx.db, include_decided=args.all)
     if ctx.json:
         ctx.print_json([e.to_dict() for e in entries])
@@ -215,12 +233,16 @@ def cmd_inbox_list(ctx: CliContext, args: argparse.Namespace) -> int:
 
 
 def cmd_inbox_trust(ctx: CliContext, args: argparse.Namespace) -> int:
+    from neascn_desktop.sync import inbox
+
     report = inbox.trust_and_apply(ctx.db, args.package_id, only_this=args.only_this)
     _print_report(ctx, report)
     return report.exit_code
 
 
 def cmd_inbox_reject(ctx: CliContext, args: argparse.Namespace) -> int:
+    from neascn_desktop.sync import inbox
+
     entry = inbox.reject(ctx.db, args.package_id)
     if ctx.json:
         ctx.print_json({"package_id": entry.package_id, "status": "rejected"})
@@ -233,6 +255,8 @@ def cmd_inbox_reject(ctx: CliContext, args: argparse.Namespace) -> int:
 
 
 def cmd_conflicts_list(ctx: CliContext, args: argparse.Namespace) -> int:
+    from neascn_desktop.sync import conflicts
+
     found = conflicts.list_conflicts(ctx.db)
     if ctx.json:
         ctx.print_json([c.to_dict() for c in found])
@@ -249,6 +273,8 @@ def cmd_conflicts_list(ctx: CliContext, args: argparse.Namespace) -> int:
 
 
 def cmd_conflicts_resolve(ctx: CliContext, args: argparse.Namespace) -> int:
+    from neascn_desktop.sync import conflicts
+
     ctx.profile()
     if args.keep:
         revision = conflicts.resolve_keep(ctx.db, args.entity_id, args.keep)
@@ -269,6 +295,8 @@ def cmd_conflicts_resolve(ctx: CliContext, args: argparse.Namespace) -> int:
 
 
 def cmd_audit_list(ctx: CliContext, args: argparse.Namespace) -> int:
+    from neascn_desktop.sync import audit
+
     entries = audit.list_audit(ctx.db, limit=args.limit)
     if ctx.json:
         ctx.print_json([e.to_dict() for e in entries])
@@ -310,6 +338,8 @@ def _passphrase(args: argparse.Namespace, confirm: bool) -> str:
 
 
 def cmd_key_backup(ctx: CliContext, args: argparse.Namespace) -> int:
+    from neascn_desktop.sync import keystore
+
     ctx.profile()
     count = keystore.backup_keys(ctx.db, args.output, _passphrase(args, confirm=True))
     if ctx.json:
@@ -323,6 +353,8 @@ def cmd_key_backup(ctx: CliContext, args: argparse.Namespace) -> int:
 
 
 def cmd_key_restore(ctx: CliContext, args: argparse.Namespace) -> int:
+    from neascn_desktop.sync import keystore
+
     result = keystore.restore_keys(ctx.db, args.file, _passphrase(args, confirm=False))
     if ctx.json:
         ctx.print_json({"device_id": result.device_id, "name": result.display_name,
@@ -336,6 +368,8 @@ def cmd_key_restore(ctx: CliContext, args: argparse.Namespace) -> int:
 
 
 def cmd_key_rotate(ctx: CliContext, args: argparse.Namespace) -> int:
+    from neascn_desktop.sync import audit, keystore
+
     ctx.profile()
     info = keystore.rotate_encryption_key(ctx.db)
     audit.record_now(ctx.db, action="key", verdict="rotated",
@@ -350,6 +384,8 @@ def cmd_key_rotate(ctx: CliContext, args: argparse.Namespace) -> int:
 
 
 def cmd_key_list(ctx: CliContext, args: argparse.Namespace) -> int:
+    from neascn_desktop.sync import keystore
+
     ctx.profile()
     keys = keystore.list_encryption_keys(ctx.db)
     if ctx.json:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,8 +30,9 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
-def _dumps_str(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)
+#: ``json.dumps(value, ensure_ascii=False)`` for a string: the function it calls, without building
+#: an encoder each time (ids are recomputed for every revision read from a package).
+_dumps_str: Callable[[str], str] = json.encoder.encode_basestring
 
 
 def _content_text(
@@ -167,6 +168,25 @@ class Revision:
             payload=dict(payload),
         )
         object.__setattr__(revision, "_payload_json", payload_json)
+        return revision
+
+    def checked_fields(self) -> tuple[Any, ...]:
+        """What ``from_checked`` needs (plain values: marshal and pickle handle them fast)."""
+        return (self.id, self.entity_type, self.entity_id, self.parents, self.device_id, self.clock,
+                self.payload, self.payload_json)
+
+    @classmethod
+    def from_checked(cls, fields: tuple[Any, ...]) -> Revision:
+        """Rebuild a revision that ``from_dict(verify=True)`` accepted in another process (the
+        package readers of ``sync.reading``) from its ``checked_fields()``: nothing is checked
+        again, and the frozen dataclass's ``__init__`` (one ``__setattr__`` per field) is skipped."""
+        rev_id, entity_type, entity_id, parents, device_id, clock, payload, payload_json = fields
+        revision = object.__new__(cls)
+        revision.__dict__.update(
+            id=rev_id, entity_type=entity_type, entity_id=entity_id, parents=tuple(parents),
+            device_id=device_id, clock=clock, payload=payload, provenance=None,
+            _payload_json=payload_json,
+        )
         return revision
 
 

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from neascn_desktop.errors import NeascnError
 from neascn_desktop.i18n import _
+from neascn_desktop.paths import DB_FILENAME, attachments_dir
 
-DB_FILENAME = "neascn.sqlite3"
 #: The newest migration.  Opening an up-to-date database compares against this constant
 #: instead of loading Alembic (a test checks that it matches Alembic's head).
 SCHEMA_HEAD = "0005_framework"
@@ -75,7 +75,7 @@ class Database:
             return int(conn.exec_driver_sql("PRAGMA data_version").scalar() or 0)
 
     def attachments_dir(self) -> Path:
-        path = self.data_dir / "attachments"
+        path = attachments_dir(self.data_dir)
         path.mkdir(parents=True, exist_ok=True)
         return path
 

@@ -14,21 +14,54 @@ The use cases both front ends call:
 Every refusal is a ``PackageError`` (``sync.errors``) whose text is one sentence.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from neascn_desktop.sync.errors import PackageError
-from neascn_desktop.sync.exporter import (
-    ExportResult,
-    Recipient,
-    export_package,
-    recipient_from_keyfile,
-)
-from neascn_desktop.sync.importer import (
-    ImportReport,
-    PackageOutcome,
-    PackagePreview,
-    import_packages,
-    preview_import,
-)
-from neascn_desktop.sync.verify import PackageVerdict, verify_package
+
+if TYPE_CHECKING:
+    from neascn_desktop.sync.exporter import (
+        ExportResult,
+        Recipient,
+        export_package,
+        recipient_from_keyfile,
+    )
+    from neascn_desktop.sync.importer import (
+        ImportReport,
+        PackageOutcome,
+        PackagePreview,
+        import_packages,
+        preview_import,
+    )
+    from neascn_desktop.sync.verify import PackageVerdict, verify_package
+
+# The use cases need the database (SQLAlchemy); they are imported on first use so that the
+# package reader (``sync.container``, ``sync.reading``) starts without it.
+_HOMES = {
+    "ExportResult": "exporter",
+    "Recipient": "exporter",
+    "export_package": "exporter",
+    "recipient_from_keyfile": "exporter",
+    "ImportReport": "importer",
+    "PackageOutcome": "importer",
+    "PackagePreview": "importer",
+    "import_packages": "importer",
+    "preview_import": "importer",
+    "PackageVerdict": "verify",
+    "verify_package": "verify",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "ExportResult",

@@ -10,6 +10,7 @@ anywhere while reading.  See ``docs/package-format.md`` for the format.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -107,7 +108,7 @@ class Sender:
     signing_public_key: str
     encryption_public_key: str
 
-    @property
+    @functools.cached_property
     def fingerprint(self) -> str:
         return fingerprint(self.signing_public_key)
 
@@ -562,12 +563,13 @@ def open_package(path: Path, limits: Limits = DEFAULT_LIMITS) -> PackageReader:
     """
     path = Path(path)
     try:
-        size = path.stat().st_size
+        status = path.stat()
     except OSError as exc:
         raise PackageDamagedError(_("Cannot read {file}: {reason}").format(
             file=path, reason=exc.strerror or exc)) from exc
-    if not path.is_file():
+    if not stat.S_ISREG(status.st_mode):
         raise PackageDamagedError(_("{file} is not a file.").format(file=path))
+    size = status.st_size
     if size > limits.max_file_bytes:
         raise _too_large(path, _("the file is larger than {limit} bytes").format(limit=limits.max_file_bytes))
     # Packages of ordinary size are read in one go: one system call instead of several per

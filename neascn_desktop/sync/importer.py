@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -22,9 +23,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from neascn_desktop.changes import Changes
@@ -43,6 +44,7 @@ from neascn_desktop.sync.container import (
     open_package,
 )
 from neascn_desktop.sync.errors import PackageDamagedError, PackageError, PackageStateError
+from neascn_desktop.sync.reading import Prepared, ReadAhead, expand_paths, part_name, prepare
 from neascn_desktop.sync.tables import AuditRow, InboxRow, PackageRow
 from neascn_desktop.sync.verify import (
     APPLICABLE,
@@ -196,22 +198,6 @@ class ImportReport:
         }
 
 
-# --- finding files ------------------------------------------------------------------------------
-
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files as given, and the ``.neascn`` files directly inside any folder given (sorted)."""
-    result: list[Path] = []
-    for path in paths:
-        path = Path(path)
-        if path.is_dir():
-            result.extend(sorted(
-                p for p in path.iterdir() if p.suffix.lower() == SUFFIX and p.is_file()
-            ))
-        else:
-            result.append(path)
-    return result
-
-
 # --- preview ------------------------------------------------------------------------------------
 
 def _chunks(items: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
@@ -308,50 +294,6 @@ def compute_preview(session: Session, revisions: list[Revision], attachment_hash
     return _classify(_load_state(session, [revisions], attachments_dir), revisions, attachment_hashes)
 
 
-# --- reading one file (no database) ---------------------------------------------------------------
-
-@dataclass
-class _Prepared:
-    """A package file read, verified, decrypted and decoded; or the reason it could not be."""
-
-    path: Path
-    error: PackageError | None = None
-    manifest: Manifest | None = None
-    file_sha256: str = ""
-    revisions: list[Revision] = field(default_factory=list)
-    # (plaintext sha256, bytes); the bytes are dropped (None) once a package holds more than
-    # KEEP_ATTACHMENT_BYTES, and read again from the file when they are written.
-    attachments: list[tuple[str, bytes | None]] = field(default_factory=list)
-
-    @property
-    def size(self) -> int:
-        return sum(len(data or b"") for _sha, data in self.attachments) + 1000 * len(self.revisions)
-
-
-def _prepare(path: Path, limits: Limits, keys: Callable[[str], Any]) -> _Prepared:
-    try:
-        reader = open_package(path, limits)
-    except PackageError as exc:
-        return _Prepared(Path(path), exc)
-    with reader:
-        manifest = reader.manifest
-        try:
-            key = reader.decryption_key(keys)
-            revisions = payload.decode(reader.payload(key), manifest.kind, reader.path.name)
-            if manifest.kind == "deployment" and manifest.sender.role != "secretariat":
-                raise PackageDamagedError(
-                    _("{file} is a deployment package, but its sender is not a secretariat.").format(
-                        file=reader.path.name))
-            attachments: list[tuple[str, bytes | None]] = []
-            kept = 0
-            for sha, data in reader.attachments(key):
-                kept += len(data)
-                attachments.append((sha, data if kept <= KEEP_ATTACHMENT_BYTES else None))
-        except PackageError as exc:
-            return _Prepared(reader.path, exc, manifest, reader.sha256)
-    return _Prepared(reader.path, None, manifest, reader.sha256, revisions, attachments)
-
-
 # --- deciding and applying ----------------------------------------------------------------------
 
 class _Run:
@@ -416,7 +358,7 @@ def _trust_words(trust: str | None) -> str:
     return trust_label(trust)
 
 
-def _hold(run: _Run, prepared: _Prepared, verdict: PackageVerdict) -> PackageOutcome:
+def _hold(run: _Run, prepared: Prepared, verdict: PackageVerdict) -> PackageOutcome:
     """Copy the package into the inbox, where it waits for the secretariat's decision."""
     manifest = prepared.manifest
     assert manifest is not None
@@ -478,7 +420,7 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _decide(run: _Run, prepared: _Prepared, *, dry_run: bool,
+def _decide(run: _Run, prepared: Prepared, *, dry_run: bool,
             force_trust: str | None = None) -> tuple[PackageOutcome | None, PackageVerdict | None]:
     """An outcome that needs no applying (refused, already imported, waiting, dry run), or
     ``(None, verdict)`` for a package to apply."""
@@ -506,8 +448,8 @@ def _decide(run: _Run, prepared: _Prepared, *, dry_run: bool,
         return _refused(prepared.path, prepared.error, verdict), None
     if dry_run:
         with run.db.session() as session:
-            hashes = {sha for sha, _data in prepared.attachments}
-            preview, _new = compute_preview(session, prepared.revisions, hashes, run.db.attachments_dir())
+            preview, _new = compute_preview(session, prepared.revisions, prepared.attachment_hashes,
+                                            run.db.attachments_dir())
         status = WOULD_APPLY if trust in APPLICABLE else WAITING
         return PackageOutcome(prepared.path, status, verdict.summary, verdict, preview), None
     if trust not in APPLICABLE:
@@ -515,7 +457,7 @@ def _decide(run: _Run, prepared: _Prepared, *, dry_run: bool,
     return None, verdict
 
 
-def _attachments_of(run: _Run | None, prepared: _Prepared) -> Iterator[tuple[str, bytes]]:
+def _attachments_of(run: _Run | None, prepared: Prepared) -> Iterator[tuple[str, bytes]]:
     """A package's attachments, from memory or, for a big package, read again one at a time."""
     if all(data is not None for _sha, data in prepared.attachments) or run is None:
         yield from ((sha, data) for sha, data in prepared.attachments if data is not None)
@@ -527,16 +469,39 @@ def _attachments_of(run: _Run | None, prepared: _Prepared) -> Iterator[tuple[str
         yield from reader.attachments(reader.decryption_key(run.keys))
 
 
-def _stage(items: Sequence[_Prepared], folder: Path, run: _Run | None = None) -> list[tuple[Path, Path]]:
-    """Write the batch's new attachments to temporary files (renamed into place after the commit)."""
+def _adopt(prepared: Prepared, seen: set[str], folder: Path) -> list[tuple[Path, Path]]:
+    """Take over the attachment files a reading worker wrote for ``prepared``: a new one is
+    staged, a duplicate removed.  They then count as not kept in memory, so staging the package
+    again (a batch retried package by package) reads them from the package file."""
+    adopted: list[tuple[Path, Path]] = []
+    for sha, tmp in prepared.staged.items():
+        if sha in seen:
+            tmp.unlink(missing_ok=True)
+        else:
+            seen.add(sha)
+            adopted.append((tmp, folder / sha))
+        prepared.attachments.append((sha, None))
+    prepared.staged = {}
+    return adopted
+
+
+def _stage(items: Sequence[Prepared], folder: Path, run: _Run | None = None,
+           seen: set[str] | None = None) -> list[tuple[Path, Path]]:
+    """Write the batch's new attachments to temporary files (renamed into place after the commit).
+
+    ``seen``: the attachments present or already staged (default: a listing of ``folder``).
+    """
     staged: list[tuple[Path, Path]] = []
-    wanted = {sha for prepared in items for sha, _data in prepared.attachments}
+    wanted = {sha for prepared in items for sha in prepared.attachment_hashes}
     if not wanted:
         return staged
     # One directory listing instead of a stat per attachment (most arrive more than once).
-    seen: set[str] = set(os.listdir(folder)) if len(wanted) > 8 else {
-        sha for sha in wanted if (folder / sha).exists()}
+    if seen is None:
+        seen = set(os.listdir(folder)) if len(wanted) > 8 else {
+            sha for sha in wanted if (folder / sha).exists()}
     try:
+        for prepared in items:
+            staged.extend(_adopt(prepared, seen, folder))
         for prepared in items:
             if all(sha in seen for sha, _data in prepared.attachments):
                 continue
@@ -544,10 +509,7 @@ def _stage(items: Sequence[_Prepared], folder: Path, run: _Run | None = None) ->
                 if sha in seen:
                     continue
                 seen.add(sha)
-                tmp = folder / f".{sha}.{uuid.uuid4().hex}.part"
-                with open(tmp, "xb") as handle:
-                    handle.write(data)
-                staged.append((tmp, folder / sha))
+                staged.append(_write_part(folder, sha, data))
     except BaseException:
         for tmp, _final in staged:
             tmp.unlink(missing_ok=True)
@@ -556,10 +518,30 @@ def _stage(items: Sequence[_Prepared], folder: Path, run: _Run | None = None) ->
 
 
 def _write_part(folder: Path, sha: str, data: bytes) -> tuple[Path, Path]:
-    tmp = folder / f".{sha}.{uuid.uuid4().hex}.part"
+    tmp = folder / part_name(sha)
     with open(tmp, "xb") as handle:
         handle.write(data)
     return tmp, folder / sha
+
+
+#: Temporary attachment files older than this are left-overs of an interrupted import.
+STALE_PART_SECONDS = 24 * 3600
+
+
+def _sweep_parts(folder: Path) -> None:
+    """Remove temporary attachment files an interrupted import left behind."""
+    limit = time.time() - STALE_PART_SECONDS
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith(".") and entry.name.endswith(".part"):
+                    try:
+                        if entry.stat().st_mtime < limit:
+                            os.unlink(entry.path)
+                    except OSError:
+                        continue
+    except OSError:
+        return
 
 
 class _Stager:
@@ -575,40 +557,47 @@ class _Stager:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._seen: set[str] | None = None
+        self._adopted: list[tuple[Path, Path]] = []
         self._futures: list[Future[tuple[Path, Path]]] = []
-        self._deferred: list[_Prepared] = []
+        self._deferred: list[Prepared] = []
         self._executor: ThreadPoolExecutor | None = None
 
-    def add(self, prepared: _Prepared) -> None:
-        if not prepared.attachments:
-            return
-        if any(data is None for _sha, data in prepared.attachments):
-            self._deferred.append(prepared)
+    def add(self, prepared: Prepared) -> None:
+        if not prepared.attachments and not prepared.staged:
             return
         if self._seen is None:
             self._seen = set(os.listdir(self.folder))
+        seen = self._seen
+        self._adopted.extend(_adopt(prepared, seen, self.folder))
+        todo = [(sha, data) for sha, data in prepared.attachments if sha not in seen]
+        if not todo:
+            return
+        if any(data is None for _sha, data in todo):
+            self._deferred.append(prepared)
+            return
         if self._executor is None:
             self._executor = ThreadPoolExecutor(1, thread_name_prefix="neascn-attachments")
-        for sha, data in prepared.attachments:
-            if sha in self._seen:
+        for sha, data in todo:
+            if sha in seen:
                 continue
-            self._seen.add(sha)
+            seen.add(sha)
             assert data is not None
             self._futures.append(self._executor.submit(_write_part, self.folder, sha, data))
 
     def take(self, run: _Run) -> list[tuple[Path, Path]]:
         """The batch's staged ``(temporary, final)`` files; the caller renames or removes them."""
-        staged: list[tuple[Path, Path]] = []
+        staged: list[tuple[Path, Path]] = list(self._adopted)
         error: BaseException | None = None
         for future in self._futures:
             try:
                 staged.append(future.result())
             except BaseException as exc:  # noqa: BLE001 - re-raised below, after the clean-up
                 error = error or exc
-        deferred, self._futures, self._deferred, self._seen = self._deferred, [], [], None
+        deferred, seen = self._deferred, self._seen
+        self._adopted, self._futures, self._deferred, self._seen = [], [], [], None
         if error is None and deferred:
             try:
-                staged.extend(_stage(deferred, self.folder, run))
+                staged.extend(_stage(deferred, self.folder, run, seen))
             except BaseException as exc:  # noqa: BLE001 - re-raised below, after the clean-up
                 error = exc
         if error is not None:
@@ -619,6 +608,9 @@ class _Stager:
 
     def close(self) -> None:
         """Wait for the writer and remove whatever was staged and not taken."""
+        for tmp, _final in self._adopted:
+            tmp.unlink(missing_ok=True)
+        self._adopted = []
         for future in self._futures:
             try:
                 tmp, _final = future.result()
@@ -631,7 +623,7 @@ class _Stager:
             self._executor = None
 
 
-def _apply_batch(run: _Run, items: list[tuple[_Prepared, PackageVerdict]],
+def _apply_batch(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
                  from_inbox: bool = False,
                  staged: list[tuple[Path, Path]] | None = None) -> list[PackageOutcome]:
     """Apply verified packages in one transaction.
@@ -655,7 +647,7 @@ def _apply_batch(run: _Run, items: list[tuple[_Prepared, PackageVerdict]],
         return [_refused(prepared.path, error, verdict)]
 
 
-def _apply_together(run: _Run, items: list[tuple[_Prepared, PackageVerdict]],
+def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
                     from_inbox: bool,
                     staged: list[tuple[Path, Path]] | None = None) -> list[PackageOutcome]:
     """Apply packages in one transaction; ``staged`` (their attachments written by a
@@ -690,8 +682,7 @@ def _apply_together(run: _Run, items: list[tuple[_Prepared, PackageVerdict]],
                     outcomes.append(PackageOutcome(prepared.path, ALREADY, _already_message(prepared.path),
                                                    verdict))
                     continue
-                hashes = {sha for sha, _data in prepared.attachments}
-                preview, new = _classify(state, prepared.revisions, hashes)
+                preview, new = _classify(state, prepared.revisions, prepared.attachment_hashes)
                 to_add.extend(prepared.revisions)
                 for r in new:
                     provenance.setdefault(r.id, manifest.package_id)
@@ -742,9 +733,9 @@ def _apply_together(run: _Run, items: list[tuple[_Prepared, PackageVerdict]],
             if to_add:
                 add_revisions(session, to_add, provenance)
             if package_rows:
-                session.execute(insert(PackageRow), package_rows)
+                session.execute(insert(_table(PackageRow)), package_rows)
             if audit_rows:
-                session.execute(insert(AuditRow), audit_rows)
+                session.execute(insert(_table(AuditRow)), audit_rows)
             for chunk in _chunks(applied_ids):
                 session.execute(update(InboxRow).where(InboxRow.package_id.in_(chunk))
                                 .values(status="applied", decided_at=now))
@@ -763,6 +754,11 @@ def _apply_together(run: _Run, items: list[tuple[_Prepared, PackageVerdict]],
     return outcomes
 
 
+def _table(row_class: Any) -> Table:
+    """The table of a mapped class: a Core insert of many rows skips the ORM's per-row work."""
+    return cast(Table, row_class.__table__)
+
+
 def _audit_row(at: datetime, verdict: str, manifest: Manifest, file_name: str, counts: dict[str, Any],
                message: str) -> dict[str, Any]:
     return {"at": at, "action": "import", "verdict": verdict, "package_id": manifest.package_id,
@@ -773,8 +769,6 @@ def _audit_row(at: datetime, verdict: str, manifest: Manifest, file_name: str, c
 
 # --- the use cases ------------------------------------------------------------------------------
 
-#: A package keeps at most this many bytes of attachments in memory between reading and writing.
-KEEP_ATTACHMENT_BYTES = 16 * 1024 * 1024
 #: A batch is applied in one transaction when it reaches this many packages or bytes.
 BATCH_PACKAGES = 200
 BATCH_BYTES = 64 * 1024 * 1024
@@ -783,7 +777,7 @@ BATCH_BYTES = 64 * 1024 * 1024
 def import_one(run: _Run, path: Path, *, dry_run: bool = False, force_trust: str | None = None,
                from_inbox: bool = False) -> PackageOutcome:
     """Verify, judge, preview and (unless ``dry_run``) apply or hold one package file."""
-    prepared = _prepare(Path(path), run.limits, run.keys)
+    prepared = prepare(Path(path), run.limits, run.keys)
     outcome, verdict = _decide(run, prepared, dry_run=dry_run, force_trust=force_trust)
     if outcome is not None:
         return outcome
@@ -799,6 +793,7 @@ def import_packages(
     *,
     dry_run: bool = False,
     limits: Limits = DEFAULT_LIMITS,
+    read_ahead: ReadAhead | None = None,
 ) -> ImportReport:
     """Import package files and folders of package files; see the module docstring.
 
@@ -807,16 +802,21 @@ def import_packages(
     packages are applied one by one so only the faulty one is refused); a
     deployment is applied on its own because it may change whom the following
     packages come from. New attachments are written by a background thread while
-    the next packages are read (see ``_Stager``).
+    the next packages are read (see ``_Stager``).  With ``read_ahead`` (started on
+    ``expand_paths(paths)``) the files are read in its worker processes, which also write
+    the new attachments; any file a worker did not deliver is read here, so the outcome is
+    the same with or without it.
     """
-    files = expand_paths(paths)
+    files = read_ahead.files if read_ahead is not None else expand_paths(paths)
     run = _Run(db, limits)
     results: list[PackageOutcome | None] = [None] * len(files)
-    batch: list[tuple[int, _Prepared, PackageVerdict]] = []
+    batch: list[tuple[int, Prepared, PackageVerdict]] = []
     batch_bytes = 0
     cancelled = False
 
     stager = _Stager(db.attachments_dir()) if not dry_run else None
+    if stager is not None:
+        _sweep_parts(stager.folder)
 
     def flush() -> None:
         nonlocal batch, batch_bytes
@@ -834,9 +834,12 @@ def import_packages(
                 break
             if progress is not None:
                 progress(index, len(files), _("Importing {name}…").format(name=path.name))
-            prepared = _prepare(path, limits, run.keys)
+            prepared = read_ahead.take(index) if read_ahead is not None else None
+            if prepared is None:
+                prepared = prepare(path, limits, run.keys)
             outcome, verdict = _decide(run, prepared, dry_run=dry_run)
             if outcome is not None:
+                prepared.discard_staged()
                 results[index] = outcome
                 continue
             assert verdict is not None and prepared.manifest is not None

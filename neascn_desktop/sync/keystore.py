@@ -37,6 +37,7 @@ from neascn_desktop.identity.profile import ROLES, Profile, load_profile
 from neascn_desktop.store.database import Database
 from neascn_desktop.sync import crypto
 from neascn_desktop.sync.errors import KeyBackupError, PackageError
+from neascn_desktop.sync.reading import key_file_name, key_files_lookup
 from neascn_desktop.sync.tables import EncryptionKeyRow
 
 BACKUP_FORMAT = "neascn-key-backup"
@@ -74,20 +75,8 @@ def _write_private(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _key_file_name(fp: str) -> str:
-    return "x25519-" + fp.replace(":", "")[:32] + ".pem"
-
-
 def _public_b64(key: X25519PrivateKey) -> str:
     return b64(public_bytes(key.public_key()))
-
-
-def _load_x25519(path: Path) -> X25519PrivateKey | None:
-    try:
-        key = serialization.load_pem_private_key(path.read_bytes(), None)
-    except (OSError, ValueError):
-        return None
-    return key if isinstance(key, X25519PrivateKey) else None
 
 
 def ensure_registry(db: Database) -> None:
@@ -100,7 +89,7 @@ def ensure_registry(db: Database) -> None:
     key = load_device_keys(db.data_dir).encryption
     public = _public_b64(key)
     fp = crypto.encryption_key_fingerprint(public)
-    name = _key_file_name(fp)
+    name = key_file_name(fp)
     path = keys_dir(db.data_dir) / name
     if not path.exists():
         _write_private(path, _pem(key))
@@ -123,22 +112,9 @@ def private_key_lookup(db: Database) -> Callable[[str], X25519PrivateKey | None]
     ensure_registry(db)
     with db.session() as session:
         files = {r.fingerprint: r.file_name for r in session.scalars(select(EncryptionKeyRow))}
-    cache: dict[str, X25519PrivateKey | None] = {}
-    folder = keys_dir(db.data_dir)
-
-    def lookup(fp: str) -> X25519PrivateKey | None:
-        if fp not in cache:
-            name = files.get(fp)
-            key = _load_x25519(folder / name) if name else None
-            if key is None:
-                # The registry may be behind the files (a restore, a crash mid-rotation).
-                device = _load_x25519(folder / ENCRYPTION_KEY_FILE)
-                if device is not None and crypto.encryption_key_fingerprint(_public_b64(device)) == fp:
-                    key = device
-            cache[fp] = key
-        return cache[fp]
-
-    return lookup
+    # The registry may be behind the files (a restore, a crash mid-rotation): the lookup also
+    # tries the file named after the fingerprint and the device's own key.
+    return key_files_lookup(db.data_dir, files)
 
 
 def rotate_encryption_key(db: Database) -> EncryptionKeyInfo:
@@ -153,7 +129,7 @@ def rotate_encryption_key(db: Database) -> EncryptionKeyInfo:
     new = X25519PrivateKey.generate()
     public = _public_b64(new)
     fp = crypto.encryption_key_fingerprint(public)
-    name = _key_file_name(fp)
+    name = key_file_name(fp)
     folder = keys_dir(db.data_dir)
     # Order chosen so a crash at any point loses no key: the new key file is
     # written first, the registry next, the convenience copy last.
@@ -292,7 +268,7 @@ def restore_keys(db: Database, source: Path, passphrase: str) -> RestoreResult:
         assert isinstance(key, X25519PrivateKey)
         public = _public_b64(key)
         fp = crypto.encryption_key_fingerprint(public)
-        name = _key_file_name(fp)
+        name = key_file_name(fp)
         if not (folder / name).exists():
             _write_private(folder / name, _pem(key))
             added += 1

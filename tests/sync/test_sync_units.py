@@ -10,7 +10,7 @@ import pytest
 
 from neascn_desktop import replica
 from neascn_desktop.identity.trust import read_keycard, trust_keycard
-from neascn_desktop.sync import conflicts
+from neascn_desktop.sync import conflicts, reading
 from neascn_desktop.sync.container import open_package
 from neascn_desktop.sync.errors import PackageError, PackageVersionError
 from neascn_desktop.sync.exporter import Recipient, export_package
@@ -211,9 +211,8 @@ def test_cancelling_stops_between_files_and_keeps_what_was_applied(tmp_path: Pat
 def test_big_packages_write_attachments_without_keeping_them(tmp_path: Path, monkeypatch) -> None:
     import hashlib
 
-    from neascn_desktop.sync import importer
 
-    monkeypatch.setattr(importer, "KEEP_ATTACHMENT_BYTES", 0)  # every package counts as big
+    monkeypatch.setattr(reading, "KEEP_ATTACHMENT_BYTES", 0)  # every package counts as big
     sec_db, sec = new_profile(tmp_path / "sec", "secretariat", "Sec")
     field_db, field = new_profile(tmp_path / "field", "field", "Field")
     trust_keycard(sec_db, read_keycard(keycard(field_db, field, tmp_path)))

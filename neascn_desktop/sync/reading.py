@@ -1,0 +1,456 @@
+"""Reading package files ahead of the importer: verify, decrypt and decode — no database.
+
+``prepare(path, limits, keys)`` does everything to one file that needs no
+database: the container checks, the signature, every member hash, the
+decryption, and the payload's revisions with their ids recomputed.  What it
+returns (a ``Prepared``) is then judged and applied by ``sync.importer``.
+
+Reading is most of an import's work and every file is independent, so
+``ReadAhead`` runs ``prepare`` in worker processes while the importer applies
+what was read before.  The workers are forked (on Linux, and only from a
+process with a single thread: forking a process with other threads, such as
+a Qt application, is not safe); they need the data directory only for the
+private keys, never the database, so the command line can start them before
+it has even imported SQLAlchemy.  Whatever a worker cannot deliver — a
+refused package, a crash, a worker killed — the importer reads again
+itself, so the outcome of an import never depends on the workers.
+
+This module imports neither SQLAlchemy nor the database layer; keep it so.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import pickle
+import signal
+import sys
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+from neascn_desktop.i18n import _
+from neascn_desktop.identity.keys import ENCRYPTION_KEY_FILE, b64, keys_dir, public_bytes
+from neascn_desktop.paths import attachments_dir
+from neascn_desktop.replica.revision import Revision
+from neascn_desktop.sync import crypto, payload
+from neascn_desktop.sync.container import DEFAULT_LIMITS, SUFFIX, Limits, Manifest, open_package
+from neascn_desktop.sync.errors import PackageDamagedError, PackageError
+
+#: A package keeps at most this many bytes of attachments in memory between reading and writing.
+KEEP_ATTACHMENT_BYTES = 16 * 1024 * 1024
+#: Fewer files than this are read in the importing process itself (starting workers costs more).
+MIN_FILES_FOR_WORKERS = 16
+#: At most this many workers, whatever the number of processors.
+MAX_WORKERS = 4
+#: Results read from the workers but not yet taken by the importer stay under this many bytes
+#: (beyond it a worker waits; the one holding the next file the importer needs never does).
+MAX_BUFFERED_BYTES = 64 * 1024 * 1024
+#: How much lower the workers' scheduling priority is than the importing process's.
+WORKER_NICENESS = 5
+#: ``NEASCN_READ_WORKERS=0`` reads every file in the importing process (``=N``: N workers).
+WORKERS_ENV = "NEASCN_READ_WORKERS"
+
+KeyLookup = Callable[[str], X25519PrivateKey | None]
+
+
+# --- finding files ------------------------------------------------------------------------------
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, and the ``.neascn`` files directly inside any folder given (sorted)."""
+    result: list[Path] = []
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            # scandir knows the entry types without a stat per file (folders of thousands).
+            with os.scandir(path) as entries:
+                result.extend(sorted(
+                    path / entry.name for entry in entries
+                    if os.path.splitext(entry.name)[1].lower() == SUFFIX and entry.is_file()
+                ))
+        else:
+            result.append(path)
+    return result
+
+
+# --- private keys, from their files -------------------------------------------------------------
+
+def key_file_name(fingerprint: str) -> str:
+    """The file (in the keys folder) of the encryption private key with this fingerprint."""
+    return "x25519-" + fingerprint.replace(":", "")[:32] + ".pem"
+
+
+def load_x25519(path: Path) -> X25519PrivateKey | None:
+    try:
+        key = serialization.load_pem_private_key(path.read_bytes(), None)
+    except (OSError, ValueError):
+        return None
+    return key if isinstance(key, X25519PrivateKey) else None
+
+
+def _fingerprint_of(key: X25519PrivateKey) -> str:
+    return crypto.encryption_key_fingerprint(b64(public_bytes(key.public_key())))
+
+
+def key_files_lookup(data_dir: Path, registry: dict[str, str] | None = None) -> KeyLookup:
+    """A function from a key fingerprint to one of our private keys (current or retired), or ``None``.
+
+    ``registry`` (fingerprint -> file name, from the database) is consulted first;
+    then the file named after the fingerprint and the device's own key, each
+    accepted only if its fingerprint is the one asked for.
+    """
+    folder = keys_dir(data_dir)
+    cache: dict[str, X25519PrivateKey | None] = {}
+
+    def lookup(fp: str) -> X25519PrivateKey | None:
+        if fp not in cache:
+            found = None
+            names = [n for n in ((registry or {}).get(fp), key_file_name(fp), ENCRYPTION_KEY_FILE) if n]
+            for name in dict.fromkeys(names):
+                key = load_x25519(folder / name)
+                if key is not None and _fingerprint_of(key) == fp:
+                    found = key
+                    break
+            cache[fp] = found
+        return cache[fp]
+
+    return lookup
+
+
+# --- reading one file ---------------------------------------------------------------------------
+
+@dataclass
+class Prepared:
+    """A package file read, verified, decrypted and decoded; or the reason it could not be."""
+
+    path: Path
+    error: PackageError | None = None
+    manifest: Manifest | None = None
+    file_sha256: str = ""
+    revisions: list[Revision] = field(default_factory=list)
+    # (plaintext sha256, bytes); the bytes are dropped (None) once a package holds more than
+    # KEEP_ATTACHMENT_BYTES, and read again from the file when they are written.
+    attachments: list[tuple[str, bytes | None]] = field(default_factory=list)
+    # sha256 -> a temporary file in the attachments folder that a reading worker already wrote
+    # (``.<sha>.<random>.part``); the importer renames it into place or removes it.
+    staged: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def attachment_hashes(self) -> set[str]:
+        return {sha for sha, _data in self.attachments} | set(self.staged)
+
+    def discard_staged(self) -> None:
+        """Remove the temporary files of a package that is not going to be applied."""
+        for tmp in self.staged.values():
+            tmp.unlink(missing_ok=True)
+        self.staged = {}
+
+    @property
+    def size(self) -> int:
+        return sum(len(data or b"") for _sha, data in self.attachments) + 1000 * len(self.revisions)
+
+
+def prepare(path: Path, limits: Limits, keys: KeyLookup) -> Prepared:
+    """Read one package file completely; a refusal is returned (``error``), not raised."""
+    try:
+        reader = open_package(path, limits)
+    except PackageError as exc:
+        return Prepared(Path(path), exc)
+    with reader:
+        manifest = reader.manifest
+        try:
+            key = reader.decryption_key(keys)
+            revisions = payload.decode(reader.payload(key), manifest.kind, reader.path.name)
+            if manifest.kind == "deployment" and manifest.sender.role != "secretariat":
+                raise PackageDamagedError(
+                    _("{file} is a deployment package, but its sender is not a secretariat.").format(
+                        file=reader.path.name))
+            attachments: list[tuple[str, bytes | None]] = []
+            kept = 0
+            for sha, data in reader.attachments(key):
+                kept += len(data)
+                attachments.append((sha, data if kept <= KEEP_ATTACHMENT_BYTES else None))
+        except PackageError as exc:
+            return Prepared(reader.path, exc, manifest, reader.sha256)
+    return Prepared(reader.path, None, manifest, reader.sha256, revisions, attachments)
+
+
+# --- reading ahead in worker processes ----------------------------------------------------------
+
+def _wire(prepared: Prepared) -> bytes:
+    """A successfully read package as the bytes a worker sends.
+
+    The revisions go as plain values through ``marshal`` (the worker is a fork of the
+    same interpreter): decoding them is about half the cost of parsing their JSON again
+    and far cheaper than unpickling objects.  The rest is pickled.
+    """
+    revisions = marshal.dumps([r.checked_fields() for r in prepared.revisions])
+    staged = {sha: str(tmp) for sha, tmp in prepared.staged.items()}
+    return pickle.dumps((prepared.manifest, prepared.file_sha256, revisions, prepared.attachments, staged),
+                        protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _unwire(path: Path, blob: bytes) -> Prepared:
+    manifest, file_sha256, revisions, attachments, staged = pickle.loads(blob)  # noqa: S301 - our worker's
+    return Prepared(path, None, manifest, file_sha256,
+                    [Revision.from_checked(fields) for fields in marshal.loads(revisions)], attachments,
+                    {sha: Path(tmp) for sha, tmp in staged.items()})
+
+
+def _discard_wire(blob: bytes) -> None:
+    """Remove the temporary files of a result that will never be taken."""
+    for tmp in pickle.loads(blob)[4].values():  # noqa: S301 - our own worker's bytes
+        Path(tmp).unlink(missing_ok=True)
+
+
+def part_name(sha: str) -> str:
+    """A new temporary name for an attachment being written (renamed to ``sha`` when done)."""
+    return f".{sha}.{uuid.uuid4().hex}.part"
+
+
+def _stage_in_worker(prepared: Prepared, folder: Path, present: set[str]) -> None:
+    """Write the package's new attachments to temporary files in the attachments folder, so the
+    importing process only renames them (and need not receive their bytes)."""
+    kept: list[tuple[str, bytes | None]] = []
+    for sha, data in prepared.attachments:
+        if data is None or sha in present:
+            kept.append((sha, data))
+            continue
+        tmp = folder / part_name(sha)
+        try:
+            with open(tmp, "xb") as handle:
+                handle.write(data)
+        except OSError:
+            tmp.unlink(missing_ok=True)
+            kept.append((sha, data))  # the importer writes it
+            continue
+        present.add(sha)
+        prepared.staged[sha] = tmp
+    prepared.attachments = kept
+
+
+def default_workers(wanted: int | None = None) -> int:
+    """How many reading processes to start (0: read in the importing process).
+
+    ``wanted`` defaults to ``NEASCN_READ_WORKERS`` or the number of processors (at
+    most ``MAX_WORKERS``); it is 0 wherever forking is not safe: off Linux, and in a
+    process that runs other threads (Qt's included: they are counted in /proc).
+    """
+    if wanted is None:
+        configured = os.environ.get(WORKERS_ENV, "").strip()
+        try:
+            wanted = max(0, int(configured)) if configured else min(os.cpu_count() or 1, MAX_WORKERS)
+        except ValueError:
+            wanted = 0
+    if not wanted or not sys.platform.startswith("linux") or not hasattr(os, "fork"):
+        return 0
+    try:
+        if len(os.listdir("/proc/self/task")) > 1:
+            return 0
+    except OSError:
+        return 0
+    return wanted
+
+
+def _read_exact(fd: int, size: int) -> bytes | None:
+    chunks: list[bytes] = []
+    while size:
+        chunk = os.read(fd, min(size, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+class ReadAhead:
+    """Reads ``files`` in forked worker processes; ``take(i)`` returns file ``i`` read, or ``None``
+    (read it yourself).  Worker ``k`` reads files ``k, k + n, k + 2n …`` in order.
+
+    Use as a context manager, or call ``close()``: it stops the workers.
+    """
+
+    def __init__(self, files: Sequence[Path], data_dir: Path, limits: Limits = DEFAULT_LIMITS,
+                 workers: int | None = None, *, stage_attachments: bool = True) -> None:
+        self.files = [Path(f) for f in files]
+        count = default_workers(workers)
+        if len(self.files) < MIN_FILES_FOR_WORKERS:
+            count = 0
+        self._cond = threading.Condition()
+        self._ready: dict[int, bytes] = {}
+        self._buffered = 0
+        self._wanted: int | None = None
+        self._pids: list[int] = []
+        self._fds: list[int] = []
+        self._done: list[bool] = []
+        self._threads: list[threading.Thread] = []
+        #: How many files the workers delivered (the rest were read by the caller).
+        self.delivered = 0
+        if count:
+            self._start(min(count, len(self.files)), data_dir, limits, stage_attachments)
+
+    @property
+    def workers(self) -> int:
+        return len(self._pids)
+
+    def __enter__(self) -> ReadAhead:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _start(self, count: int, data_dir: Path, limits: Limits, stage_attachments: bool) -> None:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        for k in range(count):
+            read_fd, write_fd = os.pipe()
+            try:
+                pid = os.fork()
+            except OSError:
+                os.close(read_fd)
+                os.close(write_fd)
+                break
+            if pid == 0:  # the worker: never returns
+                os.close(read_fd)
+                for fd in self._fds:
+                    os.close(fd)
+                _work(write_fd, self.files, range(k, len(self.files), count), data_dir, limits,
+                      stage_attachments)
+            os.close(write_fd)
+            self._pids.append(pid)
+            self._fds.append(read_fd)
+            self._done.append(False)
+        for k, fd in enumerate(self._fds):
+            thread = threading.Thread(target=self._drain, args=(k, fd), name=f"neascn-read-{k}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def _drain(self, k: int, fd: int) -> None:
+        """Move worker ``k``'s results from its pipe into memory (a pipe holds only 64 KiB)."""
+        n = len(self._fds)
+        try:
+            while True:
+                header = _read_exact(fd, 12)
+                if header is None:
+                    return
+                index, size = int.from_bytes(header[:4], "big"), int.from_bytes(header[4:], "big")
+                blob = _read_exact(fd, size) if size else b""
+                if blob is None:
+                    return
+                with self._cond:
+                    self._ready[index] = blob
+                    self._buffered += len(blob)
+                    self._cond.notify_all()
+                    while (self._buffered > MAX_BUFFERED_BYTES
+                           and not (self._wanted is not None and self._wanted % n == k
+                                    and self._wanted not in self._ready)):
+                        self._cond.wait()
+        except OSError:
+            return
+        finally:
+            with self._cond:
+                self._done[k] = True
+                self._cond.notify_all()
+
+    def take(self, index: int) -> Prepared | None:
+        """File ``index`` read by a worker, or ``None`` when the caller must read it (no workers,
+        a refused or unreadable file, a failed worker)."""
+        if not self._fds:
+            return None
+        k = index % len(self._fds)
+        with self._cond:
+            self._wanted = index
+            self._cond.notify_all()
+            while index not in self._ready and not self._done[k]:
+                self._cond.wait()
+            blob = self._ready.pop(index, None)
+            self._wanted = None
+            if blob is not None:
+                self._buffered -= len(blob)
+            self._cond.notify_all()
+        if not blob:
+            return None
+        self.delivered += 1
+        return _unwire(self.files[index], blob)
+
+    def close(self) -> None:
+        """Stop the workers (finished or not) and release everything."""
+        for pid in self._pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        for pid in self._pids:
+            try:
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+        for thread in self._threads:
+            thread.join()
+        for fd in self._fds:
+            os.close(fd)
+        self._pids, self._fds, self._threads = [], [], []
+        with self._cond:
+            for blob in self._ready.values():
+                if blob:
+                    _discard_wire(blob)
+            self._ready.clear()
+            self._buffered = 0
+
+
+def _work(fd: int, files: Sequence[Path], indices: Iterable[int], data_dir: Path, limits: Limits,
+          stage_attachments: bool) -> None:
+    """A worker's whole life: read its files, send each result, exit (never returns).
+
+    A frame is the file's index (4 bytes), the length (8 bytes) and ``_wire``'s bytes;
+    length 0 means "read this one yourself" (refused, or anything unexpected).
+    """
+    status = 0
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        # The importing process is the critical path (it applies what was read); on a busy
+        # machine it goes first, and the workers use the processor time it leaves.
+        os.nice(WORKER_NICENESS)
+        keys = key_files_lookup(data_dir)
+        folder = attachments_dir(data_dir)
+        present: set[str] = set()
+        if stage_attachments:
+            folder.mkdir(parents=True, exist_ok=True)
+            present = set(os.listdir(folder))
+        with os.fdopen(fd, "wb", buffering=0) as out:
+            for index in indices:
+                blob = b""
+                prepared = None
+                try:
+                    prepared = prepare(files[index], limits, keys)
+                    if prepared.error is None:
+                        if stage_attachments:
+                            _stage_in_worker(prepared, folder, present)
+                        blob = _wire(prepared)
+                except Exception:  # noqa: BLE001 - the importer reads this file again itself
+                    if prepared is not None:
+                        prepared.discard_staged()
+                out.write(index.to_bytes(4, "big") + len(blob).to_bytes(8, "big") + blob)
+    except BaseException:  # noqa: BLE001 - a worker never raises into the parent's code
+        status = 1
+    finally:
+        os._exit(status)
+
+
+__all__ = [
+    "KEEP_ATTACHMENT_BYTES",
+    "Prepared",
+    "ReadAhead",
+    "default_workers",
+    "expand_paths",
+    "key_file_name",
+    "key_files_lookup",
+    "load_x25519",
+    "part_name",
+    "prepare",
+]
