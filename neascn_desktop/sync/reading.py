@@ -20,6 +20,7 @@ This module imports neither SQLAlchemy nor the database layer; keep it so.
 
 from __future__ import annotations
 
+import gc
 import marshal
 import os
 import pickle
@@ -416,6 +417,10 @@ def _work(fd: int, files: Sequence[Path], indices: Iterable[int], data_dir: Path
         # The importing process is the critical path (it applies what was read); on a busy
         # machine it goes first, and the workers use the processor time it leaves.
         os.nice(WORKER_NICENESS)
+        # A worker lives for one import and frees what it reads by reference counting; what
+        # it inherited from the importer stays untouched (no collector scans, no copies).
+        gc.freeze()
+        gc.disable()
         keys = key_files_lookup(data_dir)
         folder = attachments_dir(data_dir)
         present: set[str] = set()
