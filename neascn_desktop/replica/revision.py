@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from neascn_desktop.i18n import _
 from neascn_desktop.replica.errors import ReplicaError
@@ -173,21 +173,40 @@ class Revision:
     def checked_fields(self) -> tuple[Any, ...]:
         """What ``from_checked`` needs (plain values: marshal and pickle handle them fast)."""
         return (self.id, self.entity_type, self.entity_id, self.parents, self.device_id, self.clock,
-                self.payload, self.payload_json)
+                self.payload_json)
 
     @classmethod
-    def from_checked(cls, fields: tuple[Any, ...]) -> Revision:
+    def from_checked(cls, fields: tuple[Any, ...], payload: dict[str, Any] | None = None) -> Revision:
         """Rebuild a revision that ``from_dict(verify=True)`` accepted in another process (the
-        package readers of ``sync.reading``) from its ``checked_fields()``: nothing is checked
-        again, and the frozen dataclass's ``__init__`` (one ``__setattr__`` per field) is skipped."""
-        rev_id, entity_type, entity_id, parents, device_id, clock, payload, payload_json = fields
+        package readers of ``sync.reading``) from its ``checked_fields()``.
+
+        Nothing is checked again and the frozen dataclass's ``__init__`` (one
+        ``__setattr__`` per field) is skipped.  Without ``payload`` the payload is
+        parsed from its canonical text when it is first used: an import mostly
+        stores the text and never needs the objects.
+        """
+        rev_id, entity_type, entity_id, parents, device_id, clock, payload_json = fields
         revision = object.__new__(cls)
-        revision.__dict__.update(
-            id=rev_id, entity_type=entity_type, entity_id=entity_id, parents=tuple(parents),
-            device_id=device_id, clock=clock, payload=payload, provenance=None,
-            _payload_json=payload_json,
-        )
+        values = revision.__dict__
+        values.update(id=rev_id, entity_type=entity_type, entity_id=entity_id, parents=tuple(parents),
+                      device_id=device_id, clock=clock, provenance=None, _payload_json=payload_json)
+        if payload is not None:
+            values["payload"] = payload
         return revision
+
+    if not TYPE_CHECKING:  # for type checkers, ``payload`` is the field: no catch-all attribute
+
+        def __getattr__(self, name: str) -> Any:
+            # Reached only for attributes that are not set: the payload of a revision rebuilt
+            # by ``from_checked`` without it.
+            if name == "payload":
+                values = self.__dict__
+                text = values.get("_payload_json")
+                if text is not None:
+                    payload = json.loads(text)
+                    values["payload"] = payload
+                    return payload
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
 
 def _all_ids(values: Iterable[Any]) -> bool:

@@ -36,7 +36,7 @@ from neascn_desktop.identity.trust import trust_in_session
 from neascn_desktop.replica import ReplicaError, Revision, add_revisions, entity_heads
 from neascn_desktop.replica.tables import current_table, pending_table, revision_table
 from neascn_desktop.store.database import Database
-from neascn_desktop.sync import audit, keystore, payload
+from neascn_desktop.sync import audit, keystore
 from neascn_desktop.sync.container import (
     DEFAULT_LIMITS,
     SUFFIX,
@@ -45,7 +45,14 @@ from neascn_desktop.sync.container import (
     open_package,
 )
 from neascn_desktop.sync.errors import PackageDamagedError, PackageError, PackageStateError
-from neascn_desktop.sync.reading import Prepared, ReadAhead, expand_paths, part_name, prepare
+from neascn_desktop.sync.reading import (
+    Prepared,
+    ReadAhead,
+    expand_paths,
+    part_name,
+    payload_refs,
+    prepare,
+)
 from neascn_desktop.sync.tables import AuditRow, InboxRow, PackageRow
 from neascn_desktop.sync.verify import (
     APPLICABLE,
@@ -216,6 +223,7 @@ class _PreviewState:
     present: set[str]
     attachments_dir: Path
     arrived: set[str] = field(default_factory=set)  # attachments of earlier packages of the batch
+    refs: dict[str, tuple[frozenset[str], str | None]] = field(default_factory=dict)  # see Prepared.refs
     _files: set[str] | None = None
 
     def has_file(self, sha: str) -> bool:
@@ -227,7 +235,9 @@ class _PreviewState:
         return sha in self._files
 
 
-def _load_state(session: Session, batches: Sequence[Sequence[Revision]], attachments_dir: Path) -> _PreviewState:
+def _load_state(session: Session, batches: Sequence[Sequence[Revision]], attachments_dir: Path,
+                refs: dict[str, tuple[frozenset[str], str | None]] | None = None) -> _PreviewState:
+    refs = refs or {}
     ids = [r.id for revisions in batches for r in revisions]
     known: set[str] = set()
     for chunk in _chunks(ids):
@@ -235,12 +245,12 @@ def _load_state(session: Session, batches: Sequence[Sequence[Revision]], attachm
         known.update(session.execute(select(pending_table.c.id).where(pending_table.c.id.in_(chunk))).scalars())
     entity_ids = sorted({r.entity_id for revisions in batches for r in revisions})
     heads: dict[str, set[str]] = defaultdict(set, entity_heads(session, entity_ids))
-    wanted = sorted({ref for revisions in batches for r in revisions if (ref := payload.definition_ref(r))})
+    wanted = sorted({ref for revisions in batches for r in revisions if (ref := payload_refs(r, refs)[1])})
     present: set[str] = set()
     for chunk in _chunks(wanted):
         present.update(session.execute(
             select(current_table.c.entity_id).where(current_table.c.entity_id.in_(chunk))).scalars())
-    return _PreviewState(known, heads, present, attachments_dir)
+    return _PreviewState(known, heads, present, attachments_dir, refs=refs)
 
 
 def _classify(state: _PreviewState, revisions: list[Revision],
@@ -266,8 +276,8 @@ def _classify(state: _PreviewState, revisions: list[Revision],
     referenced: set[str] = set()
     definitions: set[str] = set()
     for rev in new:
-        referenced |= payload.attachment_refs(rev)
-        ref = payload.definition_ref(rev)
+        attachment_refs, ref = payload_refs(rev, state.refs)
+        referenced |= attachment_refs
         if ref:
             definitions.add(ref)
     missing_attachments = sorted(
@@ -662,7 +672,8 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
     now = datetime.now(UTC)
     try:
         with db.transaction() as session:
-            state = _load_state(session, [p.revisions for p, _v in items], folder)
+            refs = {rev_id: found for p, _v in items for rev_id, found in p.refs.items()}
+            state = _load_state(session, [p.revisions for p, _v in items], folder, refs)
             ids = [p.manifest.package_id for p, _v in items if p.manifest]
             applied_before: set[str] = set()
             for chunk in _chunks(ids):

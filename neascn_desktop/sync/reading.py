@@ -54,6 +54,10 @@ MAX_WORKERS = 4
 MAX_BUFFERED_BYTES = 64 * 1024 * 1024
 #: How much lower the workers' scheduling priority is than the importing process's.
 WORKER_NICENESS = 5
+#: The queue of file indices is a pipe: records are written at most this many at a time (one
+#: write of at most PIPE_BUF bytes is never split), and the pipe holds at most this many bytes.
+_RECORDS_PER_WRITE = 1024
+_MAX_PIPE_BYTES = 1024 * 1024
 #: ``NEASCN_READ_WORKERS=0`` reads every file in the importing process (``=N``: N workers).
 WORKERS_ENV = "NEASCN_READ_WORKERS"
 
@@ -140,6 +144,9 @@ class Prepared:
     # sha256 -> a temporary file in the attachments folder that a reading worker already wrote
     # (``.<sha>.<random>.part``); the importer renames it into place or removes it.
     staged: dict[str, Path] = field(default_factory=dict)
+    # revision id -> (attachments it refers to, survey definition it answered), worked out by
+    # a reading worker so that the importer need not parse the payloads (``payload_refs``).
+    refs: dict[str, tuple[frozenset[str], str | None]] = field(default_factory=dict)
 
     @property
     def attachment_hashes(self) -> set[str]:
@@ -190,17 +197,34 @@ def _wire(prepared: Prepared) -> bytes:
     same interpreter): decoding them is about half the cost of parsing their JSON again
     and far cheaper than unpickling objects.  The rest is pickled.
     """
-    revisions = marshal.dumps([r.checked_fields() for r in prepared.revisions])
+    revisions = marshal.dumps([
+        (r.checked_fields(), tuple(payload.attachment_refs(r)), payload.definition_ref(r))
+        for r in prepared.revisions])
     staged = {sha: str(tmp) for sha, tmp in prepared.staged.items()}
     return pickle.dumps((prepared.manifest, prepared.file_sha256, revisions, prepared.attachments, staged),
                         protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _unwire(path: Path, blob: bytes) -> Prepared:
-    manifest, file_sha256, revisions, attachments, staged = pickle.loads(blob)  # noqa: S301 - our worker's
-    return Prepared(path, None, manifest, file_sha256,
-                    [Revision.from_checked(fields) for fields in marshal.loads(revisions)], attachments,
-                    {sha: Path(tmp) for sha, tmp in staged.items()})
+    manifest, file_sha256, wired, attachments, staged = pickle.loads(blob)  # noqa: S301 - our worker's
+    revisions: list[Revision] = []
+    refs: dict[str, tuple[frozenset[str], str | None]] = {}
+    for fields, attachment_refs, definition_ref in marshal.loads(wired):
+        revision = Revision.from_checked(fields)  # its payload is parsed only if it is used
+        revisions.append(revision)
+        refs[revision.id] = (frozenset(attachment_refs), definition_ref)
+    return Prepared(path, None, manifest, file_sha256, revisions, attachments,
+                    {sha: Path(tmp) for sha, tmp in staged.items()}, refs)
+
+
+def payload_refs(revision: Revision, refs: dict[str, tuple[frozenset[str], str | None]] | None = None,
+                 ) -> tuple[frozenset[str], str | None]:
+    """(attachments referred to, survey definition answered) of a revision: from ``refs`` when a
+    reading worker worked them out, else from the payload."""
+    found = refs.get(revision.id) if refs else None
+    if found is not None:
+        return found
+    return frozenset(payload.attachment_refs(revision)), payload.definition_ref(revision)
 
 
 def _discard_wire(blob: bytes) -> None:
@@ -271,7 +295,13 @@ def _read_exact(fd: int, size: int) -> bytes | None:
 
 class ReadAhead:
     """Reads ``files`` in forked worker processes; ``take(i)`` returns file ``i`` read, or ``None``
-    (read it yourself).  Worker ``k`` reads files ``k, k + n, k + 2n …`` in order.
+    (read it yourself).
+
+    The file indices wait in a pipe that every worker takes the next one from, so a
+    busy worker takes fewer.  When the importer needs a file no worker has delivered
+    yet, it does not wait idle: it takes the next index from the same pipe and reads
+    that file itself (a little work stolen back; on a loaded machine, where the
+    workers get little processor time, the import goes on at the pace of one process).
 
     Use as a context manager, or call ``close()``: it stops the workers.
     """
@@ -279,19 +309,25 @@ class ReadAhead:
     def __init__(self, files: Sequence[Path], data_dir: Path, limits: Limits = DEFAULT_LIMITS,
                  workers: int | None = None, *, stage_attachments: bool = True) -> None:
         self.files = [Path(f) for f in files]
+        self.limits = limits
         count = default_workers(workers)
         if len(self.files) < MIN_FILES_FOR_WORKERS:
             count = 0
+        self._keys = key_files_lookup(data_dir)
         self._cond = threading.Condition()
         self._ready: dict[int, bytes] = {}
+        self._own: dict[int, Prepared | None] = {}  # files this process took from the queue
         self._buffered = 0
-        self._wanted: int | None = None
+        self._waiting = False
         self._pids: list[int] = []
         self._fds: list[int] = []
-        self._done: list[bool] = []
+        self._live = 0
+        self._queued = 0  # files 0 .. _queued - 1 are in the queue; the rest are the caller's
+        self._tasks = -1  # the queue's read end
         self._threads: list[threading.Thread] = []
-        #: How many files the workers delivered (the rest were read by the caller).
+        #: How many files the workers delivered, and how many this process read from the queue.
         self.delivered = 0
+        self.stolen = 0
         if count:
             self._start(min(count, len(self.files)), data_dir, limits, stage_attachments)
 
@@ -306,9 +342,22 @@ class ReadAhead:
         self.close()
 
     def _start(self, count: int, data_dir: Path, limits: Limits, stage_attachments: bool) -> None:
+        import fcntl  # POSIX only; workers are only started on Linux
+
+        tasks_r, tasks_w = os.pipe()
+        try:  # room for every index, so they are all written before anyone forks
+            fcntl.fcntl(tasks_w, fcntl.F_SETPIPE_SZ, min(4 * len(self.files) + 4096, _MAX_PIPE_BYTES))
+        except OSError:
+            pass
+        capacity = fcntl.fcntl(tasks_w, fcntl.F_GETPIPE_SZ) // 4
+        self._queued = min(len(self.files), capacity)
+        indices = b"".join(i.to_bytes(4, "big") for i in range(self._queued))
+        for at in range(0, len(indices), _RECORDS_PER_WRITE * 4):  # each write whole (<= PIPE_BUF)
+            os.write(tasks_w, indices[at:at + _RECORDS_PER_WRITE * 4])
+        self._tasks = tasks_r
         sys.stdout.flush()
         sys.stderr.flush()
-        for k in range(count):
+        for _k in range(count):
             read_fd, write_fd = os.pipe()
             try:
                 pid = os.fork()
@@ -318,22 +367,24 @@ class ReadAhead:
                 break
             if pid == 0:  # the worker: never returns
                 os.close(read_fd)
+                os.close(tasks_w)
                 for fd in self._fds:
                     os.close(fd)
-                _work(write_fd, self.files, range(k, len(self.files), count), data_dir, limits,
-                      stage_attachments)
+                _work(tasks_r, write_fd, self.files, data_dir, limits, stage_attachments)
             os.close(write_fd)
             self._pids.append(pid)
             self._fds.append(read_fd)
-            self._done.append(False)
+        # Every write end of the queue is closed now (each worker closes its copy first
+        # thing): an empty queue reads as end of file, never blocks.
+        os.close(tasks_w)
+        self._live = len(self._fds)
         for k, fd in enumerate(self._fds):
-            thread = threading.Thread(target=self._drain, args=(k, fd), name=f"neascn-read-{k}", daemon=True)
+            thread = threading.Thread(target=self._drain, args=(fd,), name=f"neascn-read-{k}", daemon=True)
             thread.start()
             self._threads.append(thread)
 
-    def _drain(self, k: int, fd: int) -> None:
-        """Move worker ``k``'s results from its pipe into memory (a pipe holds only 64 KiB)."""
-        n = len(self._fds)
+    def _drain(self, fd: int) -> None:
+        """Move a worker's results from its pipe into memory (a pipe holds only 64 KiB)."""
         try:
             while True:
                 header = _read_exact(fd, 12)
@@ -347,33 +398,66 @@ class ReadAhead:
                     self._ready[index] = blob
                     self._buffered += len(blob)
                     self._cond.notify_all()
-                    while (self._buffered > MAX_BUFFERED_BYTES
-                           and not (self._wanted is not None and self._wanted % n == k
-                                    and self._wanted not in self._ready)):
+                    while self._buffered > MAX_BUFFERED_BYTES and not self._waiting:
                         self._cond.wait()
         except OSError:
             return
         finally:
             with self._cond:
-                self._done[k] = True
+                self._live -= 1
                 self._cond.notify_all()
 
-    def take(self, index: int) -> Prepared | None:
-        """File ``index`` read by a worker, or ``None`` when the caller must read it (no workers,
-        a refused or unreadable file, a failed worker)."""
-        if not self._fds:
+    def _claim(self) -> int | None:
+        """The next index of the queue, taken by this process (``None``: the queue is empty)."""
+        if self._tasks < 0:
             return None
-        k = index % len(self._fds)
-        with self._cond:
-            self._wanted = index
-            self._cond.notify_all()
-            while index not in self._ready and not self._done[k]:
-                self._cond.wait()
-            blob = self._ready.pop(index, None)
-            self._wanted = None
-            if blob is not None:
-                self._buffered -= len(blob)
-            self._cond.notify_all()
+        try:
+            record = os.read(self._tasks, 4)
+        except OSError:
+            record = b""
+        if len(record) < 4:
+            os.close(self._tasks)
+            self._tasks = -1
+            return None
+        return int.from_bytes(record, "big")
+
+    def _read_here(self, index: int) -> Prepared | None:
+        self.stolen += 1
+        try:
+            prepared = prepare(self.files[index], self.limits, self._keys)
+        except Exception:  # noqa: BLE001 - the caller reads it again and reports what went wrong
+            return None
+        return prepared if prepared.error is None else None
+
+    def take(self, index: int) -> Prepared | None:
+        """File ``index`` read by a worker or by this process from the queue, or ``None`` when the
+        caller must read it (no workers, a refused or unreadable file, a failed worker)."""
+        if index in self._own:
+            return self._own.pop(index)
+        if not self._fds or index >= self._queued:
+            return None
+        while True:
+            with self._cond:
+                if index in self._ready:
+                    blob = self._ready.pop(index)
+                    self._buffered -= len(blob)
+                    self._waiting = False
+                    self._cond.notify_all()
+                    break
+                if self._tasks < 0:  # nothing left to take: every file is with a worker
+                    if not self._live:  # ... or was lost with one
+                        return None
+                    self._waiting = True
+                    self._cond.notify_all()
+                    self._cond.wait()
+                    continue
+            claimed = self._claim()
+            if claimed is None:
+                continue
+            prepared = self._read_here(claimed)
+            if claimed == index:
+                return prepared
+            self._own[claimed] = prepared
         if not blob:
             return None
         self.delivered += 1
@@ -395,7 +479,11 @@ class ReadAhead:
             thread.join()
         for fd in self._fds:
             os.close(fd)
+        if self._tasks >= 0:
+            os.close(self._tasks)
+            self._tasks = -1
         self._pids, self._fds, self._threads = [], [], []
+        self._own.clear()
         with self._cond:
             for blob in self._ready.values():
                 if blob:
@@ -404,9 +492,10 @@ class ReadAhead:
             self._buffered = 0
 
 
-def _work(fd: int, files: Sequence[Path], indices: Iterable[int], data_dir: Path, limits: Limits,
+def _work(tasks: int, fd: int, files: Sequence[Path], data_dir: Path, limits: Limits,
           stage_attachments: bool) -> None:
-    """A worker's whole life: read its files, send each result, exit (never returns).
+    """A worker's whole life: take file indices from the queue, read each file, send the
+    result, exit when the queue is empty (never returns).
 
     A frame is the file's index (4 bytes), the length (8 bytes) and ``_wire``'s bytes;
     length 0 means "read this one yourself" (refused, or anything unexpected).
@@ -428,7 +517,8 @@ def _work(fd: int, files: Sequence[Path], indices: Iterable[int], data_dir: Path
             folder.mkdir(parents=True, exist_ok=True)
             present = set(os.listdir(folder))
         with os.fdopen(fd, "wb", buffering=0) as out:
-            for index in indices:
+            while len(record := os.read(tasks, 4)) == 4:
+                index = int.from_bytes(record, "big")
                 blob = b""
                 prepared = None
                 try:
@@ -457,5 +547,6 @@ __all__ = [
     "key_files_lookup",
     "load_x25519",
     "part_name",
+    "payload_refs",
     "prepare",
 ]

@@ -50,13 +50,14 @@ SCRIPT = textwrap.dedent('''
         report = import_packages(db, files, lambda *a: calls.append(a), cancel, read_ahead=ahead)
         started = ahead.workers
         delivered = ahead.delivered
+        stolen = ahead.stolen
     folder = db.attachments_dir()
     print(json.dumps({
         "statuses": [o.status for o in report.outcomes],
         "messages": [o.message for o in report.outcomes],
         "digest": replica.digest(db),
         "attachments": sorted(p.name for p in folder.iterdir()),
-        "workers": started, "delivered": delivered,
+        "workers": started, "delivered": delivered, "stolen": stolen,
     }))
     db.dispose()
 ''')
@@ -117,9 +118,11 @@ def test_workers_import_exactly_what_the_importing_process_would(scene: dict[str
     ahead = _run(scene, "ahead", workers=2)
     assert alone["workers"] == 0 and alone["delivered"] == 0
     assert ahead["workers"] == 2
-    # Every readable file came from a worker (the unknown sender's too: trust is judged by the
-    # importer); the damaged one was read again, to be refused with the in-process message.
-    assert ahead["delivered"] == PACKAGES + 1
+    # Every readable file came from a worker or was taken from the queue by the importer (the
+    # unknown sender's too: trust is judged by the importer); the damaged one was read again,
+    # to be refused with the in-process message.
+    assert ahead["delivered"] > 0
+    assert PACKAGES + 1 <= ahead["delivered"] + ahead["stolen"] <= PACKAGES + 2
     assert ahead["statuses"] == alone["statuses"]
     assert ahead["statuses"].count("applied") == PACKAGES
     assert ahead["statuses"][-2:] == ["waiting", "refused"]
@@ -131,7 +134,7 @@ def test_workers_import_exactly_what_the_importing_process_would(scene: dict[str
 
 
 def test_a_worker_that_dies_leaves_its_files_to_the_importer(scene: dict[str, Path]) -> None:
-    # Worker 1 reads the odd files; it dies at the seventh.
+    # Whichever worker takes the seventh file dies.
     patch = textwrap.dedent('''
         real = reading.prepare
         def prepare(path, limits, keys):
@@ -142,7 +145,7 @@ def test_a_worker_that_dies_leaves_its_files_to_the_importer(scene: dict[str, Pa
     ''')
     alone = _run(scene, "alone-2", workers=0)
     crashed = _run(scene, "crashed", workers=2, patch=patch)
-    assert crashed["workers"] == 2 and 0 < crashed["delivered"] < PACKAGES
+    assert crashed["workers"] == 2 and 0 < crashed["delivered"] <= PACKAGES  # not all 25 readable ones
     assert crashed["statuses"] == alone["statuses"] and crashed["digest"] == alone["digest"]
     assert crashed["attachments"] == alone["attachments"]
     assert _no_parts(scene, "crashed")
@@ -159,7 +162,7 @@ def test_a_worker_error_is_read_again_and_reported_as_in_process(scene: dict[str
     ''')
     alone = _run(scene, "alone-3", workers=0)
     buggy = _run(scene, "buggy", workers=2, patch=patch)
-    assert buggy["delivered"] == PACKAGES + 1 - 10
+    assert buggy["delivered"] <= PACKAGES + 1 - 10
     assert buggy["statuses"] == alone["statuses"] and buggy["digest"] == alone["digest"]
     assert _no_parts(scene, "buggy")
 
