@@ -11,8 +11,6 @@ import os
 import sys
 from pathlib import Path
 
-import platformdirs
-
 _PACKAGE_DIR = Path(__file__).resolve().parent
 _DATA_FOLDERS = ("ui", "resources", "translations")
 
@@ -67,4 +65,6 @@ def default_data_dir() -> Path:
     env = os.environ.get("NEASCN_DATA_DIR")
     if env:
         return Path(env).expanduser()
+    import platformdirs  # only when no data directory was given (every command imports this module)
+
     return Path(platformdirs.user_data_dir("neascn-desktop", "NEASCN"))

@@ -208,7 +208,8 @@ class ImportReport:
 
 # --- preview ------------------------------------------------------------------------------------
 
-def _chunks(items: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
+def _chunks(items: Sequence[str], size: int = 900) -> Iterable[Sequence[str]]:
+    # 900: under the 999 bound parameters older SQLite builds allow in one statement
     for start in range(0, len(items), size):
         yield items[start:start + size]
 
@@ -319,6 +320,8 @@ class _Run:
             self.known: dict[str, str] = {
                 package_id: digest for package_id, digest in
                 session.execute(select(PackageRow.package_id, PackageRow.manifest_sha256))}
+            # Whether an applied package may have an inbox entry to mark (see _hold).
+            self.inbox_used = session.scalar(select(InboxRow.package_id).limit(1)) is not None
         self.in_flight: set[str] = set()
 
     def refresh_trust(self) -> None:
@@ -400,6 +403,7 @@ def _hold(run: _Run, prepared: Prepared, verdict: PackageVerdict) -> PackageOutc
         if row is None:
             row = InboxRow(package_id=manifest.package_id)
             session.add(row)
+            run.inbox_used = True
         row.stored_file = f"{INBOX_DIR}/{stored.name}"
         row.original_name = path.name[:400]
         row.kind = manifest.kind
@@ -748,7 +752,7 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
                 session.execute(insert(_table(PackageRow)), package_rows)
             if audit_rows:
                 session.execute(insert(_table(AuditRow)), audit_rows)
-            for chunk in _chunks(applied_ids):
+            for chunk in _chunks(applied_ids if run.inbox_used else []):
                 session.execute(update(InboxRow).where(InboxRow.package_id.in_(chunk))
                                 .values(status="applied", decided_at=now))
         for tmp, final in staged:
