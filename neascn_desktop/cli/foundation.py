@@ -13,9 +13,10 @@ from neascn_desktop.identity.trust import (
     TrustError,
     export_keycard,
     list_trusted,
+    own_device_id,
     read_keycard,
     revoke,
-    trust_keycard,
+    trust_keycards,
 )
 
 
@@ -81,12 +82,11 @@ def cmd_key_export(ctx: CliContext, args: argparse.Namespace) -> int:
 
 def cmd_trust_add(ctx: CliContext, args: argparse.Namespace) -> int:
     cards = [read_keycard(path) for path in args.files]  # all checked before any is trusted
-    own = ctx.profile(required=False)
-    results = []
+    own = own_device_id(ctx.db)
     for card in cards:
-        if own is not None and card.device_id == own.device_id:
+        if card.device_id == own:
             raise TrustError(_("{name} is this device's own key card.").format(name=card.display_name))
-        results.append(trust_keycard(ctx.db, card))
+    results = trust_keycards(ctx.db, cards)  # one transaction: all or none
     if ctx.json:
         ctx.print_json([{"device_id": d.device_id, "name": d.display_name, "fingerprint": d.fingerprint}
                         for d in results])

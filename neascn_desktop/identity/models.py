@@ -1,52 +1,51 @@
-"""Tables of the identity room: the local profile and trusted devices."""
+"""ORM classes of the identity room's tables (defined in Core in ``identity.tables``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped
 
+from neascn_desktop.identity.tables import profile_table, setting_table, trusted_device_table
 from neascn_desktop.store.base import Base
-from neascn_desktop.store.types import UtcDateTime
 
 
 class ProfileRow(Base):
     """The one local profile of this data directory (``id`` is always 1)."""
 
-    __tablename__ = "profile"
+    __table__ = profile_table
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    display_name: Mapped[str] = mapped_column(String(200))
-    organisation: Mapped[str] = mapped_column(String(200), default="")
-    role: Mapped[str] = mapped_column(String(20))
-    language: Mapped[str] = mapped_column(String(10))
-    device_id: Mapped[str] = mapped_column(String(36), unique=True)
-    signing_public_key: Mapped[str] = mapped_column(String(64))
-    encryption_public_key: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    id: Mapped[int]
+    display_name: Mapped[str]
+    organisation: Mapped[str]
+    role: Mapped[str]
+    language: Mapped[str]
+    device_id: Mapped[str]
+    signing_public_key: Mapped[str]
+    encryption_public_key: Mapped[str]
+    created_at: Mapped[datetime]
 
 
 class TrustedDeviceRow(Base):
     """Another device whose key card was trusted here (revocation keeps the row)."""
 
-    __tablename__ = "trusted_device"
+    __table__ = trusted_device_table
 
-    device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    display_name: Mapped[str] = mapped_column(String(200))
-    organisation: Mapped[str] = mapped_column(String(200), default="")
-    role: Mapped[str] = mapped_column(String(20))
-    signing_public_key: Mapped[str] = mapped_column(String(64))
-    encryption_public_key: Mapped[str] = mapped_column(String(64))
-    fingerprint: Mapped[str] = mapped_column(String(64))
-    trusted_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    device_id: Mapped[str]
+    display_name: Mapped[str]
+    organisation: Mapped[str]
+    role: Mapped[str]
+    signing_public_key: Mapped[str]
+    encryption_public_key: Mapped[str]
+    fingerprint: Mapped[str]
+    trusted_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
 
 
 class SettingRow(Base):
     """Small key/value settings of the data directory (JSON text values)."""
 
-    __tablename__ = "setting"
+    __table__ = setting_table
 
-    key: Mapped[str] = mapped_column(String(100), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
+    key: Mapped[str]
+    value: Mapped[str]

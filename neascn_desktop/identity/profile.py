@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 
 from neascn_desktop.errors import NeascnError
 from neascn_desktop.i18n import LANGUAGES, N_, _, normalize_language
 from neascn_desktop.identity.keys import generate_device_keys
-from neascn_desktop.identity.models import ProfileRow
+from neascn_desktop.identity.tables import profile_table
 from neascn_desktop.store.database import Database
 
 #: Roles and their display names (translate with ``_()`` when shown).
@@ -42,7 +44,7 @@ class Profile:
         return _(ROLES.get(self.role, self.role))
 
 
-def _to_profile(row: ProfileRow) -> Profile:
+def _to_profile(row: Any) -> Profile:
     return Profile(
         display_name=row.display_name,
         organisation=row.organisation,
@@ -57,8 +59,8 @@ def _to_profile(row: ProfileRow) -> Profile:
 
 def load_profile(db: Database) -> Profile | None:
     """The profile of this data directory, or ``None`` before the first run."""
-    with db.session() as session:
-        row = session.get(ProfileRow, 1)
+    with db.connect() as conn:
+        row = conn.execute(select(profile_table).where(profile_table.c.id == 1)).first()
         return _to_profile(row) if row else None
 
 
@@ -79,12 +81,11 @@ def create_profile(
                 code=language, choices=", ".join(LANGUAGES)
             )
         )
-    with db.transaction() as session:
-        if session.scalar(select(ProfileRow.id).limit(1)) is not None:
+    with db.writing() as conn:
+        if conn.scalar(select(profile_table.c.id).limit(1)) is not None:
             raise ProfileError(_("A profile already exists in {path}.").format(path=db.data_dir))
         keys = generate_device_keys(db.data_dir)
-        row = ProfileRow(
-            id=1,
+        profile = Profile(
             display_name=name,
             organisation=organisation.strip(),
             role=role,
@@ -94,13 +95,11 @@ def create_profile(
             encryption_public_key=keys.encryption_public_b64,
             created_at=datetime.now(UTC),
         )
-        session.add(row)
-        session.flush()
-        return _to_profile(row)
+        conn.execute(insert(profile_table).values(id=1, **dataclasses.asdict(profile)))
+        return profile
 
 
 def update_profile_language(db: Database, language: str) -> None:
-    with db.transaction() as session:
-        row = session.get(ProfileRow, 1)
-        if row is not None:
-            row.language = normalize_language(language)
+    with db.writing() as conn:
+        conn.execute(update(profile_table).where(profile_table.c.id == 1)
+                     .values(language=normalize_language(language)))

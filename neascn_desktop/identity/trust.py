@@ -6,19 +6,21 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, insert, select, update
 
 from neascn_desktop.errors import NeascnError
 from neascn_desktop.i18n import _
 from neascn_desktop.identity.keys import b64, fingerprint, load_device_keys, unb64
-from neascn_desktop.identity.models import TrustedDeviceRow
 from neascn_desktop.identity.profile import ROLES, Profile
+from neascn_desktop.identity.tables import profile_table, trusted_device_table
 from neascn_desktop.store.database import Database
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 KEYCARD_FORMAT = "neascn-keycard"
 KEYCARD_VERSION = 1
@@ -148,7 +150,7 @@ def read_keycard(path: Path) -> KeyCard:
     return parse_keycard(data, str(path))
 
 
-def _to_trusted(row: TrustedDeviceRow) -> TrustedDevice:
+def _to_trusted(row: Any) -> TrustedDevice:
     return TrustedDevice(
         device_id=row.device_id,
         display_name=row.display_name,
@@ -187,57 +189,71 @@ class DeviceIdentity(Protocol):
     def fingerprint(self) -> str: ...
 
 
-def trust_in_session(session: Session, device: DeviceIdentity) -> TrustedDeviceRow:
+def trust_in_session(target: Connection | Session, device: DeviceIdentity) -> TrustedDevice:
     """Trust a device inside the caller's transaction (again, if it was revoked: the new keys
-    replace the old ones).  ``trust add`` and the inbox's "trust the sender" both come here."""
-    row = session.get(TrustedDeviceRow, device.device_id)
-    if row is None:
-        row = TrustedDeviceRow(device_id=device.device_id)
-        session.add(row)
-    row.display_name = device.display_name
-    row.organisation = device.organisation
-    row.role = device.role
-    row.signing_public_key = device.signing_public_key
-    row.encryption_public_key = device.encryption_public_key
-    row.fingerprint = device.fingerprint
-    row.trusted_at = datetime.now(UTC)
-    row.revoked_at = None
-    session.flush()
-    return row
+    replace the old ones).  ``trust add`` and the inbox's "trust the sender" both come here.
+
+    ``target``: a Core connection, or an ORM session (its connection is used).
+    """
+    conn = target if isinstance(target, Connection) else target.connection()
+    t = trusted_device_table
+    values: dict[str, Any] = {
+        "display_name": device.display_name, "organisation": device.organisation, "role": device.role,
+        "signing_public_key": device.signing_public_key,
+        "encryption_public_key": device.encryption_public_key, "fingerprint": device.fingerprint,
+        "trusted_at": datetime.now(UTC), "revoked_at": None,
+    }
+    if conn.scalar(select(t.c.device_id).where(t.c.device_id == device.device_id)) is None:
+        conn.execute(insert(t).values(device_id=device.device_id, **values))
+    else:
+        conn.execute(update(t).where(t.c.device_id == device.device_id).values(**values))
+    return TrustedDevice(device_id=device.device_id, **values)
 
 
 def trust_keycard(db: Database, card: KeyCard) -> TrustedDevice:
     """Trust the device of a key card."""
-    with db.transaction() as session:
-        return _to_trusted(trust_in_session(session, card))
+    return trust_keycards(db, [card])[0]
+
+
+def trust_keycards(db: Database, cards: list[KeyCard]) -> list[TrustedDevice]:
+    """Trust the devices of several key cards, all in one transaction."""
+    with db.writing() as conn:
+        return [trust_in_session(conn, card) for card in cards]
+
+
+def own_device_id(db: Database) -> str | None:
+    """This data directory's device id (``None`` before a profile exists)."""
+    with db.connect() as conn:
+        return conn.scalar(select(profile_table.c.device_id).where(profile_table.c.id == 1))
 
 
 def list_trusted(db: Database, include_revoked: bool = True) -> list[TrustedDevice]:
-    with db.session() as session:
-        rows = session.scalars(select(TrustedDeviceRow).order_by(TrustedDeviceRow.display_name)).all()
+    t = trusted_device_table
+    with db.connect() as conn:
+        rows = conn.execute(select(t).order_by(t.c.display_name)).all()
         return [_to_trusted(r) for r in rows if include_revoked or r.revoked_at is None]
 
 
 def find_trusted(db: Database, device_id: str) -> TrustedDevice | None:
-    with db.session() as session:
-        row = session.get(TrustedDeviceRow, device_id)
+    t = trusted_device_table
+    with db.connect() as conn:
+        row = conn.execute(select(t).where(t.c.device_id == device_id)).first()
         return _to_trusted(row) if row else None
 
 
 def revoke(db: Database, device_id_or_prefix: str) -> TrustedDevice:
     """Revoke a trusted device by id (a unique prefix of at least 4 characters is enough)."""
     key = device_id_or_prefix.strip()
-    with db.transaction() as session:
-        row = session.get(TrustedDeviceRow, key)
+    t = trusted_device_table
+    with db.writing() as conn:
+        row = conn.execute(select(t).where(t.c.device_id == key)).first()
         if row is None and len(key) >= 4:
-            matches = session.scalars(
-                select(TrustedDeviceRow).where(TrustedDeviceRow.device_id.startswith(key))
-            ).all()
+            matches = conn.execute(select(t).where(t.c.device_id.startswith(key, autoescape=True))).all()
             if len(matches) == 1:
                 row = matches[0]
         if row is None:
             raise TrustError(_("No trusted device has the id {id}.").format(id=key))
         if row.revoked_at is None:
-            row.revoked_at = datetime.now(UTC)
-        session.flush()
+            conn.execute(update(t).where(t.c.device_id == row.device_id).values(revoked_at=datetime.now(UTC)))
+            row = conn.execute(select(t).where(t.c.device_id == row.device_id)).one()
         return _to_trusted(row)

@@ -1,18 +1,13 @@
-"""The declarative base shared by every room's tables (one ``MetaData`` for Alembic)."""
+"""The declarative base shared by every room's ORM classes (one ``MetaData`` for Alembic)."""
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+from neascn_desktop.store.metadata import NAMING_CONVENTION, metadata
+
+__all__ = ["NAMING_CONVENTION", "Base"]
 
 
 class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    metadata = metadata

@@ -14,13 +14,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Connection, Engine, create_engine, event, text
 
 from neascn_desktop.errors import NeascnError
 from neascn_desktop.i18n import _
 from neascn_desktop.paths import DB_FILENAME, attachments_dir
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 #: The newest migration.  Opening an up-to-date database compares against this constant
 #: instead of loading Alembic (a test checks that it matches Alembic's head).
@@ -35,18 +38,23 @@ class StoreError(NeascnError):
 
 @dataclass
 class Database:
-    """An open database: the engine, a session factory and where it lives."""
+    """An open database: the engine, a session factory and where it lives.
+
+    The ORM is loaded on the first ``session()`` or ``transaction()``; ``connect()``
+    and ``writing()`` are Core only (see ``store.metadata``).
+    """
 
     engine: Engine
     data_dir: Path
     url: str
     backup_path: Path | None = None
-    _sessions: sessionmaker[Session] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+    _sessions: Any = field(default=None, init=False, repr=False)
 
     def session(self) -> Session:
+        if self._sessions is None:
+            from sqlalchemy.orm import sessionmaker
+
+            self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         return self._sessions()
 
     @contextmanager
@@ -56,11 +64,27 @@ class Database:
         On SQLite the write lock is taken up front (``BEGIN IMMEDIATE``) so that
         two processes writing at once wait for each other instead of failing.
         """
-        with self.engine.connect() as conn:
-            if self.engine.dialect.name == "sqlite":
-                conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+        from sqlalchemy.orm import Session
+
+        with self._connect_for_writing() as conn:
             with Session(bind=conn, expire_on_commit=False) as session, session.begin():
                 yield session
+
+    def connect(self) -> Connection:
+        """A Core connection for reading (use as a context manager)."""
+        return self.engine.connect()
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """``transaction()`` for Core statements: one transaction, the write lock taken up front."""
+        with self._connect_for_writing() as conn, conn.begin():
+            yield conn
+
+    def _connect_for_writing(self) -> Connection:
+        conn = self.engine.connect()
+        if self.engine.dialect.name == "sqlite":
+            conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+        return conn
 
     @property
     def location(self) -> str:
