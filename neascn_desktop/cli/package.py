@@ -196,13 +196,16 @@ def _print_report(ctx: CliContext, report: ImportReport) -> None:
 
 
 def cmd_import(ctx: CliContext, args: argparse.Namespace) -> int:
-    from neascn_desktop.paths import default_data_dir
+    from neascn_desktop.paths import DB_FILENAME, default_data_dir
     from neascn_desktop.sync.reading import ReadAhead, expand_paths
 
     _existing(args.paths)
     files = expand_paths(args.paths)
-    # The workers start reading now, while this process loads the database layer.
-    with ReadAhead(files, ctx.data_dir or default_data_dir(), stage_attachments=not args.dry_run) as read_ahead:
+    data_dir = ctx.data_dir or default_data_dir()
+    # The workers start reading now, while this process loads the database layer (not in a
+    # data directory without a database: the command is refused, and must leave it untouched).
+    workers = None if (data_dir / DB_FILENAME).is_file() else 0
+    with ReadAhead(files, data_dir, workers=workers, stage_attachments=not args.dry_run) as read_ahead:
         from neascn_desktop.sync.importer import import_packages
 
         ctx.profile()

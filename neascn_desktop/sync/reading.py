@@ -50,7 +50,7 @@ MIN_FILES_FOR_WORKERS = 16
 #: At most this many workers, whatever the number of processors.
 MAX_WORKERS = 4
 #: Results read from the workers but not yet taken by the importer stay under this many bytes
-#: (beyond it a worker waits; the one holding the next file the importer needs never does).
+#: (beyond it the workers wait, except while the importer itself waits for one of them).
 MAX_BUFFERED_BYTES = 64 * 1024 * 1024
 #: How much lower the workers' scheduling priority is than the importing process's.
 WORKER_NICENESS = 5
@@ -436,32 +436,43 @@ class ReadAhead:
             return self._own.pop(index)
         if not self._fds or index >= self._queued:
             return None
-        while True:
-            with self._cond:
-                if index in self._ready:
-                    blob = self._ready.pop(index)
-                    self._buffered -= len(blob)
-                    self._waiting = False
-                    self._cond.notify_all()
-                    break
-                if self._tasks < 0:  # nothing left to take: every file is with a worker
-                    if not self._live:  # ... or was lost with one
-                        return None
-                    self._waiting = True
-                    self._cond.notify_all()
-                    self._cond.wait()
-                    continue
-            claimed = self._claim()
-            if claimed is None:
-                continue
-            prepared = self._read_here(claimed)
-            if claimed == index:
-                return prepared
-            self._own[claimed] = prepared
+        blob = self._wait_for(index)
+        if index in self._own:
+            return self._own.pop(index)
         if not blob:
             return None
         self.delivered += 1
         return _unwire(self.files[index], blob)
+
+    def _wait_for(self, index: int) -> bytes | None:
+        """What a worker sent for file ``index``; ``None`` if no worker will (the file was
+        lost with a worker), or — when this process took and read it itself — ``None`` too,
+        with the result left in ``_own``."""
+        try:
+            while True:
+                with self._cond:
+                    if index in self._ready:
+                        blob = self._ready.pop(index)
+                        self._buffered -= len(blob)
+                        self._cond.notify_all()
+                        return blob
+                    if self._tasks < 0:  # nothing left to take: every file is with a worker
+                        if not self._live:  # ... or was lost with one
+                            return None
+                        self._waiting = True
+                        self._cond.notify_all()
+                        self._cond.wait()
+                        continue
+                claimed = self._claim()
+                if claimed is None:
+                    continue
+                self._own[claimed] = self._read_here(claimed)
+                if claimed == index:
+                    return None
+        finally:
+            with self._cond:
+                self._waiting = False
+                self._cond.notify_all()
 
     def close(self) -> None:
         """Stop the workers (finished or not) and release everything."""

@@ -214,3 +214,12 @@ def test_temporary_files_of_an_interrupted_import_are_swept(tmp_path: Path) -> N
     import_packages(db, [])
     assert not old.exists() and fresh.exists()  # a fresh one may belong to an import running now
     db.dispose()
+
+
+def test_importing_into_a_data_directory_without_a_profile_writes_nothing(scene: dict[str, Path]) -> None:
+    empty = scene["root"] / "empty"
+    empty.mkdir()
+    run = subprocess.run([sys.executable, "-m", "neascn_desktop.cli", "--data-dir", str(empty), "package",
+                          "import", str(scene["packages"])], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 2 and "neascn init" in run.stderr
+    assert [p.name for p in empty.iterdir()] in ([], ["neascn.sqlite3"])  # opening created the database
