@@ -55,11 +55,13 @@ class GuiContext:
         on_cancelled: Callable[[], None] | None = None,
         cancellable: bool = True,
         parent: QWidget | None = None,
+        show_progress: bool = True,
     ) -> BackgroundTask:
         """:func:`neascn_desktop.gui.worker.run_in_background`, publishing what the task changed.
 
         If the task returns a :class:`Changes`, or an object with a ``changes``
         attribute holding one, it is published before ``on_success`` runs.
+        ``show_progress=False`` for work whose widget shows that it is busy itself.
         """
         from neascn_desktop.gui.worker import run_in_background
 
@@ -79,6 +81,7 @@ class GuiContext:
             on_error=on_error,
             on_cancelled=on_cancelled,
             cancellable=cancellable,
+            show_progress=show_progress,
         )
 
     def show_error(self, error: BaseException, parent: QWidget | None = None) -> QMessageBox:

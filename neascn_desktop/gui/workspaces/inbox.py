@@ -346,8 +346,6 @@ class InboxWorkspace(QWidget):
             self._preview_in_background(item)
 
     def _preview_in_background(self, item: PackageItem) -> None:
-        from neascn_desktop.gui.worker import run_in_background
-
         db = self.ctx.db
 
         def task(progress, is_cancelled):
@@ -358,8 +356,8 @@ class InboxWorkspace(QWidget):
             if len(current) == 1 and current[0].path == item.path:
                 self.preview.setHtml(_preview_html(item, outcome))
 
-        job = run_in_background(self, task, title=_("Preview"), on_success=done, on_error=lambda _e: None,
-                                show_progress=False)
+        job = self.ctx.run_in_background(task, title=_("Preview"), on_success=done, on_error=lambda _e: None,
+                                         parent=self, show_progress=False)
         self.jobs.append(job)
         job.finished.connect(lambda: self.jobs.remove(job) if job in self.jobs else None)
 

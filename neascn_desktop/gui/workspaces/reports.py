@@ -359,16 +359,14 @@ class ReportsWorkspace(QWidget):
 
     def refresh_dashboard(self):
         """Rebuild the dashboard off the UI thread (no progress dialog: the tab says it is busy)."""
-        from neascn_desktop.gui.worker import run_in_background
-
         self._dashboard_dirty = False
         db, language = self.ctx.db, current_language()
         _form_id, version = self.selected_form()
         self.dashboard.show_loading()
-        self.dashboard_job = run_in_background(
-            self, lambda progress, is_cancelled: build_dashboard(db, language, version),
+        self.dashboard_job = self.ctx.run_in_background(
+            lambda progress, is_cancelled: build_dashboard(db, language, version),
             title=_("Dashboard"), on_success=self.dashboard.show_dashboard,
-            on_error=self._dashboard_failed, show_progress=False)
+            on_error=self._dashboard_failed, parent=self, show_progress=False)
         return self.dashboard_job
 
     def _dashboard_failed(self, error: BaseException) -> None:
