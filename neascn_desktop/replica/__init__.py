@@ -8,9 +8,9 @@ Import the use cases from here (``from neascn_desktop import replica``;
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from neascn_desktop.lazy import lazy_attributes
 from neascn_desktop.replica.errors import ReplicaError
 from neascn_desktop.replica.revision import Revision, canonical_json, compute_id, make_revision
 
@@ -81,13 +81,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, _HOMES)
 
 
 __all__ = [

@@ -6,8 +6,9 @@ database does not need the ORM.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from neascn_desktop.lazy import lazy_attributes
 from neascn_desktop.store.database import Database, StoreError, open_database
 
 if TYPE_CHECKING:
@@ -15,10 +16,4 @@ if TYPE_CHECKING:
 
 __all__ = ["Base", "Database", "StoreError", "open_database"]
 
-
-def __getattr__(name: str) -> Any:
-    if name == "Base":
-        from neascn_desktop.store.base import Base
-
-        return Base
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, {"Base": "base"})
