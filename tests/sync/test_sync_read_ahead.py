@@ -35,7 +35,7 @@ SCRIPT = textwrap.dedent('''
     import json, os, sys
     from pathlib import Path
     from neascn_desktop.sync import reading
-    data, folder, workers, patch, cancel_after = sys.argv[1:6]
+    data, folder, workers, patch, cancel_after, parent_patch = sys.argv[1:7]
     original = reading.prepare
     exec(patch)  # seen by the workers only: undone as soon as they are started
     files = reading.expand_paths([Path(folder)])
@@ -43,7 +43,9 @@ SCRIPT = textwrap.dedent('''
         reading.prepare = original
         from neascn_desktop import replica
         from neascn_desktop.store import open_database
+        from neascn_desktop.sync import importer
         from neascn_desktop.sync.importer import import_packages
+        exec(parent_patch)  # in the importing process only
         db = open_database(Path(data))
         calls = []
         cancel = (lambda: len(calls) >= int(cancel_after)) if int(cancel_after) else None
@@ -97,12 +99,14 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {"root": root, "sec": root / "sec", "packages": folder}
 
 
-def _run(scene: dict[str, Path], name: str, workers: int, patch: str = "", cancel_after: int = 0) -> dict:
+def _run(scene: dict[str, Path], name: str, workers: int, patch: str = "", cancel_after: int = 0,
+         parent_patch: str = "") -> dict:
     data = scene["root"] / name
     shutil.copytree(scene["sec"], data)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     result = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(data), str(scene["packages"]), str(workers), patch, str(cancel_after)],
+        [sys.executable, "-c", SCRIPT, str(data), str(scene["packages"]), str(workers), patch, str(cancel_after),
+         parent_patch],
         capture_output=True, text=True, env=env, timeout=300,
     )
     assert result.returncode == 0, result.stderr
@@ -165,6 +169,33 @@ def test_a_worker_error_is_read_again_and_reported_as_in_process(scene: dict[str
     assert buggy["delivered"] <= PACKAGES + 1 - 10
     assert buggy["statuses"] == alone["statuses"] and buggy["digest"] == alone["digest"]
     assert _no_parts(scene, "buggy")
+
+
+def test_a_refused_batch_is_retried_with_the_attachments_the_workers_wrote(scene: dict[str, Path]) -> None:
+    """The revision log refuses the batch holding package 22 (and 22 alone when retried): the
+    workers' attachment files of the whole batch are gone with the refused attempt, so the
+    retry reads each package's attachments again from its file."""
+    parent_patch = textwrap.dedent('''
+        from neascn_desktop.replica import ReplicaError
+        from neascn_desktop.sync.container import open_package
+        bad = open_package(Path(folder) / "22.neascn").manifest.package_id
+        real_add = importer.add_revisions
+        def refuse(session, revisions, provenance=None):
+            if isinstance(provenance, dict) and bad in provenance.values():
+                raise ReplicaError("refused")
+            return real_add(session, revisions, provenance)
+        importer.add_revisions = refuse
+    ''')
+    alone = _run(scene, "alone-4", workers=0)
+    retried = _run(scene, "retried", workers=2, parent_patch=parent_patch)
+    assert retried["delivered"] > 0
+    statuses = list(alone["statuses"])
+    statuses[22] = "refused"
+    assert retried["statuses"] == statuses
+    # Every applied package's attachment is in place; 22's own (no later package carries it) is not.
+    assert len(retried["attachments"]) == len(alone["attachments"]) - 1
+    assert set(retried["attachments"]) < set(alone["attachments"])
+    assert _no_parts(scene, "retried")
 
 
 def test_cancelling_leaves_no_temporary_files(scene: dict[str, Path]) -> None:
