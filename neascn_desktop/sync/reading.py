@@ -52,8 +52,10 @@ MAX_WORKERS = 4
 #: Results read from the workers but not yet taken by the importer stay under this many bytes
 #: (beyond it the workers wait, except while the importer itself waits for one of them).
 MAX_BUFFERED_BYTES = 64 * 1024 * 1024
-#: How much lower the workers' scheduling priority is than the importing process's.
-WORKER_NICENESS = 5
+#: How much lower the workers' scheduling priority is than the importing process's: the lowest.
+#: The importer is the critical path; workers use what processor time it leaves, and on a
+#: machine too busy to give them any, the importer takes the files from the queue itself.
+WORKER_NICENESS = 19
 #: The queue of file indices is a pipe: records are written at most this many at a time (one
 #: write of at most PIPE_BUF bytes is never split), and the pipe holds at most this many bytes.
 _RECORDS_PER_WRITE = 1024
@@ -514,9 +516,7 @@ def _work(tasks: int, fd: int, files: Sequence[Path], data_dir: Path, limits: Li
     status = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-        # The importing process is the critical path (it applies what was read); on a busy
-        # machine it goes first, and the workers use the processor time it leaves.
-        os.nice(WORKER_NICENESS)
+        os.nice(WORKER_NICENESS)  # see WORKER_NICENESS
         # A worker lives for one import and frees what it reads by reference counting; what
         # it inherited from the importer stays untouched (no collector scans, no copies).
         gc.freeze()
