@@ -184,16 +184,18 @@ def add_json_flag(parser: argparse.ArgumentParser) -> None:
                         help=_("print machine-readable JSON"))
 
 
-def _log_crash(ctx: CliContext | None) -> Path | None:
+def _log_crash(ctx: CliContext | None, data_dir: Path | None = None) -> Path | None:
+    """Write the traceback to ``<data dir>/logs/`` (``None`` if even that fails: this is the last
+    resort, it never raises)."""
     try:
         from neascn_desktop.paths import default_data_dir
 
-        folder = (ctx.data_dir if ctx and ctx.data_dir else default_data_dir()) / "logs"
+        folder = (ctx.data_dir if ctx and ctx.data_dir else data_dir or default_data_dir()) / "logs"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"cli-crash-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}.txt"
         path.write_text(traceback.format_exc(), encoding="utf-8")
         return path
-    except OSError:
+    except Exception:  # noqa: BLE001 - a crash log must not crash
         return None
 
 
@@ -226,7 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 1
     except Exception as exc:  # noqa: BLE001 - never show a traceback to the user
-        where = _log_crash(ctx)
+        where = _log_crash(ctx, pre.data_dir)
         message = _("internal error: {error}").format(error=f"{type(exc).__name__}: {exc}".splitlines()[0])
         if where:
             message += " " + _("(details in {path})").format(path=where)
