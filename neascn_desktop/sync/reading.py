@@ -27,6 +27,7 @@ import pickle
 import signal
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -60,6 +61,11 @@ WORKER_NICENESS = 19
 #: write of at most PIPE_BUF bytes is never split), and the pipe holds at most this many bytes.
 _RECORDS_PER_WRITE = 1024
 _MAX_PIPE_BYTES = 1024 * 1024
+#: The importer reads at most this many files from the queue ahead of the one it needs.
+MAX_READ_HERE_AHEAD = 4
+#: The importer waits for a worker at least this long (or twice what reading the file itself
+#: would take) before it reads the file itself.
+MIN_PATIENCE_SECONDS = 0.002
 #: ``NEASCN_READ_WORKERS=0`` reads every file in the importing process (``=N``: N workers).
 WORKERS_ENV = "NEASCN_READ_WORKERS"
 
@@ -319,6 +325,8 @@ class ReadAhead:
         self._cond = threading.Condition()
         self._ready: dict[int, bytes] = {}
         self._own: dict[int, Prepared | None] = {}  # files this process took from the queue
+        self._abandoned: set[int] = set()  # files the caller read itself rather than wait
+        self._seconds_per_byte = 1e-3 / 16384  # reading here, a running average (start: 1 ms a 16 KiB)
         self._buffered = 0
         self._waiting = False
         self._pids: list[int] = []
@@ -327,9 +335,11 @@ class ReadAhead:
         self._queued = 0  # files 0 .. _queued - 1 are in the queue; the rest are the caller's
         self._tasks = -1  # the queue's read end
         self._threads: list[threading.Thread] = []
-        #: How many files the workers delivered, and how many this process read from the queue.
+        #: How many files the workers delivered, how many this process took from the queue and
+        #: read, and how many it left to the caller rather than wait for a worker.
         self.delivered = 0
         self.stolen = 0
+        self.reread = 0
         if count:
             self._start(min(count, len(self.files)), data_dir, limits, stage_attachments)
 
@@ -397,11 +407,15 @@ class ReadAhead:
                 if blob is None:
                     return
                 with self._cond:
-                    self._ready[index] = blob
-                    self._buffered += len(blob)
-                    self._cond.notify_all()
+                    abandoned = index in self._abandoned
+                    if not abandoned:
+                        self._ready[index] = blob
+                        self._buffered += len(blob)
+                        self._cond.notify_all()
                     while self._buffered > MAX_BUFFERED_BYTES and not self._waiting:
                         self._cond.wait()
+                if abandoned and blob:  # the importer read this file itself meanwhile
+                    _discard_wire(blob)
         except OSError:
             return
         finally:
@@ -425,11 +439,26 @@ class ReadAhead:
 
     def _read_here(self, index: int) -> Prepared | None:
         self.stolen += 1
+        started = time.perf_counter()
         try:
             prepared = prepare(self.files[index], self.limits, self._keys)
         except Exception:  # noqa: BLE001 - the caller reads it again and reports what went wrong
             return None
+        finally:
+            rate = (time.perf_counter() - started) / max(self._size(index), 1)
+            self._seconds_per_byte += (rate - self._seconds_per_byte) / 4
         return prepared if prepared.error is None else None
+
+    def _size(self, index: int) -> int:
+        try:
+            return self.files[index].stat().st_size
+        except OSError:
+            return 0
+
+    def _patience(self, index: int) -> float:
+        """How long to wait for a worker reading file ``index``: twice what reading it here would
+        take, judged by its size."""
+        return max(MIN_PATIENCE_SECONDS, 2 * self._seconds_per_byte * self._size(index))
 
     def take(self, index: int) -> Prepared | None:
         """File ``index`` read by a worker or by this process from the queue, or ``None`` when the
@@ -447,9 +476,18 @@ class ReadAhead:
         return _unwire(self.files[index], blob)
 
     def _wait_for(self, index: int) -> bytes | None:
-        """What a worker sent for file ``index``; ``None`` if no worker will (the file was
-        lost with a worker), or — when this process took and read it itself — ``None`` too,
-        with the result left in ``_own``."""
+        """What a worker sent for file ``index``, or ``None``: then either this process took the
+        file from the queue and read it (the result is in ``_own``), or the caller must read
+        it (no worker will deliver it, or one is taking longer than reading it here would).
+
+        Instead of waiting, this process takes files from the queue itself — a few at most,
+        so that what it read ahead stays small.  With nothing left to take it waits for the
+        worker that has the file, but not longer than it takes to read a file here: on a
+        machine too busy to give the workers any time, the import goes on at the pace of
+        one process (what the worker sends late is thrown away).
+        """
+        waited_since: float | None = None
+        patience = 0.0
         try:
             while True:
                 with self._cond:
@@ -458,12 +496,19 @@ class ReadAhead:
                         self._buffered -= len(blob)
                         self._cond.notify_all()
                         return blob
-                    if self._tasks < 0:  # nothing left to take: every file is with a worker
-                        if not self._live:  # ... or was lost with one
+                    if self._tasks < 0 and not self._live:  # lost with a worker
+                        return None
+                    if self._tasks < 0 or len(self._own) >= MAX_READ_HERE_AHEAD:
+                        now = time.perf_counter()
+                        if waited_since is None:
+                            waited_since, patience = now, self._patience(index)
+                        if now - waited_since >= patience:
+                            self._abandoned.add(index)
+                            self.reread += 1
                             return None
                         self._waiting = True
                         self._cond.notify_all()
-                        self._cond.wait()
+                        self._cond.wait(patience - (now - waited_since))
                         continue
                 claimed = self._claim()
                 if claimed is None:

@@ -52,7 +52,7 @@ SCRIPT = textwrap.dedent('''
         report = import_packages(db, files, lambda *a: calls.append(a), cancel, read_ahead=ahead)
         started = ahead.workers
         delivered = ahead.delivered
-        stolen = ahead.stolen
+        stolen = ahead.stolen + ahead.reread
     folder = db.attachments_dir()
     print(json.dumps({
         "statuses": [o.status for o in report.outcomes],
