@@ -9,7 +9,7 @@ does not matter. A field that is absent is reported as ``None``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,15 +45,31 @@ def _shown(value: Any) -> Any:
 
 
 def three_way_merge(
-    base: Mapping[str, Any], ours: Mapping[str, Any], theirs: Mapping[str, Any]
+    base: Mapping[str, Any], ours: Mapping[str, Any], theirs: Mapping[str, Any],
+    *, nested: Collection[str] = (),
 ) -> MergeResult:
-    """Merge ``ours`` and ``theirs`` field by field against their common ``base``."""
+    """Merge ``ours`` and ``theirs`` field by field against their common ``base``.
+
+    The fields named in ``nested`` hold objects that are merged key by key in the
+    same way (a submission's ``answers``: two devices answering different
+    questions do not conflict); their conflicts are named ``field.key``.  A
+    nested field that is not an object on every side where it is present is
+    merged as a whole, like any other field.
+    """
     merged: dict[str, Any] = {}
     conflicting: dict[str, tuple[Any, Any, Any]] = {}
     for name in sorted(set(base) | set(ours) | set(theirs)):
         b = base.get(name, _ABSENT)
         o = ours.get(name, _ABSENT)
         t = theirs.get(name, _ABSENT)
+        if name in nested and all(v is _ABSENT or isinstance(v, Mapping) for v in (b, o, t)) and (
+            o is not _ABSENT or t is not _ABSENT
+        ):
+            inner = three_way_merge(*({} if v is _ABSENT else v for v in (b, o, t)))
+            merged[name] = inner.merged
+            for key, values in inner.conflicting_fields.items():
+                conflicting[f"{name}.{key}"] = values
+            continue
         if _same(o, t):
             value = o
         elif _same(o, b):

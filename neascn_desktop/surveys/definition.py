@@ -22,6 +22,10 @@ from neascn_desktop.errors import NeascnError
 from neascn_desktop.i18n import LANGUAGES, _
 from neascn_desktop.surveys import expressions
 
+#: The fields of a submission's payload that hold one value per question: merged, compared and
+#: shown in conflicts question by question.
+SUBMISSION_NESTED_FIELDS = ("answers", "attachments")
+
 #: Question types of a definition.
 QUESTION_TYPES = (
     "text", "integer", "decimal", "date", "select_one", "select_multiple",

@@ -40,6 +40,7 @@ from neascn_desktop.replica.revision import canonical_json
 from neascn_desktop.store.database import Database
 from neascn_desktop.surveys.definition import (
     BUILTIN_FORM_ID,
+    SUBMISSION_NESTED_FIELDS,
     SurveyDefinition,
     SurveyError,
     definition_entity_id,
@@ -605,26 +606,10 @@ def autosave(db: Database, submission_id: str, values: Mapping[str, Any],
     return SubmissionResult(updated, _submission_changes(submission_id), state)
 
 
-def _merge_dict(base: Mapping[str, Any], ours: Mapping[str, Any],
-                theirs: Mapping[str, Any]) -> dict[str, Any]:
-    """Field-level three-way merge: our changes since ``base`` applied on ``theirs``."""
-    merged = dict(theirs)
-    for key in set(base) | set(ours):
-        if canonical_json(base.get(key)) != canonical_json(ours.get(key)):
-            if key in ours:
-                merged[key] = ours[key]
-            else:
-                merged.pop(key, None)
-    return merged
-
-
 def _merged_payload(base: Mapping[str, Any], ours: Mapping[str, Any],
                     theirs: Mapping[str, Any]) -> dict[str, Any]:
-    merged = _merge_dict(base, ours, theirs)
-    for nested in ("answers", "attachments"):
-        merged[nested] = _merge_dict(base.get(nested) or {}, ours.get(nested) or {},
-                                     theirs.get(nested) or {})
-    return merged
+    """Our changes since ``base`` applied on ``theirs``, answer by answer (ours win a conflict)."""
+    return replica.three_way_merge(base, ours, theirs, nested=SUBMISSION_NESTED_FIELDS).merged
 
 
 def _cut(session: Session, profile: Profile, submission_id: str,

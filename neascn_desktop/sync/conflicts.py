@@ -22,11 +22,12 @@ from neascn_desktop.replica import resolve as replica_resolve
 from neascn_desktop.replica import resolve_keep as replica_resolve_keep
 from neascn_desktop.replica.log import common_ancestor, entity_graph
 from neascn_desktop.store.database import Database
+from neascn_desktop.surveys.definition import SUBMISSION_NESTED_FIELDS
 from neascn_desktop.sync import audit, keystore
 from neascn_desktop.sync.errors import PackageStateError
 from neascn_desktop.sync.importer import CHANGE_NOUNS
 
-_NESTED = ("answers", "attachments")
+_NESTED = SUBMISSION_NESTED_FIELDS
 _ABSENT = object()
 
 

@@ -61,3 +61,25 @@ def test_inputs_are_not_modified() -> None:
     base, ours, theirs = {"a": 1}, {"a": 2}, {"a": 1, "b": 1}
     three_way_merge(base, ours, theirs)
     assert (base, ours, theirs) == ({"a": 1}, {"a": 2}, {"a": 1, "b": 1})
+
+
+def test_nested_fields_merge_key_by_key() -> None:
+    base = {"status": "draft", "answers": {"q1": 1, "q2": 2}, "attachments": {}}
+    ours = {"status": "draft", "answers": {"q1": 10, "q2": 2}, "attachments": {"e": {"sha256": "a"}}}
+    theirs = {"status": "final", "answers": {"q1": 1, "q2": 20, "q3": 3}, "attachments": {}}
+    flat = three_way_merge(base, ours, theirs)
+    assert "answers" in flat.conflicting_fields  # as whole values, both sides changed them
+    result = three_way_merge(base, ours, theirs, nested=("answers", "attachments"))
+    assert result.clean
+    assert result.merged == {"status": "final", "answers": {"q1": 10, "q2": 20, "q3": 3},
+                             "attachments": {"e": {"sha256": "a"}}}
+    both = three_way_merge(base, ours, {**theirs, "answers": {"q1": 99, "q2": 2}}, nested=("answers",))
+    assert both.conflicting_fields == {"answers.q1": (1, 10, 99)}
+    assert both.merged["answers"]["q1"] == 10  # ours kept, as for top-level fields
+
+
+def test_a_nested_field_that_is_not_an_object_everywhere_merges_as_a_whole() -> None:
+    result = three_way_merge({"answers": None}, {"answers": {"q": 1}}, {"answers": None}, nested=("answers",))
+    assert result.merged == {"answers": {"q": 1}} and result.clean
+    removed = three_way_merge({"answers": {"q": 1}}, {}, {"answers": {"q": 1}}, nested=("answers",))
+    assert removed.merged == {"answers": {}}
