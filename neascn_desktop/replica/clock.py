@@ -15,15 +15,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, bindparam, select, update
-from sqlalchemy.orm import Session
 
 from neascn_desktop.i18n import _
 from neascn_desktop.replica.bulk import BulkStatement
 from neascn_desktop.replica.errors import ReplicaError
 from neascn_desktop.replica.revision import CLOCK_PATTERN
 from neascn_desktop.replica.tables import clock_table
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    Executor = Session | Connection
 
 #: The ``replica_clock`` row that holds the highest clock observed from any device.
 OBSERVED_KEY = "*observed*"
@@ -66,13 +71,13 @@ def next_clock(last: str, now_ms: int) -> str:
     return format_clock(last_wall + 1, 0)
 
 
-def _load(session: Session, key: str) -> str | None:
+def _load(session: Executor, key: str) -> str | None:
     return session.execute(
         select(clock_table.c.last).where(clock_table.c.device_id == key)
     ).scalar_one_or_none()
 
 
-def _store(session: Session, key: str, value: str, existed: bool) -> None:
+def _store(session: Executor, key: str, value: str, existed: bool) -> None:
     if existed:
         session.execute(
             clock_table.update().where(clock_table.c.device_id == key).values(last=value)
@@ -81,12 +86,12 @@ def _store(session: Session, key: str, value: str, existed: bool) -> None:
         session.execute(clock_table.insert().values(device_id=key, last=value))
 
 
-def last_clock(session: Session, device_id: str) -> str | None:
+def last_clock(session: Executor, device_id: str) -> str | None:
     """The last clock value issued to ``device_id`` here, if any."""
     return _load(session, device_id)
 
 
-def tick(session: Session, device_id: str, now: Callable[[], int] = wall_ms) -> str:
+def tick(session: Executor, device_id: str, now: Callable[[], int] = wall_ms) -> str:
     """Issue the next clock value for ``device_id`` and persist it (inside the caller's transaction).
 
     The value is after both the device's last value and every clock observed.
@@ -97,7 +102,7 @@ def tick(session: Session, device_id: str, now: Callable[[], int] = wall_ms) -> 
     value = next_clock(floor, now())
     _store(session, device_id, value, existed=last is not None)
     # Raise the shared floor too, so every clock issued here later sorts after this one.
-    observe_floor(session.connection(), value, now)
+    observe_floor((session if isinstance(session, Connection) else session.connection()), value, now)
     return value
 
 
@@ -148,7 +153,7 @@ def set_observed_floor(conn: Connection, value: str) -> None:
 
 
 def observe(
-    session: Session,
+    session: Executor,
     remote_clock: str,
     device_id: str | None = None,
     now: Callable[[], int] = wall_ms,

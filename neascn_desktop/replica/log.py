@@ -1,8 +1,9 @@
 """The revision log's use cases: commit, add from elsewhere, read state, conflicts, resolve.
 
-Every function takes either a ``Database`` (it opens its own session, or its
-own write transaction) or a ``Session`` (it works inside the caller's
-transaction, so an import can add revisions and its own records atomically).
+Every function takes either a ``Database`` (it opens its own connection, or its
+own write transaction) or the caller's ORM ``Session`` or Core ``Connection``
+(it works inside the caller's transaction, so an import can add revisions and
+its own records atomically).  The log itself is SQLAlchemy Core only.
 
 State is kept materialised and incrementally: adding revisions updates the
 heads and the current state of exactly the entities they touch, so reading a
@@ -20,10 +21,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import BindParameter, Connection, bindparam, delete, func, insert, select, update
-from sqlalchemy.orm import Session
 
 from neascn_desktop.i18n import _
 from neascn_desktop.replica import clock as hlc
@@ -39,7 +39,13 @@ from neascn_desktop.replica.tables import (
 )
 from neascn_desktop.store.database import Database
 
-Target = Database | Session
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    #: What the use cases work on (see the module's docstring).
+    Target = Database | Session | Connection
+    #: What runs statements: an ORM session or a Core connection.
+    Executor = Session | Connection
 
 # Stay well below every engine's limit on bound parameters per statement.
 _IN_CHUNK = 500
@@ -102,21 +108,26 @@ class Conflict:
 
 
 @contextmanager
-def _writing(target: Target) -> Iterator[Session]:
+def _writing(target: Target) -> Iterator[Executor]:
     if isinstance(target, Database):
-        with target.transaction() as session:
-            yield session
+        with target.writing() as conn:
+            yield conn
     else:
         yield target
 
 
 @contextmanager
-def _reading(target: Target) -> Iterator[Session]:
+def _reading(target: Target) -> Iterator[Executor]:
     if isinstance(target, Database):
-        with target.session() as session:
-            yield session
+        with target.connect() as conn:
+            yield conn
     else:
         yield target
+
+
+def connection_of(executor: Executor) -> Connection:
+    """The Core connection of an ORM session (or the connection itself)."""
+    return executor if isinstance(executor, Connection) else executor.connection()
 
 
 def _chunks(items: Sequence[Any], size: int = _IN_CHUNK) -> Iterator[Sequence[Any]]:
@@ -357,9 +368,9 @@ def _provenance_lookup(provenance: Provenance) -> Callable[[str], str | None]:
 
 
 def _add(
-    session: Session, batch: list[Revision], provenance: Provenance, undo_on_error: bool = False
+    session: Executor, batch: list[Revision], provenance: Provenance, undo_on_error: bool = False
 ) -> AddResult:
-    conn = session.connection()
+    conn = connection_of(session)
     incoming: dict[str, Revision] = {}
     skipped = 0
     for rev in batch:
@@ -794,7 +805,7 @@ def _undo(
 # --------------------------------------------------------------------------- committing
 
 
-def _entity_heads_raw(session: Session, entity_id: str) -> list[tuple[str, str]]:
+def _entity_heads_raw(session: Executor, entity_id: str) -> list[tuple[str, str]]:
     """``(head revision id, entity type)`` of an entity's heads."""
     row = session.execute(
         select(current_table.c.revision_id, current_table.c.entity_type, current_table.c.heads)
@@ -818,7 +829,7 @@ def entity_heads(target: Target, entity_ids: Iterable[str]) -> dict[str, set[str
     """The head revision ids of each given entity that has any (one query per 500 ids)."""
     heads_of: dict[str, dict[str, tuple[str, str, str]]] = {}
     with _reading(target) as session:
-        _fetch_heads(session.connection(), entity_ids, heads_of, {})
+        _fetch_heads(connection_of(session), entity_ids, heads_of, {})
     return {entity_id: set(found) for entity_id, found in heads_of.items()}
 
 
@@ -950,7 +961,7 @@ def get_revision(target: Target, revision_id: str) -> Revision | None:
         return _row_to_revision(row) if row is not None else None
 
 
-def _revisions_by_ids(session: Session, ids: Sequence[str]) -> list[Revision]:
+def _revisions_by_ids(session: Executor, ids: Sequence[str]) -> list[Revision]:
     out: list[Revision] = []
     for chunk in _chunks(ids):
         out.extend(
@@ -1202,4 +1213,4 @@ def rebuild_materialised(target: Target) -> None:
         rows = list(session.execute(select(*_REVISION_COLUMNS).order_by(revision_table.c.seq)))
         applied = [_row_to_revision(row) for row in rows]
         for chunk in _chunks(applied, 5000):
-            _materialise(session.connection(), list(chunk))
+            _materialise(connection_of(session), list(chunk))

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from neascn_desktop.i18n import _
 from neascn_desktop.replica.errors import ReplicaError
-from neascn_desktop.replica.log import Target, _reading, common_ancestor, entity_graph, heads
+from neascn_desktop.replica.log import _reading, common_ancestor, entity_graph, heads
 from neascn_desktop.replica.revision import canonical_json
+
+if TYPE_CHECKING:
+    from neascn_desktop.replica.log import Target
 
 _ABSENT = object()
 

@@ -1,4 +1,4 @@
-"""Tables of the replica room (declared on ``neascn_desktop.store.base.Base``).
+"""Tables of the replica room (SQLAlchemy Core, on the shared ``store.metadata``).
 
 Core tables, not ORM classes: the log is written in bulk (executemany) and
 read column by column, so there is nothing to gain from identity-mapped objects.
@@ -48,7 +48,7 @@ from sqlalchemy import (
     Text,
 )
 
-from neascn_desktop.store.base import Base
+from neascn_desktop.store.metadata import metadata
 
 ID = String(64)
 NAME = String(100)
@@ -56,7 +56,7 @@ CLOCK = String(20)
 
 revision_table = Table(
     "replica_revision",
-    Base.metadata,
+    metadata,
     Column("seq", Integer, primary_key=True, autoincrement=True),
     Column("id", ID, nullable=False, unique=True),
     Column("entity_type", NAME, nullable=False),
@@ -72,7 +72,7 @@ Index("ix_replica_revision_entity_id", revision_table.c.entity_id)
 
 pending_table = Table(
     "replica_pending",
-    Base.metadata,
+    metadata,
     Column("id", ID, primary_key=True),
     Column("entity_type", NAME, nullable=False),
     Column("entity_id", NAME, nullable=False),
@@ -86,7 +86,7 @@ pending_table = Table(
 
 pending_parent_table = Table(
     "replica_pending_parent",
-    Base.metadata,
+    metadata,
     Column("child", ID, ForeignKey("replica_pending.id", ondelete="CASCADE"), nullable=False),
     Column("parent", ID, nullable=False),
     PrimaryKeyConstraint("child", "parent"),
@@ -96,7 +96,7 @@ Index("ix_replica_pending_parent_parent", pending_parent_table.c.parent)
 
 head_table = Table(
     "replica_head",
-    Base.metadata,
+    metadata,
     Column("entity_id", NAME, nullable=False),
     Column("revision_id", ID, nullable=False),
     Column("entity_type", NAME, nullable=False),
@@ -108,7 +108,7 @@ head_table = Table(
 
 current_table = Table(
     "replica_current",
-    Base.metadata,
+    metadata,
     Column("entity_id", NAME, primary_key=True),
     Column("entity_type", NAME, nullable=False),
     # the displayed revision: the single head, or the winner among several
@@ -130,7 +130,7 @@ Index(
 
 clock_table = Table(
     "replica_clock",
-    Base.metadata,
+    metadata,
     Column("device_id", NAME, primary_key=True),
     Column("last", CLOCK, nullable=False),
 )
