@@ -1,0 +1,104 @@
+"""Tables of the sync room (SQLAlchemy Core, on the shared ``store.metadata``).
+
+- ``sync_package``: every package applied here (its id makes re-imports no-ops;
+  its sender tells the exporter what that device already has).
+- ``sync_inbox``: packages that wait for a decision (untrusted or revoked
+  sender); the file itself is copied to ``<data dir>/inbox/``.
+- ``sync_audit``: what happened, when, with which package (append-only).
+- ``sync_encryption_key``: this profile's X25519 keys, the current one and
+  the retired ones kept to open older packages (the private keys are files in
+  ``<data dir>/keys/``, like the device keys).
+- ``sync_export`` / ``sync_exported_revision``: which revisions were sent to
+  which recipient, so the next export sends only what it may lack.
+
+Per-revision provenance (the package a revision arrived in) is stored by the
+replica room in ``replica_revision.provenance``.
+
+The import path (``sync.importer``, ``verify``, ``audit``, ``keystore``) works
+on these tables through Core, so that ``neascn package import`` never loads
+the ORM; ``sync.tables`` maps ORM classes onto them for the other use cases.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Column, DateTime, Index, Integer, String, Table, Text
+
+from neascn_desktop.store.metadata import metadata
+
+package_table = Table(
+    "sync_package", metadata,
+    Column("package_id", String(36), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("sender_device_id", String(100), nullable=False, index=True),
+    Column("sender_name", String(200), nullable=False),
+    Column("sender_fingerprint", String(64), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("manifest_sha256", String(64), nullable=False),
+    Column("file_sha256", String(64), nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    Column("counts", Text, nullable=False, default="{}"),  # JSON
+)
+
+inbox_table = Table(
+    "sync_inbox", metadata,
+    Column("package_id", String(36), primary_key=True),
+    Column("stored_file", String(200), nullable=False),  # relative to the data dir
+    Column("original_name", String(400), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("sender_device_id", String(100), nullable=False, index=True),
+    Column("sender_name", String(200), nullable=False),
+    Column("sender_organisation", String(200), nullable=False),
+    Column("sender_role", String(20), nullable=False),
+    Column("sender_fingerprint", String(64), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("reason", String(20), nullable=False),  # untrusted | revoked | key_changed
+    Column("status", String(20), nullable=False, index=True),  # waiting | applied | rejected
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+)
+
+audit_table = Table(
+    "sync_audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("action", String(20), nullable=False),  # import | export | inbox | trust | reject | resolve | key
+    Column("verdict", String(20), nullable=False),  # applied | already_imported | waiting | refused | ...
+    Column("package_id", String(36), nullable=True, index=True),
+    Column("kind", String(20), nullable=True),
+    Column("file_name", String(400), nullable=True),
+    Column("sender_device_id", String(100), nullable=True),
+    Column("sender_name", String(200), nullable=True),
+    Column("sender_fingerprint", String(64), nullable=True),
+    Column("counts", Text, nullable=False, default="{}"),  # JSON
+    Column("message", Text, nullable=False, default=""),
+)
+
+encryption_key_table = Table(
+    "sync_encryption_key", metadata,
+    Column("fingerprint", String(64), primary_key=True),
+    Column("public_key", String(64), nullable=False),
+    Column("file_name", String(200), nullable=False),  # in <data dir>/keys/
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("retired_at", DateTime(timezone=True), nullable=True),
+    Column("current", Boolean, nullable=False, default=False),
+)
+
+export_table = Table(
+    "sync_export", metadata,
+    Column("package_id", String(36), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("recipient_device_id", String(100), nullable=True),
+    Column("file_name", String(400), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revisions", Integer, nullable=False),
+    Column("full", Boolean, nullable=False, default=False),
+)
+
+exported_revision_table = Table(
+    "sync_exported_revision", metadata,
+    Column("recipient_device_id", String(100), primary_key=True),
+    Column("revision_id", String(64), primary_key=True),
+    Column("package_id", String(36), nullable=False),
+)
+
+Index("ix_sync_exported_revision_revision_id", exported_revision_table.c.revision_id)
