@@ -24,6 +24,7 @@ from neascn_desktop.replica.bulk import BulkStatement
 from neascn_desktop.replica.errors import ReplicaError
 from neascn_desktop.replica.revision import CLOCK_PATTERN
 from neascn_desktop.replica.tables import clock_table
+from neascn_desktop.store.database import connection_of
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -102,7 +103,7 @@ def tick(session: Executor, device_id: str, now: Callable[[], int] = wall_ms) ->
     value = next_clock(floor, now())
     _store(session, device_id, value, existed=last is not None)
     # Raise the shared floor too, so every clock issued here later sorts after this one.
-    observe_floor((session if isinstance(session, Connection) else session.connection()), value, now)
+    observe_floor(connection_of(session), value, now)
     return value
 
 

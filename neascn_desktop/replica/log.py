@@ -37,7 +37,7 @@ from neascn_desktop.replica.tables import (
     pending_table,
     revision_table,
 )
-from neascn_desktop.store.database import Database
+from neascn_desktop.store.database import Database, connection_of
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -123,11 +123,6 @@ def _reading(target: Target) -> Iterator[Executor]:
             yield conn
     else:
         yield target
-
-
-def connection_of(executor: Executor) -> Connection:
-    """The Core connection of an ORM session (or the connection itself)."""
-    return executor if isinstance(executor, Connection) else executor.connection()
 
 
 def _chunks(items: Sequence[Any], size: int = _IN_CHUNK) -> Iterator[Sequence[Any]]:

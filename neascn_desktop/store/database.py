@@ -107,6 +107,12 @@ class Database:
         self.engine.dispose()
 
 
+def connection_of(executor: Connection | Session) -> Connection:
+    """The Core connection behind an ORM session (or the connection itself): Core statements of
+    a use case run in the caller's transaction either way."""
+    return executor if isinstance(executor, Connection) else executor.connection()
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:

@@ -9,15 +9,17 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, insert, select
 
 from neascn_desktop.i18n import N_, _
-from neascn_desktop.store.database import Database
+from neascn_desktop.store.database import Database, connection_of
 from neascn_desktop.sync.container import Manifest
-from neascn_desktop.sync.tables import AuditRow
+from neascn_desktop.sync.schema import audit_table, package_table
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 #: Verdicts as shown to people (translate with ``_()`` when displayed).
 VERDICTS: dict[str, str] = {
@@ -71,7 +73,7 @@ class AuditEntry:
 
 
 def record(
-    session: Session,
+    session: Session | Connection,
     *,
     action: str,
     verdict: str,
@@ -81,7 +83,7 @@ def record(
     message: str = "",
     package_id: str | None = None,
 ) -> None:
-    session.add(AuditRow(
+    connection_of(session).execute(insert(audit_table).values(
         at=datetime.now(UTC),
         action=action,
         verdict=verdict,
@@ -98,23 +100,24 @@ def record(
 
 def record_now(db: Database, **kwargs: Any) -> None:
     """Record in a transaction of its own (for refusals, where nothing else is written)."""
-    with db.transaction() as session:
-        record(session, **kwargs)
+    with db.writing() as conn:
+        record(conn, **kwargs)
 
 
 def list_audit(db: Database, limit: int | None = None, package_id: str | None = None) -> list[AuditEntry]:
     """Newest first."""
-    with db.session() as session:
-        query = select(AuditRow).order_by(AuditRow.id.desc())
+    t = audit_table
+    with db.connect() as conn:
+        query = select(t).order_by(t.c.id.desc())
         if package_id:
-            query = query.where(AuditRow.package_id == package_id)
+            query = query.where(t.c.package_id == package_id)
         if limit:
             query = query.limit(limit)
         return [
             AuditEntry(r.id, r.at if r.at.tzinfo else r.at.replace(tzinfo=UTC), r.action, r.verdict,
                        r.package_id, r.kind, r.file_name, r.sender_device_id, r.sender_name,
                        r.sender_fingerprint, json.loads(r.counts or "{}"), r.message)
-            for r in session.scalars(query)
+            for r in conn.execute(query)
         ]
 
 
@@ -135,10 +138,8 @@ def package_record(db: Database, package_id: str | None) -> PackageRecord | None
     """The package a revision arrived in (``Revision.provenance``), or ``None`` for local edits."""
     if not package_id:
         return None
-    from neascn_desktop.sync.tables import PackageRow
-
-    with db.session() as session:
-        row = session.get(PackageRow, package_id)
+    with db.connect() as conn:
+        row = conn.execute(select(package_table).where(package_table.c.package_id == package_id)).first()
         if row is None:
             return None
         imported = row.imported_at if row.imported_at.tzinfo else row.imported_at.replace(tzinfo=UTC)

@@ -24,14 +24,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, insert, select, update
 
 from neascn_desktop.changes import Changes
 from neascn_desktop.i18n import _, ngettext
-from neascn_desktop.identity.models import TrustedDeviceRow
+from neascn_desktop.identity.tables import trusted_device_table
 from neascn_desktop.identity.trust import trust_in_session
 from neascn_desktop.replica import ReplicaError, Revision, add_revisions, entity_heads
 from neascn_desktop.replica.tables import current_table, pending_table, revision_table
@@ -53,7 +52,7 @@ from neascn_desktop.sync.reading import (
     payload_refs,
     prepare,
 )
-from neascn_desktop.sync.tables import AuditRow, InboxRow, PackageRow
+from neascn_desktop.sync.schema import audit_table, inbox_table, package_table
 from neascn_desktop.sync.verify import (
     APPLICABLE,
     FIRST_USE,
@@ -63,6 +62,9 @@ from neascn_desktop.sync.verify import (
     error_type,
     verdict_from_manifest,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 Progress = Callable[..., None]
 Cancel = Callable[[], bool]
@@ -236,7 +238,7 @@ class _PreviewState:
         return sha in self._files
 
 
-def _load_state(session: Session, batches: Sequence[Sequence[Revision]], attachments_dir: Path,
+def _load_state(session: Session | Connection, batches: Sequence[Sequence[Revision]], attachments_dir: Path,
                 refs: dict[str, tuple[frozenset[str], str | None]] | None = None) -> _PreviewState:
     refs = refs or {}
     ids = [r.id for revisions in batches for r in revisions]
@@ -300,7 +302,7 @@ def _classify(state: _PreviewState, revisions: list[Revision],
     return preview, new
 
 
-def compute_preview(session: Session, revisions: list[Revision], attachment_hashes: set[str],
+def compute_preview(session: Session | Connection, revisions: list[Revision], attachment_hashes: set[str],
                     attachments_dir: Path) -> tuple[PackagePreview, list[Revision]]:
     """Classify the entities a package touches, against the current database state."""
     return _classify(_load_state(session, [revisions], attachments_dir), revisions, attachment_hashes)
@@ -316,12 +318,12 @@ class _Run:
         self.limits = limits
         self.book = TrustBook(db)
         self.keys = keystore.private_key_lookup(db)
-        with db.session() as session:
+        with db.connect() as conn:
             self.known: dict[str, str] = {
                 package_id: digest for package_id, digest in
-                session.execute(select(PackageRow.package_id, PackageRow.manifest_sha256))}
+                conn.execute(select(package_table.c.package_id, package_table.c.manifest_sha256))}
             # Whether an applied package may have an inbox entry to mark (see _hold).
-            self.inbox_used = session.scalar(select(InboxRow.package_id).limit(1)) is not None
+            self.inbox_used = conn.scalar(select(inbox_table.c.package_id).limit(1)) is not None
         self.in_flight: set[str] = set()
 
     def refresh_trust(self) -> None:
@@ -339,21 +341,23 @@ def _changes_for(revisions: Iterable[Revision], extra: Iterable[str] = ()) -> Ch
     return Changes(frozenset(types | {"package", "revision", "conflict", *extra}), frozenset(ids))
 
 
-def _roll_encryption_key(session: Session, manifest: Manifest) -> bool:
+def _roll_encryption_key(conn: Connection, manifest: Manifest) -> bool:
     """A deployment carries the secretariat's current encryption key: adopt it unless an
     already applied deployment from the same sender is newer (packages may arrive out of order)."""
-    row = session.get(TrustedDeviceRow, manifest.sender.device_id)
-    if row is None or row.encryption_public_key == manifest.sender.encryption_public_key:
+    t, packages = trusted_device_table, package_table
+    sender = manifest.sender
+    known = conn.scalar(select(t.c.encryption_public_key).where(t.c.device_id == sender.device_id))
+    if known is None or known == sender.encryption_public_key:
         return False
-    applied = session.scalars(
-        select(PackageRow.created_at).where(
-            PackageRow.sender_device_id == manifest.sender.device_id, PackageRow.kind == "deployment"
-        )
+    applied = conn.scalars(
+        select(packages.c.created_at).where(
+            packages.c.sender_device_id == sender.device_id, packages.c.kind == "deployment")
     ).all()
     # Compared as times, not as texts: two writers may format the offset differently.
     if any(_as_time(created) > _as_time(manifest.created_at) for created in applied):
         return False
-    row.encryption_public_key = manifest.sender.encryption_public_key
+    conn.execute(update(t).where(t.c.device_id == sender.device_id)
+                 .values(encryption_public_key=sender.encryption_public_key))
     return True
 
 
@@ -381,8 +385,9 @@ def _hold(run: _Run, prepared: Prepared, verdict: PackageVerdict) -> PackageOutc
     folder.mkdir(parents=True, exist_ok=True)
     stored = folder / f"{manifest.package_id}{SUFFIX}"
     path = prepared.path
-    with db.transaction() as session:
-        row = session.get(InboxRow, manifest.package_id)
+    box = inbox_table
+    with db.writing() as conn:
+        row = conn.execute(select(box.c.status).where(box.c.package_id == manifest.package_id)).first()
         if row is not None and row.status == "rejected":
             message = _("{file} was rejected earlier; it was not applied.").format(file=path.name)
             return PackageOutcome(path, REFUSED, message, verdict)
@@ -400,25 +405,23 @@ def _hold(run: _Run, prepared: Prepared, verdict: PackageVerdict) -> PackageOutc
                 os.replace(tmp, stored)
             finally:
                 tmp.unlink(missing_ok=True)
+        reason = verdict.trust or "untrusted"
+        values: dict[str, Any] = {
+            "stored_file": f"{INBOX_DIR}/{stored.name}", "original_name": path.name[:400],
+            "kind": manifest.kind, "sender_device_id": manifest.sender.device_id,
+            "sender_name": manifest.sender.display_name,
+            "sender_organisation": manifest.sender.organisation, "sender_role": manifest.sender.role,
+            "sender_fingerprint": manifest.sender.fingerprint, "created_at": manifest.created_at,
+            "received_at": datetime.now(UTC), "reason": reason,
+            "status": "waiting", "decided_at": None,
+        }
         if row is None:
-            row = InboxRow(package_id=manifest.package_id)
-            session.add(row)
+            conn.execute(insert(box).values(package_id=manifest.package_id, **values))
             run.inbox_used = True
-        row.stored_file = f"{INBOX_DIR}/{stored.name}"
-        row.original_name = path.name[:400]
-        row.kind = manifest.kind
-        row.sender_device_id = manifest.sender.device_id
-        row.sender_name = manifest.sender.display_name
-        row.sender_organisation = manifest.sender.organisation
-        row.sender_role = manifest.sender.role
-        row.sender_fingerprint = manifest.sender.fingerprint
-        row.created_at = manifest.created_at
-        row.received_at = datetime.now(UTC)
-        row.reason = verdict.trust or "untrusted"
-        row.status = "waiting"
-        row.decided_at = None
-        audit.record(session, action="import", verdict=WAITING, manifest=manifest,
-                     file_name=path.name, message=row.reason)
+        else:
+            conn.execute(update(box).where(box.c.package_id == manifest.package_id).values(**values))
+        audit.record(conn, action="import", verdict=WAITING, manifest=manifest,
+                     file_name=path.name, message=reason)
     message = _("{file} waits in the inbox: the sender {name} ({fingerprint}) is {trust}.").format(
         file=path.name, name=manifest.sender.display_name, fingerprint=manifest.sender.fingerprint,
         trust=_trust_words(verdict.trust))
@@ -462,8 +465,8 @@ def _decide(run: _Run, prepared: Prepared, *, dry_run: bool,
                              file_name=prepared.path.name, message=str(prepared.error))
         return _refused(prepared.path, prepared.error, verdict), None
     if dry_run:
-        with run.db.session() as session:
-            preview, _new = compute_preview(session, prepared.revisions, prepared.attachment_hashes,
+        with run.db.connect() as conn:
+            preview, _new = compute_preview(conn, prepared.revisions, prepared.attachment_hashes,
                                             run.db.attachments_dir())
         status = WOULD_APPLY if trust in APPLICABLE else WAITING
         return PackageOutcome(prepared.path, status, verdict.summary, verdict, preview), None
@@ -675,14 +678,14 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
     trust_changed = False
     now = datetime.now(UTC)
     try:
-        with db.transaction() as session:
+        with db.writing() as session:
             refs = {rev_id: found for p, _v in items for rev_id, found in p.refs.items()}
             state = _load_state(session, [p.revisions for p, _v in items], folder, refs)
             ids = [p.manifest.package_id for p, _v in items if p.manifest]
             applied_before: set[str] = set()
             for chunk in _chunks(ids):
                 applied_before.update(session.scalars(
-                    select(PackageRow.package_id).where(PackageRow.package_id.in_(chunk))))
+                    select(package_table.c.package_id).where(package_table.c.package_id.in_(chunk))))
             package_rows: list[dict[str, Any]] = []
             audit_rows: list[dict[str, Any]] = []
             applied_ids: list[str] = []
@@ -710,7 +713,6 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
                         trust_in_session(session, manifest.sender)
                         notes.append(_("The sender was trusted on first use."))
                     if verdict.trust in (TRUSTED, FIRST_USE):
-                        session.flush()
                         rolled = _roll_encryption_key(session, manifest)
                         if rolled:
                             notes.append(_("The sender's new encryption key was adopted."))
@@ -749,11 +751,11 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
             if to_add:
                 add_revisions(session, to_add, provenance)
             if package_rows:
-                session.execute(insert(_table(PackageRow)), package_rows)
+                session.execute(insert(package_table), package_rows)
             if audit_rows:
-                session.execute(insert(_table(AuditRow)), audit_rows)
+                session.execute(insert(audit_table), audit_rows)
             for chunk in _chunks(applied_ids if run.inbox_used else []):
-                session.execute(update(InboxRow).where(InboxRow.package_id.in_(chunk))
+                session.execute(update(inbox_table).where(inbox_table.c.package_id.in_(chunk))
                                 .values(status="applied", decided_at=now))
         for tmp, final in staged:
             os.replace(tmp, final)
@@ -768,11 +770,6 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
     if trust_changed:
         run.refresh_trust()
     return outcomes
-
-
-def _table(row_class: Any) -> Table:
-    """The table of a mapped class: a Core insert of many rows skips the ORM's per-row work."""
-    return cast(Table, row_class.__table__)
 
 
 def _audit_row(at: datetime, verdict: str, manifest: Manifest, file_name: str, counts: dict[str, Any],
@@ -897,8 +894,8 @@ def new_run(db: Database, limits: Limits = DEFAULT_LIMITS) -> _Run:
 
 
 def stored_inbox_path(db: Database, package_id: str) -> Path:
-    with db.session() as session:
-        row = session.get(InboxRow, package_id)
+    with db.connect() as conn:
+        row = conn.execute(select(inbox_table.c.stored_file).where(inbox_table.c.package_id == package_id)).first()
         if row is None:
             raise PackageStateError(_("No package with the id {id} is in the inbox.").format(id=package_id))
         return db.data_dir / row.stored_file

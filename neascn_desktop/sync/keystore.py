@@ -17,11 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 
 from neascn_desktop.i18n import _
 from neascn_desktop.identity.keys import (
@@ -32,13 +33,13 @@ from neascn_desktop.identity.keys import (
     load_device_keys,
     public_bytes,
 )
-from neascn_desktop.identity.models import ProfileRow
 from neascn_desktop.identity.profile import ROLES, Profile, load_profile
+from neascn_desktop.identity.tables import profile_table
 from neascn_desktop.store.database import Database
 from neascn_desktop.sync import crypto
 from neascn_desktop.sync.errors import KeyBackupError, PackageError
 from neascn_desktop.sync.reading import key_file_name, key_files_lookup
-from neascn_desktop.sync.tables import EncryptionKeyRow
+from neascn_desktop.sync.schema import encryption_key_table
 
 BACKUP_FORMAT = "neascn-key-backup"
 BACKUP_VERSION = 1
@@ -81,8 +82,9 @@ def _public_b64(key: X25519PrivateKey) -> str:
 
 def ensure_registry(db: Database) -> None:
     """Register the device's encryption key as the current one (first use of this module)."""
-    with db.session() as session:
-        if session.scalar(select(EncryptionKeyRow.fingerprint).limit(1)) is not None:
+    k = encryption_key_table
+    with db.connect() as conn:
+        if conn.scalar(select(k.c.fingerprint).limit(1)) is not None:
             return
     if load_profile(db) is None:
         return
@@ -93,16 +95,17 @@ def ensure_registry(db: Database) -> None:
     path = keys_dir(db.data_dir) / name
     if not path.exists():
         _write_private(path, _pem(key))
-    with db.transaction() as session:
-        if session.get(EncryptionKeyRow, fp) is None:
-            session.add(EncryptionKeyRow(fingerprint=fp, public_key=public, file_name=name,
-                                         created_at=datetime.now(UTC), retired_at=None, current=True))
+    with db.writing() as conn:
+        if conn.scalar(select(k.c.fingerprint).where(k.c.fingerprint == fp)) is None:
+            conn.execute(insert(k).values(fingerprint=fp, public_key=public, file_name=name,
+                                          created_at=datetime.now(UTC), retired_at=None, current=True))
 
 
 def list_encryption_keys(db: Database) -> list[EncryptionKeyInfo]:
     ensure_registry(db)
-    with db.session() as session:
-        rows = session.scalars(select(EncryptionKeyRow).order_by(EncryptionKeyRow.created_at)).all()
+    k = encryption_key_table
+    with db.connect() as conn:
+        rows = conn.execute(select(k).order_by(k.c.created_at)).all()
         return [EncryptionKeyInfo(r.fingerprint, r.public_key, r.created_at, r.retired_at, r.current)
                 for r in rows]
 
@@ -110,8 +113,9 @@ def list_encryption_keys(db: Database) -> list[EncryptionKeyInfo]:
 def private_key_lookup(db: Database) -> Callable[[str], X25519PrivateKey | None]:
     """A function from a key fingerprint to one of our private keys (current or retired)."""
     ensure_registry(db)
-    with db.session() as session:
-        files = {r.fingerprint: r.file_name for r in session.scalars(select(EncryptionKeyRow))}
+    k = encryption_key_table
+    with db.connect() as conn:
+        files = {r.fingerprint: r.file_name for r in conn.execute(select(k.c.fingerprint, k.c.file_name))}
     # The registry may be behind the files (a restore, a crash mid-rotation): the lookup also
     # tries the file named after the fingerprint and the device's own key.
     return key_files_lookup(db.data_dir, files)
@@ -135,15 +139,13 @@ def rotate_encryption_key(db: Database) -> EncryptionKeyInfo:
     # written first, the registry next, the convenience copy last.
     _write_private(folder / name, _pem(new))
     now = datetime.now(UTC)
-    with db.transaction() as session:
-        for row in session.scalars(select(EncryptionKeyRow).where(EncryptionKeyRow.current.is_(True))):
-            row.current = False
-            row.retired_at = now
-        session.add(EncryptionKeyRow(fingerprint=fp, public_key=public, file_name=name,
-                                     created_at=now, retired_at=None, current=True))
-        profile_row = session.get(ProfileRow, 1)
-        assert profile_row is not None
-        profile_row.encryption_public_key = public
+    k = encryption_key_table
+    with db.writing() as conn:
+        conn.execute(update(k).where(k.c.current.is_(True)).values(current=False, retired_at=now))
+        conn.execute(insert(k).values(fingerprint=fp, public_key=public, file_name=name,
+                                      created_at=now, retired_at=None, current=True))
+        conn.execute(update(profile_table).where(profile_table.c.id == 1)
+                     .values(encryption_public_key=public))
     _write_private(folder / ENCRYPTION_KEY_FILE, _pem(new))
     return EncryptionKeyInfo(fp, public, now, None, True)
 
@@ -263,7 +265,7 @@ def restore_keys(db: Database, source: Path, passphrase: str) -> RestoreResult:
     folder = keys_dir(db.data_dir)
     current_key: X25519PrivateKey | None = None
     added = 0
-    rows: list[EncryptionKeyRow] = []
+    rows: list[dict[str, Any]] = []
     for entry, key in enc_keys:
         assert isinstance(key, X25519PrivateKey)
         public = _public_b64(key)
@@ -274,33 +276,34 @@ def restore_keys(db: Database, source: Path, passphrase: str) -> RestoreResult:
             added += 1
         if entry.get("current"):
             current_key = key
-        rows.append(EncryptionKeyRow(
-            fingerprint=fp, public_key=public, file_name=name,
-            created_at=datetime.fromisoformat(entry["created_at"]),
-            retired_at=datetime.fromisoformat(entry["retired_at"]) if entry.get("retired_at") else None,
-            current=bool(entry.get("current"))))
+        rows.append({
+            "fingerprint": fp, "public_key": public, "file_name": name,
+            "created_at": datetime.fromisoformat(entry["created_at"]),
+            "retired_at": datetime.fromisoformat(entry["retired_at"]) if entry.get("retired_at") else None,
+            "current": bool(entry.get("current"))})
     created = existing is None
     if created:
         if current_key is None:
             raise bad
         _write_private(folder / SIGNING_KEY_FILE, _pem(signing))
         _write_private(folder / ENCRYPTION_KEY_FILE, _pem(current_key))
-    with db.transaction() as session:
+    k = encryption_key_table
+    with db.writing() as conn:
         if created:
-            session.add(ProfileRow(
+            assert current_key is not None
+            conn.execute(insert(profile_table).values(
                 id=1, display_name=prof["display_name"], organisation=prof.get("organisation", ""),
                 role=prof["role"], language=prof.get("language", "en"), device_id=prof["device_id"],
                 signing_public_key=prof["signing_public_key"],
-                encryption_public_key=_public_b64(current_key),  # type: ignore[arg-type]
+                encryption_public_key=_public_b64(current_key),
                 created_at=datetime.now(UTC)))
-        have_current = session.scalar(
-            select(EncryptionKeyRow.fingerprint).where(EncryptionKeyRow.current.is_(True)))
+        have_current = conn.scalar(select(k.c.fingerprint).where(k.c.current.is_(True)))
         for row in rows:
-            if session.get(EncryptionKeyRow, row.fingerprint) is None:
-                if have_current and row.current:
-                    row.current = False  # this profile has moved on since the backup
-                    row.retired_at = row.retired_at or datetime.now(UTC)
-                session.add(row)
+            if conn.scalar(select(k.c.fingerprint).where(k.c.fingerprint == row["fingerprint"])) is None:
+                if have_current and row["current"]:
+                    row["current"] = False  # this profile has moved on since the backup
+                    row["retired_at"] = row["retired_at"] or datetime.now(UTC)
+                conn.execute(insert(k).values(**row))
     return RestoreResult(prof["device_id"], prof["display_name"], created, added)
 
 

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import select
 
 from neascn_desktop.i18n import N_, _
-from neascn_desktop.identity.models import TrustedDeviceRow
 from neascn_desktop.identity.profile import Profile, load_profile
+from neascn_desktop.identity.tables import trusted_device_table
 from neascn_desktop.store.database import Database
 from neascn_desktop.sync import keystore
 from neascn_desktop.sync.container import (
@@ -33,7 +33,7 @@ from neascn_desktop.sync.errors import (
     PackageUnsafeError,
     PackageVersionError,
 )
-from neascn_desktop.sync.tables import InboxRow, PackageRow
+from neascn_desktop.sync.schema import inbox_table, package_table
 
 # How the sender of a package stands with this profile.
 OWN = "own"
@@ -74,11 +74,11 @@ class TrustBook:
 
     def __init__(self, db: Database, profile: Profile | None = None) -> None:
         self.profile = profile or load_profile(db)
-        with db.session() as session:
+        with db.connect() as conn:
             self.devices = {
                 r.device_id: TrustedKey(r.device_id, r.role, r.signing_public_key,
                                         r.encryption_public_key, r.revoked_at is not None, r.trusted_at)
-                for r in session.scalars(select(TrustedDeviceRow))
+                for r in conn.execute(select(trusted_device_table))
             }
 
     def has_secretariat(self) -> bool:
@@ -230,9 +230,10 @@ def verdict_from_manifest(path: Path, manifest: Manifest, **extra: Any) -> Packa
 
 def package_state(db: Database, package_id: str) -> tuple[bool, bool]:
     """(already imported, waiting in the inbox)."""
-    with db.session() as session:
-        imported = session.get(PackageRow, package_id) is not None
-        inbox = session.get(InboxRow, package_id)
+    with db.connect() as conn:
+        imported = conn.execute(select(package_table.c.package_id)
+                                .where(package_table.c.package_id == package_id)).first() is not None
+        inbox = conn.execute(select(inbox_table).where(inbox_table.c.package_id == package_id)).first()
         return imported, inbox is not None and inbox.status == "waiting"
 
 

@@ -30,13 +30,15 @@ def test_declared_tables_match_the_migrated_schema(tmp_path: Path) -> None:
     assert differences == []
 
 
-def test_the_identity_room_and_opening_a_database_do_not_load_the_orm() -> None:
-    """``trust add`` starts a twentieth of a second faster without sqlalchemy.orm."""
+def test_trust_add_and_package_import_do_not_load_the_orm() -> None:
+    """``trust add`` and ``package import`` start a twentieth of a second faster without
+    sqlalchemy.orm: the identity and replica rooms and the sync room's import path are Core only."""
     import subprocess
     import sys
 
     code = ("import sys, neascn_desktop.store, neascn_desktop.identity.trust, neascn_desktop.identity.profile, "
-            "neascn_desktop.cli.foundation; print('sqlalchemy.orm' in sys.modules)")
+            "neascn_desktop.cli.foundation, neascn_desktop.cli.package, neascn_desktop.sync.importer, "
+            "neascn_desktop.replica.log; print('sqlalchemy.orm' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
