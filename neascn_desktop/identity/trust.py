@@ -189,7 +189,7 @@ class DeviceIdentity(Protocol):
     def fingerprint(self) -> str: ...
 
 
-def trust_in_session(target: Connection | Session, device: DeviceIdentity) -> TrustedDevice:
+def trust_in_transaction(target: Connection | Session, device: DeviceIdentity) -> TrustedDevice:
     """Trust a device inside the caller's transaction (again, if it was revoked: the new keys
     replace the old ones).  ``trust add`` and the inbox's "trust the sender" both come here.
 
@@ -218,7 +218,7 @@ def trust_keycard(db: Database, card: KeyCard) -> TrustedDevice:
 def trust_keycards(db: Database, cards: list[KeyCard]) -> list[TrustedDevice]:
     """Trust the devices of several key cards, all in one transaction."""
     with db.writing() as conn:
-        return [trust_in_session(conn, card) for card in cards]
+        return [trust_in_transaction(conn, card) for card in cards]
 
 
 def own_device_id(db: Database) -> str | None:

@@ -31,7 +31,7 @@ from sqlalchemy import Connection, insert, select, update
 from neascn_desktop.changes import Changes
 from neascn_desktop.i18n import _, ngettext
 from neascn_desktop.identity.tables import trusted_device_table
-from neascn_desktop.identity.trust import trust_in_session
+from neascn_desktop.identity.trust import trust_in_transaction
 from neascn_desktop.replica import ReplicaError, Revision, add_revisions, entity_heads
 from neascn_desktop.replica.tables import current_table, pending_table, revision_table
 from neascn_desktop.store.database import Database
@@ -678,13 +678,13 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
     trust_changed = False
     now = datetime.now(UTC)
     try:
-        with db.writing() as session:
+        with db.writing() as conn:
             refs = {rev_id: found for p, _v in items for rev_id, found in p.refs.items()}
-            state = _load_state(session, [p.revisions for p, _v in items], folder, refs)
+            state = _load_state(conn, [p.revisions for p, _v in items], folder, refs)
             ids = [p.manifest.package_id for p, _v in items if p.manifest]
             applied_before: set[str] = set()
             for chunk in _chunks(ids):
-                applied_before.update(session.scalars(
+                applied_before.update(conn.scalars(
                     select(package_table.c.package_id).where(package_table.c.package_id.in_(chunk))))
             package_rows: list[dict[str, Any]] = []
             audit_rows: list[dict[str, Any]] = []
@@ -710,10 +710,10 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
                 if manifest.kind == "deployment":
                     trusted_now = verdict.trust == FIRST_USE
                     if trusted_now:
-                        trust_in_session(session, manifest.sender)
+                        trust_in_transaction(conn, manifest.sender)
                         notes.append(_("The sender was trusted on first use."))
                     if verdict.trust in (TRUSTED, FIRST_USE):
-                        rolled = _roll_encryption_key(session, manifest)
+                        rolled = _roll_encryption_key(conn, manifest)
                         if rolled:
                             notes.append(_("The sender's new encryption key was adopted."))
                     trust_changed = trust_changed or trusted_now or rolled
@@ -749,13 +749,13 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
                                                len(prepared.revisions) - added,
                                                _changes_for(prepared.revisions, extra)))
             if to_add:
-                add_revisions(session, to_add, provenance)
+                add_revisions(conn, to_add, provenance)
             if package_rows:
-                session.execute(insert(package_table), package_rows)
+                conn.execute(insert(package_table), package_rows)
             if audit_rows:
-                session.execute(insert(audit_table), audit_rows)
+                conn.execute(insert(audit_table), audit_rows)
             for chunk in _chunks(applied_ids if run.inbox_used else []):
-                session.execute(update(inbox_table).where(inbox_table.c.package_id.in_(chunk))
+                conn.execute(update(inbox_table).where(inbox_table.c.package_id.in_(chunk))
                                 .values(status="applied", decided_at=now))
         for tmp, final in staged:
             os.replace(tmp, final)
