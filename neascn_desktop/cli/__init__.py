@@ -62,12 +62,18 @@ class CliContext:
     _db: Any = field(default=None, repr=False)
 
     @property
+    def folder(self) -> Path:
+        """The data directory in use (``--data-dir``, or the default one)."""
+        from neascn_desktop.paths import default_data_dir
+
+        return self.data_dir or default_data_dir()
+
+    @property
     def db(self):
         if self._db is None:
-            from neascn_desktop.paths import default_data_dir
             from neascn_desktop.store import open_database
 
-            self._db = open_database(self.data_dir or default_data_dir())
+            self._db = open_database(self.folder)
         return self._db
 
     def profile(self, required: bool = True):

@@ -196,12 +196,12 @@ def _print_report(ctx: CliContext, report: ImportReport) -> None:
 
 
 def cmd_import(ctx: CliContext, args: argparse.Namespace) -> int:
-    from neascn_desktop.paths import DB_FILENAME, default_data_dir
+    from neascn_desktop.paths import DB_FILENAME
     from neascn_desktop.sync.reading import ReadAhead, expand_paths
 
     _existing(args.paths)
     files = expand_paths(args.paths)
-    data_dir = ctx.data_dir or default_data_dir()
+    data_dir = ctx.folder
     # The workers start reading now, while this process loads the database layer (not in a
     # data directory without a database: the command is refused, and must leave it untouched).
     workers = None if (data_dir / DB_FILENAME).is_file() else 0
