@@ -241,12 +241,13 @@ def _discard_wire(blob: bytes) -> None:
         Path(tmp).unlink(missing_ok=True)
 
 
-def part_name(sha: str) -> str:
-    """A new temporary name for an attachment being written (renamed to ``sha`` when done)."""
-    return f".{sha}.{uuid.uuid4().hex}.part"
+def part_name(sha: str, tag: str = "") -> str:
+    """A new temporary name for an attachment being written (renamed to ``sha`` when done);
+    ``tag`` marks the files of one ``ReadAhead``, which removes whatever is left of them."""
+    return f".{sha}.{tag}{uuid.uuid4().hex}.part"
 
 
-def _stage_in_worker(prepared: Prepared, folder: Path, present: set[str]) -> None:
+def _stage_in_worker(prepared: Prepared, folder: Path, present: set[str], tag: str) -> None:
     """Write the package's new attachments to temporary files in the attachments folder, so the
     importing process only renames them (and need not receive their bytes)."""
     kept: list[tuple[str, bytes | None]] = []
@@ -254,7 +255,7 @@ def _stage_in_worker(prepared: Prepared, folder: Path, present: set[str]) -> Non
         if data is None or sha in present:
             kept.append((sha, data))
             continue
-        tmp = folder / part_name(sha)
+        tmp = folder / part_name(sha, tag)
         try:
             with open(tmp, "xb") as handle:
                 handle.write(data)
@@ -322,6 +323,8 @@ class ReadAhead:
         if len(self.files) < MIN_FILES_FOR_WORKERS:
             count = 0
         self._keys = key_files_lookup(data_dir)
+        self._folder = attachments_dir(data_dir)
+        self._tag = f"r{uuid.uuid4().hex[:12]}-"  # in the names of the workers' temporary files
         self._cond = threading.Condition()
         self._ready: dict[int, bytes] = {}
         self._own: dict[int, Prepared | None] = {}  # files this process took from the queue
@@ -335,6 +338,7 @@ class ReadAhead:
         self._queued = 0  # files 0 .. _queued - 1 are in the queue; the rest are the caller's
         self._tasks = -1  # the queue's read end
         self._threads: list[threading.Thread] = []
+        self._started = False
         #: How many files the workers delivered, how many this process took from the queue and
         #: read, and how many it left to the caller rather than wait for a worker.
         self.delivered = 0
@@ -382,13 +386,14 @@ class ReadAhead:
                 os.close(tasks_w)
                 for fd in self._fds:
                     os.close(fd)
-                _work(tasks_r, write_fd, self.files, data_dir, limits, stage_attachments)
+                _work(tasks_r, write_fd, self.files, data_dir, limits, stage_attachments, self._tag)
             os.close(write_fd)
             self._pids.append(pid)
             self._fds.append(read_fd)
         # Every write end of the queue is closed now (each worker closes its copy first
         # thing): an empty queue reads as end of file, never blocks.
         os.close(tasks_w)
+        self._started = bool(self._pids)
         self._live = len(self._fds)
         for k, fd in enumerate(self._fds):
             thread = threading.Thread(target=self._drain, args=(fd,), name=f"neascn-read-{k}", daemon=True)
@@ -548,10 +553,28 @@ class ReadAhead:
                     _discard_wire(blob)
             self._ready.clear()
             self._buffered = 0
+        self._remove_left_overs()
+
+    def _remove_left_overs(self) -> None:
+        """Remove the workers' temporary files that nobody took over: after an interruption
+        (Ctrl+C, a killed worker) some may be left; an import that ended normally has none."""
+        if not self._started:
+            return
+        marker = f".{self._tag}"
+        try:
+            with os.scandir(self._folder) as entries:
+                names = [e.name for e in entries if e.name.endswith(".part") and marker in e.name]
+        except OSError:
+            return
+        for name in names:
+            try:
+                os.unlink(self._folder / name)
+            except OSError:
+                continue
 
 
 def _work(tasks: int, fd: int, files: Sequence[Path], data_dir: Path, limits: Limits,
-          stage_attachments: bool) -> None:
+          stage_attachments: bool, tag: str) -> None:
     """A worker's whole life: take file indices from the queue, read each file, send the
     result, exit when the queue is empty (never returns).
 
@@ -560,7 +583,8 @@ def _work(tasks: int, fd: int, files: Sequence[Path], data_dir: Path, limits: Li
     """
     status = 0
     try:
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        # Ctrl+C reaches the workers too: with Python's handler they end quietly below (the
+        # importer reads again what they did not deliver); an ignored SIGINT stays ignored.
         os.nice(WORKER_NICENESS)  # see WORKER_NICENESS
         # A worker lives for one import and frees what it reads by reference counting; what
         # it inherited from the importer stays untouched (no collector scans, no copies).
@@ -581,11 +605,13 @@ def _work(tasks: int, fd: int, files: Sequence[Path], data_dir: Path, limits: Li
                     prepared = prepare(files[index], limits, keys)
                     if prepared.error is None:
                         if stage_attachments:
-                            _stage_in_worker(prepared, folder, present)
+                            _stage_in_worker(prepared, folder, present, tag)
                         blob = _wire(prepared)
-                except Exception:  # noqa: BLE001 - the importer reads this file again itself
+                except BaseException as exc:  # noqa: BLE001 - the importer reads this file again itself
                     if prepared is not None:
                         prepared.discard_staged()
+                    if not isinstance(exc, Exception):  # interrupted: stop, leaving no temporary file
+                        raise
                 out.write(index.to_bytes(4, "big") + len(blob).to_bytes(8, "big") + blob)
     except BaseException:  # noqa: BLE001 - a worker never raises into the parent's code
         status = 1

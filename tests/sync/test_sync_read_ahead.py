@@ -254,3 +254,28 @@ def test_importing_into_a_data_directory_without_a_profile_writes_nothing(scene:
                           "import", str(scene["packages"])], capture_output=True, text=True, timeout=300)
     assert run.returncode == 2 and "neascn init" in run.stderr
     assert [p.name for p in empty.iterdir()] in ([], ["neascn.sqlite3"])  # opening created the database
+
+
+def test_an_interrupted_import_leaves_no_temporary_files(scene: dict[str, Path]) -> None:
+    """Ctrl+C while the workers are ahead: whatever they wrote and nobody took over is removed."""
+    parent_patch = textwrap.dedent('''
+        import time
+        real_take = reading.ReadAhead.take
+        def take(self, index):
+            prepared = real_take(self, index)
+            if index == 12:  # interrupted with file 12 in hand (its attachment written by a worker)
+                assert prepared is not None and prepared.staged
+                time.sleep(0.3)  # meanwhile the workers write the attachments of later files
+                raise KeyboardInterrupt
+            return prepared
+        reading.ReadAhead.take = take
+    ''')
+    data = scene["root"] / "interrupted"
+    shutil.copytree(scene["sec"], data)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(data), str(scene["packages"]), "2", "", "0", parent_patch],
+        capture_output=True, text=True, env=env, timeout=300,
+    )
+    assert result.returncode != 0 and "KeyboardInterrupt" in result.stderr
+    assert _no_parts(scene, "interrupted")
