@@ -66,6 +66,15 @@ def main() -> int:
                 time.sleep(1.5)  # the dashboard renders in the background
                 settle()
             window.grab().save(str(args.out / f"{language}-{key}.png"))
+            if key == "reports":
+                import time
+
+                workspace.tabs.setCurrentWidget(workspace.dashboard)
+                settle()
+                time.sleep(1.5)  # the dashboard is built in the background
+                settle()
+                window.grab().save(str(args.out / f"{language}-reports-dashboard.png"))
+                workspace.tabs.setCurrentIndex(0)
             if key == "surveys":
                 submission = service.list_submissions(db)[0]
                 workspace.open_submission(submission.id)
