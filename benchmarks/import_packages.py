@@ -43,7 +43,10 @@ BUDGET_MB = 300.0
 
 
 def _neascn() -> list[str]:
-    return [sys.executable, "-m", "neascn_desktop.cli"]
+    """The ``neascn`` command installed beside this Python (what a secretariat runs), or the
+    module when there is none."""
+    script = Path(sys.executable).with_name("neascn.exe" if os.name == "nt" else "neascn")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "neascn_desktop.cli"]
 
 
 def _children_cpu() -> float:
