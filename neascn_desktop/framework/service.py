@@ -34,8 +34,6 @@ from neascn_desktop.framework.model import (
     Comment,
     FieldChange,
     FrameworkError,
-    HeadVersion,
-    MergeProposal,
     RevisionInfo,
     Section,
     SectionDiff,
@@ -43,16 +41,15 @@ from neascn_desktop.framework.model import (
 from neascn_desktop.framework.ordering import key_between, keys_for
 from neascn_desktop.framework.skeleton import load_skeleton, pick
 from neascn_desktop.framework.tables import WorkingCopyRow
-from neascn_desktop.framework.textmerge import diff_paragraphs, diff_text, merge_text, same_text
+from neascn_desktop.framework.textmerge import diff_paragraphs, diff_text, same_text
 from neascn_desktop.i18n import LANGUAGES, _, normalize_language
 from neascn_desktop.identity.profile import Profile, load_profile
 from neascn_desktop.identity.trust import list_trusted
-from neascn_desktop.replica.log import common_ancestor, entity_graph
 from neascn_desktop.replica.revision import Revision, canonical_json, make_revision
 from neascn_desktop.store.database import Database
 
 #: Fields of a section payload other than the body (merged field by field).
-_META_FIELDS = ("parent_id", "position", "title", "status", "owner", "language", "deleted")
+META_FIELDS = ("parent_id", "position", "title", "status", "owner", "language", "deleted")
 _DIFF_FIELDS = ("title", "status", "owner", "parent_id", "position", "language", "deleted")
 
 
@@ -89,7 +86,7 @@ def _payload_section(
     )
 
 
-def _distinct_payloads(heads: Iterable[Revision]) -> list[Revision]:
+def distinct_payloads(heads: Iterable[Revision]) -> list[Revision]:
     """Heads with different content, winner first (identical merges count once)."""
     seen: set[str] = set()
     out = []
@@ -104,7 +101,7 @@ def _distinct_payloads(heads: Iterable[Revision]) -> list[Revision]:
 def _really_in_conflict(session: Session, state: replica.CurrentState) -> bool:
     if state.heads < 2:
         return False
-    return len(_distinct_payloads(replica.heads(session, state.entity_id))) > 1
+    return len(distinct_payloads(replica.heads(session, state.entity_id))) > 1
 
 
 def _outline(sections: list[Section], include_deleted: bool) -> list[Section]:
@@ -264,7 +261,7 @@ def _position_at(siblings: list[dict], index: int) -> str:
     return key_between(before, after)
 
 
-def _check_status(status: str) -> None:
+def check_status(status: str) -> None:
     if status not in STATUSES:
         raise FrameworkError(
             _("Unknown status {status}; choose one of: {choices}.").format(
@@ -359,7 +356,7 @@ def rename_section(db: Database, profile: Profile, section_id: str, title: str) 
 
 
 def set_status(db: Database, profile: Profile, section_id: str, status: str) -> Changes:
-    _check_status(status)
+    check_status(status)
     return _commit_fields(db, profile, section_id, status=status)
 
 
@@ -501,7 +498,7 @@ def _cut(session: Session, profile: Profile, section_id: str) -> bool:
     heads = replica.heads(session, section_id)
     if not heads:
         return False
-    distinct = _distinct_payloads(heads)
+    distinct = distinct_payloads(heads)
     base = replica.get_revision(session, base_id) if base_id else None
     head_body = distinct[0].payload.get("body", "")
     if len(distinct) == 1 and (base is None or same_text(base.payload.get("body", ""), head_body)):
@@ -734,97 +731,8 @@ def diff_revisions(db: Database, old_revision_id: str, new_revision_id: str) -> 
     )
 
 
-# --------------------------------------------------------------------------- conflicts
-
-
 def sections_in_conflict(db: Database) -> list[Section]:
     return [s for s in list_sections(db, include_deleted=True) if s.in_conflict]
-
-
-def _head_label(head: HeadVersion) -> str:
-    return _("{author}, {time}").format(
-        author=head.author, time=head.time.astimezone().strftime("%Y-%m-%d %H:%M")
-    )
-
-
-def merge_proposal(db: Database, section_id: str) -> MergeProposal:
-    """How the versions of a section in conflict would merge against their common ancestor."""
-    names = device_names(db)
-    with db.session() as session:
-        heads = _distinct_payloads(replica.heads(session, section_id))
-        if not heads:
-            raise FrameworkError(
-                _("There is no section {ref} in the framework.").format(ref=section_id)
-            )
-        graph = entity_graph(session, section_id) if len(heads) > 1 else {}
-    versions = tuple(
-        HeadVersion(h.id, author_of(h.device_id, names), h.device_id, clock_time(h.clock), dict(h.payload))
-        for h in heads
-    )
-    if len(heads) == 1:
-        return MergeProposal(section_id, heads[0].id, versions[0].body, versions, dict(heads[0].payload), 0)
-    base_rev = common_ancestor(graph, [h.id for h in heads])
-    base = dict(base_rev.payload) if base_rev is not None else {}
-    base_body = str(base.get("body", ""))
-    merged = dict(versions[0].payload)
-    conflicts = 0
-    field_conflicts: dict[str, tuple[Any, Any, Any]] = {}
-    merged_label = _head_label(versions[0])
-    for other in versions[1:]:
-        meta = replica.three_way_merge(
-            {k: base.get(k) for k in _META_FIELDS if k in base},
-            {k: merged.get(k) for k in _META_FIELDS if k in merged},
-            {k: other.payload.get(k) for k in _META_FIELDS if k in other.payload},
-        )
-        for name, values in meta.conflicting_fields.items():
-            field_conflicts.setdefault(name, values)
-        text = merge_text(base_body, str(merged.get("body", "")), other.body, merged_label, _head_label(other))
-        conflicts += text.conflicts
-        merged = {**merged, **meta.merged, "body": text.text}
-    return MergeProposal(
-        section_id=section_id,
-        base_revision_id=base_rev.id if base_rev is not None else None,
-        base_body=base_body,
-        heads=versions,
-        payload=merged,
-        conflicts=conflicts,
-        field_conflicts=field_conflicts,
-    )
-
-
-def resolve_section(
-    db: Database, profile: Profile, section_id: str, body: str, **fields: Any
-) -> Changes:
-    """Settle a conflict with this body (and optional field values) over the merge proposal.
-
-    Commits a merge revision whose parents are all heads. The working copy of
-    the section must have been cut first (the GUI does so before it opens the
-    resolution), so that no typed text is lost.
-    """
-    unknown = set(fields) - set(_META_FIELDS)
-    if unknown:
-        raise FrameworkError(_("Unknown section field {field}.").format(field=sorted(unknown)[0]))
-    if "status" in fields:
-        _check_status(fields["status"])
-    proposal = merge_proposal(db, section_id)
-    payload = {**proposal.payload, **fields, "body": body}
-    with db.transaction() as session:
-        if session.get(WorkingCopyRow, section_id) is not None:
-            raise FrameworkError(_("Save the section before settling its conflict."))
-        replica.resolve(session, profile.device_id, section_id, payload)
-    return section_changes(section_id)
-
-
-def keep_version(db: Database, profile: Profile, section_id: str, revision_id: str) -> Changes:
-    """Settle a conflict by keeping one version as it is."""
-    with db.transaction() as session:
-        if session.get(WorkingCopyRow, section_id) is not None:
-            raise FrameworkError(_("Save the section before settling its conflict."))
-        try:
-            replica.resolve_keep(session, profile.device_id, section_id, revision_id)
-        except replica.ReplicaError as exc:
-            raise FrameworkError(str(exc)) from exc
-    return section_changes(section_id)
 
 
 def framework_figures(db: Database) -> dict[str, int]:

@@ -87,13 +87,13 @@ def three_way_merge(
     return MergeResult(merged=merged, conflicting_fields=conflicting)
 
 
-def propose_merge(target: Target, entity_id: str) -> MergeResult:
+def propose_merge(target: Target, entity_id: str, *, nested: Collection[str] = ()) -> MergeResult:
     """A merge proposal for an entity's heads against their common ancestor.
 
     With more than two heads they are folded into the displayed winner one by
     one (newest first); a field conflicting in any step is reported with the
     values of the first step where it conflicted. With one head the proposal is
-    that head's payload.
+    that head's payload. ``nested`` as for :func:`three_way_merge`.
     """
     with _reading(target) as session:
         current_heads = heads(session, entity_id)
@@ -107,7 +107,7 @@ def propose_merge(target: Target, entity_id: str) -> MergeResult:
     merged: dict[str, Any] = dict(current_heads[0].payload)
     conflicting: dict[str, tuple[Any, Any, Any]] = {}
     for other in current_heads[1:]:
-        step = three_way_merge(base, merged, other.payload)
+        step = three_way_merge(base, merged, other.payload, nested=nested)
         merged = step.merged
         for name, values in step.conflicting_fields.items():
             conflicting.setdefault(name, values)

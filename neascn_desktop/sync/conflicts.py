@@ -2,20 +2,28 @@
 
 A submission is compared field by field where each answer is a field
 (``answers.<question>``, ``attachments.<question>``) beside the top-level
-fields, against the heads' common ancestor; a framework section compares its
-texts, and proposes a paragraph merge of the body.  Resolving always creates
-a merge revision whose parents are all heads (``replica.resolve``), so nothing
-is lost and every device converges once it has the merge.
+fields, against the heads' common ancestor (``replica.propose_merge``); a framework
+section takes the framework room's proposal (a paragraph merge of the body).
+
+Resolving is one use case for every kind of record, called by the Inbox, the
+CLI and the Framework workspace alike: it asks the record's room whether it
+may be settled now, creates a merge revision whose parents are all heads
+(``replica.resolve``), so nothing is lost and every device converges once it
+has the merge, and writes the audit row in the same transaction.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from neascn_desktop.changes import Changes
+from neascn_desktop.framework import conflicts as framework_conflicts
 from neascn_desktop.i18n import _
-from neascn_desktop.replica import ReplicaError, Revision, canonical_json, three_way_merge
+from neascn_desktop.replica import ReplicaError, Revision, canonical_json, propose_merge
 from neascn_desktop.replica import conflicts as replica_conflicts
 from neascn_desktop.replica import heads as replica_heads
 from neascn_desktop.replica import resolve as replica_resolve
@@ -58,16 +66,6 @@ def unflatten(entity_type: str, flat: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _merge_text(base: str, ours: str, theirs: str) -> tuple[str, bool]:
-    """The framework room's paragraph merge (one rule for the Inbox and the Framework editor)."""
-    from neascn_desktop.framework.textmerge import merge_text
-
-    merged = merge_text(base, ours, theirs, _("this version"), _("the other version"))
-    # Keep the bodies' own convention for the final newline (the editor's form ends with one).
-    text = merged.text if ours.endswith("\n") else merged.text.rstrip("\n")
-    return text, merged.clean
-
-
 @dataclass(frozen=True)
 class FieldRow:
     """One row of the side-by-side comparison."""
@@ -107,24 +105,20 @@ def compare(db: Database, entity_id: str) -> Comparison:
     base = common_ancestor(graph, [h.id for h in current]) if len(current) > 1 else None
     base_flat = flatten(entity_type, base.payload) if base else {}
     head_flats = [flatten(entity_type, h.payload) for h in current]
-    merged = dict(head_flats[0])
-    conflicting: set[str] = set()
-    for other in head_flats[1:]:
-        step = three_way_merge(base_flat, merged, other)
-        merged = step.merged
-        conflicting |= set(step.conflicting_fields)
+    if entity_type == "framework_section":
+        section = framework_conflicts.merge_proposal(db, entity_id)
+        merged = dict(section.payload)
+        conflicting = set(section.field_conflicts) | ({"body"} if section.conflicts else set())
+    else:
+        proposal = propose_merge(db, entity_id, nested=_NESTED if entity_type == "submission" else ())
+        merged = flatten(entity_type, proposal.merged)
+        conflicting = set(proposal.conflicting_fields)
     # Timestamps of the edit itself are not a disagreement: keep the latest.
     for name in ("updated_at",):
         values = [h[name] for h in head_flats if isinstance(h.get(name), str)]
         if values:
             merged[name] = max(values)
             conflicting.discard(name)
-    if entity_type == "framework_section" and "body" in conflicting and len(current) == 2:
-        text, clean = _merge_text(str(base_flat.get("body", "")), str(head_flats[0].get("body", "")),
-                                  str(head_flats[1].get("body", "")))
-        merged["body"] = text
-        if clean:
-            conflicting.discard("body")
     rows = []
     for name in sorted(set(base_flat).union(*head_flats)):
         per_head = tuple(h.get(name, _ABSENT) for h in head_flats)
@@ -182,8 +176,8 @@ def _changes(entity_type: str, entity_id: str) -> Changes:
                    frozenset({entity_id}))
 
 
-def _check_conflict(db: Database, entity_id: str) -> list[Revision]:
-    current = replica_heads(db, entity_id)
+def _check_conflict(session: Session, entity_id: str) -> list[Revision]:
+    current = replica_heads(session, entity_id)
     if not current:
         raise PackageStateError(_("There is no record {id}.").format(id=entity_id))
     if len(current) < 2:
@@ -191,31 +185,45 @@ def _check_conflict(db: Database, entity_id: str) -> list[Revision]:
     return current
 
 
+def _settle(
+    db: Database,
+    entity_id: str,
+    payload: dict[str, Any] | None,
+    write: Callable[[Session, str], Revision],
+    message: Callable[[list[Revision]], str],
+) -> Revision:
+    """The one way a conflict is settled: the room's rules, the merge revision, the audit row."""
+    device_id = keystore.own_profile_or_error(db).device_id
+    with db.transaction() as session:
+        current = _check_conflict(session, entity_id)
+        if current[0].entity_type == "framework_section":
+            framework_conflicts.check_settleable(session, entity_id, payload)
+        try:
+            revision = write(session, device_id)
+        except ReplicaError as exc:
+            raise PackageStateError(str(exc)) from None
+        audit.record(session, action="resolve", verdict="resolved", package_id=None,
+                     message=message(current))
+    return revision
+
+
 def resolve_keep(db: Database, entity_id: str, revision_id: str) -> Revision:
     """Resolve by keeping the content of one revision (usually one of the heads)."""
-    current = _check_conflict(db, entity_id)
-    device_id = keystore.own_profile_or_error(db).device_id
-    try:
-        revision = replica_resolve_keep(db, device_id, entity_id, revision_id)
-    except ReplicaError as exc:
-        raise PackageStateError(str(exc)) from None
-    audit.record_now(db, action="resolve", verdict="resolved", package_id=None,
-                     message=_("Kept revision {revision} of {type} {id} ({count} heads).").format(
-                         revision=revision_id[:12], type=current[0].entity_type, id=entity_id,
-                         count=len(current)))
-    return revision
+    return _settle(
+        db, entity_id, None,
+        lambda session, device_id: replica_resolve_keep(session, device_id, entity_id, revision_id),
+        lambda current: _("Kept revision {revision} of {type} {id} ({count} heads).").format(
+            revision=revision_id[:12], type=current[0].entity_type, id=entity_id, count=len(current)))
 
 
 def resolve_with(db: Database, entity_id: str, new_payload: dict[str, Any], how: str = "merge") -> Revision:
     """Resolve with a payload (the accepted merge proposal, or an edited one)."""
-    current = _check_conflict(db, entity_id)
-    device_id = keystore.own_profile_or_error(db).device_id
-    revision = replica_resolve(db, device_id, entity_id, new_payload)
-    audit.record_now(db, action="resolve", verdict="resolved",
-                     message=_("Resolved {type} {id} ({count} heads) with {how}.").format(
-                         type=current[0].entity_type, id=entity_id, count=len(current),
-                         how=_("the merge proposal") if how == "merge" else _("an edited version")))
-    return revision
+    return _settle(
+        db, entity_id, new_payload,
+        lambda session, device_id: replica_resolve(session, device_id, entity_id, new_payload),
+        lambda current: _("Resolved {type} {id} ({count} heads) with {how}.").format(
+            type=current[0].entity_type, id=entity_id, count=len(current),
+            how=_("the merge proposal") if how == "merge" else _("an edited version")))
 
 
 def resolution_changes(revision: Revision) -> Changes:

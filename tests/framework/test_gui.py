@@ -236,6 +236,10 @@ def test_conflict_banner_and_resolution_dialog(qtbot, drafters) -> None:
         assert not section.in_conflict and section.body == "Alice and Bolor: cities raised transport.\n\n"
         assert ws.editor.markdown() == section.body
         assert ws.panel.history_model.data(ws.panel.history_model.index(0, 3)).startswith("merge of 2")
+        # The workspace settles through the Inbox's use case: the resolution is audited too.
+        from neascn_desktop.sync import audit
+
+        assert [e.action for e in audit.list_audit(alice.db, limit=1)] == ["resolve"]
     finally:
         ws.ctx.changes.stop()
 

@@ -6,10 +6,12 @@ import pytest
 
 from neascn_desktop import replica
 from neascn_desktop.framework import service
+from neascn_desktop.framework.conflicts import merge_proposal
 from neascn_desktop.framework.model import FrameworkError
 from neascn_desktop.framework.skeleton import load_skeleton
 from neascn_desktop.framework.textmerge import has_conflict_markers, split_paragraphs
 from neascn_desktop.i18n import LANGUAGES
+from neascn_desktop.sync import conflicts
 
 from .conftest import Drafter, exchange_package, exchange_revisions
 
@@ -131,10 +133,10 @@ def test_different_paragraphs_merge_and_both_converge(drafters, tmp_path) -> Non
     exchange_package(bolor, alice, tmp_path / "packages")
     for d in (alice, bolor):
         assert [s.id for s in service.sections_in_conflict(d.db)] == ["fw-background"]
-        proposal = service.merge_proposal(d.db, "fw-background")
+        proposal = merge_proposal(d.db, "fw-background")
         assert proposal.clean and len(proposal.heads) == 2
         assert "ALICE:" in proposal.body and "BOLOR:" in proposal.body
-        service.resolve_section(d.db, d.profile, "fw-background", proposal.body)
+        conflicts.resolve_with(d.db, "fw-background", proposal.payload)
     texts = {service.get_section(d.db, "fw-background").body for d in drafters}
     assert len(texts) == 1
     merged = texts.pop()
@@ -154,12 +156,12 @@ def test_same_paragraph_conflict_is_settled_by_one_and_converges(drafters, tmp_p
     _edit(bolor, "fw-programmes", "Cities raised", "Bolor thinks cities raised")
     exchange_package(alice, bolor, tmp_path / "packages")
     exchange_package(bolor, alice, tmp_path / "packages")
-    proposal = service.merge_proposal(alice.db, "fw-programmes")
+    proposal = merge_proposal(alice.db, "fw-programmes")
     assert proposal.conflicts == 1 and not proposal.clean
     assert has_conflict_markers(proposal.body)
     assert "Alice Kim" in proposal.body and "Bolor Bat" in proposal.body  # named from the trusted key card
     # Alice accepts the marked proposal, then settles the text in the editor.
-    service.resolve_section(alice.db, alice.profile, "fw-programmes", proposal.body)
+    conflicts.resolve_with(alice.db, "fw-programmes", proposal.payload)
     settled = "Alice and Bolor think cities raised transport, air quality and tourism.\n\n"
     service.save_working_copy(alice.db, "fw-programmes", settled)
     service.cut_revision(alice.db, alice.profile, "fw-programmes")
@@ -182,12 +184,12 @@ def test_editing_after_an_import_changed_the_section_keeps_both(drafters) -> Non
     service.cut_revision(bolor.db, bolor.profile, "fw-programmes")
     section = service.get_section(bolor.db, "fw-programmes")
     assert section.in_conflict
-    proposal = service.merge_proposal(bolor.db, "fw-programmes")
+    proposal = merge_proposal(bolor.db, "fw-programmes")
     assert proposal.clean
     assert split_paragraphs(proposal.body) == ["Alice's intro.", *split_paragraphs(body), "Bolor's typing."]
     with pytest.raises(FrameworkError):
         service.set_status(bolor.db, bolor.profile, "fw-programmes", "agreed")
-    service.keep_version(bolor.db, bolor.profile, "fw-programmes", proposal.heads[-1].revision_id)
+    conflicts.resolve_keep(bolor.db, "fw-programmes", proposal.heads[-1].revision_id)
     assert not service.get_section(bolor.db, "fw-programmes").in_conflict
 
 
@@ -198,7 +200,7 @@ def test_demo_framework_has_a_clean_conflict_and_comments(db, taskforce_profile)
     assert changes.touches("section") and changes.touches("comment")
     vision = service.get_section(db, "fw-vision")
     assert vision.in_conflict and vision.owner == "Sato Yuki (Yokohama)"
-    proposal = service.merge_proposal(db, "fw-vision")
+    proposal = merge_proposal(db, "fw-vision")
     assert proposal.clean and "期間" in proposal.body and "都市は人のためにある" in proposal.body
     thread = service.list_comments(db, "fw-key-functions")
     assert len(thread) == 2 and thread[1].reply_to == thread[0].id and "金融機関" in thread[0].text

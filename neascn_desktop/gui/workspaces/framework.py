@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from neascn_desktop.changes import Changes
 from neascn_desktop.errors import NeascnError
 from neascn_desktop.framework import service
+from neascn_desktop.framework.conflicts import merge_proposal
 from neascn_desktop.framework.model import Section
 from neascn_desktop.framework.skeleton import guidance_for
 from neascn_desktop.framework.textmerge import has_conflict_markers
@@ -53,6 +54,7 @@ from neascn_desktop.gui.framework_outline import (
 )
 from neascn_desktop.gui.framework_panel import SidePanel
 from neascn_desktop.i18n import LANGUAGES, _, current_language
+from neascn_desktop.sync import conflicts
 
 if TYPE_CHECKING:
     from neascn_desktop.gui.worker import BackgroundTask
@@ -535,7 +537,7 @@ class FrameworkWorkspace(QWidget):
             return None
         self.save_now()
         try:
-            proposal = service.merge_proposal(self.ctx.db, self.current_id)
+            proposal = merge_proposal(self.ctx.db, self.current_id)
         except NeascnError as exc:
             self.ctx.show_error(exc, self)
             return None
@@ -552,12 +554,14 @@ class FrameworkWorkspace(QWidget):
 
     def _settle(self, dialog: ConflictDialog) -> None:
         section_id = dialog.proposal.section_id
+        # The same use case as the Inbox's and the CLI's (sync.conflicts): one rule, one audit row.
         if dialog.choice == "keep" and dialog.kept_revision_id:
             rev = dialog.kept_revision_id
-            self._run(lambda: service.keep_version(self.ctx.db, self.ctx.profile, section_id, rev))
+            self._run(lambda: conflicts.resolution_changes(conflicts.resolve_keep(self.ctx.db, section_id, rev)))
         elif dialog.choice == "merge":
-            body = normalize_markdown(dialog.merged_text())
-            self._run(lambda: service.resolve_section(self.ctx.db, self.ctx.profile, section_id, body))
+            payload = {**dialog.proposal.payload, "body": normalize_markdown(dialog.merged_text())}
+            self._run(lambda: conflicts.resolution_changes(
+                conflicts.resolve_with(self.ctx.db, section_id, payload, how="edit")))
         self.conflict_dialog = None
         self.refresh()
         if section_id == self.current_id:
