@@ -10,9 +10,12 @@ was already present, 1 when any was refused or left waiting in the inbox, and
 from __future__ import annotations
 
 import argparse
+import gc
 import getpass
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -195,6 +198,24 @@ def _print_report(ctx: CliContext, report: ImportReport) -> None:
     print(report.summary)
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for a batch import, then as it was.
+
+    An import allocates millions of small objects (every answer of every revision) that
+    reference counting frees batch by batch; the cyclic collector would scan them again
+    and again while they live (a third of the time spent unpacking what workers read).
+    Only the CLI, a process that ends after the import, may switch it off; the GUI keeps it.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def cmd_import(ctx: CliContext, args: argparse.Namespace) -> int:
     from neascn_desktop.paths import DB_FILENAME
     from neascn_desktop.sync.reading import ReadAhead, expand_paths
@@ -209,7 +230,8 @@ def cmd_import(ctx: CliContext, args: argparse.Namespace) -> int:
         from neascn_desktop.sync.importer import import_packages
 
         ctx.profile()
-        report = import_packages(ctx.db, files, dry_run=args.dry_run, read_ahead=read_ahead)
+        with collector_paused():
+            report = import_packages(ctx.db, files, dry_run=args.dry_run, read_ahead=read_ahead)
     if not report.outcomes and not ctx.json:
         print(_("No package files found."))
         return 0

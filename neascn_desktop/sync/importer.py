@@ -839,13 +839,10 @@ def import_packages(
             for (index, _p, _v), outcome in zip(batch, outcomes, strict=True):
                 results[index] = outcome
         batch, batch_bytes = [], 0
-        gc.collect(0)  # what the batch left in reference cycles (the collector is paused)
+        if not gc.isenabled():
+            gc.collect(0)  # what the batch left in reference cycles (the CLI paused the collector)
 
-    gc_was_enabled = gc.isenabled()
-    # An import allocates millions of small objects (every answer of every revision) that
-    # reference counting frees batch by batch; the cyclic collector would scan them again
-    # and again while they live (a third of the time spent unpacking what workers read).
-    gc.disable()
+    # The CLI pauses the cyclic collector around this call (cli.package); the GUI must not.
     try:
         for index, path in enumerate(files):
             if cancel is not None and cancel():
@@ -875,8 +872,6 @@ def import_packages(
                 flush()
         flush()
     finally:
-        if gc_was_enabled:
-            gc.enable()
         if stager is not None:
             stager.close()
     if progress is not None and not cancelled:
