@@ -128,28 +128,33 @@ def _preparse(argv: Sequence[str]) -> argparse.Namespace:
 
 
 def _choose_language(data_dir: Path | None, lang: str | None) -> None:
-    """``--lang`` wins; otherwise the profile's language, if a database exists already."""
+    """``--lang`` wins; otherwise the profile's language, if a database exists already.
+
+    The profile is read through the identity room on whatever database the data
+    directory uses (``NEASCN_DATABASE_URL`` included), without migrating it; a
+    SQLite file that does not exist yet is not created.
+    """
     if lang:
         set_language(lang)
         return
     from neascn_desktop.paths import DB_FILENAME, default_data_dir
 
     folder = data_dir or default_data_dir()
-    db_file = folder / DB_FILENAME
-    if not db_file.exists():
+    if not os.environ.get("NEASCN_DATABASE_URL") and not (folder / DB_FILENAME).exists():
         return
-    import sqlite3
+    from neascn_desktop.identity.profile import load_profile
+    from neascn_desktop.store import open_database
 
     try:
-        conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True, timeout=5)
+        db = open_database(folder, migrate=False)
         try:
-            row = conn.execute("SELECT language FROM profile WHERE id = 1").fetchone()
+            profile = load_profile(db)
         finally:
-            conn.close()
-    except sqlite3.Error:
+            db.dispose()
+    except Exception:  # noqa: BLE001 - only the language is at stake; the command reports a bad database
         return
-    if row:
-        set_language(row[0])
+    if profile is not None:
+        set_language(profile.language)
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -216,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser = build_parser(pre.command)
         args = parser.parse_args(argv)
         if args.self_test:
-            from neascn_desktop.gui.selftest import run_self_test
+            from neascn_desktop.selftest import run_self_test
 
             return run_self_test()
         if not getattr(args, "handler", None):

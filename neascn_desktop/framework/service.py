@@ -45,6 +45,7 @@ from neascn_desktop.framework.textmerge import diff_paragraphs, diff_text, same_
 from neascn_desktop.i18n import LANGUAGES, _, normalize_language
 from neascn_desktop.identity.profile import Profile, load_profile
 from neascn_desktop.identity.trust import list_trusted
+from neascn_desktop.replica.clock import clock_time as replica_clock_time
 from neascn_desktop.replica.revision import Revision, canonical_json, make_revision
 from neascn_desktop.store.database import Database
 
@@ -657,10 +658,10 @@ def author_of(device_id: str, names: Mapping[str, str]) -> str:
 
 
 def clock_time(clock: str) -> datetime:
-    """The wall time of a hybrid-logical-clock value (for display)."""
+    """The wall time of a hybrid-logical-clock value (for display; the epoch if malformed)."""
     try:
-        return datetime.fromtimestamp(int(clock.split("-")[0]) / 1000, UTC)
-    except (ValueError, OSError):
+        return replica_clock_time(clock)
+    except replica.ReplicaError:
         return datetime.fromtimestamp(0, UTC)
 
 

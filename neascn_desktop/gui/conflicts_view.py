@@ -400,12 +400,12 @@ class ConflictsView(QWidget):
 
 
 def _clock(clock: str) -> str:
-    from datetime import UTC, datetime
+    from neascn_desktop.replica import ReplicaError
+    from neascn_desktop.replica.clock import clock_time
 
     try:
-        millis = int(clock.split("-")[0])
-        return datetime.fromtimestamp(millis / 1000, UTC).astimezone().strftime("%Y-%m-%d %H:%M")
-    except (ValueError, OSError, OverflowError):
+        return clock_time(clock).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ReplicaError:
         return clock
 
 

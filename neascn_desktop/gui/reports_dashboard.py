@@ -1,14 +1,11 @@
 """The readiness dashboard of the Reports workspace: key figures and the report's own charts.
 
-The figures and PNGs come from :func:`build_dashboard` (no widgets, runs on a
-worker thread): the same ``collect_readiness`` values and the same chart
-functions as the Word report, so the dashboard and the report never disagree.
-The widget only shows the result (``QPixmap`` from the PNG bytes).
+The figures and PNGs come from :func:`neascn_desktop.reports.dashboard.build_dashboard`
+(no widgets, runs on a worker thread); the widget only shows the result
+(``QPixmap`` from the PNG bytes).
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
@@ -23,55 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from neascn_desktop.i18n import _, ngettext
-
-
-@dataclass(frozen=True)
-class Dashboard:
-    """What the dashboard shows: counts, averages and three chart images (PNG bytes)."""
-
-    language: str
-    cities: int
-    answered: int
-    finalized: int
-    average_index: float | None
-    average_coverage: float | None
-    map_png: bytes | None
-    domains_png: bytes | None
-    completion_png: bytes | None
-
-
-def build_dashboard(db, language: str, form_version: str | None = None) -> Dashboard:
-    """Collect the readiness values and draw the dashboard charts (call off the UI thread)."""
-    from neascn_desktop.i18n import translate_in
-    from neascn_desktop.reports import charts
-    from neascn_desktop.reports.collect import collect_readiness
-    from neascn_desktop.reports.status_report import FINALIZED_COLOUR, IN_PROGRESS_COLOUR
-
-    data = collect_readiness(db, language, form_version=form_version)
-    answered = [c for c in data.cities if c.submission_status is not None]
-    finalized = [c for c in answered if c.submission_status == "finalized"]
-    located = [(c.name, c.longitude, c.latitude, c.index) for c in data.cities
-               if c.longitude is not None and c.latitude is not None]
-    map_png = charts.readiness_map(located, language, width=6.0, height=4.0, dpi=110,
-                                   legend_title=translate_in(language, "Index")) if located else None
-    domains_png = None
-    if answered:
-        domains_png = charts.bar_chart([d.label for d in data.domains],
-                                       [data.domain_average(d.id) for d in data.domains],
-                                       language, width=6.0, dpi=110,
-                                       xlabel=translate_in(language, "Average score (0–100)"))
-    missing = len(data.cities) - len(answered)
-    completion_png = charts.completion_chart(
-        [translate_in(language, "Cities")],
-        [(translate_in(language, "Finalized"), [len(finalized)], FINALIZED_COLOUR),
-         (translate_in(language, "In progress"), [len(answered) - len(finalized)],
-          IN_PROGRESS_COLOUR),
-         (translate_in(language, "Missing"), [missing], "#D9D9D9")],
-        language, width=6.0, dpi=110,
-    )
-    return Dashboard(language, len(data.cities), len(answered), len(finalized),
-                     data.index_average, data.coverage_average, map_png, domains_png,
-                     completion_png)
+from neascn_desktop.reports.dashboard import Dashboard
 
 
 class ChartLabel(QLabel):

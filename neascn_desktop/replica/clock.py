@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, bindparam, select, update
@@ -55,6 +56,12 @@ def parse_clock(value: str) -> tuple[int, int]:
     if not isinstance(value, str) or not CLOCK_PATTERN.match(value):
         raise ReplicaError(_("Malformed clock value: {clock}.").format(clock=str(value)[:40]))
     return int(value[:13]), int(value[14:])
+
+
+def clock_time(value: str) -> datetime:
+    """The wall time of a clock value (for display); ``ReplicaError`` if malformed."""
+    wall, _counter = parse_clock(value)
+    return datetime.fromtimestamp(wall / 1000, UTC)
 
 
 def next_clock(last: str, now_ms: int) -> str:

@@ -101,3 +101,13 @@ def test_a_clock_far_in_the_future_only_raises_the_floor_by_the_drift_limit(tmp_
     assert parse_clock(value)[0] <= wall.now + MAX_OBSERVED_DRIFT_MS
     assert value < "9999999999999-999999"
     db.dispose()
+
+
+def test_clock_time_is_the_wall_part_and_refuses_what_parse_clock_refuses() -> None:
+    from datetime import UTC, datetime
+
+    from neascn_desktop.replica.clock import clock_time
+
+    assert clock_time("1764892800000-000007") == datetime(2025, 12, 5, tzinfo=UTC)
+    with pytest.raises(ReplicaError):
+        clock_time("1764892800000")

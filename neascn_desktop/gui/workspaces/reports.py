@@ -32,8 +32,9 @@ from PySide6.QtWidgets import (
 
 from neascn_desktop.changes import Changes
 from neascn_desktop.gui.context import GuiContext
-from neascn_desktop.gui.reports_dashboard import DashboardView, build_dashboard
+from neascn_desktop.gui.reports_dashboard import DashboardView
 from neascn_desktop.i18n import LANGUAGES, N_, _, current_language
+from neascn_desktop.reports.dashboard import build_dashboard
 
 if TYPE_CHECKING:
     from neascn_desktop.gui.worker import BackgroundTask
