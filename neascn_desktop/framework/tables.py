@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, String, Text
+from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from neascn_desktop.store.base import Base
+from neascn_desktop.store.types import UtcDateTime
 
 
 class WorkingCopyRow(Base):
@@ -29,4 +30,4 @@ class WorkingCopyRow(Base):
     section_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     body: Mapped[str] = mapped_column(Text)
     base_revision_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    saved_at: Mapped[datetime] = mapped_column(UtcDateTime())

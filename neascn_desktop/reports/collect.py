@@ -299,7 +299,5 @@ def _last_imports(db: Any) -> list[DeviceImport]:
         ).all()
     result = []
     for device_id, name, last, count in rows:
-        if isinstance(last, datetime) and last.tzinfo is None:
-            last = last.replace(tzinfo=UTC)
         result.append(DeviceImport(device_id, name or device_id[:8], last, int(count)))
     return result

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, String, Text
+from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from neascn_desktop.store.base import Base
+from neascn_desktop.store.types import UtcDateTime
 
 
 class WorkingCopyRow(Base):
@@ -26,7 +27,7 @@ class WorkingCopyRow(Base):
     submission_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     payload: Mapped[str] = mapped_column(Text)  # JSON: the whole submission payload
     base_revision_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class SubmissionSentRow(Base):
@@ -35,4 +36,4 @@ class SubmissionSentRow(Base):
     submission_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     revision_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     package_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime())

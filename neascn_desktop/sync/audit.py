@@ -114,7 +114,7 @@ def list_audit(db: Database, limit: int | None = None, package_id: str | None = 
         if limit:
             query = query.limit(limit)
         return [
-            AuditEntry(r.id, r.at if r.at.tzinfo else r.at.replace(tzinfo=UTC), r.action, r.verdict,
+            AuditEntry(r.id, r.at, r.action, r.verdict,
                        r.package_id, r.kind, r.file_name, r.sender_device_id, r.sender_name,
                        r.sender_fingerprint, json.loads(r.counts or "{}"), r.message)
             for r in conn.execute(query)
@@ -142,6 +142,5 @@ def package_record(db: Database, package_id: str | None) -> PackageRecord | None
         row = conn.execute(select(package_table).where(package_table.c.package_id == package_id)).first()
         if row is None:
             return None
-        imported = row.imported_at if row.imported_at.tzinfo else row.imported_at.replace(tzinfo=UTC)
         return PackageRecord(row.package_id, row.kind, row.sender_device_id, row.sender_name,
-                             row.sender_fingerprint, row.created_at, imported)
+                             row.sender_fingerprint, row.created_at, row.imported_at)

@@ -21,9 +21,10 @@ the ORM; ``sync.tables`` maps ORM classes onto them for the other use cases.
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, Index, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Index, Integer, String, Table, Text
 
 from neascn_desktop.store.metadata import metadata
+from neascn_desktop.store.types import UtcDateTime
 
 package_table = Table(
     "sync_package", metadata,
@@ -35,7 +36,7 @@ package_table = Table(
     Column("created_at", String(40), nullable=False),
     Column("manifest_sha256", String(64), nullable=False),
     Column("file_sha256", String(64), nullable=False),
-    Column("imported_at", DateTime(timezone=True), nullable=False),
+    Column("imported_at", UtcDateTime(), nullable=False),
     Column("counts", Text, nullable=False, default="{}"),  # JSON
 )
 
@@ -51,16 +52,16 @@ inbox_table = Table(
     Column("sender_role", String(20), nullable=False),
     Column("sender_fingerprint", String(64), nullable=False),
     Column("created_at", String(40), nullable=False),
-    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
     Column("reason", String(20), nullable=False),  # untrusted | revoked | key_changed
     Column("status", String(20), nullable=False, index=True),  # waiting | applied | rejected
-    Column("decided_at", DateTime(timezone=True), nullable=True),
+    Column("decided_at", UtcDateTime(), nullable=True),
 )
 
 audit_table = Table(
     "sync_audit", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("at", UtcDateTime(), nullable=False, index=True),
     Column("action", String(20), nullable=False),  # import | export | inbox | trust | reject | resolve | key
     Column("verdict", String(20), nullable=False),  # applied | already_imported | waiting | refused | ...
     Column("package_id", String(36), nullable=True, index=True),
@@ -78,8 +79,8 @@ encryption_key_table = Table(
     Column("fingerprint", String(64), primary_key=True),
     Column("public_key", String(64), nullable=False),
     Column("file_name", String(200), nullable=False),  # in <data dir>/keys/
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("retired_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("retired_at", UtcDateTime(), nullable=True),
     Column("current", Boolean, nullable=False, default=False),
 )
 
@@ -89,7 +90,7 @@ export_table = Table(
     Column("kind", String(20), nullable=False),
     Column("recipient_device_id", String(100), nullable=True),
     Column("file_name", String(400), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
     Column("revisions", Integer, nullable=False),
     Column("full", Boolean, nullable=False, default=False),
 )
