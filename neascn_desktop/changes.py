@@ -10,15 +10,30 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+#: Revision-log entity type -> the change name views listen for (the one list; an entity type
+#: not listed is its own name).
+CHANGE_NAMES: dict[str, str] = {
+    "survey_definition": "survey",
+    "city": "city",
+    "submission": "response",
+    "framework_section": "section",
+    "framework_comment": "comment",
+}
+
+
+def change_name(entity_type: str) -> str:
+    return CHANGE_NAMES.get(entity_type, entity_type)
+
 
 @dataclass(frozen=True)
 class Changes:
     """Entity types and ids a use case wrote; ``everything`` means "assume all changed".
 
-    Entity types are short lower-case nouns owned by the rooms (``"survey"``,
+    Entity types are short lower-case nouns, the change names (``"survey"``,
     ``"response"``, ``"section"``, ``"comment"``, ``"package"``,
-    ``"trusted_device"``, ``"profile"`` ...).  ``everything`` is set when the
-    change is unknown in detail, e.g. when another process (the CLI) committed.
+    ``"trusted_device"``, ``"profile"`` ...); a revision-log entity type is named
+    through :data:`CHANGE_NAMES`.  ``everything`` is set when the change is
+    unknown in detail, e.g. when another process (the CLI) committed.
     """
 
     entity_types: frozenset[str] = frozenset()
@@ -29,6 +44,11 @@ class Changes:
     def of(cls, entity_type: str, ids: Iterable[str] = ()) -> Changes:
         """Changes to one entity type (and optionally some of its ids)."""
         return cls(frozenset({entity_type}), frozenset(ids))
+
+    @classmethod
+    def of_entities(cls, entity_types: Iterable[str], ids: Iterable[str] = (), *names: str) -> Changes:
+        """Changes to records of these revision-log entity types (plus other change ``names``)."""
+        return cls(frozenset({change_name(t) for t in entity_types} | set(names)), frozenset(ids))
 
     @classmethod
     def all(cls) -> Changes:

@@ -55,11 +55,11 @@ _DIFF_FIELDS = ("title", "status", "owner", "parent_id", "position", "language",
 
 
 def section_changes(*ids: str) -> Changes:
-    return Changes(frozenset({"section", "framework"}), frozenset(ids))
+    return Changes.of_entities([SECTION_TYPE], ids)
 
 
 def comment_changes(*ids: str) -> Changes:
-    return Changes(frozenset({"comment", "framework"}), frozenset(ids))
+    return Changes.of_entities([COMMENT_TYPE], ids)
 
 
 # --------------------------------------------------------------------------- reading

@@ -61,8 +61,6 @@ from neascn_desktop.surveys.validation import (
 DEFINITION = "survey_definition"
 CITY = "city"
 SUBMISSION = "submission"
-#: Revision-log entity types -> the nouns of ``Changes`` (what the GUI listens for).
-CHANGE_NOUNS = {DEFINITION: "survey", CITY: "city", SUBMISSION: "response"}
 BUILTIN_DEVICE_ID = "builtin"
 #: 2026-01-01T00:00:00Z: the clock of every built-in revision (same ids on every machine).
 BUILTIN_CLOCK = "1767225600000-000000"
@@ -73,12 +71,6 @@ COUNTRIES = ("KR", "CN", "JP", "MN", "RU", "KP")
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def changes_from_entity_types(entity_types: Iterable[str], entity_ids: Iterable[str] = ()) -> Changes:
-    """The ``Changes`` nouns for revision-log entity types (e.g. after a package import)."""
-    nouns = {CHANGE_NOUNS.get(t, t) for t in entity_types}
-    return Changes(frozenset(nouns), frozenset(entity_ids))
 
 
 # =========================================================================== built-in data
@@ -141,7 +133,7 @@ def ensure_builtin(
     _installed.add(key)
     if result is None or not result.changed:
         return Changes()
-    return changes_from_entity_types(result.entity_types, result.entity_ids)
+    return Changes.of_entities(result.entity_types, result.entity_ids)
 
 
 # =========================================================================== definitions

@@ -33,7 +33,6 @@ from neascn_desktop.store.database import Database
 from neascn_desktop.surveys.definition import SUBMISSION_NESTED_FIELDS
 from neascn_desktop.sync import audit, keystore
 from neascn_desktop.sync.errors import PackageStateError
-from neascn_desktop.sync.importer import CHANGE_NOUNS
 
 _NESTED = SUBMISSION_NESTED_FIELDS
 _ABSENT = object()
@@ -172,8 +171,7 @@ def list_conflicts(db: Database, entity_type: str | None = None) -> list[Conflic
 
 
 def _changes(entity_type: str, entity_id: str) -> Changes:
-    return Changes(frozenset({CHANGE_NOUNS.get(entity_type, entity_type), "conflict", "revision"}),
-                   frozenset({entity_id}))
+    return Changes.of_entities([entity_type], [entity_id], "conflict", "revision")
 
 
 def _check_conflict(session: Session, entity_id: str) -> list[Revision]:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from neascn_desktop.changes import Changes
+from neascn_desktop.changes import Changes, change_name
 from neascn_desktop.i18n import _, ngettext
 from neascn_desktop.identity.tables import trusted_device_table
 from neascn_desktop.identity.trust import trust_in_transaction
@@ -72,14 +72,6 @@ Cancel = Callable[[], bool]
 INBOX_DIR = "inbox"
 
 #: Entity types of the revision log -> the GUI's change nouns.
-CHANGE_NOUNS = {
-    "submission": "response",
-    "survey_definition": "survey",
-    "city": "city",
-    "framework_section": "section",
-    "framework_comment": "comment",
-}
-
 # Outcome statuses.
 APPLIED = "applied"
 ALREADY = "already_imported"
@@ -336,7 +328,7 @@ def _refused(path: Path, exc: PackageError, verdict: PackageVerdict | None = Non
 
 
 def _changes_for(revisions: Iterable[Revision], extra: Iterable[str] = ()) -> Changes:
-    types = {CHANGE_NOUNS.get(r.entity_type, r.entity_type) for r in revisions}
+    types = {change_name(r.entity_type) for r in revisions}
     ids = {r.entity_id for r in revisions}
     return Changes(frozenset(types | {"package", "revision", "conflict", *extra}), frozenset(ids))
 

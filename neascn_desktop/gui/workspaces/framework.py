@@ -59,9 +59,8 @@ from neascn_desktop.sync import conflicts
 if TYPE_CHECKING:
     from neascn_desktop.gui.worker import BackgroundTask
 
-#: Entity types whose changes make this workspace refresh.
-WATCHED_TYPES = ("section", "comment", "framework", "framework_section", "framework_comment",
-                 "revision", "conflict", "profile", "trusted_device")
+#: Change names (``changes.CHANGE_NAMES``) that make this workspace refresh.
+WATCHED_TYPES = ("section", "comment", "revision", "conflict", "profile", "trusted_device")
 
 
 class FrameworkWorkspace(QWidget):
