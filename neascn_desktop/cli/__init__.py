@@ -26,7 +26,7 @@ from neascn_desktop.errors import NeascnError
 from neascn_desktop.i18n import LANGUAGES, _, normalize_language, set_language
 
 #: Modules of this package that contribute commands, in help order.
-COMMAND_MODULES = ["foundation", "replica_commands", "survey", "package", "framework", "report"]
+COMMAND_MODULES = ["foundation", "survey", "package", "framework", "report"]
 #: Which modules a command needs, so that one command does not import every room (start-up
 #: time matters: the secretariat scripts many calls).  Unknown commands load everything.
 COMMAND_HOMES: dict[str, tuple[str, ...]] = {
@@ -179,13 +179,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     for name in COMMAND_MODULES:
         if name not in modules:
             continue
-        try:
-            module = importlib.import_module(f"neascn_desktop.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"neascn_desktop.cli.{name}":
-                continue
-            raise
-        module.register(subparsers)
+        importlib.import_module(f"neascn_desktop.cli.{name}").register(subparsers)
     return parser
 
 

@@ -1,7 +1,6 @@
 """Help → Load demo data: the surveys room's demo use case, run in the background.
 
-The main window imports this module only when the action is triggered (see
-``gui/README-workspaces.md``); the same data as ``neascn demo``.
+The same data as ``neascn demo`` (``surveys.demo``, imported when the action runs).
 """
 
 from __future__ import annotations

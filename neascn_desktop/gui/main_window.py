@@ -10,7 +10,6 @@ built workspace.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 from neascn_desktop import APP_NAME, __version__, i18n
 from neascn_desktop.changes import Changes
 from neascn_desktop.gui.context import GuiContext
+from neascn_desktop.gui.demo_data import load_demo_data
 from neascn_desktop.gui.forms import load_form
 from neascn_desktop.gui.icons import icon
 from neascn_desktop.gui.settings import gui_settings
@@ -60,8 +60,6 @@ WORKSPACE_KEYS = tuple(spec.key for spec in WORKSPACES)
 
 #: The workspace a role starts in on the first run.
 ROLE_WORKSPACE = {"taskforce": "framework", "field": "surveys", "secretariat": "inbox"}
-
-DEMO_DATA_MODULE = "neascn_desktop.gui.demo_data"
 
 _KEY_GEOMETRY = "mainWindow/geometry"
 _KEY_STATE = "mainWindow/state"
@@ -361,23 +359,11 @@ class MainWindow(QMainWindow):
                 handler(changes)
 
     def _update_demo_action(self) -> None:
-        action = self.form.actionLoadDemoData
-        available = importlib.util.find_spec(DEMO_DATA_MODULE) is not None
-        action.setEnabled(available)
-        action.setToolTip(
-            _("Load example data to try the app")
-            if available
-            else _("Demo data is not available in this version.")
-        )
+        self.form.actionLoadDemoData.setToolTip(_("Load example data to try the app"))
 
     @Slot()
     def load_demo_data(self) -> None:
-        try:
-            module = importlib.import_module(DEMO_DATA_MODULE)
-        except ImportError as exc:
-            self.ctx.show_error(exc, self)
-            return
-        module.load_demo_data(self.ctx)
+        load_demo_data(self.ctx)
 
     def _undo_target(self) -> Any:
         focus = QApplication.focusWidget()

@@ -285,12 +285,10 @@ def collect_status(db: Any, language: str, form_version: str | None = None,
 
 def _last_imports(db: Any) -> list[DeviceImport]:
     """Per sending device: the time of its last imported package and how many were imported."""
-    try:
-        from sqlalchemy import func, select
+    from sqlalchemy import func, select
 
-        from neascn_desktop.sync.tables import PackageRow
-    except ImportError:  # the sync room's records are optional for this report
-        return []
+    from neascn_desktop.sync.tables import PackageRow
+
     with db.session() as session:
         rows = session.execute(
             select(PackageRow.sender_device_id, func.max(PackageRow.sender_name),

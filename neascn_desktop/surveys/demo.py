@@ -261,11 +261,9 @@ def load_demo_report(db: Database, profile: Profile, *, cities: int = 6, seed: i
 
 def _framework_draft(db: Database, profile: Profile) -> Changes | None:
     """The framework room's demo draft, unless a framework document exists already."""
-    try:
-        from neascn_desktop.framework import demo as framework_demo
-        from neascn_desktop.framework import service as framework
-    except ImportError:  # the framework room is optional for the survey demo
-        return None
+    from neascn_desktop.framework import demo as framework_demo
+    from neascn_desktop.framework import service as framework
+
     if framework.has_document(db):
         return None
     return framework_demo.load_demo_framework(db, profile, profile.language)
