@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QDialog
 
 from neascn_desktop import i18n
@@ -41,7 +42,9 @@ def test_first_run_language_choice_switches_dialog_and_is_saved(
     assert dialog.windowTitle() == "NEASCN Desktop에 오신 것을 환영합니다"
     assert dialog.form.nameLabel.text() == "표시 이름(&N):"
     assert dialog.form.roleCombo.currentText() == "현장 직원"
-    qtbot.wait(50)  # let Qt's own LanguageChange handling run (it re-labels standard buttons)
+    # Qt's own LanguageChange handling (posted events; it re-labels standard buttons) must not
+    # undo ours: deliver those events now, then look.
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.LanguageChange)
     assert dialog.create_button.text() == "프로필 만들기"
     dialog.accept()
     profile = load_profile(db)

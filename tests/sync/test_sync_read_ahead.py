@@ -99,6 +99,12 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {"root": root, "sec": root / "sec", "packages": folder}
 
 
+# In the importing process: never read a file of the queue itself and wait for the workers as
+# long as it takes (an hour stands for ever), so which files the workers deliver does not depend
+# on how much processor time they get.  Only for runs where every worker lives to the end.
+PATIENT = "reading.MAX_READ_HERE_AHEAD = 0\nreading.MIN_PATIENCE_SECONDS = 3600.0\n"
+
+
 def _run(scene: dict[str, Path], name: str, workers: int, patch: str = "", cancel_after: int = 0,
          parent_patch: str = "") -> dict:
     data = scene["root"] / name
@@ -120,21 +126,24 @@ def _no_parts(scene: dict[str, Path], name: str) -> bool:
 def test_workers_import_exactly_what_the_importing_process_would(scene: dict[str, Path]) -> None:
     alone = _run(scene, "alone", workers=0)
     ahead = _run(scene, "ahead", workers=2)
+    patient = _run(scene, "patient", workers=2, parent_patch=PATIENT)
     assert alone["workers"] == 0 and alone["delivered"] == 0
-    assert ahead["workers"] == 2
+    assert ahead["workers"] == patient["workers"] == 2
     # Every readable file came from a worker or was taken from the queue by the importer (the
     # unknown sender's too: trust is judged by the importer); the damaged one was read again,
-    # to be refused with the in-process message.
-    assert ahead["delivered"] > 0
+    # to be refused with the in-process message.  How they share depends on the machine's load ...
     assert PACKAGES + 1 <= ahead["delivered"] + ahead["stolen"] <= PACKAGES + 2
-    assert ahead["statuses"] == alone["statuses"]
+    # ... unless the importer waits for the workers: then they deliver every readable file.
+    assert patient["delivered"] == PACKAGES + 1 and patient["stolen"] == 0
+    for run in (ahead, patient):
+        assert run["statuses"] == alone["statuses"]
+        assert run["messages"] == alone["messages"]
+        assert run["digest"] == alone["digest"]
+        assert run["attachments"] == alone["attachments"]
     assert ahead["statuses"].count("applied") == PACKAGES
     assert ahead["statuses"][-2:] == ["waiting", "refused"]
-    assert ahead["messages"] == alone["messages"]
-    assert ahead["digest"] == alone["digest"]
-    assert ahead["attachments"] == alone["attachments"]
     assert len(ahead["attachments"]) == PACKAGES - (PACKAGES - 1) // 5
-    assert _no_parts(scene, "alone") and _no_parts(scene, "ahead")
+    assert _no_parts(scene, "alone") and _no_parts(scene, "ahead") and _no_parts(scene, "patient")
 
 
 def test_a_worker_that_dies_leaves_its_files_to_the_importer(scene: dict[str, Path]) -> None:
@@ -149,7 +158,7 @@ def test_a_worker_that_dies_leaves_its_files_to_the_importer(scene: dict[str, Pa
     ''')
     alone = _run(scene, "alone-2", workers=0)
     crashed = _run(scene, "crashed", workers=2, patch=patch)
-    assert crashed["workers"] == 2 and 0 < crashed["delivered"] <= PACKAGES  # not all 25 readable ones
+    assert crashed["workers"] == 2 and crashed["delivered"] <= PACKAGES  # not all 25 readable ones
     assert crashed["statuses"] == alone["statuses"] and crashed["digest"] == alone["digest"]
     assert crashed["attachments"] == alone["attachments"]
     assert _no_parts(scene, "crashed")
@@ -187,8 +196,8 @@ def test_a_refused_batch_is_retried_with_the_attachments_the_workers_wrote(scene
         importer.add_revisions = refuse
     ''')
     alone = _run(scene, "alone-4", workers=0)
-    retried = _run(scene, "retried", workers=2, parent_patch=parent_patch)
-    assert retried["delivered"] > 0
+    retried = _run(scene, "retried", workers=2, parent_patch=PATIENT + parent_patch)
+    assert retried["delivered"] == PACKAGES + 1  # the workers wrote every attachment file
     statuses = list(alone["statuses"])
     statuses[22] = "refused"
     assert retried["statuses"] == statuses
@@ -258,14 +267,14 @@ def test_importing_into_a_data_directory_without_a_profile_writes_nothing(scene:
 
 def test_an_interrupted_import_leaves_no_temporary_files(scene: dict[str, Path]) -> None:
     """Ctrl+C while the workers are ahead: whatever they wrote and nobody took over is removed."""
-    parent_patch = textwrap.dedent('''
-        import time
+    parent_patch = PATIENT + textwrap.dedent('''
         real_take = reading.ReadAhead.take
         def take(self, index):
             prepared = real_take(self, index)
             if index == 12:  # interrupted with file 12 in hand (its attachment written by a worker)
                 assert prepared is not None and prepared.staged
-                time.sleep(0.3)  # meanwhile the workers write the attachments of later files
+                for thread in self._threads:  # the workers have written the attachments of later files
+                    thread.join()
                 raise KeyboardInterrupt
             return prepared
         reading.ReadAhead.take = take
