@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from neascn_desktop.i18n import _
+from neascn_desktop.replica.access import _reading
+from neascn_desktop.replica.ancestry import common_ancestor, entity_graph
 from neascn_desktop.replica.errors import ReplicaError
-from neascn_desktop.replica.log import _reading, common_ancestor, entity_graph, heads
+from neascn_desktop.replica.queries import heads
 from neascn_desktop.replica.revision import canonical_json
 
 if TYPE_CHECKING:
-    from neascn_desktop.replica.log import Target
+    from neascn_desktop.replica.access import Target
 
 _ABSENT = object()
 

@@ -224,7 +224,7 @@ def _snapshot(session) -> tuple:
 def test_with_a_session_a_batch_failing_while_writing_is_undone(
     db: Database, monkeypatch: pytest.MonkeyPatch, failing: str
 ) -> None:
-    from neascn_desktop.replica import log
+    from neascn_desktop.replica import adding
 
     root = rev("c1", [], "dev-a", 1, v=0)
     left = rev("c1", [root], "dev-a", 2, v=1)
@@ -239,10 +239,10 @@ def test_with_a_session_a_batch_failing_while_writing_is_undone(
     stray = rev("c4", [rev("c4", [], "dev-y", 8)], "dev-c", 99)
 
     owner, name = {
-        "plan_write": (log._MaterialisePlan, "write"),
-        "delete_pending": (log, "_delete_pending"),
-        "insert_pending": (log, "_insert_pending"),
-        "floor": (log.hlc, "observe_floor"),
+        "plan_write": (adding._MaterialisePlan, "write"),
+        "delete_pending": (adding, "_delete_pending"),
+        "insert_pending": (adding, "_insert_pending"),
+        "floor": (adding.hlc, "observe_floor"),
     }[failing]
     real = getattr(owner, name)
     calls: list[int] = []

@@ -1,0 +1,628 @@
+"""Adding revisions: a set union, kept materialised incrementally, undone as a whole on failure.
+
+Known ids are skipped, and a revision whose parents have not arrived waits in
+``replica_pending`` until they do, so the result never depends on the order or
+the duplication of delivery.  Adding updates the heads and the current state of
+exactly the entities the batch touches, so reading a current state is one
+indexed row, never a replay of history.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
+
+from neascn_desktop.i18n import _
+from neascn_desktop.replica import clock as hlc
+from neascn_desktop.replica.access import (
+    _REVISION_COLUMNS,
+    _VALUES,
+    _chunks,
+    _fetch_heads,
+    _fetch_stored,
+    _row_to_revision,
+)
+from neascn_desktop.replica.bulk import BulkStatement, SelectIn
+from neascn_desktop.replica.errors import ReplicaError
+from neascn_desktop.replica.revision import Revision
+from neascn_desktop.replica.tables import (
+    current_table,
+    head_table,
+    pending_parent_table,
+    pending_table,
+    revision_table,
+)
+from neascn_desktop.replica.values import AddResult
+from neascn_desktop.store.database import Database, connection_of
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    #: What the use cases work on (see the module's docstring).
+    Target = Database | Session | Connection
+    #: What runs statements: an ORM session or a Core connection.
+    Executor = Session | Connection
+
+# Stay well below every engine's limit on bound parameters per statement.
+_IN_CHUNK = 500
+
+
+# --------------------------------------------------------------------------- adding
+
+
+Provenance = str | Mapping[str, str] | None
+
+
+def add_revisions(
+    target: Target, revisions: Iterable[Revision], provenance: Provenance = None
+) -> AddResult:
+    """Add revisions received from elsewhere (a set union), in one transaction.
+
+    Known ids (stored or already waiting) are skipped; revisions whose parents
+    are missing wait and are applied as soon as their parents arrive, in this
+    or a later call. ``provenance`` (a package id) is recorded for each new
+    revision: one text for all of them, or a mapping from revision id to
+    package id (revisions it does not name get none), so one call can add
+    the revisions of several packages. Revisions released from waiting keep
+    the provenance they arrived with. With a ``Session`` the work happens in
+    the caller's transaction: on any error nothing of this batch remains and
+    the transaction goes on.
+    """
+    batch = list(revisions)
+    if isinstance(target, Database):
+        with target.transaction() as session:
+            return _add(session, batch, provenance)
+    # No savepoint: every check that can refuse the batch runs before its first write,
+    # and a failure while writing is undone statement by statement (``_undo``). A
+    # savepoint per call made SQLite copy every page the batch touched into its
+    # statement journal first, which cost more than the writes themselves.
+    return _add(target, batch, provenance, undo_on_error=True)
+
+
+
+_ANY_PENDING = BulkStatement(select(pending_table.c.id).limit(1), (), literal_binds=True)
+
+
+def _has_pending(conn: Connection) -> bool:
+    return _ANY_PENDING.execute(conn).fetchone() is not None
+
+
+_PENDING_COLUMNS = [pending_table.c[c.name] for c in _REVISION_COLUMNS]
+_SELECT_PENDING = SelectIn(select(*_PENDING_COLUMNS).where(pending_table.c.id.in_(_VALUES)))
+_SELECT_PENDING_IDS = SelectIn(select(pending_table.c.id).where(pending_table.c.id.in_(_VALUES)))
+_SELECT_PENDING_CHILDREN = SelectIn(
+    select(pending_parent_table.c.child).where(pending_parent_table.c.parent.in_(_VALUES))
+)
+
+
+def _load_pending(conn: Connection, ids: Iterable[str]) -> dict[str, Revision]:
+    result: dict[str, Revision] = {}
+    names = [c.name for c in _REVISION_COLUMNS]
+    for chunk in _chunks(list(ids)):
+        for values in _SELECT_PENDING.run(conn, chunk):
+            row = _Row(**dict(zip(names, values, strict=True)))
+            result[row.id] = _row_to_revision(row)
+    return result
+
+
+@dataclass(frozen=True)
+class _Row:
+    """A revision row read through ``SelectIn`` (plain tuples), with the names of a Row."""
+
+    id: str
+    entity_type: str
+    entity_id: str
+    parents: str
+    device_id: str
+    clock: str
+    payload: str
+    provenance: str | None
+
+
+def _load_pending_ids(conn: Connection, ids: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for chunk in _chunks(ids):
+        found.update(row[0] for row in _SELECT_PENDING_IDS.run(conn, chunk))
+    return found
+
+
+def _pending_children(conn: Connection, parent_ids: Sequence[str]) -> set[str]:
+    children: set[str] = set()
+    for chunk in _chunks(parent_ids):
+        children.update(row[0] for row in _SELECT_PENDING_CHILDREN.run(conn, chunk))
+    return children
+
+
+def _ready_in_order(
+    candidates: Mapping[str, Revision],
+    stored: Mapping[str, tuple[str, str]],
+    strict: Callable[[str], bool],
+    rejected: set[str],
+) -> list[Revision]:
+    """The candidates whose whole ancestry is present, parents before children (Kahn).
+
+    A parent of another entity (or type) makes a revision malformed: an error
+    when ``strict(id)`` (it came in this call), otherwise it is left waiting.
+    """
+    waiting: dict[str, int] = {}
+    children: dict[str, list[str]] = {}
+    ordered: list[Revision] = []
+    for rev_id, rev in candidates.items():
+        missing = 0
+        if rev.parents:
+            own = (rev.entity_id, rev.entity_type)
+            for parent in rev.parents:
+                owner = stored.get(parent)
+                if owner is None:
+                    cand = candidates.get(parent)
+                    if cand is not None:
+                        owner = (cand.entity_id, cand.entity_type)
+                        children.setdefault(parent, []).append(rev_id)
+                    missing += 1
+                if owner is not None and owner != own:
+                    if strict(rev_id):
+                        raise ReplicaError(
+                            _("Revision {id} names a parent that belongs to another record.").format(
+                                id=rev_id
+                            )
+                        )
+                    rejected.add(rev_id)
+                    missing += 1_000_000  # never becomes ready
+        if missing:
+            waiting[rev_id] = missing
+        else:
+            ordered.append(rev)
+    # ``ordered`` is also the queue: children join it once their last parent is in it.
+    position = 0
+    while children and position < len(ordered):
+        for child in children.get(ordered[position].id, ()):
+            waiting[child] -= 1
+            if waiting[child] == 0:
+                ordered.append(candidates[child])
+        position += 1
+    return ordered
+
+
+def _provenance_lookup(provenance: Provenance) -> Callable[[str], str | None]:
+    if provenance is None or isinstance(provenance, str):
+        return lambda _rev_id: provenance
+    return provenance.get
+
+
+def _add(
+    session: Executor, batch: list[Revision], provenance: Provenance, undo_on_error: bool = False
+) -> AddResult:
+    conn = connection_of(session)
+    incoming: dict[str, Revision] = {}
+    skipped = 0
+    for rev in batch:
+        if not isinstance(rev, Revision):
+            raise ReplicaError(_("Only revisions can be added to the revision log."))
+        if rev.id in incoming:
+            skipped += 1
+        else:
+            incoming[rev.id] = rev
+    if not incoming:
+        return AddResult(0, skipped, 0, 0, frozenset(), frozenset())
+
+    # The heads of the touched entities answer most "is it stored?" questions without
+    # touching the id index: every parent of a stored revision has a stored child, so a
+    # revision with a parent that is still a head is new, and so is every revision of an
+    # entity without heads, and so is a child of a revision known to be new. Only the
+    # rest (a root of a known entity, a sibling that arrives after its twin, a parent
+    # that is not a head) is looked up by id.
+    heads_of: dict[str, dict[str, tuple[str, str, str]]] = {}
+    type_of: dict[str, str] = {}
+    fetched = {rev.entity_id for rev in incoming.values()}
+    _fetch_heads(conn, fetched, heads_of, type_of)
+    stored: dict[str, tuple[str, str]] = {}
+    for entity_id, entity_heads in heads_of.items():
+        owner = (entity_id, type_of[entity_id])
+        for rev_id in entity_heads:
+            stored[rev_id] = owner
+    lookup: set[str] = set()
+    new_for_sure: set[str] = set()
+    for rev_id, rev in incoming.items():
+        if rev_id in stored:
+            continue
+        known_heads = heads_of.get(rev.entity_id)
+        if known_heads is None:
+            new_for_sure.add(rev_id)
+        else:
+            for parent in rev.parents:
+                if parent in known_heads or parent in new_for_sure:
+                    new_for_sure.add(rev_id)
+                    break
+            else:
+                lookup.add(rev_id)
+        for parent in rev.parents:
+            if parent not in stored and parent not in incoming:
+                lookup.add(parent)
+    if lookup:
+        stored.update(_fetch_stored(conn, lookup))
+    for rev_id in [i for i in incoming if i in stored]:
+        del incoming[rev_id]
+        skipped += 1
+    pending_exists = _has_pending(conn)
+    if pending_exists and incoming:
+        for rev_id in _load_pending_ids(conn, list(incoming)):
+            del incoming[rev_id]
+            skipped += 1
+    if not incoming:
+        return AddResult(0, skipped, 0, 0, frozenset(), frozenset())
+
+    to_apply: list[Revision] = []
+    released: dict[str, Revision] = {}
+    rejected: set[str] = set()
+    candidates: dict[str, Revision] = dict(incoming)
+    while candidates:
+        ready = _ready_in_order(candidates, stored, incoming.__contains__, rejected)
+        for rev in ready:
+            stored[rev.id] = (rev.entity_id, rev.entity_type)
+            del candidates[rev.id]
+        to_apply.extend(ready)
+        if not ready or not pending_exists:
+            break
+        woken_ids = _pending_children(conn, [r.id for r in ready]) - released.keys() - rejected
+        if not woken_ids:
+            break
+        woken = _load_pending(conn, woken_ids)
+        unknown_parents = {
+            p
+            for rev in woken.values()
+            for p in rev.parents
+            if p not in stored and p not in candidates and p not in woken
+        }
+        stored.update(_fetch_stored(conn, unknown_parents))
+        released.update(woken)
+        candidates.update(woken)
+    # Whatever is left from this call waits for its parents; whatever was
+    # woken from the pending table but is still blocked simply stays there.
+    new_pending = [rev for rev_id, rev in candidates.items() if rev_id in incoming]
+    applied_released = [rev.id for rev in to_apply if rev.id in released]
+
+    provenance_of = _provenance_lookup(provenance)
+    # Everything that can refuse the batch is decided before the first write.
+    plan = _plan_materialise(conn, to_apply, heads_of, type_of, fetched) if to_apply else None
+    newest = max((rev.clock for rev in (*to_apply, *new_pending)), default=None)
+    floor_before = hlc.observed_floor(conn) if undo_on_error and newest is not None else None
+    try:
+        if to_apply:
+            _INSERT_REVISION.run(conn, _revision_rows(to_apply, provenance, released))
+        if plan is not None:
+            plan.write(conn)
+        if applied_released:
+            _delete_pending(conn, applied_released)
+        if new_pending:
+            _insert_pending(conn, new_pending, provenance_of)
+        if newest is not None:
+            hlc.observe_floor(conn, newest)
+    except BaseException:
+        if undo_on_error:
+            _undo(
+                conn, to_apply, plan,
+                [released[rev_id] for rev_id in applied_released], new_pending, floor_before,
+            )
+        raise
+
+    added_ids = tuple(rev.id for rev in to_apply if rev.id in incoming)
+    return AddResult(
+        added=len(added_ids),
+        skipped=skipped,
+        pending=len(new_pending),
+        released=len(applied_released),
+        entity_ids=frozenset(rev.entity_id for rev in to_apply),
+        entity_types=frozenset(rev.entity_type for rev in to_apply),
+        added_ids=added_ids,
+    )
+
+
+def _revision_rows(
+    revisions: list[Revision], provenance: Provenance, released: Mapping[str, Revision]
+) -> list[tuple[Any, ...]]:
+    """``replica_revision`` rows (in ``_REVISION_KEYS`` order); released revisions keep
+    the provenance they arrived with."""
+    if isinstance(provenance, Mapping):
+        get = provenance.get
+        rows = [
+            (
+                rev.id, rev.entity_type, rev.entity_id, rev.device_id, rev.clock,
+                '["' + '","'.join(rev.parents) + '"]' if rev.parents else "[]",
+                rev.payload_json, get(rev.id),
+            )
+            for rev in revisions
+        ]
+    else:
+        rows = [
+            (
+                rev.id, rev.entity_type, rev.entity_id, rev.device_id, rev.clock,
+                '["' + '","'.join(rev.parents) + '"]' if rev.parents else "[]",  # _parents_json
+                rev.payload_json, provenance,
+            )
+            for rev in revisions
+        ]
+    if released:
+        rows = [
+            row if row[0] not in released else (*row[:7], released[row[0]].provenance)
+            for row in rows
+        ]
+    return rows
+
+
+def _parents_json(parents: tuple[str, ...]) -> str:
+    # ids are lowercase hex, so this is exactly canonical_json(list(parents))
+    return '["' + '","'.join(parents) + '"]' if parents else "[]"
+
+
+_REVISION_KEYS = (
+    "id", "entity_type", "entity_id", "device_id", "clock", "parents", "payload", "provenance",
+)
+_INSERT_REVISION = BulkStatement(insert(revision_table), _REVISION_KEYS, insert=True)
+_INSERT_PENDING = BulkStatement(insert(pending_table), _REVISION_KEYS, insert=True)
+_INSERT_PENDING_PARENT = BulkStatement(
+    insert(pending_parent_table), ("child", "parent"), insert=True
+)
+_DELETE_PENDING_PARENTS = BulkStatement(
+    delete(pending_parent_table).where(pending_parent_table.c.child == bindparam("b_id")),
+    ("b_id",),
+)
+_DELETE_PENDING = BulkStatement(
+    delete(pending_table).where(pending_table.c.id == bindparam("b_id")), ("b_id",)
+)
+_HEAD_KEYS = ("entity_id", "revision_id", "entity_type", "clock", "device_id")
+_INSERT_HEAD = BulkStatement(insert(head_table), _HEAD_KEYS, insert=True)
+_DELETE_HEAD = BulkStatement(
+    delete(head_table).where(
+        head_table.c.entity_id == bindparam("b_entity"),
+        head_table.c.revision_id == bindparam("b_rev"),
+    ),
+    ("b_entity", "b_rev"),
+)
+_CURRENT_KEYS = ("entity_id", "entity_type", "revision_id", "clock", "device_id", "heads")
+_INSERT_CURRENT = BulkStatement(insert(current_table), _CURRENT_KEYS, insert=True)
+# Keys in the order of the compiled SQL (SET, then WHERE), so rows go to the driver as they are.
+_UPDATE_CURRENT = BulkStatement(
+    update(current_table)
+    .where(current_table.c.entity_id == bindparam("b_entity"))
+    .values(
+        revision_id=bindparam("b_rev"),
+        clock=bindparam("b_clock"),
+        device_id=bindparam("b_device"),
+        heads=bindparam("b_heads"),
+    ),
+    ("b_rev", "b_clock", "b_device", "b_heads", "b_entity"),
+)
+# The usual case (one head before, one after): ``heads`` is not set, so SQLite leaves the
+# partial conflicts index alone.
+_UPDATE_CURRENT_WINNER = BulkStatement(
+    update(current_table)
+    .where(current_table.c.entity_id == bindparam("b_entity"))
+    .values(
+        revision_id=bindparam("b_rev"),
+        clock=bindparam("b_clock"),
+        device_id=bindparam("b_device"),
+    ),
+    ("b_rev", "b_clock", "b_device", "b_entity"),
+)
+
+
+def _insert_pending(
+    conn: Connection, revisions: list[Revision], provenance_of: Callable[[str], str | None]
+) -> None:
+    _INSERT_PENDING.run(
+        conn,
+        [
+            (
+                rev.id,
+                rev.entity_type,
+                rev.entity_id,
+                rev.device_id,
+                rev.clock,
+                _parents_json(rev.parents),
+                rev.payload_json,
+                provenance_of(rev.id),
+            )
+            for rev in revisions
+        ],
+    )
+    _INSERT_PENDING_PARENT.run(conn, [(rev.id, p) for rev in revisions for p in rev.parents])
+
+
+def _delete_pending(conn: Connection, ids: Sequence[str]) -> None:
+    rows = [(rev_id,) for rev_id in ids]
+    _DELETE_PENDING_PARENTS.run(conn, rows)
+    _DELETE_PENDING.run(conn, rows)
+
+
+_NO_HEADS: dict[str, tuple[str, str, str]] = {}
+
+
+@dataclass
+class _MaterialisePlan:
+    """The head and current-state rows one batch changes (see ``_plan_materialise``)."""
+
+    removed_heads: list[tuple[str, str, str, str, str]]  # the old rows, for an undo
+    new_heads: list[tuple[str, str, str, str, str]]
+    updates: list[tuple[str, str, str, int, str]]
+    same_count: list[tuple[str, str, str, str]]
+    inserts: list[tuple[str, str, str, str, str, int]]
+    old_current: list[tuple[str, str, str, int, str]]  # what ``updates``/``same_count`` replace
+
+    def write(self, conn: Connection) -> None:
+        _DELETE_HEAD.run(conn, [(e, r) for e, r, *_rest in self.removed_heads])
+        _INSERT_HEAD.run(conn, self.new_heads)
+        _UPDATE_CURRENT.run(conn, self.updates)
+        _UPDATE_CURRENT_WINNER.run(conn, self.same_count)
+        _INSERT_CURRENT.run(conn, self.inserts)
+
+
+def _plan_materialise(
+    conn: Connection,
+    applied: list[Revision],
+    old_heads: dict[str, dict[str, tuple[str, str, str]]] | None = None,
+    old_type: dict[str, str] | None = None,
+    fetched: set[str] | None = None,
+) -> _MaterialisePlan:
+    """What brings ``replica_head`` and ``replica_current`` up to date for the touched
+    entities; raises ``ReplicaError`` (before anything is written) for a type clash.
+
+    A revision is only applied once all its parents are stored, so it has no
+    stored children yet: the new heads are the old heads plus the applied
+    revisions, minus every parent of an applied revision. ``old_heads`` /
+    ``old_type`` may already hold the heads of the entities in ``fetched``
+    (see ``_fetch_heads``); the others are read here.
+    """
+    by_entity: dict[str, list[Revision]] = defaultdict(list)
+    for rev in applied:
+        by_entity[rev.entity_id].append(rev)
+    if old_heads is None or old_type is None:
+        old_heads, old_type, fetched = {}, {}, set()
+    missing = [entity_id for entity_id in by_entity if entity_id not in (fetched or ())]
+    if missing:
+        _fetch_heads(conn, missing, old_heads, old_type)
+
+    plan = _MaterialisePlan([], [], [], [], [], [])
+    removed_heads, new_heads = plan.removed_heads, plan.new_heads
+    inserts_append = plan.inserts.append
+    same_count_append = plan.same_count.append
+    old_current_append = plan.old_current.append
+    for entity_id, revs in by_entity.items():
+        entity_type = old_type.get(entity_id)
+        known = entity_type is not None
+        if entity_type is None:
+            entity_type = revs[0].entity_type
+        for rev in revs:
+            # Parents were checked to share the type; this catches a new root
+            # (or two roots in one batch) claiming an existing id for another type.
+            if rev.entity_type != entity_type:
+                raise ReplicaError(
+                    _("Revision {id} gives record {entity} another type.").format(
+                        id=rev.id, entity=entity_id
+                    )
+                )
+        before = old_heads.get(entity_id, _NO_HEADS)
+        if len(revs) == 1:
+            # The usual case, one revision of the entity in the batch: the same as the
+            # general case below, unrolled (it runs once per revision of an import).
+            rev = revs[0]
+            rev_id, clock, device_id = rev.id, rev.clock, rev.device_id
+            if not before:
+                inserts_append((entity_id, entity_type, rev_id, clock, device_id, 1))
+                continue
+            parents = rev.parents
+            winner = (clock, device_id, rev_id)
+            count = 1
+            old_best = ("", "", "")
+            for value in before.values():
+                if value > old_best:
+                    old_best = value
+                if value[2] not in parents:
+                    count += 1
+                    if value > winner:
+                        winner = value
+            if count > 1 or len(before) > 1:
+                # a conflict begins, goes on or ends: the head rows change
+                _head_rows_change(
+                    entity_id, entity_type, before,
+                    {**{k: v for k, v in before.items() if k not in parents},
+                     rev_id: (clock, device_id, rev_id)},
+                    removed_heads, new_heads,
+                )
+            if count == len(before):
+                same_count_append((winner[2], winner[0], winner[1], entity_id))
+            else:
+                plan.updates.append((winner[2], winner[0], winner[1], count, entity_id))
+            old_current_append((old_best[2], old_best[0], old_best[1], len(before), entity_id))
+            continue
+        else:
+            heads_now = dict(before)
+            fresh: dict[str, Revision] = {}
+            for rev in revs:
+                heads_now[rev.id] = (rev.clock, rev.device_id, rev.id)
+                fresh[rev.id] = rev
+            for rev in revs:
+                for parent in rev.parents:
+                    heads_now.pop(parent, None)
+                    fresh.pop(parent, None)
+        _head_rows_change(entity_id, entity_type, before, heads_now, removed_heads, new_heads)
+        clock, device_id, winner_id = max(heads_now.values())
+        if known:
+            if len(heads_now) == len(before):
+                plan.same_count.append((winner_id, clock, device_id, entity_id))
+            else:
+                plan.updates.append((winner_id, clock, device_id, len(heads_now), entity_id))
+            old_clock, old_device, old_winner = max(before.values())
+            plan.old_current.append((old_winner, old_clock, old_device, len(before), entity_id))
+        else:
+            plan.inserts.append(
+                (entity_id, entity_type, winner_id, clock, device_id, len(heads_now))
+            )
+    return plan
+
+
+def _head_rows_change(
+    entity_id: str,
+    entity_type: str,
+    before: Mapping[str, tuple[str, str, str]],
+    after: Mapping[str, tuple[str, str, str]],
+    removed: list[tuple[str, str, str, str, str]],
+    added: list[tuple[str, str, str, str, str]],
+) -> None:
+    """The ``replica_head`` rows to delete and insert when an entity's heads go from
+    ``before`` to ``after`` (rows exist only while an entity has more than one head)."""
+    rows_before = before if len(before) > 1 else _NO_HEADS
+    rows_after = after if len(after) > 1 else _NO_HEADS
+    for rev_id, (clock, device_id, _id) in rows_before.items():
+        if rev_id not in rows_after:
+            removed.append((entity_id, rev_id, entity_type, clock, device_id))
+    for rev_id, (clock, device_id, _id) in rows_after.items():
+        if rev_id not in rows_before:
+            added.append((entity_id, rev_id, entity_type, clock, device_id))
+
+
+def _materialise(conn: Connection, applied: list[Revision]) -> None:
+    """Bring ``replica_head`` and ``replica_current`` up to date for the touched entities."""
+    _plan_materialise(conn, applied).write(conn)
+
+
+_DELETE_REVISION = BulkStatement(
+    delete(revision_table).where(revision_table.c.id == bindparam("b_id")), ("b_id",)
+)
+_DELETE_CURRENT = BulkStatement(
+    delete(current_table).where(current_table.c.entity_id == bindparam("b_entity")),
+    ("b_entity",),
+)
+
+
+def _undo(
+    conn: Connection,
+    applied: list[Revision],
+    plan: _MaterialisePlan | None,
+    released: list[Revision],
+    new_pending: list[Revision],
+    floor_before: str | None,
+) -> None:
+    """Take back whatever part of a batch's writes happened, in reverse order.
+
+    Every step removes its rows before (re)inserting the old ones, so it is
+    right whichever statement the failure interrupted.
+    """
+    if floor_before is not None:
+        hlc.set_observed_floor(conn, floor_before)
+    if new_pending:
+        _delete_pending(conn, [rev.id for rev in new_pending])
+    if released:
+        _delete_pending(conn, [rev.id for rev in released])
+        kept = {rev.id: rev.provenance for rev in released}
+        _insert_pending(conn, released, kept.__getitem__)
+    if plan is not None:
+        _DELETE_CURRENT.run(conn, [(row[0],) for row in plan.inserts])
+        _UPDATE_CURRENT.run(conn, plan.old_current)
+        _DELETE_HEAD.run(conn, [(e, r) for e, r, *_rest in plan.new_heads])
+        _DELETE_HEAD.run(conn, [(e, r) for e, r, *_rest in plan.removed_heads])
+        _INSERT_HEAD.run(conn, plan.removed_heads)
+    _DELETE_REVISION.run(conn, [(rev.id,) for rev in applied])
