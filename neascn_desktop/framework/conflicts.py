@@ -13,15 +13,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from neascn_desktop import replica
+from neascn_desktop.framework.history import author_of, clock_time, device_names
 from neascn_desktop.framework.model import FrameworkError, HeadVersion, MergeProposal
-from neascn_desktop.framework.service import (
-    META_FIELDS,
-    author_of,
-    check_status,
-    clock_time,
-    device_names,
-    distinct_payloads,
-)
+from neascn_desktop.framework.records import META_FIELDS, check_status, distinct_payloads
 from neascn_desktop.framework.tables import WorkingCopyRow
 from neascn_desktop.framework.textmerge import merge_text
 from neascn_desktop.i18n import _

@@ -1,5 +1,9 @@
 """Use cases of the framework document, shared by the GUI and the CLI.
 
+This module holds the outline, the sections and their working copies; comments
+(``framework.comments``), history (``framework.history``) and conflicts
+(``framework.conflicts``) live beside it.
+
 Sections (``framework_section``) and comments (``framework_comment``) are
 entities in the revision log; every writing use case commits revisions and
 returns the :class:`~neascn_desktop.changes.Changes` it made. While a drafter
@@ -17,7 +21,6 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -27,40 +30,36 @@ from sqlalchemy.orm import Session
 
 from neascn_desktop import replica
 from neascn_desktop.changes import Changes
+from neascn_desktop.framework.comments import add_comment, list_comments, resolve_comment
+from neascn_desktop.framework.history import (
+    author_of,
+    clock_time,
+    device_names,
+    diff_payloads,
+    diff_revisions,
+    history,
+)
 from neascn_desktop.framework.model import (
-    COMMENT_TYPE,
     SECTION_TYPE,
-    STATUSES,
-    Comment,
-    FieldChange,
     FrameworkError,
-    RevisionInfo,
     Section,
-    SectionDiff,
 )
 from neascn_desktop.framework.ordering import key_between, keys_for
+from neascn_desktop.framework.records import (
+    META_FIELDS,
+    check_status,
+    comment_changes,
+    distinct_payloads,
+    section_changes,
+    section_state,
+)
 from neascn_desktop.framework.skeleton import load_skeleton, pick
 from neascn_desktop.framework.tables import WorkingCopyRow
-from neascn_desktop.framework.textmerge import diff_paragraphs, diff_text, same_text
+from neascn_desktop.framework.textmerge import same_text
 from neascn_desktop.i18n import LANGUAGES, _, normalize_language
-from neascn_desktop.identity.profile import Profile, load_profile
-from neascn_desktop.identity.trust import list_trusted
-from neascn_desktop.replica.clock import clock_time as replica_clock_time
-from neascn_desktop.replica.revision import Revision, canonical_json, make_revision
+from neascn_desktop.identity.profile import Profile
+from neascn_desktop.replica.revision import make_revision
 from neascn_desktop.store.database import Database
-
-#: Fields of a section payload other than the body (merged field by field).
-META_FIELDS = ("parent_id", "position", "title", "status", "owner", "language", "deleted")
-_DIFF_FIELDS = ("title", "status", "owner", "parent_id", "position", "language", "deleted")
-
-
-def section_changes(*ids: str) -> Changes:
-    return Changes.of_entities([SECTION_TYPE], ids)
-
-
-def comment_changes(*ids: str) -> Changes:
-    return Changes.of_entities([COMMENT_TYPE], ids)
-
 
 # --------------------------------------------------------------------------- reading
 
@@ -85,18 +84,6 @@ def _payload_section(
         in_conflict=in_conflict,
         has_working_copy=working is not None,
     )
-
-
-def distinct_payloads(heads: Iterable[Revision]) -> list[Revision]:
-    """Heads with different content, winner first (identical merges count once)."""
-    seen: set[str] = set()
-    out = []
-    for head in heads:
-        key = canonical_json(head.payload)
-        if key not in seen:
-            seen.add(key)
-            out.append(head)
-    return out
 
 
 def _really_in_conflict(session: Session, state: replica.CurrentState) -> bool:
@@ -212,15 +199,6 @@ def has_document(db: Database) -> bool:
 # --------------------------------------------------------------------------- writing sections
 
 
-def _state(session: Session, section_id: str) -> replica.CurrentState:
-    state = replica.current(session, SECTION_TYPE, section_id)
-    if state is None:
-        raise FrameworkError(
-            _("There is no section {ref} in the framework.").format(ref=section_id)
-        )
-    return state
-
-
 def _commit_fields(db: Database, profile: Profile, section_id: str, **fields: Any) -> Changes:
     """Commit new values of metadata fields, keeping the working copy's base in step.
 
@@ -228,7 +206,7 @@ def _commit_fields(db: Database, profile: Profile, section_id: str, **fields: An
     conflict silently with the displayed version.
     """
     with db.transaction() as session:
-        state = _state(session, section_id)
+        state = section_state(session, section_id)
         if _really_in_conflict(session, state):
             raise FrameworkError(
                 _("Section {title} has versions in conflict; settle them first.").format(
@@ -260,15 +238,6 @@ def _position_at(siblings: list[dict], index: int) -> str:
     before = siblings[index - 1]["position"] if index > 0 else None
     after = siblings[index]["position"] if index < len(siblings) else None
     return key_between(before, after)
-
-
-def check_status(status: str) -> None:
-    if status not in STATUSES:
-        raise FrameworkError(
-            _("Unknown status {status}; choose one of: {choices}.").format(
-                status=status, choices=", ".join(STATUSES)
-            )
-        )
 
 
 def create_document(db: Database, profile: Profile, language: str) -> Changes:
@@ -327,7 +296,7 @@ def add_section(
         if replica.current(session, SECTION_TYPE, section_id) is not None:
             raise FrameworkError(_("Section {ref} exists already.").format(ref=section_id))
         if parent_id is not None:
-            _state(session, parent_id)
+            section_state(session, parent_id)
         siblings = _siblings(session, parent_id)
         position = _position_at(siblings, len(siblings) if index is None else index)
         replica.commit(
@@ -396,7 +365,7 @@ def move_section(
     """Move a section under ``parent_id`` (``None``: top level) to ``index`` among its siblings."""
     with db.session() as session:
         if parent_id is not None:
-            _state(session, parent_id)
+            section_state(session, parent_id)
             if parent_id == section_id or parent_id in _descendants(session, section_id):
                 raise FrameworkError(_("A section cannot be moved into itself."))
         position = _position_at(_siblings(session, parent_id, exclude=section_id), index)
@@ -409,7 +378,7 @@ def shift_section(db: Database, profile: Profile, section_id: str, direction: st
     Returns no changes when the step is impossible (the first section moving up ...).
     """
     with db.session() as session:
-        state = _state(session, section_id)
+        state = section_state(session, section_id)
         parent_id = state.payload.get("parent_id")
         siblings = _siblings(session, parent_id)
     ids = [s["id"] for s in siblings]
@@ -444,7 +413,7 @@ def shift_section(db: Database, profile: Profile, section_id: str, direction: st
 def set_body(db: Database, profile: Profile, section_id: str, body: str) -> Changes:
     """Commit a new body at once (the CLI's ``framework set``); any working copy stays."""
     with db.transaction() as session:
-        state = _state(session, section_id)
+        state = section_state(session, section_id)
         if _really_in_conflict(session, state):
             raise FrameworkError(
                 _("Section {title} has versions in conflict; settle them first.").format(
@@ -465,7 +434,7 @@ def set_body(db: Database, profile: Profile, section_id: str, body: str) -> Chan
 def save_working_copy(db: Database, section_id: str, body: str) -> Changes:
     """Autosave the body being typed (no revision). Returns no changes: nothing replicated moved."""
     with db.transaction() as session:
-        state = _state(session, section_id)
+        state = section_state(session, section_id)
         row = session.get(WorkingCopyRow, section_id)
         if row is None:
             if body == state.payload.get("body", ""):
@@ -538,200 +507,6 @@ def cut_all_revisions(db: Database, profile: Profile) -> Changes:
     return section_changes(*changed) if changed else Changes()
 
 
-# --------------------------------------------------------------------------- comments
-
-
-def _comment(state: replica.CurrentState) -> Comment:
-    p = state.payload
-    return Comment(
-        id=state.entity_id,
-        section_id=str(p.get("section_id", "")),
-        reply_to=p.get("reply_to"),
-        author=str(p.get("author", "")),
-        device_id=str(p.get("device_id", "")),
-        text=str(p.get("text", "")),
-        created_at=str(p.get("created_at", "")),
-        resolved=bool(p.get("resolved", False)),
-        revision_id=state.revision_id,
-    )
-
-
-def list_comments(db: Database, section_id: str | None = None) -> list[Comment]:
-    """Comments in thread order: each top-level comment (oldest first) followed by its replies."""
-    with db.session() as session:
-        comments = [_comment(st) for st in replica.list_current(session, COMMENT_TYPE)]
-    if section_id is not None:
-        comments = [c for c in comments if c.section_id == section_id]
-    comments.sort(key=lambda c: (c.created_at, c.id))
-    ids = {c.id for c in comments}
-    replies: dict[str, list[Comment]] = defaultdict(list)
-    roots = []
-    for c in comments:
-        if c.reply_to and c.reply_to in ids and c.reply_to != c.id:
-            replies[c.reply_to].append(c)
-        else:
-            roots.append(c)
-    out: list[Comment] = []
-
-    def walk(comment: Comment) -> None:
-        out.append(comment)
-        for reply in replies.get(comment.id, []):
-            walk(reply)
-
-    for root in roots:
-        walk(root)
-    return out
-
-
-def add_comment(
-    db: Database,
-    profile: Profile,
-    section_id: str,
-    text: str,
-    *,
-    reply_to: str | None = None,
-    comment_id: str | None = None,
-) -> Changes:
-    """Comment on a section, or reply to a comment (each comment is its own entity)."""
-    text = text.strip()
-    if not text:
-        raise FrameworkError(_("A comment cannot be empty."))
-    comment_id = comment_id or str(uuid.uuid4())
-    with db.transaction() as session:
-        _state(session, section_id)
-        if reply_to is not None and replica.current(session, COMMENT_TYPE, reply_to) is None:
-            raise FrameworkError(_("There is no comment {ref}.").format(ref=reply_to))
-        replica.commit(
-            session,
-            profile.device_id,
-            COMMENT_TYPE,
-            comment_id,
-            {
-                "section_id": section_id,
-                "reply_to": reply_to,
-                "author": profile.display_name,
-                "device_id": profile.device_id,
-                "text": text,
-                "created_at": datetime.now(UTC).isoformat(timespec="microseconds"),
-                "resolved": False,
-            },
-        )
-    return comment_changes(comment_id)
-
-
-def resolve_comment(
-    db: Database, profile: Profile, comment_id: str, resolved: bool = True
-) -> Changes:
-    """Mark a comment thread resolved (or open again)."""
-    with db.transaction() as session:
-        state = replica.current(session, COMMENT_TYPE, comment_id)
-        if state is None:
-            raise FrameworkError(_("There is no comment {ref}.").format(ref=comment_id))
-        if bool(state.payload.get("resolved")) == resolved and state.heads == 1:
-            return Changes()
-        # Two people resolving one comment concurrently is no real conflict:
-        # committing on all heads settles it with the new value.
-        replica.commit(
-            session,
-            profile.device_id,
-            COMMENT_TYPE,
-            comment_id,
-            {**state.payload, "resolved": resolved},
-        )
-    return comment_changes(comment_id)
-
-
-# --------------------------------------------------------------------------- history and diff
-
-
-def device_names(db: Database) -> dict[str, str]:
-    """Display names of the devices this data directory knows (itself and trusted ones)."""
-    names = {d.device_id: d.display_name for d in list_trusted(db)}
-    profile = load_profile(db)
-    if profile is not None:
-        names[profile.device_id] = profile.display_name
-    return names
-
-
-def author_of(device_id: str, names: Mapping[str, str]) -> str:
-    return names.get(device_id) or _("device {id}").format(id=device_id[:8])
-
-
-def clock_time(clock: str) -> datetime:
-    """The wall time of a hybrid-logical-clock value (for display; the epoch if malformed)."""
-    try:
-        return replica_clock_time(clock)
-    except replica.ReplicaError:
-        return datetime.fromtimestamp(0, UTC)
-
-
-def _changed_fields(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> tuple[str, ...]:
-    if old is None:
-        return ()
-    names = ("body", *_DIFF_FIELDS)
-    return tuple(
-        n for n in names if canonical_json(old.get(n)) != canonical_json(new.get(n))
-    )
-
-
-def history(db: Database, section_id: str) -> list[RevisionInfo]:
-    """Every revision of a section, newest first, with author, device and time."""
-    names = device_names(db)
-    revisions = replica.history(db, section_id)
-    if not revisions:
-        raise FrameworkError(_("There is no section {ref} in the framework.").format(ref=section_id))
-    by_id = {r.id: r for r in revisions}
-    out = []
-    for rev in revisions:
-        first_parent = by_id.get(rev.parents[0]) if rev.parents else None
-        if len(rev.parents) > 1:
-            # A merge: report what differs from the version shown before it.
-            first_parent = max(
-                (by_id[p] for p in rev.parents if p in by_id), key=lambda r: r.sort_key, default=None
-            )
-        out.append(
-            RevisionInfo(
-                revision_id=rev.id,
-                parents=rev.parents,
-                author=author_of(rev.device_id, names),
-                device_id=rev.device_id,
-                time=clock_time(rev.clock),
-                title=str(rev.payload.get("title", "")),
-                status=str(rev.payload.get("status", "")),
-                changed=_changed_fields(first_parent.payload if first_parent else None, rev.payload),
-            )
-        )
-    out.sort(key=lambda info: (by_id[info.revision_id].sort_key), reverse=True)
-    return out
-
-
-def diff_payloads(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[tuple[FieldChange, ...], str, str]:
-    fields = tuple(
-        FieldChange(name, old.get(name), new.get(name))
-        for name in _DIFF_FIELDS
-        if canonical_json(old.get(name)) != canonical_json(new.get(name))
-    )
-    return fields, str(old.get("body", "")), str(new.get("body", ""))
-
-
-def diff_revisions(db: Database, old_revision_id: str, new_revision_id: str) -> SectionDiff:
-    """The readable difference between two revisions of one section."""
-    old = replica.get_revision(db, old_revision_id)
-    new = replica.get_revision(db, new_revision_id)
-    if old is None or new is None:
-        raise FrameworkError(_("Unknown revision."))
-    if old.entity_id != new.entity_id:
-        raise FrameworkError(_("The two revisions belong to different sections."))
-    fields, old_body, new_body = diff_payloads(old.payload, new.payload)
-    return SectionDiff(
-        old_revision_id=old.id,
-        new_revision_id=new.id,
-        fields=fields,
-        chunks=tuple(diff_paragraphs(old_body, new_body)),
-        text=diff_text(old_body, new_body),
-    )
-
-
 def sections_in_conflict(db: Database) -> list[Section]:
     return [s for s in list_sections(db, include_deleted=True) if s.in_conflict]
 
@@ -747,3 +522,15 @@ def framework_figures(db: Database) -> dict[str, int]:
         "framework_working_copies": sum(1 for s in sections if s.has_working_copy),
         "framework_open_comments": sum(1 for c in comments if not c.resolved),
     }
+
+
+# The framework's use cases by one name, wherever they live (comments, history: beside this module).
+__all__ = [
+    "META_FIELDS", "add_comment", "add_section", "author_of", "check_status", "clock_time",
+    "comment_changes", "create_document", "cut_all_revisions", "cut_revision", "delete_section",
+    "device_names", "diff_payloads", "diff_revisions", "discard_working_copy", "distinct_payloads",
+    "document_language", "find_section", "framework_figures", "get_section", "has_document", "history",
+    "list_comments", "list_sections", "move_section", "rename_section", "resolve_comment",
+    "restore_section", "save_working_copy", "section_changes", "section_state", "sections_in_conflict",
+    "set_body", "set_owner", "set_status", "shift_section", "working_copy",
+]
