@@ -2,9 +2,8 @@
 
 Survey definitions, cities and submissions are entities in the revision log
 (``survey_definition``, ``city``, ``submission``; see the shared entity notes).
-The built-in survey and city list are installed on first use with a fixed
-device id and clock, so every machine creates the very same revisions and no
-device ever conflicts with another over them.
+Definitions and cities, with the built-in ones, live in ``surveys.installed``
+(re-exported here); this module holds the submissions.
 
 Editing a submission writes a local *working copy* on every change (instant,
 never lost); a *save point* (explicit save, closing the form, finalize, the CLI)
@@ -34,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from neascn_desktop import replica
 from neascn_desktop.changes import Changes
-from neascn_desktop.i18n import LANGUAGES, _, ngettext
+from neascn_desktop.i18n import _, ngettext
 from neascn_desktop.identity.profile import Profile
 from neascn_desktop.replica.revision import canonical_json
 from neascn_desktop.store.database import Database
@@ -43,9 +42,27 @@ from neascn_desktop.surveys.definition import (
     SUBMISSION_NESTED_FIELDS,
     SurveyDefinition,
     SurveyError,
-    definition_entity_id,
-    definition_from_dict,
-    pick_label,
+)
+from neascn_desktop.surveys.installed import (
+    BUILTIN_CLOCK,
+    BUILTIN_DEVICE_ID,
+    CITY,
+    COUNTRIES,
+    DEFINITION,
+    City,
+    DefinitionInfo,
+    builtin_cities_path,
+    builtin_survey_paths,
+    city_from_payload,
+    ensure_builtin,
+    export_xlsform_file,
+    get_city,
+    get_definition,
+    import_xlsform_file,
+    install_definition,
+    list_cities,
+    list_definitions,
+    save_city,
 )
 from neascn_desktop.surveys.scoring import ReadinessScore, score_submission
 from neascn_desktop.surveys.tables import SubmissionSentRow, WorkingCopyRow
@@ -58,296 +75,13 @@ from neascn_desktop.surveys.validation import (
     normalize_answer,
 )
 
-DEFINITION = "survey_definition"
-CITY = "city"
 SUBMISSION = "submission"
-BUILTIN_DEVICE_ID = "builtin"
-#: 2026-01-01T00:00:00Z: the clock of every built-in revision (same ids on every machine).
-BUILTIN_CLOCK = "1767225600000-000000"
 MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
 STATUSES = ("not_started", "in_progress", "finalized", "sent")
-COUNTRIES = ("KR", "CN", "JP", "MN", "RU", "KP")
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-# =========================================================================== built-in data
-
-
-def builtin_survey_paths() -> list[Path]:
-    from neascn_desktop.paths import resource
-
-    folder = resource("surveys")
-    return sorted(folder.glob("*.json")) if folder.is_dir() else []
-
-
-def builtin_cities_path() -> Path:
-    from neascn_desktop.paths import resource
-
-    return resource("cities.json")
-
-
-_installed: set[tuple[str, tuple[str, ...], str]] = set()
-
-
-def ensure_builtin(
-    db: Database,
-    survey_paths: Sequence[Path] | None = None,
-    cities_path: Path | None = None,
-) -> Changes:
-    """Install the built-in survey definitions and cities if they are not there yet (idempotent).
-
-    Only entities that do not exist yet are installed (a city edited here keeps
-    its edits); their revisions have no parents, device ``builtin`` and a fixed
-    clock, hence the same ids everywhere.
-    """
-    surveys = list(survey_paths) if survey_paths is not None else builtin_survey_paths()
-    cities_file = cities_path if cities_path is not None else builtin_cities_path()
-    key = (db.url, tuple(str(p) for p in surveys), str(cities_file))
-    if key in _installed:
-        return Changes()
-    revisions: list[replica.Revision] = []
-    from neascn_desktop.surveys.definition import load_definition
-
-    for path in surveys:
-        definition = load_definition(path)
-        revisions.append(replica.make_revision(
-            DEFINITION, definition.entity_id, [], BUILTIN_DEVICE_ID, BUILTIN_CLOCK,
-            definition.to_dict()))
-    if cities_file.is_file():
-        try:
-            raw = json.loads(cities_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise SurveyError(_("Cannot read the city list {path}: {reason}").format(
-                path=cities_file, reason=exc)) from exc
-        for item in raw:
-            city = city_from_payload(item["id"], item)
-            revisions.append(replica.make_revision(
-                CITY, city.id, [], BUILTIN_DEVICE_ID, BUILTIN_CLOCK, city.to_payload()))
-    with db.transaction() as session:
-        missing = [r for r in revisions
-                   if replica.current(session, r.entity_type, r.entity_id) is None]
-        result = replica.add_revisions(session, missing) if missing else None
-    _installed.add(key)
-    if result is None or not result.changed:
-        return Changes()
-    return Changes.of_entities(result.entity_types, result.entity_ids)
-
-
-# =========================================================================== definitions
-
-
-@dataclass(frozen=True)
-class DefinitionInfo:
-    entity_id: str
-    form_id: str
-    version: str
-    title: Mapping[str, str]
-    questions: int
-    revision_id: str
-    builtin: bool
-
-    def title_in(self, language: str) -> str:
-        return pick_label(self.title, language) or self.form_id
-
-
-_definition_cache: dict[str, SurveyDefinition] = {}
-
-
-def _definition_from_state(state: replica.CurrentState) -> SurveyDefinition:
-    cached = _definition_cache.get(state.revision_id)
-    if cached is None:
-        cached = definition_from_dict(state.payload)
-        _definition_cache[state.revision_id] = cached
-    return cached
-
-
-def _version_key(version: str) -> tuple[Any, ...]:
-    parts: list[Any] = []
-    for piece in version.replace("-", ".").split("."):
-        parts.append((0, int(piece), "") if piece.isdigit() else (1, 0, piece))
-    return tuple(parts)
-
-
-def list_definitions(db: Database) -> list[DefinitionInfo]:
-    """Every survey definition version stored here, by form id then newest version first."""
-    ensure_builtin(db)
-    infos = []
-    for state in replica.list_current(db, DEFINITION):
-        definition = _definition_from_state(state)
-        infos.append(DefinitionInfo(
-            entity_id=state.entity_id, form_id=definition.form_id, version=definition.version,
-            title=dict(definition.title), questions=len(definition.questions),
-            revision_id=state.revision_id, builtin=state.device_id == BUILTIN_DEVICE_ID))
-    infos.sort(key=lambda i: _version_key(i.version), reverse=True)
-    infos.sort(key=lambda i: i.form_id)
-    return infos
-
-
-def get_definition(db: Database, form_id: str = BUILTIN_FORM_ID,
-                   version: str | None = None) -> SurveyDefinition:
-    """A definition by form id and version (the newest version when ``version`` is None)."""
-    ensure_builtin(db)
-    if version is not None:
-        state = replica.current(db, DEFINITION, definition_entity_id(form_id, version))
-        if state is None:
-            raise SurveyError(_("There is no survey {form} version {version}.").format(
-                form=form_id, version=version))
-        return _definition_from_state(state)
-    versions = [i for i in list_definitions(db) if i.form_id == form_id]
-    if not versions:
-        raise SurveyError(_("There is no survey {form}.").format(form=form_id))
-    return get_definition(db, form_id, versions[0].version)
-
-
-def install_definition(db: Database, profile: Profile, definition: SurveyDefinition) -> Changes:
-    """Store a definition version (a version, once stored, never changes)."""
-    payload = definition.to_dict()
-    existing = replica.current(db, DEFINITION, definition.entity_id)
-    if existing is not None:
-        if canonical_json(existing.payload) == canonical_json(payload):
-            return Changes()
-        raise SurveyError(_(
-            "The survey {form} version {version} exists already with other content; give the new "
-            "form another version number.").format(form=definition.form_id,
-                                                   version=definition.version))
-    replica.commit(db, profile.device_id, DEFINITION, definition.entity_id, payload)
-    return Changes(frozenset({"survey", "revision"}), frozenset({definition.entity_id}))
-
-
-def import_xlsform_file(db: Database, profile: Profile, path: Path) -> tuple[SurveyDefinition, Changes]:
-    from neascn_desktop.surveys.xlsform import import_xlsform
-
-    definition = import_xlsform(path)
-    return definition, install_definition(db, profile, definition)
-
-
-def export_xlsform_file(db: Database, form_id: str, path: Path, version: str | None = None) -> Path:
-    from neascn_desktop.surveys.xlsform import export_xlsform
-
-    return export_xlsform(get_definition(db, form_id, version), path)
-
-
-# =========================================================================== cities
-
-
-@dataclass(frozen=True)
-class City:
-    id: str
-    name: Mapping[str, str]
-    country: str
-    population: int | None = None
-    latitude: float | None = None
-    longitude: float | None = None
-    source: str = ""
-
-    def name_in(self, language: str) -> str:
-        return pick_label(self.name, language) or self.id
-
-    def to_payload(self) -> dict[str, Any]:
-        return {"name": dict(self.name), "country": self.country, "population": self.population,
-                "latitude": self.latitude, "longitude": self.longitude, "source": self.source}
-
-
-def city_from_payload(city_id: str, payload: Mapping[str, Any]) -> City:
-    name = payload.get("name") or {}
-    if isinstance(name, str):
-        name = {"en": name}
-    population = payload.get("population")
-    return City(
-        id=city_id, name=dict(name), country=str(payload.get("country") or ""),
-        population=int(population) if isinstance(population, int | float) else None,
-        latitude=_float_or_none(payload.get("latitude")),
-        longitude=_float_or_none(payload.get("longitude")),
-        source=str(payload.get("source") or ""),
-    )
-
-
-def _float_or_none(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def list_cities(db: Database) -> list[City]:
-    ensure_builtin(db)
-    cities = [city_from_payload(s.entity_id, s.payload) for s in replica.list_current(db, CITY)]
-    return sorted(cities, key=lambda c: (c.country, c.name_in("en").casefold()))
-
-
-def get_city(db: Database, city_id: str) -> City:
-    ensure_builtin(db)
-    state = replica.current(db, CITY, city_id)
-    if state is None:
-        for city in list_cities(db):  # a name typed instead of the id
-            if city_id.casefold() in {n.casefold() for n in city.name.values()}:
-                return city
-        raise SurveyError(_("There is no city {city}.").format(city=city_id))
-    return city_from_payload(state.entity_id, state.payload)
-
-
-def save_city(
-    db: Database, profile: Profile, *, city_id: str | None = None,
-    name: Mapping[str, str] | None = None, country: str | None = None,
-    population: int | None = None, latitude: float | None = None,
-    longitude: float | None = None, source: str | None = None,
-    clear: Iterable[str] = (),
-) -> tuple[City, Changes]:
-    """Add a city (``city_id`` None: a new uuid) or edit the given fields of one.
-
-    A field given as ``None`` keeps its value; ``clear`` names the optional fields to empty
-    (``population``, ``latitude``, ``longitude``) — an editor whose box was emptied says so.
-    """
-    clear = tuple(clear)
-    unknown = set(clear) - {"population", "latitude", "longitude"}
-    if unknown:
-        raise ValueError(f"cannot clear {sorted(unknown)}")
-    ensure_builtin(db)
-    if city_id is not None and replica.current(db, CITY, city_id) is not None:
-        city = get_city(db, city_id)
-    else:
-        if not name or not any(v.strip() for v in name.values()):
-            raise SurveyError(_("A new city needs a name."))
-        city = City(id=city_id or str(uuid.uuid4()), name={}, country="")
-    merged_name = dict(city.name)
-    for code, text in (name or {}).items():
-        if code not in LANGUAGES:
-            raise SurveyError(_("Unknown language {code}; choose one of: {choices}.").format(
-                code=code, choices=", ".join(LANGUAGES)))
-        if text.strip():
-            merged_name[code] = text.strip()
-        else:
-            merged_name.pop(code, None)
-    if country is not None:
-        country = country.strip().upper()
-        if len(country) != 2 or not country.isalpha():
-            raise SurveyError(_("A country is a two-letter code such as KR or MN, not “{value}”.")
-                              .format(value=country))
-    if population is not None and population < 0:
-        raise SurveyError(_("A population cannot be negative."))
-    if latitude is not None and not -90 <= latitude <= 90:
-        raise SurveyError(_("A latitude lies between -90 and 90."))
-    if longitude is not None and not -180 <= longitude <= 180:
-        raise SurveyError(_("A longitude lies between -180 and 180."))
-    city = replace(
-        city, name=merged_name,
-        country=country if country is not None else city.country,
-        population=population if population is not None else city.population,
-        latitude=latitude if latitude is not None else city.latitude,
-        longitude=longitude if longitude is not None else city.longitude,
-        source=source if source is not None else city.source,
-    )
-    cleared = set(clear)
-    city = replace(
-        city,
-        population=None if "population" in cleared else city.population,
-        latitude=None if "latitude" in cleared else city.latitude,
-        longitude=None if "longitude" in cleared else city.longitude,
-    )
-    if not city.country:
-        raise SurveyError(_("A city needs a country code such as KR or MN."))
-    replica.commit(db, profile.device_id, CITY, city.id, city.to_payload())
-    return city, Changes(frozenset({"city", "revision"}), frozenset({city.id}))
 
 
 # =========================================================================== submissions
@@ -876,4 +610,13 @@ __all__ = [
     "ensure_builtin", "finalize", "get_city", "get_definition", "get_submission",
     "install_definition", "list_cities", "list_definitions", "list_submissions", "mark_sent",
     "reopen", "save_all", "save_city", "save_point", "score", "set_answers", "store_attachment",
+]
+
+
+# Definitions and cities by the names they always had (``surveys.installed``).
+__all__ = [
+    "BUILTIN_CLOCK", "BUILTIN_DEVICE_ID", "CITY", "COUNTRIES", "DEFINITION", "City", "DefinitionInfo",
+    "builtin_cities_path", "builtin_survey_paths", "city_from_payload", "ensure_builtin",
+    "export_xlsform_file", "get_city", "get_definition", "import_xlsform_file", "install_definition",
+    "list_cities", "list_definitions", "save_city",
 ]
