@@ -24,7 +24,7 @@ def test_the_framework_room_and_an_import_name_a_section_alike() -> None:
 
 def test_views_listen_for_change_names_only() -> None:
     """The Framework workspace listened to both vocabularies (``section`` and ``framework_section``)."""
-    from neascn_desktop.gui.workspaces.framework import WATCHED_TYPES
+    from neascn_desktop.gui.framework.workspace import WATCHED_TYPES
 
     entity_types_only = set(changes.CHANGE_NAMES) - set(changes.CHANGE_NAMES.values())
     assert entity_types_only and not entity_types_only & set(WATCHED_TYPES)

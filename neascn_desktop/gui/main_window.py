@@ -48,12 +48,12 @@ class WorkspaceSpec:
 
 #: In navigation order; the index is the row in the side navigation and the stack.
 WORKSPACES: tuple[WorkspaceSpec, ...] = (
-    WorkspaceSpec("framework", "neascn_desktop.gui.workspaces.framework", "FrameworkWorkspace",
+    WorkspaceSpec("framework", "neascn_desktop.gui.framework.workspace", "FrameworkWorkspace",
                   N_("Framework")),
     WorkspaceSpec("surveys", "neascn_desktop.gui.workspaces.surveys", "SurveysWorkspace",
                   N_("Surveys")),
     WorkspaceSpec("inbox", "neascn_desktop.gui.workspaces.inbox", "InboxWorkspace", N_("Inbox")),
-    WorkspaceSpec("reports", "neascn_desktop.gui.workspaces.reports", "ReportsWorkspace",
+    WorkspaceSpec("reports", "neascn_desktop.gui.reports.workspace", "ReportsWorkspace",
                   N_("Reports")),
 )
 WORKSPACE_KEYS = tuple(spec.key for spec in WORKSPACES)

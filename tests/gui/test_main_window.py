@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QLabel, QLineEdit
 from neascn_desktop.changes import Changes
 from neascn_desktop.gui.context import GuiContext
 from neascn_desktop.gui.main_window import WORKSPACE_KEYS, MainWindow
+from neascn_desktop.gui.reports.workspace import ReportsWorkspace
 from neascn_desktop.gui.workspaces.inbox import InboxWorkspace
-from neascn_desktop.gui.workspaces.reports import ReportsWorkspace
 from neascn_desktop.identity.profile import create_profile
 
 

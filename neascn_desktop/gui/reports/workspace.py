@@ -6,7 +6,7 @@ version and cities, builds it in the background with the shared worker
 (``reports.service.build_report``, the same use case as ``neascn report``)
 and opens it with the system's default application.  It also exports all
 responses to CSV/XLSX (``reports.data_export.export_responses``).  Tab 2 is
-the readiness dashboard (:mod:`neascn_desktop.gui.reports_dashboard`).
+the readiness dashboard (:mod:`neascn_desktop.gui.reports.dashboard`).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from neascn_desktop.changes import Changes
 from neascn_desktop.gui.context import GuiContext
-from neascn_desktop.gui.reports_dashboard import DashboardView
+from neascn_desktop.gui.reports.dashboard import DashboardView
 from neascn_desktop.i18n import LANGUAGES, N_, _, current_language
 from neascn_desktop.reports.dashboard import build_dashboard
 

@@ -12,10 +12,9 @@ from PySide6.QtCore import Qt  # noqa: E402
 from neascn_desktop.framework import service  # noqa: E402
 from neascn_desktop.framework.textmerge import has_conflict_markers  # noqa: E402
 from neascn_desktop.gui.context import GuiContext  # noqa: E402
-from neascn_desktop.gui.framework_editor import AUTOSAVE_DELAY_MS, normalize_markdown  # noqa: E402
-from neascn_desktop.gui.workspaces.framework import FrameworkWorkspace  # noqa: E402
-
-from .conftest import exchange_revisions  # noqa: E402
+from neascn_desktop.gui.framework.editor import AUTOSAVE_DELAY_MS, normalize_markdown  # noqa: E402
+from neascn_desktop.gui.framework.workspace import FrameworkWorkspace  # noqa: E402
+from tests.framework.conftest import exchange_revisions  # noqa: E402
 
 
 def open_workspace(qtbot, db, profile) -> FrameworkWorkspace:  # type: ignore[no-untyped-def]

@@ -18,7 +18,7 @@ from neascn_desktop.surveys import demo  # noqa: E402
 @pytest.fixture
 def workspace(qtbot, db: Database, secretariat_profile: Profile):  # type: ignore[no-untyped-def]
     from neascn_desktop.gui.context import GuiContext
-    from neascn_desktop.gui.workspaces.reports import ReportsWorkspace
+    from neascn_desktop.gui.reports.workspace import ReportsWorkspace
 
     demo.load_demo_report(db, secretariat_profile, cities=3, seed=4)
     widget = ReportsWorkspace(GuiContext(db=db, profile=secretariat_profile))

@@ -42,9 +42,9 @@ from neascn_desktop.framework.model import Section
 from neascn_desktop.framework.skeleton import guidance_for
 from neascn_desktop.framework.textmerge import has_conflict_markers
 from neascn_desktop.gui.context import GuiContext
-from neascn_desktop.gui.framework_conflict import ConflictDialog
-from neascn_desktop.gui.framework_editor import MarkdownEditor, normalize_markdown
-from neascn_desktop.gui.framework_outline import (
+from neascn_desktop.gui.framework.conflict_dialog import ConflictDialog
+from neascn_desktop.gui.framework.editor import MarkdownEditor, normalize_markdown
+from neascn_desktop.gui.framework.outline import (
     SECTION_ID_ROLE,
     AddSectionCommand,
     DeleteSectionCommand,
@@ -52,7 +52,7 @@ from neascn_desktop.gui.framework_outline import (
     OutlineModel,
     RenameSectionCommand,
 )
-from neascn_desktop.gui.framework_panel import SidePanel
+from neascn_desktop.gui.framework.panel import SidePanel
 from neascn_desktop.i18n import LANGUAGES, _, current_language
 from neascn_desktop.sync import conflicts
 

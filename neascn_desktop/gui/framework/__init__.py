@@ -1,0 +1,1 @@
+"""The Framework workspace: outline, editor, side panel, conflict dialog."""

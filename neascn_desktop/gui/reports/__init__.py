@@ -1,0 +1,1 @@
+"""The Reports workspace: Word reports, data exports, the dashboard."""
