@@ -73,3 +73,34 @@ def test_inbox_and_framework_workspace_resolve_the_same_way(drafters, tmp_path) 
     revision = conflicts.resolve_with(alice.db, "fw-background", proposal.payload)
     assert set(revision.parents) == heads
     assert audit.list_audit(alice.db, limit=1)[0].action == "resolve"
+
+
+def test_inbox_refuses_beside_unsaved_text_and_the_next_save_keeps_it_settled(qtbot, drafters, tmp_path) -> None:
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from neascn_desktop.gui.conflicts_view import ConflictsView
+    from neascn_desktop.gui.context import GuiContext
+
+    alice, _bolor = _conflict(drafters, tmp_path)
+    typed = service.get_section(alice.db, "fw-background").body + "Typed by Alice, not saved yet.\n\n"
+    service.save_working_copy(alice.db, "fw-background", typed)
+    before = replica.digest(alice.db)
+    view = ConflictsView(GuiContext(db=alice.db, profile=alice.profile))
+    qtbot.addWidget(view)
+    assert view.current_entity_id() == "fw-background"
+
+    view.accept_merge()
+    boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+    assert any("Save the section" in box.text() for box in boxes)
+    for box in boxes:
+        box.close()
+    assert replica.digest(alice.db) == before
+
+    service.cut_revision(alice.db, alice.profile, "fw-background")
+    view.refresh()
+    view.accept_merge()
+    assert view.list_model.rowCount() == 0
+    service.save_working_copy(alice.db, "fw-background",
+                              service.get_section(alice.db, "fw-background").body + "More.\n\n")
+    service.cut_revision(alice.db, alice.profile, "fw-background")
+    assert replica.conflicts(alice.db) == []
