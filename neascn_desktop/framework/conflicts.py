@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from neascn_desktop import replica
 from neascn_desktop.framework.history import author_of, clock_time, device_names
-from neascn_desktop.framework.model import FrameworkError, HeadVersion, MergeProposal
-from neascn_desktop.framework.records import META_FIELDS, check_status, distinct_payloads
+from neascn_desktop.framework.model import STATUSES, FrameworkError, HeadVersion, MergeProposal
+from neascn_desktop.framework.records import META_FIELDS, distinct_payloads
 from neascn_desktop.framework.tables import WorkingCopyRow
 from neascn_desktop.framework.textmerge import merge_text
 from neascn_desktop.i18n import _
@@ -82,7 +82,7 @@ def merge_proposal(db: Database, section_id: str) -> MergeProposal:
 
 
 def check_settleable(session: Session, section_id: str, payload: dict[str, Any] | None = None) -> None:
-    """Refuse to settle a section while its drafter has unsaved text, and check a new payload.
+    """Refuse to settle a section while its drafter has unsaved text, or with an unknown status.
 
     The working copy records the version the drafter started from; settled
     beside it, the drafter's next save would become a sibling of the merge and
@@ -91,10 +91,8 @@ def check_settleable(session: Session, section_id: str, payload: dict[str, Any] 
     """
     if session.get(WorkingCopyRow, section_id) is not None:
         raise FrameworkError(_("Save the section before settling its conflict."))
-    if payload is None:
-        return
-    unknown = set(payload) - {*META_FIELDS, "body"}
-    if unknown:
-        raise FrameworkError(_("Unknown section field {field}.").format(field=sorted(unknown)[0]))
-    if "status" in payload:
-        check_status(payload["status"])
+    status = payload.get("status") if payload is not None else None
+    if status is not None and status not in STATUSES:
+        # The value may come from a package: shown escaped and short, never as it is.
+        raise FrameworkError(_("Unknown status {status}; choose one of: {choices}.").format(
+            status=ascii(status)[:40], choices=", ".join(STATUSES)))

@@ -104,3 +104,30 @@ def test_inbox_refuses_beside_unsaved_text_and_the_next_save_keeps_it_settled(qt
                               service.get_section(alice.db, "fw-background").body + "More.\n\n")
     service.cut_revision(alice.db, alice.profile, "fw-background")
     assert replica.conflicts(alice.db) == []
+
+
+def test_a_hostile_status_from_a_package_is_never_settled_nor_echoed(drafters, tmp_path, cli) -> None:
+    """A drafter's package carries a section status no version of the app writes (with a terminal
+    escape): settling on it is refused in one escaped line, and nothing is written."""
+    from neascn_desktop.identity.trust import keycard_for, trust_keycard
+    from neascn_desktop.sync import export_package, import_packages
+
+    alice, bolor = drafters
+    service.create_document(alice.db, alice.profile, "en")
+    exchange_package(alice, bolor, tmp_path / "packages")
+    _edit(alice, "fw-background", "The Northeast Asia", "ALICE: The Northeast Asia")
+    state = replica.current(bolor.db, "framework_section", "fw-background")
+    assert state is not None
+    replica.commit(bolor.db, bolor.profile.device_id, "framework_section", "fw-background",
+                   {**state.payload, "status": "\x1b[2Jagreed"})
+    trust_keycard(alice.db, keycard_for(bolor.profile))
+    path = tmp_path / "hostile.neascn"
+    export_package(bolor.db, "framework", path, full=True)
+    report = import_packages(alice.db, [path])
+    before = replica.digest(alice.db)
+    if report.exit_code != 0:  # refused at the door (a stricter import): nothing to settle
+        assert not service.get_section(alice.db, "fw-background").in_conflict
+        return
+    code, out, err = cli("--data-dir", tmp_path / "alice", "conflicts", "resolve", "fw-background", "--merge")
+    assert code != 0 and err.count("\n") == 1 and "\x1b" not in err + out and "Unknown status" in err
+    assert replica.digest(alice.db) == before

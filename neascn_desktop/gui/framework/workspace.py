@@ -558,9 +558,11 @@ class FrameworkWorkspace(QWidget):
             rev = dialog.kept_revision_id
             self._run(lambda: conflicts.resolution_changes(conflicts.resolve_keep(self.ctx.db, section_id, rev)))
         elif dialog.choice == "merge":
-            payload = {**dialog.proposal.payload, "body": normalize_markdown(dialog.merged_text())}
+            body = normalize_markdown(dialog.merged_text())
+            how = "merge" if body == normalize_markdown(dialog.proposal.body) else "edit"
+            payload = {**dialog.proposal.payload, "body": body}
             self._run(lambda: conflicts.resolution_changes(
-                conflicts.resolve_with(self.ctx.db, section_id, payload, how="edit")))
+                conflicts.resolve_with(self.ctx.db, section_id, payload, how=how)))
         self.conflict_dialog = None
         self.refresh()
         if section_id == self.current_id:
