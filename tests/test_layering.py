@@ -99,3 +99,18 @@ def test_the_checks_see_imports_inside_functions_and_every_kind_of_table_module(
     assert not is_table_module("neascn_desktop.gui.inbox_models")
     assert not is_table_module("neascn_desktop.gui.table_model")
     assert not is_table_module("neascn_desktop.sync.conflicts")
+
+
+#: Modules past the limit, waiting to be split along the sections they mark (remove when done).
+AWAITING_SPLIT = {"sync/importer.py", "sync/container.py"}
+MAX_LINES = 700
+
+
+def test_no_module_holds_two_ideas() -> None:
+    """A file past ~600 lines usually holds two ideas; none may pass 700."""
+    long = {
+        str(path.relative_to(PACKAGE)): count
+        for path in PACKAGE.rglob("*.py")
+        if (count := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert set(long) <= AWAITING_SPLIT, long
