@@ -40,7 +40,7 @@ from neascn_desktop.i18n import _
 from neascn_desktop.identity.keys import ENCRYPTION_KEY_FILE, b64, keys_dir, public_bytes
 from neascn_desktop.paths import attachments_dir
 from neascn_desktop.replica.revision import Revision
-from neascn_desktop.sync import crypto, payload
+from neascn_desktop.sync import acknowledgement, crypto, payload
 from neascn_desktop.sync.container import DEFAULT_LIMITS, SUFFIX, Limits, Manifest, open_package
 from neascn_desktop.sync.errors import PackageDamagedError, PackageError
 
@@ -186,6 +186,7 @@ def prepare(path: Path, limits: Limits, keys: KeyLookup) -> Prepared:
                 raise PackageDamagedError(
                     _("{file} is a deployment package, but its sender is not a secretariat.").format(
                         file=reader.path.name))
+            acknowledgement.check(manifest, reader.path.name)
             attachments: list[tuple[str, bytes | None]] = []
             kept = 0
             for sha, data in reader.attachments(key):
