@@ -180,13 +180,13 @@ def prepare(path: Path, limits: Limits, keys: KeyLookup) -> Prepared:
     with reader:
         manifest = reader.manifest
         try:
+            acknowledgement.check(manifest, reader.path.name)
             key = reader.decryption_key(keys)
             revisions = payload.decode(reader.payload(key), manifest.kind, reader.path.name)
             if manifest.kind == "deployment" and manifest.sender.role != "secretariat":
                 raise PackageDamagedError(
                     _("{file} is a deployment package, but its sender is not a secretariat.").format(
                         file=reader.path.name))
-            acknowledgement.check(manifest, reader.path.name)
             attachments: list[tuple[str, bytes | None]] = []
             kept = 0
             for sha, data in reader.attachments(key):
