@@ -246,7 +246,8 @@ def export_package(
                      message=_("Encrypted for {name}.").format(name=recipient.display_name)
                      if recipient else "")
     return ExportResult(Path(target), package_id, kind, len(revisions), len(sources), recipient, missing,
-                        by_type, Changes(frozenset({"package"}), frozenset(r.entity_id for r in revisions)),
+                        by_type, Changes(frozenset({"package", "response"} if submissions else {"package"}),
+                                         frozenset(r.entity_id for r in revisions)),
                         0 if full else resent)
 
 

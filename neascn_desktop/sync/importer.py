@@ -717,7 +717,8 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
                         if rolled:
                             notes.append(_("The sender's new encryption key was adopted."))
                     trust_changed = trust_changed or trusted_now or rolled
-                notes.extend(receipts.accept(conn, manifest, prepared.path.name).notes)
+                receipt = receipts.accept(conn, manifest, prepared.path.name)
+                notes.extend(receipt.notes)
                 if preview.missing_attachments:
                     notes.append(ngettext("{count} attachment is missing.", "{count} attachments are missing.",
                                           len(preview.missing_attachments)).format(
@@ -744,6 +745,7 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
                 if notes:
                     message += " " + " ".join(notes)
                 extra = {"trusted_device"} if (trusted_now or rolled) else set()
+                extra |= receipt.change_nouns
                 if from_inbox:
                     extra.add("inbox")
                 outcomes.append(PackageOutcome(prepared.path, APPLIED, message, verdict, preview, added, 0,

@@ -59,6 +59,11 @@ class Receipt:
     submissions: tuple[tuple[str, str], ...] = ()  # (submission id, revision id)
 
     @property
+    def change_nouns(self) -> set[str]:
+        """What a view listens for: responses whose status became "received"."""
+        return {"response"} if self.submissions else set()
+
+    @property
     def notes(self) -> list[str]:
         """What the import report says about it (nothing when no response changed state)."""
         if not self.submissions:
