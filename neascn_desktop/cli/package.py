@@ -154,10 +154,7 @@ def cmd_export(ctx: CliContext, args: argparse.Namespace) -> int:
     else:
         print(_("Not encrypted."))
     if result.resent:
-        print(ngettext("{count} revision was sent before but not yet received by the secretariat; "
-                       "it is sent again.",
-                       "{count} revisions were sent before but not yet received by the secretariat; "
-                       "they are sent again.", result.resent).format(count=result.resent))
+        print(result.resent_note)
     if result.missing_attachments:
         print(ngettext("{count} attachment was missing here and is not included.",
                        "{count} attachments were missing here and are not included.",

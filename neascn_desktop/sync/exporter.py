@@ -25,7 +25,7 @@ from sqlalchemy import insert, select
 
 from neascn_desktop import __version__
 from neascn_desktop.changes import Changes
-from neascn_desktop.i18n import _
+from neascn_desktop.i18n import _, ngettext
 from neascn_desktop.identity.keys import load_device_keys
 from neascn_desktop.identity.models import TrustedDeviceRow
 from neascn_desktop.identity.profile import Profile
@@ -68,6 +68,16 @@ class ExportResult:
     changes: Changes = field(default_factory=Changes)
     #: own revisions sent before that the secretariat has not acknowledged yet, sent again
     resent: int = 0
+
+    @property
+    def resent_note(self) -> str:
+        """One sentence about ``resent`` for both front ends ("" when nothing was re-sent)."""
+        if not self.resent:
+            return ""
+        return ngettext("{count} revision was sent before but not yet received by the secretariat; "
+                        "it is sent again.",
+                        "{count} revisions were sent before but not yet received by the secretariat; "
+                        "they are sent again.", self.resent).format(count=self.resent)
 
     def to_dict(self) -> dict[str, Any]:
         return {

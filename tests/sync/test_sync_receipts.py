@@ -12,10 +12,12 @@ from typing import Any
 
 import pytest
 
+from neascn_desktop import replica
 from neascn_desktop.identity.keys import load_device_keys
+from neascn_desktop.sync import receipts
 from neascn_desktop.sync.acknowledgement import MAX_REVISIONS
 from neascn_desktop.sync.container import fingerprint
-from tests.sync.sync_support import Device
+from tests.sync.sync_support import Device, new_profile
 
 
 def _manifest(path: Path) -> dict[str, Any]:
@@ -71,6 +73,7 @@ def deployed(make_device, tmp_path: Path) -> tuple[Device, Device, str]:
     field.run("package", "import", deployment)
     submission_id = field.json("response", "new", "--city", "seoul")["id"]
     field.run("response", "set", submission_id, "resp_name=Kim", "has_strategy=yes")
+    field.run("response", "set", submission_id, "city_population=9386000")
     sec.run("trust", "add", field.keyfile)
     return sec, field, submission_id
 
@@ -81,7 +84,7 @@ def test_a_lost_package_is_sent_again_until_the_secretariat_acknowledges_it(
     assert _delivery(field, submission_id) == "not_sent"
 
     lost = _export(field, tmp_path / "lost.neascn")
-    assert lost["by_type"]["submission"] >= 1 and lost["resent"] == 0
+    assert lost["by_type"]["submission"] >= 2 and lost["resent"] == 0
     assert _delivery(field, submission_id) == "sent"
     listed = {r["id"]: r for r in field.json("response", "list")}[submission_id]
     assert listed["sent"] is True and listed["received"] is False
@@ -105,6 +108,8 @@ def test_a_lost_package_is_sent_again_until_the_secretariat_acknowledges_it(
     acknowledged = _manifest(deployment)["acknowledgements"]
     field_id = field.profile().device_id
     assert set(acknowledged) == {field_id}
+    # Only the head of the response's history is listed; it stands for its ancestors.
+    assert len(acknowledged[field_id]) == 1
     assert _manifest(deployment)["format_version"] == 1
 
     out = field.run("package", "import", deployment)
@@ -222,3 +227,36 @@ def test_an_oversized_acknowledgement_or_one_in_a_responses_package_is_refused(
     out = field.run("package", "import", wrong_kind, expect=1)
     assert "malformed" in out
     assert _delivery(field, submission_id) == "sent"
+
+
+def test_the_acknowledgement_lists_only_what_is_held_with_all_its_ancestors(tmp_path: Path) -> None:
+    """Heads per device, never a revision still waiting for its parents, never the writer's own
+    or the built-in ones; past the limit the newest heads are kept."""
+    sec_db, sec = new_profile(tmp_path / "sec", "secretariat", "Sec")
+    try:
+        def chain(device: str, entity: str, length: int, start: int) -> list[replica.Revision]:
+            revisions: list[replica.Revision] = []
+            for step in range(length):
+                revisions.append(replica.make_revision(
+                    "submission", entity, [revisions[-1].id] if revisions else [], device,
+                    f"{1764065523512 + start + step:013d}-000000", {"answers": {"q": step}}))
+            return revisions
+
+        held = chain("device-a", "entity-1", 3, 0)
+        branch = replica.make_revision("submission", "entity-1", [held[0].id], "device-a",
+                                       "1764065529999-000000", {"answers": {"q": "branch"}})
+        orphaned = chain("device-b", "entity-2", 2, 10)
+        replica.add_revisions(sec_db, [*held, branch, orphaned[1]])  # b's first revision was lost
+        replica.commit(sec_db, sec.device_id, "city", "somewhere", {"name": {"en": "S"}, "country": "KR"})
+        from neascn_desktop.surveys import service
+
+        service.ensure_builtin(sec_db)  # the built-in survey and cities are never acknowledged
+        with sec_db.connect() as conn:
+            acknowledged = receipts.build(conn, sec.device_id)
+            assert acknowledged == {"device-a": sorted([held[-1].id, branch.id])}
+            assert receipts.build(conn, sec.device_id, limit=1) == {"device-a": [branch.id]}
+        replica.add_revisions(sec_db, [orphaned[0]])  # the lost one arrives: both are held now
+        with sec_db.connect() as conn:
+            assert receipts.build(conn, sec.device_id)["device-b"] == [orphaned[1].id]
+    finally:
+        sec_db.dispose()
