@@ -260,3 +260,27 @@ def test_the_acknowledgement_lists_only_what_is_held_with_all_its_ancestors(tmp_
             assert receipts.build(conn, sec.device_id)["device-b"] == [orphaned[1].id]
     finally:
         sec_db.dispose()
+
+
+def test_the_migration_keeps_what_was_sent(tmp_path: Path) -> None:
+    """A field device upgraded from schema 0005 still shows its sent responses as sent."""
+    from sqlalchemy import text
+
+    from neascn_desktop.identity.profile import create_profile
+    from neascn_desktop.store import open_database
+    from neascn_desktop.surveys import service
+    from tests.sync.sync_support import commit_submission
+
+    old = open_database(tmp_path / "field", target="0005_framework")
+    field = create_profile(old, name="Field", role="field", organisation="Test Org")
+    revision = commit_submission(old, field, {"resp_name": "Kim"})
+    with old.engine.begin() as conn:
+        conn.execute(text("INSERT INTO survey_submission_sent (submission_id, revision_id, package_id, sent_at) "
+                          "VALUES (:s, :r, 'p', '2026-11-25 10:00:00')"), {"s": revision.entity_id, "r": revision.id})
+    old.dispose()
+    db = open_database(tmp_path / "field")
+    try:
+        [submission] = service.list_submissions(db)
+        assert (submission.display_status, submission.delivery) == ("sent", "sent")
+    finally:
+        db.dispose()
