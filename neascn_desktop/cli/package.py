@@ -156,6 +156,8 @@ def cmd_export(ctx: CliContext, args: argparse.Namespace) -> int:
             name=result.recipient.display_name, fingerprint=result.recipient.key_fingerprint))
     else:
         print(_("Not encrypted."))
+    if result.resent:
+        print(result.resent_note)
     if result.missing_attachments:
         print(ngettext("{count} attachment was missing here and is not included.",
                        "{count} attachments were missing here and are not included.",

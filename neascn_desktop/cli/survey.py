@@ -178,7 +178,8 @@ def cmd_city_list(ctx: CliContext, args: argparse.Namespace) -> int:
 
 def _status_label(status: str) -> str:
     labels = {"not_started": _("not started"), "in_progress": _("in progress"),
-              "finalized": _("finalized"), "sent": _("sent")}
+              "finalized": _("finalized"), "sent": _("sent"),
+              "received": _("received by the secretariat")}
     return labels.get(status, status)
 
 
@@ -221,7 +222,9 @@ def _summary(submission: service.Submission) -> dict[str, Any]:
     return {
         "id": submission.id, "city": submission.city_id, "form_id": submission.form_id,
         "form_version": submission.form_version, "status": submission.status,
-        "sent": submission.display_status == "sent", "enumerator": submission.enumerator,
+        "sent": submission.display_status in ("sent", "received"),
+        "received": submission.display_status == "received", "delivery": submission.delivery,
+        "enumerator": submission.enumerator,
         "device_id": submission.device_id, "updated_at": submission.updated_at,
         "unsaved": submission.unsaved, "in_conflict": submission.in_conflict,
     }

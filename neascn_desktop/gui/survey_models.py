@@ -30,12 +30,21 @@ STATUS_LABELS = {
     "in_progress": N_("In progress"),
     "finalized": N_("Finalized"),
     "sent": N_("Sent"),
+    "received": N_("Received"),
+}
+#: What "sent" and "received" mean, on the status cell's tooltip.
+STATUS_TIPS = {
+    "in_progress": N_("Not sent yet."),
+    "finalized": N_("Not sent yet."),
+    "sent": N_("Sent; waiting for the secretariat to confirm that it received it."),
+    "received": N_("Received by the secretariat."),
 }
 STATUS_COLORS = {
     "not_started": "#5f6368",
     "in_progress": "#9a6700",
     "finalized": "#1a5e20",
     "sent": "#0b57d0",
+    "received": "#0b57d0",
 }
 #: Role of the raw value a column sorts by.
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -108,6 +117,8 @@ class CityTableModel(RowTableModel[service.CityStatus]):
                     coverage=format_percent(row.score.coverage))
             if column == CITY:
                 return "\n".join(v for v in row.city.name.values() if v)
+            if column == STATUS and row.status in STATUS_TIPS:
+                return _(STATUS_TIPS[row.status])
         return None
 
 

@@ -61,7 +61,7 @@ def required_progress(definition: SurveyDefinition, state: FormState) -> tuple[i
 
 def city_submission(db: Database, city_id: str, form_id: str) -> service.Submission | None:
     """The submission of a city for a form that the form opens: the most advanced, then newest."""
-    rank = {"in_progress": 1, "finalized": 2, "sent": 3}
+    rank = {"in_progress": 1, "finalized": 2, "sent": 3, "received": 4}
     candidates = service.list_submissions(db, city_id=city_id, form_id=form_id)
     if not candidates:
         return None

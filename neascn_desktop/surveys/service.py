@@ -26,9 +26,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Connection, Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from neascn_desktop import replica
@@ -77,7 +77,7 @@ from neascn_desktop.surveys.validation import (
 
 SUBMISSION = "submission"
 MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
-STATUSES = ("not_started", "in_progress", "finalized", "sent")
+STATUSES = ("not_started", "in_progress", "finalized", "sent", "received")
 
 
 def _now() -> str:
@@ -108,11 +108,21 @@ class Submission:
     unsaved: bool = False
     in_conflict: bool = False
     sent: bool = False
+    received: bool = False  # the secretariat acknowledged holding the current revision
 
     @property
     def display_status(self) -> str:
-        """``in_progress``, ``finalized`` or ``sent`` (the exported revision is still current)."""
-        return "sent" if self.sent and not self.unsaved else self.status
+        """``in_progress`` or ``finalized`` (not sent), ``sent`` (the exported revision is still
+        current; waiting for the secretariat) or ``received`` (the secretariat acknowledged it)."""
+        if self.unsaved:
+            return self.status
+        return "received" if self.received else "sent" if self.sent else self.status
+
+    @property
+    def delivery(self) -> str:
+        """``not_sent``, ``sent`` or ``received``: how far the current content travelled."""
+        shown = self.display_status
+        return shown if shown in ("sent", "received") else "not_sent"
 
     @property
     def finalized(self) -> bool:
@@ -163,28 +173,33 @@ def _from_payload(submission_id: str, payload: Mapping[str, Any], **meta: Any) -
     )
 
 
-def _sent_revisions(session: Session, submission_ids: Iterable[str] | None = None) -> set[tuple[str, str]]:
-    query = select(SubmissionSentRow.submission_id, SubmissionSentRow.revision_id)
+def _sent_revisions(session: Session | Connection,
+                    submission_ids: Iterable[str] | None = None) -> dict[tuple[str, str], bool]:
+    """(submission id, revision id) that went out -> whether the secretariat acknowledged it."""
+    table = SubmissionSentRow.__table__
+    query = select(table.c.submission_id, table.c.revision_id, table.c.received_at)
     if submission_ids is not None:
         ids = list(submission_ids)
-        query = query.where(SubmissionSentRow.submission_id.in_(ids))
-    return {(row[0], row[1]) for row in session.execute(query)}
+        query = query.where(table.c.submission_id.in_(ids))
+    return {(row[0], row[1]): row[2] is not None for row in session.execute(query)}
 
 
 def _load(session: Session, submission_id: str) -> Submission | None:
     state = replica.current(session, SUBMISSION, submission_id)
     working = session.get(WorkingCopyRow, submission_id)
-    sent = bool(state and (submission_id, state.revision_id) in _sent_revisions(session, [submission_id]))
+    known = _sent_revisions(session, [submission_id])
+    sent = bool(state and (submission_id, state.revision_id) in known)
+    received = bool(state and known.get((submission_id, state.revision_id)))
     if working is not None:
         payload = json.loads(working.payload)
         unsaved = state is None or canonical_json(state.payload) != working.payload
         return _from_payload(submission_id, payload,
                              revision_id=state.revision_id if state else None, unsaved=unsaved,
-                             in_conflict=bool(state and state.in_conflict), sent=sent)
+                             in_conflict=bool(state and state.in_conflict), sent=sent, received=received)
     if state is None:
         return None
     return _from_payload(submission_id, state.payload, revision_id=state.revision_id,
-                         in_conflict=state.in_conflict, sent=sent)
+                         in_conflict=state.in_conflict, sent=sent, received=received)
 
 
 def resolve_submission_id(db: Database, text: str) -> str:
@@ -225,15 +240,16 @@ def list_submissions(db: Database, *, city_id: str | None = None,
     for state in replica.list_current(db, SUBMISSION):
         row = working.pop(state.entity_id, None)
         is_sent = (state.entity_id, state.revision_id) in sent
+        is_received = sent.get((state.entity_id, state.revision_id), False)
         if row is not None:
             result[state.entity_id] = _from_payload(
                 state.entity_id, json.loads(row.payload), revision_id=state.revision_id,
                 unsaved=canonical_json(state.payload) != row.payload,
-                in_conflict=state.in_conflict, sent=is_sent)
+                in_conflict=state.in_conflict, sent=is_sent, received=is_received)
         else:
             result[state.entity_id] = _from_payload(
                 state.entity_id, state.payload, revision_id=state.revision_id,
-                in_conflict=state.in_conflict, sent=is_sent)
+                in_conflict=state.in_conflict, sent=is_sent, received=is_received)
     for submission_id, row in working.items():
         result[submission_id] = _from_payload(submission_id, json.loads(row.payload), unsaved=True)
     items = [s for s in result.values()
@@ -563,19 +579,38 @@ def mark_sent(target: Database | Session, sent: Iterable[tuple[str, str]],
     target.flush()
 
 
+def mark_received(conn: Connection, received: Iterable[tuple[str, str]], at: datetime) -> None:
+    """Record that the secretariat acknowledged holding these (submission id, revision id)
+    (``sync.receipts`` calls this inside the import transaction; Core, like the import path).
+    A revision that reached it without being marked sent here counts as sent, too."""
+    table = cast(Table, SubmissionSentRow.__table__)
+    pairs = list(dict.fromkeys(received))
+    known: dict[tuple[str, str], bool] = {}
+    for start in range(0, len(pairs), 500):
+        known.update(_sent_revisions(conn, [s for s, _r in pairs[start:start + 500]]))
+    new = [{"submission_id": s, "revision_id": r, "package_id": None, "sent_at": at, "received_at": at}
+           for s, r in pairs if (s, r) not in known]
+    if new:
+        conn.execute(insert(table), new)
+    for submission_id, revision_id in pairs:
+        if known.get((submission_id, revision_id)) is False:
+            conn.execute(update(table).where(table.c.submission_id == submission_id,
+                                             table.c.revision_id == revision_id).values(received_at=at))
+
+
 # =========================================================================== per city
 
 
 @dataclass(frozen=True)
 class CityStatus:
     city: City
-    status: str  # not_started | in_progress | finalized | sent
+    status: str  # not_started | in_progress | finalized | sent | received
     submission: Submission | None = None
     score: ReadinessScore | None = None
     submissions: int = 0
 
 
-_STATUS_RANK = {"in_progress": 1, "finalized": 2, "sent": 3}
+_STATUS_RANK = {"in_progress": 1, "finalized": 2, "sent": 3, "received": 4}
 
 
 def city_statuses(db: Database, form_id: str | None = None) -> list[CityStatus]:
@@ -608,13 +643,13 @@ __all__ = [
     "AttachmentInfo", "City", "CityStatus", "DefinitionInfo", "FinalizeError", "Submission",
     "SubmissionResult", "attach_file", "autosave", "city_statuses", "create_submission",
     "ensure_builtin", "finalize", "get_city", "get_definition", "get_submission",
-    "install_definition", "list_cities", "list_definitions", "list_submissions", "mark_sent",
+    "install_definition", "list_cities", "list_definitions", "list_submissions", "mark_received", "mark_sent",
     "reopen", "save_all", "save_city", "save_point", "score", "set_answers", "store_attachment",
 ]
 
 
 # Definitions and cities by the names they always had (``surveys.installed``).
-__all__ = [
+__all__ += [
     "BUILTIN_CLOCK", "BUILTIN_DEVICE_ID", "CITY", "COUNTRIES", "DEFINITION", "City", "DefinitionInfo",
     "builtin_cities_path", "builtin_survey_paths", "city_from_payload", "ensure_builtin",
     "export_xlsform_file", "get_city", "get_definition", "import_xlsform_file", "install_definition",

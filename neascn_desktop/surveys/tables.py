@@ -7,7 +7,8 @@ Both are local to this data directory and never replicated:
   a revision is cut from it at save points and it is dropped once a revision
   holds the same content.
 - ``survey_submission_sent``: which revision of a submission went out in an
-  exported package (the "sent" status of the city list).
+  exported package (the "sent" status of the city list), and when the
+  secretariat acknowledged holding it (``received_at``, the "received" status).
 """
 
 from __future__ import annotations
@@ -37,3 +38,4 @@ class SubmissionSentRow(Base):
     revision_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     package_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
     sent_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    received_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)

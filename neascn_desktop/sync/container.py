@@ -194,8 +194,13 @@ def write_package(
     envelope: crypto.Envelope | None = None,
     recipient: dict[str, str] | None = None,
     counts: dict[str, int] | None = None,
+    optional_fields: dict[str, Any] | None = None,
 ) -> Manifest:
-    """Write a complete package atomically (a temporary file renamed into place)."""
+    """Write a complete package atomically (a temporary file renamed into place).
+
+    ``optional_fields`` are further manifest fields of version 1 (§9 of the format), such as
+    a deployment's ``acknowledgements``; they cannot replace the fields written here.
+    """
     aad = crypto.member_aad(package_id)
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -238,6 +243,7 @@ def write_package(
                 "counts": dict(counts or {}),
                 "members": [{"name": m.name, "size": m.size, "sha256": m.sha256} for m in members],
             }
+            document = {**(optional_fields or {}), **document}
             raw = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8") + b"\n"
             _write_member(zf, MANIFEST, raw, compress=True)
             _write_member(zf, SIGNATURE, signing_key.sign(raw), compress=False)

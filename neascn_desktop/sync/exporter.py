@@ -3,7 +3,10 @@
 A package for a known recipient (one it is encrypted for) leaves out what that
 device certainly has: revisions it authored, revisions that arrived here in
 packages it sent, and revisions already exported to it.  A package for nobody
-in particular, or with ``full=True``, carries everything of its kind.  A
+in particular, or with ``full=True``, carries everything of its kind.  To a
+trusted secretariat, this device's own revisions are different: sent is not
+received, so they go again in every export until a deployment from the
+secretariat acknowledges them (``sync.receipts``).  A
 responses package always carries the definitions of the survey versions its
 submissions answered (unless the recipient has them), so the secretariat can
 read a submission of a version it has never seen.
@@ -22,14 +25,14 @@ from sqlalchemy import insert, select
 
 from neascn_desktop import __version__
 from neascn_desktop.changes import Changes
-from neascn_desktop.i18n import _
+from neascn_desktop.i18n import _, ngettext
 from neascn_desktop.identity.keys import load_device_keys
 from neascn_desktop.identity.models import TrustedDeviceRow
 from neascn_desktop.identity.profile import Profile
 from neascn_desktop.identity.trust import KeyCard, read_keycard
 from neascn_desktop.replica import Revision, iter_revisions
 from neascn_desktop.store.database import Database
-from neascn_desktop.sync import audit, crypto, keystore, payload
+from neascn_desktop.sync import audit, crypto, keystore, payload, receipts
 from neascn_desktop.sync.container import KINDS, AttachmentSource, Manifest, Sender, write_package
 from neascn_desktop.sync.errors import PackageError
 from neascn_desktop.sync.tables import ExportedRevisionRow, ExportRow, PackageRow
@@ -63,10 +66,23 @@ class ExportResult:
     missing_attachments: tuple[str, ...] = ()
     by_type: dict[str, int] = field(default_factory=dict)
     changes: Changes = field(default_factory=Changes)
+    #: own revisions sent before that the secretariat has not acknowledged yet, sent again
+    resent: int = 0
+
+    @property
+    def resent_note(self) -> str:
+        """One sentence about ``resent`` for both front ends ("" when nothing was re-sent)."""
+        if not self.resent:
+            return ""
+        return ngettext("{count} revision was sent before but not yet received by the secretariat; "
+                        "it is sent again.",
+                        "{count} revisions were sent before but not yet received by the secretariat; "
+                        "they are sent again.", self.resent).format(count=self.resent)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "file": str(self.path),
+            "resent": self.resent,
             "package_id": self.package_id,
             "kind": self.kind,
             "revisions": self.revisions,
@@ -105,7 +121,7 @@ def _known_to(db: Database, recipient_id: str) -> tuple[set[str], set[str]]:
 
 
 def _select_revisions(db: Database, kind: str, recipient: Recipient | None,
-                      full: bool) -> tuple[list[Revision], set[str]]:
+                      full: bool, own_device_id: str = "") -> tuple[list[Revision], set[str]]:
     """(the revisions to send, the attachment hashes the recipient has already)."""
     types = payload.KIND_TYPES[kind]
     main_types = {"responses": {"submission", "city"}}.get(kind, set(types))
@@ -113,10 +129,18 @@ def _select_revisions(db: Database, kind: str, recipient: Recipient | None,
     from_recipient: set[str] = set()
     if recipient is not None and not full:
         exported, from_recipient = _known_to(db, recipient.device_id)
+    # Own revisions to a secretariat: known to it only once it acknowledged them.
+    received: set[str] | None = None
+    if recipient is not None and not full:
+        with db.connect() as conn:
+            if receipts.expects_acknowledgement(conn, recipient.device_id):
+                received = receipts.acknowledged_ids(conn)
 
     def lacks(rev: Revision) -> bool:
         if recipient is None or full:
             return True
+        if received is not None and rev.device_id == own_device_id:
+            return rev.id not in received
         return not (rev.id in exported or rev.device_id == recipient.device_id
                     or (rev.provenance is not None and rev.provenance in from_recipient))
 
@@ -174,7 +198,7 @@ def export_package(
         from neascn_desktop.framework import service as framework
 
         framework.cut_all_revisions(db, profile)  # drafts typed but not yet cut travel too
-    revisions, recipient_has = _select_revisions(db, kind, recipient, full)
+    revisions, recipient_has = _select_revisions(db, kind, recipient, full, profile.device_id)
     hashes: set[str] = set()
     for rev in revisions:
         hashes |= payload.attachment_refs(rev)
@@ -187,6 +211,8 @@ def export_package(
     for rev in revisions:
         by_type[rev.entity_type] = by_type.get(rev.entity_type, 0) + 1
     keys = load_device_keys(db.data_dir)
+    with db.connect() as conn:
+        optional_fields = receipts.manifest_fields(conn, kind, profile.device_id, profile.role)
     package_id = str(uuid.uuid4())
     sender = Sender(profile.device_id, profile.display_name, profile.organisation, profile.role,
                     profile.signing_public_key, keys.encryption_public_b64)
@@ -204,6 +230,7 @@ def export_package(
             app_version=__version__, sender=sender, signing_key=keys.signing,
             payload=payload.encode(revisions), attachments=sources, envelope=envelope,
             recipient=recipient_doc, counts={"revisions": len(revisions), "attachments": len(sources)},
+            optional_fields=optional_fields,
         )
     except OSError as exc:
         raise PackageError(_("Cannot write {path}: {reason}").format(
@@ -215,6 +242,7 @@ def export_package(
                               revisions=len(revisions), full=full))
         known = set(session.scalars(select(ExportedRevisionRow.revision_id).where(
             ExportedRevisionRow.recipient_device_id == recipient_key)))
+        resent = sum(1 for r in revisions if r.id in known and r.device_id == profile.device_id)
         rows = [{"recipient_device_id": recipient_key, "revision_id": r.id, "package_id": package_id}
                 for r in revisions if r.id not in known]
         for start in range(0, len(rows), 5000):
@@ -228,7 +256,9 @@ def export_package(
                      message=_("Encrypted for {name}.").format(name=recipient.display_name)
                      if recipient else "")
     return ExportResult(Path(target), package_id, kind, len(revisions), len(sources), recipient, missing,
-                        by_type, Changes(frozenset({"package"}), frozenset(r.entity_id for r in revisions)))
+                        by_type, Changes(frozenset({"package", "response"} if submissions else {"package"}),
+                                         frozenset(r.entity_id for r in revisions)),
+                        0 if full else resent)
 
 
 def exported_entity_ids(db: Database, entity_type: str = "submission") -> set[str]:

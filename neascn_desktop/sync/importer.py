@@ -35,7 +35,7 @@ from neascn_desktop.identity.trust import trust_in_transaction
 from neascn_desktop.replica import ReplicaError, Revision, add_revisions, entity_heads
 from neascn_desktop.replica.tables import current_table, pending_table, revision_table
 from neascn_desktop.store.database import Database
-from neascn_desktop.sync import audit, keystore
+from neascn_desktop.sync import audit, keystore, receipts
 from neascn_desktop.sync.container import (
     DEFAULT_LIMITS,
     SUFFIX,
@@ -709,6 +709,8 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
                         if rolled:
                             notes.append(_("The sender's new encryption key was adopted."))
                     trust_changed = trust_changed or trusted_now or rolled
+                receipt = receipts.accept(conn, manifest, prepared.path.name)
+                notes.extend(receipt.notes)
                 if preview.missing_attachments:
                     notes.append(ngettext("{count} attachment is missing.", "{count} attachments are missing.",
                                           len(preview.missing_attachments)).format(
@@ -735,6 +737,7 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
                 if notes:
                     message += " " + " ".join(notes)
                 extra = {"trusted_device"} if (trusted_now or rolled) else set()
+                extra |= receipt.change_nouns
                 if from_inbox:
                     extra.add("inbox")
                 outcomes.append(PackageOutcome(prepared.path, APPLIED, message, verdict, preview, added, 0,

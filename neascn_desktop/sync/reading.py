@@ -40,7 +40,7 @@ from neascn_desktop.i18n import _
 from neascn_desktop.identity.keys import ENCRYPTION_KEY_FILE, b64, keys_dir, public_bytes
 from neascn_desktop.paths import attachments_dir
 from neascn_desktop.replica.revision import Revision
-from neascn_desktop.sync import crypto, payload
+from neascn_desktop.sync import acknowledgement, crypto, payload
 from neascn_desktop.sync.container import DEFAULT_LIMITS, SUFFIX, Limits, Manifest, open_package
 from neascn_desktop.sync.errors import PackageDamagedError, PackageError
 
@@ -180,6 +180,7 @@ def prepare(path: Path, limits: Limits, keys: KeyLookup) -> Prepared:
     with reader:
         manifest = reader.manifest
         try:
+            acknowledgement.check(manifest, reader.path.name)
             key = reader.decryption_key(keys)
             revisions = payload.decode(reader.payload(key), manifest.kind, reader.path.name)
             if manifest.kind == "deployment" and manifest.sender.role != "secretariat":

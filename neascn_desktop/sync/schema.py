@@ -10,6 +10,9 @@
   ``<data dir>/keys/``, like the device keys).
 - ``sync_export`` / ``sync_exported_revision``: which revisions were sent to
   which recipient, so the next export sends only what it may lack.
+- ``sync_acknowledged_revision``: this device's own revisions that a trusted
+  secretariat acknowledged holding (``sync.receipts``): sent is not received,
+  and an own revision is sent again until it is acknowledged.
 
 Per-revision provenance (the package a revision arrived in) is stored by the
 replica room in ``replica_revision.provenance``.
@@ -103,3 +106,11 @@ exported_revision_table = Table(
 )
 
 Index("ix_sync_exported_revision_revision_id", exported_revision_table.c.revision_id)
+
+acknowledged_revision_table = Table(
+    "sync_acknowledged_revision", metadata,
+    Column("revision_id", String(64), primary_key=True),
+    Column("acknowledged_by", String(100), nullable=False),  # the secretariat's device id
+    Column("package_id", String(36), nullable=False),  # the deployment that carried it
+    Column("acknowledged_at", UtcDateTime(), nullable=False),
+)

@@ -92,6 +92,12 @@ def test_deployment_data_entry_export_import_in_both_orders(make_device, tmp_pat
     applied = {a["package_id"] for a in audit if a["verdict"] == "applied"}
     assert {_manifest(r1)["package_id"], _manifest(r2)["package_id"]} <= applied
 
+    # The secretariat's next deployment acknowledges what it holds, so the field device
+    # sends only what is new (until then it re-sends what was not received, issue 13/9).
+    ack = tmp_path / "deployment-ack.neascn"
+    sec.run("package", "export", "--kind", "deployment", "-o", ack)
+    field1.run("package", "import", ack)
+
     # A concurrent edit of the same answer becomes one listed conflict.
     sec.run("response", "set", sub1, "resp_name=Secretariat Kim")
     field1.run("response", "set", sub1, "resp_name=Field Kim")

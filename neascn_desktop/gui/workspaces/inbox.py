@@ -459,7 +459,9 @@ class InboxWorkspace(QWidget):
         if result is not None:
             recipient = result.recipient.display_name if result.recipient else _("nobody (not encrypted)")
             self.summary.setText(_("Exported {count} revisions to {file}, encrypted for {recipient}.").format(
-                count=result.revisions, file=result.path, recipient=recipient))
+                count=result.revisions, file=result.path, recipient=recipient)
+                + (" " + result.resent_note if result.resent else ""))
+            self.ctx.publish(result.changes)  # the Surveys list shows the responses as sent
             self.refresh()
 
 

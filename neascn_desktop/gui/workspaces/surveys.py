@@ -259,11 +259,11 @@ class SurveysWorkspace(QWidget):
         total = len(self.model.rows)
         self.summary.setText(ngettext(
             "{count} city: {finalized} finalized, {in_progress} in progress, {sent} sent, "
-            "{not_started} not started.",
+            "{received} received, {not_started} not started.",
             "{count} cities: {finalized} finalized, {in_progress} in progress, {sent} sent, "
-            "{not_started} not started.", total).format(
+            "{received} received, {not_started} not started.", total).format(
                 count=total, finalized=counts["finalized"], in_progress=counts["in_progress"],
-                sent=counts["sent"], not_started=counts["not_started"]))
+                sent=counts["sent"], received=counts["received"], not_started=counts["not_started"]))
 
     def selected_city_status(self) -> service.CityStatus | None:
         index = self.table.currentIndex()
@@ -299,7 +299,7 @@ class SurveysWorkspace(QWidget):
             _("Start survey") if state == "not_started"
             else _("Continue survey") if state == "in_progress" else _("Open survey"))
         self.finalize_button.setEnabled(state == "in_progress")
-        self.reopen_button.setEnabled(state in ("finalized", "sent"))
+        self.reopen_button.setEnabled(state in ("finalized", "sent", "received"))
 
     # ------------------------------------------------------------------ actions
 
