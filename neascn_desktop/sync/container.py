@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -51,20 +51,28 @@ SIGNATURE = "manifest.sig"
 PAYLOAD = "payload/revisions.jsonl"
 ATTACHMENT_PREFIX = "attachments/"
 KINDS = ("deployment", "responses", "framework", "all")
+#: The roles a manifest's sender may claim (``identity.profile.ROLES``, which needs the database).
+SENDER_ROLES = ("taskforce", "field", "secretariat")
 
 _ATTACHMENT_RE = re.compile(r"attachments/[0-9a-f]{64}")
 _HEX64_RE = re.compile(r"[0-9a-f]{64}")
 _CHUNK = 1 << 20
 _VERIFIED_CACHE_BYTES = 32 * 1024 * 1024
-_IN_MEMORY_BYTES = 64 * 1024 * 1024
 # General-purpose flag bits of a ZIP member (APPNOTE 4.4.4).
 _FLAG_ENCRYPTED = 0x1
 _FLAG_PATCHED = 0x20
 _FLAG_STRONG_ENCRYPTION = 0x40
-_FLAG_UTF8_NAME = 0x800
-#: A member's local header (APPNOTE 4.3.7), as ``zipfile`` reads it.
+#: The records of APPNOTE 4.3 that the layout check reads: a member's local header (4.3.7),
+#: the end of central directory record (4.3.16), and ZIP64's locator (4.3.15) and end
+#: record (4.3.14, fixed part).
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
 _LOCAL_SIGNATURE = b"PK\x03\x04"
+_END = struct.Struct("<4s4H2LH")
+_END_SIGNATURE = b"PK\x05\x06"
+_ZIP64_LOCATOR = struct.Struct("<4sLQL")
+_ZIP64_LOCATOR_SIGNATURE = b"PK\x06\x07"
+_ZIP64_END = struct.Struct("<4sQ2H2L4Q")
+_ZIP64_END_SIGNATURE = b"PK\x06\x06"
 _ERRORS_OF_ZIPFILE = (
     zipfile.BadZipFile,
     zipfile.LargeZipFile,
@@ -95,6 +103,9 @@ class Limits:
     max_ratio: int = 100
     #: members smaller than this are never refused for their ratio (JSON compresses well)
     ratio_floor_bytes: int = 1024**2
+    #: files up to this size are read into memory in one go (larger ones from the disk,
+    #: through the same ``zipfile`` code); tests set 0 to cover the on-disk path
+    in_memory_bytes: int = 64 * 1024**2
 
 
 DEFAULT_LIMITS = Limits()
@@ -354,6 +365,15 @@ def _canonical_uuid(value: object) -> bool:
         return False
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # RFC 8259 has no NaN or Infinity
+
+
+def _is_int(value: object) -> bool:
+    """A JSON integer: not a boolean (``True == 1``), not a float (``1.0 == 1``)."""
+    return type(value) is int
+
+
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     # Two readers must never see two different manifests in the same signed bytes.
     result = dict(pairs)
@@ -365,13 +385,14 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def parse_manifest(path: Path, raw: bytes) -> Manifest:
     """Check a manifest's shape; raises ``PackageVersionError`` for another format version."""
     try:
-        document = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicate_keys)
+        document = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicate_keys,
+                              parse_constant=_no_constant)
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise _damaged(path, _("its manifest is not valid JSON")) from None
     if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
         raise _damaged(path, _("it is not a NEASCN package"))
     version = document.get("format_version")
-    if version != FORMAT_VERSION or isinstance(version, bool):
+    if not _is_int(version) or version != FORMAT_VERSION:
         raise PackageVersionError(
             _("{file} uses package format version {version}, but this app reads version {supported} only.").format(
                 file=path.name, version=version, supported=FORMAT_VERSION)
@@ -385,7 +406,8 @@ def parse_manifest(path: Path, raw: bytes) -> Manifest:
         if not isinstance(document.get(key), str) or len(document[key]) > 100:
             raise bad
     try:
-        datetime.fromisoformat(document["created_at"])
+        if datetime.fromisoformat(document["created_at"]).utcoffset() is None:
+            raise bad  # a time without its offset cannot be compared with clocks
     except ValueError:
         raise bad from None
     sender_doc = document.get("sender")
@@ -394,6 +416,8 @@ def parse_manifest(path: Path, raw: bytes) -> Manifest:
     if not isinstance(sender_doc, dict) or any(
         not isinstance(sender_doc.get(n), str) or len(sender_doc[n]) > 400 for n in sender_fields
     ):
+        raise bad
+    if sender_doc["role"] not in SENDER_ROLES:
         raise bad
     sender = Sender(**{n: sender_doc[n] for n in sender_fields})
     try:
@@ -416,9 +440,7 @@ def parse_manifest(path: Path, raw: bytes) -> Manifest:
     ):
         raise bad
     counts = document.get("counts", {})
-    if not isinstance(counts, dict) or any(
-        not isinstance(v, int) or isinstance(v, bool) for v in counts.values()
-    ):
+    if not isinstance(counts, dict) or any(not _is_int(v) or v < 0 for v in counts.values()):
         raise bad
     members_doc = document.get("members")
     if not isinstance(members_doc, list):
@@ -431,8 +453,7 @@ def parse_manifest(path: Path, raw: bytes) -> Manifest:
         name, size, digest = entry.get("name"), entry.get("size"), entry.get("sha256")
         if (
             not isinstance(name, str)
-            or not isinstance(size, int)
-            or isinstance(size, bool)
+            or not _is_int(size)
             or size < 0
             or not isinstance(digest, str)
             or not _HEX64_RE.fullmatch(digest)
@@ -474,7 +495,6 @@ class PackageReader:
         self.sha256 = ""  # of the whole file, filled in by open_package
         # Small members keep the bytes that were verified, so they are read once only.
         self._verified: dict[str, bytes] = {}
-        self._data: bytes | None = None  # the whole file, when it is held in memory
 
     def __enter__(self) -> PackageReader:
         return self
@@ -492,7 +512,7 @@ class PackageReader:
         cached = self._verified.get(name)
         if cached is not None:
             return cached
-        data = _read_bounded(self.path, self._zf, self._infos[name], min(limit, member.size), self._data)
+        data = _read_bounded(self.path, self._zf, self._infos[name], min(limit, member.size))
         if len(data) != member.size or hashlib.sha256(data).hexdigest() != member.sha256:
             raise PackageSignatureError(
                 _("{file} was changed while it was being read.").format(file=self.path.name))
@@ -539,81 +559,86 @@ class PackageReader:
             yield hashlib.sha256(data).hexdigest(), data
 
 
-def _member_in_memory(path: Path, data: bytes, info: zipfile.ZipInfo, limit: int) -> bytes:
-    """A member of a package held in memory, read as ``ZipFile.open`` would (local header
-    checked against the central directory, never more than ``limit`` bytes inflated, size
-    and CRC-32 checked) without a file object and a decompressor stream per member.
+def _read_at(handle: BinaryIO, offset: int, size: int) -> bytes:
+    if offset < 0:
+        return b""
+    handle.seek(offset)
+    return handle.read(size)
 
-    Packages are read member by member thousands of times per import; this is most of
-    what reading the container costs.
+
+def _check_layout(path: Path, handle: BinaryIO, infos: list[zipfile.ZipInfo]) -> None:
+    """The archive fills the file, and every local header agrees with the central directory.
+
+    ``zipfile`` accepts bytes before the archive (it shifts every offset by them), after it
+    (it searches for the end record) and a local header whose flags say something else than
+    the central directory's (it reads the latter only).  Another reader of the same file
+    could then see another package, or refuse it; see ``docs/package-format.md`` §1.
     """
-    def unreadable(reason: str) -> PackageDamagedError:
-        return _damaged(path, _("the member {name!r} cannot be read ({reason})").format(
-            name=info.filename, reason=reason))
+    outside = _damaged(path, _("it contains data outside its ZIP archive"))
+    size = handle.seek(0, io.SEEK_END)
+    # The end record with no comment is the file's last 22 bytes: exactly the case in which
+    # ``zipfile`` takes it without searching.
+    end = _read_at(handle, size - _END.size, _END.size)
+    if len(end) != _END.size:
+        raise outside
+    signature, _disk, _cd_disk, _here, _total, cd_size, cd_offset, comment_size = _END.unpack(end)
+    if signature != _END_SIGNATURE or comment_size:
+        raise outside
+    records = size - _END.size
+    # As ``zipfile`` does: a ZIP64 locator just before the end record, and its end record
+    # (without extensible data) just before that, replace the central directory's place.
+    locator = _read_at(handle, records - _ZIP64_LOCATOR.size, _ZIP64_LOCATOR.size)
+    if len(locator) == _ZIP64_LOCATOR.size and locator[:4] == _ZIP64_LOCATOR_SIGNATURE:
+        start = records - _ZIP64_LOCATOR.size - _ZIP64_END.size
+        record = _read_at(handle, start, _ZIP64_END.size)
+        if len(record) == _ZIP64_END.size and record[:4] == _ZIP64_END_SIGNATURE:
+            if _ZIP64_LOCATOR.unpack(locator)[2] != start:
+                raise outside
+            cd_size, cd_offset = _ZIP64_END.unpack(record)[8:10]
+            records = start
+    # Nothing between the central directory and the end records, nothing before the first
+    # member: two packages one after the other are refused here.
+    if cd_offset + cd_size != records or (infos and min(i.header_offset for i in infos) != 0):
+        raise outside
+    for info in infos:
+        header = _read_at(handle, info.header_offset, _LOCAL_HEADER.size)
+        if len(header) != _LOCAL_HEADER.size or header[:4] != _LOCAL_SIGNATURE:
+            raise _damaged(path, _("the member {name!r} cannot be read ({reason})").format(
+                name=info.filename, reason="BadZipFile"))
+        flags, method = _LOCAL_HEADER.unpack(header)[3:5]
+        if flags & (_FLAG_ENCRYPTED | _FLAG_STRONG_ENCRYPTION):
+            raise _unsafe(path, _("the member {name!r} uses ZIP encryption").format(name=info.filename))
+        if flags & _FLAG_PATCHED or method != info.compress_type:
+            raise _damaged(path, _("the member {name!r} uses an unsupported compression").format(
+                name=info.filename))
 
-    offset = info.header_offset
-    try:
-        header = _LOCAL_HEADER.unpack_from(data, offset)
-    except struct.error:
-        raise unreadable("BadZipFile") from None
-    if header[0] != _LOCAL_SIGNATURE:
-        raise unreadable("BadZipFile")
-    name_start = offset + _LOCAL_HEADER.size
-    name_end = name_start + header[10]
-    try:
-        local_name = data[name_start:name_end].decode("utf-8" if header[3] & _FLAG_UTF8_NAME else "cp437")
-    except UnicodeDecodeError:
-        raise unreadable("BadZipFile") from None
-    if local_name != info.orig_filename:
-        raise unreadable("BadZipFile")
-    start = name_end + header[11]
-    end = start + info.compress_size
-    if end > len(data) or info.compress_size < 0:
-        raise unreadable("EOFError")
-    if info.compress_type == zipfile.ZIP_STORED:
-        if info.compress_size > limit:
-            raise _too_large(path, _("the member {name!r} is larger than it claims").format(name=info.filename))
-        member = data[start:end]
-    else:  # deflated: _check_infos refuses every other method
-        inflater = zlib.decompressobj(-15)
-        try:
-            member = inflater.decompress(memoryview(data)[start:end], limit + 1)
-        except zlib.error:
-            raise unreadable("error") from None
-        if len(member) > limit:
-            raise _too_large(path, _("the member {name!r} is larger than it claims").format(name=info.filename))
-    if len(member) != info.file_size or zlib.crc32(member) != info.CRC:
-        raise unreadable("BadZipFile")
-    return member
 
+def _member_chunks(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> Iterator[bytes]:
+    """A member's bytes, in chunks, never more than ``limit`` of them whatever its headers say.
 
-def _read_bounded(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int,
-                  data: bytes | None = None) -> bytes:
-    """Read a member, never producing more than ``limit`` bytes whatever the header says.
-
-    ``data``: the whole file, when it is held in memory.
+    ``zipfile`` checks the local header's name against the central directory, inflates no
+    more than the member's size and checks its CRC-32 at the end; ``_check_layout`` has
+    checked the rest of the local header.
     """
-    if data is not None:
-        return _member_in_memory(path, data, info, limit)
-    chunks: list[bytes] = []
     total = 0
     try:
         with zf.open(info) as handle:
-            while True:
-                chunk = handle.read(min(_CHUNK, limit + 1 - total))
-                if not chunk:
-                    break
+            while chunk := handle.read(min(_CHUNK, limit + 1 - total)):
                 total += len(chunk)
                 if total > limit:
                     raise _too_large(path, _("the member {name!r} is larger than it claims").format(
                         name=info.filename))
-                chunks.append(chunk)
+                yield chunk
     except PackageTooLargeError:
         raise
     except _ERRORS_OF_ZIPFILE as exc:
         raise _damaged(path, _("the member {name!r} cannot be read ({reason})").format(
             name=info.filename, reason=type(exc).__name__)) from None
-    return b"".join(chunks)
+
+
+def _read_bounded(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    """Read a member, never producing more than ``limit`` bytes whatever the header says."""
+    return b"".join(_member_chunks(path, zf, info, limit))
 
 
 def _hash_file(path: Path) -> str:
@@ -633,54 +658,59 @@ def open_package(path: Path, limits: Limits = DEFAULT_LIMITS) -> PackageReader:
     SHA-256 against the signed manifest.
     """
     path = Path(path)
+
+    def unreadable(exc: OSError) -> PackageDamagedError:
+        return PackageDamagedError(_("Cannot read {file}: {reason}").format(file=path, reason=exc.strerror or exc))
+
     try:
         status = path.stat()
     except OSError as exc:
-        raise PackageDamagedError(_("Cannot read {file}: {reason}").format(
-            file=path, reason=exc.strerror or exc)) from exc
+        raise unreadable(exc) from exc
     if not stat.S_ISREG(status.st_mode):
         raise PackageDamagedError(_("{file} is not a file.").format(file=path))
     size = status.st_size
     if size > limits.max_file_bytes:
         raise _too_large(path, _("the file is larger than {limit} bytes").format(limit=limits.max_file_bytes))
-    # Packages of ordinary size are read in one go: one system call instead of several per
-    # member, and the bytes verified are exactly the bytes used later.
-    file_sha256 = ""
+    # Packages of ordinary size are read in one go, so that the bytes verified are exactly
+    # the bytes used later; both kinds are read by the same ``zipfile`` code.
     data: bytes | None = None
     try:
-        if size <= _IN_MEMORY_BYTES:
+        if size <= limits.in_memory_bytes:
             data = path.read_bytes()
-            file_sha256 = hashlib.sha256(data).hexdigest()
             zf = zipfile.ZipFile(io.BytesIO(data))
         else:
             zf = zipfile.ZipFile(path)
     except OSError as exc:
-        raise PackageDamagedError(_("Cannot read {file}: {reason}").format(
-            file=path, reason=exc.strerror or exc)) from exc
+        raise unreadable(exc) from exc
     except _ERRORS_OF_ZIPFILE:
         raise _damaged(path, _("it is not a readable ZIP archive")) from None
     try:
-        reader = _verify(path, zf, limits, data)
-        reader.sha256 = file_sha256 or _hash_file(path)
+        with io.BytesIO(data) if data is not None else path.open("rb") as handle:
+            reader = _verify(path, zf, handle, limits)
+        reader.sha256 = hashlib.sha256(data).hexdigest() if data is not None else _hash_file(path)
         return reader
+    except OSError as exc:
+        zf.close()
+        raise unreadable(exc) from exc
     except BaseException:
         zf.close()
         raise
 
 
-def _verify(path: Path, zf: zipfile.ZipFile, limits: Limits, data: bytes | None = None) -> PackageReader:
+def _verify(path: Path, zf: zipfile.ZipFile, handle: BinaryIO, limits: Limits) -> PackageReader:
     try:
         infos = zf.infolist()
     except _ERRORS_OF_ZIPFILE:
         raise _damaged(path, _("it is not a readable ZIP archive")) from None
     by_name = _check_infos(path, infos, limits)
+    _check_layout(path, handle, infos)
     if MANIFEST not in by_name:
         raise _damaged(path, _("it has no manifest"))
     if SIGNATURE not in by_name:
         raise PackageSignatureError(_("{file} is not signed.").format(file=path.name))
-    raw = _read_bounded(path, zf, by_name[MANIFEST], limits.max_manifest_bytes, data)
+    raw = _read_bounded(path, zf, by_name[MANIFEST], limits.max_manifest_bytes)
     manifest = parse_manifest(path, raw)
-    signature = _read_bounded(path, zf, by_name[SIGNATURE], 64, data)
+    signature = _read_bounded(path, zf, by_name[SIGNATURE], 64)
     try:
         public = Ed25519PublicKey.from_public_bytes(unb64(manifest.sender.signing_public_key))
         public.verify(signature, raw)
@@ -702,34 +732,16 @@ def _verify(path: Path, zf: zipfile.ZipFile, limits: Limits, data: bytes | None 
         if info.file_size != member.size:
             raise PackageSignatureError(_("{file}: the member {name!r} does not have its signed size.").format(
                 file=path.name, name=member.name))
-        if data is not None:
-            content = _member_in_memory(path, data, info, member.size)
-            if hashlib.sha256(content).hexdigest() != member.sha256:
-                raise PackageSignatureError(_("{file}: the member {name!r} does not match its signed hash.").format(
-                    file=path.name, name=member.name))
-            if member.size <= budget:
-                verified[member.name] = content
-                budget -= member.size
-            continue
+        # Hashed chunk by chunk: a large member is not held whole unless it is kept.
         digest = hashlib.sha256()
         total = 0
         keep = member.size <= budget
         chunks: list[bytes] = []
-        try:
-            with zf.open(info) as handle:
-                while True:
-                    chunk = handle.read(min(_CHUNK, member.size + 1 - total))
-                    if not chunk:
-                        break
-                    total += len(chunk)
-                    if total > member.size:
-                        break
-                    digest.update(chunk)
-                    if keep:
-                        chunks.append(chunk)
-        except _ERRORS_OF_ZIPFILE as exc:
-            raise _damaged(path, _("the member {name!r} cannot be read ({reason})").format(
-                name=member.name, reason=type(exc).__name__)) from None
+        for chunk in _member_chunks(path, zf, info, member.size):
+            digest.update(chunk)
+            total += len(chunk)
+            if keep:
+                chunks.append(chunk)
         if total != member.size or digest.hexdigest() != member.sha256:
             raise PackageSignatureError(_("{file}: the member {name!r} does not match its signed hash.").format(
                 file=path.name, name=member.name))
@@ -738,5 +750,4 @@ def _verify(path: Path, zf: zipfile.ZipFile, limits: Limits, data: bytes | None 
             budget -= member.size
     reader = PackageReader(path, zf, by_name, manifest, limits)
     reader._verified = verified
-    reader._data = data
     return reader

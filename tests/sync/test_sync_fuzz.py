@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from neascn_desktop import replica
 from neascn_desktop.identity.keys import load_device_keys
 from neascn_desktop.identity.trust import read_keycard, trust_keycard
+from neascn_desktop.sync.container import Limits
 from neascn_desktop.sync.errors import PackageError
 from neascn_desktop.sync.exporter import Recipient, export_package
 from neascn_desktop.sync.importer import import_packages
@@ -30,8 +31,10 @@ SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+@pytest.fixture(scope="module", params=["in-memory", "on-disk"])
+def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Every attack runs against both ways of reading a package: held in memory (files of
+    ordinary size) and from the disk (larger ones; ``in_memory_bytes=0`` sends every file there)."""
     root = tmp_path_factory.mktemp("fuzz")
     sec_db, sec = new_profile(root / "sec", "secretariat", "Secretariat")
     field_db, field = new_profile(root / "field", "field", "Field")
@@ -52,7 +55,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     cases = root / "cases"
     cases.mkdir()
     world = _World({"root": root, "db": sec_db, "encrypted": encrypted.read_bytes(), "plain": plain.read_bytes(),
-             "signing": signing, "cases": cases, "before": replica.digest(sec_db)})
+             "signing": signing, "cases": cases, "before": replica.digest(sec_db),
+             "limits": Limits() if request.param == "in-memory" else Limits(in_memory_bytes=0)})
     yield world
     sec_db.dispose()
 
@@ -110,7 +114,7 @@ def _import(world: dict[str, Any], data: bytes, name: str = "case.neascn") -> tu
     path.write_bytes(data)
     outside = _files_outside(world["root"], db.data_dir, world["cases"])
     before = replica.digest(db)
-    outcome = import_packages(db, [path]).outcomes[0]
+    outcome = import_packages(db, [path], limits=world["limits"]).outcomes[0]
     after = replica.digest(db)
     assert _files_outside(world["root"], db.data_dir, world["cases"]) == outside
     _check_data_dir(db.data_dir)
@@ -188,7 +192,7 @@ def test_oversized_and_bomb(world) -> None:
     outcome, before, after = _import(world, bomb)
     _assert_refused(outcome, before, after)
     assert "compressed suspiciously well" in outcome.message or "larger" in outcome.message
-    from neascn_desktop.sync.container import Limits, open_package
+    from neascn_desktop.sync.container import open_package
 
     path = world["cases"] / "small.neascn"
     path.write_bytes(world["plain"])
@@ -202,7 +206,7 @@ def test_oversized_and_bomb(world) -> None:
 
 @SETTINGS
 @given(version=st.one_of(st.integers().filter(lambda v: v != 1), st.just("1"), st.just(None),
-                         st.just(2), st.floats(allow_nan=False)))
+                         st.just(2), st.just(1.0), st.floats(allow_nan=False, allow_infinity=False)))
 def test_wrong_version_is_named(world, version: Any) -> None:
     members = _members(world["encrypted"])
     manifest = json.loads(next(c for i, c in members if i.filename == "manifest.json"))
