@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeGuard
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -369,7 +369,7 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")  # RFC 8259 has no NaN or Infinity
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     """A JSON integer: not a boolean (``True == 1``), not a float (``1.0 == 1``)."""
     return type(value) is int
 
