@@ -13,7 +13,11 @@ of DATA_DIR after ``neascn trust add DIR/keys/*.key`` (not timed).  Each
   the default) against reading every file in the importing process
   (``NEASCN_READ_WORKERS=0``);
 - ``--variant NAME=VAR=VALUE[,VAR=VALUE]`` (repeatable): any others
-  (``NAME=`` for the environment as it is).
+  (``NAME=`` for the environment as it is); two versions of the code, for
+  example, as ``--variant "before=PYTHONPATH=/tmp/old-checkout"
+  --variant "after=PYTHONPATH=/tmp/new-checkout"`` (copies of the source tree,
+  which come before the installed package on ``sys.path``).  The hand-written
+  ZIP member reader was measured (and removed) that way.
 
 The machine is shared and its speed drifts, so the variants run interleaved:
 one run of each per round, the order rotated each round (A B, B A, A B, ...) so

@@ -199,3 +199,25 @@ def test_data_outside_a_zip64_archive_is_refused(world, monkeypatch: pytest.Monk
     outcome, before, after = _import(world, data)
     _assert_refused(outcome, before, after)
     assert "outside its ZIP archive" in outcome.message
+
+
+def test_the_command_line_refuses_two_packages_in_one_file(make_device, tmp_path) -> None:
+    """Through ``neascn package import``: two real packages of a trusted device written into one
+    file are refused with one sentence and a non-zero exit; each alone is then applied."""
+    sec = make_device("secretariat", "secretariat")
+    field = make_device("field", "field")
+    sec.run("trust", "add", field.keyfile)
+    first, second = tmp_path / "first.neascn", tmp_path / "second.neascn"
+    field.json("response", "new", "--city", "seoul")
+    field.run("package", "export", "--kind", "responses", "-o", first, "--encrypt-for", sec.keyfile)
+    field.json("response", "new", "--city", "busan")
+    field.run("package", "export", "--kind", "responses", "-o", second, "--encrypt-for", sec.keyfile, "--full")
+    both = tmp_path / "both.neascn"
+    both.write_bytes(first.read_bytes() + second.read_bytes())
+    before = sec.digest
+    out = sec.run("package", "import", both, expect=1)
+    assert "both.neascn is damaged: it contains data outside its ZIP archive\n" in out
+    assert sec.digest == before
+    report = sec.json("package", "import", first, second)
+    assert report["applied"] == 2 and report["refused"] == 0
+    assert sec.stats()["submissions"] == 2
