@@ -112,8 +112,8 @@ class CheckReport:
                 "{count} attachments are missing or damaged; restore them with --from and packages that carry them.",
                 len(self.problems)).format(count=len(self.problems)))
         else:
-            lines.append(ngettext("The {count} attachment records refer to is present and intact.",
-                                  "All {count} attachments records refer to are present and intact.",
+            lines.append(ngettext("{count} attachment is referred to; it is present and intact.",
+                                  "{count} attachments are referred to; all are present and intact.",
                                   self.referenced).format(count=self.referenced))
         if self.orphans:
             lines.append(ngettext(
