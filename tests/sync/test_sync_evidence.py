@@ -225,3 +225,22 @@ def test_check_of_a_path_that_does_not_exist_is_a_usage_error(scene: dict[str, P
     data = _copy(scene, "usage")
     run = _neascn(data, "check", "--from", scene["root"] / "nowhere.neascn")
     assert run.returncode == 2 and "does not exist" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_check_restores_from_a_stored_inbox_copy_once_its_sender_is_trusted(scene: dict[str, Path]) -> None:
+    """The stranger's package waited in the inbox; the stranger was trusted by key card and the
+    package imported from its file.  The inbox copy stays, and ``check`` (no --from) uses it."""
+    data = _copy(scene, "inbox-source")
+    assert _neascn(data, "package", "import", scene["stranger"]).returncode == 1  # waits
+    stranger_key = scene["root"] / "stranger.key"
+    assert _neascn(scene["root"] / "stranger", "key", "export", "-o", stranger_key).returncode == 0
+    assert _neascn(data, "trust", "add", stranger_key).returncode == 0
+    assert _neascn(data, "package", "import", scene["stranger"]).returncode == 0
+    assert list((data / "inbox").glob("*.neascn"))
+    missing = hashlib.sha256(b"evidence 0").hexdigest()
+    (data / "attachments" / missing).unlink()
+    run = _neascn(data, "--json", "check")
+    assert run.returncode == 0, run.stdout + run.stderr
+    report = json.loads(run.stdout)
+    assert report["restored"] == [missing] and report["sources"][0]["file"].startswith(str(data / "inbox"))
+    assert file_matches(data / "attachments" / missing, missing)
