@@ -244,3 +244,20 @@ def test_check_restores_from_a_stored_inbox_copy_once_its_sender_is_trusted(scen
     report = json.loads(run.stdout)
     assert report["restored"] == [missing] and report["sources"][0]["file"].startswith(str(data / "inbox"))
     assert file_matches(data / "attachments" / missing, missing)
+
+
+def test_a_reference_that_is_not_a_content_hash_is_never_used_as_a_path(tmp_path: Path) -> None:
+    """A stored record whose attachment "hash" is a path (64 characters, like a hash) names no
+    file: check neither reads nor reports it, and restoring never writes outside the folder."""
+    db, profile = new_profile(tmp_path / "sec", "secretariat", "Sec")
+    (tmp_path / "sec" / "secret.txt").write_text("not evidence")
+    crafted = ("./" * 30 + "../secret.txt")[-64:]
+    assert len(crafted) == 64
+    commit_submission(db, profile, {"resp_name": "X"},
+                      {"ev": {"sha256": crafted, "filename": "x", "size": 1, "media_type": "text/plain"}})
+    from neascn_desktop.sync.evidence import check_attachments
+
+    report = check_attachments(db)
+    assert report.referenced == 0 and report.problems == () and report.exit_code == 0
+    assert json.loads(json.dumps(report.to_dict()))["orphans"] == []
+    db.dispose()
