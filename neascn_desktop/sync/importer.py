@@ -531,9 +531,9 @@ class _Stager:
     """Writes the new attachments of the packages of a batch to temporary files in a
     background thread, while the next packages are read and verified.
 
-    Creating and fsyncing a file is mostly system time and waiting for the disk,
-    which overlaps with reading meanwhile. ``take()`` waits for the batch's files
-    and hands them over (published before the commit, like ``_stage``'s).
+    Creating a file is mostly system time (inode allocation), which can run on
+    another core meanwhile. ``take()`` waits for the batch's files and hands
+    them over (published before the commit, like ``_stage``'s).
     Packages whose attachments were not kept in memory are staged by ``take()``.
     """
 
