@@ -44,4 +44,8 @@ def collect_stats(db: Database) -> dict[str, Any]:
     from neascn_desktop.framework.service import framework_figures
 
     stats.update(framework_figures(db))
+    # Evidence: attachments records refer to that are not in the attachments folder.
+    from neascn_desktop.sync.evidence import missing_attachments
+
+    stats["missing_attachments"] = missing_attachments(db)
     return stats

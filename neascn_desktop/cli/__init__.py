@@ -26,7 +26,7 @@ from neascn_desktop.errors import NeascnError
 from neascn_desktop.i18n import LANGUAGES, _, normalize_language, set_language
 
 #: Modules of this package that contribute commands, in help order.
-COMMAND_MODULES = ["foundation", "survey", "package", "framework", "report"]
+COMMAND_MODULES = ["foundation", "survey", "package", "check", "framework", "report"]
 #: Which modules a command needs, so that one command does not import every room (start-up
 #: time matters: the secretariat scripts many calls).  Unknown commands load everything.
 COMMAND_HOMES: dict[str, tuple[str, ...]] = {
@@ -42,6 +42,7 @@ COMMAND_HOMES: dict[str, tuple[str, ...]] = {
     "inbox": ("package",),
     "conflicts": ("package",),
     "audit": ("package",),
+    "check": ("check",),
     "framework": ("framework",),
     "report": ("report",),
 }

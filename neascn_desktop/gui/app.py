@@ -184,6 +184,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             _message(str(exc), critical=True)
             return EXIT_STORE_ERROR
         _install_excepthook(data_dir)
+        from neascn_desktop.store.attachments import sweep_temporary
+
+        sweep_temporary(db.attachments_dir())  # what a crashed import or data entry left behind
 
         profile = load_profile(db)
         if profile is not None:

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 
-from neascn_desktop.errors import NeascnError
 from neascn_desktop.i18n import _
 from neascn_desktop.paths import DB_FILENAME, attachments_dir
+from neascn_desktop.store.errors import StoreError
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -30,10 +30,6 @@ if TYPE_CHECKING:
 SCHEMA_HEAD = "0006_acknowledgements"
 BUSY_TIMEOUT_MS = 15_000
 _MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-
-
-class StoreError(NeascnError):
-    """A database could not be opened or upgraded; ``str()`` is a user-facing sentence."""
 
 
 @dataclass

@@ -18,7 +18,6 @@ result object with a ``changes`` attribute) using the GUI's entity type nouns:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import mimetypes
 import uuid
@@ -36,6 +35,7 @@ from neascn_desktop.changes import Changes
 from neascn_desktop.i18n import _, ngettext
 from neascn_desktop.identity.profile import Profile
 from neascn_desktop.replica.revision import canonical_json
+from neascn_desktop.store import attachments
 from neascn_desktop.store.database import Database
 from neascn_desktop.surveys.definition import (
     BUILTIN_FORM_ID,
@@ -514,25 +514,15 @@ def store_attachment(db: Database, path: Path, *, limit: int = MAX_ATTACHMENT_BY
     if size > limit:
         raise SurveyError(_("{name} is larger than the limit of {limit} MB.").format(
             name=path.name, limit=limit // (1024 * 1024)))
-    folder = db.attachments_dir()
-    digest = hashlib.sha256()
-    temporary = folder / f".incoming-{uuid.uuid4().hex}"
     try:
-        with path.open("rb") as source, temporary.open("wb") as target:
-            while chunk := source.read(1024 * 1024):
-                digest.update(chunk)
-                target.write(chunk)
-        final = folder / digest.hexdigest()
-        if final.exists():
-            temporary.unlink()
-        else:
-            temporary.replace(final)
+        # Durable (fsynced and renamed into place) before the working copy that names it is saved.
+        with path.open("rb") as source:
+            sha, size = attachments.store_stream(db.attachments_dir(), source)
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
         raise SurveyError(_("Cannot copy {path}: {reason}").format(
             path=path, reason=exc.strerror or exc)) from exc
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return AttachmentInfo(digest.hexdigest(), path.name, size, media_type)
+    return AttachmentInfo(sha, path.name, size, media_type)
 
 
 def attachment_path(db: Database, sha256: str) -> Path:

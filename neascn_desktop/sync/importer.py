@@ -16,7 +16,6 @@ import gc
 import json
 import os
 import shutil
-import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -34,6 +33,9 @@ from neascn_desktop.identity.tables import trusted_device_table
 from neascn_desktop.identity.trust import trust_in_transaction
 from neascn_desktop.replica import ReplicaError, Revision, add_revisions, entity_heads
 from neascn_desktop.replica.tables import current_table, pending_table, revision_table
+from neascn_desktop.store import attachments
+from neascn_desktop.store.attachments import Staged
+from neascn_desktop.store.crash import crash_point
 from neascn_desktop.store.database import Database
 from neascn_desktop.sync import audit, keystore, receipts
 from neascn_desktop.sync.container import (
@@ -48,7 +50,6 @@ from neascn_desktop.sync.reading import (
     Prepared,
     ReadAhead,
     expand_paths,
-    part_name,
     payload_refs,
     prepare,
 )
@@ -479,29 +480,29 @@ def _attachments_of(run: _Run | None, prepared: Prepared) -> Iterator[tuple[str,
         yield from reader.attachments(reader.decryption_key(run.keys))
 
 
-def _adopt(prepared: Prepared, seen: set[str], folder: Path) -> list[tuple[Path, Path]]:
+def _adopt(prepared: Prepared, seen: set[str], folder: Path) -> list[Staged]:
     """Take over the attachment files a reading worker wrote for ``prepared``: a new one is
     staged, a duplicate removed.  They then count as not kept in memory, so staging the package
     again (a batch retried package by package) reads them from the package file."""
-    adopted: list[tuple[Path, Path]] = []
+    adopted: list[Staged] = []
     for sha, tmp in prepared.staged.items():
         if sha in seen:
             tmp.unlink(missing_ok=True)
         else:
             seen.add(sha)
-            adopted.append((tmp, folder / sha))
+            adopted.append(Staged(tmp, folder / sha))
         prepared.attachments.append((sha, None))
     prepared.staged = {}
     return adopted
 
 
 def _stage(items: Sequence[Prepared], folder: Path, run: _Run | None = None,
-           seen: set[str] | None = None) -> list[tuple[Path, Path]]:
-    """Write the batch's new attachments to temporary files (renamed into place after the commit).
+           seen: set[str] | None = None) -> list[Staged]:
+    """Write the batch's new attachments to temporary files (published before the commit).
 
     ``seen``: the attachments present or already staged (default: a listing of ``folder``).
     """
-    staged: list[tuple[Path, Path]] = []
+    staged: list[Staged] = []
     wanted = {sha for prepared in items for sha in prepared.attachment_hashes}
     if not wanted:
         return staged
@@ -519,39 +520,11 @@ def _stage(items: Sequence[Prepared], folder: Path, run: _Run | None = None,
                 if sha in seen:
                     continue
                 seen.add(sha)
-                staged.append(_write_part(folder, sha, data))
+                staged.append(attachments.write_temporary(folder, sha, data))
     except BaseException:
-        for tmp, _final in staged:
-            tmp.unlink(missing_ok=True)
+        attachments.discard(staged)
         raise
     return staged
-
-
-def _write_part(folder: Path, sha: str, data: bytes) -> tuple[Path, Path]:
-    tmp = folder / part_name(sha)
-    with open(tmp, "xb") as handle:
-        handle.write(data)
-    return tmp, folder / sha
-
-
-#: Temporary attachment files older than this are left-overs of an interrupted import.
-STALE_PART_SECONDS = 24 * 3600
-
-
-def _sweep_parts(folder: Path) -> None:
-    """Remove temporary attachment files an interrupted import left behind."""
-    limit = time.time() - STALE_PART_SECONDS
-    try:
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.name.startswith(".") and entry.name.endswith(".part"):
-                    try:
-                        if entry.stat().st_mtime < limit:
-                            os.unlink(entry.path)
-                    except OSError:
-                        continue
-    except OSError:
-        return
 
 
 class _Stager:
@@ -560,15 +533,15 @@ class _Stager:
 
     Creating a file is mostly system time (inode allocation), which can run on
     another core meanwhile. ``take()`` waits for the batch's files and hands
-    them over (renamed into place after the commit, like ``_stage``'s).
+    them over (published before the commit, like ``_stage``'s).
     Packages whose attachments were not kept in memory are staged by ``take()``.
     """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._seen: set[str] | None = None
-        self._adopted: list[tuple[Path, Path]] = []
-        self._futures: list[Future[tuple[Path, Path]]] = []
+        self._adopted: list[Staged] = []
+        self._futures: list[Future[Staged]] = []
         self._deferred: list[Prepared] = []
         self._executor: ThreadPoolExecutor | None = None
 
@@ -592,11 +565,11 @@ class _Stager:
                 continue
             seen.add(sha)
             assert data is not None
-            self._futures.append(self._executor.submit(_write_part, self.folder, sha, data))
+            self._futures.append(self._executor.submit(attachments.write_temporary, self.folder, sha, data))
 
-    def take(self, run: _Run) -> list[tuple[Path, Path]]:
-        """The batch's staged ``(temporary, final)`` files; the caller renames or removes them."""
-        staged: list[tuple[Path, Path]] = list(self._adopted)
+    def take(self, run: _Run) -> list[Staged]:
+        """The batch's staged files; the caller publishes or removes them."""
+        staged: list[Staged] = list(self._adopted)
         error: BaseException | None = None
         for future in self._futures:
             try:
@@ -635,7 +608,7 @@ class _Stager:
 
 def _apply_batch(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
                  from_inbox: bool = False,
-                 staged: list[tuple[Path, Path]] | None = None) -> list[PackageOutcome]:
+                 staged: list[Staged] | None = None) -> list[PackageOutcome]:
     """Apply verified packages in one transaction.
 
     All revisions of the batch go to the revision log in one call (a set union,
@@ -659,9 +632,10 @@ def _apply_batch(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
 
 def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
                     from_inbox: bool,
-                    staged: list[tuple[Path, Path]] | None = None) -> list[PackageOutcome]:
+                    staged: list[Staged] | None = None) -> list[PackageOutcome]:
     """Apply packages in one transaction; ``staged`` (their attachments written by a
-    ``_Stager``) is renamed into place after the commit, or removed on failure."""
+    ``_Stager``) is published once the revisions are in, before the commit (a crash may leave
+    an unused attachment, never a missing one), or removed when the batch is refused."""
     db = run.db
     folder = db.attachments_dir()
     if staged is None:
@@ -752,12 +726,11 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
             for chunk in _chunks(applied_ids if run.inbox_used else []):
                 conn.execute(update(inbox_table).where(inbox_table.c.package_id.in_(chunk))
                                 .values(status="applied", decided_at=now))
-        for tmp, final in staged:
-            os.replace(tmp, final)
-        staged = []
+            attachments.publish(staged)
+            staged = []
+        crash_point("import-committed")
     finally:
-        for tmp, _final in staged:
-            tmp.unlink(missing_ok=True)
+        attachments.discard(staged)
     digests = {p.manifest.package_id: p.manifest.digest for p, _v in items if p.manifest}
     for outcome in outcomes:
         if outcome.status == APPLIED and outcome.verdict.package_id:
@@ -824,7 +797,7 @@ def import_packages(
 
     stager = _Stager(db.attachments_dir()) if not dry_run else None
     if stager is not None:
-        _sweep_parts(stager.folder)
+        attachments.sweep_temporary(stager.folder)
 
     def flush() -> None:
         nonlocal batch, batch_bytes

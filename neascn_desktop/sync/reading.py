@@ -40,6 +40,8 @@ from neascn_desktop.i18n import _
 from neascn_desktop.identity.keys import ENCRYPTION_KEY_FILE, b64, keys_dir, public_bytes
 from neascn_desktop.paths import attachments_dir
 from neascn_desktop.replica.revision import Revision
+from neascn_desktop.store import attachments
+from neascn_desktop.store.errors import AttachmentError
 from neascn_desktop.sync import acknowledgement, crypto, payload
 from neascn_desktop.sync.container import DEFAULT_LIMITS, SUFFIX, Limits, Manifest, open_package
 from neascn_desktop.sync.errors import PackageDamagedError, PackageError
@@ -150,7 +152,7 @@ class Prepared:
     # KEEP_ATTACHMENT_BYTES, and read again from the file when they are written.
     attachments: list[tuple[str, bytes | None]] = field(default_factory=list)
     # sha256 -> a temporary file in the attachments folder that a reading worker already wrote
-    # (``.<sha>.<random>.part``); the importer renames it into place or removes it.
+    # (``store.attachments.temporary_name``); the importer publishes it or removes it.
     staged: dict[str, Path] = field(default_factory=dict)
     # revision id -> (attachments it refers to, survey definition it answered), worked out by
     # a reading worker so that the importer need not parse the payloads (``payload_refs``).
@@ -242,30 +244,24 @@ def _discard_wire(blob: bytes) -> None:
         Path(tmp).unlink(missing_ok=True)
 
 
-def part_name(sha: str, tag: str = "") -> str:
-    """A new temporary name for an attachment being written (renamed to ``sha`` when done);
-    ``tag`` marks the files of one ``ReadAhead``, which removes whatever is left of them."""
-    return f".{sha}.{tag}{uuid.uuid4().hex}.part"
-
-
-def _stage_in_worker(prepared: Prepared, folder: Path, present: set[str], tag: str) -> None:
-    """Write the package's new attachments to temporary files in the attachments folder, so the
-    importing process only renames them (and need not receive their bytes)."""
+def _stage_in_worker(prepared: Prepared, folder: Path, present: set[str], tag: str, owner: int) -> None:
+    """Write the package's new attachments to temporary files in the attachments folder (see
+    ``store.attachments``), so the importing process only publishes them (and need not receive
+    their bytes).  They are named for the importing process ``owner``, which renames or removes
+    them: a sweep by another process keeps them while the importer lives, even after this
+    worker has exited."""
     kept: list[tuple[str, bytes | None]] = []
     for sha, data in prepared.attachments:
         if data is None or sha in present:
             kept.append((sha, data))
             continue
-        tmp = folder / part_name(sha, tag)
         try:
-            with open(tmp, "xb") as handle:
-                handle.write(data)
-        except OSError:
-            tmp.unlink(missing_ok=True)
-            kept.append((sha, data))  # the importer writes it
+            staged = attachments.write_temporary(folder, sha, data, owner_pid=owner, tag=tag)
+        except (OSError, AttachmentError):
+            kept.append((sha, data))  # the importer writes it (or says what is wrong)
             continue
         present.add(sha)
-        prepared.staged[sha] = tmp
+        prepared.staged[sha] = staged.temporary
     prepared.attachments = kept
 
 
@@ -326,6 +322,7 @@ class ReadAhead:
         self._keys = key_files_lookup(data_dir)
         self._folder = attachments_dir(data_dir)
         self._tag = f"r{uuid.uuid4().hex[:12]}-"  # in the names of the workers' temporary files
+        self._owner = os.getpid()  # ... which are named for this process, which renames them
         self._cond = threading.Condition()
         self._ready: dict[int, bytes] = {}
         self._own: dict[int, Prepared | None] = {}  # files this process took from the queue
@@ -387,7 +384,8 @@ class ReadAhead:
                 os.close(tasks_w)
                 for fd in self._fds:
                     os.close(fd)
-                _work(tasks_r, write_fd, self.files, data_dir, limits, stage_attachments, self._tag)
+                _work(tasks_r, write_fd, self.files, data_dir, limits, stage_attachments, self._tag,
+                      self._owner)
             os.close(write_fd)
             self._pids.append(pid)
             self._fds.append(read_fd)
@@ -575,7 +573,7 @@ class ReadAhead:
 
 
 def _work(tasks: int, fd: int, files: Sequence[Path], data_dir: Path, limits: Limits,
-          stage_attachments: bool, tag: str) -> None:
+          stage_attachments: bool, tag: str, owner: int) -> None:
     """A worker's whole life: take file indices from the queue, read each file, send the
     result, exit when the queue is empty (never returns).
 
@@ -606,7 +604,7 @@ def _work(tasks: int, fd: int, files: Sequence[Path], data_dir: Path, limits: Li
                     prepared = prepare(files[index], limits, keys)
                     if prepared.error is None:
                         if stage_attachments:
-                            _stage_in_worker(prepared, folder, present, tag)
+                            _stage_in_worker(prepared, folder, present, tag, owner)
                         blob = _wire(prepared)
                 except BaseException as exc:  # noqa: BLE001 - the importer reads this file again itself
                     if prepared is not None:
@@ -629,7 +627,6 @@ __all__ = [
     "key_file_name",
     "key_files_lookup",
     "load_x25519",
-    "part_name",
     "payload_refs",
     "prepare",
 ]
