@@ -382,7 +382,10 @@ def cmd_key_backup(ctx: CliContext, args: argparse.Namespace) -> int:
 def cmd_key_restore(ctx: CliContext, args: argparse.Namespace) -> int:
     from neascn_desktop.sync import keystore
 
-    result = keystore.restore_keys(ctx.db, args.file, _passphrase(args, confirm=False))
+    # Opened and checked before the database: a wrong passphrase or a damaged file must leave
+    # the target data directory as it was (not even an empty database in it).
+    backup = keystore.read_backup(args.file, _passphrase(args, confirm=False))
+    result = keystore.restore_backup(ctx.db, backup)
     if ctx.json:
         ctx.print_json({"device_id": result.device_id, "name": result.display_name,
                         "created_profile": result.created_profile, "keys_added": result.keys_added})
