@@ -140,32 +140,41 @@ def test_inbox_trust_of_another_secretariat_on_a_field_device(make_device, tmp_p
     assert _trust_audit(field)[0]["package_id"] == package_id
 
 
-def test_a_package_from_another_key_under_the_secretariats_id_never_retargets_responses(
-    make_device, tmp_path: Path
-) -> None:
-    """Hostile: a deployment signed by another key but naming the trusted secretariat's id
-    waits in the inbox; trusting it needs --accept-key-change, and applying it "only this
-    once" does not adopt its encryption key."""
+def _forged_waiting(make_device, tmp_path: Path) -> tuple[Device, Device, Device, dict]:  # type: ignore[no-untyped-def]
+    """A field device that trusts its secretariat, and a deployment signed by another key but
+    naming that secretariat's device id, waiting in its inbox."""
     field = make_device("field", "field")
     sec = make_device("sec", "secretariat")
     field.run("package", "import", _deployment(sec, tmp_path / "genuine.neascn"))
     impostor = _impostor(make_device, sec, "impostor")
-    forged = _deployment(impostor, tmp_path / "forged.neascn")
-    field.run("package", "import", forged, expect=1)
+    field.run("package", "import", _deployment(impostor, tmp_path / "forged.neascn"), expect=1)
     entry = field.json("inbox", "list")[0]
     assert entry["reason"] == "key_changed"
+    return field, sec, impostor, entry
 
+
+def test_trusting_another_key_under_the_secretariats_id_needs_accept_key_change(
+    make_device, tmp_path: Path
+) -> None:
+    field, sec, impostor, entry = _forged_waiting(make_device, tmp_path)
+    trusted = field.json("trust", "list")
     code, _out, err = field.cli("--data-dir", field.data_dir, "inbox", "trust", entry["package_id"])
-    assert code == 2 and "--accept-key-change" in err
+    assert code == 2 and err.count("\n") == 1 and "--accept-key-change" in err
     assert fingerprint(sec.profile().signing_public_key) in err
     assert fingerprint(impostor.profile().signing_public_key) in err
+    assert field.json("trust", "list") == trusted and len(field.json("inbox", "list")) == 1
 
+
+def test_applying_a_forged_deployment_only_this_once_does_not_adopt_its_key(make_device, tmp_path: Path) -> None:
+    """Hostile: "apply only this package" of a deployment signed by another key under the
+    secretariat's id must not re-target the field device's responses to that key."""
+    field, sec, impostor, entry = _forged_waiting(make_device, tmp_path)
     field.json("inbox", "trust", entry["package_id"], "--only-this")
     assert [d["fingerprint"] for d in field.json("trust", "list")] == [fingerprint(sec.profile().signing_public_key)]
     field.json("response", "new", "--city", "seoul")
     _export_responses(field, tmp_path / "r.neascn")
-    assert _recipient_key(tmp_path / "r.neascn") == _key_fingerprint(sec)
     assert _key_fingerprint(sec) != _key_fingerprint(impostor)
+    assert _recipient_key(tmp_path / "r.neascn") == _key_fingerprint(sec)
 
 
 def test_the_genuine_secretariat_still_rolls_its_key(make_device, tmp_path: Path) -> None:
