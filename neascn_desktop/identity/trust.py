@@ -292,9 +292,13 @@ def _changes(conn: Connection, device: DeviceIdentity) -> tuple[TrustChange, ...
     return tuple(changes)
 
 
-def trust_changes(db: Database, device: DeviceIdentity) -> tuple[TrustChange, ...]:
+def trust_changes(db: Database, device: DeviceIdentity, source: str = "") -> tuple[TrustChange, ...]:
     """What trusting ``device`` would change that needs an explicit confirmation (nothing is
-    written): what a front end shows before it asks."""
+    written): what a front end shows before it asks.  An identity that cannot be trusted at
+    all raises ``TrustError`` here already, so no unchecked name reaches a warning."""
+    problem = identity_problem(device, source or _("the key card"))
+    if problem is not None:
+        raise TrustError(problem)
     with db.connect() as conn:
         return _changes(conn, device)
 
@@ -308,7 +312,7 @@ def decide_trust(target: Connection | Session, device: DeviceIdentity, *, accept
     silently.  ``source`` names where the identity came from, for error sentences.
     """
     conn = target if isinstance(target, Connection) else target.connection()
-    problem = identity_problem(device, source or device.display_name[:80])
+    problem = identity_problem(device, source or _("the key card"))
     if problem is not None:
         raise TrustError(problem)
     changes = _changes(conn, device)

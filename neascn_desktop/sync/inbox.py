@@ -110,7 +110,7 @@ def trust_changes(db: Database, package_file: Path) -> tuple[TrustChange, ...]:
     """What trusting the sender of a package file (waiting in the inbox, or about to) would
     change that needs a confirmation — another secretariat, a replaced key: the Inbox asks
     before ``trust_and_apply``."""
-    return identity_trust_changes(db, _sender_of(package_file))
+    return identity_trust_changes(db, _sender_of(package_file), Path(package_file).name)
 
 
 def trust_and_apply(db: Database, package_id: str, *, only_this: bool = False,
