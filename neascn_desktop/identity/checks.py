@@ -94,24 +94,17 @@ def _ed25519_decode(raw: bytes) -> tuple[int, int] | None:
     if y >= _P:
         return None
     u, v = (y * y - 1) % _P, (_D * y * y + 1) % _P
-    x2 = u * pow(v, _P - 2, _P) % _P
-    x = pow(x2, (_P + 3) // 8, _P)
-    if (x * x - x2) % _P:
+    # x = u v^3 (u v^7)^((p-5)/8): the square root of u/v with a single exponentiation.
+    x = u * pow(v, 3, _P) * pow(u * pow(v, 7, _P), (_P - 5) // 8, _P) % _P
+    if (v * x * x - u) % _P:
         x = x * _SQRT_M1 % _P
-    if (x * x - x2) % _P:
+    if (v * x * x - u) % _P:
         return None
     if x == 0 and sign:
         return None
     if x & 1 != sign:
         x = _P - x
     return x, y
-
-
-def _ed25519_double(point: tuple[int, int]) -> tuple[int, int]:
-    # The twisted Edwards addition law (a = -1) is complete on Ed25519: no special cases.
-    x, y = point
-    t = _D * x * x * y * y % _P
-    return ((2 * x * y) * pow(1 + t, _P - 2, _P) % _P, (y * y + x * x) * pow(1 - t, _P - 2, _P) % _P)
 
 
 def usable_signing_key(raw: bytes) -> bool:
@@ -122,9 +115,16 @@ def usable_signing_key(raw: bytes) -> bool:
     point = _ed25519_decode(raw)
     if point is None:
         return False
+    # Three doublings in projective coordinates (a = -1; the formulas are complete on
+    # Ed25519), then compare with the identity (0 : 1 : 1) without an inversion.
+    x, y, z = point[0], point[1], 1
     for _step in range(3):
-        point = _ed25519_double(point)
-    return point != (0, 1)
+        xx, yy, zz2 = x * x % _P, y * y % _P, 2 * z * z % _P
+        e = ((x + y) * (x + y) - xx - yy) % _P
+        g = (yy - xx) % _P
+        f, h = (g - zz2) % _P, (-xx - yy) % _P
+        x, y, z = e * f % _P, g * h % _P, f * g % _P
+    return not (x == 0 and y == z)
 
 
 def usable_encryption_key(raw: bytes) -> bool:

@@ -26,6 +26,7 @@ from sqlalchemy import insert, select
 from neascn_desktop import __version__
 from neascn_desktop.changes import Changes
 from neascn_desktop.i18n import _, ngettext
+from neascn_desktop.identity.checks import key_bytes, usable_encryption_key
 from neascn_desktop.identity.keys import load_device_keys
 from neascn_desktop.identity.profile import Profile
 from neascn_desktop.identity.trust import KeyCard, current_secretariat, read_keycard
@@ -181,6 +182,9 @@ def export_package(
         recipient = trusted_secretariat(db)
     if recipient is not None and recipient.device_id == profile.device_id:
         raise PackageError(_("A package cannot be encrypted for this device itself."))
+    if recipient is not None and not usable_encryption_key(key_bytes(recipient.encryption_public_key) or b""):
+        # Trusted before key cards were checked strictly (an older database): a sentence, not a crash.
+        raise PackageError(_("{source} has an unusable encryption key.").format(source=recipient.display_name))
     if progress:
         progress(0, 0, _("Collecting revisions…"))
     from neascn_desktop.surveys import service as surveys

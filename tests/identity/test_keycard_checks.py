@@ -121,3 +121,21 @@ def test_a_well_formed_card_is_trusted_and_a_package_can_be_encrypted_for_it(cli
                          "-o", tmp_path / "r.neascn")
     assert code == 0, err
     assert json.loads(out)["encrypted_for"]["device_id"] == document["device_id"]
+
+
+def test_key_checks_refuse_every_small_order_point_and_accept_real_keys() -> None:
+    from neascn_desktop.identity.checks import usable_encryption_key, usable_signing_key
+
+    p_minus_1, p, p_plus_1 = (bytes([low]) + b"\xff" * 30 + b"\x7f" for low in (0xEC, 0xED, 0xEE))
+    ed_small = [bytes(32), bytes([1]) + bytes(31), ED25519_SMALL_ORDER,
+                bytes.fromhex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a"),
+                p_minus_1, p, p_plus_1]
+    for raw in ed_small:  # each with either sign of x
+        assert not usable_signing_key(raw) and not usable_signing_key(raw[:31] + bytes([raw[31] | 0x80]))
+    x_low = [bytes(32), bytes([1]) + bytes(31), X25519_LOW_ORDER,
+             bytes.fromhex("5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157"),
+             p_minus_1, p, p_plus_1]
+    assert not any(usable_encryption_key(raw) for raw in x_low)
+    for _ in range(50):
+        assert usable_signing_key(public_bytes(Ed25519PrivateKey.generate().public_key()))
+        assert usable_encryption_key(public_bytes(X25519PrivateKey.generate().public_key()))

@@ -230,3 +230,20 @@ def test_trust_add_and_revoke_are_audited(make_device) -> None:
     assert all(e["sender"]["device_id"] == field.profile().device_id for e in entries)
     out = sec.run("audit", "list")
     assert "key replaced" not in out and "revoked" in out
+
+
+def test_an_unusable_key_trusted_by_an_older_version_is_a_sentence_at_export(make_device, tmp_path: Path) -> None:
+    """An older version accepted a 5-byte encryption key on a key card; exporting for it then
+    failed with "internal error".  Such a row left in a database is now one sentence."""
+    field = make_device("field", "field")
+    sec = make_device("sec", "secretariat")
+    field.run("trust", "add", sec.keyfile)
+    connection = sqlite3.connect(field.data_dir / "neascn.sqlite3")
+    with connection:
+        connection.execute("UPDATE trusted_device SET encryption_public_key = ?", (b64(b"12345"),))
+    connection.close()
+    field.json("response", "new", "--city", "seoul")
+    code, _out, err = field.cli("--data-dir", field.data_dir, "package", "export", "--kind", "responses",
+                                "-o", tmp_path / "r.neascn")
+    assert code == 2 and err.count("\n") == 1 and "unusable encryption key" in err, err
+    assert not (tmp_path / "r.neascn").exists()
