@@ -247,3 +247,21 @@ def test_an_unusable_key_trusted_by_an_older_version_is_a_sentence_at_export(mak
                                 "-o", tmp_path / "r.neascn")
     assert code == 2 and err.count("\n") == 1 and "unusable encryption key" in err, err
     assert not (tmp_path / "r.neascn").exists()
+
+
+def test_a_card_that_changes_a_trusted_devices_role_needs_confirming(make_device) -> None:
+    """The same device (same key) re-issuing its card as a secretariat would gain the
+    secretariat's authority here: a change to confirm, not a silent update."""
+    sec = make_device("sec", "secretariat")
+    field = make_device("field", "field")
+    sec.run("trust", "add", field.keyfile)
+    connection = sqlite3.connect(field.data_dir / "neascn.sqlite3")
+    with connection:
+        connection.execute("UPDATE profile SET role = 'secretariat'")
+    connection.close()
+    field.keyfile.unlink()
+    code, _out, err = sec.cli("--data-dir", sec.data_dir, "trust", "add", field.keyfile)
+    assert code == 2 and "Field staff" in err and "Secretariat" in err and "--accept-key-change" in err
+    assert [d["role"] for d in sec.json("trust", "list")] == ["field"]
+    sec.run("trust", "add", field.keyfile, "--accept-key-change")
+    assert [d["role"] for d in sec.json("trust", "list")] == ["secretariat"]
