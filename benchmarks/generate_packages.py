@@ -190,7 +190,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
 
-    rng = random.Random(args.seed)
+    # A stream of its own: ``neascn demo`` draws its record ids from ``random.Random(seed)``
+    # too, so with a plain integer seed the benchmark's first city got the id of a demo
+    # submission, and a secretariat holding demo data refused it ("is a submission, not a city").
+    rng = random.Random(f"neascn-benchmark/{args.seed}")
     (db, secretariat), cities = _prepare_secretariat(args.secretariat, args.cities, rng)
     definition = json.loads(resource("surveys", f"{FORM_ID}.json").read_text(encoding="utf-8"))
     keys_dir = args.out / "keys"

@@ -190,6 +190,18 @@ def add_json_flag(parser: argparse.ArgumentParser) -> None:
                         help=_("print machine-readable JSON"))
 
 
+#: The flag that confirms each kind of trust change (``identity.trust.KEY_CHANGE``, ...).
+CONFIRM_FLAGS = {"key_change": "--accept-key-change", "new_secretariat": "--replace-secretariat"}
+
+
+def add_confirm_flags(parser: argparse.ArgumentParser) -> None:
+    """The explicit confirmations of a trust change (``trust add``, ``inbox trust``)."""
+    parser.add_argument(CONFIRM_FLAGS["key_change"], action="store_true",
+                        help=_("replace the key of a device that is already trusted"))
+    parser.add_argument(CONFIRM_FLAGS["new_secretariat"], action="store_true",
+                        help=_("send responses to this secretariat instead of the current one"))
+
+
 def _log_crash(ctx: CliContext | None, data_dir: Path | None = None) -> Path | None:
     """Write the traceback to ``<data dir>/logs/`` (``None`` if even that fails: this is the last
     resort, it never raises)."""

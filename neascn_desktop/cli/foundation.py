@@ -6,18 +6,37 @@ import argparse
 import sys
 from pathlib import Path
 
-from neascn_desktop.cli import CliContext, add_json_flag
+from neascn_desktop.cli import (
+    CONFIRM_FLAGS,
+    CliContext,
+    CliUsageError,
+    add_confirm_flags,
+    add_json_flag,
+)
 from neascn_desktop.i18n import LANGUAGES, _
 from neascn_desktop.identity.profile import ROLES, create_profile
 from neascn_desktop.identity.trust import (
+    TrustChangeRefused,
     TrustError,
     export_keycard,
     list_trusted,
     own_device_id,
     read_keycard,
-    revoke,
-    trust_keycards,
 )
+
+
+def confirmed_changes(args: argparse.Namespace) -> frozenset[str]:
+    """The kinds of trust change the flags of ``add_confirm_flags`` confirm."""
+    return frozenset(kind for kind, flag in CONFIRM_FLAGS.items()
+                     if getattr(args, flag.lstrip("-").replace("-", "_"), False))
+
+
+def refusal(exc: TrustChangeRefused) -> CliUsageError:
+    """The refusal as the command line says it: what would change, and the flag to confirm it."""
+    return CliUsageError(" ".join(
+        _("{change} Confirm with {flag} once you have checked the new fingerprint with its owner.").format(
+            change=change.message, flag=CONFIRM_FLAGS[change.kind])
+        for change in exc.changes))
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -41,6 +60,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     trust_sub = trust.add_subparsers(dest="trust_command", metavar=_("COMMAND"), required=True)
     add = trust_sub.add_parser("add", help=_("trust the devices of these key cards"))
     add.add_argument("files", nargs="+", type=Path, metavar=_("FILE"))
+    add_confirm_flags(add)
     add_json_flag(add)
     add.set_defaults(handler=cmd_trust_add)
     lst = trust_sub.add_parser("list", help=_("list trusted and revoked devices"))
@@ -81,20 +101,30 @@ def cmd_key_export(ctx: CliContext, args: argparse.Namespace) -> int:
 
 
 def cmd_trust_add(ctx: CliContext, args: argparse.Namespace) -> int:
+    from neascn_desktop.sync import trusting
+
     cards = [read_keycard(path) for path in args.files]  # all checked before any is trusted
     own = own_device_id(ctx.db)
     for card in cards:
         if card.device_id == own:
             raise TrustError(_("{name} is this device's own key card.").format(name=card.display_name))
-    results = trust_keycards(ctx.db, cards)  # one transaction: all or none
+    try:  # one transaction: all or none
+        decisions = trusting.trust_keycards(ctx.db, cards, accept=confirmed_changes(args),
+                                            sources=[str(path) for path in args.files])
+    except TrustChangeRefused as exc:
+        raise refusal(exc) from None
+    results = [d.device for d in decisions]
     if ctx.json:
-        ctx.print_json([{"device_id": d.device_id, "name": d.display_name, "fingerprint": d.fingerprint}
-                        for d in results])
+        ctx.print_json([{"device_id": d.device_id, "name": d.display_name, "fingerprint": d.fingerprint,
+                         "changes": [c.kind for c in decision.changes]}
+                        for d, decision in zip(results, decisions, strict=True)])
     else:
-        for device in results:
+        for device, decision in zip(results, decisions, strict=True):
             print(_("Trusted {name} ({organisation}), fingerprint {fingerprint}.").format(
                 name=device.display_name, organisation=device.organisation or "-",
                 fingerprint=device.fingerprint))
+            for change in decision.changes:
+                print("    " + change.message)
     return 0
 
 
@@ -117,7 +147,9 @@ def cmd_trust_list(ctx: CliContext, args: argparse.Namespace) -> int:
 
 
 def cmd_trust_revoke(ctx: CliContext, args: argparse.Namespace) -> int:
-    device = revoke(ctx.db, args.device_id)
+    from neascn_desktop.sync import trusting
+
+    device = trusting.revoke_device(ctx.db, args.device_id)
     if ctx.json:
         ctx.print_json({"device_id": device.device_id, "revoked_at": device.revoked_at})
     else:

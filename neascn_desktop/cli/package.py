@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from neascn_desktop.cli import CliContext, CliUsageError, add_json_flag
+from neascn_desktop.cli import CliContext, CliUsageError, add_confirm_flags, add_json_flag
 from neascn_desktop.i18n import _, ngettext
 from neascn_desktop.sync.container import KINDS
 
@@ -69,6 +69,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     trust.add_argument("package_id", metavar=_("PACKAGE_ID"))
     trust.add_argument("--only-this", action="store_true",
                        help=_("apply this package only, without trusting its sender"))
+    add_confirm_flags(trust)
     add_json_flag(trust)
     trust.set_defaults(handler=cmd_inbox_trust)
     rej = box_sub.add_parser("reject", help=_("reject a waiting package"))
@@ -260,9 +261,15 @@ def cmd_inbox_list(ctx: CliContext, args: argparse.Namespace) -> int:
 
 
 def cmd_inbox_trust(ctx: CliContext, args: argparse.Namespace) -> int:
+    from neascn_desktop.cli.foundation import confirmed_changes, refusal
+    from neascn_desktop.identity.trust import TrustChangeRefused
     from neascn_desktop.sync import inbox
 
-    report = inbox.trust_and_apply(ctx.db, args.package_id, only_this=args.only_this)
+    try:
+        report = inbox.trust_and_apply(ctx.db, args.package_id, only_this=args.only_this,
+                                       accept=confirmed_changes(args))
+    except TrustChangeRefused as exc:
+        raise refusal(exc) from None
     _print_report(ctx, report)
     return report.exit_code
 
@@ -382,7 +389,10 @@ def cmd_key_backup(ctx: CliContext, args: argparse.Namespace) -> int:
 def cmd_key_restore(ctx: CliContext, args: argparse.Namespace) -> int:
     from neascn_desktop.sync import keystore
 
-    result = keystore.restore_keys(ctx.db, args.file, _passphrase(args, confirm=False))
+    # Opened and checked before the database: a wrong passphrase or a damaged file must leave
+    # the target data directory as it was (not even an empty database in it).
+    backup = keystore.read_backup(args.file, _passphrase(args, confirm=False))
+    result = keystore.restore_backup(ctx.db, backup)
     if ctx.json:
         ctx.print_json({"device_id": result.device_id, "name": result.display_name,
                         "created_profile": result.created_profile, "keys_added": result.keys_added})

@@ -36,6 +36,7 @@ from neascn_desktop.sync.exporter import (
     Recipient,
     export_package,
     recipient_from_keyfile,
+    trusted_secretariat,
 )
 
 KIND_LABELS = {
@@ -124,8 +125,7 @@ class ExportDialog(QDialog):
     def _fill_recipients(self) -> None:
         current = self.recipient.currentData()
         self.recipient.clear()
-        secretariat = next((d for d in list_trusted(self.ctx.db, include_revoked=False)
-                            if d.role == "secretariat"), None)
+        secretariat = trusted_secretariat(self.ctx.db)  # the one export_package encrypts for
         if secretariat is not None and self.ctx.profile.role != "secretariat":
             self.recipient.addItem(_("the secretariat ({name})").format(name=secretariat.display_name), AUTO)
         self.recipient.addItem(_("nobody (not encrypted)"), PLAIN)

@@ -1,8 +1,9 @@
 """File → Export key card… and Trust key cards…: the GUI over ``identity.trust``.
 
-The rules (signature check, what "revoked" means) live in
-``neascn_desktop.identity.trust``; the CLI's ``key export`` / ``trust add|list|revoke``
-call the same functions.  Errors from files are shown as their one sentence.
+The rules (signature check, what "revoked" means, which changes need a warned
+confirmation) live in ``neascn_desktop.identity.trust``; trusting and revoking go
+through ``sync.trusting`` (which records them in the audit log), as the CLI's
+``trust add|revoke`` do.  Errors from files are shown as their one sentence.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from neascn_desktop.errors import NeascnError
 from neascn_desktop.gui.context import GuiContext
 from neascn_desktop.gui.forms import load_form
 from neascn_desktop.gui.icons import icon
-from neascn_desktop.gui.message_boxes import show_error, show_info
+from neascn_desktop.gui.message_boxes import ask_warning, show_error, show_info
 from neascn_desktop.gui.table_model import RowTableModel
 from neascn_desktop.i18n import N_, _
 from neascn_desktop.i18n.formatting import format_date
@@ -35,13 +36,14 @@ from neascn_desktop.identity.keys import fingerprint
 from neascn_desktop.identity.profile import ROLES
 from neascn_desktop.identity.trust import (
     KeyCard,
+    TrustChange,
     TrustedDevice,
     export_keycard,
     list_trusted,
     read_keycard,
-    revoke,
-    trust_keycard,
+    trust_changes,
 )
+from neascn_desktop.sync import trusting
 
 KEYCARD_FILTER = N_("Key cards (*.key)")
 
@@ -131,6 +133,7 @@ class TrustedDevicesDialog(QDialog):
     def __init__(self, ctx: GuiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.warnings: list[QMessageBox] = []  # the trust-change warnings opened (see trust_files)
         self.form = load_form("trusted_devices_dialog.ui", self)
         self.model = TrustedDevicesModel(ctx, self)
         view = self.form.devicesView
@@ -186,7 +189,13 @@ class TrustedDevicesDialog(QDialog):
             self.trust_files([Path(p) for p in chosen], confirm=True)
 
     def trust_files(self, paths: Sequence[Path], confirm: bool = True) -> list[TrustedDevice]:
-        """Read and trust key cards; each bad file is reported as its sentence."""
+        """Read and trust key cards; each bad file is reported as its sentence.
+
+        A card that would change something beyond adding a device (another secretariat, a
+        trusted device's key replaced) is never trusted here: a warning naming the old and
+        the new fingerprint asks first, and trusts it on Yes (``warnings`` holds the boxes).
+        ``confirm=False`` skips only the ordinary question, never that warning.
+        """
         trusted: list[TrustedDevice] = []
         problems: list[str] = []
         for path in paths:
@@ -198,10 +207,14 @@ class TrustedDevicesDialog(QDialog):
             if card.device_id == self.ctx.profile.device_id:
                 problems.append(_("{path} is this device's own key card.").format(path=path))
                 continue
+            changes = trust_changes(self.ctx.db, card)
+            if changes:
+                self.warnings.append(self._warn_and_trust(card, path, changes))
+                continue
             if confirm and not self._confirm_trust(card):
                 continue
             try:
-                trusted.append(trust_keycard(self.ctx.db, card))
+                trusted.extend(d.device for d in trusting.trust_keycards(self.ctx.db, [card], sources=[str(path)]))
             except NeascnError as exc:
                 problems.append(str(exc))
         if trusted:
@@ -209,6 +222,20 @@ class TrustedDevicesDialog(QDialog):
         if problems:
             show_error(self, _KeyCardProblems("\n".join(problems)))
         return trusted
+
+    def _warn_and_trust(self, card: KeyCard, path: Path, changes: Sequence[TrustChange]) -> QMessageBox:
+        accept = frozenset(change.kind for change in changes)
+
+        def trust_confirmed() -> None:
+            try:
+                decisions = trusting.trust_keycards(self.ctx.db, [card], accept=accept, sources=[str(path)])
+            except NeascnError as exc:  # changed meanwhile (another window, the CLI): say so
+                show_error(self, exc)
+                return
+            self.ctx.publish(Changes.of("trusted_device", [d.device.device_id for d in decisions]))
+
+        return ask_warning(self, _("Trust key cards"), " ".join(change.message for change in changes),
+                           _("Trust it anyway? Check the new fingerprint with its owner first."), trust_confirmed)
 
     def _confirm_trust(self, card: KeyCard) -> bool:
         answer = QMessageBox.question(
@@ -241,7 +268,7 @@ class TrustedDevicesDialog(QDialog):
             if answer != QMessageBox.StandardButton.Yes:
                 return None
         try:
-            revoked = revoke(self.ctx.db, device.device_id)
+            revoked = trusting.revoke_device(self.ctx.db, device.device_id)
         except NeascnError as exc:
             show_error(self, exc)
             return None

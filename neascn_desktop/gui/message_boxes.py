@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -55,4 +56,18 @@ def show_info(parent: QWidget | None, text: str) -> QMessageBox:
     box = QMessageBox(
         QMessageBox.Icon.Information, APP_NAME, text, QMessageBox.StandardButton.Ok, parent
     )
+    return _open(box)
+
+
+def ask_warning(parent: QWidget | None, title: str, text: str, informative: str,
+                on_yes: Callable[[], object]) -> QMessageBox:
+    """Ask a warned yes/no question window-modally without blocking the caller: ``on_yes``
+    runs when Yes is clicked; No (the default, and Escape) does nothing."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text,
+                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
+    box.setInformativeText(informative)
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    box.setEscapeButton(QMessageBox.StandardButton.No)
+    yes = box.button(QMessageBox.StandardButton.Yes)
+    yes.clicked.connect(lambda _checked=False: on_yes())
     return _open(box)

@@ -1,12 +1,21 @@
-"""Key cards: a device's public identity as a small signed file, and the list of trusted devices."""
+"""Key cards: a device's public identity as a small signed file, and the list of trusted devices.
+
+Trusting is checked twice: the identity itself (``identity.checks``) and what
+trusting it would change here.  Replacing the key (or role) of a trusted device
+and, on a device that sends responses, trusting a secretariat other than the one
+it sends them to are ``TrustChange``s that are refused unless the caller
+confirms them explicitly; ``current_secretariat`` is the one answer to "whom
+does this device send its responses to".
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -14,7 +23,14 @@ from sqlalchemy import Connection, insert, select, update
 
 from neascn_desktop.errors import NeascnError
 from neascn_desktop.i18n import _
-from neascn_desktop.identity.keys import b64, fingerprint, load_device_keys, unb64
+from neascn_desktop.identity.checks import (
+    DeviceIdentity,
+    identity_problem,
+    key_bytes,
+    usable_encryption_key,
+    valid_time,
+)
+from neascn_desktop.identity.keys import b64, fingerprint, load_device_keys
 from neascn_desktop.identity.profile import ROLES, Profile
 from neascn_desktop.identity.tables import profile_table, trusted_device_table
 from neascn_desktop.store.database import Database
@@ -108,37 +124,62 @@ def export_keycard(db: Database, profile: Profile, target: Path) -> KeyCard:
     return card
 
 
+_CARD_FIELDS = ("device_id", "display_name", "organisation", "role", "signing_public_key",
+                "encryption_public_key", "created_at")
+SIGNATURE_BYTES = 64
+
+
 def parse_keycard(data: bytes, source: str = "") -> KeyCard:
-    """Check a key card's shape and self-signature; raises ``TrustError`` with one sentence."""
+    """Check a key card strictly (exact shape, usable keys, printable bounded strings) and its
+    self-signature; raises ``TrustError`` with one sentence."""
     label = source or _("the key card")
     if len(data) > KEYCARD_MAX_BYTES:
         raise TrustError(_("{source} is too large to be a key card.").format(source=label))
     try:
-        document = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        document = json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicate_keys)
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise TrustError(_("{source} is not a key card (it is not valid JSON).").format(source=label)) from None
     if not isinstance(document, dict) or document.get("format") != KEYCARD_FORMAT:
         raise TrustError(_("{source} is not a NEASCN key card.").format(source=label))
-    if document.get("version") != KEYCARD_VERSION:
+    version = document.get("version")
+    if type(version) is not int or version != KEYCARD_VERSION:  # not True, not 1.0
         raise TrustError(
             _("{source} has key card version {version}, which this app cannot read.").format(
-                source=label, version=document.get("version")
+                source=label, version=version
             )
         )
-    names = ("device_id", "display_name", "organisation", "role", "signing_public_key",
-             "encryption_public_key", "created_at", "signature")
+    names = (*_CARD_FIELDS, "signature")
     if any(not isinstance(document.get(name), str) for name in names):
         raise TrustError(_("{source} is missing fields of a key card.").format(source=label))
-    card = KeyCard(**{name: document[name] for name in names if name != "signature"})
+    unknown = sorted(set(document) - {"format", "version", *names})
+    if unknown:  # unsigned extras: a reader must never show what the signature does not cover
+        raise TrustError(_("{source} has an invalid value in the field {field}.").format(
+            source=label, field=unknown[0][:40]))
+    card = KeyCard(**{name: document[name] for name in _CARD_FIELDS})
+    problem = identity_problem(card, label)
+    if problem is not None:
+        raise TrustError(problem)
+    if not valid_time(card.created_at):
+        raise TrustError(_("{source} has an invalid value in the field {field}.").format(
+            source=label, field="created_at"))
+    signature = key_bytes(document["signature"])
+    signing = key_bytes(card.signing_public_key)
+    assert signing is not None  # identity_problem checked it
     try:
-        public = Ed25519PublicKey.from_public_bytes(unb64(card.signing_public_key))
-        unb64(card.encryption_public_key)
-        public.verify(unb64(document["signature"]), _canonical(card.signed_fields()))
+        if signature is None or len(signature) != SIGNATURE_BYTES:
+            raise InvalidSignature
+        Ed25519PublicKey.from_public_bytes(signing).verify(signature, _canonical(card.signed_fields()))
     except (ValueError, InvalidSignature):
         raise TrustError(_("{source} has an invalid signature or key.").format(source=label)) from None
-    if card.role not in ROLES:
-        raise TrustError(_("{source} names an unknown role.").format(source=label))
     return card
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # Two readers must never see two different cards in the same signed bytes.
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise ValueError("duplicate key")
+    return result
 
 
 def read_keycard(path: Path) -> KeyCard:
@@ -164,61 +205,165 @@ def _to_trusted(row: Any) -> TrustedDevice:
     )
 
 
-class DeviceIdentity(Protocol):
-    """What trusting a device needs: a key card, or the sender of a signed package."""
+#: Kinds of ``TrustChange``: each needs its own explicit confirmation.
+KEY_CHANGE = "key_change"  # a trusted device id with another signing key or role
+NEW_SECRETARIAT = "new_secretariat"  # responses would go to another secretariat
+
+
+@dataclass(frozen=True)
+class TrustChange:
+    """What trusting a device would change beyond adding it, shown to a person before it happens."""
+
+    kind: str
+    name: str
+    fingerprint: str
+    previous_name: str
+    previous_fingerprint: str
+    role: str = ""
+    previous_role: str = ""
 
     @property
-    def device_id(self) -> str: ...
-
-    @property
-    def display_name(self) -> str: ...
-
-    @property
-    def organisation(self) -> str: ...
-
-    @property
-    def role(self) -> str: ...
-
-    @property
-    def signing_public_key(self) -> str: ...
-
-    @property
-    def encryption_public_key(self) -> str: ...
-
-    @property
-    def fingerprint(self) -> str: ...
+    def message(self) -> str:
+        """One sentence naming the old and the new fingerprint."""
+        if self.kind == NEW_SECRETARIAT:
+            return _(
+                "This device sends its responses to the secretariat {old_name} (fingerprint {old}); "
+                "trusting {name} (fingerprint {new}) would send them to {name} instead."
+            ).format(old_name=self.previous_name, old=self.previous_fingerprint, name=self.name,
+                     new=self.fingerprint)
+        if self.fingerprint == self.previous_fingerprint:
+            return _("{name} is trusted as {old_role}; trusting it again would make it {new_role}.").format(
+                name=self.name, old_role=_(ROLES.get(self.previous_role, self.previous_role)),
+                new_role=_(ROLES.get(self.role, self.role)))
+        return _(
+            "{name} is trusted with the key fingerprint {old}; trusting it again would replace that key "
+            "with the key fingerprint {new}."
+        ).format(name=self.previous_name, old=self.previous_fingerprint, new=self.fingerprint)
 
 
-def trust_in_transaction(target: Connection | Session, device: DeviceIdentity) -> TrustedDevice:
-    """Trust a device inside the caller's transaction (again, if it was revoked: the new keys
-    replace the old ones).  ``trust add`` and the inbox's "trust the sender" both come here.
+class TrustChangeRefused(TrustError):
+    """Trusting would make changes that were not confirmed; ``changes`` says which."""
 
-    ``target``: a Core connection, or an ORM session (its connection is used).
+    def __init__(self, changes: tuple[TrustChange, ...]) -> None:
+        super().__init__(" ".join(change.message for change in changes))
+        self.changes = changes
+
+
+@dataclass(frozen=True)
+class TrustDecision:
+    """A device trusted: its row now, its row before (same device id) and the confirmed changes."""
+
+    device: TrustedDevice
+    previous: TrustedDevice | None
+    changes: tuple[TrustChange, ...] = ()
+
+
+def _current_secretariat(conn: Connection) -> TrustedDevice | None:
+    t = trusted_device_table
+    row = conn.execute(
+        select(t).where(t.c.role == "secretariat", t.c.revoked_at.is_(None))
+        .order_by(t.c.trusted_at.desc(), t.c.device_id)
+    ).first()
+    return _to_trusted(row) if row else None
+
+
+def current_secretariat(db: Database) -> TrustedDevice | None:
+    """The secretariat this device sends its responses to: of the trusted (not revoked)
+    secretariats, the one trusted last.  The exporter encrypts for it and the export dialog
+    names it; trusting another one is a ``NEW_SECRETARIAT`` change that needs confirming."""
+    with db.connect() as conn:
+        return _current_secretariat(conn)
+
+
+def _changes(conn: Connection, device: DeviceIdentity) -> tuple[TrustChange, ...]:
+    t = trusted_device_table
+    new_fingerprint = fingerprint(device.signing_public_key)
+    changes: list[TrustChange] = []
+    row = conn.execute(select(t).where(t.c.device_id == device.device_id)).first()
+    if row is not None and (row.signing_public_key != device.signing_public_key or row.role != device.role):
+        changes.append(TrustChange(KEY_CHANGE, device.display_name, new_fingerprint, row.display_name,
+                                   row.fingerprint, device.role, row.role))
+    own_role = conn.scalar(select(profile_table.c.role).where(profile_table.c.id == 1))
+    if device.role == "secretariat" and own_role != "secretariat":
+        current = _current_secretariat(conn)
+        if current is not None and current.device_id != device.device_id:
+            changes.append(TrustChange(NEW_SECRETARIAT, device.display_name, new_fingerprint,
+                                       current.display_name, current.fingerprint, device.role, current.role))
+    return tuple(changes)
+
+
+def trust_changes(db: Database, device: DeviceIdentity, source: str = "") -> tuple[TrustChange, ...]:
+    """What trusting ``device`` would change that needs an explicit confirmation (nothing is
+    written): what a front end shows before it asks.  An identity that cannot be trusted at
+    all raises ``TrustError`` here already, so no unchecked name reaches a warning."""
+    problem = identity_problem(device, source or _("the key card"))
+    if problem is not None:
+        raise TrustError(problem)
+    with db.connect() as conn:
+        return _changes(conn, device)
+
+
+def decide_trust(target: Connection | Session, device: DeviceIdentity, *, accept: Iterable[str] = (),
+                 source: str = "") -> TrustDecision:
+    """Trust a device inside the caller's transaction (again, if it was revoked).
+
+    The identity is checked strictly (``identity.checks``); a ``TrustChange`` whose kind is
+    not in ``accept`` refuses the whole decision (``TrustChangeRefused``), so nothing changes
+    silently.  ``source`` names where the identity came from, for error sentences.
     """
     conn = target if isinstance(target, Connection) else target.connection()
+    problem = identity_problem(device, source or _("the key card"))
+    if problem is not None:
+        raise TrustError(problem)
+    changes = _changes(conn, device)
+    refused = tuple(change for change in changes if change.kind not in set(accept))
+    if refused:
+        raise TrustChangeRefused(refused)
     t = trusted_device_table
+    row = conn.execute(select(t).where(t.c.device_id == device.device_id)).first()
+    previous = _to_trusted(row) if row is not None else None
     values: dict[str, Any] = {
         "display_name": device.display_name, "organisation": device.organisation, "role": device.role,
         "signing_public_key": device.signing_public_key,
-        "encryption_public_key": device.encryption_public_key, "fingerprint": device.fingerprint,
+        "encryption_public_key": device.encryption_public_key,
+        "fingerprint": fingerprint(device.signing_public_key),  # recomputed, never taken as given
         "trusted_at": datetime.now(UTC), "revoked_at": None,
     }
-    if conn.scalar(select(t.c.device_id).where(t.c.device_id == device.device_id)) is None:
+    if previous is None:
         conn.execute(insert(t).values(device_id=device.device_id, **values))
     else:
         conn.execute(update(t).where(t.c.device_id == device.device_id).values(**values))
-    return TrustedDevice(device_id=device.device_id, **values)
+    return TrustDecision(TrustedDevice(device_id=device.device_id, **values), previous, changes)
 
 
-def trust_keycard(db: Database, card: KeyCard) -> TrustedDevice:
+def key_roll_allowed(trusted_signing_key: str, revoked_at: datetime | None, sender: DeviceIdentity) -> bool:
+    """May a signed package adopt a new encryption key for a trusted device?  Only from the
+    trusted device itself (the same signing key, not revoked) and only a usable key: a
+    different device reusing the id, even one applied "only this once", never re-targets."""
+    raw = key_bytes(sender.encryption_public_key)
+    return (revoked_at is None and sender.signing_public_key == trusted_signing_key
+            and raw is not None and usable_encryption_key(raw))
+
+
+def trust_in_transaction(target: Connection | Session, device: DeviceIdentity) -> TrustedDevice:
+    """``decide_trust`` confirming nothing: a change of key, role or secretariat is refused
+    (the importer's trust on first use of a first secretariat never makes one)."""
+    return decide_trust(target, device).device
+
+
+def trust_keycard(db: Database, card: KeyCard, *, accept: Iterable[str] = ()) -> TrustedDevice:
     """Trust the device of a key card."""
-    return trust_keycards(db, [card])[0]
+    return trust_keycards(db, [card], accept=accept)[0]
 
 
-def trust_keycards(db: Database, cards: list[KeyCard]) -> list[TrustedDevice]:
-    """Trust the devices of several key cards, all in one transaction."""
+def trust_keycards(db: Database, cards: list[KeyCard], *, accept: Iterable[str] = ()) -> list[TrustedDevice]:
+    """Trust the devices of several key cards, all in one transaction (all or none).
+
+    Without audit records: the front ends use ``sync.trusting``, which also writes them.
+    """
+    accepted = tuple(accept)
     with db.writing() as conn:
-        return [trust_in_transaction(conn, card) for card in cards]
+        return [decide_trust(conn, card, accept=accepted).device for card in cards]
 
 
 def own_device_id(db: Database) -> str | None:
@@ -243,17 +388,22 @@ def find_trusted(db: Database, device_id: str) -> TrustedDevice | None:
 
 def revoke(db: Database, device_id_or_prefix: str) -> TrustedDevice:
     """Revoke a trusted device by id (a unique prefix of at least 4 characters is enough)."""
+    with db.writing() as conn:
+        return revoke_in_transaction(conn, device_id_or_prefix)[0]
+
+
+def revoke_in_transaction(conn: Connection, device_id_or_prefix: str) -> tuple[TrustedDevice, bool]:
+    """``revoke`` inside the caller's transaction; also says whether it was trusted until now."""
     key = device_id_or_prefix.strip()
     t = trusted_device_table
-    with db.writing() as conn:
-        row = conn.execute(select(t).where(t.c.device_id == key)).first()
-        if row is None and len(key) >= 4:
-            matches = conn.execute(select(t).where(t.c.device_id.startswith(key, autoescape=True))).all()
-            if len(matches) == 1:
-                row = matches[0]
-        if row is None:
-            raise TrustError(_("No trusted device has the id {id}.").format(id=key))
-        if row.revoked_at is None:
-            conn.execute(update(t).where(t.c.device_id == row.device_id).values(revoked_at=datetime.now(UTC)))
-            row = conn.execute(select(t).where(t.c.device_id == row.device_id)).one()
-        return _to_trusted(row)
+    row = conn.execute(select(t).where(t.c.device_id == key)).first()
+    if row is None and len(key) >= 4:
+        matches = conn.execute(select(t).where(t.c.device_id.startswith(key, autoescape=True))).all()
+        if len(matches) == 1:
+            row = matches[0]
+    if row is None:
+        raise TrustError(_("No trusted device has the id {id}.").format(id=key))
+    if row.revoked_at is not None:
+        return _to_trusted(row), False
+    conn.execute(update(t).where(t.c.device_id == row.device_id).values(revoked_at=datetime.now(UTC)))
+    return _to_trusted(conn.execute(select(t).where(t.c.device_id == row.device_id)).one()), True

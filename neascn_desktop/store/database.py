@@ -166,9 +166,48 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+# The data directory holds every survey answer and the private keys: owner only, whatever the
+# umask says (like ``keys/``).  POSIX permissions only; elsewhere the user profile's ACLs apply.
+_OWNER_ONLY = os.name == "posix"
+_SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def _restrict(path: Path, mode: int) -> None:
+    if not _OWNER_ONLY:
+        return
+    try:
+        os.chmod(path, mode)
+    except OSError:
+        pass  # missing, or not ours to change (a shared folder): nothing to protect here
+
+
+def _create_owner_only(path: Path) -> None:
+    """Create ``path`` empty and owner-only if it is missing, so SQLite opens a file that was
+    never readable by others (SQLite gives its -wal and -shm files the same permissions)."""
+    if not _OWNER_ONLY:
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError:
+        return  # SQLite will report what is wrong with the folder
+    _restrict(path, 0o600)
+
+
+def secure_sqlite_files(db_file: Path) -> None:
+    """Make a SQLite database file and its side files owner-only (creating the file if missing)."""
+    _create_owner_only(db_file)
+    for suffix in _SQLITE_SIDE_FILES:
+        side = db_file.with_name(db_file.name + suffix)
+        if side.exists():
+            _restrict(side, 0o600)
+
+
 def _backup_sqlite(db_file: Path, from_revision: str) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = db_file.with_name(f"{db_file.stem}.backup-{stamp}-{from_revision}{db_file.suffix}")
+    _create_owner_only(target)  # a copy of every answer: as private as the database
     source = sqlite3.connect(db_file)
     try:
         dest = sqlite3.connect(target)
@@ -207,7 +246,8 @@ def open_database(
     """Open (creating if needed) the database of a data directory and bring it up to date.
 
     An existing database that needs upgrading is first copied to a timestamped
-    backup beside it.
+    backup beside it.  On POSIX the data directory is made owner-only (0700) and
+    the SQLite files (0600), however permissive the umask.
     """
     from neascn_desktop.paths import default_data_dir
 
@@ -220,8 +260,12 @@ def open_database(
                 path=data_dir, reason=exc.strerror or exc
             )
         ) from exc
+    _restrict(data_dir, 0o700)
     url = url or os.environ.get("NEASCN_DATABASE_URL") or f"sqlite:///{data_dir / DB_FILENAME}"
     engine = create_db_engine(url)
+    sqlite_file = engine.url.database if engine.dialect.name == "sqlite" else None
+    if sqlite_file and sqlite_file != ":memory:" and not engine.url.query.get("uri"):
+        secure_sqlite_files(Path(sqlite_file))
     db = Database(engine=engine, data_dir=data_dir, url=url)
     if not migrate:
         return db

@@ -31,6 +31,8 @@ VERDICTS: dict[str, str] = {
     "exported": N_("exported"),
     "resolved": N_("resolved"),
     "trusted": N_("sender trusted"),
+    "key_replaced": N_("key replaced"),
+    "revoked": N_("revoked"),
     "rotated": N_("key rotated"),
     "restored": N_("keys restored"),
     "backed_up": N_("keys backed up"),

@@ -26,10 +26,10 @@ from sqlalchemy import insert, select
 from neascn_desktop import __version__
 from neascn_desktop.changes import Changes
 from neascn_desktop.i18n import _, ngettext
+from neascn_desktop.identity.checks import key_bytes, usable_encryption_key
 from neascn_desktop.identity.keys import load_device_keys
-from neascn_desktop.identity.models import TrustedDeviceRow
 from neascn_desktop.identity.profile import Profile
-from neascn_desktop.identity.trust import KeyCard, read_keycard
+from neascn_desktop.identity.trust import KeyCard, current_secretariat, read_keycard
 from neascn_desktop.replica import Revision, iter_revisions
 from neascn_desktop.store.database import Database
 from neascn_desktop.sync import audit, crypto, keystore, payload, receipts
@@ -96,14 +96,10 @@ class ExportResult:
 
 
 def trusted_secretariat(db: Database) -> Recipient | None:
-    """The secretariat this device encrypts its responses for (the most recently trusted one)."""
-    with db.session() as session:
-        row = session.scalars(
-            select(TrustedDeviceRow)
-            .where(TrustedDeviceRow.role == "secretariat", TrustedDeviceRow.revoked_at.is_(None))
-            .order_by(TrustedDeviceRow.trusted_at.desc())
-        ).first()
-        return Recipient(row.device_id, row.display_name, row.encryption_public_key) if row else None
+    """The secretariat this device encrypts its responses for: ``identity.trust.current_secretariat``
+    decides (the export dialog names the same one)."""
+    device = current_secretariat(db)
+    return Recipient(device.device_id, device.display_name, device.encryption_public_key) if device else None
 
 
 def recipient_from_keyfile(path: Path) -> Recipient:
@@ -186,6 +182,9 @@ def export_package(
         recipient = trusted_secretariat(db)
     if recipient is not None and recipient.device_id == profile.device_id:
         raise PackageError(_("A package cannot be encrypted for this device itself."))
+    if recipient is not None and not usable_encryption_key(key_bytes(recipient.encryption_public_key) or b""):
+        # Trusted before key cards were checked strictly (an older database): a sentence, not a crash.
+        raise PackageError(_("{source} has an unusable encryption key.").format(source=recipient.display_name))
     if progress:
         progress(0, 0, _("Collecting revisions…"))
     from neascn_desktop.surveys import service as surveys

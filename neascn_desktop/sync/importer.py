@@ -30,7 +30,7 @@ from sqlalchemy import Connection, insert, select, update
 from neascn_desktop.changes import Changes, change_name
 from neascn_desktop.i18n import _, ngettext
 from neascn_desktop.identity.tables import trusted_device_table
-from neascn_desktop.identity.trust import trust_in_transaction
+from neascn_desktop.identity.trust import key_roll_allowed, trust_in_transaction
 from neascn_desktop.replica import ReplicaError, Revision, add_revisions, entity_heads
 from neascn_desktop.replica.tables import current_table, pending_table, revision_table
 from neascn_desktop.store import attachments
@@ -339,9 +339,11 @@ def _roll_encryption_key(conn: Connection, manifest: Manifest) -> bool:
     already applied deployment from the same sender is newer (packages may arrive out of order)."""
     t, packages = trusted_device_table, package_table
     sender = manifest.sender
-    known = conn.scalar(select(t.c.encryption_public_key).where(t.c.device_id == sender.device_id))
-    if known is None or known == sender.encryption_public_key:
+    known = conn.execute(select(t).where(t.c.device_id == sender.device_id)).first()
+    if known is None or known.encryption_public_key == sender.encryption_public_key:
         return False
+    if not key_roll_allowed(known.signing_public_key, known.revoked_at, sender):
+        return False  # another device using this id ("apply only this"), or a key nobody can use
     applied = conn.scalars(
         select(packages.c.created_at).where(
             packages.c.sender_device_id == sender.device_id, packages.c.kind == "deployment")

@@ -8,6 +8,7 @@ reject it (the stored copy is deleted; the audit log keeps the decision).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,11 +19,12 @@ from sqlalchemy import select
 from neascn_desktop.changes import Changes
 from neascn_desktop.i18n import _
 from neascn_desktop.identity.profile import load_profile
-from neascn_desktop.identity.trust import KeyCard, trust_keycard
+from neascn_desktop.identity.trust import KeyCard, TrustChange
+from neascn_desktop.identity.trust import trust_changes as identity_trust_changes
 from neascn_desktop.store.database import Database
-from neascn_desktop.sync import audit
+from neascn_desktop.sync import audit, trusting
 from neascn_desktop.sync.container import open_package
-from neascn_desktop.sync.errors import PackageError, PackageStateError
+from neascn_desktop.sync.errors import PackageStateError
 from neascn_desktop.sync.importer import ImportReport, PackageOutcome, import_one, new_run
 from neascn_desktop.sync.tables import InboxRow
 from neascn_desktop.sync.verify import TRUSTED, trust_label
@@ -93,32 +95,42 @@ def _find(db: Database, package_id: str) -> InboxEntry:
         return _entry(db, row)
 
 
-def trust_and_apply(db: Database, package_id: str, *, only_this: bool = False) -> ImportReport:
+def _sender_of(package_file: Path) -> KeyCard:
+    """A package's sender, as the identity that trusting it would record."""
+    with open_package(package_file) as reader:
+        sender = reader.manifest.sender
+        created_at = reader.manifest.created_at
+    return KeyCard(device_id=sender.device_id, display_name=sender.display_name,
+                   organisation=sender.organisation, role=sender.role,
+                   signing_public_key=sender.signing_public_key,
+                   encryption_public_key=sender.encryption_public_key, created_at=created_at)
+
+
+def trust_changes(db: Database, package_file: Path) -> tuple[TrustChange, ...]:
+    """What trusting the sender of a package file (waiting in the inbox, or about to) would
+    change that needs a confirmation — another secretariat, a replaced key: the Inbox asks
+    before ``trust_and_apply``."""
+    return identity_trust_changes(db, _sender_of(package_file), Path(package_file).name)
+
+
+def trust_and_apply(db: Database, package_id: str, *, only_this: bool = False,
+                    accept: Iterable[str] = ()) -> ImportReport:
     """Trust the sender of a waiting package and apply it and every other package it sent that waits.
 
     With ``only_this`` the sender is not trusted: this one package is applied, as a
     one-off decision (for instance a package made before its sender was revoked).
+    ``accept``: the kinds of trust change confirmed (see ``sync.trusting``); another change
+    refuses with a sentence and nothing is applied.
     """
     entry = _find(db, package_id)
-    try:
-        with open_package(entry.file) as reader:
-            sender = reader.manifest.sender
-            created_at = reader.manifest.created_at
-    except PackageError:
-        raise
+    sender = _sender_of(entry.file)
     own = load_profile(db)
     if own is not None and sender.device_id == own.device_id:
         raise PackageStateError(_(
             "This package claims to come from this very device but is signed by another key; it cannot be trusted."))
     if not only_this:
-        card = KeyCard(device_id=sender.device_id, display_name=sender.display_name,
-                       organisation=sender.organisation, role=sender.role,
-                       signing_public_key=sender.signing_public_key,
-                       encryption_public_key=sender.encryption_public_key, created_at=created_at)
-        trust_keycard(db, card)
-        audit.record_now(db, action="trust", verdict="trusted", package_id=entry.package_id,
-                         message=_("Trusted {name} ({fingerprint}) from the inbox.").format(
-                             name=sender.display_name, fingerprint=sender.fingerprint))
+        trusting.trust_sender(db, sender, accept=accept, source=entry.original_name,
+                              package_id=entry.package_id)
         targets = [e for e in list_inbox(db) if e.sender_device_id == sender.device_id]
     else:
         targets = [entry]

@@ -215,9 +215,18 @@ class RestoreResult:
     keys_added: int
 
 
-def restore_keys(db: Database, source: Path, passphrase: str) -> RestoreResult:
-    """Bring back a backup: into an empty data directory (the same identity on a new machine)
-    or into the same profile (missing encryption keys come back)."""
+@dataclass(frozen=True)
+class KeyBackup:
+    """A backup file opened with its passphrase and checked, before anything is written."""
+
+    profile: dict[str, Any]
+    signing: Ed25519PrivateKey
+    encryption_keys: tuple[tuple[dict[str, Any], X25519PrivateKey], ...]
+
+
+def read_backup(source: Path, passphrase: str) -> KeyBackup:
+    """Open and check a backup file; writes nothing, so a wrong passphrase or a damaged file
+    leaves the target data directory exactly as it was."""
     source = Path(source)
     try:
         with source.open("rb") as handle:
@@ -251,12 +260,33 @@ def restore_keys(db: Database, source: Path, passphrase: str) -> RestoreResult:
         signing = serialization.load_pem_private_key(secret["signing_key"].encode("ascii"), None)
         enc_keys = [(entry, serialization.load_pem_private_key(entry["private_key"].encode("ascii"), None))
                     for entry in secret["encryption_keys"]]
+        for entry, _key in enc_keys:
+            datetime.fromisoformat(entry["created_at"])
+            if entry.get("retired_at"):
+                datetime.fromisoformat(entry["retired_at"])
     except (UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
         raise bad from None
-    if not isinstance(signing, Ed25519PrivateKey) or prof.get("role") not in ROLES or any(
-        not isinstance(k, X25519PrivateKey) for _e, k in enc_keys
-    ):
+    if not isinstance(prof, dict) or not isinstance(signing, Ed25519PrivateKey) or prof.get("role") not in ROLES:
         raise bad
+    checked: list[tuple[dict[str, Any], X25519PrivateKey]] = []
+    for entry, key in enc_keys:
+        if not isinstance(entry, dict) or not isinstance(key, X25519PrivateKey):
+            raise bad
+        checked.append((entry, key))
+    if prof.get("device_id") != device_id or not any(e.get("current") for e, _k in checked):
+        raise bad
+    return KeyBackup(prof, signing, tuple(checked))
+
+
+def restore_keys(db: Database, source: Path, passphrase: str) -> RestoreResult:
+    """Bring back a backup file (see ``restore_backup``)."""
+    return restore_backup(db, read_backup(source, passphrase))
+
+
+def restore_backup(db: Database, backup: KeyBackup) -> RestoreResult:
+    """Bring back an opened backup: into an empty data directory (the same identity on a new
+    machine) or into the same profile (missing encryption keys come back)."""
+    prof, signing = backup.profile, backup.signing
     existing = load_profile(db)
     if existing is not None and existing.device_id != prof["device_id"]:
         raise KeyBackupError(_(
@@ -266,8 +296,7 @@ def restore_keys(db: Database, source: Path, passphrase: str) -> RestoreResult:
     current_key: X25519PrivateKey | None = None
     added = 0
     rows: list[dict[str, Any]] = []
-    for entry, key in enc_keys:
-        assert isinstance(key, X25519PrivateKey)
+    for entry, key in backup.encryption_keys:
         public = _public_b64(key)
         fp = crypto.encryption_key_fingerprint(public)
         name = key_file_name(fp)
@@ -283,8 +312,7 @@ def restore_keys(db: Database, source: Path, passphrase: str) -> RestoreResult:
             "current": bool(entry.get("current"))})
     created = existing is None
     if created:
-        if current_key is None:
-            raise bad
+        assert current_key is not None  # read_backup insists on a current key
         _write_private(folder / SIGNING_KEY_FILE, _pem(signing))
         _write_private(folder / ENCRYPTION_KEY_FILE, _pem(current_key))
     k = encryption_key_table

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from neascn_desktop.i18n import N_, _
+from neascn_desktop.identity.checks import identity_problem
 from neascn_desktop.identity.profile import Profile, load_profile
 from neascn_desktop.identity.tables import trusted_device_table
 from neascn_desktop.store.database import Database
@@ -101,6 +102,7 @@ class TrustBook:
             and self.profile is not None
             and self.profile.role != "secretariat"
             and not self.has_secretariat()
+            and identity_problem(sender, "") is None  # a malformed identity waits to be refused
         ):
             return FIRST_USE
         return UNTRUSTED

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -97,3 +100,54 @@ def test_schema_head_constant_matches_the_newest_migration() -> None:
     from neascn_desktop.store.database import SCHEMA_HEAD
 
     assert SCHEMA_HEAD == head_revision()
+
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture
+def permissive_umask() -> Iterator[None]:
+    previous = os.umask(0o002)
+    yield
+    os.umask(previous)
+
+
+@posix_only
+def test_new_data_directory_and_database_files_are_owner_only(tmp_path: Path, permissive_umask) -> None:
+    data_dir = tmp_path / "new"
+    db = open_database(data_dir)
+    try:
+        create_profile(db, name="Field", role="field")  # a write: the -wal and -shm files exist
+        db_file = data_dir / DB_FILENAME
+        files = [db_file, *(db_file.with_name(db_file.name + s) for s in ("-wal", "-shm"))]
+        assert all(f.exists() for f in files)
+        assert _mode(data_dir) == 0o700
+        assert {f.name: _mode(f) for f in files} == {f.name: 0o600 for f in files}
+    finally:
+        db.dispose()
+
+
+@posix_only
+def test_opening_tightens_an_existing_permissive_data_directory(tmp_path: Path, permissive_umask) -> None:
+    data_dir = tmp_path / "old"
+    data_dir.mkdir(mode=0o775)
+    db_file = data_dir / DB_FILENAME
+    sqlite3.connect(db_file).close()  # as an older version left it (SQLite creates 0644)
+    os.chmod(data_dir, 0o775)
+    assert _mode(db_file) == 0o644
+    open_database(data_dir).dispose()
+    assert _mode(data_dir) == 0o700 and _mode(db_file) == 0o600
+
+
+@posix_only
+def test_upgrade_backup_is_owner_only(data_dir: Path, permissive_umask) -> None:
+    open_database(data_dir, target="0001_foundation").dispose()
+    db = open_database(data_dir)
+    try:
+        assert db.backup_path is not None and _mode(db.backup_path) == 0o600
+    finally:
+        db.dispose()

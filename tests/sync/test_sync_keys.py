@@ -122,3 +122,32 @@ def test_package_for_another_recipient_is_refused(make_device, tmp_path: Path) -
     out = sec.run("package", "import", package, expect=1)
     assert "encrypted for another key" in out
     assert sec.digest == digest
+
+
+def test_a_failed_restore_leaves_the_target_directory_as_it_was(make_device, tmp_path: Path,
+                                                                 monkeypatch) -> None:
+    sec = make_device("secretariat", "secretariat")
+    monkeypatch.setenv("NEASCN_PASSPHRASE", "a long enough passphrase")
+    backup = tmp_path / "keys.backup"
+    sec.run("key", "backup", "-o", backup)
+    document = json.loads(backup.read_text(encoding="utf-8"))
+    ciphertext = document["sealed"]["ciphertext"]
+    flipped = ciphertext[:10] + ("B" if ciphertext[10] == "A" else "A") + ciphertext[11:]
+    altered = tmp_path / "altered.backup"
+    altered.write_text(json.dumps(dict(document, sealed=dict(document["sealed"], ciphertext=flipped))),
+                       encoding="utf-8")
+    truncated = tmp_path / "truncated.backup"
+    truncated.write_bytes(backup.read_bytes()[:200])
+    empty_dir = tmp_path / "empty"
+    empty_dir.mkdir()
+    missing_dir = tmp_path / "missing"
+    cases = [(backup, "wrong passphrase!!"), (altered, "a long enough passphrase"),
+             (truncated, "a long enough passphrase")]
+    for source, passphrase in cases:
+        monkeypatch.setenv("NEASCN_PASSPHRASE", passphrase)
+        for target in (empty_dir, missing_dir):
+            code, _out, err = sec.cli("--data-dir", target, "key", "restore", source)
+            assert code == 2 and err.count("\n") == 1, (source.name, err)
+            assert list(empty_dir.iterdir()) == [] and not missing_dir.exists(), (source.name, target)
+    monkeypatch.setenv("NEASCN_PASSPHRASE", "a long enough passphrase")
+    assert sec.json("--data-dir", empty_dir, "key", "restore", backup)["created_profile"]

@@ -41,6 +41,7 @@ from neascn_desktop.gui.inbox_models import (
     entity_name,
     item_for_verdict,
 )
+from neascn_desktop.gui.message_boxes import ask_warning
 from neascn_desktop.i18n import _
 from neascn_desktop.sync import audit, inbox
 from neascn_desktop.sync.importer import (
@@ -404,10 +405,25 @@ class InboxWorkspace(QWidget):
         if len(items) != 1 or not items[0].decidable:
             return None
         item = items[0]
+        try:
+            changes = inbox.trust_changes(self.ctx.db, item.inbox.file if item.inbox is not None else item.path)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            self.ctx.show_error(exc)
+            return None
+        if changes:
+            # Another secretariat, or a trusted device's key replaced: a warning that names the
+            # old and the new fingerprint, never the ordinary question (see identity.trust).
+            accept = frozenset(change.kind for change in changes)
+            return ask_warning(self, _("Trust sender"), " ".join(change.message for change in changes),
+                               _("Trust it anyway? Check the new fingerprint with its owner first."),
+                               lambda: self._trust(item, accept))
         if not self.confirm(_("Trust {sender}, whose key fingerprint is {fingerprint}? Compare it with the "
                               "fingerprint the sender reads to you. Every package from this sender that waits "
                               "will be imported.").format(sender=item.sender, fingerprint=item.fingerprint)):
             return None
+        return self._trust(item, frozenset())
+
+    def _trust(self, item: PackageItem, accept: frozenset[str]) -> Any:
         package_id = self._ensure_in_inbox(item)
         if package_id is None:
             return None
@@ -415,7 +431,7 @@ class InboxWorkspace(QWidget):
 
         def task(progress, is_cancelled):
             progress(0, 0, _("Importing the sender's packages…"))
-            return inbox.trust_and_apply(db, package_id)
+            return inbox.trust_and_apply(db, package_id, accept=accept)
 
         def done(report: ImportReport) -> None:
             self.model.update_state(item.path, "applied", report.summary)

@@ -1,0 +1,102 @@
+"""Trusting and revoking devices as use cases: the identity room's rules plus an audit row for
+every change, in one transaction.
+
+``neascn trust add|revoke``, the Trusted devices dialog and the inbox's "trust the
+sender" all come here, so no trust change goes unrecorded.  The rules themselves
+(strict checks, which changes need a confirmation) live in ``identity.trust``; the
+audit log is this room's, which is why the use case lives here and not there.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, insert
+
+from neascn_desktop.i18n import _
+from neascn_desktop.identity.checks import DeviceIdentity
+from neascn_desktop.identity.trust import (
+    KEY_CHANGE,
+    NEW_SECRETARIAT,
+    KeyCard,
+    TrustDecision,
+    TrustedDevice,
+    decide_trust,
+    revoke_in_transaction,
+)
+from neascn_desktop.store.database import Database
+from neascn_desktop.sync.schema import audit_table
+
+ACTION = "trust"
+
+
+def _record(conn: Connection, decision: TrustDecision, trusted_message: str,
+            package_id: str | None = None) -> None:
+    device, previous = decision.device, decision.previous
+    notes = [trusted_message]
+    verdict = "trusted"
+    for change in decision.changes:
+        if change.kind == KEY_CHANGE and change.fingerprint != change.previous_fingerprint:
+            verdict = "key_replaced"
+            notes.append(_("Replaced the key of {name}: fingerprint {old} is now {new}.").format(
+                name=device.display_name, old=change.previous_fingerprint, new=change.fingerprint))
+        elif change.kind == KEY_CHANGE:
+            notes.append(change.message)
+        elif change.kind == NEW_SECRETARIAT:
+            notes.append(_("Responses now go to the secretariat {name} ({new}) instead of {old_name} ({old}).").format(
+                name=device.display_name, new=device.fingerprint, old_name=change.previous_name,
+                old=change.previous_fingerprint))
+    if (previous is not None and previous.signing_public_key == device.signing_public_key
+            and previous.encryption_public_key != device.encryption_public_key):
+        notes.append(_("The sender's new encryption key was adopted."))
+    conn.execute(insert(audit_table).values(
+        at=datetime.now(UTC), action=ACTION, verdict=verdict, package_id=package_id, kind=None,
+        file_name=None, sender_device_id=device.device_id, sender_name=device.display_name,
+        sender_fingerprint=device.fingerprint,
+        counts=json.dumps({"changes": sorted(c.kind for c in decision.changes)}, sort_keys=True),
+        message=" ".join(notes)))
+
+
+def trust_keycards(db: Database, cards: Sequence[KeyCard], *, accept: Iterable[str] = (),
+                   sources: Sequence[str] = ()) -> list[TrustDecision]:
+    """Trust the devices of key cards, all or none, each recorded in the audit log.
+
+    ``accept``: the kinds of ``TrustChange`` confirmed (``KEY_CHANGE``, ``NEW_SECRETARIAT``);
+    any other change refuses the whole call with a ``TrustChangeRefused`` naming it.
+    ``sources``: where each card came from (its file), for error sentences.
+    """
+    accepted = tuple(accept)
+    decisions: list[TrustDecision] = []
+    with db.writing() as conn:
+        for index, card in enumerate(cards):
+            source = sources[index] if index < len(sources) else ""
+            decision = decide_trust(conn, card, accept=accepted, source=source)
+            _record(conn, decision, _("Trusted {name} ({organisation}), fingerprint {fingerprint}.").format(
+                name=card.display_name, organisation=card.organisation or "-", fingerprint=card.fingerprint))
+            decisions.append(decision)
+    return decisions
+
+
+def trust_sender(db: Database, sender: DeviceIdentity, *, accept: Iterable[str] = (), source: str = "",
+                 package_id: str | None = None) -> TrustDecision:
+    """Trust the sender of a package waiting in the inbox (``package_id``), recorded."""
+    with db.writing() as conn:
+        decision = decide_trust(conn, sender, accept=tuple(accept), source=source)
+        _record(conn, decision, _("Trusted {name} ({fingerprint}) from the inbox.").format(
+            name=sender.display_name, fingerprint=decision.device.fingerprint), package_id)
+    return decision
+
+
+def revoke_device(db: Database, device_id_or_prefix: str) -> TrustedDevice:
+    """Revoke a trusted device (see ``identity.trust.revoke``), recorded."""
+    with db.writing() as conn:
+        device, changed = revoke_in_transaction(conn, device_id_or_prefix)
+        if changed:
+            conn.execute(insert(audit_table).values(
+                at=datetime.now(UTC), action=ACTION, verdict="revoked", package_id=None, kind=None,
+                file_name=None, sender_device_id=device.device_id, sender_name=device.display_name,
+                sender_fingerprint=device.fingerprint, counts="{}",
+                message=_("Revoked {name} ({id}).").format(name=device.display_name, id=device.device_id)))
+    return device
