@@ -2,8 +2,9 @@
 """Git merge driver for gettext catalogs: the union of two sides' messages.
 
 Configured with ``git config merge.po.driver "python3 scripts/merge_po.py %O %A %B"`` and
-``.gitattributes``.  A message translated on one side only keeps that translation; a message
-translated differently on both sides keeps ours (the side being merged into).  The result is
+``.gitattributes``.  A message translated on one side only keeps that translation; a translation
+changed on one side only (against the common ancestor) takes that change; a message translated
+differently on both sides keeps ours (the side being merged into).  The result is
 written sorted, as ``scripts/update_catalogs.sh`` writes it; run that script afterwards to drop
 messages no longer in the code.
 """
@@ -20,8 +21,8 @@ def _read(path: str):
         return read_po(handle, abort_invalid=False)
 
 
-def main(_base_path: str, ours_path: str, theirs_path: str) -> int:
-    ours, theirs = _read(ours_path), _read(theirs_path)
+def main(base_path: str, ours_path: str, theirs_path: str) -> int:
+    base, ours, theirs = _read(base_path), _read(ours_path), _read(theirs_path)
     for message in theirs:
         if not message.id:
             continue
@@ -32,6 +33,11 @@ def main(_base_path: str, ours_path: str, theirs_path: str) -> int:
         elif not _translated(mine) and _translated(message):
             mine.string = message.string
             mine.flags = message.flags
+        else:
+            old = base.get(message.id, message.context)
+            if old is not None and mine.string == old.string and message.string != old.string:
+                mine.string = message.string
+                mine.flags = message.flags
     with open(ours_path, "wb") as handle:
         write_po(handle, ours, sort_output=True, omit_header=False, ignore_obsolete=True,
                  include_lineno=False, include_previous=False)
