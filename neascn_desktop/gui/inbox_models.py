@@ -16,6 +16,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from neascn_desktop.gui.table_model import RowTableModel
 from neascn_desktop.i18n import N_, _
+from neascn_desktop.i18n.safe_text import safe_text
 from neascn_desktop.sync.audit import AuditEntry, verdict_label
 from neascn_desktop.sync.inbox import InboxEntry
 from neascn_desktop.sync.verify import APPLICABLE, PackageVerdict, trust_label
@@ -80,6 +81,11 @@ class PackageItem:
     inbox: InboxEntry | None = None
     state: str = "checking"
     message: str = ""
+
+    @property
+    def file_name(self) -> str:
+        """The file's name as shown (a name in a shared folder is as untrusted as the package)."""
+        return safe_text(self.path.name)
 
     @property
     def package_id(self) -> str | None:
@@ -169,7 +175,7 @@ class PackageTableModel(RowTableModel[PackageItem]):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return (
-                item.path.name,
+                item.file_name,
                 kind_name(item.kind),
                 item.sender,
                 item.fingerprint,
@@ -179,7 +185,7 @@ class PackageTableModel(RowTableModel[PackageItem]):
                 item.reason(),
             )[column]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return str(item.path) if column == 0 else item.reason()
+            return safe_text(str(item.path), None) if column == 0 else item.reason()
         if role == Qt.ItemDataRole.ForegroundRole and column in (4, 6):
             if column == 4 and item.signature_text == _("invalid"):
                 return QBrush(QColor("#b71c1c"))

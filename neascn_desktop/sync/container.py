@@ -32,6 +32,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from neascn_desktop.i18n import _
+from neascn_desktop.i18n.safe_text import is_safe, safe_text
 from neascn_desktop.identity.keys import fingerprint, unb64
 from neascn_desktop.sync import crypto
 from neascn_desktop.sync.errors import (
@@ -286,6 +287,9 @@ def _too_large(path: Path, reason: str) -> PackageTooLargeError:
     return PackageTooLargeError(_("{file} was refused: {reason}").format(file=path.name, reason=reason))
 
 
+#: Sender fields shown to people (sanitised when a manifest is parsed; see ``safe_text``).
+_SHOWN_SENDER_FIELDS = frozenset({"display_name", "organisation", "role"})
+
 _ALLOWED_NAMES = frozenset({MANIFEST, SIGNATURE, PAYLOAD})
 
 
@@ -395,7 +399,13 @@ def parse_manifest(path: Path, raw: bytes) -> Manifest:
         not isinstance(sender_doc.get(n), str) or len(sender_doc[n]) > 400 for n in sender_fields
     ):
         raise bad
-    sender = Sender(**{n: sender_doc[n] for n in sender_fields})
+    if not is_safe(sender_doc["device_id"]):
+        raise bad  # an identifier: never shown altered, never stored with escapes
+    # The names are for people: stripped of escapes and overrides here, once, so that no
+    # verdict, message, inbox entry, audit row or trusted key card ever holds the raw text
+    # (the signature covers the raw bytes, which ``raw`` keeps).
+    sender = Sender(**{n: safe_text(sender_doc[n]) if n in _SHOWN_SENDER_FIELDS else sender_doc[n]
+                       for n in sender_fields})
     try:
         if len(unb64(sender.signing_public_key)) != 32 or len(unb64(sender.encryption_public_key)) != 32:
             raise bad

@@ -30,6 +30,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from neascn_desktop.changes import Changes, change_name
 from neascn_desktop.i18n import _, ngettext
+from neascn_desktop.i18n.safe_text import safe_text
 from neascn_desktop.identity.tables import trusted_device_table
 from neascn_desktop.identity.trust import trust_in_transaction
 from neascn_desktop.replica import ReplicaError, Revision, add_revisions, entity_heads
@@ -125,6 +126,10 @@ class PackageOutcome:
     pending: int = 0
     skipped: int = 0
     changes: Changes = field(default_factory=Changes)
+
+    def __post_init__(self) -> None:
+        # The message quotes file names and sender names: one line, nothing a terminal obeys.
+        object.__setattr__(self, "message", safe_text(self.message, None))
 
     @property
     def ok(self) -> bool:

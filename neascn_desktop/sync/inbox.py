@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from neascn_desktop.changes import Changes
 from neascn_desktop.i18n import _
+from neascn_desktop.i18n.safe_text import safe_text
 from neascn_desktop.identity.profile import load_profile
 from neascn_desktop.identity.trust import KeyCard, trust_keycard
 from neascn_desktop.store.database import Database
@@ -66,8 +67,10 @@ class InboxEntry:
 
 def _entry(db: Database, row: InboxRow) -> InboxEntry:
     received = row.received_at if row.received_at.tzinfo else row.received_at.replace(tzinfo=UTC)
-    return InboxEntry(row.package_id, db.data_dir / row.stored_file, row.original_name, row.kind,
-                      row.sender_device_id, row.sender_name, row.sender_organisation, row.sender_role,
+    # Rows stored before names were sanitised on arrival may still hold raw text.
+    return InboxEntry(row.package_id, db.data_dir / row.stored_file, safe_text(row.original_name), row.kind,
+                      safe_text(row.sender_device_id), safe_text(row.sender_name),
+                      safe_text(row.sender_organisation), safe_text(row.sender_role),
                       row.sender_fingerprint, row.created_at, received, row.reason, row.status)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from neascn_desktop.i18n import N_, _
+from neascn_desktop.i18n.safe_text import NAME_LIMIT, safe_text
 from neascn_desktop.identity.profile import Profile, load_profile
 from neascn_desktop.identity.tables import trusted_device_table
 from neascn_desktop.store.database import Database
@@ -122,6 +123,10 @@ def error_type(exc: PackageError) -> str:
     return "damaged"
 
 
+_SHOWN_FIELDS = ("error", "kind", "created_at", "sender_device_id", "sender_name", "sender_organisation",
+                 "sender_role", "fingerprint")
+
+
 @dataclass(frozen=True)
 class PackageVerdict:
     """What is known about one package file before importing it."""
@@ -145,6 +150,14 @@ class PackageVerdict:
     waiting_in_inbox: bool = False
     revisions: int | None = None
     attachments: int | None = None
+
+    def __post_init__(self) -> None:
+        # Whatever built the verdict, what it says about a package is safe to show (the
+        # manifest's names are sanitised already; an error may quote a local file name).
+        for name in _SHOWN_FIELDS:
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, safe_text(value, None if name == "error" else NAME_LIMIT))
 
     @property
     def signature_valid(self) -> bool:

@@ -338,7 +338,7 @@ class InboxWorkspace(QWidget):
                                       if not items else "")
             return
         item = items[0]
-        lines = [f"<b>{_escape(item.path.name)}</b>", _escape(item.reason())]
+        lines = [f"<b>{_escape(item.file_name)}</b>", _escape(item.reason())]
         if item.fingerprint:
             lines.append(_("Sender key fingerprint: {fingerprint}").format(fingerprint=item.fingerprint))
         self.preview.setHtml("<br>".join(lines))
@@ -431,7 +431,7 @@ class InboxWorkspace(QWidget):
             return
         item = items[0]
         if not self.confirm(_("Reject the package {file} from {sender}? It will never be imported.").format(
-                file=item.path.name, sender=item.sender)):
+                file=item.file_name, sender=item.sender)):
             return
         try:
             package_id = self._ensure_in_inbox(item)
@@ -472,7 +472,7 @@ def _escape(text: str) -> str:
 
 
 def _preview_html(item: PackageItem, outcome: PackageOutcome) -> str:
-    lines = [f"<b>{_escape(item.path.name)}</b>", _escape(item.reason())]
+    lines = [f"<b>{_escape(item.file_name)}</b>", _escape(item.reason())]
     if item.fingerprint:
         lines.append(_escape(_("Sender key fingerprint: {fingerprint}").format(fingerprint=item.fingerprint)))
     preview = outcome.preview
