@@ -94,6 +94,12 @@ class PackageItem:
         return self.inbox.package_id if self.inbox else None
 
     @property
+    def key(self) -> tuple[str, str] | None:
+        """The package's identity: its id and its signer (another signer's package with the same
+        id is another row)."""
+        return (self.package_id, self.fingerprint) if self.package_id else None
+
+    @property
     def sender(self) -> str:
         if self.verdict is not None and self.verdict.sender_name:
             org = self.verdict.sender_organisation
@@ -210,8 +216,8 @@ class PackageTableModel(RowTableModel[PackageItem]):
     # -- changing
     def upsert(self, item: PackageItem) -> None:
         row = self.row_of(item.path)
-        if row < 0 and item.package_id:
-            row = next((r for r, i in enumerate(self._rows) if i.package_id == item.package_id), -1)
+        if row < 0 and item.key:
+            row = next((r for r, i in enumerate(self._rows) if i.key == item.key), -1)
         if row >= 0:
             self._rows[row] = item
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
@@ -228,16 +234,17 @@ class PackageTableModel(RowTableModel[PackageItem]):
 
     def set_inbox(self, entries: list[InboxEntry]) -> None:
         """Show the inbox's waiting packages; rows for packages no longer waiting lose that state."""
-        waiting = {e.package_id: e for e in entries}
+        waiting = {(e.package_id, e.fingerprint): e for e in entries}
         for row, item in enumerate(self._rows):
-            if item.inbox is not None and item.package_id not in waiting:
+            if item.inbox is not None and item.key not in waiting:
                 state = "rejected" if item.state == "rejected" else "applied" if item.state != "refused" else item.state
                 self._rows[row] = replace(item, inbox=None, state=state)
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
-        shown = {i.package_id for i in self._rows}
+        shown = {i.key for i in self._rows}
         for entry in entries:
-            if entry.package_id in shown:
-                row = next(r for r, i in enumerate(self._rows) if i.package_id == entry.package_id)
+            key = (entry.package_id, entry.fingerprint)
+            if key in shown:
+                row = next(r for r, i in enumerate(self._rows) if i.key == key)
                 self._rows[row] = replace(self._rows[row], inbox=entry, state="waiting", message="")
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
             else:

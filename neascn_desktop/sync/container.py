@@ -678,7 +678,41 @@ def open_package(path: Path, limits: Limits = DEFAULT_LIMITS) -> PackageReader:
         raise
 
 
-def _verify(path: Path, zf: zipfile.ZipFile, limits: Limits, data: bytes | None = None) -> PackageReader:
+def read_manifest(path: Path, limits: Limits = DEFAULT_LIMITS) -> Manifest:
+    """The signed manifest of a package file, checked as ``open_package`` checks it (ZIP
+    structure and limits, manifest, signature, the members against the manifest's list and
+    sizes) but without reading, hashing or decrypting any other member.
+
+    What the importer reads of a package before it knows whether the sender is trusted:
+    a few kilobytes, whatever the size of the file.  The member hashes are checked when
+    the package is applied (``open_package``).
+    """
+    path = Path(path)
+    try:
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):
+            raise PackageDamagedError(_("{file} is not a file.").format(file=path))
+        if status.st_size > limits.max_file_bytes:
+            raise _too_large(path, _("the file is larger than {limit} bytes").format(limit=limits.max_file_bytes))
+        zf = zipfile.ZipFile(path)
+    except OSError as exc:
+        raise PackageDamagedError(_("Cannot read {file}: {reason}").format(
+            file=path, reason=exc.strerror or exc)) from exc
+    except _ERRORS_OF_ZIPFILE:
+        raise _damaged(path, _("it is not a readable ZIP archive")) from None
+    with zf:
+        by_name, manifest = _signed_manifest(path, zf, limits)
+        for member in manifest.members:
+            if by_name[member.name].file_size != member.size:
+                raise PackageSignatureError(_("{file}: the member {name!r} does not have its signed size.").format(
+                    file=path.name, name=member.name))
+    return manifest
+
+
+def _signed_manifest(path: Path, zf: zipfile.ZipFile, limits: Limits,
+                     data: bytes | None = None) -> tuple[dict[str, zipfile.ZipInfo], Manifest]:
+    """The members (checked against the limits) and the manifest (parsed, its signature
+    verified, its list of members the archive's)."""
     try:
         infos = zf.infolist()
     except _ERRORS_OF_ZIPFILE:
@@ -698,8 +732,6 @@ def _verify(path: Path, zf: zipfile.ZipFile, limits: Limits, data: bytes | None 
         raise PackageSignatureError(
             _("{file} has an invalid signature: it was altered or not made by the device it names.").format(
                 file=path.name)) from None
-    verified: dict[str, bytes] = {}
-    budget = _VERIFIED_CACHE_BYTES
     listed = {m.name for m in manifest.members}
     present = set(by_name) - {MANIFEST, SIGNATURE}
     if present - listed:
@@ -707,6 +739,13 @@ def _verify(path: Path, zf: zipfile.ZipFile, limits: Limits, data: bytes | None 
             file=path.name))
     if listed - present:
         raise _damaged(path, _("a member listed in its manifest is missing"))
+    return by_name, manifest
+
+
+def _verify(path: Path, zf: zipfile.ZipFile, limits: Limits, data: bytes | None = None) -> PackageReader:
+    by_name, manifest = _signed_manifest(path, zf, limits, data)
+    verified: dict[str, bytes] = {}
+    budget = _VERIFIED_CACHE_BYTES
     for member in manifest.members:
         info = by_name[member.name]
         if info.file_size != member.size:

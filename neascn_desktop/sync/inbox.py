@@ -46,6 +46,11 @@ class InboxEntry:
     status: str
 
     @property
+    def ref(self) -> str:
+        """What names this entry unambiguously (see ``entry_ref``)."""
+        return entry_ref(self.package_id, self.fingerprint)
+
+    @property
     def reason_label(self) -> str:
         return trust_label(self.reason)
 
@@ -63,6 +68,16 @@ class InboxEntry:
             "reason": self.reason,
             "status": self.status,
         }
+
+
+def entry_ref(package_id: str, fingerprint: str) -> str:
+    """An inbox entry's name: the package id, ``@``, the signer's key fingerprint.
+
+    An entry is a package id *and* its signer: another device may send a package with
+    the same id, which waits (or is decided) on its own.  The package id alone (or
+    four or more of its first characters) names an entry as long as only one waits.
+    """
+    return f"{package_id}@{fingerprint}"
 
 
 def _entry(db: Database, row: InboxRow) -> InboxEntry:
@@ -84,16 +99,27 @@ def list_inbox(db: Database, include_decided: bool = False) -> list[InboxEntry]:
 
 
 def _find(db: Database, package_id: str) -> InboxEntry:
+    """The waiting entry named ``package_id``: an id (or its first four or more characters),
+    optionally followed by ``@`` and (the start of) the signer's fingerprint."""
     key = package_id.strip()
+    id_part, _at, signer = key.partition("@")
+    signer = signer.replace(":", "").lower()
     with db.session() as session:
-        row = session.get(InboxRow, key)
-        if row is None and len(key) >= 4:
-            rows = session.scalars(select(InboxRow).where(InboxRow.package_id.startswith(key),
-                                                          InboxRow.status == "waiting")).all()
-            row = rows[0] if len(rows) == 1 else None
-        if row is None or row.status != "waiting":
+        query = select(InboxRow).where(InboxRow.status == "waiting")
+        query = query.where(InboxRow.package_id.startswith(id_part) if len(id_part) >= 4
+                            else InboxRow.package_id == id_part)
+        rows = [r for r in session.scalars(query)
+                if r.sender_fingerprint.replace(":", "").startswith(signer)]
+        exact = [r for r in rows if r.package_id == id_part]
+        rows = exact or rows
+        if not rows:
             raise PackageStateError(_("No package with the id {id} waits in the inbox.").format(id=key))
-        return _entry(db, row)
+        if len(rows) > 1:
+            raise PackageStateError(_(
+                "Several waiting packages match {id}; name one with its id, @ and its sender's "
+                "fingerprint, for example {example}.").format(
+                    id=key, example=entry_ref(rows[0].package_id, rows[0].sender_fingerprint)))
+        return _entry(db, rows[0])
 
 
 def trust_and_apply(db: Database, package_id: str, *, only_this: bool = False) -> ImportReport:
@@ -122,7 +148,10 @@ def trust_and_apply(db: Database, package_id: str, *, only_this: bool = False) -
         audit.record_now(db, action="trust", verdict="trusted", package_id=entry.package_id,
                          message=_("Trusted {name} ({fingerprint}) from the inbox.").format(
                              name=sender.display_name, fingerprint=sender.fingerprint))
-        targets = [e for e in list_inbox(db) if e.sender_device_id == sender.device_id]
+        # Only what this key signed: a package that claims the device but bears another key
+        # is another sender's.
+        targets = [e for e in list_inbox(db)
+                   if e.sender_device_id == sender.device_id and e.fingerprint == sender.fingerprint]
     else:
         targets = [entry]
     run = new_run(db)
@@ -139,7 +168,7 @@ def reject(db: Database, package_id: str) -> InboxEntry:
     """Reject a waiting package: it is never applied, and its stored copy is deleted."""
     entry = _find(db, package_id)
     with db.transaction() as session:
-        row = session.get(InboxRow, entry.package_id)
+        row = session.get(InboxRow, (entry.package_id, entry.fingerprint))
         assert row is not None
         row.status = "rejected"
         row.decided_at = datetime.now(UTC)

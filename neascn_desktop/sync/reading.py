@@ -41,13 +41,24 @@ from neascn_desktop.identity.keys import ENCRYPTION_KEY_FILE, b64, keys_dir, pub
 from neascn_desktop.paths import attachments_dir
 from neascn_desktop.replica.revision import Revision
 from neascn_desktop.sync import acknowledgement, crypto, payload
-from neascn_desktop.sync.container import DEFAULT_LIMITS, SUFFIX, Limits, Manifest, open_package
+from neascn_desktop.sync.container import (
+    DEFAULT_LIMITS,
+    SUFFIX,
+    Limits,
+    Manifest,
+    open_package,
+    read_manifest,
+)
 from neascn_desktop.sync.errors import PackageDamagedError, PackageError
 
 #: A package keeps at most this many bytes of attachments in memory between reading and writing.
 KEEP_ATTACHMENT_BYTES = 16 * 1024 * 1024
 #: Fewer files than this are read in the importing process itself (starting workers costs more).
 MIN_FILES_FOR_WORKERS = 16
+#: Workers read only files up to this size whole: they read before anyone knows whether the
+#: sender is trusted, and a bigger file from an untrusted sender must cost no more than its
+#: manifest (the importer reads it: ``read_manifest`` first, the rest once the sender is trusted).
+READ_AHEAD_MAX_FILE_BYTES = 8 * 1024 * 1024
 #: At most this many workers, whatever the number of processors.
 MAX_WORKERS = 4
 #: Results read from the workers but not yet taken by the importer stay under this many bytes
@@ -155,6 +166,8 @@ class Prepared:
     # revision id -> (attachments it refers to, survey definition it answered), worked out by
     # a reading worker so that the importer need not parse the payloads (``payload_refs``).
     refs: dict[str, tuple[frozenset[str], str | None]] = field(default_factory=dict)
+    # False: only the manifest was read (``peek``); nothing of the payload is here.
+    complete: bool = True
 
     @property
     def attachment_hashes(self) -> set[str]:
@@ -195,6 +208,22 @@ def prepare(path: Path, limits: Limits, keys: KeyLookup) -> Prepared:
         except PackageError as exc:
             return Prepared(reader.path, exc, manifest, reader.sha256)
     return Prepared(reader.path, None, manifest, reader.sha256, revisions, attachments)
+
+
+def peek(path: Path, limits: Limits) -> Prepared:
+    """Only the signed manifest of a package file (see ``read_manifest``); a refusal is returned."""
+    try:
+        return Prepared(Path(path), None, read_manifest(path, limits), complete=False)
+    except PackageError as exc:
+        return Prepared(Path(path), exc, complete=False)
+
+
+def worth_reading_ahead(path: Path) -> bool:
+    """Whether a file is small enough to be read whole before its sender is judged."""
+    try:
+        return path.stat().st_size <= READ_AHEAD_MAX_FILE_BYTES
+    except OSError:
+        return False
 
 
 # --- reading ahead in worker processes ----------------------------------------------------------
@@ -444,6 +473,8 @@ class ReadAhead:
         return int.from_bytes(record, "big")
 
     def _read_here(self, index: int) -> Prepared | None:
+        if not worth_reading_ahead(self.files[index]):
+            return None  # the caller reads it, the manifest first
         self.stolen += 1
         started = time.perf_counter()
         try:
@@ -603,8 +634,9 @@ def _work(tasks: int, fd: int, files: Sequence[Path], data_dir: Path, limits: Li
                 blob = b""
                 prepared = None
                 try:
-                    prepared = prepare(files[index], limits, keys)
-                    if prepared.error is None:
+                    if worth_reading_ahead(files[index]):
+                        prepared = prepare(files[index], limits, keys)
+                    if prepared is not None and prepared.error is None:
                         if stage_attachments:
                             _stage_in_worker(prepared, folder, present, tag)
                         blob = _wire(prepared)
@@ -631,5 +663,6 @@ __all__ = [
     "load_x25519",
     "part_name",
     "payload_refs",
+    "peek",
     "prepare",
 ]

@@ -241,12 +241,15 @@ def verdict_from_manifest(path: Path, manifest: Manifest, **extra: Any) -> Packa
     )
 
 
-def package_state(db: Database, package_id: str) -> tuple[bool, bool]:
-    """(already imported, waiting in the inbox)."""
+def package_state(db: Database, package_id: str, signer: str) -> tuple[bool, bool]:
+    """(already imported, waiting in the inbox) for the package ``package_id`` signed by the key
+    with the fingerprint ``signer`` (another signer's package with that id is another package)."""
+    p, box = package_table, inbox_table
     with db.connect() as conn:
-        imported = conn.execute(select(package_table.c.package_id)
-                                .where(package_table.c.package_id == package_id)).first() is not None
-        inbox = conn.execute(select(inbox_table).where(inbox_table.c.package_id == package_id)).first()
+        imported = conn.execute(select(p.c.package_id).where(
+            p.c.package_id == package_id, p.c.sender_fingerprint == signer)).first() is not None
+        inbox = conn.execute(select(box.c.status).where(
+            box.c.package_id == package_id, box.c.sender_fingerprint == signer)).first()
         return imported, inbox is not None and inbox.status == "waiting"
 
 
@@ -266,7 +269,7 @@ def verify_package(
     with reader:
         manifest = reader.manifest
         book = book or TrustBook(db)
-        imported, waiting = package_state(db, manifest.package_id)
+        imported, waiting = package_state(db, manifest.package_id, manifest.sender.fingerprint)
         decryptable: bool | None = None
         error: PackageError | None = None
         if manifest.encrypted:

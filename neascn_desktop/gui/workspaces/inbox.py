@@ -389,7 +389,7 @@ class InboxWorkspace(QWidget):
     def _ensure_in_inbox(self, item: PackageItem) -> str | None:
         """A dropped file from an unknown sender is put into the inbox first (that is recorded)."""
         if item.inbox is not None:
-            return item.inbox.package_id
+            return item.inbox.ref
         report = import_packages(self.ctx.db, [item.path])
         outcome = report.outcomes[0] if report.outcomes else None
         if outcome is None or outcome.status != "waiting":
@@ -397,7 +397,9 @@ class InboxWorkspace(QWidget):
                 self.model.update_state(item.path, _OUTCOME_STATES.get(outcome.status, outcome.status),
                                         outcome.message)
             return None
-        return outcome.verdict.package_id
+        if outcome.verdict.package_id is None or outcome.verdict.fingerprint is None:
+            return None
+        return inbox.entry_ref(outcome.verdict.package_id, outcome.verdict.fingerprint)
 
     def trust_selected(self) -> Any:
         items = self.selected_items()
