@@ -184,7 +184,8 @@ def cmd_verify(ctx: CliContext, args: argparse.Namespace) -> int:
     else:
         for v in verdicts:
             # File names from a folder listing are as untrusted as the packages themselves.
-            print(safe_text(v.summary if v.summary.startswith(v.path.name) else f"{v.path}: {v.summary}", None))
+            shown = safe_text(v.path.name)
+            print(safe_text(v.summary if v.summary.startswith(shown) else f"{v.path}: {v.summary}", None))
     return 0 if all(v.error is None for v in verdicts) else 1
 
 
@@ -193,7 +194,7 @@ def _print_report(ctx: CliContext, report: ImportReport) -> None:
         ctx.print_json(report.to_dict())
         return
     for outcome in report.outcomes:
-        name = outcome.path.name
+        name = safe_text(outcome.path.name)  # as the message quotes it
         print(safe_text(outcome.message if outcome.message.startswith(name) else f"{name}: {outcome.message}",
                         None))
         if outcome.preview is not None and report.dry_run:

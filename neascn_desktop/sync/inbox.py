@@ -22,8 +22,8 @@ from neascn_desktop.identity.profile import load_profile
 from neascn_desktop.identity.trust import KeyCard, trust_keycard
 from neascn_desktop.store.database import Database
 from neascn_desktop.sync import audit
-from neascn_desktop.sync.container import open_package
-from neascn_desktop.sync.errors import PackageError, PackageStateError
+from neascn_desktop.sync.container import read_manifest
+from neascn_desktop.sync.errors import PackageStateError
 from neascn_desktop.sync.importer import ImportReport, PackageOutcome, import_one, new_run
 from neascn_desktop.sync.tables import InboxRow
 from neascn_desktop.sync.verify import TRUSTED, trust_label
@@ -129,12 +129,9 @@ def trust_and_apply(db: Database, package_id: str, *, only_this: bool = False) -
     one-off decision (for instance a package made before its sender was revoked).
     """
     entry = _find(db, package_id)
-    try:
-        with open_package(entry.file) as reader:
-            sender = reader.manifest.sender
-            created_at = reader.manifest.created_at
-    except PackageError:
-        raise
+    # The signed manifest says who sent it; the rest is verified when it is applied below.
+    manifest = read_manifest(entry.file)
+    sender, created_at = manifest.sender, manifest.created_at
     own = load_profile(db)
     if own is not None and sender.device_id == own.device_id:
         raise PackageStateError(_(

@@ -21,7 +21,7 @@ def resign(source: Path, target: Path, signer: Device, change: Callable[[dict[st
         members = {info.filename: zf.read(info) for info in zf.infolist()}
     manifest = json.loads(members["manifest.json"])
     change(manifest)
-    raw = json.dumps(manifest, ensure_ascii=False).encode("utf-8")
+    raw = json.dumps(manifest).encode("utf-8")  # ASCII escapes: lone surrogates too
     members["manifest.json"] = raw
     members["manifest.sig"] = load_device_keys(signer.data_dir).signing.sign(raw)
     buffer = io.BytesIO()
