@@ -146,7 +146,10 @@ def package_record(db: Database, package_id: str | None) -> PackageRecord | None
     if not package_id:
         return None
     with db.connect() as conn:
-        row = conn.execute(select(package_table).where(package_table.c.package_id == package_id)).first()
+        # Another signer may have reused the id (a package is its id and its signer): the
+        # first applied is the one a revision's provenance most likely names.
+        row = conn.execute(select(package_table).where(package_table.c.package_id == package_id)
+                           .order_by(package_table.c.imported_at)).first()
         if row is None:
             return None
         return PackageRecord(row.package_id, row.kind, safe_text(row.sender_device_id), safe_text(row.sender_name),

@@ -161,3 +161,29 @@ def test_the_migration_keeps_applied_packages_and_inbox_entries(tmp_path: Path) 
         # The same id from another signer is another row now.
         conn.execute("INSERT INTO sync_package VALUES ('11111111-1111-4111-8111-111111111111', 'responses', "
                      "'dev-c', 'C', 'cccc', '2026-11-25T10:00:00+00:00', 'm2', 'f2', '2026-11-25 10:00:00', '{}')")
+
+
+def test_an_export_does_not_withhold_revisions_whose_package_id_another_sender_reused(
+        make_device, tmp_path: Path) -> None:
+    """Carol holds Bob's revisions from a package that reused Alice's package id; her export
+    to Alice must not take them for Alice's own (the provenance names the id only)."""
+    from neascn_desktop.framework import service as framework
+
+    alice, bob, carol = (make_device(n, "taskforce") for n in ("alice", "bob", "carol"))
+    carol.run("trust", "add", alice.keyfile, bob.keyfile)
+    for device in (alice, bob):
+        db = device.open()
+        try:
+            framework.create_document(db, device.profile(), "en")
+        finally:
+            db.dispose()
+    genuine = tmp_path / "alice.neascn"
+    alice.run("package", "export", "--kind", "framework", "-o", genuine, "--no-encrypt")
+    bobs = tmp_path / "bob-own.neascn"
+    bob_count = bob.json("package", "export", "--kind", "framework", "-o", bobs, "--no-encrypt")["revisions"]
+    borrowed = resign(bobs, tmp_path / "bob.neascn", bob,
+                      lambda m: m.update(package_id=manifest_of(genuine)["package_id"]))
+    assert carol.json("package", "import", borrowed, genuine)["applied"] == 2
+    result = carol.json("package", "export", "--kind", "framework", "-o", tmp_path / "to-alice.neascn",
+                        "--encrypt-for", alice.keyfile)
+    assert result["revisions"] == bob_count > 0
