@@ -10,8 +10,10 @@ Reading is most of an import's work and every file is independent, so
 what was read before.  The workers are forked (on Linux, and only from a
 process with a single thread: forking a process with other threads, such as
 a Qt application, is not safe); they need the data directory only for the
-private keys, never the database, so the command line can start them before
-it has even imported SQLAlchemy.  Whatever a worker cannot deliver — a
+private keys and, read straight from the SQLite file, the trusted signing keys
+(they read ahead only what a trusted key signed: see ``_worth_reading``), never
+the database layer, so the command line can start them before it has even
+imported SQLAlchemy.  Whatever a worker cannot deliver — a
 refused package, a crash, a worker killed — the importer reads again
 itself, so the outcome of an import never depends on the workers.
 
@@ -25,6 +27,7 @@ import marshal
 import os
 import pickle
 import signal
+import sqlite3
 import sys
 import threading
 import time
@@ -38,7 +41,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from neascn_desktop.i18n import _
 from neascn_desktop.identity.keys import ENCRYPTION_KEY_FILE, b64, keys_dir, public_bytes
-from neascn_desktop.paths import attachments_dir
+from neascn_desktop.paths import DB_FILENAME, attachments_dir
 from neascn_desktop.replica.revision import Revision
 from neascn_desktop.sync import acknowledgement, crypto, payload
 from neascn_desktop.sync.container import (
@@ -55,10 +58,11 @@ from neascn_desktop.sync.errors import PackageDamagedError, PackageError
 KEEP_ATTACHMENT_BYTES = 16 * 1024 * 1024
 #: Fewer files than this are read in the importing process itself (starting workers costs more).
 MIN_FILES_FOR_WORKERS = 16
-#: Workers read only files up to this size whole: they read before anyone knows whether the
-#: sender is trusted, and a bigger file from an untrusted sender must cost no more than its
-#: manifest (the importer reads it: ``read_manifest`` first, the rest once the sender is trusted).
-READ_AHEAD_MAX_FILE_BYTES = 8 * 1024 * 1024
+#: Workers read ahead only what a trusted sender signed (its manifest first, see ``_worth_reading``):
+#: a package from anyone else must cost no more than its manifest until the secretariat trusts
+#: the sender (the importer parks it).  Where the trusted keys cannot be read without the
+#: database layer, workers read only files up to this size whole.
+READ_AHEAD_MAX_FILE_BYTES = 4 * 1024 * 1024
 #: At most this many workers, whatever the number of processors.
 MAX_WORKERS = 4
 #: Results read from the workers but not yet taken by the importer stay under this many bytes
@@ -218,12 +222,37 @@ def peek(path: Path, limits: Limits) -> Prepared:
         return Prepared(Path(path), exc, complete=False)
 
 
-def worth_reading_ahead(path: Path) -> bool:
-    """Whether a file is small enough to be read whole before its sender is judged."""
+def trusted_signers(data_dir: Path) -> frozenset[str] | None:
+    """The signing keys (base64) whose packages are applied without asking: this device's and
+    the trusted devices' that are not revoked.  Read from the SQLite file with the standard
+    library, so workers can start before the database layer is loaded; ``None`` when that
+    cannot be done (a database server, no database, another schema)."""
+    path = Path(data_dir) / DB_FILENAME
+    if os.environ.get("NEASCN_DATABASE_URL") or not path.is_file():
+        return None
     try:
-        return path.stat().st_size <= READ_AHEAD_MAX_FILE_BYTES
-    except OSError:
-        return False
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            keys = {row[0] for row in conn.execute("SELECT signing_public_key FROM profile")}
+            keys.update(row[0] for row in conn.execute(
+                "SELECT signing_public_key FROM trusted_device WHERE revoked_at IS NULL"))
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    return frozenset(keys)
+
+
+def _worth_reading(path: Path, limits: Limits, trusted: frozenset[str] | None) -> bool:
+    """Whether to read a file whole before the importer judges its sender: when a trusted key
+    signed it (or, not knowing the keys, when it is small)."""
+    if trusted is None:
+        try:
+            return path.stat().st_size <= READ_AHEAD_MAX_FILE_BYTES
+        except OSError:
+            return False
+    manifest = peek(path, limits).manifest
+    return manifest is not None and manifest.sender.signing_public_key in trusted
 
 
 # --- reading ahead in worker processes ----------------------------------------------------------
@@ -353,6 +382,7 @@ class ReadAhead:
         if len(self.files) < MIN_FILES_FOR_WORKERS:
             count = 0
         self._keys = key_files_lookup(data_dir)
+        self._trusted = trusted_signers(data_dir) if count else None
         self._folder = attachments_dir(data_dir)
         self._tag = f"r{uuid.uuid4().hex[:12]}-"  # in the names of the workers' temporary files
         self._cond = threading.Condition()
@@ -416,7 +446,8 @@ class ReadAhead:
                 os.close(tasks_w)
                 for fd in self._fds:
                     os.close(fd)
-                _work(tasks_r, write_fd, self.files, data_dir, limits, stage_attachments, self._tag)
+                _work(tasks_r, write_fd, self.files, data_dir, limits, stage_attachments, self._tag,
+                      self._trusted)
             os.close(write_fd)
             self._pids.append(pid)
             self._fds.append(read_fd)
@@ -473,7 +504,7 @@ class ReadAhead:
         return int.from_bytes(record, "big")
 
     def _read_here(self, index: int) -> Prepared | None:
-        if not worth_reading_ahead(self.files[index]):
+        if not _worth_reading(self.files[index], self.limits, self._trusted):
             return None  # the caller reads it, the manifest first
         self.stolen += 1
         started = time.perf_counter()
@@ -606,7 +637,7 @@ class ReadAhead:
 
 
 def _work(tasks: int, fd: int, files: Sequence[Path], data_dir: Path, limits: Limits,
-          stage_attachments: bool, tag: str) -> None:
+          stage_attachments: bool, tag: str, trusted: frozenset[str] | None) -> None:
     """A worker's whole life: take file indices from the queue, read each file, send the
     result, exit when the queue is empty (never returns).
 
@@ -634,7 +665,7 @@ def _work(tasks: int, fd: int, files: Sequence[Path], data_dir: Path, limits: Li
                 blob = b""
                 prepared = None
                 try:
-                    if worth_reading_ahead(files[index]):
+                    if _worth_reading(files[index], limits, trusted):
                         prepared = prepare(files[index], limits, keys)
                     if prepared is not None and prepared.error is None:
                         if stage_attachments:
@@ -665,4 +696,5 @@ __all__ = [
     "payload_refs",
     "peek",
     "prepare",
+    "trusted_signers",
 ]

@@ -271,3 +271,24 @@ def test_the_inbox_table_shows_sanitised_names(qtbot, make_device, tmp_path: Pat
                         assert len(value) < 700
     finally:
         db.dispose()
+
+
+def test_reading_workers_read_ahead_only_what_a_trusted_key_signed(make_device, tmp_path: Path) -> None:
+    """The forked readers judge nothing, but they know the trusted keys (from the SQLite file)
+    and read a package whole only when one of them signed it."""
+    from neascn_desktop.sync.container import DEFAULT_LIMITS
+    from neascn_desktop.sync.reading import _worth_reading, trusted_signers
+
+    sec = make_device("secretariat", "secretariat")
+    known, stranger = make_device("known", "field"), make_device("stranger", "field")
+    sec.run("trust", "add", known.keyfile)
+    for device in (known, stranger):
+        _response(device)
+    from_known = _export(known, tmp_path / "known.neascn")
+    from_stranger = _export(stranger, tmp_path / "stranger.neascn")
+    trusted = trusted_signers(sec.data_dir)
+    assert trusted == {sec.profile().signing_public_key, known.profile().signing_public_key}
+    assert _worth_reading(from_known, DEFAULT_LIMITS, trusted)
+    assert not _worth_reading(from_stranger, DEFAULT_LIMITS, trusted)
+    sec.run("trust", "revoke", known.profile().device_id)
+    assert not _worth_reading(from_known, DEFAULT_LIMITS, trusted_signers(sec.data_dir))
