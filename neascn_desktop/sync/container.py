@@ -22,7 +22,7 @@ import tempfile
 import uuid
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -634,7 +634,16 @@ def _hash_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def open_package(path: Path, limits: Limits = DEFAULT_LIMITS) -> PackageReader:
+class NotAccepted(Exception):  # noqa: N818 - not an error: a decision of the caller's
+    """Raised by ``open_package`` when ``accept`` turned the signed manifest down."""
+
+    def __init__(self, manifest: Manifest) -> None:
+        super().__init__(manifest.package_id)
+        self.manifest = manifest
+
+
+def open_package(path: Path, limits: Limits = DEFAULT_LIMITS, *,
+                 accept: Callable[[Manifest], bool] | None = None) -> PackageReader:
     """Open a package file and verify its structure, signature and every member hash.
 
     The order matters: ZIP structure and limits first (cheap, before decompressing
@@ -670,7 +679,7 @@ def open_package(path: Path, limits: Limits = DEFAULT_LIMITS) -> PackageReader:
     except _ERRORS_OF_ZIPFILE:
         raise _damaged(path, _("it is not a readable ZIP archive")) from None
     try:
-        reader = _verify(path, zf, limits, data)
+        reader = _verify(path, zf, limits, data, accept)
         reader.sha256 = file_sha256 or _hash_file(path)
         return reader
     except BaseException:
@@ -742,8 +751,11 @@ def _signed_manifest(path: Path, zf: zipfile.ZipFile, limits: Limits,
     return by_name, manifest
 
 
-def _verify(path: Path, zf: zipfile.ZipFile, limits: Limits, data: bytes | None = None) -> PackageReader:
+def _verify(path: Path, zf: zipfile.ZipFile, limits: Limits, data: bytes | None = None,
+            accept: Callable[[Manifest], bool] | None = None) -> PackageReader:
     by_name, manifest = _signed_manifest(path, zf, limits, data)
+    if accept is not None and not accept(manifest):
+        raise NotAccepted(manifest)  # before any member is hashed
     verified: dict[str, bytes] = {}
     budget = _VERIFIED_CACHE_BYTES
     for member in manifest.members:

@@ -48,8 +48,8 @@ from neascn_desktop.sync.reading import (
     expand_paths,
     part_name,
     payload_refs,
-    peek,
     prepare,
+    read_judged,
 )
 from neascn_desktop.sync.schema import audit_table, inbox_table, package_table
 from neascn_desktop.sync.verify import (
@@ -435,20 +435,20 @@ def _hold(run: _Run, prepared: Prepared, verdict: PackageVerdict) -> PackageOutc
 def _read(run: _Run, path: Path, dry_run: bool) -> Prepared:
     """Read a package file as far as deciding what to do with it needs.
 
-    The manifest and signature first: a new package from a sender that is not trusted needs
-    nothing more (it is parked in the inbox as a file), so a big file from an unknown sender
-    costs a few kilobytes of memory until the sender is trusted.  Anything else is read and
-    verified completely (a package applied before, too: a damaged copy of it is refused, not
-    taken for it).  A dry run previews the contents, so it reads them.
+    A new package from a sender that is not trusted needs only its signed manifest (it is
+    parked in the inbox as a file): a file from an unknown sender costs a few kilobytes of
+    memory, whatever its size, until the sender is trusted.  Anything else is read and
+    verified completely (a package applied before, too: a damaged copy of it is refused,
+    not taken for it).  A dry run previews the contents, so it reads them.
     """
-    if not dry_run:
-        light = peek(path, run.limits)
-        if light.manifest is None:
-            return light
-        key = package_key(light.manifest)
-        if key not in run.known and key not in run.in_flight and run.book.judge(light.manifest) not in APPLICABLE:
-            return light
-    return prepare(path, run.limits, run.keys)
+    if dry_run:
+        return prepare(path, run.limits, run.keys)
+
+    def needs_contents(manifest: Manifest) -> bool:
+        key = package_key(manifest)
+        return key in run.known or key in run.in_flight or run.book.judge(manifest) in APPLICABLE
+
+    return read_judged(path, run.limits, run.keys, needs_contents)
 
 
 def _decide(run: _Run, prepared: Prepared, *, dry_run: bool,

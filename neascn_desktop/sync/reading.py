@@ -11,7 +11,7 @@ what was read before.  The workers are forked (on Linux, and only from a
 process with a single thread: forking a process with other threads, such as
 a Qt application, is not safe); they need the data directory only for the
 private keys and, read straight from the SQLite file, the trusted signing keys
-(they read ahead only what a trusted key signed: see ``_worth_reading``), never
+(they read ahead only what a trusted key signed: see ``_read_ahead``), never
 the database layer, so the command line can start them before it has even
 imported SQLAlchemy.  Whatever a worker cannot deliver — a
 refused package, a crash, a worker killed — the importer reads again
@@ -49,6 +49,7 @@ from neascn_desktop.sync.container import (
     SUFFIX,
     Limits,
     Manifest,
+    NotAccepted,
     open_package,
     read_manifest,
 )
@@ -58,11 +59,12 @@ from neascn_desktop.sync.errors import PackageDamagedError, PackageError
 KEEP_ATTACHMENT_BYTES = 16 * 1024 * 1024
 #: Fewer files than this are read in the importing process itself (starting workers costs more).
 MIN_FILES_FOR_WORKERS = 16
-#: Workers read ahead only what a trusted sender signed (its manifest first, see ``_worth_reading``):
-#: a package from anyone else must cost no more than its manifest until the secretariat trusts
-#: the sender (the importer parks it).  Where the trusted keys cannot be read without the
-#: database layer, workers read only files up to this size whole.
-READ_AHEAD_MAX_FILE_BYTES = 4 * 1024 * 1024
+#: Before its sender is judged, a file up to this size is read in one pass (the manifest judged
+#: before any member is hashed), a bigger one manifest first (see ``read_judged``).  Workers read
+#: ahead only what a trusted key signed (see ``_read_ahead``): a package from anyone else costs
+#: no more than its manifest until the secretariat trusts the sender.  Where the trusted keys
+#: cannot be read without the database layer, workers read only files up to this size.
+SMALL_FILE_BYTES = 4 * 1024 * 1024
 #: At most this many workers, whatever the number of processors.
 MAX_WORKERS = 4
 #: Results read from the workers but not yet taken by the importer stay under this many bytes
@@ -188,10 +190,17 @@ class Prepared:
         return sum(len(data or b"") for _sha, data in self.attachments) + 1000 * len(self.revisions)
 
 
-def prepare(path: Path, limits: Limits, keys: KeyLookup) -> Prepared:
-    """Read one package file completely; a refusal is returned (``error``), not raised."""
+def prepare(path: Path, limits: Limits, keys: KeyLookup,
+            accept: Callable[[Manifest], bool] | None = None) -> Prepared:
+    """Read one package file completely; a refusal is returned (``error``), not raised.
+
+    ``accept``: read on only if it accepts the signed manifest (else only the manifest is
+    returned, ``complete`` false).
+    """
     try:
-        reader = open_package(path, limits)
+        reader = open_package(path, limits, accept=accept)
+    except NotAccepted as turned_down:
+        return Prepared(Path(path), None, turned_down.manifest, complete=False)
     except PackageError as exc:
         return Prepared(Path(path), exc)
     with reader:
@@ -243,16 +252,36 @@ def trusted_signers(data_dir: Path) -> frozenset[str] | None:
     return frozenset(keys)
 
 
-def _worth_reading(path: Path, limits: Limits, trusted: frozenset[str] | None) -> bool:
-    """Whether to read a file whole before the importer judges its sender: when a trusted key
-    signed it (or, not knowing the keys, when it is small)."""
+def read_judged(path: Path, limits: Limits, keys: KeyLookup, accept: Callable[[Manifest], bool]) -> Prepared:
+    """Read a package file whole if ``accept`` takes its signed manifest, else only the manifest
+    (``complete`` false): nothing of the payload is hashed, decrypted or parsed before that.
+
+    A small file is read in one pass (its few bytes are read anyway, the manifest is judged
+    before any member is hashed); of a bigger one only the manifest is read first.
+    """
+    try:
+        small = Path(path).stat().st_size <= SMALL_FILE_BYTES
+    except OSError:
+        small = True  # ``prepare`` says what is wrong
+    if small:
+        return prepare(path, limits, keys, accept=accept)
+    light = peek(path, limits)
+    if light.manifest is None or not accept(light.manifest):
+        return light
+    return prepare(path, limits, keys)
+
+
+def _read_ahead(path: Path, limits: Limits, keys: KeyLookup, trusted: frozenset[str] | None) -> Prepared | None:
+    """A file read whole before the importer judges its sender, or ``None`` (the importer reads
+    it): only what a trusted key signed (not knowing the keys, only small files)."""
     if trusted is None:
         try:
-            return path.stat().st_size <= READ_AHEAD_MAX_FILE_BYTES
+            small = path.stat().st_size <= SMALL_FILE_BYTES
         except OSError:
-            return False
-    manifest = peek(path, limits).manifest
-    return manifest is not None and manifest.sender.signing_public_key in trusted
+            return None
+        return prepare(path, limits, keys) if small else None
+    prepared = read_judged(path, limits, keys, lambda m: m.sender.signing_public_key in trusted)
+    return prepared if prepared.complete else None
 
 
 # --- reading ahead in worker processes ----------------------------------------------------------
@@ -504,17 +533,18 @@ class ReadAhead:
         return int.from_bytes(record, "big")
 
     def _read_here(self, index: int) -> Prepared | None:
-        if not _worth_reading(self.files[index], self.limits, self._trusted):
-            return None  # the caller reads it, the manifest first
-        self.stolen += 1
         started = time.perf_counter()
         try:
-            prepared = prepare(self.files[index], self.limits, self._keys)
+            prepared = _read_ahead(self.files[index], self.limits, self._keys, self._trusted)
         except Exception:  # noqa: BLE001 - the caller reads it again and reports what went wrong
+            self.stolen += 1
             return None
         finally:
             rate = (time.perf_counter() - started) / max(self._size(index), 1)
             self._seconds_per_byte += (rate - self._seconds_per_byte) / 4
+        if prepared is None:
+            return None  # not for reading ahead: the caller reads it (its manifest first)
+        self.stolen += 1
         return prepared if prepared.error is None else None
 
     def _size(self, index: int) -> int:
@@ -665,8 +695,7 @@ def _work(tasks: int, fd: int, files: Sequence[Path], data_dir: Path, limits: Li
                 blob = b""
                 prepared = None
                 try:
-                    if _worth_reading(files[index], limits, trusted):
-                        prepared = prepare(files[index], limits, keys)
+                    prepared = _read_ahead(files[index], limits, keys, trusted)
                     if prepared is not None and prepared.error is None:
                         if stage_attachments:
                             _stage_in_worker(prepared, folder, present, tag)
@@ -696,5 +725,6 @@ __all__ = [
     "payload_refs",
     "peek",
     "prepare",
+    "read_judged",
     "trusted_signers",
 ]

@@ -152,10 +152,10 @@ def test_a_worker_that_dies_leaves_its_files_to_the_importer(scene: dict[str, Pa
     # Whichever worker takes the seventh file dies.
     patch = textwrap.dedent('''
         real = reading.prepare
-        def prepare(path, limits, keys):
+        def prepare(path, limits, keys, accept=None):
             if path.name == "07.neascn":
                 os._exit(9)
-            return real(path, limits, keys)
+            return real(path, limits, keys, accept)
         reading.prepare = prepare
     ''')
     alone = _run(scene, "alone-2", workers=0)
@@ -169,10 +169,10 @@ def test_a_worker_that_dies_leaves_its_files_to_the_importer(scene: dict[str, Pa
 def test_a_worker_error_is_read_again_and_reported_as_in_process(scene: dict[str, Path]) -> None:
     patch = textwrap.dedent('''
         real = reading.prepare
-        def prepare(path, limits, keys):
+        def prepare(path, limits, keys, accept=None):
             if path.name.startswith("1"):
                 raise RuntimeError("a bug in a worker")
-            return real(path, limits, keys)
+            return real(path, limits, keys, accept)
         reading.prepare = prepare
     ''')
     alone = _run(scene, "alone-3", workers=0)

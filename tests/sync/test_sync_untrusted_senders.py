@@ -275,9 +275,10 @@ def test_the_inbox_table_shows_sanitised_names(qtbot, make_device, tmp_path: Pat
 
 def test_reading_workers_read_ahead_only_what_a_trusted_key_signed(make_device, tmp_path: Path) -> None:
     """The forked readers judge nothing, but they know the trusted keys (from the SQLite file)
-    and read a package whole only when one of them signed it."""
+    and read a package whole only when one of them signed it; anything else is left to the
+    importer, which reads its manifest first."""
     from neascn_desktop.sync.container import DEFAULT_LIMITS
-    from neascn_desktop.sync.reading import _worth_reading, trusted_signers
+    from neascn_desktop.sync.reading import _read_ahead, key_files_lookup, trusted_signers
 
     sec = make_device("secretariat", "secretariat")
     known, stranger = make_device("known", "field"), make_device("stranger", "field")
@@ -286,9 +287,14 @@ def test_reading_workers_read_ahead_only_what_a_trusted_key_signed(make_device, 
         _response(device)
     from_known = _export(known, tmp_path / "known.neascn")
     from_stranger = _export(stranger, tmp_path / "stranger.neascn")
-    trusted = trusted_signers(sec.data_dir)
-    assert trusted == {sec.profile().signing_public_key, known.profile().signing_public_key}
-    assert _worth_reading(from_known, DEFAULT_LIMITS, trusted)
-    assert not _worth_reading(from_stranger, DEFAULT_LIMITS, trusted)
+    keys = key_files_lookup(sec.data_dir)
+
+    def read(path: Path):  # type: ignore[no-untyped-def]
+        return _read_ahead(path, DEFAULT_LIMITS, keys, trusted_signers(sec.data_dir))
+
+    assert trusted_signers(sec.data_dir) == {sec.profile().signing_public_key, known.profile().signing_public_key}
+    prepared = read(from_known)
+    assert prepared is not None and prepared.complete and prepared.revisions
+    assert read(from_stranger) is None
     sec.run("trust", "revoke", known.profile().device_id)
-    assert not _worth_reading(from_known, DEFAULT_LIMITS, trusted_signers(sec.data_dir))
+    assert read(from_known) is None
