@@ -57,6 +57,7 @@ class InboxEntry:
     def to_dict(self) -> dict[str, Any]:
         return {
             "package_id": self.package_id,
+            "ref": self.ref,
             "file": str(self.file),
             "original_name": self.original_name,
             "kind": self.kind,

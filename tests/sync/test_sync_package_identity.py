@@ -109,7 +109,8 @@ def test_untrusted_senders_reusing_one_id_wait_apart(world) -> None:
     assert len(sec.json("inbox", "list")) == 2 and sec.digest == digest
 
     b_entry = next(w for w in waiting if w["sender"]["device_id"] == b.profile().device_id)
-    sec.run("inbox", "reject", f"{world['id']}@{b_entry['sender']['fingerprint']}")
+    assert b_entry["ref"] == f"{world['id']}@{b_entry['sender']['fingerprint']}"
+    sec.run("inbox", "reject", b_entry["ref"])
     left = sec.json("inbox", "list")
     assert [w["sender"]["device_id"] for w in left] == [a.profile().device_id]
     assert Path(left[0]["file"]).is_file()
