@@ -42,6 +42,7 @@ from neascn_desktop.sync.container import (
     open_package,
 )
 from neascn_desktop.sync.errors import PackageDamagedError, PackageError, PackageStateError
+from neascn_desktop.sync.peeking import read_judged
 from neascn_desktop.sync.reading import (
     Prepared,
     ReadAhead,
@@ -49,7 +50,6 @@ from neascn_desktop.sync.reading import (
     part_name,
     payload_refs,
     prepare,
-    read_judged,
 )
 from neascn_desktop.sync.schema import audit_table, inbox_table, package_table
 from neascn_desktop.sync.verify import (

@@ -11,7 +11,7 @@ what was read before.  The workers are forked (on Linux, and only from a
 process with a single thread: forking a process with other threads, such as
 a Qt application, is not safe); they need the data directory only for the
 private keys and, read straight from the SQLite file, the trusted signing keys
-(they read ahead only what a trusted key signed: see ``_read_ahead``), never
+(they read ahead only what a trusted key signed: see ``peeking.read_ahead``), never
 the database layer, so the command line can start them before it has even
 imported SQLAlchemy.  Whatever a worker cannot deliver — a
 refused package, a crash, a worker killed — the importer reads again
@@ -27,7 +27,6 @@ import marshal
 import os
 import pickle
 import signal
-import sqlite3
 import sys
 import threading
 import time
@@ -41,7 +40,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from neascn_desktop.i18n import _
 from neascn_desktop.identity.keys import ENCRYPTION_KEY_FILE, b64, keys_dir, public_bytes
-from neascn_desktop.paths import DB_FILENAME, attachments_dir
+from neascn_desktop.paths import attachments_dir
 from neascn_desktop.replica.revision import Revision
 from neascn_desktop.sync import acknowledgement, crypto, payload
 from neascn_desktop.sync.container import (
@@ -51,7 +50,6 @@ from neascn_desktop.sync.container import (
     Manifest,
     NotAccepted,
     open_package,
-    read_manifest,
 )
 from neascn_desktop.sync.errors import PackageDamagedError, PackageError
 
@@ -59,12 +57,6 @@ from neascn_desktop.sync.errors import PackageDamagedError, PackageError
 KEEP_ATTACHMENT_BYTES = 16 * 1024 * 1024
 #: Fewer files than this are read in the importing process itself (starting workers costs more).
 MIN_FILES_FOR_WORKERS = 16
-#: Before its sender is judged, a file up to this size is read in one pass (the manifest judged
-#: before any member is hashed), a bigger one manifest first (see ``read_judged``).  Workers read
-#: ahead only what a trusted key signed (see ``_read_ahead``): a package from anyone else costs
-#: no more than its manifest until the secretariat trusts the sender.  Where the trusted keys
-#: cannot be read without the database layer, workers read only files up to this size.
-SMALL_FILE_BYTES = 4 * 1024 * 1024
 #: At most this many workers, whatever the number of processors.
 MAX_WORKERS = 4
 #: Results read from the workers but not yet taken by the importer stay under this many bytes
@@ -223,67 +215,6 @@ def prepare(path: Path, limits: Limits, keys: KeyLookup,
     return Prepared(reader.path, None, manifest, reader.sha256, revisions, attachments)
 
 
-def peek(path: Path, limits: Limits) -> Prepared:
-    """Only the signed manifest of a package file (see ``read_manifest``); a refusal is returned."""
-    try:
-        return Prepared(Path(path), None, read_manifest(path, limits), complete=False)
-    except PackageError as exc:
-        return Prepared(Path(path), exc, complete=False)
-
-
-def trusted_signers(data_dir: Path) -> frozenset[str] | None:
-    """The signing keys (base64) whose packages are applied without asking: this device's and
-    the trusted devices' that are not revoked.  Read from the SQLite file with the standard
-    library, so workers can start before the database layer is loaded; ``None`` when that
-    cannot be done (a database server, no database, another schema)."""
-    path = Path(data_dir) / DB_FILENAME
-    if os.environ.get("NEASCN_DATABASE_URL") or not path.is_file():
-        return None
-    try:
-        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
-        try:
-            keys = {row[0] for row in conn.execute("SELECT signing_public_key FROM profile")}
-            keys.update(row[0] for row in conn.execute(
-                "SELECT signing_public_key FROM trusted_device WHERE revoked_at IS NULL"))
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return None
-    return frozenset(keys)
-
-
-def read_judged(path: Path, limits: Limits, keys: KeyLookup, accept: Callable[[Manifest], bool]) -> Prepared:
-    """Read a package file whole if ``accept`` takes its signed manifest, else only the manifest
-    (``complete`` false): nothing of the payload is hashed, decrypted or parsed before that.
-
-    A small file is read in one pass (its few bytes are read anyway, the manifest is judged
-    before any member is hashed); of a bigger one only the manifest is read first.
-    """
-    try:
-        small = Path(path).stat().st_size <= SMALL_FILE_BYTES
-    except OSError:
-        small = True  # ``prepare`` says what is wrong
-    if small:
-        return prepare(path, limits, keys, accept=accept)
-    light = peek(path, limits)
-    if light.manifest is None or not accept(light.manifest):
-        return light
-    return prepare(path, limits, keys)
-
-
-def _read_ahead(path: Path, limits: Limits, keys: KeyLookup, trusted: frozenset[str] | None) -> Prepared | None:
-    """A file read whole before the importer judges its sender, or ``None`` (the importer reads
-    it): only what a trusted key signed (not knowing the keys, only small files)."""
-    if trusted is None:
-        try:
-            small = path.stat().st_size <= SMALL_FILE_BYTES
-        except OSError:
-            return None
-        return prepare(path, limits, keys) if small else None
-    prepared = read_judged(path, limits, keys, lambda m: m.sender.signing_public_key in trusted)
-    return prepared if prepared.complete else None
-
-
 # --- reading ahead in worker processes ----------------------------------------------------------
 
 def _wire(prepared: Prepared) -> bytes:
@@ -411,7 +342,10 @@ class ReadAhead:
         if len(self.files) < MIN_FILES_FOR_WORKERS:
             count = 0
         self._keys = key_files_lookup(data_dir)
-        self._trusted = trusted_signers(data_dir) if count else None
+        # What the workers may read ahead (``peeking`` imports this module: imported here).
+        from neascn_desktop.sync import peeking
+
+        self._trusted = peeking.trusted_signers(data_dir) if count else None
         self._folder = attachments_dir(data_dir)
         self._tag = f"r{uuid.uuid4().hex[:12]}-"  # in the names of the workers' temporary files
         self._cond = threading.Condition()
@@ -533,9 +467,11 @@ class ReadAhead:
         return int.from_bytes(record, "big")
 
     def _read_here(self, index: int) -> Prepared | None:
+        from neascn_desktop.sync import peeking  # imports this module
+
         started = time.perf_counter()
         try:
-            prepared = _read_ahead(self.files[index], self.limits, self._keys, self._trusted)
+            prepared = peeking.read_ahead(self.files[index], self.limits, self._keys, self._trusted)
         except Exception:  # noqa: BLE001 - the caller reads it again and reports what went wrong
             self.stolen += 1
             return None
@@ -683,6 +619,8 @@ def _work(tasks: int, fd: int, files: Sequence[Path], data_dir: Path, limits: Li
         # it inherited from the importer stays untouched (no collector scans, no copies).
         gc.freeze()
         gc.disable()
+        from neascn_desktop.sync import peeking  # imports this module
+
         keys = key_files_lookup(data_dir)
         folder = attachments_dir(data_dir)
         present: set[str] = set()
@@ -695,7 +633,7 @@ def _work(tasks: int, fd: int, files: Sequence[Path], data_dir: Path, limits: Li
                 blob = b""
                 prepared = None
                 try:
-                    prepared = _read_ahead(files[index], limits, keys, trusted)
+                    prepared = peeking.read_ahead(files[index], limits, keys, trusted)
                     if prepared is not None and prepared.error is None:
                         if stage_attachments:
                             _stage_in_worker(prepared, folder, present, tag)
@@ -723,8 +661,5 @@ __all__ = [
     "load_x25519",
     "part_name",
     "payload_refs",
-    "peek",
     "prepare",
-    "read_judged",
-    "trusted_signers",
 ]

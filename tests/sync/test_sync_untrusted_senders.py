@@ -278,7 +278,8 @@ def test_reading_workers_read_ahead_only_what_a_trusted_key_signed(make_device, 
     and read a package whole only when one of them signed it; anything else is left to the
     importer, which reads its manifest first."""
     from neascn_desktop.sync.container import DEFAULT_LIMITS
-    from neascn_desktop.sync.reading import _read_ahead, key_files_lookup, trusted_signers
+    from neascn_desktop.sync.peeking import read_ahead, trusted_signers
+    from neascn_desktop.sync.reading import key_files_lookup
 
     sec = make_device("secretariat", "secretariat")
     known, stranger = make_device("known", "field"), make_device("stranger", "field")
@@ -290,7 +291,7 @@ def test_reading_workers_read_ahead_only_what_a_trusted_key_signed(make_device, 
     keys = key_files_lookup(sec.data_dir)
 
     def read(path: Path):  # type: ignore[no-untyped-def]
-        return _read_ahead(path, DEFAULT_LIMITS, keys, trusted_signers(sec.data_dir))
+        return read_ahead(path, DEFAULT_LIMITS, keys, trusted_signers(sec.data_dir))
 
     assert trusted_signers(sec.data_dir) == {sec.profile().signing_public_key, known.profile().signing_public_key}
     prepared = read(from_known)
