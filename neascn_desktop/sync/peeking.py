@@ -20,9 +20,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from neascn_desktop.paths import DB_FILENAME
+from neascn_desktop.sync import reading
 from neascn_desktop.sync.container import Limits, Manifest, read_manifest
 from neascn_desktop.sync.errors import PackageError
-from neascn_desktop.sync.reading import KeyLookup, Prepared, prepare
+from neascn_desktop.sync.reading import KeyLookup, Prepared
 
 #: Before its sender is judged, a file up to this size is read in one pass (the manifest judged
 #: before any member is hashed), a bigger one manifest first (see ``read_judged``).  Workers read
@@ -71,13 +72,13 @@ def read_judged(path: Path, limits: Limits, keys: KeyLookup, accept: Callable[[M
     try:
         small = Path(path).stat().st_size <= SMALL_FILE_BYTES
     except OSError:
-        small = True  # ``prepare`` says what is wrong
+        small = True  # ``reading.prepare`` says what is wrong (and is what tests may patch)
     if small:
-        return prepare(path, limits, keys, accept=accept)
+        return reading.prepare(path, limits, keys, accept=accept)
     light = peek(path, limits)
     if light.manifest is None or not accept(light.manifest):
         return light
-    return prepare(path, limits, keys)
+    return reading.prepare(path, limits, keys)
 
 
 def read_ahead(path: Path, limits: Limits, keys: KeyLookup, trusted: frozenset[str] | None) -> Prepared | None:
@@ -88,6 +89,6 @@ def read_ahead(path: Path, limits: Limits, keys: KeyLookup, trusted: frozenset[s
             small = path.stat().st_size <= SMALL_FILE_BYTES
         except OSError:
             return None
-        return prepare(path, limits, keys) if small else None
+        return reading.prepare(path, limits, keys) if small else None
     prepared = read_judged(path, limits, keys, lambda m: m.sender.signing_public_key in trusted)
     return prepared if prepared.complete else None
