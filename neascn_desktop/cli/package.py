@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from neascn_desktop.cli import CliContext, CliUsageError, add_confirm_flags, add_json_flag
 from neascn_desktop.i18n import _, ngettext
+from neascn_desktop.i18n.safe_text import safe_text
 from neascn_desktop.sync.container import KINDS
 
 if TYPE_CHECKING:
@@ -183,7 +184,9 @@ def cmd_verify(ctx: CliContext, args: argparse.Namespace) -> int:
         ctx.print_json([v.to_dict() for v in verdicts])
     else:
         for v in verdicts:
-            print(v.summary if v.summary.startswith(v.path.name) else f"{v.path}: {v.summary}")
+            # File names from a folder listing are as untrusted as the packages themselves.
+            shown = safe_text(v.path.name)
+            print(safe_text(v.summary if v.summary.startswith(shown) else f"{v.path}: {v.summary}", None))
     return 0 if all(v.error is None for v in verdicts) else 1
 
 
@@ -192,8 +195,9 @@ def _print_report(ctx: CliContext, report: ImportReport) -> None:
         ctx.print_json(report.to_dict())
         return
     for outcome in report.outcomes:
-        name = outcome.path.name
-        print(outcome.message if outcome.message.startswith(name) else f"{name}: {outcome.message}")
+        name = safe_text(outcome.path.name)  # as the message quotes it
+        print(safe_text(outcome.message if outcome.message.startswith(name) else f"{name}: {outcome.message}",
+                        None))
         if outcome.preview is not None and report.dry_run:
             for entity_type, counts in sorted(outcome.preview.by_type.items()):
                 print("    " + _("{type}: {new} new, {updated} updated, {conflicting} conflicting, "

@@ -16,6 +16,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from neascn_desktop.gui.table_model import RowTableModel
 from neascn_desktop.i18n import N_, _
+from neascn_desktop.i18n.safe_text import safe_text
 from neascn_desktop.sync.audit import AuditEntry, verdict_label
 from neascn_desktop.sync.inbox import InboxEntry
 from neascn_desktop.sync.verify import APPLICABLE, PackageVerdict, trust_label
@@ -82,10 +83,21 @@ class PackageItem:
     message: str = ""
 
     @property
+    def file_name(self) -> str:
+        """The file's name as shown (a name in a shared folder is as untrusted as the package)."""
+        return safe_text(self.path.name)
+
+    @property
     def package_id(self) -> str | None:
         if self.verdict is not None and self.verdict.package_id:
             return self.verdict.package_id
         return self.inbox.package_id if self.inbox else None
+
+    @property
+    def key(self) -> tuple[str, str] | None:
+        """The package's identity: its id and its signer (another signer's package with the same
+        id is another row)."""
+        return (self.package_id, self.fingerprint) if self.package_id else None
 
     @property
     def sender(self) -> str:
@@ -169,7 +181,7 @@ class PackageTableModel(RowTableModel[PackageItem]):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return (
-                item.path.name,
+                item.file_name,
                 kind_name(item.kind),
                 item.sender,
                 item.fingerprint,
@@ -179,7 +191,7 @@ class PackageTableModel(RowTableModel[PackageItem]):
                 item.reason(),
             )[column]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return str(item.path) if column == 0 else item.reason()
+            return safe_text(str(item.path), None) if column == 0 else item.reason()
         if role == Qt.ItemDataRole.ForegroundRole and column in (4, 6):
             if column == 4 and item.signature_text == _("invalid"):
                 return QBrush(QColor("#b71c1c"))
@@ -204,8 +216,8 @@ class PackageTableModel(RowTableModel[PackageItem]):
     # -- changing
     def upsert(self, item: PackageItem) -> None:
         row = self.row_of(item.path)
-        if row < 0 and item.package_id:
-            row = next((r for r, i in enumerate(self._rows) if i.package_id == item.package_id), -1)
+        if row < 0 and item.key:
+            row = next((r for r, i in enumerate(self._rows) if i.key == item.key), -1)
         if row >= 0:
             self._rows[row] = item
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
@@ -222,16 +234,17 @@ class PackageTableModel(RowTableModel[PackageItem]):
 
     def set_inbox(self, entries: list[InboxEntry]) -> None:
         """Show the inbox's waiting packages; rows for packages no longer waiting lose that state."""
-        waiting = {e.package_id: e for e in entries}
+        waiting = {(e.package_id, e.fingerprint): e for e in entries}
         for row, item in enumerate(self._rows):
-            if item.inbox is not None and item.package_id not in waiting:
+            if item.inbox is not None and item.key not in waiting:
                 state = "rejected" if item.state == "rejected" else "applied" if item.state != "refused" else item.state
                 self._rows[row] = replace(item, inbox=None, state=state)
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
-        shown = {i.package_id for i in self._rows}
+        shown = {i.key for i in self._rows}
         for entry in entries:
-            if entry.package_id in shown:
-                row = next(r for r, i in enumerate(self._rows) if i.package_id == entry.package_id)
+            key = (entry.package_id, entry.fingerprint)
+            if key in shown:
+                row = next(r for r, i in enumerate(self._rows) if i.key == key)
                 self._rows[row] = replace(self._rows[row], inbox=entry, state="waiting", message="")
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
             else:

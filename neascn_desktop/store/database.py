@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 #: The newest migration.  Opening an up-to-date database compares against this constant
 #: instead of loading Alembic (a test checks that it matches Alembic's head).
-SCHEMA_HEAD = "0006_acknowledgements"
+SCHEMA_HEAD = "0007_package_identity"
 BUSY_TIMEOUT_MS = 15_000
 _MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, insert, select
 
 from neascn_desktop.i18n import N_, _
+from neascn_desktop.i18n.safe_text import safe_text
 from neascn_desktop.store.database import Database, connection_of
 from neascn_desktop.sync.container import Manifest
 from neascn_desktop.sync.schema import audit_table, package_table
@@ -37,6 +38,10 @@ VERDICTS: dict[str, str] = {
     "restored": N_("keys restored"),
     "backed_up": N_("keys backed up"),
 }
+
+
+def _shown(value: str | None) -> str | None:
+    return None if value is None else safe_text(value)
 
 
 def verdict_label(verdict: str) -> str:
@@ -116,9 +121,11 @@ def list_audit(db: Database, limit: int | None = None, package_id: str | None = 
         if limit:
             query = query.limit(limit)
         return [
+            # Rows written before names were sanitised on arrival may still hold raw text.
             AuditEntry(r.id, r.at, r.action, r.verdict,
-                       r.package_id, r.kind, r.file_name, r.sender_device_id, r.sender_name,
-                       r.sender_fingerprint, json.loads(r.counts or "{}"), r.message)
+                       r.package_id, r.kind, _shown(r.file_name), _shown(r.sender_device_id),
+                       _shown(r.sender_name), r.sender_fingerprint, json.loads(r.counts or "{}"),
+                       safe_text(r.message, None))
             for r in conn.execute(query)
         ]
 
@@ -141,8 +148,11 @@ def package_record(db: Database, package_id: str | None) -> PackageRecord | None
     if not package_id:
         return None
     with db.connect() as conn:
-        row = conn.execute(select(package_table).where(package_table.c.package_id == package_id)).first()
+        # Another signer may have reused the id (a package is its id and its signer): the
+        # first applied is the one a revision's provenance most likely names.
+        row = conn.execute(select(package_table).where(package_table.c.package_id == package_id)
+                           .order_by(package_table.c.imported_at)).first()
         if row is None:
             return None
-        return PackageRecord(row.package_id, row.kind, row.sender_device_id, row.sender_name,
+        return PackageRecord(row.package_id, row.kind, safe_text(row.sender_device_id), safe_text(row.sender_name),
                              row.sender_fingerprint, row.created_at, row.imported_at)

@@ -22,7 +22,7 @@ import tempfile
 import uuid
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -32,6 +32,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from neascn_desktop.i18n import _
+from neascn_desktop.i18n.safe_text import is_safe, safe_text
 from neascn_desktop.identity.keys import fingerprint, unb64
 from neascn_desktop.sync import crypto
 from neascn_desktop.sync.errors import (
@@ -285,6 +286,10 @@ def _write_member(zf: zipfile.ZipFile, name: str, data: bytes, *, compress: bool
 
 # --- reading ---------------------------------------------------------------------------------
 
+#: Sender fields shown to people (sanitised when a manifest is parsed; see ``safe_text``).
+_SHOWN_SENDER_FIELDS = frozenset({"display_name", "organisation", "role"})
+
+
 def _damaged(path: Path, reason: str) -> PackageDamagedError:
     return PackageDamagedError(_("{file} is damaged: {reason}").format(file=path.name, reason=reason))
 
@@ -419,7 +424,13 @@ def parse_manifest(path: Path, raw: bytes) -> Manifest:
         raise bad
     if sender_doc["role"] not in SENDER_ROLES:
         raise bad
-    sender = Sender(**{n: sender_doc[n] for n in sender_fields})
+    if not is_safe(sender_doc["device_id"]):
+        raise bad  # an identifier: never shown altered, never stored with escapes
+    # The names are for people: stripped of escapes and overrides here, once, so that no
+    # verdict, message, inbox entry, audit row or trusted key card ever holds the raw text
+    # (the signature covers the raw bytes, which ``raw`` keeps).
+    sender = Sender(**{n: safe_text(sender_doc[n]) if n in _SHOWN_SENDER_FIELDS else sender_doc[n]
+                       for n in sender_fields})
     try:
         if len(unb64(sender.signing_public_key)) != 32 or len(unb64(sender.encryption_public_key)) != 32:
             raise bad
@@ -649,7 +660,16 @@ def _hash_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def open_package(path: Path, limits: Limits = DEFAULT_LIMITS) -> PackageReader:
+class NotAccepted(Exception):  # noqa: N818 - not an error: a decision of the caller's
+    """Raised by ``open_package`` when ``accept`` turned the signed manifest down."""
+
+    def __init__(self, manifest: Manifest) -> None:
+        super().__init__(manifest.package_id)
+        self.manifest = manifest
+
+
+def open_package(path: Path, limits: Limits = DEFAULT_LIMITS, *,
+                 accept: Callable[[Manifest], bool] | None = None) -> PackageReader:
     """Open a package file and verify its structure, signature and every member hash.
 
     The order matters: ZIP structure and limits first (cheap, before decompressing
@@ -686,7 +706,7 @@ def open_package(path: Path, limits: Limits = DEFAULT_LIMITS) -> PackageReader:
         raise _damaged(path, _("it is not a readable ZIP archive")) from None
     try:
         with io.BytesIO(data) if data is not None else path.open("rb") as handle:
-            reader = _verify(path, zf, handle, limits)
+            reader = _verify(path, zf, handle, limits, accept)
         reader.sha256 = hashlib.sha256(data).hexdigest() if data is not None else _hash_file(path)
         return reader
     except OSError as exc:
@@ -697,7 +717,41 @@ def open_package(path: Path, limits: Limits = DEFAULT_LIMITS) -> PackageReader:
         raise
 
 
-def _verify(path: Path, zf: zipfile.ZipFile, handle: BinaryIO, limits: Limits) -> PackageReader:
+def read_manifest(path: Path, limits: Limits = DEFAULT_LIMITS) -> Manifest:
+    """The signed manifest of a package file, checked as ``open_package`` checks it (ZIP
+    structure and limits, manifest, signature, the members against the manifest's list and
+    sizes) but without reading, hashing or decrypting any other member.
+
+    What the importer reads of a package before it knows whether the sender is trusted:
+    a few kilobytes, whatever the size of the file.  The member hashes are checked when
+    the package is applied (``open_package``).
+    """
+    path = Path(path)
+    try:
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):
+            raise PackageDamagedError(_("{file} is not a file.").format(file=path))
+        if status.st_size > limits.max_file_bytes:
+            raise _too_large(path, _("the file is larger than {limit} bytes").format(limit=limits.max_file_bytes))
+        with path.open("rb") as handle, zipfile.ZipFile(handle) as zf:
+            by_name, manifest = _signed_manifest(path, zf, handle, limits)
+            for member in manifest.members:
+                if by_name[member.name].file_size != member.size:
+                    raise PackageSignatureError(
+                        _("{file}: the member {name!r} does not have its signed size.").format(
+                            file=path.name, name=member.name))
+    except OSError as exc:
+        raise PackageDamagedError(_("Cannot read {file}: {reason}").format(
+            file=path, reason=exc.strerror or exc)) from exc
+    except _ERRORS_OF_ZIPFILE:
+        raise _damaged(path, _("it is not a readable ZIP archive")) from None
+    return manifest
+
+
+def _signed_manifest(path: Path, zf: zipfile.ZipFile, handle: BinaryIO,
+                     limits: Limits) -> tuple[dict[str, zipfile.ZipInfo], Manifest]:
+    """The members (checked against the limits and the archive's layout) and the manifest
+    (parsed, its signature verified, its list of members the archive's)."""
     try:
         infos = zf.infolist()
     except _ERRORS_OF_ZIPFILE:
@@ -718,8 +772,6 @@ def _verify(path: Path, zf: zipfile.ZipFile, handle: BinaryIO, limits: Limits) -
         raise PackageSignatureError(
             _("{file} has an invalid signature: it was altered or not made by the device it names.").format(
                 file=path.name)) from None
-    verified: dict[str, bytes] = {}
-    budget = _VERIFIED_CACHE_BYTES
     listed = {m.name for m in manifest.members}
     present = set(by_name) - {MANIFEST, SIGNATURE}
     if present - listed:
@@ -727,6 +779,16 @@ def _verify(path: Path, zf: zipfile.ZipFile, handle: BinaryIO, limits: Limits) -
             file=path.name))
     if listed - present:
         raise _damaged(path, _("a member listed in its manifest is missing"))
+    return by_name, manifest
+
+
+def _verify(path: Path, zf: zipfile.ZipFile, handle: BinaryIO, limits: Limits,
+            accept: Callable[[Manifest], bool] | None = None) -> PackageReader:
+    by_name, manifest = _signed_manifest(path, zf, handle, limits)
+    if accept is not None and not accept(manifest):
+        raise NotAccepted(manifest)  # before any member is hashed
+    verified: dict[str, bytes] = {}
+    budget = _VERIFIED_CACHE_BYTES
     for member in manifest.members:
         info = by_name[member.name]
         if info.file_size != member.size:

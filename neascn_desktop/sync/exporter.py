@@ -111,8 +111,12 @@ def _known_to(db: Database, recipient_id: str) -> tuple[set[str], set[str]]:
     with db.session() as session:
         exported = set(session.scalars(select(ExportedRevisionRow.revision_id).where(
             ExportedRevisionRow.recipient_device_id == recipient_id)))
-        packages = set(session.scalars(select(PackageRow.package_id).where(
-            PackageRow.sender_device_id == recipient_id)))
+        sent = select(PackageRow.package_id).where(PackageRow.sender_device_id == recipient_id)
+        packages = set(session.scalars(sent))
+        # A provenance names a package id only: an id another sender reused is not taken as
+        # the recipient's (sending a revision it has is harmless; withholding one is not).
+        packages -= set(session.scalars(select(PackageRow.package_id).where(
+            PackageRow.package_id.in_(sent), PackageRow.sender_device_id != recipient_id)))
     return exported, packages
 
 

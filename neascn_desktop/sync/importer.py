@@ -15,8 +15,6 @@ from __future__ import annotations
 import gc
 import json
 import os
-import shutil
-import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -29,6 +27,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from neascn_desktop.changes import Changes, change_name
 from neascn_desktop.i18n import _, ngettext
+from neascn_desktop.i18n.safe_text import safe_text
 from neascn_desktop.identity.tables import trusted_device_table
 from neascn_desktop.identity.trust import key_roll_allowed, trust_in_transaction
 from neascn_desktop.replica import ReplicaError, Revision, add_revisions, entity_heads
@@ -37,15 +36,15 @@ from neascn_desktop.store import attachments
 from neascn_desktop.store.attachments import Staged
 from neascn_desktop.store.crash import crash_point
 from neascn_desktop.store.database import Database
-from neascn_desktop.sync import audit, keystore, receipts
+from neascn_desktop.sync import audit, keystore, parking, receipts
 from neascn_desktop.sync.container import (
     DEFAULT_LIMITS,
-    SUFFIX,
     Limits,
     Manifest,
     open_package,
 )
 from neascn_desktop.sync.errors import PackageDamagedError, PackageError, PackageStateError
+from neascn_desktop.sync.peeking import read_judged
 from neascn_desktop.sync.reading import (
     Prepared,
     ReadAhead,
@@ -126,6 +125,10 @@ class PackageOutcome:
     pending: int = 0
     skipped: int = 0
     changes: Changes = field(default_factory=Changes)
+
+    def __post_init__(self) -> None:
+        # The message quotes file names and sender names: one line, nothing a terminal obeys.
+        object.__setattr__(self, "message", safe_text(self.message, None))
 
     @property
     def ok(self) -> bool:
@@ -306,21 +309,35 @@ def compute_preview(session: Session | Connection, revisions: list[Revision], at
 class _Run:
     """What stays the same across the packages of one import."""
 
-    def __init__(self, db: Database, limits: Limits) -> None:
+    def __init__(self, db: Database, limits: Limits,
+                 inbox_limits: parking.InboxLimits = parking.DEFAULT_INBOX_LIMITS) -> None:
         self.db = db
         self.limits = limits
+        self.inbox_limits = inbox_limits
         self.book = TrustBook(db)
         self.keys = keystore.private_key_lookup(db)
         with db.connect() as conn:
-            self.known: dict[str, str] = {
-                package_id: digest for package_id, digest in
-                conn.execute(select(package_table.c.package_id, package_table.c.manifest_sha256))}
+            # (package id, signer's fingerprint) -> manifest digest: see ``package_key``.
+            self.known: dict[tuple[str, str], str] = {
+                (package_id, signer): digest for package_id, signer, digest in
+                conn.execute(select(package_table.c.package_id, package_table.c.sender_fingerprint,
+                                    package_table.c.manifest_sha256))}
             # Whether an applied package may have an inbox entry to mark (see _hold).
             self.inbox_used = conn.scalar(select(inbox_table.c.package_id).limit(1)) is not None
-        self.in_flight: set[str] = set()
+        self.in_flight: dict[tuple[str, str], str] = {}  # in the batch being gathered, like ``known``
 
     def refresh_trust(self) -> None:
         self.book = TrustBook(self.db)
+
+
+def package_key(manifest: Manifest) -> tuple[str, str]:
+    """A package's identity: its id and its signer.
+
+    Ids are chosen by senders and readable in every manifest, so another device may
+    reuse one; its package is then another package (applied or held on its own), never
+    taken for the first.  The same signer reusing an id for other content is refused.
+    """
+    return manifest.package_id, manifest.sender.fingerprint
 
 
 def _refused(path: Path, exc: PackageError, verdict: PackageVerdict | None = None) -> PackageOutcome:
@@ -377,44 +394,39 @@ def _hold(run: _Run, prepared: Prepared, verdict: PackageVerdict) -> PackageOutc
     assert manifest is not None
     db = run.db
     folder = db.data_dir / INBOX_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    stored = folder / f"{manifest.package_id}{SUFFIX}"
     path = prepared.path
     box = inbox_table
+    package_id, signer = package_key(manifest)
+    this_entry = (box.c.package_id == package_id, box.c.sender_fingerprint == signer)
     with db.writing() as conn:
-        row = conn.execute(select(box.c.status).where(box.c.package_id == manifest.package_id)).first()
+        row = conn.execute(select(box.c.status).where(*this_entry)).first()
         if row is not None and row.status == "rejected":
             message = _("{file} was rejected earlier; it was not applied.").format(file=path.name)
             return PackageOutcome(path, REFUSED, message, verdict)
         if row is not None and row.status == "waiting":
             message = _("{file} is already waiting in the inbox.").format(file=path.name)
             return PackageOutcome(path, WAITING, message, verdict)
-        if not stored.exists():
-            tmp = folder / f".{manifest.package_id}.{uuid.uuid4().hex}.part"
-            try:
-                shutil.copyfile(path, tmp)
-                # The copy must be the file that was verified.
-                if _sha256_file(tmp) != prepared.file_sha256:
-                    raise PackageStateError(_("{file} changed while it was being imported.").format(
-                        file=path.name))
-                os.replace(tmp, stored)
-            finally:
-                tmp.unlink(missing_ok=True)
+        try:
+            parking.check_room(conn, db.data_dir, path, run.inbox_limits)
+            stored = parking.store_copy(path, folder, manifest, run.limits, prepared.file_sha256)
+        except PackageError as exc:
+            audit.record(conn, action="import", verdict=REFUSED, manifest=manifest, file_name=path.name,
+                         message=str(exc))
+            return _refused(path, exc, verdict)
         reason = verdict.trust or "untrusted"
         values: dict[str, Any] = {
             "stored_file": f"{INBOX_DIR}/{stored.name}", "original_name": path.name[:400],
             "kind": manifest.kind, "sender_device_id": manifest.sender.device_id,
             "sender_name": manifest.sender.display_name,
             "sender_organisation": manifest.sender.organisation, "sender_role": manifest.sender.role,
-            "sender_fingerprint": manifest.sender.fingerprint, "created_at": manifest.created_at,
-            "received_at": datetime.now(UTC), "reason": reason,
+            "created_at": manifest.created_at, "received_at": datetime.now(UTC), "reason": reason,
             "status": "waiting", "decided_at": None,
         }
         if row is None:
-            conn.execute(insert(box).values(package_id=manifest.package_id, **values))
+            conn.execute(insert(box).values(package_id=package_id, sender_fingerprint=signer, **values))
             run.inbox_used = True
         else:
-            conn.execute(update(box).where(box.c.package_id == manifest.package_id).values(**values))
+            conn.execute(update(box).where(*this_entry).values(**values))
         audit.record(conn, action="import", verdict=WAITING, manifest=manifest,
                      file_name=path.name, message=reason)
     message = _("{file} waits in the inbox: the sender {name} ({fingerprint}) is {trust}.").format(
@@ -423,14 +435,23 @@ def _hold(run: _Run, prepared: Prepared, verdict: PackageVerdict) -> PackageOutc
     return PackageOutcome(path, WAITING, message, verdict, changes=Changes(frozenset({"package", "inbox"})))
 
 
-def _sha256_file(path: Path) -> str:
-    import hashlib
+def _read(run: _Run, path: Path, dry_run: bool) -> Prepared:
+    """Read a package file as far as deciding what to do with it needs.
 
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    A new package from a sender that is not trusted needs only its signed manifest (it is
+    parked in the inbox as a file): a file from an unknown sender costs a few kilobytes of
+    memory, whatever its size, until the sender is trusted.  Anything else is read and
+    verified completely (a package applied before, too: a damaged copy of it is refused,
+    not taken for it).  A dry run previews the contents, so it reads them.
+    """
+    if dry_run:
+        return prepare(path, run.limits, run.keys)
+
+    def needs_contents(manifest: Manifest) -> bool:
+        key = package_key(manifest)
+        return key in run.known or key in run.in_flight or run.book.judge(manifest) in APPLICABLE
+
+    return read_judged(path, run.limits, run.keys, needs_contents)
 
 
 def _decide(run: _Run, prepared: Prepared, *, dry_run: bool,
@@ -445,11 +466,14 @@ def _decide(run: _Run, prepared: Prepared, *, dry_run: bool,
                              message=str(prepared.error))
         return _refused(prepared.path, prepared.error), None
     trust = force_trust or run.book.judge(manifest)
-    known_digest = run.known.get(manifest.package_id)
+    key = package_key(manifest)
+    known_digest = run.known.get(key)
     verdict = verdict_from_manifest(prepared.path, manifest, trust=trust,
                                     already_imported=known_digest is not None)
-    if known_digest is not None or manifest.package_id in run.in_flight:
-        if known_digest is not None and known_digest != manifest.digest:
+    if known_digest is None:
+        known_digest = run.in_flight.get(key)
+    if known_digest is not None:
+        if known_digest != manifest.digest:
             exc = PackageDamagedError(_("{file} reuses the id of another package that was imported before.").format(
                 file=prepared.path.name))
             return _refused(prepared.path, exc, verdict), None
@@ -467,6 +491,7 @@ def _decide(run: _Run, prepared: Prepared, *, dry_run: bool,
         return PackageOutcome(prepared.path, status, verdict.summary, verdict, preview), None
     if trust not in APPLICABLE:
         return _hold(run, prepared, verdict), None
+    assert prepared.complete, "a package to apply was read completely (see _read)"
     return None, verdict
 
 
@@ -650,13 +675,14 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
             refs = {rev_id: found for p, _v in items for rev_id, found in p.refs.items()}
             state = _load_state(conn, [p.revisions for p, _v in items], folder, refs)
             ids = [p.manifest.package_id for p, _v in items if p.manifest]
-            applied_before: set[str] = set()
+            applied_before: set[tuple[str, str]] = set()
             for chunk in _chunks(ids):
-                applied_before.update(conn.scalars(
-                    select(package_table.c.package_id).where(package_table.c.package_id.in_(chunk))))
+                applied_before.update((row.package_id, row.sender_fingerprint) for row in conn.execute(
+                    select(package_table.c.package_id, package_table.c.sender_fingerprint)
+                    .where(package_table.c.package_id.in_(chunk))))
             package_rows: list[dict[str, Any]] = []
             audit_rows: list[dict[str, Any]] = []
-            applied_ids: list[str] = []
+            applied_keys: list[tuple[str, str]] = []
             to_add: list[Revision] = []
             # Provenance: the package each new revision arrived in (applied or still waiting
             # for its parents), the first of the batch that carried it.  Revisions released
@@ -665,7 +691,7 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
             for prepared, verdict in items:
                 manifest = prepared.manifest
                 assert manifest is not None
-                if manifest.package_id in applied_before:
+                if package_key(manifest) in applied_before:
                     outcomes.append(PackageOutcome(prepared.path, ALREADY, _already_message(prepared.path),
                                                    verdict))
                     continue
@@ -707,7 +733,8 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
                     "imported_at": now, "counts": json.dumps(counts, sort_keys=True)})
                 audit_rows.append(_audit_row(now, APPLIED, manifest, prepared.path.name, counts,
                                              " ".join(notes)))
-                applied_ids.append(manifest.package_id)
+                applied_keys.append(package_key(manifest))
+                applied_before.add(package_key(manifest))  # the same package twice in one batch
                 message = _("Applied: {added} new revisions from {name} ({kind}).").format(
                     added=added, name=manifest.sender.display_name, kind=manifest.kind)
                 if notes:
@@ -725,18 +752,19 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
                 conn.execute(insert(package_table), package_rows)
             if audit_rows:
                 conn.execute(insert(audit_table), audit_rows)
-            for chunk in _chunks(applied_ids if run.inbox_used else []):
-                conn.execute(update(inbox_table).where(inbox_table.c.package_id.in_(chunk))
-                                .values(status="applied", decided_at=now))
+            # Only the entry of this very package (its id from its signer) is marked applied.
+            for package_id, signer in applied_keys if run.inbox_used else []:
+                conn.execute(update(inbox_table).where(inbox_table.c.package_id == package_id,
+                                                       inbox_table.c.sender_fingerprint == signer)
+                             .values(status="applied", decided_at=now))
             attachments.publish(staged)
             staged = []
         crash_point("import-committed")
     finally:
         attachments.discard(staged)
-    digests = {p.manifest.package_id: p.manifest.digest for p, _v in items if p.manifest}
-    for outcome in outcomes:
-        if outcome.status == APPLIED and outcome.verdict.package_id:
-            run.known[outcome.verdict.package_id] = digests[outcome.verdict.package_id]
+    for (prepared, _verdict), outcome in zip(items, outcomes, strict=True):
+        if outcome.status == APPLIED and prepared.manifest is not None:
+            run.known[package_key(prepared.manifest)] = prepared.manifest.digest
     if trust_changed:
         run.refresh_trust()
     return outcomes
@@ -777,6 +805,7 @@ def import_packages(
     dry_run: bool = False,
     limits: Limits = DEFAULT_LIMITS,
     read_ahead: ReadAhead | None = None,
+    inbox_limits: parking.InboxLimits = parking.DEFAULT_INBOX_LIMITS,
 ) -> ImportReport:
     """Import package files and folders of package files; see the module docstring.
 
@@ -791,7 +820,7 @@ def import_packages(
     the same with or without it.
     """
     files = read_ahead.files if read_ahead is not None else expand_paths(paths)
-    run = _Run(db, limits)
+    run = _Run(db, limits, inbox_limits)
     results: list[PackageOutcome | None] = [None] * len(files)
     batch: list[tuple[int, Prepared, PackageVerdict]] = []
     batch_bytes = 0
@@ -822,7 +851,7 @@ def import_packages(
                 progress(index, len(files), _("Importing {name}…").format(name=path.name))
             prepared = read_ahead.take(index) if read_ahead is not None else None
             if prepared is None:
-                prepared = prepare(path, limits, run.keys)
+                prepared = _read(run, path, dry_run)
             outcome, verdict = _decide(run, prepared, dry_run=dry_run)
             if outcome is not None:
                 prepared.discard_staged()
@@ -833,7 +862,7 @@ def import_packages(
                 flush()
                 results[index] = _apply_batch(run, [(prepared, verdict)])[0]
                 continue
-            run.in_flight.add(prepared.manifest.package_id)
+            run.in_flight[package_key(prepared.manifest)] = prepared.manifest.digest
             batch.append((index, prepared, verdict))
             batch_bytes += prepared.size
             if stager is not None:

@@ -18,12 +18,13 @@ from sqlalchemy import select
 
 from neascn_desktop.changes import Changes
 from neascn_desktop.i18n import _
+from neascn_desktop.i18n.safe_text import safe_text
 from neascn_desktop.identity.profile import load_profile
 from neascn_desktop.identity.trust import KeyCard, TrustChange
 from neascn_desktop.identity.trust import trust_changes as identity_trust_changes
 from neascn_desktop.store.database import Database
 from neascn_desktop.sync import audit, trusting
-from neascn_desktop.sync.container import open_package
+from neascn_desktop.sync.container import read_manifest
 from neascn_desktop.sync.errors import PackageStateError
 from neascn_desktop.sync.importer import ImportReport, PackageOutcome, import_one, new_run
 from neascn_desktop.sync.tables import InboxRow
@@ -47,12 +48,18 @@ class InboxEntry:
     status: str
 
     @property
+    def ref(self) -> str:
+        """What names this entry unambiguously (see ``entry_ref``)."""
+        return entry_ref(self.package_id, self.fingerprint)
+
+    @property
     def reason_label(self) -> str:
         return trust_label(self.reason)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "package_id": self.package_id,
+            "ref": self.ref,
             "file": str(self.file),
             "original_name": self.original_name,
             "kind": self.kind,
@@ -66,10 +73,22 @@ class InboxEntry:
         }
 
 
+def entry_ref(package_id: str, fingerprint: str) -> str:
+    """An inbox entry's name: the package id, ``@``, the signer's key fingerprint.
+
+    An entry is a package id *and* its signer: another device may send a package with
+    the same id, which waits (or is decided) on its own.  The package id alone (or
+    four or more of its first characters) names an entry as long as only one waits.
+    """
+    return f"{package_id}@{fingerprint}"
+
+
 def _entry(db: Database, row: InboxRow) -> InboxEntry:
     received = row.received_at if row.received_at.tzinfo else row.received_at.replace(tzinfo=UTC)
-    return InboxEntry(row.package_id, db.data_dir / row.stored_file, row.original_name, row.kind,
-                      row.sender_device_id, row.sender_name, row.sender_organisation, row.sender_role,
+    # Rows stored before names were sanitised on arrival may still hold raw text.
+    return InboxEntry(row.package_id, db.data_dir / row.stored_file, safe_text(row.original_name), row.kind,
+                      safe_text(row.sender_device_id), safe_text(row.sender_name),
+                      safe_text(row.sender_organisation), safe_text(row.sender_role),
                       row.sender_fingerprint, row.created_at, received, row.reason, row.status)
 
 
@@ -83,23 +102,33 @@ def list_inbox(db: Database, include_decided: bool = False) -> list[InboxEntry]:
 
 
 def _find(db: Database, package_id: str) -> InboxEntry:
+    """The waiting entry named ``package_id``: an id (or its first four or more characters),
+    optionally followed by ``@`` and (the start of) the signer's fingerprint."""
     key = package_id.strip()
+    id_part, _at, signer = key.partition("@")
+    signer = signer.replace(":", "").lower()
     with db.session() as session:
-        row = session.get(InboxRow, key)
-        if row is None and len(key) >= 4:
-            rows = session.scalars(select(InboxRow).where(InboxRow.package_id.startswith(key),
-                                                          InboxRow.status == "waiting")).all()
-            row = rows[0] if len(rows) == 1 else None
-        if row is None or row.status != "waiting":
+        query = select(InboxRow).where(InboxRow.status == "waiting")
+        query = query.where(InboxRow.package_id.startswith(id_part) if len(id_part) >= 4
+                            else InboxRow.package_id == id_part)
+        rows = [r for r in session.scalars(query)
+                if r.sender_fingerprint.replace(":", "").startswith(signer)]
+        exact = [r for r in rows if r.package_id == id_part]
+        rows = exact or rows
+        if not rows:
             raise PackageStateError(_("No package with the id {id} waits in the inbox.").format(id=key))
-        return _entry(db, row)
+        if len(rows) > 1:
+            raise PackageStateError(_(
+                "Several waiting packages match {id}; name one with its id, @ and its sender's "
+                "fingerprint, for example {example}.").format(
+                    id=key, example=entry_ref(rows[0].package_id, rows[0].sender_fingerprint)))
+        return _entry(db, rows[0])
 
 
 def _sender_of(package_file: Path) -> KeyCard:
     """A package's sender, as the identity that trusting it would record."""
-    with open_package(package_file) as reader:
-        sender = reader.manifest.sender
-        created_at = reader.manifest.created_at
+    manifest = read_manifest(package_file)
+    sender, created_at = manifest.sender, manifest.created_at
     return KeyCard(device_id=sender.device_id, display_name=sender.display_name,
                    organisation=sender.organisation, role=sender.role,
                    signing_public_key=sender.signing_public_key,
@@ -123,6 +152,7 @@ def trust_and_apply(db: Database, package_id: str, *, only_this: bool = False,
     refuses with a sentence and nothing is applied.
     """
     entry = _find(db, package_id)
+    # The signed manifest says who sent it; the rest is verified when it is applied below.
     sender = _sender_of(entry.file)
     own = load_profile(db)
     if own is not None and sender.device_id == own.device_id:
@@ -131,7 +161,10 @@ def trust_and_apply(db: Database, package_id: str, *, only_this: bool = False,
     if not only_this:
         trusting.trust_sender(db, sender, accept=accept, source=entry.original_name,
                               package_id=entry.package_id)
-        targets = [e for e in list_inbox(db) if e.sender_device_id == sender.device_id]
+        # Only what this key signed: a package that claims the device but bears another key
+        # is another sender's.
+        targets = [e for e in list_inbox(db)
+                   if e.sender_device_id == sender.device_id and e.fingerprint == sender.fingerprint]
     else:
         targets = [entry]
     run = new_run(db)
@@ -148,7 +181,7 @@ def reject(db: Database, package_id: str) -> InboxEntry:
     """Reject a waiting package: it is never applied, and its stored copy is deleted."""
     entry = _find(db, package_id)
     with db.transaction() as session:
-        row = session.get(InboxRow, entry.package_id)
+        row = session.get(InboxRow, (entry.package_id, entry.fingerprint))
         assert row is not None
         row.status = "rejected"
         row.decided_at = datetime.now(UTC)

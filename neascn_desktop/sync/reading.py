@@ -10,8 +10,10 @@ Reading is most of an import's work and every file is independent, so
 what was read before.  The workers are forked (on Linux, and only from a
 process with a single thread: forking a process with other threads, such as
 a Qt application, is not safe); they need the data directory only for the
-private keys, never the database, so the command line can start them before
-it has even imported SQLAlchemy.  Whatever a worker cannot deliver — a
+private keys and, read straight from the SQLite file, the trusted signing keys
+(they read ahead only what a trusted key signed: see ``peeking.read_ahead``), never
+the database layer, so the command line can start them before it has even
+imported SQLAlchemy.  Whatever a worker cannot deliver — a
 refused package, a crash, a worker killed — the importer reads again
 itself, so the outcome of an import never depends on the workers.
 
@@ -43,7 +45,14 @@ from neascn_desktop.replica.revision import Revision
 from neascn_desktop.store import attachments
 from neascn_desktop.store.errors import AttachmentError
 from neascn_desktop.sync import acknowledgement, crypto, payload
-from neascn_desktop.sync.container import DEFAULT_LIMITS, SUFFIX, Limits, Manifest, open_package
+from neascn_desktop.sync.container import (
+    DEFAULT_LIMITS,
+    SUFFIX,
+    Limits,
+    Manifest,
+    NotAccepted,
+    open_package,
+)
 from neascn_desktop.sync.errors import PackageDamagedError, PackageError
 
 #: A package keeps at most this many bytes of attachments in memory between reading and writing.
@@ -157,6 +166,8 @@ class Prepared:
     # revision id -> (attachments it refers to, survey definition it answered), worked out by
     # a reading worker so that the importer need not parse the payloads (``payload_refs``).
     refs: dict[str, tuple[frozenset[str], str | None]] = field(default_factory=dict)
+    # False: only the manifest was read (``peek``); nothing of the payload is here.
+    complete: bool = True
 
     @property
     def attachment_hashes(self) -> set[str]:
@@ -173,10 +184,17 @@ class Prepared:
         return sum(len(data or b"") for _sha, data in self.attachments) + 1000 * len(self.revisions)
 
 
-def prepare(path: Path, limits: Limits, keys: KeyLookup) -> Prepared:
-    """Read one package file completely; a refusal is returned (``error``), not raised."""
+def prepare(path: Path, limits: Limits, keys: KeyLookup,
+            accept: Callable[[Manifest], bool] | None = None) -> Prepared:
+    """Read one package file completely; a refusal is returned (``error``), not raised.
+
+    ``accept``: read on only if it accepts the signed manifest (else only the manifest is
+    returned, ``complete`` false).
+    """
     try:
-        reader = open_package(path, limits)
+        reader = open_package(path, limits, accept=accept)
+    except NotAccepted as turned_down:
+        return Prepared(Path(path), None, turned_down.manifest, complete=False)
     except PackageError as exc:
         return Prepared(Path(path), exc)
     with reader:
@@ -320,6 +338,10 @@ class ReadAhead:
         if len(self.files) < MIN_FILES_FOR_WORKERS:
             count = 0
         self._keys = key_files_lookup(data_dir)
+        # What the workers may read ahead (``peeking`` imports this module: imported here).
+        from neascn_desktop.sync import peeking
+
+        self._trusted = peeking.trusted_signers(data_dir) if count else None
         self._folder = attachments_dir(data_dir)
         self._tag = f"r{uuid.uuid4().hex[:12]}-"  # in the names of the workers' temporary files
         self._owner = os.getpid()  # ... which are named for this process, which renames them
@@ -385,7 +407,7 @@ class ReadAhead:
                 for fd in self._fds:
                     os.close(fd)
                 _work(tasks_r, write_fd, self.files, data_dir, limits, stage_attachments, self._tag,
-                      self._owner)
+                      self._owner, self._trusted)
             os.close(write_fd)
             self._pids.append(pid)
             self._fds.append(read_fd)
@@ -442,15 +464,20 @@ class ReadAhead:
         return int.from_bytes(record, "big")
 
     def _read_here(self, index: int) -> Prepared | None:
-        self.stolen += 1
+        from neascn_desktop.sync import peeking  # imports this module
+
         started = time.perf_counter()
         try:
-            prepared = prepare(self.files[index], self.limits, self._keys)
+            prepared = peeking.read_ahead(self.files[index], self.limits, self._keys, self._trusted)
         except Exception:  # noqa: BLE001 - the caller reads it again and reports what went wrong
+            self.stolen += 1
             return None
         finally:
             rate = (time.perf_counter() - started) / max(self._size(index), 1)
             self._seconds_per_byte += (rate - self._seconds_per_byte) / 4
+        if prepared is None:
+            return None  # not for reading ahead: the caller reads it (its manifest first)
+        self.stolen += 1
         return prepared if prepared.error is None else None
 
     def _size(self, index: int) -> int:
@@ -573,7 +600,7 @@ class ReadAhead:
 
 
 def _work(tasks: int, fd: int, files: Sequence[Path], data_dir: Path, limits: Limits,
-          stage_attachments: bool, tag: str, owner: int) -> None:
+          stage_attachments: bool, tag: str, owner: int, trusted: frozenset[str] | None) -> None:
     """A worker's whole life: take file indices from the queue, read each file, send the
     result, exit when the queue is empty (never returns).
 
@@ -589,6 +616,8 @@ def _work(tasks: int, fd: int, files: Sequence[Path], data_dir: Path, limits: Li
         # it inherited from the importer stays untouched (no collector scans, no copies).
         gc.freeze()
         gc.disable()
+        from neascn_desktop.sync import peeking  # imports this module
+
         keys = key_files_lookup(data_dir)
         folder = attachments_dir(data_dir)
         present: set[str] = set()
@@ -601,8 +630,8 @@ def _work(tasks: int, fd: int, files: Sequence[Path], data_dir: Path, limits: Li
                 blob = b""
                 prepared = None
                 try:
-                    prepared = prepare(files[index], limits, keys)
-                    if prepared.error is None:
+                    prepared = peeking.read_ahead(files[index], limits, keys, trusted)
+                    if prepared is not None and prepared.error is None:
                         if stage_attachments:
                             _stage_in_worker(prepared, folder, present, tag, owner)
                         blob = _wire(prepared)

@@ -1,9 +1,11 @@
 """Tables of the sync room (SQLAlchemy Core, on the shared ``store.metadata``).
 
-- ``sync_package``: every package applied here (its id makes re-imports no-ops;
-  its sender tells the exporter what that device already has).
+- ``sync_package``: every package applied here, keyed by its id and its signer's
+  key fingerprint (that pair makes re-imports no-ops, while another device reusing
+  the id is another package; its sender tells the exporter what that device already has).
 - ``sync_inbox``: packages that wait for a decision (untrusted or revoked
-  sender); the file itself is copied to ``<data dir>/inbox/``.
+  sender), keyed like ``sync_package``; the file itself is copied to
+  ``<data dir>/inbox/``, named by its SHA-256.
 - ``sync_audit``: what happened, when, with which package (append-only).
 - ``sync_encryption_key``: this profile's X25519 keys, the current one and
   the retired ones kept to open older packages (the private keys are files in
@@ -35,7 +37,7 @@ package_table = Table(
     Column("kind", String(20), nullable=False),
     Column("sender_device_id", String(100), nullable=False, index=True),
     Column("sender_name", String(200), nullable=False),
-    Column("sender_fingerprint", String(64), nullable=False),
+    Column("sender_fingerprint", String(64), primary_key=True),  # a package is its id *and* its signer
     Column("created_at", String(40), nullable=False),
     Column("manifest_sha256", String(64), nullable=False),
     Column("file_sha256", String(64), nullable=False),
@@ -53,7 +55,7 @@ inbox_table = Table(
     Column("sender_name", String(200), nullable=False),
     Column("sender_organisation", String(200), nullable=False),
     Column("sender_role", String(20), nullable=False),
-    Column("sender_fingerprint", String(64), nullable=False),
+    Column("sender_fingerprint", String(64), primary_key=True),  # one entry per id and signer
     Column("created_at", String(40), nullable=False),
     Column("received_at", UtcDateTime(), nullable=False),
     Column("reason", String(20), nullable=False),  # untrusted | revoked | key_changed

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from neascn_desktop.i18n import N_, _
+from neascn_desktop.i18n.safe_text import NAME_LIMIT, safe_text
 from neascn_desktop.identity.checks import identity_problem
 from neascn_desktop.identity.profile import Profile, load_profile
 from neascn_desktop.identity.tables import trusted_device_table
@@ -124,6 +125,10 @@ def error_type(exc: PackageError) -> str:
     return "damaged"
 
 
+_SHOWN_FIELDS = ("error", "kind", "created_at", "sender_device_id", "sender_name", "sender_organisation",
+                 "sender_role", "fingerprint")
+
+
 @dataclass(frozen=True)
 class PackageVerdict:
     """What is known about one package file before importing it."""
@@ -147,6 +152,14 @@ class PackageVerdict:
     waiting_in_inbox: bool = False
     revisions: int | None = None
     attachments: int | None = None
+
+    def __post_init__(self) -> None:
+        # Whatever built the verdict, what it says about a package is safe to show (the
+        # manifest's names are sanitised already; an error may quote a local file name).
+        for name in _SHOWN_FIELDS:
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, safe_text(value, None if name == "error" else NAME_LIMIT))
 
     @property
     def signature_valid(self) -> bool:
@@ -230,12 +243,15 @@ def verdict_from_manifest(path: Path, manifest: Manifest, **extra: Any) -> Packa
     )
 
 
-def package_state(db: Database, package_id: str) -> tuple[bool, bool]:
-    """(already imported, waiting in the inbox)."""
+def package_state(db: Database, package_id: str, signer: str) -> tuple[bool, bool]:
+    """(already imported, waiting in the inbox) for the package ``package_id`` signed by the key
+    with the fingerprint ``signer`` (another signer's package with that id is another package)."""
+    p, box = package_table, inbox_table
     with db.connect() as conn:
-        imported = conn.execute(select(package_table.c.package_id)
-                                .where(package_table.c.package_id == package_id)).first() is not None
-        inbox = conn.execute(select(inbox_table).where(inbox_table.c.package_id == package_id)).first()
+        imported = conn.execute(select(p.c.package_id).where(
+            p.c.package_id == package_id, p.c.sender_fingerprint == signer)).first() is not None
+        inbox = conn.execute(select(box.c.status).where(
+            box.c.package_id == package_id, box.c.sender_fingerprint == signer)).first()
         return imported, inbox is not None and inbox.status == "waiting"
 
 
@@ -255,7 +271,7 @@ def verify_package(
     with reader:
         manifest = reader.manifest
         book = book or TrustBook(db)
-        imported, waiting = package_state(db, manifest.package_id)
+        imported, waiting = package_state(db, manifest.package_id, manifest.sender.fingerprint)
         decryptable: bool | None = None
         error: PackageError | None = None
         if manifest.encrypted:

@@ -339,7 +339,7 @@ class InboxWorkspace(QWidget):
                                       if not items else "")
             return
         item = items[0]
-        lines = [f"<b>{_escape(item.path.name)}</b>", _escape(item.reason())]
+        lines = [f"<b>{_escape(item.file_name)}</b>", _escape(item.reason())]
         if item.fingerprint:
             lines.append(_("Sender key fingerprint: {fingerprint}").format(fingerprint=item.fingerprint))
         self.preview.setHtml("<br>".join(lines))
@@ -390,7 +390,7 @@ class InboxWorkspace(QWidget):
     def _ensure_in_inbox(self, item: PackageItem) -> str | None:
         """A dropped file from an unknown sender is put into the inbox first (that is recorded)."""
         if item.inbox is not None:
-            return item.inbox.package_id
+            return item.inbox.ref
         report = import_packages(self.ctx.db, [item.path])
         outcome = report.outcomes[0] if report.outcomes else None
         if outcome is None or outcome.status != "waiting":
@@ -398,7 +398,9 @@ class InboxWorkspace(QWidget):
                 self.model.update_state(item.path, _OUTCOME_STATES.get(outcome.status, outcome.status),
                                         outcome.message)
             return None
-        return outcome.verdict.package_id
+        if outcome.verdict.package_id is None or outcome.verdict.fingerprint is None:
+            return None
+        return inbox.entry_ref(outcome.verdict.package_id, outcome.verdict.fingerprint)
 
     def trust_selected(self) -> Any:
         items = self.selected_items()
@@ -447,7 +449,7 @@ class InboxWorkspace(QWidget):
             return
         item = items[0]
         if not self.confirm(_("Reject the package {file} from {sender}? It will never be imported.").format(
-                file=item.path.name, sender=item.sender)):
+                file=item.file_name, sender=item.sender)):
             return
         try:
             package_id = self._ensure_in_inbox(item)
@@ -488,7 +490,7 @@ def _escape(text: str) -> str:
 
 
 def _preview_html(item: PackageItem, outcome: PackageOutcome) -> str:
-    lines = [f"<b>{_escape(item.path.name)}</b>", _escape(item.reason())]
+    lines = [f"<b>{_escape(item.file_name)}</b>", _escape(item.reason())]
     if item.fingerprint:
         lines.append(_escape(_("Sender key fingerprint: {fingerprint}").format(fingerprint=item.fingerprint)))
     preview = outcome.preview
