@@ -37,7 +37,7 @@ from neascn_desktop.store import attachments
 from neascn_desktop.store.attachments import Staged
 from neascn_desktop.store.crash import crash_point
 from neascn_desktop.store.database import Database
-from neascn_desktop.sync import audit, keystore, receipts
+from neascn_desktop.sync import audit, authority, keystore, receipts
 from neascn_desktop.sync.container import (
     DEFAULT_LIMITS,
     SUFFIX,
@@ -461,6 +461,10 @@ def _decide(run: _Run, prepared: Prepared, *, dry_run: bool,
         return _refused(prepared.path, prepared.error, verdict), None
     if dry_run:
         with run.db.connect() as conn:
+            try:
+                authority.Authority(conn, run.book).check_package(manifest, trust, prepared.revisions)
+            except authority.AuthorityError as exc:
+                return _refused(prepared.path, exc, verdict), None
             preview, _new = compute_preview(conn, prepared.revisions, prepared.attachment_hashes,
                                             run.db.attachments_dir())
         status = WOULD_APPLY if trust in APPLICABLE else WAITING
@@ -621,7 +625,7 @@ def _apply_batch(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
     """
     try:
         return _apply_together(run, items, from_inbox, staged)
-    except ReplicaError as exc:
+    except (ReplicaError, authority.AuthorityError) as exc:
         if len(items) > 1:
             return [outcome for item in items for outcome in _apply_batch(run, [item], from_inbox)]
         prepared, verdict = items[0]
@@ -662,6 +666,7 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
             # for its parents), the first of the batch that carried it.  Revisions released
             # from earlier keep their own.
             provenance: dict[str, str] = {}
+            judge = authority.Authority(conn, run.book)
             for prepared, verdict in items:
                 manifest = prepared.manifest
                 assert manifest is not None
@@ -669,6 +674,7 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
                     outcomes.append(PackageOutcome(prepared.path, ALREADY, _already_message(prepared.path),
                                                    verdict))
                     continue
+                judge.check_package(manifest, verdict.trust, prepared.revisions)
                 preview, new = _classify(state, prepared.revisions, prepared.attachment_hashes)
                 to_add.extend(prepared.revisions)
                 for r in new:
