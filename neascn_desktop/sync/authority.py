@@ -73,8 +73,14 @@ class AuthorityError(PackageError):
     """A package (or a local resolution) asks for a change its author may not make."""
 
 
+def _printable(text: str, limit: int) -> str:
+    """Text from a package, shortened and with control characters replaced, fit for a sentence."""
+    text = "".join(c if c.isprintable() else "\N{REPLACEMENT CHARACTER}" for c in text[:limit + 1])
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _record(rev_type: str, rev_id: str) -> dict[str, str]:
-    return {"type": rev_type, "id": rev_id[:100]}
+    return {"type": _printable(rev_type, 100), "id": _printable(rev_id, 100)}
 
 
 def role_of(book: TrustBook, manifest: Manifest, trust: str | None) -> str | None:
@@ -139,7 +145,7 @@ class Authority:
         created = _as_time(manifest.created_at)
         if created > self.now + CREATED_AHEAD:
             raise AuthorityError(_("The package is dated {time}, more than a day ahead of this computer's clock.").format(
-                time=manifest.created_at[:40]))
+                time=_printable(manifest.created_at, 40)))
         new = self._new(revisions)
         if not new:
             return
@@ -168,16 +174,16 @@ class Authority:
         if wall > limit_ms:
             raise AuthorityError(_("Record {type} {id} has a clock far ahead of the time its package was made.").format(
                 **_record(rev.entity_type, rev.entity_id)))
-        self._check_shape(rev, in_package)
         author = rev.device_id
         if author == signer:
             self._check_rule(rev, role, author, in_package)
+            self._check_shape(rev, in_package)
             return
         if role != SECRETARIAT:
             raise AuthorityError(_(
                 "Record {type} {id} was made by another device ({author}); only the secretariat passes on "
                 "records of other devices that this device does not have yet.").format(
-                    author=author[:100], **_record(rev.entity_type, rev.entity_id)))
+                    author=_printable(author, 100), **_record(rev.entity_type, rev.entity_id)))
         # Relayed by the hub: judged by its author's rules when this device knows the author,
         # else by the secretariat's own, which may change every type (framework merges aside,
         # whose relay is what the hub is for).
@@ -186,6 +192,7 @@ class Authority:
             self._check_rule(rev, author_role, author, in_package)
         elif rev.entity_type not in RULES[SECRETARIAT]:
             raise self._not_allowed(rev, role)
+        self._check_shape(rev, in_package)
 
     def _role_of_device(self, device_id: str) -> str | None:
         if self.book is None:
@@ -206,7 +213,8 @@ class Authority:
                 record_schema.check_answers(rev.payload["answers"], self._definition(ref, in_package))
         except record_schema.RecordError as exc:
             raise AuthorityError(_("Record {type} {id}, field “{field}”: {reason}.").format(
-                field=exc.field[:100], reason=exc, **_record(rev.entity_type, rev.entity_id))) from None
+                field=_printable(exc.field, 100), reason=_printable(str(exc), 300),
+                **_record(rev.entity_type, rev.entity_id))) from None
 
     def _check_rule(self, rev: Revision, role: str, actor: str, in_package: dict[str, Revision]) -> None:
         rule = RULES.get(role, {}).get(rev.entity_type)

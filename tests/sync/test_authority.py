@@ -352,3 +352,93 @@ def test_a_resolution_is_judged_like_an_import(world, cli, tmp_path: Path) -> No
 def test_builtin_revisions_are_what_every_device_installs(world) -> None:
     assert authority.builtin_ids() == frozenset(r.id for r in surveys.builtin_revisions())
     assert json.dumps(sorted(authority.RULES)) == json.dumps(["field", "secretariat", "taskforce"])
+
+
+# --- random payloads from trusted senders of each role ------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_LEAF = (st.none() | st.booleans() | st.integers(-(2**62), 2**62)
+         | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12))
+_JSON = st.recursive(_LEAF, lambda inner: st.lists(inner, max_size=3)
+                     | st.dictionaries(st.text(max_size=6), inner, max_size=3), max_leaves=8)
+#: Values near the real ones as often as wild ones, so that both outcomes are explored.
+_VALUE = st.one_of(_JSON, st.text(max_size=12), st.integers(-10, 10**7), st.lists(st.text(max_size=5), max_size=3))
+#: (sender, receiver): each role sends to a device that trusts it as that role.
+_SENDERS = {"field": "sec", "tf": "sec", "sec": "field"}
+#: (sender, entity type): every type from every role, those within the role's rights twice as often.
+_TYPES = ("submission", "city", "survey_definition", "framework_section", "framework_comment")
+_PAIRS = [(sender, entity_type) for sender in sorted(_SENDERS) for entity_type in _TYPES] + [
+    ("field", "submission"), ("field", "city"), ("tf", "framework_section"), ("tf", "framework_comment"),
+    ("sec", "submission"), ("sec", "city"), ("sec", "survey_definition")]
+
+
+def _base_payload(entity_type: str, device_id: str, world: dict[str, Any]) -> dict[str, Any]:
+    if entity_type == "submission":
+        return _submission_payload(device_id, {"resp_name": "Kim", "city_population": 100, "has_strategy": "yes"})
+    if entity_type == "city":
+        return {"name": {"en": "Darkhan"}, "country": "MN", "population": 75000, "latitude": 49.5,
+                "longitude": 105.9, "source": ""}
+    if entity_type == "survey_definition":
+        builtin = next(r for r in surveys.builtin_revisions() if r.entity_type == "survey_definition")
+        return dict(builtin.payload)
+    if entity_type == "framework_section":
+        return {"parent_id": None, "position": "z", "title": "New", "body": "Text.", "status": "draft",
+                "owner": "", "language": "en", "deleted": False}
+    return {"section_id": world["section"], "reply_to": None, "author": "X", "device_id": device_id,
+            "text": "A comment.", "created_at": "2026-11-25T10:00:00+00:00", "resolved": False}
+
+
+@pytest.fixture(scope="module")
+def receivers(world: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Copies of the secretariat and a field device that the random packages may change."""
+    folder = tmp_path_factory.mktemp("receivers")
+    for name in ("sec", "field"):
+        shutil.copytree(world["root"] / name, folder / name)
+    return folder
+
+
+@settings(max_examples=20, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(sender_type=st.sampled_from(_PAIRS),
+       change=st.sampled_from(["keep", "set", "drop", "answer", "replace"]),
+       key=st.text(max_size=6), value=_VALUE, pick=st.integers(0, 50), extend=st.booleans())
+def test_random_payloads_are_refused_in_a_sentence_or_harmless(world, receivers, cli, tmp_path_factory,
+                                                               sender_type: tuple[str, str], change: str,
+                                                               key: str, value: Any, pick: int,
+                                                               extend: bool) -> None:
+    sender, entity_type = sender_type
+    receiver = Device(_SENDERS[sender], receivers / _SENDERS[sender], cli)
+    device_id = world["profiles"][sender].device_id
+    payload = _base_payload(entity_type, device_id, world)
+    names = sorted(payload)
+    if change == "set":
+        payload[names[pick % len(names)] if key == "" else key] = value
+    elif change == "drop":
+        payload.pop(names[pick % len(names)])
+    elif change == "answer" and isinstance(payload.get("answers"), dict):
+        questions = ["resp_name", "city_population", "has_strategy", "strategy_year", "not_a_question"]
+        payload["answers"][questions[pick % len(questions)]] = value
+    elif change == "replace":
+        payload = value if isinstance(value, dict) else {"value": value}
+    db = receiver.open()
+    try:
+        existing = [s.entity_id for s in replica.list_current(db, entity_type)]
+        parent = replica.heads(db, existing[pick % len(existing)])[0] if existing and extend else None
+    finally:
+        db.dispose()
+    entity_id = parent.entity_id if parent else (
+        DEFINITION.replace("2026.1", f"9.{pick}") if entity_type == "survey_definition" else str(uuid.uuid4()))
+    revision = _revision(entity_type, entity_id, [parent.id] if parent else [], device_id, payload)
+    folder = tmp_path_factory.mktemp("random")
+    package = signed_package(world["root"] / sender, [revision], folder / "random.neascn")
+    before = receiver.digest
+    report = receiver.json("package", "import", package, expect=None)
+    outcome = report["packages"][0]
+    if outcome["status"] == "refused":
+        assert outcome["message"] and "\n" not in outcome["message"]
+        assert receiver.digest == before
+    else:
+        assert outcome["status"] == "applied", outcome
+        _everyday_commands_work(receiver, folder)
