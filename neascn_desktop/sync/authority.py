@@ -228,7 +228,7 @@ class Authority:
                 if rule == "resolve" and self._only_shared_fields_changed(rev, in_package):
                     return
                 raise AuthorityError(_(
-                    "Record {type} {id} was created by another device; a device trusted as {role} "
+                    "Record {type} {id} was created by another device; a device trusted as “{role}” "
                     "may change only records it created.").format(role=role, **_record(
                         rev.entity_type, rev.entity_id)))
         if not rev.parents and rev.entity_type in ("submission", "framework_comment"):
@@ -250,7 +250,7 @@ class Authority:
 
     @staticmethod
     def _not_allowed(rev: Revision, role: str) -> AuthorityError:
-        return AuthorityError(_("Record {type} {id}: a device trusted as {role} may not change this kind of record.").format(
+        return AuthorityError(_("Record {type} {id}: a device trusted as “{role}” may not change this kind of record.").format(
             role=role, **_record(rev.entity_type, rev.entity_id)))
 
     def _definition(self, entity_id: str, in_package: dict[str, Revision]) -> SurveyDefinition | None:
