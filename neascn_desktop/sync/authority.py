@@ -47,6 +47,8 @@ from neascn_desktop.sync.errors import PackageError
 from neascn_desktop.sync.verify import FIRST_USE, OWN, TRUSTED, TrustBook
 
 SECRETARIAT, FIELD, TASKFORCE = "secretariat", "field", "taskforce"
+#: The author of the built-in revisions (``surveys.service.BUILTIN_DEVICE_ID``).
+BUILTIN = "builtin"
 
 #: A package may be dated this far ahead of the receiver's clock (a laptop clock set a time
 #: zone or a day wrong is still believed); further ahead, it is refused.
@@ -129,16 +131,28 @@ class Authority:
     """The judge of one transaction: the database as ``conn`` sees it plus the packages it
     accepted before (a batch of packages applied together is judged in order)."""
 
-    def __init__(self, conn: Connection, book: TrustBook | None, *, now: datetime | None = None) -> None:
+    def __init__(self, conn: Connection, book: TrustBook | None, *, now: datetime | None = None,
+                 upcoming: Iterable[Sequence[Revision]] = ()) -> None:
+        """``upcoming``: the revisions of the packages about to be judged, whose entities' roots
+        are then read in a few statements instead of a few per package."""
         self.conn = conn
         self.book = book
         self.now = now or datetime.now(UTC)
         self.known = _Known()
+        self._answers: dict[int, dict[str, set[str]]] = {}
+        wanted = [r for revisions in upcoming for r in revisions]
+        if wanted:
+            self._load(wanted)
 
     # --- the use ----------------------------------------------------------------------------
 
-    def check_package(self, manifest: Manifest, trust: str | None, revisions: Sequence[Revision]) -> None:
-        """Raise ``AuthorityError`` (one sentence) unless the signer may make every new revision."""
+    def check_package(self, manifest: Manifest, trust: str | None, revisions: Sequence[Revision],
+                      new: Sequence[Revision] | None = None) -> None:
+        """Raise ``AuthorityError`` (one sentence) unless the signer may make every new revision.
+
+        ``new``: the revisions of the package the receiver does not hold, when the caller knows
+        them already (the importer's preview does); else they are looked up.
+        """
         role = role_of(self.book, manifest, trust) if self.book is not None else None
         if role is None:
             return
@@ -146,7 +160,7 @@ class Authority:
         if created > self.now + CREATED_AHEAD:
             raise AuthorityError(_("The package is dated {time}, more than a day ahead of this computer's clock.").format(
                 time=_printable(manifest.created_at, 40)))
-        new = self._new(revisions)
+        new = self._new(revisions) if new is None else self._not_builtin(new)
         if not new:
             return
         self._load(new)
@@ -210,7 +224,8 @@ class Authority:
                 self.known.definitions[rev.entity_id] = definition
             if rev.entity_type == "submission":
                 ref = record_schema.submission_definition(rev.payload)
-                record_schema.check_answers(rev.payload["answers"], self._definition(ref, in_package))
+                record_schema.check_answers(rev.payload["answers"], self._definition(ref, in_package),
+                                            self._answers)
         except record_schema.RecordError as exc:
             raise AuthorityError(_("Record {type} {id}, field “{field}”: {reason}.").format(
                 field=_printable(exc.field, 100), reason=_printable(str(exc), 300),
@@ -283,8 +298,14 @@ class Authority:
         for chunk in _chunks(ids):
             present.update(self.conn.scalars(select(revision_table.c.id).where(revision_table.c.id.in_(chunk))))
             present.update(self.conn.scalars(select(pending_table.c.id).where(pending_table.c.id.in_(chunk))))
+        return self._not_builtin([r for r in revisions if r.id not in present])
+
+    @staticmethod
+    def _not_builtin(revisions: Sequence[Revision]) -> list[Revision]:
+        if not any(r.device_id == BUILTIN for r in revisions):
+            return list(revisions)
         builtin = builtin_ids()
-        return [r for r in revisions if r.id not in present and r.id not in builtin]
+        return [r for r in revisions if r.id not in builtin]
 
     def _load(self, new: Sequence[Revision]) -> None:
         """Roots of the entities the new revisions touch, and payloads of their parents."""

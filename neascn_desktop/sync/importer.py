@@ -461,12 +461,12 @@ def _decide(run: _Run, prepared: Prepared, *, dry_run: bool,
         return _refused(prepared.path, prepared.error, verdict), None
     if dry_run:
         with run.db.connect() as conn:
+            preview, new = compute_preview(conn, prepared.revisions, prepared.attachment_hashes,
+                                           run.db.attachments_dir())
             try:
-                authority.Authority(conn, run.book).check_package(manifest, trust, prepared.revisions)
+                authority.Authority(conn, run.book).check_package(manifest, trust, prepared.revisions, new)
             except authority.AuthorityError as exc:
                 return _refused(prepared.path, exc, verdict), None
-            preview, _new = compute_preview(conn, prepared.revisions, prepared.attachment_hashes,
-                                            run.db.attachments_dir())
         status = WOULD_APPLY if trust in APPLICABLE else WAITING
         return PackageOutcome(prepared.path, status, verdict.summary, verdict, preview), None
     if trust not in APPLICABLE:
@@ -666,7 +666,7 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
             # for its parents), the first of the batch that carried it.  Revisions released
             # from earlier keep their own.
             provenance: dict[str, str] = {}
-            judge = authority.Authority(conn, run.book)
+            judge = authority.Authority(conn, run.book, upcoming=[p.revisions for p, _v in items])
             for prepared, verdict in items:
                 manifest = prepared.manifest
                 assert manifest is not None
@@ -674,8 +674,8 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
                     outcomes.append(PackageOutcome(prepared.path, ALREADY, _already_message(prepared.path),
                                                    verdict))
                     continue
-                judge.check_package(manifest, verdict.trust, prepared.revisions)
                 preview, new = _classify(state, prepared.revisions, prepared.attachment_hashes)
+                judge.check_package(manifest, verdict.trust, prepared.revisions, new)
                 to_add.extend(prepared.revisions)
                 for r in new:
                     provenance.setdefault(r.id, manifest.package_id)

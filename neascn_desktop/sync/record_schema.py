@@ -140,30 +140,38 @@ def _check_fields(data: Mapping[str, Any], fields: Mapping[str, Field], prefix: 
             raise RecordError(where, _("it must be {expected}").format(expected=_(EXPECTED[spec.kind])))
 
 
-def check_bounds(payload: Mapping[str, Any]) -> None:
-    """Depth, item counts and text lengths, without recursion (a payload nested 900 deep is data
-    here, not a stack overflow)."""
-    stack: list[tuple[str, Any, int]] = [("", payload, 1)]
-    while stack:
-        where, value, depth = stack.pop()
-        if isinstance(value, str):
-            if len(value) > MAX_TEXT:
-                raise RecordError(where, _("it is longer than {limit} characters").format(limit=MAX_TEXT))
-            continue
-        if not isinstance(value, dict | list):
-            continue
-        if depth > MAX_DEPTH:  # named by the field it starts in, not by the whole chain
-            raise RecordError(".".join(where.split(".")[:2]), _("it is nested more than {limit} levels deep").format(limit=MAX_DEPTH))
-        if len(value) > MAX_ITEMS:
-            raise RecordError(where, _("it has more than {limit} items").format(limit=MAX_ITEMS))
-        if isinstance(value, dict):
-            for key, inner in value.items():
-                if len(key) > MAX_KEY:
-                    raise RecordError(where or key[:40], _("it has a name longer than {limit} characters").format(
-                        limit=MAX_KEY))
-                stack.append((f"{where}.{key}" if where else key, inner, depth + 1))
-        else:
-            stack.extend((where, inner, depth + 1) for inner in value)
+def check_bounds(payload: Mapping[str, Any], flat: tuple[str, ...] = ()) -> None:
+    """Depth, item counts and text lengths (a payload nested 900 deep is refused here, at the
+    17th level: the walk never goes deeper than ``MAX_DEPTH``).  The objects named in ``flat``
+    are only counted: their caller checks every value in them (a submission's answers)."""
+    if flat:
+        for name in flat:
+            inner = payload.get(name)
+            if isinstance(inner, dict) and len(inner) > MAX_ITEMS:
+                raise RecordError(name, _("it has more than {limit} items").format(limit=MAX_ITEMS))
+        payload = {k: v for k, v in payload.items() if k not in flat}
+    _walk(payload, 1, ())
+
+
+def _walk(value: Mapping[str, Any] | list[Any], depth: int, path: tuple[str, ...]) -> None:
+    # Hot: every answer of every imported revision passes here, so scalars are handled inline
+    # and the path is only extended on the way into a container.
+    if depth > MAX_DEPTH:  # named by the field it starts in, not by the whole chain
+        raise RecordError(".".join(path[:2]), _("it is nested more than {limit} levels deep").format(limit=MAX_DEPTH))
+    if len(value) > MAX_ITEMS:
+        raise RecordError(".".join(path[:2]), _("it has more than {limit} items").format(limit=MAX_ITEMS))
+    pairs = value.items() if not isinstance(value, list) else ((None, inner) for inner in value)
+    for key, inner in pairs:
+        if key is not None and len(key) > MAX_KEY:
+            raise RecordError(".".join((*path, key[:40])[:2]),
+                              _("it has a name longer than {limit} characters").format(limit=MAX_KEY))
+        kind = type(inner)
+        if kind is str:
+            if len(inner) > MAX_TEXT:
+                raise RecordError(".".join((*path, key or "")[:2]).rstrip("."),
+                                  _("it is longer than {limit} characters").format(limit=MAX_TEXT))
+        elif kind is dict or kind is list:
+            _walk(inner, depth + 1, (*path, key) if key is not None else path)
 
 
 def check_payload(entity_type: str, entity_id: str, payload: Mapping[str, Any]) -> SurveyDefinition | None:
@@ -172,7 +180,7 @@ def check_payload(entity_type: str, entity_id: str, payload: Mapping[str, Any]) 
     Returns the definition a ``survey_definition`` payload describes (the caller checks
     submissions against it).
     """
-    check_bounds(payload)
+    check_bounds(payload, ("answers",) if entity_type == "submission" else ())
     shape = SHAPES.get(entity_type)
     if shape is None:
         raise RecordError("entity_type", _("this kind of record is unknown"))
@@ -212,21 +220,41 @@ def submission_definition(payload: Mapping[str, Any]) -> str:
     return definition_entity_id(payload["form_id"], payload["form_version"])
 
 
-def check_answers(answers: Mapping[str, Any], definition: SurveyDefinition | None) -> None:
+def check_answers(answers: Mapping[str, Any], definition: SurveyDefinition | None,
+                  checked: dict[int, dict[str, set[str]]] | None = None) -> None:
     """Every answer a value its question can hold (by the survey room's rules); answers to
     questions the definition does not have, or with no definition at hand, must at least be
-    an answer value of some question: text, a number or a list of choice names."""
+    an answer value of some question: text, a number or a list of choice names.
+
+    ``checked`` remembers short texts found good per definition and question (choice names
+    repeat across thousands of submissions); a text never equals a value of another type.
+    """
+    good = (checked if checked is not None else {}).setdefault(id(definition), {})
     for name, value in answers.items():
-        where = f"answers.{name}"
+        text = type(value) is str
+        if text and value in good.get(name, ()):
+            continue
+        if len(name) > MAX_KEY or not _flat(value):  # nothing nested reaches the survey room's rules
+            raise RecordError(f"answers.{name[:40]}", _("it must be text, a number or a list of choices"))
         question = definition.question(name) if definition and definition.has_question(name) else None
         if question is not None and question.type not in NON_INPUT_TYPES:
             try:
                 normalize_answer(definition, question, value)  # type: ignore[arg-type]
             except SurveyError as exc:
-                raise RecordError(where, str(exc).rstrip(".")) from None
-            continue
-        if not _any_answer(value):
-            raise RecordError(where, _("it must be text, a number or a list of choices"))
+                raise RecordError(f"answers.{name}", str(exc).rstrip(".")) from None
+        elif not _any_answer(value):
+            raise RecordError(f"answers.{name}", _("it must be text, a number or a list of choices"))
+        if text and len(value) < 64:
+            good.setdefault(name, set()).add(value)
+
+
+def _flat(value: Any) -> bool:
+    kind = type(value)
+    if kind is str:
+        return len(value) <= MAX_TEXT
+    if kind is list:
+        return len(value) <= MAX_CHOICES and all(type(v) is not dict and type(v) is not list for v in value)
+    return kind is not dict
 
 
 def _any_answer(value: Any) -> bool:
