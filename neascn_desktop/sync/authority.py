@@ -93,7 +93,11 @@ def role_of(book: TrustBook, manifest: Manifest, trust: str | None) -> str | Non
         return SECRETARIAT  # the role being trusted
     if trust == TRUSTED:
         known = book.devices.get(manifest.sender.device_id)
-        return known.role if known is not None and not known.revoked else None
+        if known is not None:
+            return known.role  # revoked only for a one-off decision in the inbox: its role then
+        # Applied once from the inbox without trusting the sender: the role its manifest claims,
+        # which the inbox showed when someone decided (never more than that role may do).
+        return manifest.sender.role
     return None
 
 
@@ -173,12 +177,6 @@ class Authority:
         for rev in new:
             self._check_revision(rev, role, signer, limit_ms, in_package)
         self._accept(new)
-
-    def check_local(self, role: str, device_id: str, rev: Revision) -> None:
-        """May this device (``role``) make ``rev`` (a conflict resolution it is about to commit)?"""
-        self._load([rev])
-        self._check_shape(rev, {})
-        self._check_rule(rev, role, device_id, {})
 
     # --- per revision -----------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from neascn_desktop.store import open_database
 from neascn_desktop.surveys import service as surveys
 from neascn_desktop.sync import authority
 from neascn_desktop.sync.exporter import Recipient, export_package
-from neascn_desktop.sync.importer import import_packages
+from neascn_desktop.sync.importer import import_packages, preview_import
 from tests.sync.sync_support import Device, commit_submission, keycard, new_profile, signed_package
 
 DEFINITION = "neascn_readiness@2026.1"
@@ -143,6 +143,33 @@ def test_a_field_device_cannot_rewrite_the_survey(world, cli, tmp_path: Path) ->
     assert sec.json("survey", "list")[0]["title"] != "PWNED SURVEY"
     dry = sec.json("package", "import", "--dry-run", package, expect=1)
     assert dry["packages"][0]["status"] == "refused"
+    db = sec.open()  # the inbox's preview asks the same judge
+    try:
+        assert preview_import(db, package).status == "refused"
+    finally:
+        db.dispose()
+
+
+@pytest.mark.parametrize("only_this", [True, False])
+def test_a_package_applied_from_the_inbox_is_judged_too(world, cli, tmp_path: Path, only_this: bool) -> None:
+    """A stranger's package waits; applied once (or its sender trusted as the field device it
+    says it is), it still may not rewrite the survey."""
+    stranger_db, stranger = new_profile(tmp_path / "stranger", "field", "Stranger")
+    stranger_db.dispose()
+    sec = _device(world, "sec", cli, tmp_path)
+    builtin = _head(sec, DEFINITION)
+    revision = _revision("survey_definition", DEFINITION, [builtin.id], stranger.device_id,
+                         dict(builtin.payload, title={"en": "PWNED SURVEY"}))
+    package = signed_package(tmp_path / "stranger", [revision], tmp_path / "stranger.neascn", kind="responses")
+    before = sec.digest
+    assert sec.json("package", "import", package, expect=1)["waiting"] == 1
+    package_id = sec.json("inbox", "list")[0]["package_id"]
+    report = sec.json("inbox", "trust", package_id, *(["--only-this"] if only_this else []), expect=1)
+    assert [o["status"] for o in report["packages"]] == ["refused"]
+    assert "survey_definition" in report["packages"][0]["message"]
+    assert sec.json("survey", "list")[0]["title"] != "PWNED SURVEY"
+    if only_this:
+        assert sec.digest == before
 
 
 def test_a_field_device_cannot_change_a_city_it_did_not_create(world, cli, tmp_path: Path) -> None:
@@ -352,6 +379,28 @@ def test_a_resolution_is_judged_like_an_import(world, cli, tmp_path: Path) -> No
 def test_builtin_revisions_are_what_every_device_installs(world) -> None:
     assert authority.builtin_ids() == frozenset(r.id for r in surveys.builtin_revisions())
     assert json.dumps(sorted(authority.RULES)) == json.dumps(["field", "secretariat", "taskforce"])
+
+
+def test_genuine_work_of_every_role_is_accepted(world, cli, tmp_path: Path) -> None:
+    """What the app itself writes passes: demo responses of a field device, the demo data and a
+    deployment of the secretariat, a task-force member's framework edits."""
+    sec, field, tf = (_device(world, name, cli, tmp_path) for name in ("sec", "field", "tf"))
+    field.run("demo", "--cities", "3", "--seed", "7")  # another seed: the same one gives the same ids
+    sec.run("demo", "--cities", "3")
+    responses, deployment, framework = (tmp_path / f"{n}.neascn" for n in ("r", "d", "f"))
+    field.run("package", "export", "--kind", "responses", "-o", responses)
+    sec.run("package", "export", "--kind", "deployment", "-o", deployment)
+    tf.run("framework", "list")
+    tf.run("package", "export", "--kind", "framework", "--full", "-o", framework)
+    assert sec.json("package", "import", responses, framework)["refused"] == 0
+    assert field.json("package", "import", deployment)["refused"] == 0
+    db = field.open()
+    try:
+        assert preview_import(db, deployment).status == "already_imported"
+    finally:
+        db.dispose()
+    _everyday_commands_work(sec, tmp_path)
+    _everyday_commands_work(field, tmp_path)
 
 
 # --- random payloads from trusted senders of each role ------------------------------------------
