@@ -196,9 +196,9 @@ class Authority:
                 "Record {type} {id} was made by another device ({author}); only the secretariat passes on "
                 "records of other devices that this device does not have yet.").format(
                     author=_printable(author, 100), **_record(rev.entity_type, rev.entity_id)))
-        # Relayed by the hub: judged by its author's rules when this device knows the author,
-        # else by the secretariat's own, which may change every type (framework merges aside,
-        # whose relay is what the hub is for).
+        # Relayed by the hub: judged by its author's rules when this device knows the author;
+        # else any type the hub deals in (framework sections and comments too, which it passes
+        # on though it only merges them itself).
         author_role = self._role_of_device(author)
         if author_role is not None:
             self._check_rule(rev, author_role, author, in_package)
