@@ -18,7 +18,7 @@ from neascn_desktop import replica
 from neascn_desktop.identity.trust import read_keycard, trust_keycard
 from neascn_desktop.replica.clock import format_clock, wall_ms
 from neascn_desktop.store import open_database
-from neascn_desktop.surveys import service as surveys
+from neascn_desktop.surveys import installed as surveys
 from neascn_desktop.sync import authority
 from neascn_desktop.sync.exporter import Recipient, export_package
 from neascn_desktop.sync.importer import import_packages, preview_import
