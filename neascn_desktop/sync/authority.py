@@ -47,7 +47,7 @@ from neascn_desktop.sync.errors import PackageError
 from neascn_desktop.sync.verify import FIRST_USE, OWN, TRUSTED, TrustBook
 
 SECRETARIAT, FIELD, TASKFORCE = "secretariat", "field", "taskforce"
-#: The author of the built-in revisions (``surveys.service.BUILTIN_DEVICE_ID``).
+#: The author of the built-in revisions (``surveys.installed.BUILTIN_DEVICE_ID``).
 BUILTIN = "builtin"
 
 #: A package may be dated this far ahead of the receiver's clock (a laptop clock set a time
