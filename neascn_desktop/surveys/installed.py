@@ -57,22 +57,12 @@ def builtin_cities_path() -> Path:
 _installed: set[tuple[str, tuple[str, ...], str]] = set()
 
 
-def ensure_builtin(
-    db: Database,
-    survey_paths: Sequence[Path] | None = None,
-    cities_path: Path | None = None,
-) -> Changes:
-    """Install the built-in survey definitions and cities if they are not there yet (idempotent).
-
-    Only entities that do not exist yet are installed (a city edited here keeps
-    its edits); their revisions have no parents, device ``builtin`` and a fixed
-    clock, hence the same ids everywhere.
-    """
+def builtin_revisions(survey_paths: Sequence[Path] | None = None,
+                      cities_path: Path | None = None) -> list[replica.Revision]:
+    """The revisions of the built-in survey definitions and cities: no parents, device
+    ``builtin`` and a fixed clock, hence the same ids on every machine."""
     surveys = list(survey_paths) if survey_paths is not None else builtin_survey_paths()
     cities_file = cities_path if cities_path is not None else builtin_cities_path()
-    key = (db.url, tuple(str(p) for p in surveys), str(cities_file))
-    if key in _installed:
-        return Changes()
     revisions: list[replica.Revision] = []
     from neascn_desktop.surveys.definition import load_definition
 
@@ -91,6 +81,26 @@ def ensure_builtin(
             city = city_from_payload(item["id"], item)
             revisions.append(replica.make_revision(
                 CITY, city.id, [], BUILTIN_DEVICE_ID, BUILTIN_CLOCK, city.to_payload()))
+    return revisions
+
+
+def ensure_builtin(
+    db: Database,
+    survey_paths: Sequence[Path] | None = None,
+    cities_path: Path | None = None,
+) -> Changes:
+    """Install the built-in survey definitions and cities if they are not there yet (idempotent).
+
+    Only entities that do not exist yet are installed (a city edited here keeps
+    its edits); their revisions have no parents, device ``builtin`` and a fixed
+    clock, hence the same ids everywhere.
+    """
+    surveys = list(survey_paths) if survey_paths is not None else builtin_survey_paths()
+    cities_file = cities_path if cities_path is not None else builtin_cities_path()
+    key = (db.url, tuple(str(p) for p in surveys), str(cities_file))
+    if key in _installed:
+        return Changes()
+    revisions = builtin_revisions(surveys, cities_file)
     with db.transaction() as session:
         missing = [r for r in revisions
                    if replica.current(session, r.entity_type, r.entity_id) is None]

@@ -29,9 +29,9 @@ from neascn_desktop.replica import heads as replica_heads
 from neascn_desktop.replica import resolve as replica_resolve
 from neascn_desktop.replica import resolve_keep as replica_resolve_keep
 from neascn_desktop.replica.log import common_ancestor, entity_graph
-from neascn_desktop.store.database import Database
+from neascn_desktop.store.database import Database, connection_of
 from neascn_desktop.surveys.definition import SUBMISSION_NESTED_FIELDS
-from neascn_desktop.sync import audit, keystore
+from neascn_desktop.sync import audit, authority, keystore
 from neascn_desktop.sync.errors import PackageStateError
 
 _NESTED = SUBMISSION_NESTED_FIELDS
@@ -191,7 +191,8 @@ def _settle(
     message: Callable[[list[Revision]], str],
 ) -> Revision:
     """The one way a conflict is settled: the room's rules, the merge revision, the audit row."""
-    device_id = keystore.own_profile_or_error(db).device_id
+    profile = keystore.own_profile_or_error(db)
+    device_id = profile.device_id
     with db.transaction() as session:
         current = _check_conflict(session, entity_id)
         if current[0].entity_type == "framework_section":
@@ -200,6 +201,9 @@ def _settle(
             revision = write(session, device_id)
         except ReplicaError as exc:
             raise PackageStateError(str(exc)) from None
+        # A resolution is a revision like any other: every receiver would judge it (and this
+        # transaction is rolled back if this device may not make it, or the payload is malformed).
+        authority.check_resolution(connection_of(session), profile.role, device_id, current, revision.payload)
         audit.record(session, action="resolve", verdict="resolved", package_id=None,
                      message=message(current))
     return revision

@@ -8,8 +8,10 @@ trusted secretariat, this device's own revisions are different: sent is not
 received, so they go again in every export until a deployment from the
 secretariat acknowledges them (``sync.receipts``).  A
 responses package always carries the definitions of the survey versions its
-submissions answered (unless the recipient has them), so the secretariat can
-read a submission of a version it has never seen.
+submissions answered (unless the recipient has them) when the sender is the
+secretariat or the version is built in; any other device carries only what it
+made itself within its role (see ``sync.authority``): a receiver refuses a
+package carrying anything else it does not have yet.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from neascn_desktop.identity.profile import Profile
 from neascn_desktop.identity.trust import KeyCard, current_secretariat, read_keycard
 from neascn_desktop.replica import Revision, iter_revisions
 from neascn_desktop.store.database import Database
-from neascn_desktop.sync import audit, crypto, keystore, payload, receipts
+from neascn_desktop.sync import audit, authority, crypto, keystore, payload, receipts
 from neascn_desktop.sync.container import KINDS, AttachmentSource, Manifest, Sender, write_package
 from neascn_desktop.sync.errors import PackageError
 from neascn_desktop.sync.tables import ExportedRevisionRow, ExportRow, PackageRow
@@ -202,6 +204,8 @@ def export_package(
 
         framework.cut_all_revisions(db, profile)  # drafts typed but not yet cut travel too
     revisions, recipient_has = _select_revisions(db, kind, recipient, full, profile.device_id)
+    with db.connect() as conn:  # leave out what no receiver would accept from this device
+        revisions = authority.sendable(conn, profile.role, profile.device_id, revisions)
     hashes: set[str] = set()
     for rev in revisions:
         hashes |= payload.attachment_refs(rev)

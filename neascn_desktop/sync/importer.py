@@ -36,7 +36,7 @@ from neascn_desktop.store import attachments
 from neascn_desktop.store.attachments import Staged
 from neascn_desktop.store.crash import crash_point
 from neascn_desktop.store.database import Database
-from neascn_desktop.sync import audit, keystore, parking, receipts
+from neascn_desktop.sync import audit, authority, keystore, parking, receipts
 from neascn_desktop.sync.container import (
     DEFAULT_LIMITS,
     Limits,
@@ -485,8 +485,12 @@ def _decide(run: _Run, prepared: Prepared, *, dry_run: bool,
         return _refused(prepared.path, prepared.error, verdict), None
     if dry_run:
         with run.db.connect() as conn:
-            preview, _new = compute_preview(conn, prepared.revisions, prepared.attachment_hashes,
-                                            run.db.attachments_dir())
+            preview, new = compute_preview(conn, prepared.revisions, prepared.attachment_hashes,
+                                           run.db.attachments_dir())
+            try:
+                authority.Authority(conn, run.book).check_package(manifest, trust, prepared.revisions, new)
+            except authority.AuthorityError as exc:
+                return _refused(prepared.path, exc, verdict), None
         status = WOULD_APPLY if trust in APPLICABLE else WAITING
         return PackageOutcome(prepared.path, status, verdict.summary, verdict, preview), None
     if trust not in APPLICABLE:
@@ -646,7 +650,7 @@ def _apply_batch(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
     """
     try:
         return _apply_together(run, items, from_inbox, staged)
-    except ReplicaError as exc:
+    except (ReplicaError, authority.AuthorityError) as exc:
         if len(items) > 1:
             return [outcome for item in items for outcome in _apply_batch(run, [item], from_inbox)]
         prepared, verdict = items[0]
@@ -688,6 +692,7 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
             # for its parents), the first of the batch that carried it.  Revisions released
             # from earlier keep their own.
             provenance: dict[str, str] = {}
+            judge = authority.Authority(conn, run.book, upcoming=[p.revisions for p, _v in items])
             for prepared, verdict in items:
                 manifest = prepared.manifest
                 assert manifest is not None
@@ -696,6 +701,7 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
                                                    verdict))
                     continue
                 preview, new = _classify(state, prepared.revisions, prepared.attachment_hashes)
+                judge.check_package(manifest, verdict.trust, prepared.revisions, new)
                 to_add.extend(prepared.revisions)
                 for r in new:
                     provenance.setdefault(r.id, manifest.package_id)

@@ -82,3 +82,31 @@ def keycard(db: Database, profile: Profile, folder: Path) -> Path:
     path = folder / f"{profile.device_id}.key"
     export_keycard(db, profile, path)
     return path
+
+
+def signed_package(device_dir: Path, revisions: list[replica.Revision], path: Path, *, kind: str = "all",
+                   created_at: str | None = None, claimed_role: str | None = None) -> Path:
+    """A package signed with a device's real key, carrying exactly ``revisions`` (what a device
+    that runs modified software could send: the exporter would not write it)."""
+    from datetime import UTC, datetime
+
+    from neascn_desktop import __version__
+    from neascn_desktop.identity.keys import load_device_keys
+    from neascn_desktop.sync import payload
+    from neascn_desktop.sync.container import Sender, write_package
+
+    db = open_database(device_dir)
+    try:
+        profile = load_profile(db)
+        assert profile is not None
+    finally:
+        db.dispose()
+    keys = load_device_keys(device_dir)
+    sender = Sender(profile.device_id, profile.display_name, profile.organisation, claimed_role or profile.role,
+                    profile.signing_public_key, keys.encryption_public_b64)
+    write_package(path, package_id=str(uuid.uuid4()), kind=kind,
+                  created_at=created_at or datetime.now(UTC).isoformat(timespec="milliseconds"),
+                  app_version=__version__, sender=sender, signing_key=keys.signing,
+                  payload=payload.encode(revisions),
+                  counts={"revisions": len(revisions), "attachments": 0})
+    return path

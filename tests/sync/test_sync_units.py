@@ -112,25 +112,29 @@ def test_version_error_names_the_version_and_preview_writes_nothing(tmp_path: Pa
     field_db.dispose()
 
 
-def test_definitions_travel_with_the_submissions_that_answered_them(tmp_path: Path) -> None:
+def test_a_field_device_does_not_pass_on_definitions_it_may_not_make(tmp_path: Path) -> None:
+    """Definitions travel with the submissions that answered them only from the secretariat (or
+    built in): a survey a field device made itself stays behind (see sync.authority), and its
+    submissions arrive with the version named as missing."""
     sec_db, sec = new_profile(tmp_path / "sec", "secretariat", "Sec")
     field_db, field = new_profile(tmp_path / "field", "field", "Field")
     trust_keycard(sec_db, read_keycard(keycard(field_db, field, tmp_path)))
     definition = {"form_id": "local_form", "version": "9", "title": {"en": "Local"}, "sections": []}
-    defined = replica.commit(field_db, field.device_id, "survey_definition", "local_form@9", definition)
+    replica.commit(field_db, field.device_id, "survey_definition", "local_form@9", definition)
     replica.commit(field_db, field.device_id, "survey_definition", "unrelated@1",
                    dict(definition, form_id="unrelated", version="1"))
     submission = commit_submission(field_db, field, {"q": "A"})
     payload = dict(submission.payload, form_id="local_form", form_version="9")
     replica.commit(field_db, field.device_id, "submission", submission.entity_id, payload)
     result = export_package(field_db, "responses", tmp_path / "r.neascn", recipient=_recipient(sec))
-    assert result.by_type == {"survey_definition": 1, "submission": 2}
+    assert result.by_type == {"submission": 2}
     report = import_packages(sec_db, [tmp_path / "r.neascn"])
     assert report.exit_code == 0
-    assert replica.current(sec_db, "survey_definition", "local_form@9").revision_id == defined.id
+    assert replica.current(sec_db, "survey_definition", "local_form@9") is None
     assert replica.current(sec_db, "survey_definition", "unrelated@1") is None
     preview = report.outcomes[0].preview
-    assert preview is not None and preview.missing_definitions == ("neascn_readiness@2026.1",)
+    assert preview is not None
+    assert preview.missing_definitions == ("local_form@9", "neascn_readiness@2026.1")
     sec_db.dispose()
     field_db.dispose()
 
