@@ -6,7 +6,7 @@
 - The front ends never import table modules nor speak SQL: they call use cases.
   Table modules are each room's ``tables.py`` and ``models.py`` (Core tables and
   the ORM classes over them), ``sync/schema.py``, and ``store``'s ``base``,
-  ``metadata`` and ``models``; SQL means ``sqlalchemy`` and ``sqlite3``.
+  ``metadata`` and ``schema``; SQL means ``sqlalchemy`` and ``sqlite3``.
 - The CLI never imports the GUI.
 """
 
@@ -23,7 +23,7 @@ ROOM_FORBIDDEN = ("neascn_desktop.gui", "neascn_desktop.cli", "PySide6.QtWidgets
                   "PySide6.QtUiTools")
 TABLE_MODULES = ("tables", "models", "schema")
 STORE_TABLE_MODULES = ("neascn_desktop.store.base", "neascn_desktop.store.metadata",
-                       "neascn_desktop.store.models")
+                       "neascn_desktop.store.schema")
 SQL = ("sqlalchemy", "sqlite3")
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from neascn_desktop import replica
 from neascn_desktop.framework.history import author_of, clock_time, device_names
 from neascn_desktop.framework.model import STATUSES, FrameworkError, HeadVersion, MergeProposal
 from neascn_desktop.framework.records import META_FIELDS, distinct_payloads
-from neascn_desktop.framework.tables import WorkingCopyRow
+from neascn_desktop.framework.tables import section_working_copy_table as working_copies
 from neascn_desktop.framework.textmerge import merge_text
 from neascn_desktop.i18n import _
 from neascn_desktop.replica.log import common_ancestor, entity_graph
@@ -89,7 +90,8 @@ def check_settleable(session: Session, section_id: str, payload: dict[str, Any] 
     re-open the conflict. The Framework workspace saves before it opens the
     resolution; the Inbox and the CLI get this sentence.
     """
-    if session.get(WorkingCopyRow, section_id) is not None:
+    unsaved = select(working_copies.c.section_id).where(working_copies.c.section_id == section_id)
+    if session.execute(unsaved).first() is not None:
         raise FrameworkError(_("Save the section before settling its conflict."))
     status = payload.get("status") if payload is not None else None
     if status is not None and status not in STATUSES:

@@ -25,7 +25,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from neascn_desktop import replica
@@ -54,7 +54,7 @@ from neascn_desktop.framework.records import (
     section_state,
 )
 from neascn_desktop.framework.skeleton import load_skeleton, pick
-from neascn_desktop.framework.tables import WorkingCopyRow
+from neascn_desktop.framework.tables import section_working_copy_table as working_copies
 from neascn_desktop.framework.textmerge import same_text
 from neascn_desktop.i18n import LANGUAGES, _, normalize_language
 from neascn_desktop.identity.profile import Profile
@@ -66,7 +66,7 @@ from neascn_desktop.store.database import Database
 
 def _payload_section(
     state: replica.CurrentState,
-    working: WorkingCopyRow | None,
+    working_body: str | None,
     in_conflict: bool,
 ) -> Section:
     p = state.payload
@@ -75,14 +75,14 @@ def _payload_section(
         parent_id=p.get("parent_id"),
         position=str(p.get("position", "")),
         title=str(p.get("title", "")),
-        body=working.body if working is not None else str(p.get("body", "")),
+        body=working_body if working_body is not None else str(p.get("body", "")),
         status=str(p.get("status", "draft")),
         owner=str(p.get("owner", "")),
         language=str(p.get("language", "en")),
         deleted=bool(p.get("deleted", False)),
         revision_id=state.revision_id,
         in_conflict=in_conflict,
-        has_working_copy=working is not None,
+        has_working_copy=working_body is not None,
     )
 
 
@@ -140,15 +140,17 @@ def _replace(section: Section, **changes: Any) -> Section:
     return replace(section, **changes)
 
 
-def _working_copies(session: Session) -> dict[str, WorkingCopyRow]:
-    return {row.section_id: row for row in session.scalars(select(WorkingCopyRow))}
+def _working_bodies(session: Session) -> dict[str, str]:
+    """The body of every section with a working copy, by section id."""
+    rows = session.execute(select(working_copies.c.section_id, working_copies.c.body))
+    return {section_id: body for section_id, body in rows}
 
 
 def list_sections(db: Database, *, include_deleted: bool = False) -> list[Section]:
     """The document outline: every section in document order, numbered ("1", "1.2" ...)."""
     with db.session() as session:
         states = replica.list_current(session, SECTION_TYPE)
-        working = _working_copies(session)
+        working = _working_bodies(session)
         sections = [
             _payload_section(st, working.get(st.entity_id), _really_in_conflict(session, st))
             for st in states
@@ -217,9 +219,12 @@ def _commit_fields(db: Database, profile: Profile, section_id: str, **fields: An
         if payload == state.payload and state.heads == 1:
             return Changes()
         revision = replica.commit(session, profile.device_id, SECTION_TYPE, section_id, payload)
-        working = session.get(WorkingCopyRow, section_id)
-        if working is not None and working.base_revision_id == state.revision_id:
-            working.base_revision_id = revision.id
+        session.execute(
+            update(working_copies)
+            .where(working_copies.c.section_id == section_id,
+                   working_copies.c.base_revision_id == state.revision_id)
+            .values(base_revision_id=revision.id)
+        )
     return section_changes(section_id)
 
 
@@ -435,36 +440,39 @@ def save_working_copy(db: Database, section_id: str, body: str) -> Changes:
     """Autosave the body being typed (no revision). Returns no changes: nothing replicated moved."""
     with db.transaction() as session:
         state = section_state(session, section_id)
-        row = session.get(WorkingCopyRow, section_id)
-        if row is None:
-            if body == state.payload.get("body", ""):
-                return Changes()
-            row = WorkingCopyRow(section_id=section_id, base_revision_id=state.revision_id)
-            session.add(row)
-        row.body = body
-        row.saved_at = datetime.now(UTC)
+        this_copy = working_copies.c.section_id == section_id
+        saved_at = datetime.now(UTC)
+        if session.execute(select(working_copies.c.section_id).where(this_copy)).first() is not None:
+            session.execute(update(working_copies).where(this_copy).values(body=body, saved_at=saved_at))
+        elif body != state.payload.get("body", ""):
+            session.execute(insert(working_copies).values(
+                section_id=section_id, body=body, base_revision_id=state.revision_id, saved_at=saved_at,
+            ))
     return Changes()
 
 
 def working_copy(db: Database, section_id: str) -> str | None:
     with db.session() as session:
-        row = session.get(WorkingCopyRow, section_id)
-        return row.body if row is not None else None
+        return session.execute(
+            select(working_copies.c.body).where(working_copies.c.section_id == section_id)
+        ).scalar_one_or_none()
 
 
 def discard_working_copy(db: Database, section_id: str) -> Changes:
     with db.transaction() as session:
-        session.execute(delete(WorkingCopyRow).where(WorkingCopyRow.section_id == section_id))
+        session.execute(delete(working_copies).where(working_copies.c.section_id == section_id))
     return section_changes(section_id)
 
 
 def _cut(session: Session, profile: Profile, section_id: str) -> bool:
-    row = session.get(WorkingCopyRow, section_id)
+    row = session.execute(
+        select(working_copies.c.body, working_copies.c.base_revision_id)
+        .where(working_copies.c.section_id == section_id)
+    ).one_or_none()
     if row is None:
         return False
-    body = row.body
-    base_id = row.base_revision_id
-    session.delete(row)
+    body, base_id = row
+    session.execute(delete(working_copies).where(working_copies.c.section_id == section_id))
     heads = replica.heads(session, section_id)
     if not heads:
         return False
@@ -502,7 +510,7 @@ def cut_revision(db: Database, profile: Profile, section_id: str) -> Changes:
 def cut_all_revisions(db: Database, profile: Profile) -> Changes:
     """Cut a revision from every working copy (before an export)."""
     with db.transaction() as session:
-        ids = [row.section_id for row in session.scalars(select(WorkingCopyRow))]
+        ids = list(session.scalars(select(working_copies.c.section_id)))
         changed = [section_id for section_id in ids if _cut(session, profile, section_id)]
     return section_changes(*changed) if changed else Changes()
 

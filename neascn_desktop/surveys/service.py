@@ -64,8 +64,8 @@ from neascn_desktop.surveys.installed import (
     list_definitions,
     save_city,
 )
+from neascn_desktop.surveys.models import SubmissionSentRow, SubmissionWorkingCopyRow
 from neascn_desktop.surveys.scoring import ReadinessScore, score_submission
-from neascn_desktop.surveys.tables import SubmissionSentRow, WorkingCopyRow
 from neascn_desktop.surveys.validation import (
     AnswerError,
     FormState,
@@ -186,7 +186,7 @@ def _sent_revisions(session: Session | Connection,
 
 def _load(session: Session, submission_id: str) -> Submission | None:
     state = replica.current(session, SUBMISSION, submission_id)
-    working = session.get(WorkingCopyRow, submission_id)
+    working = session.get(SubmissionWorkingCopyRow, submission_id)
     known = _sent_revisions(session, [submission_id])
     sent = bool(state and (submission_id, state.revision_id) in known)
     received = bool(state and known.get((submission_id, state.revision_id)))
@@ -208,7 +208,7 @@ def resolve_submission_id(db: Database, text: str) -> str:
     with db.session() as session:
         if (
             replica.current(session, SUBMISSION, text) is not None
-            or session.get(WorkingCopyRow, text) is not None
+            or session.get(SubmissionWorkingCopyRow, text) is not None
         ):
             return text
     if len(text) >= 4:
@@ -235,7 +235,7 @@ def list_submissions(db: Database, *, city_id: str | None = None,
     """Every submission (working copies included), newest change first."""
     with db.session() as session:
         sent = _sent_revisions(session)
-        working = {row.submission_id: row for row in session.execute(select(WorkingCopyRow)).scalars()}
+        working = {row.submission_id: row for row in session.scalars(select(SubmissionWorkingCopyRow))}
     result: dict[str, Submission] = {}
     for state in replica.list_current(db, SUBMISSION):
         row = working.pop(state.entity_id, None)
@@ -296,10 +296,10 @@ def _submission_changes(submission_id: str, revision: bool = False) -> Changes:
 
 
 def _write_working_copy(session: Session, submission: Submission) -> None:
-    row = session.get(WorkingCopyRow, submission.id)
+    row = session.get(SubmissionWorkingCopyRow, submission.id)
     text = canonical_json(submission.payload())
     if row is None:
-        session.add(WorkingCopyRow(submission_id=submission.id, payload=text,
+        session.add(SubmissionWorkingCopyRow(submission_id=submission.id, payload=text,
                                    base_revision_id=submission.revision_id,
                                    updated_at=datetime.now(UTC)))
     else:
@@ -362,7 +362,7 @@ def _cut(session: Session, profile: Profile, submission_id: str,
     committed on: that would settle the conflict silently with this version.
     The working copy stays until the conflict is resolved.
     """
-    row = session.get(WorkingCopyRow, submission_id)
+    row = session.get(SubmissionWorkingCopyRow, submission_id)
     state = replica.current(session, SUBMISSION, submission_id)
     if state is not None and state.in_conflict and _really_in_conflict(session, submission_id):
         raise SurveyError(_("This response has versions in conflict from several devices; "
@@ -398,7 +398,7 @@ def save_point(db: Database, profile: Profile, submission_id: str) -> Changes:
 def save_all(db: Database, profile: Profile) -> Changes:
     """Cut revisions for every working copy (before exporting a package, on quit)."""
     with db.session() as session:
-        ids = list(session.execute(select(WorkingCopyRow.submission_id)).scalars())
+        ids = list(session.execute(select(SubmissionWorkingCopyRow.submission_id)).scalars())
     changes = Changes()
     for submission_id in ids:
         changes = changes | save_point(db, profile, submission_id)
@@ -407,7 +407,9 @@ def save_all(db: Database, profile: Profile) -> Changes:
 
 def discard_working_copy(db: Database, submission_id: str) -> Changes:
     with db.transaction() as session:
-        session.execute(delete(WorkingCopyRow).where(WorkingCopyRow.submission_id == submission_id))
+        session.execute(
+            delete(SubmissionWorkingCopyRow).where(SubmissionWorkingCopyRow.submission_id == submission_id)
+        )
     return _submission_changes(submission_id)
 
 
@@ -462,7 +464,7 @@ def finalize(db: Database, profile: Profile, submission_id: str, *,
     stamp = _now()
     final = replace(submission, status="finalized", finalized_at=stamp, updated_at=stamp)
     with db.transaction() as session:
-        row = session.get(WorkingCopyRow, submission.id)
+        row = session.get(SubmissionWorkingCopyRow, submission.id)
         payload = final.payload()
         if row is not None and row.base_revision_id:
             current_state = replica.current(session, SUBMISSION, submission.id)

@@ -1,4 +1,4 @@
-"""Tables of the surveys room (declared on ``neascn_desktop.store.base.Base``).
+"""Tables of the surveys room (SQLAlchemy Core, on the shared ``store.metadata``).
 
 Both are local to this data directory and never replicated:
 
@@ -9,33 +9,32 @@ Both are local to this data directory and never replicated:
 - ``survey_submission_sent``: which revision of a submission went out in an
   exported package (the "sent" status of the city list), and when the
   secretariat acknowledged holding it (``received_at``, the "received" status).
+
+The room works on them through the ORM classes in ``surveys.models``.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from sqlalchemy import Column, String, Table, Text
 
-from sqlalchemy import String, Text
-from sqlalchemy.orm import Mapped, mapped_column
-
-from neascn_desktop.store.base import Base
+from neascn_desktop.store.metadata import metadata
 from neascn_desktop.store.types import UtcDateTime
 
+#: The in-progress state of one submission (``payload``: JSON, the whole submission payload).
+submission_working_copy_table = Table(
+    "survey_working_copy", metadata,
+    Column("submission_id", String(100), primary_key=True),
+    Column("payload", Text, nullable=False),
+    Column("base_revision_id", String(64), nullable=True),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
 
-class WorkingCopyRow(Base):
-    __tablename__ = "survey_working_copy"
-
-    submission_id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    payload: Mapped[str] = mapped_column(Text)  # JSON: the whole submission payload
-    base_revision_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
-
-
-class SubmissionSentRow(Base):
-    __tablename__ = "survey_submission_sent"
-
-    submission_id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    revision_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    package_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    sent_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    received_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+#: One revision of a submission that went out in a package, and its acknowledgement.
+submission_sent_table = Table(
+    "survey_submission_sent", metadata,
+    Column("submission_id", String(100), primary_key=True),
+    Column("revision_id", String(64), primary_key=True),
+    Column("package_id", String(100), nullable=True),
+    Column("sent_at", UtcDateTime(), nullable=False),
+    Column("received_at", UtcDateTime(), nullable=True),
+)

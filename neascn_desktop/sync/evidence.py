@@ -154,9 +154,8 @@ def referenced_attachments(db: Database) -> dict[str, _Referrers]:
             if attachments.is_content_hash(sha):
                 found[sha].entities.add(revision.entity_id)
                 found[sha].revisions.add(revision.id)
-    from neascn_desktop.surveys.tables import WorkingCopyRow
+    from neascn_desktop.surveys.tables import submission_working_copy_table as copies
 
-    copies = WorkingCopyRow.__table__
     with db.connect() as conn:
         for submission_id, text in conn.execute(select(copies.c.submission_id, copies.c.payload)):
             for sha in _payload_attachments(text):

@@ -11,12 +11,10 @@ from neascn_desktop.store import open_database
 
 
 def test_declared_tables_match_the_migrated_schema(tmp_path: Path) -> None:
-    # Every room's tables, Core (identity) and ORM alike, on the one MetaData.
-    import neascn_desktop.framework.tables
+    # Every room's Core tables, and the ORM classes mapped onto them, on the one MetaData.
     import neascn_desktop.identity.models
-    import neascn_desktop.replica.tables
-    import neascn_desktop.store.models
-    import neascn_desktop.surveys.tables
+    import neascn_desktop.store.schema
+    import neascn_desktop.surveys.models
     import neascn_desktop.sync.tables  # noqa: F401
     from neascn_desktop.store.metadata import metadata
 

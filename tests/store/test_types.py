@@ -10,7 +10,7 @@ from neascn_desktop.store.types import UtcDateTime
 
 
 def test_every_timestamp_column_is_utc_datetime() -> None:
-    import neascn_desktop.store.models  # noqa: F401 - every room's tables
+    import neascn_desktop.store.schema  # noqa: F401 - every room's tables
     from neascn_desktop.store.metadata import metadata
 
     naive_prone = [
@@ -24,11 +24,13 @@ def test_every_timestamp_column_is_utc_datetime() -> None:
 
 
 def test_a_working_copy_time_reads_back_aware(db) -> None:
-    from neascn_desktop.framework.tables import WorkingCopyRow
+    from sqlalchemy import insert, select
+
+    from neascn_desktop.framework.tables import section_working_copy_table as copies
 
     saved = datetime(2026, 12, 4, 9, 30, tzinfo=UTC)
     with db.transaction() as session:
-        session.add(WorkingCopyRow(section_id="s1", body="text", base_revision_id=None, saved_at=saved))
+        session.execute(insert(copies).values(section_id="s1", body="text", base_revision_id=None, saved_at=saved))
     with db.session() as session:
-        row = session.get(WorkingCopyRow, "s1")
-        assert row is not None and row.saved_at == saved and row.saved_at.tzinfo is not None
+        read = session.execute(select(copies.c.saved_at).where(copies.c.section_id == "s1")).scalar_one()
+        assert read == saved and read.tzinfo is not None

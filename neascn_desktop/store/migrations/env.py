@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from neascn_desktop.store.models import metadata
+from neascn_desktop.store.schema import metadata
 
 config = context.config
 
