@@ -96,7 +96,7 @@ def test_the_checks_see_imports_inside_functions_and_every_kind_of_table_module(
     assert is_table_module("neascn_desktop.identity.models")
     assert is_table_module("neascn_desktop.framework.tables")
     assert is_table_module("neascn_desktop.store.metadata")
-    assert not is_table_module("neascn_desktop.gui.inbox_models")
+    assert not is_table_module("neascn_desktop.gui.inbox.item_models")
     assert not is_table_module("neascn_desktop.gui.table_model")
     assert not is_table_module("neascn_desktop.sync.conflicts")
 

@@ -50,9 +50,9 @@ class WorkspaceSpec:
 WORKSPACES: tuple[WorkspaceSpec, ...] = (
     WorkspaceSpec("framework", "neascn_desktop.gui.framework.workspace", "FrameworkWorkspace",
                   N_("Framework")),
-    WorkspaceSpec("surveys", "neascn_desktop.gui.workspaces.surveys", "SurveysWorkspace",
+    WorkspaceSpec("surveys", "neascn_desktop.gui.surveys.workspace", "SurveysWorkspace",
                   N_("Surveys")),
-    WorkspaceSpec("inbox", "neascn_desktop.gui.workspaces.inbox", "InboxWorkspace", N_("Inbox")),
+    WorkspaceSpec("inbox", "neascn_desktop.gui.inbox.workspace", "InboxWorkspace", N_("Inbox")),
     WorkspaceSpec("reports", "neascn_desktop.gui.reports.workspace", "ReportsWorkspace",
                   N_("Reports")),
 )

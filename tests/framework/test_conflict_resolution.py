@@ -78,8 +78,8 @@ def test_inbox_and_framework_workspace_resolve_the_same_way(drafters, tmp_path) 
 def test_inbox_refuses_beside_unsaved_text_and_the_next_save_keeps_it_settled(qtbot, drafters, tmp_path) -> None:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from neascn_desktop.gui.conflicts_view import ConflictsView
     from neascn_desktop.gui.context import GuiContext
+    from neascn_desktop.gui.inbox.conflicts_view import ConflictsView
 
     alice, _bolor = _conflict(drafters, tmp_path)
     typed = service.get_section(alice.db, "fw-background").body + "Typed by Alice, not saved yet.\n\n"

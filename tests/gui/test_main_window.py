@@ -9,9 +9,9 @@ from PySide6.QtWidgets import QLabel, QLineEdit
 
 from neascn_desktop.changes import Changes
 from neascn_desktop.gui.context import GuiContext
+from neascn_desktop.gui.inbox.workspace import InboxWorkspace
 from neascn_desktop.gui.main_window import WORKSPACE_KEYS, MainWindow
 from neascn_desktop.gui.reports.workspace import ReportsWorkspace
-from neascn_desktop.gui.workspaces.inbox import InboxWorkspace
 from neascn_desktop.identity.profile import create_profile
 
 

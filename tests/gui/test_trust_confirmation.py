@@ -92,7 +92,7 @@ def test_a_card_that_reuses_a_trusted_device_id_warns_with_both_fingerprints(qtb
 
 
 def test_inbox_trust_of_another_secretariat_warns_on_a_field_device(qtbot, gui_ctx, tmp_path: Path) -> None:
-    from neascn_desktop.gui.workspaces.inbox import InboxWorkspace
+    from neascn_desktop.gui.inbox.workspace import InboxWorkspace
 
     first_db, first, _card = _device(tmp_path, "First Secretariat")
     second_db, second, _card2 = _device(tmp_path, "Second Secretariat")
@@ -124,7 +124,7 @@ def test_inbox_trust_of_another_secretariat_warns_on_a_field_device(qtbot, gui_c
 
 def test_export_dialog_names_the_secretariat_the_exporter_encrypts_for(qtbot, db, field_profile,
                                                                       tmp_path: Path) -> None:
-    from neascn_desktop.gui.export_dialog import AUTO, ExportDialog
+    from neascn_desktop.gui.inbox.export_dialog import AUTO, ExportDialog
 
     alpha_db, _alpha, alpha_card = _device(tmp_path, "Alpha Secretariat")
     zeta_db, zeta, zeta_card = _device(tmp_path, "Zeta Secretariat")

@@ -246,7 +246,11 @@ def test_the_inbox_table_shows_sanitised_names(qtbot, make_device, tmp_path: Pat
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import Qt
 
-    from neascn_desktop.gui.inbox_models import PackageItem, PackageTableModel, item_for_verdict
+    from neascn_desktop.gui.inbox.item_models import (
+        PackageItem,
+        PackageTableModel,
+        item_for_verdict,
+    )
     from neascn_desktop.sync.inbox import list_inbox
     from neascn_desktop.sync.verify import verify_package
 

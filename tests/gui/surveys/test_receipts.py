@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from neascn_desktop.gui.survey_models import STATUS
-from neascn_desktop.gui.workspaces.surveys import SurveysWorkspace
+from neascn_desktop.gui.surveys.item_models import STATUS
+from neascn_desktop.gui.surveys.workspace import SurveysWorkspace
 from neascn_desktop.identity.trust import read_keycard, trust_keycard
 from neascn_desktop.sync.exporter import export_package
 from neascn_desktop.sync.importer import import_packages

@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 from neascn_desktop.changes import Changes
 from neascn_desktop.errors import NeascnError
 from neascn_desktop.gui.context import GuiContext
-from neascn_desktop.gui.survey_questions import (
+from neascn_desktop.gui.surveys.questions import (
     ERROR_COLOR,
     AttachmentQuestion,
     QuestionWidget,

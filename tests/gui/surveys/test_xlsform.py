@@ -6,7 +6,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from neascn_desktop.gui.workspaces.surveys import SurveysWorkspace
+from neascn_desktop.gui.surveys.workspace import SurveysWorkspace
 from neascn_desktop.surveys import service
 
 

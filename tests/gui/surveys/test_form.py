@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from neascn_desktop import i18n
 from neascn_desktop.gui.context import GuiContext
-from neascn_desktop.gui.survey_questions import QuestionWidget
-from neascn_desktop.gui.workspaces.surveys import SurveysWorkspace
+from neascn_desktop.gui.surveys.questions import QuestionWidget
+from neascn_desktop.gui.surveys.workspace import SurveysWorkspace
 from neascn_desktop.store import open_database
 from neascn_desktop.surveys import service
 from neascn_desktop.surveys.definition import load_definition

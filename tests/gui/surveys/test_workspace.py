@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from neascn_desktop import i18n
-from neascn_desktop.gui.survey_models import STATUS, CityTableModel
-from neascn_desktop.gui.workspaces.surveys import SurveysWorkspace
+from neascn_desktop.gui.surveys.item_models import STATUS, CityTableModel
+from neascn_desktop.gui.surveys.workspace import SurveysWorkspace
 from neascn_desktop.surveys import service
 from neascn_desktop.surveys.demo import load_demo_report
 

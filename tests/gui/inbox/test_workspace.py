@@ -42,7 +42,7 @@ def _wait_jobs(qtbot, workspace) -> None:  # type: ignore[no-untyped-def]
 
 
 def _workspace(qtbot, world):  # type: ignore[no-untyped-def]
-    from neascn_desktop.gui.workspaces.inbox import InboxWorkspace
+    from neascn_desktop.gui.inbox.workspace import InboxWorkspace
 
     ctx = GuiContext(db=world["sec_db"], profile=world["sec"])
     workspace = InboxWorkspace(ctx)
@@ -135,7 +135,7 @@ def test_import_button_with_trusted_sender_and_conflicts_tab(qtbot, world) -> No
 
 
 def test_keep_one_side_in_conflicts_view(qtbot, world) -> None:  # type: ignore[no-untyped-def]
-    from neascn_desktop.gui.conflicts_view import ConflictsView
+    from neascn_desktop.gui.inbox.conflicts_view import ConflictsView
 
     db, sec = world["sec_db"], world["sec"]
     sub = world["submission"]
@@ -156,7 +156,7 @@ def test_keep_one_side_in_conflicts_view(qtbot, world) -> None:  # type: ignore[
 
 
 def test_export_dialog_writes_an_encrypted_package(qtbot, world) -> None:  # type: ignore[no-untyped-def]
-    from neascn_desktop.gui.export_dialog import ExportDialog
+    from neascn_desktop.gui.inbox.export_dialog import ExportDialog
 
     field_db, field = world["field_db"], world["field"]
     dialog = ExportDialog(GuiContext(db=field_db, profile=field))

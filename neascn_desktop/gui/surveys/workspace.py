@@ -2,7 +2,7 @@
 
 Follows the contract in ``neascn_desktop/gui/README-workspaces.md``.  Page 1
 is the city list (filter box, survey version, start/continue, add/edit city,
-finalize, reopen); page 2 is :class:`~neascn_desktop.gui.survey_form.SurveyForm`
+finalize, reopen); page 2 is :class:`~neascn_desktop.gui.surveys.form.SurveyForm`
 for one submission.  Everything goes through the surveys room's use cases.
 """
 
@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 from neascn_desktop.changes import Changes
 from neascn_desktop.errors import NeascnError
 from neascn_desktop.gui.context import GuiContext
-from neascn_desktop.gui.survey_form import SurveyForm
-from neascn_desktop.gui.survey_models import (
+from neascn_desktop.gui.surveys.form import SurveyForm
+from neascn_desktop.gui.surveys.item_models import (
     CITY,
     STATUS_ROLE,
     CityFilterProxy,
@@ -345,7 +345,7 @@ class SurveysWorkspace(QWidget):
 
     def city_dialog(self, city: service.City | None = None):
         """The add/edit dialog, not shown yet (tests fill and accept it)."""
-        from neascn_desktop.gui.survey_city_dialog import SurveyCityDialog
+        from neascn_desktop.gui.surveys.city_dialog import SurveyCityDialog
 
         return SurveyCityDialog(self.ctx, city, self)
 

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from neascn_desktop.changes import Changes
 from neascn_desktop.gui.context import GuiContext
-from neascn_desktop.gui.inbox_models import (
+from neascn_desktop.gui.inbox.item_models import (
     AuditTableModel,
     PackageItem,
     PackageTableModel,
@@ -116,7 +116,7 @@ class InboxWorkspace(QWidget):
         self.summary.setObjectName("importSummary")
         self.summary.setWordWrap(True)
 
-        from neascn_desktop.gui.conflicts_view import ConflictsView
+        from neascn_desktop.gui.inbox.conflicts_view import ConflictsView
 
         self.conflicts = ConflictsView(ctx, self)
         self.audit_model = AuditTableModel(self)
@@ -464,7 +464,7 @@ class InboxWorkspace(QWidget):
         self.refresh()
 
     def open_export_dialog(self) -> Any:
-        from neascn_desktop.gui.export_dialog import ExportDialog
+        from neascn_desktop.gui.inbox.export_dialog import ExportDialog
 
         dialog = ExportDialog(self.ctx, self)
         dialog.setModal(True)

@@ -1,0 +1,1 @@
+"""The Inbox workspace: packages received, conflicts to settle, the export dialog."""
