@@ -117,11 +117,19 @@ def full_window(qtbot, db: Database, korean_profile: Profile, qt_language):  # t
     window.show()
     qtbot.waitExposed(window)
     for key in WORKSPACES:
-        window.show_workspace(key)
-        qtbot.wait(10)
+        _settle(qtbot, window.show_workspace(key))
     yield window
     window.close()
     ctx.changes.stop()
+
+
+def _settle(qtbot, workspace: QWidget) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the workspace's background work is done (the dashboard draws off the UI thread)."""
+    def idle() -> bool:
+        job = getattr(workspace, "dashboard_job", None)
+        return job is None or not job.is_running()
+
+    qtbot.waitUntil(idle, timeout=60_000)
 
 
 def _collect_everywhere(window: QMainWindow, qtbot) -> list[str]:  # type: ignore[no-untyped-def]
@@ -131,18 +139,17 @@ def _collect_everywhere(window: QMainWindow, qtbot) -> list[str]:  # type: ignor
     texts: list[str] = []
     for key in WORKSPACES:
         workspace = window.show_workspace(key)
-        qtbot.wait(10)
+        _settle(qtbot, workspace)
         texts.extend(chrome_texts(window))
         for tabs in workspace.findChildren(QTabWidget):
             for index in range(tabs.count()):
                 tabs.setCurrentIndex(index)
-                qtbot.wait(5)
+                _settle(qtbot, workspace)
                 texts.extend(chrome_texts(window))
             tabs.setCurrentIndex(0)
         if key == "surveys":
             submission = service.list_submissions(window.ctx.db)[0]
             workspace.open_submission(submission.id)
-            qtbot.wait(10)
             texts.extend(chrome_texts(window))
             workspace.show_list()
     return texts

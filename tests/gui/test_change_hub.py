@@ -22,7 +22,7 @@ def test_a_cli_commit_is_published_as_everything(qtbot, main_window, gui_ctx, cl
 
     code, _out, err = cli("--data-dir", gui_ctx.data_dir, "trust", "add", card)
     assert code == 0, err
-    with qtbot.waitSignal(main_window.dataChanged, timeout=3000):
+    with qtbot.waitSignal(main_window.dataChanged, timeout=30_000):
         pass  # the 1 s poll
     assert received[-1] == Changes.all()
 

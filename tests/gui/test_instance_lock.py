@@ -41,7 +41,7 @@ def test_lock_held_by_another_process_is_refused(data_dir: Path) -> None:
         holder = lock.holder()
         assert holder is not None and holder.pid == process.pid
     finally:
-        process.communicate("\n", timeout=10)
+        process.communicate("\n", timeout=60)
     assert lock.try_acquire()
     lock.release()
 
@@ -49,7 +49,7 @@ def test_lock_held_by_another_process_is_refused(data_dir: Path) -> None:
 def test_stale_lock_of_a_dead_process_is_taken_over(data_dir: Path) -> None:
     lock = InstanceLock(data_dir)
     process = _holder(lock.path, "crash")
-    process.wait(timeout=10)
+    process.wait(timeout=60)
     assert lock.path.exists(), "the crashed process left its lock behind"
     assert lock.try_acquire()
     assert lock.locked
@@ -74,6 +74,6 @@ def test_second_window_on_the_same_data_directory_is_refused_with_a_message(
     try:
         assert main(["--data-dir", str(data_dir)]) == EXIT_ALREADY_RUNNING
     finally:
-        process.communicate("\n", timeout=10)
+        process.communicate("\n", timeout=60)
     assert len(shown) == 1
     assert "already open" in shown[0] and str(data_dir) in shown[0]
