@@ -4,17 +4,16 @@ Known ids are skipped, and a revision whose parents have not arrived waits in
 ``replica_pending`` until they do, so the result never depends on the order or
 the duplication of delivery.  Adding updates the heads and the current state of
 exactly the entities the batch touches, so reading a current state is one
-indexed row, never a replay of history.
+indexed row, never a replay of history (``replica.materialise`` plans and writes those rows).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select
 
 from neascn_desktop.i18n import _
 from neascn_desktop.replica import clock as hlc
@@ -28,10 +27,9 @@ from neascn_desktop.replica.access import (
 )
 from neascn_desktop.replica.bulk import BulkStatement, SelectIn
 from neascn_desktop.replica.errors import ReplicaError
+from neascn_desktop.replica.materialise import MaterialisePlan, plan_materialise
 from neascn_desktop.replica.revision import Revision
 from neascn_desktop.replica.tables import (
-    current_table,
-    head_table,
     pending_parent_table,
     pending_table,
     revision_table,
@@ -81,7 +79,6 @@ def add_revisions(
     # savepoint per call made SQLite copy every page the batch touched into its
     # statement journal first, which cost more than the writes themselves.
     return _add(target, batch, provenance, undo_on_error=True)
-
 
 
 _ANY_PENDING = BulkStatement(select(pending_table.c.id).limit(1), (), literal_binds=True)
@@ -287,7 +284,7 @@ def _add(
 
     provenance_of = _provenance_lookup(provenance)
     # Everything that can refuse the batch is decided before the first write.
-    plan = _plan_materialise(conn, to_apply, heads_of, type_of, fetched) if to_apply else None
+    plan = plan_materialise(conn, to_apply, heads_of, type_of, fetched) if to_apply else None
     newest = max((rev.clock for rev in (*to_apply, *new_pending)), default=None)
     floor_before = hlc.observed_floor(conn) if undo_on_error and newest is not None else None
     try:
@@ -373,43 +370,6 @@ _DELETE_PENDING_PARENTS = BulkStatement(
 _DELETE_PENDING = BulkStatement(
     delete(pending_table).where(pending_table.c.id == bindparam("b_id")), ("b_id",)
 )
-_HEAD_KEYS = ("entity_id", "revision_id", "entity_type", "clock", "device_id")
-_INSERT_HEAD = BulkStatement(insert(head_table), _HEAD_KEYS, insert=True)
-_DELETE_HEAD = BulkStatement(
-    delete(head_table).where(
-        head_table.c.entity_id == bindparam("b_entity"),
-        head_table.c.revision_id == bindparam("b_rev"),
-    ),
-    ("b_entity", "b_rev"),
-)
-_CURRENT_KEYS = ("entity_id", "entity_type", "revision_id", "clock", "device_id", "heads")
-_INSERT_CURRENT = BulkStatement(insert(current_table), _CURRENT_KEYS, insert=True)
-# Keys in the order of the compiled SQL (SET, then WHERE), so rows go to the driver as they are.
-_UPDATE_CURRENT = BulkStatement(
-    update(current_table)
-    .where(current_table.c.entity_id == bindparam("b_entity"))
-    .values(
-        revision_id=bindparam("b_rev"),
-        clock=bindparam("b_clock"),
-        device_id=bindparam("b_device"),
-        heads=bindparam("b_heads"),
-    ),
-    ("b_rev", "b_clock", "b_device", "b_heads", "b_entity"),
-)
-# The usual case (one head before, one after): ``heads`` is not set, so SQLite leaves the
-# partial conflicts index alone.
-_UPDATE_CURRENT_WINNER = BulkStatement(
-    update(current_table)
-    .where(current_table.c.entity_id == bindparam("b_entity"))
-    .values(
-        revision_id=bindparam("b_rev"),
-        clock=bindparam("b_clock"),
-        device_id=bindparam("b_device"),
-    ),
-    ("b_rev", "b_clock", "b_device", "b_entity"),
-)
-
-
 def _insert_pending(
     conn: Connection, revisions: list[Revision], provenance_of: Callable[[str], str | None]
 ) -> None:
@@ -438,170 +398,15 @@ def _delete_pending(conn: Connection, ids: Sequence[str]) -> None:
     _DELETE_PENDING.run(conn, rows)
 
 
-_NO_HEADS: dict[str, tuple[str, str, str]] = {}
-
-
-@dataclass
-class _MaterialisePlan:
-    """The head and current-state rows one batch changes (see ``_plan_materialise``)."""
-
-    removed_heads: list[tuple[str, str, str, str, str]]  # the old rows, for an undo
-    new_heads: list[tuple[str, str, str, str, str]]
-    updates: list[tuple[str, str, str, int, str]]
-    same_count: list[tuple[str, str, str, str]]
-    inserts: list[tuple[str, str, str, str, str, int]]
-    old_current: list[tuple[str, str, str, int, str]]  # what ``updates``/``same_count`` replace
-
-    def write(self, conn: Connection) -> None:
-        _DELETE_HEAD.run(conn, [(e, r) for e, r, *_rest in self.removed_heads])
-        _INSERT_HEAD.run(conn, self.new_heads)
-        _UPDATE_CURRENT.run(conn, self.updates)
-        _UPDATE_CURRENT_WINNER.run(conn, self.same_count)
-        _INSERT_CURRENT.run(conn, self.inserts)
-
-
-def _plan_materialise(
-    conn: Connection,
-    applied: list[Revision],
-    old_heads: dict[str, dict[str, tuple[str, str, str]]] | None = None,
-    old_type: dict[str, str] | None = None,
-    fetched: set[str] | None = None,
-) -> _MaterialisePlan:
-    """What brings ``replica_head`` and ``replica_current`` up to date for the touched
-    entities; raises ``ReplicaError`` (before anything is written) for a type clash.
-
-    A revision is only applied once all its parents are stored, so it has no
-    stored children yet: the new heads are the old heads plus the applied
-    revisions, minus every parent of an applied revision. ``old_heads`` /
-    ``old_type`` may already hold the heads of the entities in ``fetched``
-    (see ``_fetch_heads``); the others are read here.
-    """
-    by_entity: dict[str, list[Revision]] = defaultdict(list)
-    for rev in applied:
-        by_entity[rev.entity_id].append(rev)
-    if old_heads is None or old_type is None:
-        old_heads, old_type, fetched = {}, {}, set()
-    missing = [entity_id for entity_id in by_entity if entity_id not in (fetched or ())]
-    if missing:
-        _fetch_heads(conn, missing, old_heads, old_type)
-
-    plan = _MaterialisePlan([], [], [], [], [], [])
-    removed_heads, new_heads = plan.removed_heads, plan.new_heads
-    inserts_append = plan.inserts.append
-    same_count_append = plan.same_count.append
-    old_current_append = plan.old_current.append
-    for entity_id, revs in by_entity.items():
-        entity_type = old_type.get(entity_id)
-        known = entity_type is not None
-        if entity_type is None:
-            entity_type = revs[0].entity_type
-        for rev in revs:
-            # Parents were checked to share the type; this catches a new root
-            # (or two roots in one batch) claiming an existing id for another type.
-            if rev.entity_type != entity_type:
-                raise ReplicaError(
-                    _("Revision {id} gives record {entity} another type.").format(
-                        id=rev.id, entity=entity_id
-                    )
-                )
-        before = old_heads.get(entity_id, _NO_HEADS)
-        if len(revs) == 1:
-            # The usual case, one revision of the entity in the batch: the same as the
-            # general case below, unrolled (it runs once per revision of an import).
-            rev = revs[0]
-            rev_id, clock, device_id = rev.id, rev.clock, rev.device_id
-            if not before:
-                inserts_append((entity_id, entity_type, rev_id, clock, device_id, 1))
-                continue
-            parents = rev.parents
-            winner = (clock, device_id, rev_id)
-            count = 1
-            old_best = ("", "", "")
-            for value in before.values():
-                if value > old_best:
-                    old_best = value
-                if value[2] not in parents:
-                    count += 1
-                    if value > winner:
-                        winner = value
-            if count > 1 or len(before) > 1:
-                # a conflict begins, goes on or ends: the head rows change
-                _head_rows_change(
-                    entity_id, entity_type, before,
-                    {**{k: v for k, v in before.items() if k not in parents},
-                     rev_id: (clock, device_id, rev_id)},
-                    removed_heads, new_heads,
-                )
-            if count == len(before):
-                same_count_append((winner[2], winner[0], winner[1], entity_id))
-            else:
-                plan.updates.append((winner[2], winner[0], winner[1], count, entity_id))
-            old_current_append((old_best[2], old_best[0], old_best[1], len(before), entity_id))
-            continue
-        else:
-            heads_now = dict(before)
-            fresh: dict[str, Revision] = {}
-            for rev in revs:
-                heads_now[rev.id] = (rev.clock, rev.device_id, rev.id)
-                fresh[rev.id] = rev
-            for rev in revs:
-                for parent in rev.parents:
-                    heads_now.pop(parent, None)
-                    fresh.pop(parent, None)
-        _head_rows_change(entity_id, entity_type, before, heads_now, removed_heads, new_heads)
-        clock, device_id, winner_id = max(heads_now.values())
-        if known:
-            if len(heads_now) == len(before):
-                plan.same_count.append((winner_id, clock, device_id, entity_id))
-            else:
-                plan.updates.append((winner_id, clock, device_id, len(heads_now), entity_id))
-            old_clock, old_device, old_winner = max(before.values())
-            plan.old_current.append((old_winner, old_clock, old_device, len(before), entity_id))
-        else:
-            plan.inserts.append(
-                (entity_id, entity_type, winner_id, clock, device_id, len(heads_now))
-            )
-    return plan
-
-
-def _head_rows_change(
-    entity_id: str,
-    entity_type: str,
-    before: Mapping[str, tuple[str, str, str]],
-    after: Mapping[str, tuple[str, str, str]],
-    removed: list[tuple[str, str, str, str, str]],
-    added: list[tuple[str, str, str, str, str]],
-) -> None:
-    """The ``replica_head`` rows to delete and insert when an entity's heads go from
-    ``before`` to ``after`` (rows exist only while an entity has more than one head)."""
-    rows_before = before if len(before) > 1 else _NO_HEADS
-    rows_after = after if len(after) > 1 else _NO_HEADS
-    for rev_id, (clock, device_id, _id) in rows_before.items():
-        if rev_id not in rows_after:
-            removed.append((entity_id, rev_id, entity_type, clock, device_id))
-    for rev_id, (clock, device_id, _id) in rows_after.items():
-        if rev_id not in rows_before:
-            added.append((entity_id, rev_id, entity_type, clock, device_id))
-
-
-def _materialise(conn: Connection, applied: list[Revision]) -> None:
-    """Bring ``replica_head`` and ``replica_current`` up to date for the touched entities."""
-    _plan_materialise(conn, applied).write(conn)
-
-
 _DELETE_REVISION = BulkStatement(
     delete(revision_table).where(revision_table.c.id == bindparam("b_id")), ("b_id",)
-)
-_DELETE_CURRENT = BulkStatement(
-    delete(current_table).where(current_table.c.entity_id == bindparam("b_entity")),
-    ("b_entity",),
 )
 
 
 def _undo(
     conn: Connection,
     applied: list[Revision],
-    plan: _MaterialisePlan | None,
+    plan: MaterialisePlan | None,
     released: list[Revision],
     new_pending: list[Revision],
     floor_before: str | None,
@@ -620,9 +425,5 @@ def _undo(
         kept = {rev.id: rev.provenance for rev in released}
         _insert_pending(conn, released, kept.__getitem__)
     if plan is not None:
-        _DELETE_CURRENT.run(conn, [(row[0],) for row in plan.inserts])
-        _UPDATE_CURRENT.run(conn, plan.old_current)
-        _DELETE_HEAD.run(conn, [(e, r) for e, r, *_rest in plan.new_heads])
-        _DELETE_HEAD.run(conn, [(e, r) for e, r, *_rest in plan.removed_heads])
-        _INSERT_HEAD.run(conn, plan.removed_heads)
+        plan.undo(conn)
     _DELETE_REVISION.run(conn, [(rev.id,) for rev in applied])

@@ -14,7 +14,7 @@ from neascn_desktop.replica.access import (
     _row_to_revision,
     _writing,
 )
-from neascn_desktop.replica.adding import _materialise
+from neascn_desktop.replica.materialise import materialise
 from neascn_desktop.replica.tables import (
     current_table,
     head_table,
@@ -101,4 +101,4 @@ def rebuild_materialised(target: Target) -> None:
         rows = list(session.execute(select(*_REVISION_COLUMNS).order_by(revision_table.c.seq)))
         applied = [_row_to_revision(row) for row in rows]
         for chunk in _chunks(applied, 5000):
-            _materialise(connection_of(session), list(chunk))
+            materialise(connection_of(session), list(chunk))

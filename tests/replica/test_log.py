@@ -224,7 +224,7 @@ def _snapshot(session) -> tuple:
 def test_with_a_session_a_batch_failing_while_writing_is_undone(
     db: Database, monkeypatch: pytest.MonkeyPatch, failing: str
 ) -> None:
-    from neascn_desktop.replica import adding
+    from neascn_desktop.replica import adding, materialise
 
     root = rev("c1", [], "dev-a", 1, v=0)
     left = rev("c1", [root], "dev-a", 2, v=1)
@@ -239,7 +239,7 @@ def test_with_a_session_a_batch_failing_while_writing_is_undone(
     stray = rev("c4", [rev("c4", [], "dev-y", 8)], "dev-c", 99)
 
     owner, name = {
-        "plan_write": (adding._MaterialisePlan, "write"),
+        "plan_write": (materialise.MaterialisePlan, "write"),
         "delete_pending": (adding, "_delete_pending"),
         "insert_pending": (adding, "_insert_pending"),
         "floor": (adding.hlc, "observe_floor"),
