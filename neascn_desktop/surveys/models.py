@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Mapped
 
 from neascn_desktop.store.base import Base
-from neascn_desktop.surveys.tables import submission_sent_table, submission_working_copy_table
+from neascn_desktop.surveys.tables import submission_working_copy_table
 
 
 class SubmissionWorkingCopyRow(Base):
@@ -20,14 +20,3 @@ class SubmissionWorkingCopyRow(Base):
     base_revision_id: Mapped[str | None]
     updated_at: Mapped[datetime]
 
-
-class SubmissionSentRow(Base):
-    """One revision of a submission that went out in a package (and when it was acknowledged)."""
-
-    __table__ = submission_sent_table
-
-    submission_id: Mapped[str]
-    revision_id: Mapped[str]
-    package_id: Mapped[str | None]
-    sent_at: Mapped[datetime]
-    received_at: Mapped[datetime | None]

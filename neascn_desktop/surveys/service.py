@@ -21,13 +21,13 @@ from __future__ import annotations
 import json
 import mimetypes
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Connection, Table, delete, insert, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from neascn_desktop import replica
@@ -64,8 +64,9 @@ from neascn_desktop.surveys.installed import (
     list_definitions,
     save_city,
 )
-from neascn_desktop.surveys.models import SubmissionSentRow, SubmissionWorkingCopyRow
+from neascn_desktop.surveys.models import SubmissionWorkingCopyRow
 from neascn_desktop.surveys.scoring import ReadinessScore, score_submission
+from neascn_desktop.surveys.sent import mark_received, mark_sent, sent_revisions
 from neascn_desktop.surveys.validation import (
     AnswerError,
     FormState,
@@ -173,21 +174,10 @@ def _from_payload(submission_id: str, payload: Mapping[str, Any], **meta: Any) -
     )
 
 
-def _sent_revisions(session: Session | Connection,
-                    submission_ids: Iterable[str] | None = None) -> dict[tuple[str, str], bool]:
-    """(submission id, revision id) that went out -> whether the secretariat acknowledged it."""
-    table = SubmissionSentRow.__table__
-    query = select(table.c.submission_id, table.c.revision_id, table.c.received_at)
-    if submission_ids is not None:
-        ids = list(submission_ids)
-        query = query.where(table.c.submission_id.in_(ids))
-    return {(row[0], row[1]): row[2] is not None for row in session.execute(query)}
-
-
 def _load(session: Session, submission_id: str) -> Submission | None:
     state = replica.current(session, SUBMISSION, submission_id)
     working = session.get(SubmissionWorkingCopyRow, submission_id)
-    known = _sent_revisions(session, [submission_id])
+    known = sent_revisions(session, [submission_id])
     sent = bool(state and (submission_id, state.revision_id) in known)
     received = bool(state and known.get((submission_id, state.revision_id)))
     if working is not None:
@@ -234,7 +224,7 @@ def list_submissions(db: Database, *, city_id: str | None = None,
                      form_id: str | None = None) -> list[Submission]:
     """Every submission (working copies included), newest change first."""
     with db.session() as session:
-        sent = _sent_revisions(session)
+        sent = sent_revisions(session)
         working = {row.submission_id: row for row in session.scalars(select(SubmissionWorkingCopyRow))}
     result: dict[str, Submission] = {}
     for state in replica.list_current(db, SUBMISSION):
@@ -549,45 +539,6 @@ def attach_file(db: Database, submission_id: str, question: str, path: Path,
         _write_working_copy(session, updated)
     changes = result.changes | Changes(frozenset({"attachment"}), frozenset({info.sha256}))
     return SubmissionResult(updated, changes, result.state)
-
-
-# =========================================================================== sent
-
-
-def mark_sent(target: Database | Session, sent: Iterable[tuple[str, str]],
-              package_id: str | None = None) -> None:
-    """Record that these (submission id, revision id) went out in a package (sync calls this)."""
-    pairs = list(dict.fromkeys(sent))
-    if isinstance(target, Database):
-        with target.transaction() as session:
-            mark_sent(session, pairs, package_id)
-        return
-    known = _sent_revisions(target, [s for s, _r in pairs])
-    stamp = datetime.now(UTC)
-    for submission_id, revision_id in pairs:
-        if (submission_id, revision_id) not in known:
-            target.add(SubmissionSentRow(submission_id=submission_id, revision_id=revision_id,
-                                         package_id=package_id, sent_at=stamp))
-    target.flush()
-
-
-def mark_received(conn: Connection, received: Iterable[tuple[str, str]], at: datetime) -> None:
-    """Record that the secretariat acknowledged holding these (submission id, revision id)
-    (``sync.receipts`` calls this inside the import transaction; Core, like the import path).
-    A revision that reached it without being marked sent here counts as sent, too."""
-    table = cast(Table, SubmissionSentRow.__table__)
-    pairs = list(dict.fromkeys(received))
-    known: dict[tuple[str, str], bool] = {}
-    for start in range(0, len(pairs), 500):
-        known.update(_sent_revisions(conn, [s for s, _r in pairs[start:start + 500]]))
-    new = [{"submission_id": s, "revision_id": r, "package_id": None, "sent_at": at, "received_at": at}
-           for s, r in pairs if (s, r) not in known]
-    if new:
-        conn.execute(insert(table), new)
-    for submission_id, revision_id in pairs:
-        if known.get((submission_id, revision_id)) is False:
-            conn.execute(update(table).where(table.c.submission_id == submission_id,
-                                             table.c.revision_id == revision_id).values(received_at=at))
 
 
 # =========================================================================== per city

@@ -10,7 +10,8 @@ Both are local to this data directory and never replicated:
   exported package (the "sent" status of the city list), and when the
   secretariat acknowledged holding it (``received_at``, the "received" status).
 
-The room works on them through the ORM classes in ``surveys.models``.
+The working copy is handled through the ORM class in ``surveys.models``; the sent
+records through Core, in ``surveys.sent``.
 """
 
 from __future__ import annotations
