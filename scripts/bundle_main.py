@@ -18,7 +18,9 @@ def _face() -> str:
 
 
 if _face() == "cli":
-    from neascn_desktop.cli import main
+    from neascn_desktop.cli import main, use_utf8_streams
+
+    use_utf8_streams()  # the bundle runs in UTF-8 mode too; this covers a stream set up before it
 else:
     from neascn_desktop.gui.app import main
 

@@ -257,6 +257,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             ctx.close()
 
 
+def use_utf8_streams() -> None:
+    """Write UTF-8 to standard output and error, whatever the system's code page.
+
+    On Windows, output redirected to a pipe or a file is encoded in the local
+    code page (cp1252, cp949, ...), which cannot hold Cyrillic, Hangul or the
+    Mongolian Ө: a translated message or ``--json`` would end in
+    ``UnicodeEncodeError`` half-way through.  The CLI's output is UTF-8 on every
+    system instead; what even UTF-8 cannot encode (a lone surrogate from an
+    undecodable file name) is escaped rather than fatal.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is None:  # None in a windowed process, or a replaced stream
+            continue
+        try:
+            reconfigure(encoding="utf-8", errors="backslashreplace")
+        except (OSError, ValueError):  # a closed or detached stream: nothing will be written to it
+            continue
+
+
 def run() -> None:
     """The ``neascn`` command: ``main()``, then exit without tearing the interpreter down.
 
@@ -265,6 +285,7 @@ def run() -> None:
     object one by one (what a normal exit does) would add a tenth of a second
     to every command after a large import.
     """
+    use_utf8_streams()
     code = main()
     try:
         sys.stdout.flush()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from neascn_desktop.cli import CliContext, CliUsageError, add_json_flag
+from neascn_desktop.cli import CliContext, add_json_flag
+from neascn_desktop.cli.text_input import read_text_argument
 from neascn_desktop.framework import service
 from neascn_desktop.framework.model import Section
 from neascn_desktop.i18n import LANGUAGES, _
@@ -111,21 +111,10 @@ def cmd_show(ctx: CliContext, args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_text(name: str) -> str:
-    if name == "-":
-        return sys.stdin.read()
-    path = Path(name)
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or exc
-        raise CliUsageError(_("Cannot read {path}: {reason}").format(path=path, reason=reason)) from exc
-
-
 def cmd_set(ctx: CliContext, args: argparse.Namespace) -> int:
     profile = ctx.profile()
     section = service.find_section(ctx.db, args.section)
-    body = _read_text(args.file).replace("\r\n", "\n")
+    body = read_text_argument(args.file).replace("\r\n", "\n")
     changes = service.set_body(ctx.db, profile, section.id, body)
     if ctx.json:
         ctx.print_json({"id": section.id, "changed": bool(changes)})

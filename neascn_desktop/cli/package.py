@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from neascn_desktop.cli import CliContext, CliUsageError, add_confirm_flags, add_json_flag
+from neascn_desktop.cli.text_input import read_text_argument
 from neascn_desktop.i18n import _, ngettext
 from neascn_desktop.i18n.safe_text import safe_text
 from neascn_desktop.sync.container import KINDS
@@ -353,14 +354,8 @@ def cmd_audit_list(ctx: CliContext, args: argparse.Namespace) -> int:
 
 def _passphrase(args: argparse.Namespace, confirm: bool) -> str:
     if args.passphrase_file:
-        try:
-            text = args.passphrase_file.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise CliUsageError(_("Cannot read {path}: {reason}").format(
-                path=args.passphrase_file, reason=exc.strerror or exc)) from exc
-        except UnicodeDecodeError:
-            raise CliUsageError(_("{path} is not a text file with a passphrase.").format(
-                path=args.passphrase_file)) from None
+        # A BOM (Notepad's) would otherwise become part of the passphrase.
+        text = read_text_argument(args.passphrase_file)
         lines = text.splitlines()
         return lines[0] if lines else ""
     env = os.environ.get(PASSPHRASE_ENV)
