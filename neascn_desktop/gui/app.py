@@ -65,25 +65,51 @@ def _message(text: str, critical: bool = False) -> None:
     box.exec()
 
 
+def _log_unexpected(data_dir: Path, text: str) -> Path | None:
+    """Write ``text`` to ``<data dir>/logs/gui-error-<time>.txt``; ``None`` if even that fails."""
+    try:
+        folder = data_dir / "logs"
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        for attempt in range(1000):  # errors come in bursts: never overwrite the first one's log
+            path = folder / (f"gui-error-{stamp}.txt" if attempt == 0 else f"gui-error-{stamp}-{attempt}.txt")
+            try:
+                with path.open("x", encoding="utf-8") as file:
+                    file.write(text)
+                return path
+            except FileExistsError:
+                continue
+    except OSError:
+        pass
+    return None
+
+
 def _install_excepthook(data_dir: Path) -> None:
-    """Show unexpected errors in slots as a dialog (with details) and log them, never crash."""
+    """Show unexpected errors in slots as a dialog (with details) and log them, never crash.
+
+    The log file and the dialog come first: in the windowed Windows executable
+    (and a macOS app started from Finder) ``sys.stderr`` is ``None`` or goes
+    nowhere, so the console copy is only a courtesy to a developer's terminal.
+    """
 
     def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
         text = "".join(traceback.format_exception(kind, error, tb))
-        sys.stderr.write(text)
+        _log_unexpected(data_dir, text)
         try:
-            folder = data_dir / "logs"
-            folder.mkdir(parents=True, exist_ok=True)
-            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-            (folder / f"gui-error-{stamp}.txt").write_text(text, encoding="utf-8")
-        except OSError:
-            pass
-        from PySide6.QtWidgets import QApplication
+            from PySide6.QtWidgets import QApplication
 
-        from neascn_desktop.gui.message_boxes import show_error
+            from neascn_desktop.gui.message_boxes import show_error
 
-        if QApplication.instance() is not None:
-            show_error(QApplication.activeWindow(), error)
+            if QApplication.instance() is not None:
+                show_error(QApplication.activeWindow(), error)
+        finally:
+            stream = sys.stderr
+            if stream is not None:
+                try:
+                    stream.write(text)
+                    stream.flush()
+                except (OSError, ValueError):  # a closed console, or no encoding for the text
+                    pass
 
     sys.excepthook = hook
 
