@@ -15,19 +15,37 @@ if ! "$python" -m PyInstaller --version >/dev/null 2>&1; then
     "$python" -m pip install -q -e '.[build]'
 fi
 
+echo "+ $python scripts/make_icons.py build/icons"
+"$python" scripts/make_icons.py build/icons >/dev/null
+
 echo "+ pyinstaller build.spec --noconfirm --clean"
 "$python" -m PyInstaller build.spec --noconfirm --clean --log-level WARN
 
 case "$(uname -s)" in
     MINGW* | MSYS* | CYGWIN*)
-        # The windowed neascn-desktop.exe has no console to print to: test through neascn.exe.
-        gui="$bundle/neascn.exe" cli="$bundle/neascn.exe" window="" ;;
+        # The windowed neascn-desktop.exe has no console: its self-test (which includes the
+        # error hook with sys.stderr = None) writes its report to a file.
+        gui="$bundle/neascn-desktop.exe" cli="$bundle/neascn.exe" window="" ;;
+    Darwin)
+        app="dist/NEASCN Desktop.app"
+        [ -d "$app" ] || { echo "error: $app was not built" >&2; exit 1; }
+        plutil -lint "$app/Contents/Info.plist"
+        grep -q "org.neascn.package" "$app/Contents/Info.plist" \
+            || { echo "error: the .neascn document type is missing from Info.plist" >&2; exit 1; }
+        gui="$app/Contents/MacOS/neascn-desktop" cli="$app/Contents/MacOS/neascn" window="$gui" ;;
     *)
         gui="$bundle/neascn-desktop" cli="$bundle/neascn" window="$gui" ;;
 esac
 
+report="$(mktemp)"
 echo "+ $gui --self-test"
-"$gui" --self-test
+if ! NEASCN_SELF_TEST_REPORT="$report" "$gui" --self-test; then
+    cat "$report"; rm -f "$report"; exit 1
+fi
+cat "$report"
+grep -q '^ok   error-hook:' "$report" \
+    || { echo "error: the windowed error path was not checked" >&2; rm -f "$report"; exit 1; }
+rm -f "$report"
 echo "+ $cli --version"
 "$cli" --version
 

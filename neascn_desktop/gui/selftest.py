@@ -2,7 +2,13 @@
 
 - ``qt``: a ``QApplication`` starts, the bundled SVG icons render and Qt's own
   catalogs (``qtbase_*.qm``) load;
-- ``forms``: every Designer form in ``ui/`` loads with ``QUiLoader``.
+- ``forms``: every Designer form in ``ui/`` loads with ``QUiLoader``;
+- ``error-hook``: the windowed executable's path for an unexpected error: with
+  no console (``sys.stderr`` is ``None``, as in the Windows ``.exe`` and a macOS
+  app started from Finder) the error is still logged and shown in a dialog.
+
+The windowed Windows executable has no console to print to: there the report
+goes to the file named by ``NEASCN_SELF_TEST_REPORT`` (the build script reads it).
 
 Both run headless (Qt's ``offscreen`` platform, set by the runner).
 """
@@ -72,10 +78,40 @@ def check_forms(run: Run) -> str:
     return f"{len(forms)} forms"
 
 
+def check_error_hook(run: Run) -> str:
+    import sys
+
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from neascn_desktop.gui.app import _install_excepthook
+
+    require(run.app is not None, "the qt check did not start Qt")
+    folder = run.root / "error-hook"
+    saved_hook, saved_stderr = sys.excepthook, sys.stderr
+    try:
+        _install_excepthook(folder)
+        sys.stderr = None  # type: ignore[assignment] - what the windowed executable has
+        try:
+            raise RuntimeError("self-test: an unexpected error")
+        except RuntimeError as exc:
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+    finally:
+        sys.excepthook, sys.stderr = saved_hook, saved_stderr
+    logs = list((folder / "logs").glob("gui-error-*.txt"))
+    require(len(logs) == 1, f"no error log in {folder / 'logs'}")
+    boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()
+             and "self-test: an unexpected error" in w.text()]
+    require(boxes, "the error dialog did not open")
+    for box in boxes:
+        box.close()
+    return f"logged to {logs[0].name} and shown without a console"
+
+
 CHECKS: tuple[tuple[str, Callable[[Run], str]], ...] = (
     ("qt", check_qt),
     ("migrations", check_migrations),
     ("forms", check_forms),
+    ("error-hook", check_error_hook),
     ("catalogs", check_catalogs),
     ("package", check_package),
     ("report", check_report),
@@ -89,10 +125,16 @@ def run_self_test(
     checks: Sequence[tuple[str, Callable[[Run], str]]] = CHECKS,
 ) -> int:
     """Every check, Qt's included; see ``neascn_desktop.selftest.run_self_test``."""
+    import os
+
+    report = os.environ.get("NEASCN_SELF_TEST_REPORT")
+    if out is None and report:
+        with open(report, "w", encoding="utf-8") as file:
+            return run_checks(file, verbose, checks)
     return run_checks(out, verbose, checks)
 
 
-__all__ = ["CHECKS", "HEADLESS_CHECKS", "SelfTestFailure", "check_forms", "check_migrations", "check_qt",
+__all__ = ["CHECKS", "HEADLESS_CHECKS", "SelfTestFailure", "check_error_hook", "check_forms", "check_migrations", "check_qt",
            "run_self_test"]
 
 

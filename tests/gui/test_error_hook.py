@@ -47,3 +47,18 @@ def test_two_errors_in_one_second_keep_two_logs(qtbot, tmp_path: Path,
     assert len(list((tmp_path / "logs").glob("gui-error-*.txt"))) == 2
     for box in [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]:
         box.close()
+
+
+def test_the_windowed_self_test_reports_to_a_file_and_covers_the_hook(
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from neascn_desktop.gui.app import main
+
+    report = tmp_path / "self-test.txt"
+    monkeypatch.setenv("NEASCN_SELF_TEST_REPORT", str(report))
+    monkeypatch.setattr(sys, "stdout", None)  # the windowed Windows executable
+    monkeypatch.setattr(sys, "stderr", None)
+    assert main(["--self-test"]) == 0
+    lines = report.read_text(encoding="utf-8").splitlines()
+    assert any(line.startswith("ok   error-hook: logged to gui-error-") for line in lines)
+    assert lines[-1].startswith("self-test passed")
