@@ -60,6 +60,8 @@ def register_response_export(response_subparsers: argparse._SubParsersAction) ->
                         help=_("survey form id (default: the built-in survey)"))
     export.add_argument("--group-paths", action="store_true",
                         help=_("name columns group/question instead of question"))
+    export.add_argument("--bom", action="store_true",
+                        help=_("start a CSV with a byte-order mark, for Excel"))
     add_json_flag(export)
     export.set_defaults(handler=cmd_response_export)
 
@@ -104,7 +106,8 @@ def cmd_response_export(ctx: CliContext, args: argparse.Namespace) -> int:
     fmt = args.export_format or (args.output.suffix.lstrip(".").lower() or "csv")
     result = export_responses(ctx.db, args.output, fmt, args.form_version,
                               _progress_printer(not ctx.json), form_id=args.form_id,
-                              language=current_language(), group_paths=args.group_paths)
+                              language=current_language(), group_paths=args.group_paths,
+                              bom=args.bom)
     if ctx.json:
         ctx.print_json({"file": str(result.path),
                         "codebook": str(result.codebook_path) if result.codebook_path else None,

@@ -90,7 +90,7 @@ def check_error_hook(run: Run) -> str:
     saved_hook, saved_stderr = sys.excepthook, sys.stderr
     try:
         _install_excepthook(folder)
-        sys.stderr = None  # type: ignore[assignment] - what the windowed executable has
+        sys.stderr = None  # what the windowed executable has
         try:
             raise RuntimeError("self-test: an unexpected error")
         except RuntimeError as exc:

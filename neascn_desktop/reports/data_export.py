@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from neascn_desktop.i18n import _
-from neascn_desktop.reports.errors import ReportCancelled, ReportError
+from neascn_desktop.reports.errors import ReportCancelled, ReportError, write_failed
 
 FORMATS = ("csv", "xlsx")
 _CHUNK = 2000
@@ -200,15 +200,20 @@ def _temp_beside(path: Path, suffix: str) -> Path:
 
 def write_csv(definition: Any, records: Iterable[tuple[str, Mapping[str, Any]]], path: Path, *,
               city_names: Mapping[str, str] | None = None, language: str = "en",
-              group_paths: bool = False, codebook: bool = True,
+              group_paths: bool = False, codebook: bool = True, bom: bool = False,
               progress: Callable[..., None] | None = None, total: int = 0,
               is_cancelled: Callable[[], bool] | None = None) -> ExportResult:
+    """``bom``: start with UTF-8's byte-order mark, without which Excel reads the file in the
+    Windows code page (Hangul, Chinese and Mongolian garbled); ODK/Kobo tools want none."""
     columns = export_columns(definition, group_paths)
     build = _row_builder(columns, definition, city_names or {}, typed=False)
+    encoding = "utf-8-sig" if bom else "utf-8"
     temp = _temp_beside(path, ".csv")
+    codebook_path = path.with_name(f"{path.stem}.codebook.csv") if codebook else None
+    codebook_temp: Path | None = None
     rows = 0
     try:
-        with temp.open("w", encoding="utf-8", newline="") as handle:
+        with temp.open("w", encoding=encoding, newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow([c.header for c in columns])
             batch: list[list[Any]] = []
@@ -220,17 +225,28 @@ def write_csv(definition: Any, records: Iterable[tuple[str, Mapping[str, Any]]],
                     batch.clear()
                     _tick(rows, total, progress, is_cancelled)
             writer.writerows(batch)
-        codebook_path = None
-        if codebook:
-            codebook_path = path.with_name(f"{path.stem}.codebook.csv")
-            with codebook_path.open("w", encoding="utf-8", newline="") as handle:
+        if codebook_path is not None:
+            codebook_temp = _temp_beside(path, ".csv")
+            with codebook_temp.open("w", encoding=encoding, newline="") as handle:
                 csv.writer(handle).writerows(codebook_rows(definition, columns, language))
-        os.replace(temp, path)
+        # Both files are complete before either replaces anything (one open in Excel stops both).
+        _replace(temp, path)
+        if codebook_temp is not None and codebook_path is not None:
+            _replace(codebook_temp, codebook_path)
     except BaseException:
         temp.unlink(missing_ok=True)
+        if codebook_temp is not None:
+            codebook_temp.unlink(missing_ok=True)
         raise
     return ExportResult(path, codebook_path, "csv", definition.form_id, definition.version, rows,
                         len(columns))
+
+
+def _replace(temp: Path, path: Path) -> None:
+    try:
+        os.replace(temp, path)
+    except OSError as exc:  # Windows: the target is open in Excel (a sharing violation)
+        raise write_failed(path, exc) from exc
 
 
 def write_xlsx(definition: Any, records: Iterable[tuple[str, Mapping[str, Any]]], path: Path, *,
@@ -257,7 +273,7 @@ def write_xlsx(definition: Any, records: Iterable[tuple[str, Mapping[str, Any]]]
         for row in codebook_rows(definition, columns, language):
             book.append(row)
         workbook.save(temp)
-        os.replace(temp, path)
+        _replace(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
@@ -292,8 +308,10 @@ def export_responses(
     language: str = "en",
     group_paths: bool = False,
     is_cancelled: Callable[[], bool] | None = None,
+    bom: bool = False,
 ) -> ExportResult:
-    """Export every submission of a survey version (default: the newest) as ``fmt`` (csv|xlsx)."""
+    """Export every submission of a survey version (default: the newest) as ``fmt`` (csv|xlsx);
+    ``bom``: a CSV for Excel (UTF-8 with byte-order mark)."""
     from neascn_desktop.surveys.definition import BUILTIN_FORM_ID
     from neascn_desktop.surveys.service import get_definition, list_cities
 
@@ -304,10 +322,14 @@ def export_responses(
     city_names = {c.id: c.name_in(language) for c in list_cities(db)}
     total = count_submissions(db)
     records = iter_submission_payloads(db, definition.form_id, definition.version)
-    writer = write_csv if fmt == "csv" else write_xlsx
-    result = writer(definition, records, Path(path), city_names=city_names, language=language,
-                    group_paths=group_paths, progress=progress, total=total,
-                    is_cancelled=is_cancelled)
+    if fmt == "csv":
+        result = write_csv(definition, records, Path(path), city_names=city_names,
+                           language=language, group_paths=group_paths, progress=progress,
+                           total=total, is_cancelled=is_cancelled, bom=bom)
+    else:
+        result = write_xlsx(definition, records, Path(path), city_names=city_names,
+                            language=language, group_paths=group_paths, progress=progress,
+                            total=total, is_cancelled=is_cancelled)
     if progress is not None:
         progress(result.rows, max(result.rows, 1), "")
     return result

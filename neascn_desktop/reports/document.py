@@ -36,7 +36,7 @@ from lxml.etree import SubElement
 
 from neascn_desktop.i18n import _, translate_in
 from neascn_desktop.paths import resource
-from neascn_desktop.reports.errors import ReportCancelled, ReportError
+from neascn_desktop.reports.errors import ReportCancelled, ReportError, write_failed
 from neascn_desktop.reports.typography import (
     LanguageFonts,
     apply_document_language,
@@ -479,6 +479,8 @@ class ReportDocument:
             os.replace(temp_name, path)
         except OSError as exc:
             Path(temp_name).unlink(missing_ok=True)
+            if isinstance(exc, PermissionError):  # Windows: the report is open in Word
+                raise write_failed(path, exc) from exc
             raise ReportError(
                 _("Could not write the report to {path}: {reason}").format(
                     path=path, reason=exc.strerror or exc

@@ -321,16 +321,20 @@ class ReportsWorkspace(QWidget):
     # ------------------------------------------------------------------ export
 
     def ask_and_export(self) -> None:
+        plain_csv = _("CSV file (*.csv)")
         path, chosen = QFileDialog.getSaveFileName(
             self, _("Export responses as"), str(self._default_folder() / "neascn-responses.xlsx"),
-            ";;".join([_("Excel workbook (*.xlsx)"), _("CSV file (*.csv)")]))
+            ";;".join([_("Excel workbook (*.xlsx)"), _("CSV for Excel, UTF-8 with BOM (*.csv)"),
+                       plain_csv]))
         if path:
             fmt = "csv" if path.lower().endswith(".csv") or "csv" in chosen.lower() else "xlsx"
             if not path.lower().endswith(f".{fmt}"):
                 path += f".{fmt}"
-            self.export(Path(path), fmt)
+            self.export(Path(path), fmt, bom=chosen != plain_csv)
 
-    def export(self, path: Path, fmt: str) -> BackgroundTask:
+    def export(self, path: Path, fmt: str, bom: bool = True) -> BackgroundTask:
+        """``bom``: a CSV for Excel (the default: without the mark Excel garbles CJK and
+        Mongolian); a plain UTF-8 CSV for ODK/Kobo tools and scripts."""
         from neascn_desktop.gui.worker import TaskCancelled
         from neascn_desktop.reports.data_export import export_responses
         from neascn_desktop.reports.document import ReportCancelled
@@ -341,7 +345,7 @@ class ReportsWorkspace(QWidget):
         def task(progress, is_cancelled):
             try:
                 return export_responses(db, path, fmt, version, progress, form_id=form_id,
-                                        language=language, is_cancelled=is_cancelled)
+                                        language=language, is_cancelled=is_cancelled, bom=bom)
             except ReportCancelled:
                 raise TaskCancelled() from None
 
