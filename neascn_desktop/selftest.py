@@ -55,11 +55,11 @@ class Run:
 
     def open(self, name: str, target: str = "head") -> Any:
         from neascn_desktop.store import open_database
-        from neascn_desktop.store.database import DB_FILENAME
+        from neascn_desktop.store.database import DB_FILENAME, sqlite_url
 
         folder = self.root / name
         # An explicit URL: the self-test never touches NEASCN_DATABASE_URL's database.
-        db = open_database(folder, url=f"sqlite:///{folder / DB_FILENAME}", target=target)
+        db = open_database(folder, url=sqlite_url(folder / DB_FILENAME), target=target)
         self.databases[name] = db
         return db
 

@@ -236,6 +236,18 @@ def create_db_engine(url: str) -> Engine:
     return engine
 
 
+def sqlite_url(path: Path) -> str:
+    """The URL of the SQLite file ``path``, whatever characters the path holds.
+
+    A URL is parsed: ``%41`` in a folder name would be read as ``A``, and ``?``
+    or ``#`` would end the path (a Windows user folder may well be called
+    ``50% Arbeit`` or ``Team #2``).  Quoting makes the URL name exactly this file.
+    """
+    from sqlalchemy.engine import URL
+
+    return URL.create("sqlite", database=str(path)).render_as_string(hide_password=False)
+
+
 def open_database(
     data_dir: Path | None = None,
     url: str | None = None,
@@ -261,7 +273,7 @@ def open_database(
             )
         ) from exc
     _restrict(data_dir, 0o700)
-    url = url or os.environ.get("NEASCN_DATABASE_URL") or f"sqlite:///{data_dir / DB_FILENAME}"
+    url = url or os.environ.get("NEASCN_DATABASE_URL") or sqlite_url(data_dir / DB_FILENAME)
     engine = create_db_engine(url)
     sqlite_file = engine.url.database if engine.dialect.name == "sqlite" else None
     if sqlite_file and sqlite_file != ":memory:" and not engine.url.query.get("uri"):
