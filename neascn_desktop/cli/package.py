@@ -276,7 +276,18 @@ def cmd_inbox_trust(ctx: CliContext, args: argparse.Namespace) -> int:
     except TrustChangeRefused as exc:
         raise refusal(exc) from None
     _print_report(ctx, report)
+    for outcome in report.outcomes:
+        if outcome.ok:  # applied: its stored copy should be gone
+            _note_copy_left(outcome.path)
     return report.exit_code
+
+
+def _note_copy_left(file: Path) -> None:
+    from neascn_desktop.sync import inbox
+
+    note = inbox.copy_left(file)
+    if note:
+        sys.stderr.write(f"neascn: {note}\n")
 
 
 def cmd_inbox_reject(ctx: CliContext, args: argparse.Namespace) -> int:
@@ -287,6 +298,7 @@ def cmd_inbox_reject(ctx: CliContext, args: argparse.Namespace) -> int:
         ctx.print_json({"package_id": entry.package_id, "status": "rejected"})
     else:
         print(_("Rejected the package {id} from {name}.").format(id=entry.package_id, name=entry.sender_name))
+    _note_copy_left(entry.file)
     return 0
 
 

@@ -8,6 +8,7 @@ reject it (the stored copy is deleted; the audit log keeps the decision).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -172,7 +173,7 @@ def trust_and_apply(db: Database, package_id: str, *, only_this: bool = False,
     for target in targets:
         outcome = import_one(run, target.file, force_trust=TRUSTED, from_inbox=True)
         if outcome.ok:
-            target.file.unlink(missing_ok=True)
+            _delete_stored_copy(target.file)
         outcomes.append(outcome)
     return ImportReport(tuple(outcomes))
 
@@ -189,8 +190,30 @@ def reject(db: Database, package_id: str) -> InboxEntry:
                      file_name=entry.original_name,
                      message=_("Rejected the package from {name} ({fingerprint}).").format(
                          name=entry.sender_name, fingerprint=entry.fingerprint))
-    entry.file.unlink(missing_ok=True)
+    _delete_stored_copy(entry.file)
     return entry
+
+
+def _delete_stored_copy(file: Path) -> None:
+    """Delete the inbox's copy of a decided package, if nothing else holds it.
+
+    The decision is committed already.  On Windows a file open in another
+    process (a colleague's window previewing it on a shared disk, a virus
+    scanner) cannot be deleted: the copy is then left where it is, harmless
+    (only waiting rows are listed), and the front ends say so (``copy_left``).
+    """
+    try:
+        file.unlink(missing_ok=True)
+    except OSError as exc:
+        logging.getLogger(__name__).warning("inbox copy %s left in place: %s", file, exc)
+
+
+def copy_left(file: Path) -> str | None:
+    """The sentence for a decided package whose stored copy could not be deleted, else ``None``."""
+    if not file.exists():
+        return None
+    return _("The stored copy {path} is in use by another program and was left in place; "
+             "delete it later.").format(path=file)
 
 
 def changes_of_decision() -> Changes:

@@ -455,11 +455,11 @@ class InboxWorkspace(QWidget):
             package_id = self._ensure_in_inbox(item)
             if package_id is None:
                 return
-            inbox.reject(self.ctx.db, package_id)
+            entry = inbox.reject(self.ctx.db, package_id)
         except Exception as exc:  # noqa: BLE001 - shown to the user
             self.ctx.show_error(exc)
             return
-        self.model.update_state(item.path, "rejected", _("Rejected."))
+        self.model.update_state(item.path, "rejected", inbox.copy_left(entry.file) or _("Rejected."))
         self.ctx.publish(inbox.changes_of_decision())
         self.refresh()
 
