@@ -127,6 +127,12 @@ def publish(staged: Sequence[Staged]) -> None:
     sync_files([tmp for tmp, _final in staged])
     folders: set[Path] = set()
     for tmp, final in staged:
+        # Content-addressed: an intact file of that name is this very content, so it counts
+        # as done.  Renaming onto it would fail on Windows while another process (a viewer,
+        # the GUI showing the photo) has it open, and abort the whole import.
+        if file_matches(final, final.name):
+            tmp.unlink(missing_ok=True)
+            continue
         os.replace(tmp, final)
         folders.add(final.parent)
     for folder in folders:
