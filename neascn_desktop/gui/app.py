@@ -173,6 +173,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     i18n.set_language(QLocale.system().name())
     qt_language = QtLanguage(app)
     qt_language.install()
+    from neascn_desktop.gui.fonts import LanguageFont
+
+    language_font = LanguageFont(app)  # Japanese in a Japanese font, on every system
+    language_font.install()
 
     lock = None
     db = None
@@ -245,6 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if lock is not None:
             lock.release()
         qt_language.uninstall()
+        language_font.uninstall()
         if sys.excepthook is not sys.__excepthook__:
             sys.excepthook = sys.__excepthook__
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from neascn_desktop.i18n.fonts import chart_cjk_fonts
 from neascn_desktop.reports.typography import fonts_for
 
 if TYPE_CHECKING:  # matplotlib itself is imported lazily (see _mpl)
@@ -35,13 +36,7 @@ LIGHT = "#D9E1EA"
 #: Colours of the readiness bands, nascent → leading (colour-blind safe, ColorBrewer RdYlBu).
 BAND_COLOURS = ("#D73027", "#FC8D59", "#FEE090", "#91BFDB", "#4575B4")
 
-# Families tried after the language's own ones, for systems without Noto (Windows, macOS).
-_SYSTEM_CJK = {
-    "ko": ("Malgun Gothic", "Apple SD Gothic Neo", "NanumGothic"),
-    "ja": ("Yu Gothic", "Hiragino Sans", "Meiryo", "MS Gothic"),
-    "zh_Hans": ("Microsoft YaHei", "PingFang SC", "SimHei", "SimSun"),
-}
-_FALLBACK = ("DejaVu Sans", "Noto Sans CJK SC", "Arial", "Liberation Sans")
+_FALLBACK = ("DejaVu Sans", "Arial", "Liberation Sans")
 
 _lock = threading.Lock()
 
@@ -55,13 +50,16 @@ def _mpl() -> Any:
 
 
 @lru_cache(maxsize=8)
-def chart_families(language: str) -> tuple[str, ...]:
-    """Installed font families for charts in ``language``, best first (matplotlib falls back in order)."""
+def chart_families(language: str, system: str | None = None) -> tuple[str, ...]:
+    """Installed font families for charts in ``language``, best first (matplotlib falls back in
+    order); ``system``: ``windows``/``macos``/``linux`` (default: this one)."""
     _mpl()
     from matplotlib import font_manager
 
     installed = {entry.name for entry in font_manager.fontManager.ttflist}
-    wanted = list(fonts_for(language).chart_families) + list(_SYSTEM_CJK.get(language, ()))
+    # The language's own fonts, then this system's CJK fonts (the language's script first, then
+    # any: a Hangul city name in a Russian chart), then Latin/Cyrillic (i18n/fonts.py).
+    wanted = list(fonts_for(language).chart_families) + list(chart_cjk_fonts(language, system))
     wanted += list(_FALLBACK)
     chosen: list[str] = []
     for family in wanted:
