@@ -1,7 +1,8 @@
 """The device's key pairs: Ed25519 to sign packages, X25519 to receive encrypted ones.
 
 Private keys live as PKCS#8 PEM files in ``<data dir>/keys/``, readable by the
-owner only; public keys travel in key cards and package manifests as base64.
+owner only (on Windows sealed with DPAPI as well: ``key_protection``); public
+keys travel in key cards and package manifests as base64.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 
 from neascn_desktop.errors import NeascnError
 from neascn_desktop.i18n import _
+from neascn_desktop.identity import key_protection
 
 SIGNING_KEY_FILE = "device-ed25519.pem"
 ENCRYPTION_KEY_FILE = "device-x25519.pem"
@@ -49,17 +51,28 @@ def keys_dir(data_dir: Path) -> Path:
     return data_dir / "keys"
 
 
-def _write_private(path: Path, pem: bytes) -> None:
+def write_private_key(path: Path, pem: bytes) -> None:
+    """Write a private key file atomically, owner-only, sealed where the system offers a key
+    store (``key_protection``).  Every private key file goes through here."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.chmod(path.parent, 0o700)
     except OSError:
         pass
+    tmp = path.with_name(path.name + ".tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
-    fd = os.open(path, flags, 0o600)
+    fd = os.open(tmp, flags, 0o600)
     with os.fdopen(fd, "wb") as handle:
-        handle.write(pem)
-    os.chmod(path, 0o600)
+        handle.write(key_protection.seal(pem))
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+def read_private_key(path: Path) -> bytes:
+    """The PEM of a private key file written by ``write_private_key`` (or a plain PEM file)."""
+    return key_protection.unseal(path.read_bytes(), path)
 
 
 def _pem(key: Ed25519PrivateKey | X25519PrivateKey) -> bytes:
@@ -84,16 +97,16 @@ class DeviceKeys:
 
 def generate_device_keys(data_dir: Path) -> DeviceKeys:
     keys = DeviceKeys(Ed25519PrivateKey.generate(), X25519PrivateKey.generate())
-    _write_private(keys_dir(data_dir) / SIGNING_KEY_FILE, _pem(keys.signing))
-    _write_private(keys_dir(data_dir) / ENCRYPTION_KEY_FILE, _pem(keys.encryption))
+    write_private_key(keys_dir(data_dir) / SIGNING_KEY_FILE, _pem(keys.signing))
+    write_private_key(keys_dir(data_dir) / ENCRYPTION_KEY_FILE, _pem(keys.encryption))
     return keys
 
 
 def load_device_keys(data_dir: Path) -> DeviceKeys:
     folder = keys_dir(data_dir)
     try:
-        signing = serialization.load_pem_private_key((folder / SIGNING_KEY_FILE).read_bytes(), None)
-        encryption = serialization.load_pem_private_key((folder / ENCRYPTION_KEY_FILE).read_bytes(), None)
+        signing = serialization.load_pem_private_key(read_private_key(folder / SIGNING_KEY_FILE), None)
+        encryption = serialization.load_pem_private_key(read_private_key(folder / ENCRYPTION_KEY_FILE), None)
     except (OSError, ValueError) as exc:
         raise KeyError_(
             _("The device keys in {path} cannot be read: {reason}").format(path=folder, reason=exc)

@@ -23,6 +23,7 @@ import hashlib
 import os
 import re
 import secrets
+import sys
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -217,12 +218,14 @@ def process_alive(pid: int) -> bool:
 
 def _windows_process_alive(pid: int) -> bool:
     # os.kill(pid, 0) would *terminate* the process on Windows; ask the kernel instead.
+    if sys.platform != "win32":  # called on Windows only (and mypy checks it for Windows only)
+        raise OSError("not Windows")
     import ctypes
 
-    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
     handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
     if not handle:
-        return ctypes.get_last_error() == 5  # type: ignore[attr-defined]  # access denied: it exists
+        return ctypes.get_last_error() == 5  # access denied: it exists
     try:
         code = ctypes.c_ulong()
         if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):

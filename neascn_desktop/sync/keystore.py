@@ -32,6 +32,7 @@ from neascn_desktop.identity.keys import (
     keys_dir,
     load_device_keys,
     public_bytes,
+    write_private_key,
 )
 from neascn_desktop.identity.profile import ROLES, Profile, load_profile
 from neascn_desktop.identity.tables import profile_table
@@ -63,7 +64,8 @@ def _pem(key: Ed25519PrivateKey | X25519PrivateKey) -> bytes:
 
 
 def _write_private(path: Path, data: bytes) -> None:
-    """Write a private key readable by the owner only, atomically."""
+    """Write a file readable by the owner only, atomically (the key backup: it is sealed by
+    its passphrase, not by this computer, so that it opens on another one)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
@@ -94,7 +96,7 @@ def ensure_registry(db: Database) -> None:
     name = key_file_name(fp)
     path = keys_dir(db.data_dir) / name
     if not path.exists():
-        _write_private(path, _pem(key))
+        write_private_key(path, _pem(key))
     with db.writing() as conn:
         if conn.scalar(select(k.c.fingerprint).where(k.c.fingerprint == fp)) is None:
             conn.execute(insert(k).values(fingerprint=fp, public_key=public, file_name=name,
@@ -137,7 +139,7 @@ def rotate_encryption_key(db: Database) -> EncryptionKeyInfo:
     folder = keys_dir(db.data_dir)
     # Order chosen so a crash at any point loses no key: the new key file is
     # written first, the registry next, the convenience copy last.
-    _write_private(folder / name, _pem(new))
+    write_private_key(folder / name, _pem(new))
     now = datetime.now(UTC)
     k = encryption_key_table
     with db.writing() as conn:
@@ -146,7 +148,7 @@ def rotate_encryption_key(db: Database) -> EncryptionKeyInfo:
                                       created_at=now, retired_at=None, current=True))
         conn.execute(update(profile_table).where(profile_table.c.id == 1)
                      .values(encryption_public_key=public))
-    _write_private(folder / ENCRYPTION_KEY_FILE, _pem(new))
+    write_private_key(folder / ENCRYPTION_KEY_FILE, _pem(new))
     return EncryptionKeyInfo(fp, public, now, None, True)
 
 
@@ -301,7 +303,7 @@ def restore_backup(db: Database, backup: KeyBackup) -> RestoreResult:
         fp = crypto.encryption_key_fingerprint(public)
         name = key_file_name(fp)
         if not (folder / name).exists():
-            _write_private(folder / name, _pem(key))
+            write_private_key(folder / name, _pem(key))
             added += 1
         if entry.get("current"):
             current_key = key
@@ -313,8 +315,8 @@ def restore_backup(db: Database, backup: KeyBackup) -> RestoreResult:
     created = existing is None
     if created:
         assert current_key is not None  # read_backup insists on a current key
-        _write_private(folder / SIGNING_KEY_FILE, _pem(signing))
-        _write_private(folder / ENCRYPTION_KEY_FILE, _pem(current_key))
+        write_private_key(folder / SIGNING_KEY_FILE, _pem(signing))
+        write_private_key(folder / ENCRYPTION_KEY_FILE, _pem(current_key))
     k = encryption_key_table
     with db.writing() as conn:
         if created:

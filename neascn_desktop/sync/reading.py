@@ -39,7 +39,14 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from neascn_desktop.i18n import _
-from neascn_desktop.identity.keys import ENCRYPTION_KEY_FILE, b64, keys_dir, public_bytes
+from neascn_desktop.identity.key_protection import KeyProtectionError
+from neascn_desktop.identity.keys import (
+    ENCRYPTION_KEY_FILE,
+    b64,
+    keys_dir,
+    public_bytes,
+    read_private_key,
+)
 from neascn_desktop.paths import attachments_dir
 from neascn_desktop.replica.revision import Revision
 from neascn_desktop.store import attachments
@@ -111,8 +118,8 @@ def key_file_name(fingerprint: str) -> str:
 
 def load_x25519(path: Path) -> X25519PrivateKey | None:
     try:
-        key = serialization.load_pem_private_key(path.read_bytes(), None)
-    except (OSError, ValueError):
+        key = serialization.load_pem_private_key(read_private_key(path), None)
+    except (OSError, ValueError, KeyProtectionError):
         return None
     return key if isinstance(key, X25519PrivateKey) else None
 
@@ -378,7 +385,9 @@ class ReadAhead:
         self.close()
 
     def _start(self, count: int, data_dir: Path, limits: Limits, stage_attachments: bool) -> None:
-        import fcntl  # POSIX only; workers are only started on Linux
+        if not sys.platform.startswith("linux"):  # workers are only started on Linux (and mypy
+            return  # checks this for Linux only: F_SETPIPE_SZ and fork do not exist elsewhere)
+        import fcntl
 
         tasks_r, tasks_w = os.pipe()
         try:  # room for every index, so they are all written before anyone forks
@@ -556,7 +565,7 @@ class ReadAhead:
         """Stop the workers (finished or not) and release everything."""
         for pid in self._pids:
             try:
-                os.kill(pid, signal.SIGKILL)
+                os.kill(pid, getattr(signal, "SIGKILL", signal.SIGTERM))  # only Linux has workers
             except OSError:
                 pass
         for pid in self._pids:
@@ -607,6 +616,8 @@ def _work(tasks: int, fd: int, files: Sequence[Path], data_dir: Path, limits: Li
     A frame is the file's index (4 bytes), the length (8 bytes) and ``_wire``'s bytes;
     length 0 means "read this one yourself" (refused, or anything unexpected).
     """
+    if not sys.platform.startswith("linux"):  # see _start
+        os._exit(1)
     status = 0
     try:
         # Ctrl+C reaches the workers too: with Python's handler they end quietly below (the
