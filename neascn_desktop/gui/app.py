@@ -48,7 +48,33 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help=_("check this installation headless in a temporary folder, then exit"),
     )
+    parser.add_argument(
+        "--install-desktop-entry",
+        action="store_true",
+        help=_("Linux: add the menu entry and the .neascn file type for this user, then exit"),
+    )
+    parser.add_argument("packages", nargs="*", metavar=_("FILE"),
+                        help=_("package files to open in the Inbox"))
     return parser
+
+
+def _install_desktop_entry() -> int:
+    from neascn_desktop.desktop_entry import install_desktop_entry
+
+    try:
+        installed = install_desktop_entry()
+    except OSError as exc:
+        _print(_("Cannot write {path}: {reason}").format(path=exc.filename, reason=exc.strerror or exc))
+        return EXIT_STORE_ERROR
+    for path in (installed.desktop_file, installed.mime_file, installed.icon_file):
+        _print(str(path))
+    return EXIT_OK
+
+
+def _print(text: str) -> None:
+    stream = sys.stdout or sys.stderr  # None in a windowed executable
+    if stream is not None:
+        stream.write(text + "\n")
 
 
 def _message(text: str, critical: bool = False) -> None:
@@ -150,6 +176,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from neascn_desktop.gui.selftest import run_self_test
 
         return run_self_test()
+    if args.install_desktop_entry:
+        return _install_desktop_entry()
+    from neascn_desktop.gui.package_opener import PackageOpener, split_package_arguments
+
+    # A double-clicked package arrives as an argument (Windows, Linux); values of Qt's own
+    # options (-platform offscreen) land among the positionals too and go back to Qt.
+    packages, other_arguments = split_package_arguments(args.packages)
+    qt_args = [*qt_args, *other_arguments]
 
     from PySide6.QtCore import QLocale
     from PySide6.QtWidgets import QApplication, QDialog
@@ -169,6 +203,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from neascn_desktop.gui.icons import icon
 
     app.setWindowIcon(icon("neascn"))
+    opener = PackageOpener(app)  # macOS: a double-clicked package is a QFileOpenEvent
+    app.installEventFilter(opener)
+    opener.open([p.expanduser().absolute() for p in packages])
     # Until a profile says otherwise, speak the system's language.
     i18n.set_language(QLocale.system().name())
     qt_language = QtLanguage(app)
@@ -237,6 +274,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("NEASCN_STARTUP_PROBE") == "1":
             _install_startup_probe(app, window)
         window.show()
+        opener.set_window(window)
         status = app.exec()
         ctx.changes.stop()
         from neascn_desktop.gui.worker import cancel_all
@@ -250,6 +288,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             lock.release()
         qt_language.uninstall()
         language_font.uninstall()
+        app.removeEventFilter(opener)
         if sys.excepthook is not sys.__excepthook__:
             sys.excepthook = sys.__excepthook__
 

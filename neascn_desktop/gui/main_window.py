@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer, Slot
@@ -159,6 +160,11 @@ class MainWindow(QMainWindow):
         self._workspace_actions[index].setChecked(True)
         self.settings.setValue(_KEY_WORKSPACE, key)
         return widget
+
+    def open_packages(self, paths: list[Path]) -> None:
+        """Show package files in the Inbox and check them (a double-clicked ``.neascn``)."""
+        inbox = self.show_workspace("inbox")
+        inbox.add_paths(paths)  # type: ignore[attr-defined]
 
     def set_language(self, code: str) -> str:
         """Switch the whole application to ``code`` now and remember it in the profile."""
