@@ -46,12 +46,19 @@ class ChartLabel(QLabel):
         super().resizeEvent(event)
         self._rescale()
 
-    def _rescale(self) -> None:
+    def display_pixmap(self) -> QPixmap:
+        """The chart scaled to fit the label, in device pixels: a pixmap scaled to the logical
+        size would be blown up again by the display scaling (125-200 %), and blurred."""
         if self._pixmap.isNull():
-            self.setPixmap(QPixmap())
-            return
-        self.setPixmap(self._pixmap.scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio,
-                                           Qt.TransformationMode.SmoothTransformation))
+            return QPixmap()
+        ratio = self.devicePixelRatioF()
+        scaled = self._pixmap.scaled(self.size() * ratio, Qt.AspectRatioMode.KeepAspectRatio,
+                                     Qt.TransformationMode.SmoothTransformation)
+        scaled.setDevicePixelRatio(ratio)
+        return scaled
+
+    def _rescale(self) -> None:
+        self.setPixmap(self.display_pixmap())
 
 
 class DashboardView(QWidget):

@@ -367,9 +367,10 @@ class ReportsWorkspace(QWidget):
         self._dashboard_dirty = False
         db, language = self.ctx.db, current_language()
         _form_id, version = self.selected_form()
+        scale = self.devicePixelRatioF()  # 125-200 % display scaling: draw with as many pixels
         self.dashboard.show_loading()
         self.dashboard_job = self.ctx.run_in_background(
-            lambda progress, is_cancelled: build_dashboard(db, language, version),
+            lambda progress, is_cancelled: build_dashboard(db, language, version, scale=scale),
             title=_("Dashboard"), on_success=self.dashboard.show_dashboard,
             on_error=self._dashboard_failed, parent=self, show_progress=False)
         return self.dashboard_job
