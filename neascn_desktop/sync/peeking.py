@@ -50,7 +50,7 @@ def trusted_signers(data_dir: Path) -> frozenset[str] | None:
     if os.environ.get("NEASCN_DATABASE_URL") or not path.is_file():
         return None
     try:
-        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
         try:
             keys = {row[0] for row in conn.execute("SELECT signing_public_key FROM profile")}
             keys.update(row[0] for row in conn.execute(

@@ -294,3 +294,16 @@ def test_an_interrupted_import_leaves_no_temporary_files(scene: dict[str, Path])
     )
     assert result.returncode != 0 and "KeyboardInterrupt" in result.stderr
     assert _no_parts(scene, "interrupted")
+
+
+def test_a_relative_data_directory_is_read_ahead_too(scene: dict[str, Path]) -> None:
+    """The workers read the trusted keys from the SQLite file by URI, which needs an absolute path:
+    ``--data-dir`` relative to the working folder crashed the import with an internal error."""
+    data = scene["root"] / "relative"
+    shutil.copytree(scene["sec"], data)
+    run = subprocess.run([sys.executable, "-m", "neascn_desktop.cli", "--data-dir", "relative", "--json",
+                          "package", "import", str(scene["packages"])],
+                         capture_output=True, text=True, timeout=300, cwd=scene["root"],
+                         env={**os.environ, "NEASCN_READ_WORKERS": "2"})
+    assert run.returncode == 1 and "internal error" not in run.stderr, run.stderr  # one waits, one is refused
+    assert [o["status"] for o in json.loads(run.stdout)["packages"]].count("applied") > 0
