@@ -43,7 +43,7 @@ SCRIPT = textwrap.dedent('''
         reading.prepare = original
         from neascn_desktop import replica
         from neascn_desktop.store import open_database
-        from neascn_desktop.sync import importer
+        from neascn_desktop.sync import applying  # what a patch may replace
         from neascn_desktop.sync.importer import import_packages
         exec(parent_patch)  # in the importing process only
         db = open_database(Path(data))
@@ -190,12 +190,12 @@ def test_a_refused_batch_is_retried_with_the_attachments_the_workers_wrote(scene
         from neascn_desktop.replica import ReplicaError
         from neascn_desktop.sync.container import open_package
         bad = open_package(Path(folder) / "22.neascn").manifest.package_id
-        real_add = importer.add_revisions
+        real_add = applying.add_revisions
         def refuse(session, revisions, provenance=None):
             if isinstance(provenance, dict) and bad in provenance.values():
                 raise ReplicaError("refused")
             return real_add(session, revisions, provenance)
-        importer.add_revisions = refuse
+        applying.add_revisions = refuse
     ''')
     alone = _run(scene, "alone-4", workers=0)
     retried = _run(scene, "retried", workers=2, parent_patch=PATIENT + parent_patch)
