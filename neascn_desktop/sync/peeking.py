@@ -19,11 +19,12 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+from neascn_desktop.identity.keys import KeyLookup
 from neascn_desktop.paths import DB_FILENAME
 from neascn_desktop.sync import reading
 from neascn_desktop.sync.container import Limits, Manifest, read_manifest
 from neascn_desktop.sync.errors import PackageError
-from neascn_desktop.sync.reading import KeyLookup, Prepared
+from neascn_desktop.sync.reading import Prepared
 
 #: Before its sender is judged, a file up to this size is read in one pass (the manifest judged
 #: before any member is hashed), a bigger one manifest first (see ``read_judged``).  Workers read
