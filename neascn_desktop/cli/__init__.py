@@ -132,15 +132,23 @@ def _choose_language(data_dir: Path | None, lang: str | None) -> None:
     """``--lang`` wins; otherwise the profile's language, if a database exists already.
 
     The profile is read through the identity room on whatever database the data
-    directory uses (``NEASCN_DATABASE_URL`` included), without migrating it; a
-    SQLite file that does not exist yet is not created.
+    directory uses (``NEASCN_DATABASE_URL`` included), without migrating it, and
+    from a SQLite file without loading SQLAlchemy where it can; a SQLite file that
+    does not exist yet is not created.
     """
     if lang:
         set_language(lang)
         return
+    from neascn_desktop.identity.profile_file import stored_language
     from neascn_desktop.paths import DB_FILENAME, default_data_dir
 
     folder = data_dir or default_data_dir()
+    # Without SQLAlchemy where the file allows it: a ``package import`` starts its reading
+    # workers only after this, and they should not wait for the database layer to load.
+    language = stored_language(folder)
+    if language is not None:
+        set_language(language)
+        return
     if not os.environ.get("NEASCN_DATABASE_URL") and not (folder / DB_FILENAME).exists():
         return
     from neascn_desktop.identity.profile import load_profile

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,3 +115,51 @@ def load_device_keys(data_dir: Path) -> DeviceKeys:
     if not isinstance(signing, Ed25519PrivateKey) or not isinstance(encryption, X25519PrivateKey):
         raise KeyError_(_("The device keys in {path} are of the wrong type.").format(path=folder))
     return DeviceKeys(signing, encryption)
+
+
+# --- encryption private keys by fingerprint (current and retired) -----------------------------
+
+#: A function from a key fingerprint to one of this device's private keys, or ``None``.
+KeyLookup = Callable[[str], X25519PrivateKey | None]
+
+
+def key_file_name(fp: str) -> str:
+    """The file (in the keys folder) of the encryption private key with the fingerprint ``fp``."""
+    return "x25519-" + fp.replace(":", "")[:32] + ".pem"
+
+
+def load_x25519(path: Path) -> X25519PrivateKey | None:
+    try:
+        key = serialization.load_pem_private_key(read_private_key(path), None)
+    except (OSError, ValueError, key_protection.KeyProtectionError):
+        return None
+    return key if isinstance(key, X25519PrivateKey) else None
+
+
+def _fingerprint_of(key: X25519PrivateKey) -> str:
+    return fingerprint(b64(public_bytes(key.public_key())))  # as ``sync.crypto`` names it
+
+
+def key_files_lookup(data_dir: Path, registry: dict[str, str] | None = None) -> KeyLookup:
+    """A function from a key fingerprint to one of our private keys (current or retired), or ``None``.
+
+    ``registry`` (fingerprint -> file name, from the database) is consulted first;
+    then the file named after the fingerprint and the device's own key, each
+    accepted only if its fingerprint is the one asked for.
+    """
+    folder = keys_dir(data_dir)
+    cache: dict[str, X25519PrivateKey | None] = {}
+
+    def lookup(fp: str) -> X25519PrivateKey | None:
+        if fp not in cache:
+            found = None
+            names = [n for n in ((registry or {}).get(fp), key_file_name(fp), ENCRYPTION_KEY_FILE) if n]
+            for name in dict.fromkeys(names):
+                key = load_x25519(folder / name)
+                if key is not None and _fingerprint_of(key) == fp:
+                    found = key
+                    break
+            cache[fp] = found
+        return cache[fp]
+
+    return lookup

@@ -143,7 +143,7 @@ class Authority:
         self.book = book
         self.now = now or datetime.now(UTC)
         self.known = _Known()
-        self._answers: dict[int, dict[str, set[str]]] = {}
+        self._answers: dict[int, dict[str, set[Any]]] = {}
         wanted = [r for revisions in upcoming for r in revisions]
         if wanted:
             self._load(wanted)

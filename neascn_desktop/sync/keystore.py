@@ -29,6 +29,8 @@ from neascn_desktop.identity.keys import (
     ENCRYPTION_KEY_FILE,
     SIGNING_KEY_FILE,
     b64,
+    key_file_name,
+    key_files_lookup,
     keys_dir,
     load_device_keys,
     public_bytes,
@@ -39,7 +41,6 @@ from neascn_desktop.identity.tables import profile_table
 from neascn_desktop.store.database import Database
 from neascn_desktop.sync import crypto
 from neascn_desktop.sync.errors import KeyBackupError, PackageError
-from neascn_desktop.sync.reading import key_file_name, key_files_lookup
 from neascn_desktop.sync.schema import encryption_key_table
 
 BACKUP_FORMAT = "neascn-key-backup"

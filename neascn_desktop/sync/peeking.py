@@ -19,11 +19,12 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+from neascn_desktop.identity.keys import KeyLookup
 from neascn_desktop.paths import DB_FILENAME
 from neascn_desktop.sync import reading
 from neascn_desktop.sync.container import Limits, Manifest, read_manifest
 from neascn_desktop.sync.errors import PackageError
-from neascn_desktop.sync.reading import KeyLookup, Prepared
+from neascn_desktop.sync.reading import Prepared
 
 #: Before its sender is judged, a file up to this size is read in one pass (the manifest judged
 #: before any member is hashed), a bigger one manifest first (see ``read_judged``).  Workers read
@@ -50,7 +51,7 @@ def trusted_signers(data_dir: Path) -> frozenset[str] | None:
     if os.environ.get("NEASCN_DATABASE_URL") or not path.is_file():
         return None
     try:
-        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
         try:
             keys = {row[0] for row in conn.execute("SELECT signing_public_key FROM profile")}
             keys.update(row[0] for row in conn.execute(

@@ -35,23 +35,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-
 from neascn_desktop.i18n import _
-from neascn_desktop.identity.key_protection import KeyProtectionError
-from neascn_desktop.identity.keys import (
-    ENCRYPTION_KEY_FILE,
-    b64,
-    keys_dir,
-    public_bytes,
-    read_private_key,
-)
+from neascn_desktop.identity.keys import KeyLookup, key_files_lookup
 from neascn_desktop.paths import attachments_dir
 from neascn_desktop.replica.revision import Revision
 from neascn_desktop.store import attachments
 from neascn_desktop.store.errors import AttachmentError
-from neascn_desktop.sync import acknowledgement, crypto, payload
+from neascn_desktop.sync import acknowledgement, payload
 from neascn_desktop.sync.container import (
     DEFAULT_LIMITS,
     SUFFIX,
@@ -87,9 +77,6 @@ MIN_PATIENCE_SECONDS = 0.002
 #: ``NEASCN_READ_WORKERS=0`` reads every file in the importing process (``=N``: N workers).
 WORKERS_ENV = "NEASCN_READ_WORKERS"
 
-KeyLookup = Callable[[str], X25519PrivateKey | None]
-
-
 # --- finding files ------------------------------------------------------------------------------
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
@@ -107,50 +94,6 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
         else:
             result.append(path)
     return result
-
-
-# --- private keys, from their files -------------------------------------------------------------
-
-def key_file_name(fingerprint: str) -> str:
-    """The file (in the keys folder) of the encryption private key with this fingerprint."""
-    return "x25519-" + fingerprint.replace(":", "")[:32] + ".pem"
-
-
-def load_x25519(path: Path) -> X25519PrivateKey | None:
-    try:
-        key = serialization.load_pem_private_key(read_private_key(path), None)
-    except (OSError, ValueError, KeyProtectionError):
-        return None
-    return key if isinstance(key, X25519PrivateKey) else None
-
-
-def _fingerprint_of(key: X25519PrivateKey) -> str:
-    return crypto.encryption_key_fingerprint(b64(public_bytes(key.public_key())))
-
-
-def key_files_lookup(data_dir: Path, registry: dict[str, str] | None = None) -> KeyLookup:
-    """A function from a key fingerprint to one of our private keys (current or retired), or ``None``.
-
-    ``registry`` (fingerprint -> file name, from the database) is consulted first;
-    then the file named after the fingerprint and the device's own key, each
-    accepted only if its fingerprint is the one asked for.
-    """
-    folder = keys_dir(data_dir)
-    cache: dict[str, X25519PrivateKey | None] = {}
-
-    def lookup(fp: str) -> X25519PrivateKey | None:
-        if fp not in cache:
-            found = None
-            names = [n for n in ((registry or {}).get(fp), key_file_name(fp), ENCRYPTION_KEY_FILE) if n]
-            for name in dict.fromkeys(names):
-                key = load_x25519(folder / name)
-                if key is not None and _fingerprint_of(key) == fp:
-                    found = key
-                    break
-            cache[fp] = found
-        return cache[fp]
-
-    return lookup
 
 
 # --- reading one file ---------------------------------------------------------------------------
@@ -664,9 +607,6 @@ __all__ = [
     "ReadAhead",
     "default_workers",
     "expand_paths",
-    "key_file_name",
-    "key_files_lookup",
-    "load_x25519",
     "payload_refs",
     "prepare",
 ]

@@ -129,14 +129,25 @@ def _fits(kind: str, value: Any) -> bool:
     raise AssertionError(kind)
 
 
+#: Exact types that certainly fit a kind (what JSON parses to): checked before ``_fits``, which
+#: decides every other case, because every field of every imported record passes here.
+_SURELY: dict[str, tuple[type, ...]] = {
+    TEXT: (str,), OPTIONAL_TEXT: (str, type(None)), INTEGER: (int,), BOOLEAN: (bool,), OBJECT: (dict,),
+    LABELS: (str,), OPTIONAL_NUMBER: (type(None),),
+}
+
+
 def _check_fields(data: Mapping[str, Any], fields: Mapping[str, Field], prefix: str = "") -> None:
     for name, spec in fields.items():
-        where = prefix + name
         if name not in data:
             if spec.required:
-                raise RecordError(where, _("it is missing"))
+                raise RecordError(prefix + name, _("it is missing"))
             continue
-        if not _fits(spec.kind, data[name]):
+        value = data[name]
+        if type(value) in _SURELY.get(spec.kind, ()):
+            continue
+        where = prefix + name
+        if not _fits(spec.kind, value):
             raise RecordError(where, _("it must be {expected}").format(expected=_(EXPECTED[spec.kind])))
 
 
@@ -221,19 +232,24 @@ def submission_definition(payload: Mapping[str, Any]) -> str:
 
 
 def check_answers(answers: Mapping[str, Any], definition: SurveyDefinition | None,
-                  checked: dict[int, dict[str, set[str]]] | None = None) -> None:
+                  checked: dict[int, dict[str, set[Any]]] | None = None) -> None:
     """Every answer a value its question can hold (by the survey room's rules); answers to
     questions the definition does not have, or with no definition at hand, must at least be
     an answer value of some question: text, a number or a list of choice names.
 
-    ``checked`` remembers short texts found good per definition and question (choice names
-    repeat across thousands of submissions); a text never equals a value of another type.
+    ``checked`` remembers values found good per definition and question (choice names,
+    numbers and choice lists repeat across thousands of submissions): whether a value is
+    good depends on nothing else (``normalize_answer`` is a function of the definition, the
+    question and the value).
     """
     good = (checked if checked is not None else {}).setdefault(id(definition), {})
     for name, value in answers.items():
-        text = type(value) is str
-        if text and value in good.get(name, ()):
-            continue
+        # Hot (every answer of every imported revision): the common short text inline.
+        key = value if type(value) is str and len(value) < 64 else _memo_key(value)
+        if key is not None:
+            seen = good.get(name)
+            if seen is not None and key in seen:
+                continue
         if len(name) > MAX_KEY or not _flat(value):  # nothing nested reaches the survey room's rules
             raise RecordError(f"answers.{name[:40]}", _("it must be text, a number or a list of choices"))
         question = definition.question(name) if definition and definition.has_question(name) else None
@@ -244,8 +260,23 @@ def check_answers(answers: Mapping[str, Any], definition: SurveyDefinition | Non
                 raise RecordError(f"answers.{name}", str(exc).rstrip(".")) from None
         elif not _any_answer(value):
             raise RecordError(f"answers.{name}", _("it must be text, a number or a list of choices"))
-        if text and len(value) < 64:
-            good.setdefault(name, set()).add(value)
+        if key is not None:
+            good.setdefault(name, set()).add(key)
+
+
+def _memo_key(value: Any) -> Any:
+    """What ``check_answers`` remembers a good value by, or ``None`` (not remembered): short
+    texts as themselves, numbers with their type (``1``, ``1.0`` and ``True`` are equal in a
+    set but not to the survey room's rules), short lists of texts as tuples (a list of one
+    choice name is not the text of that name: the tuple keeps them apart)."""
+    kind = type(value)
+    if kind is str:
+        return value if len(value) < 64 else None
+    if kind is int or kind is float:
+        return (kind, value)
+    if kind is list and len(value) <= 32 and all(type(v) is str and len(v) < 64 for v in value):
+        return tuple(value)
+    return None
 
 
 def _flat(value: Any) -> bool:

@@ -31,3 +31,23 @@ def test_choosing_the_language_creates_no_database(tmp_path: Path) -> None:
     data_dir.mkdir()
     _choose_language(data_dir, None)
     assert list(data_dir.iterdir()) == []
+
+
+def test_the_language_is_read_without_loading_the_database_layer(cli, tmp_path: Path) -> None:
+    """``package import`` starts its reading workers after the language is chosen: reading it must
+    not load SQLAlchemy (which would hold the workers back)."""
+    import subprocess
+    import sys
+
+    data_dir = tmp_path / "sec"
+    code, _out, err = cli("--data-dir", data_dir, "init", "--name", "Kim", "--role", "secretariat",
+                          "--lang", "ko")
+    assert code == 0, err
+    script = ("import sys\nfrom pathlib import Path\nfrom neascn_desktop import i18n\n"
+              "from neascn_desktop.cli import _choose_language\n"
+              "_choose_language(Path(sys.argv[1]), None)\n"
+              "print(i18n.current_language(), 'sqlalchemy' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", script, str(data_dir)], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["ko", "False"]

@@ -43,7 +43,7 @@ SCRIPT = textwrap.dedent('''
         reading.prepare = original
         from neascn_desktop import replica
         from neascn_desktop.store import open_database
-        from neascn_desktop.sync import importer
+        from neascn_desktop.sync import applying  # what a patch may replace
         from neascn_desktop.sync.importer import import_packages
         exec(parent_patch)  # in the importing process only
         db = open_database(Path(data))
@@ -190,12 +190,12 @@ def test_a_refused_batch_is_retried_with_the_attachments_the_workers_wrote(scene
         from neascn_desktop.replica import ReplicaError
         from neascn_desktop.sync.container import open_package
         bad = open_package(Path(folder) / "22.neascn").manifest.package_id
-        real_add = importer.add_revisions
+        real_add = applying.add_revisions
         def refuse(session, revisions, provenance=None):
             if isinstance(provenance, dict) and bad in provenance.values():
                 raise ReplicaError("refused")
             return real_add(session, revisions, provenance)
-        importer.add_revisions = refuse
+        applying.add_revisions = refuse
     ''')
     alone = _run(scene, "alone-4", workers=0)
     retried = _run(scene, "retried", workers=2, parent_patch=PATIENT + parent_patch)
@@ -294,3 +294,16 @@ def test_an_interrupted_import_leaves_no_temporary_files(scene: dict[str, Path])
     )
     assert result.returncode != 0 and "KeyboardInterrupt" in result.stderr
     assert _no_parts(scene, "interrupted")
+
+
+def test_a_relative_data_directory_is_read_ahead_too(scene: dict[str, Path]) -> None:
+    """The workers read the trusted keys from the SQLite file by URI, which needs an absolute path:
+    ``--data-dir`` relative to the working folder crashed the import with an internal error."""
+    data = scene["root"] / "relative"
+    shutil.copytree(scene["sec"], data)
+    run = subprocess.run([sys.executable, "-m", "neascn_desktop.cli", "--data-dir", "relative", "--json",
+                          "package", "import", str(scene["packages"])],
+                         capture_output=True, text=True, timeout=300, cwd=scene["root"],
+                         env={**os.environ, "NEASCN_READ_WORKERS": "2"})
+    assert run.returncode == 1 and "internal error" not in run.stderr, run.stderr  # one waits, one is refused
+    assert [o["status"] for o in json.loads(run.stdout)["packages"]].count("applied") > 0

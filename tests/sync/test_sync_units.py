@@ -243,7 +243,7 @@ def test_a_refused_batch_leaves_no_staged_attachments_and_the_good_package_appli
     import hashlib
 
     from neascn_desktop.replica import ReplicaError
-    from neascn_desktop.sync import importer
+    from neascn_desktop.sync import applying
 
     sec_db, sec = new_profile(tmp_path / "sec", "secretariat", "Sec")
     field_db, field = new_profile(tmp_path / "field", "field", "Field")
@@ -259,14 +259,14 @@ def test_a_refused_batch_leaves_no_staged_attachments_and_the_good_package_appli
         export_package(field_db, "responses", paths[-1], recipient=_recipient(sec))
         shas.append(sha)
     bad_package = open_package(paths[1]).manifest.package_id
-    real_add = importer.add_revisions
+    real_add = applying.add_revisions
 
     def refuse_the_second(session, revisions, provenance=None):  # type: ignore[no-untyped-def]
         if isinstance(provenance, dict) and bad_package in provenance.values():
             raise ReplicaError("refused")
         return real_add(session, revisions, provenance)
 
-    monkeypatch.setattr(importer, "add_revisions", refuse_the_second)
+    monkeypatch.setattr(applying, "add_revisions", refuse_the_second)
     report = import_packages(sec_db, paths)
     assert [o.status for o in report.outcomes] == ["applied", "refused"]
     folder = sec_db.attachments_dir()

@@ -281,9 +281,9 @@ def test_reading_workers_read_ahead_only_what_a_trusted_key_signed(make_device, 
     """The forked readers judge nothing, but they know the trusted keys (from the SQLite file)
     and read a package whole only when one of them signed it; anything else is left to the
     importer, which reads its manifest first."""
+    from neascn_desktop.identity.keys import key_files_lookup
     from neascn_desktop.sync.container import DEFAULT_LIMITS
     from neascn_desktop.sync.peeking import read_ahead, trusted_signers
-    from neascn_desktop.sync.reading import key_files_lookup
 
     sec = make_device("secretariat", "secretariat")
     known, stranger = make_device("known", "field"), make_device("stranger", "field")
