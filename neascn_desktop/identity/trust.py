@@ -361,7 +361,8 @@ def chosen_role(own_role: str | None, device: DeviceIdentity, role: str | None) 
     given, the claimed one if ``role_needs_choice`` allows; else ``RoleNotChosen``."""
     if role is not None:
         if role not in ROLES:
-            raise TrustError(_("{role} is not a role.").format(role=role))
+            raise TrustError(_("{source} has an invalid value in the field {field}.").format(
+                source=device.display_name, field="role"))
         return role
     if role_needs_choice(own_role, device.role):
         problem = identity_problem(device, _("the key card"))
