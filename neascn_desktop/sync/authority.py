@@ -110,6 +110,14 @@ def builtin_ids() -> frozenset[str]:
     return frozenset(r.id for r in builtin_revisions())
 
 
+@lru_cache(maxsize=1)
+def builtin_entity_ids() -> frozenset[str]:
+    """The entities the built-in revisions create (their roots are the app's, ``BUILTIN``)."""
+    from neascn_desktop.surveys.installed import builtin_revisions
+
+    return frozenset(r.entity_id for r in builtin_revisions() if not r.parents)
+
+
 def _as_time(text: str) -> datetime:
     value = datetime.fromisoformat(text)
     return value if value.tzinfo else value.replace(tzinfo=UTC)
@@ -314,6 +322,11 @@ class Authority:
                         select(table.c.entity_id, table.c.device_id)
                         .where(table.c.entity_id.in_(chunk), table.c.parents == "[]")):
                     self.known.roots.setdefault(entity_id, set()).add(device_id)
+        # The built-in survey and cities have their roots on every machine, installed or not yet
+        # (installed lazily): never "no root known" for them, or an edit of a built-in city would
+        # pass as waiting for its parent and be released when the built-ins are installed.
+        for entity_id in builtin_entity_ids().intersection(wanted):
+            self.known.roots.setdefault(entity_id, set()).add(BUILTIN)
         self.known.looked_up.update(wanted)
         parents = sorted({p for r in new if r.entity_type == "framework_comment" for p in r.parents}
                          - set(self.known.payloads))
