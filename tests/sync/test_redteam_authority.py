@@ -148,3 +148,33 @@ def test_a_clock_exactly_at_the_tolerance_is_accepted_one_past_it_refused(make_d
     report = sec.json("package", "import", signed_package(f.data_dir, [head, at], tmp_path / "at.neascn",
                                                           kind="responses", created_at=stamp))
     assert report["applied"] == 1
+
+
+def test_a_new_secretariat_gets_what_only_the_previous_one_acknowledged(make_device, tmp_path: Path) -> None:
+    """Between the receipts and the trust changes: a field device whose responses the first
+    secretariat acknowledged, then told to send them to another secretariat
+    (``--replace-secretariat``), must send them to the new one — it has received nothing."""
+    first, second = make_device("first", "secretariat"), make_device("second", "secretariat")
+    field = make_device("field", "field")
+    first.run("package", "export", "--kind", "deployment", "-o", tmp_path / "d1.neascn")
+    field.run("package", "import", tmp_path / "d1.neascn")
+    response = field.json("response", "new", "--city", "seoul")["id"]
+    field.run("response", "set", response, "resp_name=Kim")
+    first.run("trust", "add", field.keyfile)
+    field.run("package", "export", "--kind", "responses", "-o", tmp_path / "r1.neascn")
+    first.run("package", "import", tmp_path / "r1.neascn")
+    first.run("package", "export", "--kind", "deployment", "-o", tmp_path / "d2.neascn")
+    field.run("package", "import", tmp_path / "d2.neascn")
+    assert {r["id"]: r for r in field.json("response", "list")}[response]["received"] is True
+
+    field.run("trust", "add", second.keyfile, "--replace-secretariat")
+    second.run("trust", "add", field.keyfile)
+    exported = field.json("package", "export", "--kind", "responses", "-o", tmp_path / "r2.neascn")
+    assert exported["encrypted_for"]["name"] == "Second"
+    second.run("package", "import", tmp_path / "r2.neascn")
+    assert second.json("response", "show", response)["answers"]["resp_name"] == "Kim"
+    # Once the new secretariat acknowledges it, it is not sent again.
+    second.run("package", "export", "--kind", "deployment", "-o", tmp_path / "d3.neascn")
+    field.run("package", "import", tmp_path / "d3.neascn")
+    again = field.json("package", "export", "--kind", "responses", "-o", tmp_path / "r3.neascn")
+    assert again["by_type"].get("submission", 0) == 0 and again["resent"] == 0
