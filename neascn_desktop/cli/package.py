@@ -266,8 +266,12 @@ def cmd_inbox_list(ctx: CliContext, args: argparse.Namespace) -> int:
         return 0
     if not entries:
         print(_("The inbox is empty."))
+    from neascn_desktop.identity.profile import ROLES
+
     for e in entries:
-        print(f"{e.package_id}  {e.kind}  {e.sender_name} ({e.sender_organisation or '-'})  "
+        # The claimed role too: "trust" and "--only-this" decide about it (see --as).
+        role = _(ROLES[e.sender_role]) if e.sender_role in ROLES else e.sender_role
+        print(f"{e.package_id}  {e.kind}  {e.sender_name} ({e.sender_organisation or '-'}, {role})  "
               f"{e.fingerprint}  {e.reason_label}  {e.status}")
     return 0
 

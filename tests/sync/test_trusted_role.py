@@ -42,6 +42,7 @@ def test_inbox_trust_does_not_trust_a_claimed_secretariat_as_one(make_device, tm
     sec, stranger = _world(make_device)
     package_id = _waiting(sec, _pwned_package(sec, stranger, tmp_path / "pwned.neascn"))
     before, waiting = sec.digest, sec.json("inbox", "list")
+    assert "(Test Org, Secretariat)" in sec.run("inbox", "list")  # the claim is shown before deciding
 
     code, out, err = sec.cli("--data-dir", sec.data_dir, "inbox", "trust", package_id)
 
