@@ -178,3 +178,11 @@ def test_a_new_secretariat_gets_what_only_the_previous_one_acknowledged(make_dev
     field.run("package", "import", tmp_path / "d3.neascn")
     again = field.json("package", "export", "--kind", "responses", "-o", tmp_path / "r3.neascn")
     assert again["by_type"].get("submission", 0) == 0 and again["resent"] == 0
+
+
+@pytest.mark.parametrize("kind", ["framework", "deployment"])
+def test_a_submission_in_a_package_of_another_kind_is_refused(make_device, tmp_path: Path, kind: str) -> None:
+    sec, f, _g = _two_field_devices(make_device, tmp_path)
+    response = f.json("response", "new", "--city", "seoul")["id"]
+    head = _head(f, response)
+    _refused(sec, signed_package(f.data_dir, [head], tmp_path / f"{kind}.neascn", kind=kind))
