@@ -186,3 +186,12 @@ def test_a_submission_in_a_package_of_another_kind_is_refused(make_device, tmp_p
     response = f.json("response", "new", "--city", "seoul")["id"]
     head = _head(f, response)
     _refused(sec, signed_package(f.data_dir, [head], tmp_path / f"{kind}.neascn", kind=kind))
+
+
+def test_a_field_device_cannot_plant_a_second_root_of_a_built_in_city(make_device, tmp_path: Path) -> None:
+    """Hostile: on a secretariat that has not installed its built-ins yet, a field device's new
+    root for Seoul would have been the only root known, so "its own" record."""
+    sec, f, _g = _two_field_devices(make_device, tmp_path)
+    seoul = _builtin("seoul")
+    root = _revision("city", "seoul", [], f.profile().device_id, dict(seoul.payload, population=4))
+    assert "seoul" in _refused(sec, signed_package(f.data_dir, [root], tmp_path / "r.neascn", kind="responses"))
