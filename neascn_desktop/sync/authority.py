@@ -284,7 +284,8 @@ class Authority:
             else:
                 rev_id = self.conn.scalar(select(current_table.c.revision_id)
                                           .where(current_table.c.entity_id == entity_id))
-                self.known.definitions[entity_id] = None if rev_id is None else self._stored(entity_id, rev_id)
+                self.known.definitions[entity_id] = (
+                    self._stored(entity_id, rev_id) if rev_id is not None else _builtin_definition(entity_id))
         return self.known.definitions[entity_id]
 
     def _stored(self, entity_id: str, rev_id: str) -> SurveyDefinition | None:
@@ -347,6 +348,16 @@ def _parse_definition(entity_id: str, payload: Any) -> SurveyDefinition | None:
         return record_schema.check_payload("survey_definition", entity_id, payload)
     except record_schema.RecordError:
         return None  # a broken definition: its submissions' answers are checked generically
+
+
+@lru_cache(maxsize=8)
+def _builtin_definition(entity_id: str) -> SurveyDefinition | None:
+    """A built-in survey not installed here yet (built-ins are installed lazily): every machine
+    has it, so a response to it is checked against it, not only generically."""
+    from neascn_desktop.surveys.installed import builtin_revisions
+
+    found = [r for r in builtin_revisions() if r.entity_type == "survey_definition" and r.entity_id == entity_id]
+    return _parse_definition(entity_id, found[0].payload) if found else None
 
 
 #: Stored definitions already parsed, by revision id (content-addressed, so never stale).

@@ -195,3 +195,16 @@ def test_a_field_device_cannot_plant_a_second_root_of_a_built_in_city(make_devic
     seoul = _builtin("seoul")
     root = _revision("city", "seoul", [], f.profile().device_id, dict(seoul.payload, population=4))
     assert "seoul" in _refused(sec, signed_package(f.data_dir, [root], tmp_path / "r.neascn", kind="responses"))
+
+
+def test_answers_are_checked_against_the_built_in_survey_before_it_is_installed(make_device,
+                                                                               tmp_path: Path) -> None:
+    """Hostile: on a secretariat that has not installed the built-in survey yet, a response's
+    answers were checked only generically (a population "abc" was accepted)."""
+    sec, f, _g = _two_field_devices(make_device, tmp_path)
+    response = f.json("response", "new", "--city", "seoul")["id"]
+    head = _head(f, response)
+    typed = _revision("submission", response, [head.id], f.profile().device_id,
+                      dict(head.payload, answers={"city_population": "abc"}))
+    message = _refused(sec, signed_package(f.data_dir, [head, typed], tmp_path / "t.neascn", kind="responses"))
+    assert "city_population" in message
