@@ -210,6 +210,22 @@ def add_confirm_flags(parser: argparse.ArgumentParser) -> None:
                         help=_("send responses to this secretariat instead of the current one"))
 
 
+def add_role_flag(parser: argparse.ArgumentParser) -> None:
+    """``--as ROLE``: the role to trust a sender as (``trust add``, ``inbox trust``)."""
+    from neascn_desktop.identity.profile import ROLES
+
+    parser.add_argument("--as", dest="as_role", choices=sorted(ROLES), default=None, metavar=_("ROLE"),
+                        help=_("the role to trust the sender as (a key card or a package only claims one)"))
+
+
+def role_not_chosen(exc: Exception) -> CliUsageError:
+    """``identity.trust.RoleNotChosen`` as the command line says it: with the flag that chooses."""
+    from neascn_desktop.identity.profile import ROLES
+
+    return CliUsageError(_("{problem} Name the role with --as ({roles}).").format(
+        problem=str(exc), roles=", ".join(sorted(ROLES))))
+
+
 def _log_crash(ctx: CliContext | None, data_dir: Path | None = None) -> Path | None:
     """Write the traceback to ``<data dir>/logs/`` (``None`` if even that fails: this is the last
     resort, it never raises)."""

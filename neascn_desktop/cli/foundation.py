@@ -12,10 +12,13 @@ from neascn_desktop.cli import (
     CliUsageError,
     add_confirm_flags,
     add_json_flag,
+    add_role_flag,
+    role_not_chosen,
 )
 from neascn_desktop.i18n import LANGUAGES, _
 from neascn_desktop.identity.profile import ROLES, create_profile
 from neascn_desktop.identity.trust import (
+    RoleNotChosen,
     TrustChangeRefused,
     TrustError,
     export_keycard,
@@ -61,6 +64,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add = trust_sub.add_parser("add", help=_("trust the devices of these key cards"))
     add.add_argument("files", nargs="+", type=Path, metavar=_("FILE"))
     add_confirm_flags(add)
+    add_role_flag(add)
     add_json_flag(add)
     add.set_defaults(handler=cmd_trust_add)
     lst = trust_sub.add_parser("list", help=_("list trusted and revoked devices"))
@@ -110,9 +114,11 @@ def cmd_trust_add(ctx: CliContext, args: argparse.Namespace) -> int:
             raise TrustError(_("{name} is this device's own key card.").format(name=card.display_name))
     try:  # one transaction: all or none
         decisions = trusting.trust_keycards(ctx.db, cards, accept=confirmed_changes(args),
-                                            sources=[str(path) for path in args.files])
+                                            sources=[str(path) for path in args.files], role=args.as_role)
     except TrustChangeRefused as exc:
         raise refusal(exc) from None
+    except RoleNotChosen as exc:
+        raise role_not_chosen(exc) from None
     results = [d.device for d in decisions]
     if ctx.json:
         ctx.print_json([{"device_id": d.device_id, "name": d.display_name, "fingerprint": d.fingerprint,

@@ -19,7 +19,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from neascn_desktop.cli import CliContext, CliUsageError, add_confirm_flags, add_json_flag
+from neascn_desktop.cli import (
+    CliContext,
+    CliUsageError,
+    add_confirm_flags,
+    add_json_flag,
+    add_role_flag,
+    role_not_chosen,
+)
 from neascn_desktop.cli.text_input import read_text_argument
 from neascn_desktop.i18n import _, ngettext
 from neascn_desktop.i18n.safe_text import safe_text
@@ -72,6 +79,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     trust.add_argument("--only-this", action="store_true",
                        help=_("apply this package only, without trusting its sender"))
     add_confirm_flags(trust)
+    add_role_flag(trust)
     add_json_flag(trust)
     trust.set_defaults(handler=cmd_inbox_trust)
     rej = box_sub.add_parser("reject", help=_("reject a waiting package"))
@@ -259,22 +267,28 @@ def cmd_inbox_list(ctx: CliContext, args: argparse.Namespace) -> int:
         return 0
     if not entries:
         print(_("The inbox is empty."))
+    from neascn_desktop.identity.profile import ROLES
+
     for e in entries:
-        print(f"{e.package_id}  {e.kind}  {e.sender_name} ({e.sender_organisation or '-'})  "
+        # The claimed role too: "trust" and "--only-this" decide about it (see --as).
+        role = _(ROLES[e.sender_role]) if e.sender_role in ROLES else e.sender_role
+        print(f"{e.package_id}  {e.kind}  {e.sender_name} ({e.sender_organisation or '-'}, {role})  "
               f"{e.fingerprint}  {e.reason_label}  {e.status}")
     return 0
 
 
 def cmd_inbox_trust(ctx: CliContext, args: argparse.Namespace) -> int:
     from neascn_desktop.cli.foundation import confirmed_changes, refusal
-    from neascn_desktop.identity.trust import TrustChangeRefused
+    from neascn_desktop.identity.trust import RoleNotChosen, TrustChangeRefused
     from neascn_desktop.sync import inbox
 
     try:
         report = inbox.trust_and_apply(ctx.db, args.package_id, only_this=args.only_this,
-                                       accept=confirmed_changes(args))
+                                       accept=confirmed_changes(args), role=args.as_role)
     except TrustChangeRefused as exc:
         raise refusal(exc) from None
+    except RoleNotChosen as exc:
+        raise role_not_chosen(exc) from None
     _print_report(ctx, report)
     for outcome in report.outcomes:
         if outcome.ok:  # applied: its stored copy should be gone

@@ -214,7 +214,8 @@ class TrustedDevicesDialog(QDialog):
             if confirm and not self._confirm_trust(card):
                 continue
             try:
-                trusted.extend(d.device for d in trusting.trust_keycards(self.ctx.db, [card], sources=[str(path)]))
+                trusted.extend(d.device for d in trusting.trust_keycards(self.ctx.db, [card], sources=[str(path)],
+                                                                        role=card.role))
             except NeascnError as exc:
                 problems.append(str(exc))
         if trusted:
@@ -228,7 +229,10 @@ class TrustedDevicesDialog(QDialog):
 
         def trust_confirmed() -> None:
             try:
-                decisions = trusting.trust_keycards(self.ctx.db, [card], accept=accept, sources=[str(path)])
+                # The question (or the warning) named the card's role: trusting it as that role is
+                # the decision made here (sync.trusting asks for one).
+                decisions = trusting.trust_keycards(self.ctx.db, [card], accept=accept, sources=[str(path)],
+                                                    role=card.role)
             except NeascnError as exc:  # changed meanwhile (another window, the CLI): say so
                 show_error(self, exc)
                 return

@@ -336,6 +336,46 @@ def decide_trust(target: Connection | Session, device: DeviceIdentity, *, accept
     return TrustDecision(TrustedDevice(device_id=device.device_id, **values), previous, changes)
 
 
+class RoleNotChosen(TrustError):
+    """Trusting a sender as the role it claims needs the receiver to name the role."""
+
+
+def role_needs_choice(own_role: str | None, claimed: str) -> bool:
+    """Must the receiver name the role a sender that claims ``claimed`` is trusted as?
+
+    A role is what the *receiver* decides (issue 13, defect 3): a manifest or a key card only
+    claims one.  Taken as claimed without a choice: "field" (it changes only records it made
+    itself), a "taskforce" peer on a task-force device, and, on a device that is not a
+    secretariat, "secretariat" (its hub; replacing one is a ``NEW_SECRETARIAT`` change that
+    needs its own confirmation).  Any other claim (a "secretariat" or a "taskforce" at the
+    secretariat, which could rewrite every survey or every framework section there) is never
+    granted by default.
+    """
+    if claimed == "field" or (claimed == "taskforce" and own_role == "taskforce"):
+        return False
+    return not (claimed == "secretariat" and own_role not in (None, "secretariat"))
+
+
+def chosen_role(own_role: str | None, device: DeviceIdentity, role: str | None) -> str:
+    """The role to trust ``device`` as: ``role`` (the receiver's choice) or, when none is
+    given, the claimed one if ``role_needs_choice`` allows; else ``RoleNotChosen``."""
+    if role is not None:
+        if role not in ROLES:
+            raise TrustError(_("{source} has an invalid value in the field {field}.").format(
+                source=device.display_name, field="role"))
+        return role
+    if role_needs_choice(own_role, device.role):
+        problem = identity_problem(device, _("the key card"))
+        if problem is not None:  # never a name that failed the checks in a sentence
+            raise TrustError(problem)
+        raise RoleNotChosen(_(
+            "{name} (fingerprint {fingerprint}) claims the role “{role}”, which may change records "
+            "that other devices made; choose the role to trust it as.").format(
+                name=device.display_name, fingerprint=fingerprint(device.signing_public_key),
+                role=_(ROLES.get(device.role, device.role))))
+    return device.role
+
+
 def key_roll_allowed(trusted_signing_key: str, revoked_at: datetime | None, sender: DeviceIdentity) -> bool:
     """May a signed package adopt a new encryption key for a trusted device?  Only from the
     trusted device itself (the same signing key, not revoked) and only a usable key: a

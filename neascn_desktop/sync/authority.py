@@ -110,6 +110,14 @@ def builtin_ids() -> frozenset[str]:
     return frozenset(r.id for r in builtin_revisions())
 
 
+@lru_cache(maxsize=1)
+def builtin_entity_ids() -> frozenset[str]:
+    """The entities the built-in revisions create (their roots are the app's, ``BUILTIN``)."""
+    from neascn_desktop.surveys.installed import builtin_revisions
+
+    return frozenset(r.entity_id for r in builtin_revisions() if not r.parents)
+
+
 def _as_time(text: str) -> datetime:
     value = datetime.fromisoformat(text)
     return value if value.tzinfo else value.replace(tzinfo=UTC)
@@ -276,7 +284,8 @@ class Authority:
             else:
                 rev_id = self.conn.scalar(select(current_table.c.revision_id)
                                           .where(current_table.c.entity_id == entity_id))
-                self.known.definitions[entity_id] = None if rev_id is None else self._stored(entity_id, rev_id)
+                self.known.definitions[entity_id] = (
+                    self._stored(entity_id, rev_id) if rev_id is not None else _builtin_definition(entity_id))
         return self.known.definitions[entity_id]
 
     def _stored(self, entity_id: str, rev_id: str) -> SurveyDefinition | None:
@@ -314,6 +323,11 @@ class Authority:
                         select(table.c.entity_id, table.c.device_id)
                         .where(table.c.entity_id.in_(chunk), table.c.parents == "[]")):
                     self.known.roots.setdefault(entity_id, set()).add(device_id)
+        # The built-in survey and cities have their roots on every machine, installed or not yet
+        # (installed lazily): never "no root known" for them, or an edit of a built-in city would
+        # pass as waiting for its parent and be released when the built-ins are installed.
+        for entity_id in builtin_entity_ids().intersection(wanted):
+            self.known.roots.setdefault(entity_id, set()).add(BUILTIN)
         self.known.looked_up.update(wanted)
         parents = sorted({p for r in new if r.entity_type == "framework_comment" for p in r.parents}
                          - set(self.known.payloads))
@@ -334,6 +348,16 @@ def _parse_definition(entity_id: str, payload: Any) -> SurveyDefinition | None:
         return record_schema.check_payload("survey_definition", entity_id, payload)
     except record_schema.RecordError:
         return None  # a broken definition: its submissions' answers are checked generically
+
+
+@lru_cache(maxsize=8)
+def _builtin_definition(entity_id: str) -> SurveyDefinition | None:
+    """A built-in survey not installed here yet (built-ins are installed lazily): every machine
+    has it, so a response to it is checked against it, not only generically."""
+    from neascn_desktop.surveys.installed import builtin_revisions
+
+    found = [r for r in builtin_revisions() if r.entity_type == "survey_definition" and r.entity_id == entity_id]
+    return _parse_definition(entity_id, found[0].payload) if found else None
 
 
 #: Stored definitions already parsed, by revision id (content-addressed, so never stale).

@@ -136,7 +136,7 @@ def _select_revisions(db: Database, kind: str, recipient: Recipient | None,
     if recipient is not None and not full:
         with db.connect() as conn:
             if receipts.expects_acknowledgement(conn, recipient.device_id):
-                received = receipts.acknowledged_ids(conn)
+                received = receipts.acknowledged_ids(conn, by=recipient.device_id)
 
     def lacks(rev: Revision) -> bool:
         if recipient is None or full:

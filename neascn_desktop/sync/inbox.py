@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,8 +20,8 @@ from sqlalchemy import select
 from neascn_desktop.changes import Changes
 from neascn_desktop.i18n import _
 from neascn_desktop.i18n.safe_text import safe_text
-from neascn_desktop.identity.profile import load_profile
-from neascn_desktop.identity.trust import KeyCard, TrustChange
+from neascn_desktop.identity.profile import ROLES, load_profile
+from neascn_desktop.identity.trust import KeyCard, TrustChange, chosen_role, role_needs_choice
 from neascn_desktop.identity.trust import trust_changes as identity_trust_changes
 from neascn_desktop.store.database import Database
 from neascn_desktop.sync import audit, trusting
@@ -136,21 +136,35 @@ def _sender_of(package_file: Path) -> KeyCard:
                    encryption_public_key=sender.encryption_public_key, created_at=created_at)
 
 
-def trust_changes(db: Database, package_file: Path) -> tuple[TrustChange, ...]:
-    """What trusting the sender of a package file (waiting in the inbox, or about to) would
-    change that needs a confirmation — another secretariat, a replaced key: the Inbox asks
-    before ``trust_and_apply``."""
-    return identity_trust_changes(db, _sender_of(package_file), Path(package_file).name)
+def trust_changes(db: Database, package_file: Path, role: str | None = None) -> tuple[TrustChange, ...]:
+    """What trusting the sender of a package file (waiting in the inbox, or about to) as
+    ``role`` (default: the claimed one) would change that needs a confirmation — another
+    secretariat, a replaced key or role: the Inbox asks before ``trust_and_apply``."""
+    sender = _sender_of(package_file)
+    if role is not None:
+        sender = replace(sender, role=role)
+    return identity_trust_changes(db, sender, Path(package_file).name)
+
+
+def role_to_choose(db: Database, package_file: Path) -> str | None:
+    """The role the sender of a package file claims, when the receiver must choose the role to
+    trust it as (``identity.trust.role_needs_choice``); ``None`` when the claim is taken."""
+    own = load_profile(db)
+    claimed = _sender_of(package_file).role
+    return claimed if role_needs_choice(own.role if own is not None else None, claimed) else None
 
 
 def trust_and_apply(db: Database, package_id: str, *, only_this: bool = False,
-                    accept: Iterable[str] = ()) -> ImportReport:
+                    accept: Iterable[str] = (), role: str | None = None) -> ImportReport:
     """Trust the sender of a waiting package and apply it and every other package it sent that waits.
 
     With ``only_this`` the sender is not trusted: this one package is applied, as a
     one-off decision (for instance a package made before its sender was revoked).
     ``accept``: the kinds of trust change confirmed (see ``sync.trusting``); another change
     refuses with a sentence and nothing is applied.
+    ``role``: the role the sender is trusted as — the receiver's decision, never just the
+    manifest's claim; ``None`` takes the claim only where ``identity.trust.role_needs_choice``
+    allows, else ``RoleNotChosen`` and nothing changes.
     """
     entry = _find(db, package_id)
     # The signed manifest says who sent it; the rest is verified when it is applied below.
@@ -159,7 +173,16 @@ def trust_and_apply(db: Database, package_id: str, *, only_this: bool = False,
     if own is not None and sender.device_id == own.device_id:
         raise PackageStateError(_(
             "This package claims to come from this very device but is signed by another key; it cannot be trusted."))
+    chosen = chosen_role(own.role if own is not None else None, sender, role)
+    if only_this and chosen != sender.role:
+        # Applied once, a package is judged by the role it claims (sync.authority.role_of);
+        # another role needs its sender trusted as that role.
+        raise PackageStateError(_(
+            "Applied once without trusting its sender, this package would be judged as the role it claims "
+            "(“{claimed}”); trust its sender as “{role}” instead.").format(
+                claimed=_(ROLES.get(sender.role, sender.role)), role=_(ROLES.get(chosen, chosen))))
     if not only_this:
+        sender = replace(sender, role=chosen)
         trusting.trust_sender(db, sender, accept=accept, source=entry.original_name,
                               package_id=entry.package_id)
         # Only what this key signed: a package that claims the device but bears another key

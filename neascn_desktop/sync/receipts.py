@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, delete, insert, select
 
 from neascn_desktop.i18n import ngettext
 from neascn_desktop.identity.tables import profile_table, trusted_device_table
@@ -133,10 +133,15 @@ def accept(conn: Connection, manifest: Manifest, file_name: str) -> Receipt:
     heads = acknowledged.get(own) if own else None
     if own is None or not heads or not _trusted_as_secretariat(conn, manifest):
         return Receipt()
-    marked = _closure(conn, own, heads)
+    marked = _closure(conn, own, heads, manifest.sender.device_id)
     if not marked:
         return Receipt()
     now = datetime.now(UTC)
+    # One row per revision: the secretariat that acknowledged it last (after a change of
+    # secretariat, the exporter counts only what the current one acknowledged).
+    for start in range(0, len(marked), _IN_CHUNK):
+        conn.execute(delete(acknowledged_revision_table).where(
+            acknowledged_revision_table.c.revision_id.in_(sorted(marked)[start:start + _IN_CHUNK])))
     rows = [{"revision_id": rev_id, "acknowledged_by": manifest.sender.device_id,
              "package_id": manifest.package_id, "acknowledged_at": now} for rev_id in sorted(marked)]
     for start in range(0, len(rows), 5000):
@@ -151,8 +156,8 @@ def accept(conn: Connection, manifest: Manifest, file_name: str) -> Receipt:
     return Receipt(len(marked), submissions)
 
 
-def _closure(conn: Connection, own: str, heads: Iterable[str]) -> dict[str, tuple[str, str]]:
-    """The own revisions that ``heads`` and their ancestors name and that are not marked yet:
+def _closure(conn: Connection, own: str, heads: Iterable[str], by: str) -> dict[str, tuple[str, str]]:
+    """The own revisions that ``heads`` and their ancestors name and that ``by`` has not marked yet:
     revision id -> (entity type, entity id).  An acknowledged revision's ancestors are held
     too, and an already marked one has its ancestors marked, so the walk stops there."""
     r, a = revision_table, acknowledged_revision_table
@@ -164,7 +169,8 @@ def _closure(conn: Connection, own: str, heads: Iterable[str]) -> dict[str, tupl
         batch: list[str] = []
         for start in range(0, len(frontier), _IN_CHUNK):
             chunk = frontier[start:start + _IN_CHUNK]
-            marked = set(conn.scalars(select(a.c.revision_id).where(a.c.revision_id.in_(chunk))))
+            marked = set(conn.scalars(select(a.c.revision_id).where(a.c.revision_id.in_(chunk),
+                                                                    a.c.acknowledged_by == by)))
             for rev_id, device_id, entity_type, entity_id, parents in conn.execute(
                     select(r.c.id, r.c.device_id, r.c.entity_type, r.c.entity_id, r.c.parents)
                     .where(r.c.id.in_(chunk))):
@@ -177,9 +183,15 @@ def _closure(conn: Connection, own: str, heads: Iterable[str]) -> dict[str, tupl
     return found
 
 
-def acknowledged_ids(conn: Connection) -> set[str]:
-    """Every own revision a secretariat acknowledged (the exporter leaves these out)."""
-    return set(conn.scalars(select(acknowledged_revision_table.c.revision_id)))
+def acknowledged_ids(conn: Connection, by: str | None = None) -> set[str]:
+    """Every own revision a secretariat (``by``: that one) acknowledged; the exporter leaves out
+    what the recipient itself acknowledged — a secretariat that replaced another one
+    (``--replace-secretariat``) has received nothing of what the other acknowledged."""
+    a = acknowledged_revision_table
+    query = select(a.c.revision_id)
+    if by is not None:
+        query = query.where(a.c.acknowledged_by == by)
+    return set(conn.scalars(query))
 
 
 def expects_acknowledgement(conn: Connection, device_id: str) -> bool:

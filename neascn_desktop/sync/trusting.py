@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, insert, select
 
 from neascn_desktop.i18n import _
 from neascn_desktop.identity.checks import DeviceIdentity
+from neascn_desktop.identity.tables import profile_table
 from neascn_desktop.identity.trust import (
     KEY_CHANGE,
     NEW_SECRETARIAT,
     KeyCard,
     TrustDecision,
     TrustedDevice,
+    chosen_role,
     decide_trust,
     revoke_in_transaction,
 )
@@ -60,17 +63,21 @@ def _record(conn: Connection, decision: TrustDecision, trusted_message: str,
 
 
 def trust_keycards(db: Database, cards: Sequence[KeyCard], *, accept: Iterable[str] = (),
-                   sources: Sequence[str] = ()) -> list[TrustDecision]:
+                   sources: Sequence[str] = (), role: str | None = None) -> list[TrustDecision]:
     """Trust the devices of key cards, all or none, each recorded in the audit log.
 
     ``accept``: the kinds of ``TrustChange`` confirmed (``KEY_CHANGE``, ``NEW_SECRETARIAT``);
     any other change refuses the whole call with a ``TrustChangeRefused`` naming it.
     ``sources``: where each card came from (its file), for error sentences.
+    ``role``: the role to trust them as (the receiver's decision); ``None`` takes each card's
+    claim only where ``identity.trust.role_needs_choice`` allows, else ``RoleNotChosen``.
     """
     accepted = tuple(accept)
     decisions: list[TrustDecision] = []
     with db.writing() as conn:
+        own_role = conn.scalar(select(profile_table.c.role).where(profile_table.c.id == 1))
         for index, card in enumerate(cards):
+            card = replace(card, role=chosen_role(own_role, card, role))
             source = sources[index] if index < len(sources) else ""
             decision = decide_trust(conn, card, accept=accepted, source=source)
             _record(conn, decision, _("Trusted {name} ({organisation}), fingerprint {fingerprint}.").format(

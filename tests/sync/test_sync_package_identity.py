@@ -173,7 +173,7 @@ def test_an_export_does_not_withhold_revisions_whose_package_id_another_sender_r
 
     alice, bob = (make_device(n, "taskforce") for n in ("alice", "bob"))
     carol = make_device("carol", "secretariat")
-    carol.run("trust", "add", alice.keyfile, bob.keyfile)
+    carol.run("trust", "add", alice.keyfile, bob.keyfile, "--as", "taskforce")
     for device in (alice, bob):
         db = device.open()
         try:

@@ -154,7 +154,7 @@ def test_an_acknowledgement_only_counts_from_the_trusted_secretariat(
 
     # A device the field device trusts, but as a task-force member, claiming to be a secretariat.
     member = make_device("member", "taskforce")
-    field.run("trust", "add", member.keyfile)
+    field.run("trust", "add", member.keyfile, "--as", "taskforce")
     by_member = _forge(genuine, tmp_path / "member.neascn", member, acknowledgements=acknowledged, kind="all")
     field.run("package", "import", by_member, expect=None)
     assert _delivery(field, submission_id) == "sent"

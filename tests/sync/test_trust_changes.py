@@ -105,7 +105,7 @@ def test_a_second_secretariat_card_needs_replace_secretariat(make_device, tmp_pa
 def test_the_secretariat_can_trust_several_secretariat_members(make_device) -> None:
     sec = make_device("sec", "secretariat")
     for name in ("member_a", "member_b"):
-        sec.run("trust", "add", make_device(name, "secretariat").keyfile)
+        sec.run("trust", "add", make_device(name, "secretariat").keyfile, "--as", "secretariat")
     assert len(sec.json("trust", "list")) == 2
 
 
@@ -261,7 +261,9 @@ def test_a_card_that_changes_a_trusted_devices_role_needs_confirming(make_device
     connection.close()
     field.keyfile.unlink()
     code, _out, err = sec.cli("--data-dir", sec.data_dir, "trust", "add", field.keyfile)
+    assert code == 2 and "Secretariat" in err and "--as" in err  # the claimed role is not taken
+    code, _out, err = sec.cli("--data-dir", sec.data_dir, "trust", "add", field.keyfile, "--as", "secretariat")
     assert code == 2 and "Field staff" in err and "Secretariat" in err and "--accept-key-change" in err
     assert [d["role"] for d in sec.json("trust", "list")] == ["field"]
-    sec.run("trust", "add", field.keyfile, "--accept-key-change")
+    sec.run("trust", "add", field.keyfile, "--accept-key-change", "--as", "secretariat")
     assert [d["role"] for d in sec.json("trust", "list")] == ["secretariat"]

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -43,6 +44,7 @@ from neascn_desktop.gui.inbox.item_models import (
 )
 from neascn_desktop.gui.message_boxes import ask_warning
 from neascn_desktop.i18n import _
+from neascn_desktop.identity.profile import ROLES
 from neascn_desktop.sync import audit, inbox
 from neascn_desktop.sync.importer import (
     ImportReport,
@@ -52,6 +54,9 @@ from neascn_desktop.sync.importer import (
     preview_import,
 )
 from neascn_desktop.sync.verify import TrustBook, verify_package
+
+#: The roles a sender may be trusted as, least powerful first (the inbox's role question).
+_ROLE_ORDER = ("field", "taskforce", "secretariat")
 
 WATCHED_KEY = "inbox/watched_folder"
 AUDIT_ROWS = 5000  # newest records shown; ``neascn audit list`` has them all
@@ -407,8 +412,17 @@ class InboxWorkspace(QWidget):
         if len(items) != 1 or not items[0].decidable:
             return None
         item = items[0]
+        package_file = item.inbox.file if item.inbox is not None else item.path
+        role: str | None = None
         try:
-            changes = inbox.trust_changes(self.ctx.db, item.inbox.file if item.inbox is not None else item.path)
+            claimed = inbox.role_to_choose(self.ctx.db, package_file)
+            if claimed is not None:
+                # The package only claims a role that may change others' records: this device
+                # decides the role it trusts the sender as (issue 13, defect 3).
+                role = self.choose_role(item, claimed)
+                if role is None:
+                    return None
+            changes = inbox.trust_changes(self.ctx.db, package_file, role)
         except Exception as exc:  # noqa: BLE001 - shown to the user
             self.ctx.show_error(exc)
             return None
@@ -418,14 +432,36 @@ class InboxWorkspace(QWidget):
             accept = frozenset(change.kind for change in changes)
             return ask_warning(self, _("Trust sender"), " ".join(change.message for change in changes),
                                _("Trust it anyway? Check the new fingerprint with its owner first."),
-                               lambda: self._trust(item, accept))
+                               lambda: self._trust(item, accept, role))
         if not self.confirm(_("Trust {sender}, whose key fingerprint is {fingerprint}? Compare it with the "
                               "fingerprint the sender reads to you. Every package from this sender that waits "
                               "will be imported.").format(sender=item.sender, fingerprint=item.fingerprint)):
             return None
-        return self._trust(item, frozenset())
+        return self._trust(item, frozenset(), role)
 
-    def _trust(self, item: PackageItem, accept: frozenset[str]) -> Any:
+    def role_dialog(self, item: PackageItem, claimed: str) -> QInputDialog:
+        """The question "trust this sender as which role?", naming the claimed role and the
+        fingerprint; the least powerful role (field staff) is preselected."""
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle(_("Trust sender"))
+        dialog.setLabelText(_(
+            "{sender} (fingerprint {fingerprint}) says it is “{role}”. A package only claims a role: "
+            "choose the role to trust this sender as.").format(
+                sender=item.sender, fingerprint=item.fingerprint, role=_(ROLES.get(claimed, claimed))))
+        dialog.setComboBoxItems([_(ROLES[name]) for name in _ROLE_ORDER])
+        dialog.setComboBoxEditable(False)
+        dialog.setTextValue(_(ROLES["field"]))
+        return dialog
+
+    def choose_role(self, item: PackageItem, claimed: str) -> str | None:
+        """The role picked in ``role_dialog`` (``None``: cancelled).  Tests replace this."""
+        dialog = self.role_dialog(item, claimed)
+        if dialog.exec() != QInputDialog.DialogCode.Accepted:
+            return None
+        labels = {_(ROLES[name]): name for name in _ROLE_ORDER}
+        return labels.get(dialog.textValue())
+
+    def _trust(self, item: PackageItem, accept: frozenset[str], role: str | None = None) -> Any:
         package_id = self._ensure_in_inbox(item)
         if package_id is None:
             return None
@@ -433,7 +469,7 @@ class InboxWorkspace(QWidget):
 
         def task(progress, is_cancelled):
             progress(0, 0, _("Importing the sender's packages…"))
-            return inbox.trust_and_apply(db, package_id, accept=accept)
+            return inbox.trust_and_apply(db, package_id, accept=accept, role=role)
 
         def done(report: ImportReport) -> None:
             self.model.update_state(item.path, "applied", report.summary)

@@ -181,3 +181,49 @@ def test_watched_folder_is_scanned(qtbot, world) -> None:  # type: ignore[no-unt
     assert {i.path.name for i in workspace.model.items()} == {"one.neascn", "broken.neascn"}
     assert str(world["drop"]) in workspace.watch_label.text()
     workspace.retranslateUi()
+
+
+def test_trusting_a_claimed_secretariat_asks_the_role_and_defaults_to_field(qtbot, world) -> None:  # type: ignore[no-untyped-def]
+    """Hostile (issue 13, defect 3 by the inbox): a field device's package claims "secretariat"
+    and rewrites the survey.  The trust button asks which role to trust it as — the dialog
+    names the claimed role and the fingerprint, field staff preselected — and trusted as that,
+    the rewrite is refused: the survey and the digest stay as they were."""
+    from neascn_desktop.replica.clock import format_clock, wall_ms
+    from neascn_desktop.surveys import installed
+    from tests.sync.sync_support import signed_package
+
+    builtin = next(r for r in installed.builtin_revisions() if r.entity_id == "neascn_readiness@2026.1")
+    rewrite = replica.make_revision("survey_definition", builtin.entity_id, [builtin.id], world["field"].device_id,
+                                    format_clock(wall_ms(), 0), dict(builtin.payload, title={"en": "PWNED SURVEY"}))
+    for old in world["drop"].iterdir():
+        old.unlink()
+    package = signed_package(world["tmp"] / "field", [rewrite], world["drop"] / "pwned.neascn",
+                             claimed_role="secretariat")
+    workspace = _workspace(qtbot, world)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(package))])
+    workspace.dropEvent(QDropEvent(QPoint(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                                   Qt.KeyboardModifier.NoModifier))
+    _wait_jobs(qtbot, workspace)
+    workspace.table.selectRow(workspace.model.row_of(package))
+    before = replica.digest(world["sec_db"])
+
+    asked: list[str] = []
+
+    def choose(item, claimed):  # type: ignore[no-untyped-def]
+        dialog = workspace.role_dialog(item, claimed)
+        qtbot.addWidget(dialog)
+        asked.append(dialog.labelText())
+        assert dialog.textValue() == "Field staff"
+        assert dialog.comboBoxItems() == ["Field staff", "Task-force member", "Secretariat"]
+        return "field"  # the preselected choice, accepted
+
+    workspace.choose_role = choose  # type: ignore[method-assign]
+    workspace.trust_selected()
+    _wait_jobs(qtbot, workspace)
+    assert len(asked) == 1 and "Secretariat" in asked[0]
+    assert fingerprint(world["field"].signing_public_key) in asked[0]
+    from neascn_desktop.identity.trust import list_trusted
+
+    assert [d.role for d in list_trusted(world["sec_db"])] == ["field"]
+    assert replica.digest(world["sec_db"]) == before
