@@ -405,8 +405,16 @@ class ReportDocument:
 
     # ------------------------------------------------------------- pictures
 
-    def picture(self, png: bytes, caption: str, width_mm: float = TEXT_WIDTH_MM) -> None:
-        """A centered picture with a numbered caption ("Figure 3: ...", translated as a whole)."""
+    def alt_text(self, title: str, values: Sequence[tuple[str, str]]) -> str:
+        """A chart's description for screen readers: its title and the figures it shows."""
+        if not values:
+            return title
+        shown = translate_in(self.language, ", ").join(f"{label} {value}" for label, value in values)
+        return translate_in(self.language, "{title}: {values}").format(title=title, values=shown)
+
+    def picture(self, png: bytes, caption: str, width_mm: float = TEXT_WIDTH_MM, *,
+                alt: str) -> None:
+        """A centered picture with a numbered caption and ``alt`` text (title and numbers shown)."""
         self.figure_count += 1
         paragraph = self._new_paragraph(None)
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -414,13 +422,13 @@ class ReportDocument:
         # Room above the picture: LibreOffice draws an image flush after a table over its border.
         paragraph.paragraph_format.space_before = Pt(6)
         paragraph.paragraph_format.space_after = 0
-        self._add_picture(paragraph, png, Mm(min(width_mm, TEXT_WIDTH_MM)))
+        self._add_picture(paragraph, png, Mm(min(width_mm, TEXT_WIDTH_MM)), alt)
         self.paragraph(
             translate_in(self.language, "Figure {number}: {caption}").format(number=self.figure_count, caption=caption),
             "Caption",
         )
 
-    def _add_picture(self, paragraph, png: bytes, width: int) -> None:
+    def _add_picture(self, paragraph, png: bytes, width: int, alt: str) -> None:
         """A new image part and inline drawing without python-docx's ``add_picture``.
 
         ``add_picture`` rescans the whole document for the next shape id and
@@ -434,6 +442,8 @@ class ReportDocument:
         r_id = self.document.part.relate_to(part, RELATIONSHIP_TYPE.IMAGE)
         cx, cy = image.scaled_dimensions(width, None)
         inline = CT_Inline.new_pic_inline(1000 + self._images, r_id, name, cx, cy)
+        # Alt text: the document-level description screen readers and PDF tags use.
+        inline.docPr.set("descr", alt)
         run = paragraph.add_run()
         run._r.add_drawing(inline)
 

@@ -17,6 +17,7 @@ from neascn_desktop.i18n.formatting import format_date, format_number, format_pe
 from neascn_desktop.reports import charts
 from neascn_desktop.reports.data import (
     BANDS,
+    MIN_COVERAGE,
     AnswerItem,
     CityReadiness,
     ReadinessReportData,
@@ -34,6 +35,8 @@ ProgressFn = Callable[..., None]
 #: How many cities the ranking chart shows (best and worst halves when there are more).
 RANKING_LIMIT = 40
 NOTABLE_PER_KIND = 4
+#: Follows every figure of a provisional city; the report says what it means.
+PROVISIONAL_MARK = "*"
 #: Question types whose unscored answers may be quoted as key facts.
 FACT_KINDS = frozenset({"integer", "decimal", "select_one", "select_multiple"})
 
@@ -151,9 +154,10 @@ def _executive_summary(doc: ReportDocument, data: ReadinessReportData,
                        codes: dict[str, str]) -> None:
     lang = data.language
     doc.heading(translate_in(lang, "Executive summary"), 1)
-    responded = [c for c in data.cities if c.submission_status is not None]
+    network = data.network_cities
+    responded = [c for c in network if c.answered]
     finalized = [c for c in responded if c.submission_status == "finalized"]
-    total = data.cities_total if data.cities_total is not None else len(data.cities)
+    total = max(data.cities_total or 0, len(network))
     doc.paragraph(
         ngettext_in(
             lang,
@@ -163,6 +167,25 @@ def _executive_summary(doc: ReportDocument, data: ReadinessReportData,
         ).format(count=format_number(len(responded), lang), total=format_number(total, lang),
                  finalized=format_number(len(finalized), lang))
     )
+    if data.network and len(data.cities) < len(data.network):
+        doc.paragraph(ngettext_in(
+            lang,
+            "This report prints the profile of {count} selected city; every network figure "
+            "covers the whole network.",
+            "This report prints the profiles of {count} selected cities; every network figure "
+            "covers the whole network.",
+            len(data.cities),
+        ).format(count=format_number(len(data.cities), lang)))
+    provisional = data.provisional_cities
+    if provisional:
+        doc.paragraph(ngettext_in(
+            lang,
+            "{count} city answered fewer than {share} of the scored questions: its figures are "
+            "provisional (marked *), and it is neither ranked nor counted in the network averages.",
+            "{count} cities answered fewer than {share} of the scored questions: their figures are "
+            "provisional (marked *), and they are neither ranked nor counted in the network averages.",
+            len(provisional),
+        ).format(count=format_number(len(provisional), lang), share=_pct(MIN_COVERAGE, lang)))
     average = data.index_average
     if average is None:
         doc.paragraph(translate_in(lang, "No city has a readiness index yet."))
@@ -188,7 +211,7 @@ def _executive_summary(doc: ReportDocument, data: ReadinessReportData,
             ).format(strong=best[0].label, strong_score=_score(best[1], lang),
                      weak=worst[0].label, weak_score=_score(worst[1], lang))
         )
-    ranked = sorted(data.scored_cities, key=lambda c: -(c.index or 0))
+    ranked = data.scored_cities
     if ranked:
         leaders = translate_in(lang, ", ").join(
             f"{c.name} ({_score(c.index, lang)})" for c in ranked[:3])
@@ -247,10 +270,49 @@ def _methodology(doc: ReportDocument, data: ReadinessReportData, codes: dict[str
         "counting as zero. Coverage is the share of scored questions that were answered; a low "
         "coverage means a score rests on few answers.",
     ))
+    doc.paragraph(translate_in(
+        lang,
+        "A city that answered fewer than {share} of the scored questions is provisional: its "
+        "figures are marked *, it is not ranked, and it does not count in the network averages.",
+    ).format(share=_pct(MIN_COVERAGE, lang)))
+    _limits(doc, data)
     if data.sources:
         doc.heading(translate_in(lang, "Sources"), 2)
         for source in data.sources:
             doc.bullet(source)
+
+
+def _limits(doc: ReportDocument, data: ReadinessReportData) -> None:
+    """What the figures can and cannot carry: self-assessment, provisional cities, the round."""
+    lang = data.language
+    doc.heading(translate_in(lang, "Limits of the data"), 2)
+    doc.paragraph(translate_in(
+        lang,
+        "The scores rest on the cities' own answers (a self-assessment); they were not verified "
+        "by a third party and are no audited benchmark.",
+    ))
+    span = data.round_dates
+    if span is not None:
+        doc.paragraph(translate_in(lang, "Answers were collected between {start} and {end}.").format(
+            start=format_date(span[0], lang, "long"), end=format_date(span[1], lang, "long")))
+    provisional = data.provisional_cities
+    if provisional:
+        names = translate_in(lang, ", ").join(c.name for c in provisional)
+        doc.paragraph(translate_in(lang, "Provisional cities: {cities}.").format(cities=names))
+    else:
+        doc.paragraph(translate_in(lang, "No city is provisional."))
+
+
+def _marked(city: CityReadiness, text: str) -> str:
+    """A figure of a provisional city carries the mark the report explains."""
+    return f"{text}{PROVISIONAL_MARK}" if city.provisional and text != "–" else text
+
+
+def _provisional_note(doc: ReportDocument, data: ReadinessReportData) -> None:
+    doc.paragraph(translate_in(
+        lang := data.language,
+        "* Provisional: fewer than {share} of the scored questions answered; not ranked.",
+    ).format(share=_pct(MIN_COVERAGE, lang)), "Caption")
 
 
 def _overview(doc: ReportDocument, data: ReadinessReportData, codes: dict[str, str]) -> None:
@@ -260,27 +322,41 @@ def _overview(doc: ReportDocument, data: ReadinessReportData, codes: dict[str, s
         lang, "Domain scores and readiness index of every city (columns D1, D2 … as in the "
               "table of domains; cells coloured by band)."))
     header = [translate_in(lang, "City")] + [codes[d.id] for d in data.domains] + [
-        translate_in(lang, "Index"), translate_in(lang, "Coverage")]
+        translate_in(lang, "Index"), translate_in(lang, "Rank"), translate_in(lang, "Coverage")]
     rows, shading = [], []
-    for city in sorted(data.cities, key=lambda c: (c.index is None, -(c.index or 0), c.name)):
+    ranks = {c.city_id: data.rank_of(c) for c in data.cities}
+
+    def order(c: CityReadiness) -> tuple[int, int, str]:
+        rank = ranks[c.city_id]
+        return (0 if rank is not None else 1 if c.answered else 2, rank or 0, c.name)
+
+    for city in sorted(data.cities, key=order):
         scores = [city.score_of(d.id) for d in data.domains]
         values = [s.score if s else None for s in scores]
-        rows.append([city.name] + [_score(v, lang) for v in values]
-                    + [_score(city.index, lang), _pct(city.coverage if city.submission_status else None, lang)])
-        shading.append([None] + [_light(v) for v in values] + [_light(city.index), None])
+        rank = ranks[city.city_id]
+        rows.append([city.name] + [_marked(city, _score(v, lang)) for v in values]
+                    + [_marked(city, _score(city.index, lang)),
+                       "–" if rank is None else format_number(rank, lang),
+                       _pct(city.coverage if city.answered else None, lang)])
+        shading.append([None] + [_light(v) for v in values] + [_light(city.index), None, None])
     n = len(data.domains)
-    domain_width = min(14.0, 96.0 / max(1, n))
-    doc.table(header, rows, widths_mm=[166 - n * domain_width - 36] + [domain_width] * n + [18, 18],
-              numeric=tuple(range(1, n + 3)), shading=shading)
+    domain_width = min(14.0, 90.0 / max(1, n))
+    doc.table(header, rows, widths_mm=[166 - n * domain_width - 48] + [domain_width] * n + [16, 14, 18],
+              numeric=tuple(range(1, n + 4)), shading=shading)
     doc.caption(translate_in(lang, "Table: readiness by city and domain"))
+    if any(c.provisional for c in data.cities):
+        _provisional_note(doc, data)
 
     averages = [data.domain_average(d.id) for d in data.domains]
+    title = translate_in(lang, "Average score per domain")
     doc.picture(
         charts.bar_chart([d.label for d in data.domains], averages, lang,
                          xlabel=translate_in(lang, "Average score (0–100)")),
-        translate_in(lang, "Average score per domain"),
+        title,
+        alt=doc.alt_text(title, [(d.label, _score(v, lang))
+                                 for d, v in zip(data.domains, averages, strict=True)]),
     )
-    ranked = sorted(data.scored_cities, key=lambda c: -(c.index or 0))
+    ranked = list(data.scored_cities)
     if ranked:
         shown = ranked if len(ranked) <= RANKING_LIMIT else (
             ranked[: RANKING_LIMIT // 2] + ranked[-RANKING_LIMIT // 2 :])
@@ -292,14 +368,20 @@ def _overview(doc: ReportDocument, data: ReadinessReportData, codes: dict[str, s
             charts.bar_chart([c.name for c in shown], [c.index for c in shown], lang,
                              xlabel=translate_in(lang, "Readiness index (0–100)")),
             caption,
+            alt=doc.alt_text(caption, [(c.name, _score(c.index, lang)) for c in shown]),
         )
-    located = [(c.name, c.longitude, c.latitude, c.index) for c in data.cities
+    located = [(_marked(c, c.name), c.longitude, c.latitude, c.index if c.ranked else None)
+               for c in data.network_cities
                if c.longitude is not None and c.latitude is not None]
     if located:
+        # Provisional and unscored cities are drawn grey: their index is not a final figure.
         doc.picture(
-            charts.readiness_map(located, lang, legend_title=translate_in(lang, "Index")),
+            charts.readiness_map(located, lang, legend_title=translate_in(lang, "Index"),
+                                 no_data_label=translate_in(lang, "No index or provisional")),
             translate_in(lang, "Readiness map of the cities"),
             width_mm=150,
+            alt=doc.alt_text(translate_in(lang, "Readiness map of the cities"),
+                             [(name, _score(index, lang)) for name, _x, _y, index in located]),
         )
 
 
@@ -330,25 +412,48 @@ def _city_profile(doc: ReportDocument, data: ReadinessReportData, city: CityRead
     doc.paragraph(translate_in(lang, " · ").join(facts), "Cover Meta")
     doc.paragraph(
         translate_in(lang, "Readiness index: {index} ({band}); coverage {coverage}.").format(
-            index=_score(city.index, lang), band=band_label(lang, city.band),
+            index=_marked(city, _score(city.index, lang)), band=band_label(lang, city.band),
             coverage=_pct(city.coverage, lang)),
         bold=True,
     )
+    rank = data.rank_of(city)
+    if rank is not None:
+        doc.paragraph(translate_in(lang, "Rank {rank} of {total} ranked cities.").format(
+            rank=format_number(rank, lang), total=format_number(len(data.scored_cities), lang)))
+    else:
+        doc.paragraph(translate_in(
+            lang,
+            "* Provisional: fewer than {share} of the scored questions answered; not ranked.",
+        ).format(share=_pct(MIN_COVERAGE, lang)))
     rows, shading = [], []
     for domain in data.domains:
         score = city.score_of(domain.id)
         value = score.score if score else None
-        rows.append([domain.label, _score(value, lang), band_label(lang, band_for(value)),
-                     _pct(score.coverage if score else None, lang)])
-        shading.append([None, _light(value), None, None])
+        place = data.domain_rank(city, domain.id)
+        rows.append([
+            domain.label, _marked(city, _score(value, lang)), band_label(lang, band_for(value)),
+            _score(data.domain_average(domain.id), lang), _score(data.domain_best(domain.id), lang),
+            "–" if place is None else translate_in(lang, "{rank} of {total}").format(
+                rank=format_number(place[0], lang), total=format_number(place[1], lang)),
+            _pct(score.coverage if score else None, lang)])
+        shading.append([None, _light(value), None, None, None, None, None])
     doc.table([translate_in(lang, "Domain"), translate_in(lang, "Score"),
-               translate_in(lang, "Band"), translate_in(lang, "Coverage")],
-              rows, widths_mm=(80, 22, 38, 26), numeric=(1, 3), shading=shading)
+               translate_in(lang, "Band"), translate_in(lang, "Network average"),
+               translate_in(lang, "Best city"), translate_in(lang, "Rank"),
+               translate_in(lang, "Coverage")],
+              rows, widths_mm=(48, 16, 26, 22, 18, 18, 18), numeric=(1, 3, 4, 5, 6),
+              shading=shading)
     if radar_png is not None:
-        doc.picture(radar_png,
-                    translate_in(lang, "{city}: domain scores (dashed: network average)").format(
-                        city=city.name),
-                    width_mm=118)
+        values = [s.score if (s := city.score_of(d.id)) else None for d in data.domains]
+        caption = translate_in(lang, "{city}: domain scores (dashed: network average)").format(
+            city=city.name)
+        own = doc.alt_text(caption, [(d.label, _marked(city, _score(v, lang)))
+                                     for d, v in zip(data.domains, values, strict=True)])
+        network = doc.alt_text(translate_in(lang, "Network average"),
+                               [(d.label, _score(data.domain_average(d.id), lang))
+                                for d in data.domains])
+        doc.picture(radar_png, caption, width_mm=118,
+                    alt=translate_in(lang, " · ").join((own, network)))
     scored = [(d, s.score) for d in data.domains
               if (s := city.score_of(d.id)) is not None and s.score is not None]
     if scored:

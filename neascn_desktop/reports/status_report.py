@@ -108,19 +108,30 @@ def build_status_report(
     progress_label = translate_in(lang, "In progress")
     if data.cities and len(data.cities) <= CHART_CITY_LIMIT:
         ordered = sorted(data.cities, key=lambda c: c.name)
+        title = translate_in(lang, "Submissions per city")
         doc.picture(charts.completion_chart(
             [c.name for c in ordered],
             [(finalized_label, [per_city[c.city_id]["finalized"] for c in ordered], FINALIZED_COLOUR),
              (progress_label, [per_city[c.city_id]["in_progress"] for c in ordered],
               IN_PROGRESS_COLOUR)],
-            lang), translate_in(lang, "Submissions per city"))
+            lang), title,
+            alt=doc.alt_text(title, [(c.name, translate_in(lang, "{finalized} / {in_progress}").format(
+                finalized=format_number(per_city[c.city_id]["finalized"], lang),
+                in_progress=format_number(per_city[c.city_id]["in_progress"], lang)))
+                for c in ordered]))
     elif data.cities:
+        title = translate_in(lang, "Cities by state of their survey")
+        in_progress = len(data.cities) - cities_finalized - len(missing)
         doc.picture(charts.completion_chart(
             [translate_in(lang, "Cities")],
             [(finalized_label, [cities_finalized], FINALIZED_COLOUR),
-             (progress_label, [len(data.cities) - cities_finalized - len(missing)], IN_PROGRESS_COLOUR),
+             (progress_label, [in_progress], IN_PROGRESS_COLOUR),
              (translate_in(lang, "Missing"), [len(missing)], "#D9D9D9")],
-            lang), translate_in(lang, "Cities by state of their survey"))
+            lang), title,
+            alt=doc.alt_text(title, [(finalized_label, format_number(cities_finalized, lang)),
+                                     (progress_label, format_number(in_progress, lang)),
+                                     (translate_in(lang, "Missing"),
+                                      format_number(len(missing), lang))]))
     if missing:
         doc.heading(translate_in(lang, "Cities without a submission"), 2)
         for city in sorted(missing, key=lambda c: c.name):
