@@ -293,7 +293,15 @@ def collect_status(db: Any, language: str, form_version: str | None = None,
         cities=tuple(CityRef(c.id, c.name_in(language), c.country) for c in cities),
         submissions=rows, device_names=tuple(sorted(names.items())),
         imports=tuple(_last_imports(db)), conflicts=tuple(conflicts),
+        local_device_id=_local_device_id(db),
     )
+
+
+def _local_device_id(db: Any) -> str:
+    from neascn_desktop.identity.profile import load_profile
+
+    profile = load_profile(db)
+    return profile.device_id if profile is not None else ""
 
 
 def _last_imports(db: Any) -> list[DeviceImport]:

@@ -334,6 +334,7 @@ class StatusReportData:
     device_names: tuple[tuple[str, str], ...] = ()  # (device_id, display name)
     imports: tuple[DeviceImport, ...] = ()
     conflicts: tuple[ConflictItem, ...] = ()
+    local_device_id: str = ""  # this installation's device: its submissions were never imported
 
     def device_name(self, device_id: str) -> str:
         for known, name in self.device_names:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -93,6 +94,9 @@ class ReportDocument:
             if child.tag != qn("w:sectPr"):
                 body.remove(child)
         self.fonts: LanguageFonts = apply_document_language(self.document, language)
+        if language in ("ko", "zh_Hans", "ja"):
+            # CJK scripts have no italics: Word slants the glyphs synthetically.
+            self.document.styles["Caption"].font.italic = False
         self._style_ids: dict[str, str] = {}
         self._break_pending = False
         self._images = 0
@@ -486,6 +490,8 @@ class ReportDocument:
         os.close(handle)
         try:
             self.document.save(temp_name)
+            # mkstemp makes the file private (0600); a report is an ordinary user file.
+            os.chmod(temp_name, _ordinary_file_mode())
             os.replace(temp_name, path)
         except OSError as exc:
             Path(temp_name).unlink(missing_ok=True)
@@ -495,6 +501,28 @@ class ReportDocument:
                 )
             ) from exc
         return path
+
+
+def _ordinary_file_mode() -> int:
+    """0666 less the process umask, as ``open()`` would create the file (0644 usually).
+
+    Read from /proc where it exists: setting the umask to read it back would race
+    with threads creating files meanwhile.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return 0o666 & ~int(line.split()[1], 8)
+    except OSError:
+        pass
+    with _UMASK_LOCK:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return 0o666 & ~mask
+
+
+_UMASK_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 from neascn_desktop.i18n import ngettext_in, translate_in
 from neascn_desktop.i18n.formatting import format_date, format_number, format_percent
 from neascn_desktop.reports import charts
+from neascn_desktop.reports.collation import collation_key, sorted_by_name
 from neascn_desktop.reports.data import (
     BANDS,
     MIN_COVERAGE,
@@ -27,6 +28,7 @@ from neascn_desktop.reports.document import ReportCancelled, ReportDocument, Rep
 from neascn_desktop.reports.labels import (
     BAND_RANGES,
     band_label,
+    country_name,
     question_type_label,
     submission_status_label,
 )
@@ -90,11 +92,8 @@ def build_readiness_report(
     doc.paragraph(title, "Title")
     doc.paragraph(translate_in(lang, "Northeast Asia Smart Cities Network (NEASCN)"), "Subtitle")
     doc.paragraph(data.form_title, "Cover Meta")
-    doc.paragraph(
-        translate_in(lang, "Survey {form} version {version}").format(
-            form=data.form_id, version=data.form_version),
-        "Cover Meta",
-    )
+    doc.paragraph(translate_in(lang, "Questionnaire version {version}").format(
+        version=data.form_version), "Cover Meta")
     doc.paragraph(
         translate_in(lang, "Generated on {date}").format(date=format_date(data.generated_at, lang, "long")),
         "Cover Meta",
@@ -134,14 +133,14 @@ def build_readiness_report(
             for future in radars.values():
                 future.cancel()
     # Cities without a submission share one list instead of a page each.
-    waiting = [c for c in data.cities if c.submission_status is None]
+    waiting = sorted_by_name((c for c in data.cities if not c.answered), lang, lambda c: c.name)
     if waiting:
         if answered:
             doc.page_break()
         doc.heading(translate_in(lang, "Cities that have not answered yet"), 2)
         for city in waiting:
             doc.bullet(translate_in(lang, "{city} ({country})").format(
-                city=city.name, country=city.country or "–"))
+                city=city.name, country=country_name(lang, city.country)))
             advance(city.name)
 
     _annex(doc, data, codes)
@@ -278,6 +277,8 @@ def _methodology(doc: ReportDocument, data: ReadinessReportData, codes: dict[str
     _limits(doc, data)
     if data.sources:
         doc.heading(translate_in(lang, "Sources"), 2)
+        doc.paragraph(translate_in(
+            lang, "The questions draw on these instruments, cited by their published titles."))
         for source in data.sources:
             doc.bullet(source)
 
@@ -297,7 +298,8 @@ def _limits(doc: ReportDocument, data: ReadinessReportData) -> None:
             start=format_date(span[0], lang, "long"), end=format_date(span[1], lang, "long")))
     provisional = data.provisional_cities
     if provisional:
-        names = translate_in(lang, ", ").join(c.name for c in provisional)
+        names = translate_in(lang, ", ").join(
+            c.name for c in sorted_by_name(provisional, lang, lambda c: c.name))
         doc.paragraph(translate_in(lang, "Provisional cities: {cities}.").format(cities=names))
     else:
         doc.paragraph(translate_in(lang, "No city is provisional."))
@@ -326,9 +328,11 @@ def _overview(doc: ReportDocument, data: ReadinessReportData, codes: dict[str, s
     rows, shading = [], []
     ranks = {c.city_id: data.rank_of(c) for c in data.cities}
 
-    def order(c: CityReadiness) -> tuple[int, int, str]:
+    collate = collation_key(lang)
+
+    def order(c: CityReadiness) -> tuple:
         rank = ranks[c.city_id]
-        return (0 if rank is not None else 1 if c.answered else 2, rank or 0, c.name)
+        return (0 if rank is not None else 1 if c.answered else 2, rank or 0, collate(c.name))
 
     for city in sorted(data.cities, key=order):
         scores = [city.score_of(d.id) for d in data.domains]
@@ -400,7 +404,8 @@ def _city_profile(doc: ReportDocument, data: ReadinessReportData, city: CityRead
     if not first:
         doc.page_break()
     doc.heading(city.name, 2)
-    facts = [translate_in(lang, "Country: {country}").format(country=city.country or "–")]
+    facts = [translate_in(lang, "Country: {country}").format(
+        country=country_name(lang, city.country))]
     if city.population:
         facts.append(translate_in(lang, "Population: {population}").format(
             population=format_number(city.population, lang)))
@@ -486,14 +491,14 @@ def _annex(doc: ReportDocument, data: ReadinessReportData, codes: dict[str, str]
     lang = data.language
     doc.page_break()
     doc.heading(translate_in(lang, "Annex: the questionnaire"), 1)
-    doc.paragraph(translate_in(lang, "Survey {form} version {version}").format(
-        form=data.form_id, version=data.form_version))
+    doc.paragraph(translate_in(lang, "{title}, questionnaire version {version}").format(
+        title=data.form_title, version=data.form_version))
     for section in data.questionnaire:
         doc.heading(section.label, 2)
         rows = []
         for q in section.questions:
-            # The XLSForm name under the label: analysts match it to the export's columns.
-            question = "\n".join(part for part in (q.label, q.hint, f"[{q.name}]") if part)
+            # Label and hint only: the XLSForm names are for analysts (the data export has them).
+            question = "\n".join(part for part in (q.label, q.hint) if part)
             rows.append([question, question_type_label(lang, q.type),
                          codes.get(q.domain_id or "", "–"), "\n".join(q.choices)])
         doc.table([translate_in(lang, "Question"), translate_in(lang, "Type"),

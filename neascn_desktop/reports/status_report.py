@@ -12,8 +12,10 @@ from neascn_desktop.i18n import ngettext_in, translate_in
 from neascn_desktop.i18n.formatting import format_date, format_number
 from neascn_desktop.i18n.formatting import format_datetime as _babel_datetime
 from neascn_desktop.reports import charts
+from neascn_desktop.reports.collation import sorted_by_name
 from neascn_desktop.reports.data import StatusReportData
 from neascn_desktop.reports.document import ReportDocument, ReportResult
+from neascn_desktop.reports.labels import entity_type_label
 
 
 def format_datetime(value: datetime, language: str, format: str = "medium") -> str:
@@ -87,7 +89,7 @@ def build_status_report(
 
     doc.heading(translate_in(lang, "Submissions per city"), 1)
     rows, shading = [], []
-    for city in sorted(data.cities, key=lambda c: c.name):
+    for city in sorted_by_name(data.cities, lang, lambda c: c.name):
         counts = per_city.get(city.city_id, Counter())
         last = city_last.get(city.city_id)
         state = (translate_in(lang, "Finalized") if counts["finalized"] else
@@ -107,7 +109,7 @@ def build_status_report(
     finalized_label = translate_in(lang, "Finalized")
     progress_label = translate_in(lang, "In progress")
     if data.cities and len(data.cities) <= CHART_CITY_LIMIT:
-        ordered = sorted(data.cities, key=lambda c: c.name)
+        ordered = sorted_by_name(data.cities, lang, lambda c: c.name)
         title = translate_in(lang, "Submissions per city")
         doc.picture(charts.completion_chart(
             [c.name for c in ordered],
@@ -134,7 +136,7 @@ def build_status_report(
                                       format_number(len(missing), lang))]))
     if missing:
         doc.heading(translate_in(lang, "Cities without a submission"), 2)
-        for city in sorted(missing, key=lambda c: c.name):
+        for city in sorted_by_name(missing, lang, lambda c: c.name):
             doc.bullet(city.name)
     if progress is not None:
         progress(2, 4, "")
@@ -152,7 +154,7 @@ def build_status_report(
           # cast: the condition below has checked last_import_at is set
           format_datetime(cast(datetime, imports[d].last_import_at), lang, "short")
           if d in imports and imports[d].last_import_at else
-          translate_in(lang, "this device") if d not in imports else "–",
+          translate_in(lang, "this device") if d == data.local_device_id else "–",
           format_number(imports[d].packages, lang) if d in imports else "–"]
          for d in device_ids],
         widths_mm=(40, 24, 20, 22, 38, 22), numeric=(1, 2, 3, 5),
@@ -164,7 +166,7 @@ def build_status_report(
     else:
         doc.table([translate_in(lang, "Kind"), translate_in(lang, "Record"),
                    translate_in(lang, "Versions")],
-                  [[c.entity_type, c.label or c.entity_id[:12], format_number(c.heads, lang)]
+                  [[entity_type_label(lang, c.entity_type), c.label or c.entity_id[:12], format_number(c.heads, lang)]
                    for c in data.conflicts],
                   widths_mm=(40, 100, 26), numeric=(2,))
     doc.save(path)

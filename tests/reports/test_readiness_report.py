@@ -101,7 +101,7 @@ def test_cities_without_submission_and_empty_network(tmp_path: Path, docx_summar
     waiting = data.cities[10]
     bullets = [p.text for p in docx_summary(path).document.paragraphs
                if p.style.name == "List Bullet"]
-    assert f"{waiting.name} ({waiting.country})" in bullets
+    assert f"{waiting.name} (Japan)" in bullets  # a country name, not its ISO code
 
     from dataclasses import replace
 
