@@ -345,9 +345,9 @@ def _overview(doc: ReportDocument, data: ReadinessReportData, codes: dict[str, s
         shading.append([None] + [_light(v) for v in values] + [_light(city.index), None, None])
     n = len(data.domains)
     domain_width = min(14.0, 90.0 / max(1, n))
+    doc.table_caption(translate_in(lang, "Readiness by city and domain"))
     doc.table(header, rows, widths_mm=[166 - n * domain_width - 48] + [domain_width] * n + [16, 14, 18],
               numeric=tuple(range(1, n + 4)), shading=shading)
-    doc.caption(translate_in(lang, "Table: readiness by city and domain"))
     if any(c.provisional for c in data.cities):
         _provisional_note(doc, data)
 
