@@ -53,7 +53,7 @@ def find_soffice() -> Path | None:
         found = shutil.which(name)
         if found:
             return Path(found)
-    candidates = []
+    candidates: list[Path] = []
     if sys.platform == "win32":
         for base in (os.environ.get("PROGRAMFILES"), os.environ.get("PROGRAMFILES(X86)")):
             if base:
