@@ -204,6 +204,12 @@ class ReportDocument:
             num_pr = style.element.get_or_add_pPr().get_or_add_numPr()
             num_pr.get_or_add_ilvl().val = level
             num_pr.get_or_add_numId().val = num_id
+        # Styles based on Heading 1 (the contents' own title) would inherit the numbers.
+        for style in self.document.styles:
+            base = style.base_style if style.type == 1 else None
+            if base is not None and base.name.startswith("Heading ") and \
+                    not style.name.startswith("Heading "):
+                style.element.get_or_add_pPr().get_or_add_numPr().get_or_add_numId().val = 0
 
     # ------------------------------------------------------------- runs and paragraphs
 

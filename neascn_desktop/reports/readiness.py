@@ -446,7 +446,7 @@ def _city_profile(doc: ReportDocument, data: ReadinessReportData, city: CityRead
                translate_in(lang, "Band"), translate_in(lang, "Network average"),
                translate_in(lang, "Best city"), translate_in(lang, "Rank"),
                translate_in(lang, "Coverage")],
-              rows, widths_mm=(48, 16, 26, 22, 18, 18, 18), numeric=(1, 3, 4, 5, 6),
+              rows, widths_mm=(44, 14, 24, 20, 18, 26, 20), numeric=(1, 3, 4, 5, 6),
               shading=shading)
     if radar_png is not None:
         values = [s.score if (s := city.score_of(d.id)) else None for d in data.domains]
