@@ -102,6 +102,15 @@ def answer_text(definition: Any, question: Any, value: Any, language: str,
     return str(value)
 
 
+def _next_level(definition: Any, question: Any, score: float | None, language: str) -> str:
+    """The label of the choice one step above ``score`` on a scored single-choice question."""
+    if score is None or question.type not in ("scale", "select_one"):
+        return ""
+    higher = [c for c in definition.choices_for(question)
+              if c.score is not None and c.score > score]
+    return min(higher, key=lambda c: c.score).label_in(language) if higher else ""
+
+
 def _best_per_city(submissions: Sequence[Any]) -> dict[str, Any]:
     best: dict[str, Any] = {}
     for submission in submissions:
@@ -198,6 +207,7 @@ def _city_readiness(definition: Any, city: Any, submission: Any, language: str,
             answer_text=answer_text(definition, question, value, language, attachments),
             section_label=section_labels.get(section.name, section.name),
             domain_id=question.domain, score=item, kind=question.type,
+            next_level=_next_level(definition, question, item, language),
         ))
     evidence = tuple(
         EvidenceItem(

@@ -66,6 +66,9 @@ class AnswerItem:
     domain_id: str | None = None
     score: float | None = None  # 0-100 for scored answers, None otherwise
     kind: str = ""  # the question type (text, integer, select_multiple …)
+    #: For maturity scales and scored single choices: the description of the next level up
+    #: (what the city would need to reach it); empty at the top level or for other types.
+    next_level: str = ""
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,9 @@ ProgressFn = Callable[..., None]
 #: How many cities the ranking chart shows (best and worst halves when there are more).
 RANKING_LIMIT = 40
 NOTABLE_PER_KIND = 4
+#: Domains at or below this score (the top of the "emerging" band) get recommendations.
+WEAK_SCORE = 40.0
+RECOMMENDATIONS_PER_DOMAIN = 3
 #: Follows every figure of a provisional city; the report says what it means.
 PROVISIONAL_MARK = "*"
 #: Question types whose unscored answers may be quoted as key facts.
@@ -98,6 +101,7 @@ def build_readiness_report(
         translate_in(lang, "Generated on {date}").format(date=format_date(data.generated_at, lang, "long")),
         "Cover Meta",
     )
+    _front_matter(doc, data, title)
     doc.page_break()
     doc.table_of_contents()
     doc.page_break()
@@ -147,6 +151,33 @@ def build_readiness_report(
     doc.save(path)
     advance()
     return doc.result(path, "readiness")
+
+
+def document_number(data: ReadinessReportData) -> str:
+    """A stable reference for the edition: kind, survey version, date and language tag.
+
+    The tag in lower case ("ru", "zh-hans"): in capitals it would read as a country code.
+    """
+    tag = data.language.replace("_", "-").lower()
+    return f"NEASCN-RR-{data.form_version}-{data.generated_at:%Y%m%d}-{tag}"
+
+
+def _front_matter(doc: ReportDocument, data: ReadinessReportData, title: str) -> None:
+    """Document number, how to cite and the disclaimer, on the cover below the title block."""
+    lang = data.language
+    date = format_date(data.generated_at, lang, "long")
+    number = document_number(data)
+    doc.paragraph()
+    doc.paragraph(translate_in(lang, "Document {number}").format(number=number), "Cover Meta")
+    doc.paragraph(translate_in(
+        lang, "How to cite: NEASCN secretariat ({year}). {title}. Document {number}, {date}.",
+    ).format(year=data.generated_at.year, title=title, number=number, date=date), "Cover Meta")
+    doc.paragraph(translate_in(
+        lang,
+        "Disclaimer: the figures rest on the cities' own answers to the readiness survey and "
+        "have not been verified; they do not express the views of WeGO, of the network's "
+        "partners or of the governments concerned.",
+    ), "Cover Meta")
 
 
 def _executive_summary(doc: ReportDocument, data: ReadinessReportData,
@@ -470,6 +501,7 @@ def _city_profile(doc: ReportDocument, data: ReadinessReportData, city: CityRead
         doc.paragraph(translate_in(lang, "Weakest: {domains} ({score}).").format(
             domains=separator.join(d.label for d, v in scored if v == bottom),
             score=_score(bottom, lang)))
+    _recommendations(doc, data, city)
     notable = notable_answers(city)
     if notable:
         doc.heading(translate_in(lang, "Notable answers"), 3)
@@ -483,6 +515,48 @@ def _city_profile(doc: ReportDocument, data: ReadinessReportData, city: CityRead
             doc.bullet(translate_in(lang, "{file} ({size} kB), for: {question}").format(
                 file=item.filename, size=format_number(max(1, round(item.size / 1024)), lang),
                 question=item.question_label))
+
+
+def weak_domains(data: ReadinessReportData, city: CityReadiness) -> list[tuple[str, float]]:
+    """The city's weak domains, weakest first: below :data:`WEAK_SCORE`, else its weakest one."""
+    scored = [(d.id, s.score) for d in data.domains
+              if (s := city.score_of(d.id)) is not None and s.score is not None]
+    weak = sorted(((d, v) for d, v in scored if v <= WEAK_SCORE), key=lambda item: item[1])
+    if not weak and scored:
+        weak = [min(scored, key=lambda item: item[1])]
+    return weak
+
+
+def recommendations(data: ReadinessReportData, city: CityReadiness,
+                    ) -> list[tuple[str, float, list[AnswerItem]]]:
+    """Per weak domain: its lowest-rated practices that have a next maturity level."""
+    result = []
+    for domain_id, score in weak_domains(data, city):
+        steps = sorted((a for a in city.answers if a.domain_id == domain_id and a.next_level),
+                       key=lambda a: a.score if a.score is not None else 0.0)
+        if steps:
+            result.append((domain_id, score, steps[:RECOMMENDATIONS_PER_DOMAIN]))
+    return result
+
+
+def _recommendations(doc: ReportDocument, data: ReadinessReportData, city: CityReadiness) -> None:
+    """What the next maturity level requires, from the survey's own level descriptions."""
+    lang = data.language
+    items = recommendations(data, city)
+    if not items:
+        return
+    labels = {d.id: d.label for d in data.domains}
+    doc.heading(translate_in(lang, "Recommendations"), 3)
+    doc.paragraph(translate_in(
+        lang,
+        "For each weak domain, the next maturity level of its lowest-rated practices, as the "
+        "survey describes it:"))
+    for domain_id, score, steps in items:
+        doc.paragraph(translate_in(lang, "{domain} ({score})").format(
+            domain=labels.get(domain_id, domain_id), score=_score(score, lang)), bold=True)
+        for answer in steps:
+            doc.bullet(translate_in(lang, "{question}: {next_level}").format(
+                question=answer.question_label, next_level=answer.next_level))
 
 
 def _annex(doc: ReportDocument, data: ReadinessReportData, codes: dict[str, str]) -> None:

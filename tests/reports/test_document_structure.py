@@ -48,3 +48,21 @@ def test_status_report_numbers_its_headings(tmp_path: Path, docx_summary) -> Non
     build_status_report(synthetic.status_data("en"), path)
     numbers = outline(docx_summary(path).document)
     assert numbers and numbers[0][0] == "1"
+
+
+def test_front_matter_names_the_edition(tmp_path: Path, docx_summary) -> None:
+    from neascn_desktop.reports.readiness import document_number
+
+    data = synthetic.readiness_data(cities=2)
+    path = tmp_path / "r.docx"
+    build_readiness_report(data, path)
+    document = docx_summary(path).document
+    cover = [p.text for p in document.paragraphs if p.style.name == "Cover Meta"]
+    number = document_number(data)
+    assert number == "NEASCN-RR-2026.1-20261125-en"
+    assert f"Document {number}" in cover
+    assert any(t.startswith("How to cite: NEASCN secretariat (2026). City Smart-Readiness Report.")
+               and number in t for t in cover)
+    assert any(t.startswith("Disclaimer:") for t in cover)
+    toc_heading = document.styles["TOC Heading"].element.pPr
+    assert toc_heading.numPr.numId.val == 0  # the contents' title is not numbered
