@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import lru_cache
 from pathlib import Path
 
 from neascn_desktop.i18n import ngettext_in, translate_in
@@ -47,7 +48,13 @@ FACT_KINDS = frozenset({"integer", "decimal", "select_one", "select_multiple"})
 
 
 def _score(value: float | None, language: str) -> str:
-    return "–" if value is None else format_number(round(value), language)
+    return "–" if value is None else _whole(round(value), language)
+
+
+@lru_cache(maxsize=1024)
+def _whole(value: int, language: str) -> str:
+    """Scores and ranks are small whole numbers: Babel formats each of them once."""
+    return format_number(value, language)
 
 
 def _pct(value: float | None, language: str) -> str:
@@ -470,7 +477,7 @@ def _city_profile(doc: ReportDocument, data: ReadinessReportData, city: CityRead
             domain.label, _marked(city, _score(value, lang)), band_label(lang, band_for(value)),
             _score(data.domain_average(domain.id), lang), _score(data.domain_best(domain.id), lang),
             "–" if place is None else translate_in(lang, "{rank} of {total}").format(
-                rank=format_number(place[0], lang), total=format_number(place[1], lang)),
+                rank=_whole(place[0], lang), total=_whole(place[1], lang)),
             _pct(score.coverage if score else None, lang)])
         shading.append([None, _light(value), None, None, None, None, None])
     doc.table([translate_in(lang, "Domain"), translate_in(lang, "Score"),
