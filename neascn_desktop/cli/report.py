@@ -28,8 +28,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ("status", _("the survey collection status")),
     ):
         sub = report_sub.add_parser(kind, help=help_text)
-        sub.add_argument("-o", "--output", type=Path, required=True, metavar=_("FILE.docx"),
-                         help=_("the Word file to write"))
+        sub.add_argument("-o", "--output", type=Path, required=True, metavar=_("FILE"),
+                         help=_("the file to write: .docx (Word) or .pdf (through LibreOffice)"))
         sub.add_argument("--lang", dest="report_lang", choices=sorted(LANGUAGES),
                          metavar=_("LANG"),
                          help=_("language of the report (default: the language of messages)"))

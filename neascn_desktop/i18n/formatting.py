@@ -8,7 +8,8 @@ from babel import Locale, dates, numbers
 
 from neascn_desktop.i18n import current_language
 
-_BABEL_LOCALES = {"en": "en", "ko": "ko_KR", "zh_Hans": "zh_Hans_CN", "ja": "ja_JP", "ru": "ru_RU", "mn": "mn_MN"}
+# British English: the app's English is British (and so is the reports' en-GB language tag).
+_BABEL_LOCALES = {"en": "en_GB", "ko": "ko_KR", "zh_Hans": "zh_Hans_CN", "ja": "ja_JP", "ru": "ru_RU", "mn": "mn_MN"}
 
 
 def babel_locale(language: str | None = None) -> Locale:
@@ -30,9 +31,16 @@ def decimal_symbol(language: str | None = None) -> str:
 
 
 def format_percent(fraction: float, language: str | None = None, digits: int = 0) -> str:
-    """``0.42`` -> ``42%`` (or ``42 %`` etc. by locale)."""
-    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
-    return numbers.format_percent(fraction, format=pattern, locale=babel_locale(language))
+    """``0.42`` -> ``42%`` (or ``42 %`` etc. by locale).
+
+    The locale's own percent pattern (Russian puts a no-break space before the sign),
+    with ``digits`` decimals inserted after its last digit placeholder.
+    """
+    locale = babel_locale(language)
+    pattern = locale.percent_formats[None].pattern
+    last = pattern.rfind("0")
+    pattern = pattern[: last + 1] + ("." + "0" * digits if digits else "") + pattern[last + 1 :]
+    return numbers.format_percent(fraction, format=pattern, locale=locale)
 
 
 def format_date(value: date | datetime, language: str | None = None, format: str = "medium") -> str:

@@ -198,6 +198,7 @@ def readiness_map(
     language: str,
     *,
     legend_title: str = "",
+    no_data_label: str = "",
     width: float = 6.3,
     height: float = 4.2,
     dpi: int = 150,
@@ -236,6 +237,9 @@ def readiness_map(
 
             handles = [Patch(color=c, label=f"{lo}–{hi}") for c, (lo, hi) in
                        zip(BAND_COLOURS, ((0, 20), (21, 40), (41, 60), (61, 80), (81, 100)), strict=True)]
+            if no_data_label and any(p[3] is None for p in points):
+                handles.append(Patch(facecolor=LIGHT, edgecolor=NAVY, linewidth=0.5,
+                                     label=no_data_label))
             axes.legend(handles=handles, title=legend_title, fontsize=7, title_fontsize=7,
                         loc="best", frameon=False)
         figure.tight_layout()

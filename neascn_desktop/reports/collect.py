@@ -102,6 +102,15 @@ def answer_text(definition: Any, question: Any, value: Any, language: str,
     return str(value)
 
 
+def _next_level(definition: Any, question: Any, score: float | None, language: str) -> str:
+    """The label of the choice one step above ``score`` on a scored single-choice question."""
+    if score is None or question.type not in ("scale", "select_one"):
+        return ""
+    higher = [c for c in definition.choices_for(question)
+              if c.score is not None and c.score > score]
+    return min(higher, key=lambda c: c.score).label_in(language) if higher else ""
+
+
 def _best_per_city(submissions: Sequence[Any]) -> dict[str, Any]:
     best: dict[str, Any] = {}
     for submission in submissions:
@@ -121,7 +130,6 @@ def collect_readiness(
     now: datetime | None = None,
 ) -> ReadinessReportData:
     """The readiness report's values: every city (or the chosen ones) of one survey version."""
-    from neascn_desktop.surveys import scoring
     from neascn_desktop.surveys.definition import BUILTIN_FORM_ID
     from neascn_desktop.surveys.service import get_definition, list_cities, list_submissions
 
@@ -140,48 +148,17 @@ def collect_readiness(
         for d in definition.domains
     )
     section_labels = {s.name: s.label_in(language) for s in definition.sections}
+    chosen = {c.id for c in cities}
     result = []
-    for city in cities:
-        submission = best.get(city.id)
-        base = dict(city_id=city.id, name=city.name_in(language), country=city.country,
-                    population=city.population, latitude=city.latitude, longitude=city.longitude)
-        if submission is None:
-            result.append(CityReadiness(**base))
-            continue
-        score = scoring.score_submission(definition, submission.answers)
-        answers = []
-        attachments = {k: dict(v) for k, v in submission.attachments.items()}
-        for section, question in definition.walk():
-            if question.type == "note" or question.name not in submission.answers:
-                continue
-            value = submission.answers[question.name]
-            if value is None or value == "" or value == []:
-                continue
-            item = (scoring.item_score(definition, question, value)
-                    if scoring.is_scorable(definition, question) else None)
-            answers.append(AnswerItem(
-                question_name=question.name, question_label=question.label_in(language),
-                answer_text=answer_text(definition, question, value, language, attachments),
-                section_label=section_labels.get(section.name, section.name),
-                domain_id=question.domain, score=item, kind=question.type,
-            ))
-        evidence = tuple(
-            EvidenceItem(
-                question_label=(definition.question(name).label_in(language)
-                                if definition.has_question(name) else name),
-                filename=str(info.get("filename", "")), size=int(info.get("size", 0) or 0),
-                media_type=str(info.get("media_type", "")), sha256=str(info.get("sha256", "")),
-            )
-            for name, info in attachments.items()
-        )
-        result.append(CityReadiness(
-            **base, index=score.overall, coverage=score.coverage,
-            domain_scores=tuple(DomainScore(d.domain_id, d.score, d.coverage, d.answered,
-                                            d.scorable) for d in score.domains),
-            answers=tuple(answers), evidence=evidence, submission_status=submission.status,
-            enumerator=submission.enumerator, updated_at=_parse_time(submission.updated_at),
-        ))
-
+    network = []
+    # Every city of the network is scored (network averages, counts and ranks never come from
+    # the selection); answers and evidence only for the cities whose profiles are printed.
+    for city in all_cities:
+        detailed = _city_readiness(definition, city, best.get(city.id), language, section_labels,
+                                   detail=city.id in chosen)
+        network.append(detailed)
+    by_id = {c.city_id: c for c in network}
+    result = [by_id[c.id] for c in cities]
     questionnaire = tuple(
         QuestionnaireSection(
             name=section.name, label=section.label_in(language),
@@ -201,6 +178,52 @@ def collect_readiness(
         form_title=definition.title_in(language), generated_at=now or datetime.now(UTC),
         domains=domains, cities=tuple(result), questionnaire=questionnaire,
         sources=tuple(definition.sources), cities_total=len(all_cities),
+        network=tuple(network) if len(result) < len(network) else (),
+    )
+
+
+def _city_readiness(definition: Any, city: Any, submission: Any, language: str,
+                    section_labels: dict[str, str], *, detail: bool) -> CityReadiness:
+    """One city's scores; with ``detail`` also its answers and evidence as the profile prints them."""
+    from neascn_desktop.surveys import scoring
+
+    base = dict(city_id=city.id, name=city.name_in(language), country=city.country,
+                population=city.population, latitude=city.latitude, longitude=city.longitude)
+    if submission is None:
+        return CityReadiness(**base)
+    score = scoring.score_submission(definition, submission.answers)
+    answers = []
+    attachments = {k: dict(v) for k, v in submission.attachments.items()}
+    for section, question in (definition.walk() if detail else ()):
+        if question.type == "note" or question.name not in submission.answers:
+            continue
+        value = submission.answers[question.name]
+        if value is None or value == "" or value == []:
+            continue
+        item = (scoring.item_score(definition, question, value)
+                if scoring.is_scorable(definition, question) else None)
+        answers.append(AnswerItem(
+            question_name=question.name, question_label=question.label_in(language),
+            answer_text=answer_text(definition, question, value, language, attachments),
+            section_label=section_labels.get(section.name, section.name),
+            domain_id=question.domain, score=item, kind=question.type,
+            next_level=_next_level(definition, question, item, language),
+        ))
+    evidence = tuple(
+        EvidenceItem(
+            question_label=(definition.question(name).label_in(language)
+                            if definition.has_question(name) else name),
+            filename=str(info.get("filename", "")), size=int(info.get("size", 0) or 0),
+            media_type=str(info.get("media_type", "")), sha256=str(info.get("sha256", "")),
+        )
+        for name, info in attachments.items()
+    ) if detail else ()
+    return CityReadiness(
+        **base, index=score.overall, coverage=score.coverage,
+        domain_scores=tuple(DomainScore(d.domain_id, d.score, d.coverage, d.answered,
+                                        d.scorable) for d in score.domains),
+        answers=tuple(answers), evidence=evidence, submission_status=submission.status,
+        enumerator=submission.enumerator, updated_at=_parse_time(submission.updated_at),
     )
 
 
@@ -280,7 +303,15 @@ def collect_status(db: Any, language: str, form_version: str | None = None,
         cities=tuple(CityRef(c.id, c.name_in(language), c.country) for c in cities),
         submissions=rows, device_names=tuple(sorted(names.items())),
         imports=tuple(_last_imports(db)), conflicts=tuple(conflicts),
+        local_device_id=_local_device_id(db),
     )
+
+
+def _local_device_id(db: Any) -> str:
+    from neascn_desktop.identity.profile import load_profile
+
+    profile = load_profile(db)
+    return profile.device_id if profile is not None else ""
 
 
 def _last_imports(db: Any) -> list[DeviceImport]:

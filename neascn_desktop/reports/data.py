@@ -11,8 +11,10 @@ collector); numbers are raw (the builders format them with Babel).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 # The band rule belongs to the surveys room: one rule for the GUI and the reports.
 from neascn_desktop.surveys.scoring import BANDS as _SCORING_BANDS
@@ -22,6 +24,11 @@ __all__ = ["BANDS", "band_for"]  # re-exported for the builders
 
 #: Readiness band ids, lowest first, with their upper bound (inclusive).
 BANDS: tuple[tuple[str, float], ...] = tuple((band, upper) for band, upper, _label in _SCORING_BANDS)
+
+#: The share of scored questions a city must have answered for its index to be final:
+#: below it the city is shown as *provisional*, never ranked and left out of the
+#: network averages (docs/scoring.md, "Minimum coverage", gives the reasoning).
+MIN_COVERAGE = 0.7
 
 
 # ---------------------------------------------------------------- readiness
@@ -59,6 +66,9 @@ class AnswerItem:
     domain_id: str | None = None
     score: float | None = None  # 0-100 for scored answers, None otherwise
     kind: str = ""  # the question type (text, integer, select_multiple …)
+    #: For maturity scales and scored single choices: the description of the next level up
+    #: (what the city would need to reach it); empty at the top level or for other types.
+    next_level: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,6 +104,20 @@ class CityReadiness:
     @property
     def band(self) -> str | None:
         return band_for(self.index)
+
+    @property
+    def answered(self) -> bool:
+        return self.submission_status is not None
+
+    @property
+    def ranked(self) -> bool:
+        """Whether the index is final: answered enough of the survey to be compared."""
+        return self.index is not None and self.coverage >= MIN_COVERAGE - 1e-9
+
+    @property
+    def provisional(self) -> bool:
+        """Answered, but too little to be scored for good (see :data:`MIN_COVERAGE`)."""
+        return self.answered and not self.ranked
 
     def score_of(self, domain_id: str) -> DomainScore | None:
         for item in self.domain_scores:
@@ -135,17 +159,61 @@ class ReadinessReportData:
     questionnaire: tuple[QuestionnaireSection, ...] = ()
     sources: tuple[str, ...] = ()
     cities_total: int | None = None  # cities known to the network (≥ len(cities) when subset)
+    #: Every city of the network with its scores (answers may be left out), when the report
+    #: prints only some of them; empty means ``cities`` is the whole network.  Network
+    #: figures (averages, counts, ranks) always come from here, never from the selection.
+    network: tuple[CityReadiness, ...] = ()
 
     @property
+    def network_cities(self) -> tuple[CityReadiness, ...]:
+        return self.network or self.cities
+
+    @cached_property
     def scored_cities(self) -> tuple[CityReadiness, ...]:
-        return tuple(c for c in self.cities if c.index is not None)
+        """The network's ranked cities (coverage at least :data:`MIN_COVERAGE`), best first."""
+        return tuple(sorted((c for c in self.network_cities if c.ranked),
+                            key=lambda c: (-(c.index or 0.0), c.city_id)))
+
+    @property
+    def provisional_cities(self) -> tuple[CityReadiness, ...]:
+        return tuple(c for c in self.network_cities if c.provisional)
+
+    @cached_property
+    def _ascending_values(self) -> dict[str | None, list[float]]:
+        """Per domain (None: the index) the ranked cities' scores, ascending, for ranks by bisect."""
+        values: dict[str | None, list[float]] = {None: sorted(c.index or 0.0
+                                                              for c in self.scored_cities)}
+        for city in self.scored_cities:
+            for item in city.domain_scores:
+                if item.score is not None:
+                    values.setdefault(item.domain_id, []).append(item.score)
+        for items in values.values():
+            items.sort()
+        return values
+
+    def _rank(self, key: str | None, value: float) -> tuple[int, int]:
+        values = self._ascending_values.get(key, [])
+        return 1 + len(values) - bisect_right(values, value), len(values)
+
+    def rank_of(self, city: CityReadiness) -> int | None:
+        """The city's rank in the network (1 = most ready; ties share a rank), None if unranked."""
+        if not city.ranked or city.index is None:
+            return None
+        return self._rank(None, city.index)[0]
+
+    def domain_rank(self, city: CityReadiness, domain_id: str) -> tuple[int, int] | None:
+        """(rank, ranked cities with a score) of a ranked city in one domain."""
+        own = city.score_of(domain_id)
+        if not city.ranked or own is None or own.score is None:
+            return None
+        return self._rank(domain_id, own.score)
+
+    def domain_best(self, domain_id: str) -> float | None:
+        values = self._ascending_values.get(domain_id)
+        return values[-1] if values else None
 
     def domain_average(self, domain_id: str) -> float | None:
-        values = [
-            s.score
-            for c in self.cities
-            if (s := c.score_of(domain_id)) is not None and s.score is not None
-        ]
+        values = self._ascending_values.get(domain_id)
         return sum(values) / len(values) if values else None
 
     @property
@@ -155,8 +223,14 @@ class ReadinessReportData:
 
     @property
     def coverage_average(self) -> float | None:
-        values = [c.coverage for c in self.cities if c.submission_status is not None]
+        values = [c.coverage for c in self.network_cities if c.answered]
         return sum(values) / len(values) if values else None
+
+    @property
+    def round_dates(self) -> tuple[datetime, datetime] | None:
+        """First and last update of the answers in the network (the survey round's span)."""
+        times = [c.updated_at for c in self.network_cities if c.updated_at is not None]
+        return (min(times), max(times)) if times else None
 
 
 # ---------------------------------------------------------------- framework
@@ -263,6 +337,7 @@ class StatusReportData:
     device_names: tuple[tuple[str, str], ...] = ()  # (device_id, display name)
     imports: tuple[DeviceImport, ...] = ()
     conflicts: tuple[ConflictItem, ...] = ()
+    local_device_id: str = ""  # this installation's device: its submissions were never imported
 
     def device_name(self, device_id: str) -> str:
         for known, name in self.device_names:

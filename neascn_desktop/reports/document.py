@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -51,8 +52,6 @@ TABLE_STYLE = "NEASCN Table"
 #: Between a section number and its title.  Plain spaces: every font has them (Arial
 #: lacks some of the typographic spaces, e.g. on older Office installations).
 NUMBER_GAP = "  "
-#: Tables with at most this many rows are kept on one page.
-KEEP_TOGETHER_ROWS = 12
 #: Usable text width of the template's A4 page (210 mm - 2 × 22 mm margins).
 TEXT_WIDTH_MM = 166.0
 
@@ -93,14 +92,19 @@ class ReportDocument:
             if child.tag != qn("w:sectPr"):
                 body.remove(child)
         self.fonts: LanguageFonts = apply_document_language(self.document, language)
+        if language in ("ko", "zh_Hans", "ja"):
+            # CJK scripts have no italics: Word slants the glyphs synthetically.
+            self.document.styles["Caption"].font.italic = False
         self._style_ids: dict[str, str] = {}
         self._break_pending = False
         self._images = 0
         self.figure_count = 0
         self.table_count = 0
+        self.table_captions = 0
         self._headings: list[tuple[int, str]] = []
         self._toc_paragraph: Paragraph | None = None
         self._write_header_footer()
+        self._number_heading_styles()
         props = self.document.core_properties
         props.title = title
         # The document's language (dc:language), not the tag of its Latin runs.
@@ -137,6 +141,10 @@ class ReportDocument:
 
     def _write_header_footer(self) -> None:
         section = self.document.sections[0]
+        # The cover has its own, empty header and footer: no running title, no "Page 1 of N".
+        section.different_first_page_header_footer = True
+        section.first_page_header.is_linked_to_previous = False
+        section.first_page_footer.is_linked_to_previous = False
         header_par = section.header.paragraphs[0]
         for run in list(header_par.runs):
             run._r.getparent().remove(run._r)
@@ -156,6 +164,52 @@ class ReportDocument:
             position = match.end()
         if position < len(sentence):
             self._run(footer_par, sentence[position:])
+
+    def _number_heading_styles(self) -> None:
+        """One multilevel list (1, 1.1, 1.1.1) linked to Heading 1-3, as Word's outline numbering."""
+        numbering = self.document.part.numbering_part.element
+        abstract_ids = [int(a.get(_W + "abstractNumId")) for a in numbering.findall(_W + "abstractNum")]
+        num_ids = [int(n.get(_W + "numId")) for n in numbering.findall(_W + "num")]
+        abstract_id, num_id = max(abstract_ids, default=-1) + 1, max(num_ids, default=0) + 1
+        abstract = OxmlElement("w:abstractNum")
+        abstract.set(_W + "abstractNumId", str(abstract_id))
+        SubElement(abstract, _W + "multiLevelType").set(_W_VAL, "multilevel")
+        for level in range(3):
+            lvl = SubElement(abstract, _W + "lvl")
+            lvl.set(_W + "ilvl", str(level))
+            SubElement(lvl, _W + "start").set(_W_VAL, "1")
+            SubElement(lvl, _W + "numFmt").set(_W_VAL, "decimal")
+            SubElement(lvl, _W + "pStyle").set(_W_VAL, self.style_id(f"Heading {level + 1}"))
+            SubElement(lvl, _W + "lvlText").set(
+                _W_VAL, ".".join(f"%{n}" for n in range(1, level + 2)))
+            SubElement(lvl, _W + "lvlJc").set(_W_VAL, "left")
+            indent = str(567 + 284 * level)  # 1 cm, 1.5 cm, 2 cm: room for "1.10.10"
+            p_pr = SubElement(lvl, _W + "pPr")
+            tab = SubElement(SubElement(p_pr, _W + "tabs"), _W + "tab")
+            tab.set(_W_VAL, "num")
+            tab.set(_W + "pos", indent)
+            ind = SubElement(p_pr, _W + "ind")
+            ind.set(_W + "left", indent)
+            ind.set(_W + "hanging", indent)
+        first_num = numbering.find(_W + "num")
+        if first_num is not None:
+            first_num.addprevious(abstract)  # the schema wants every abstractNum before any num
+        else:
+            numbering.append(abstract)
+        num = SubElement(numbering, _W + "num")
+        num.set(_W + "numId", str(num_id))
+        SubElement(num, _W + "abstractNumId").set(_W_VAL, str(abstract_id))
+        for level in range(3):
+            style = self.document.styles[f"Heading {level + 1}"]
+            num_pr = style.element.get_or_add_pPr().get_or_add_numPr()
+            num_pr.get_or_add_ilvl().val = level
+            num_pr.get_or_add_numId().val = num_id
+        # Styles based on Heading 1 (the contents' own title) would inherit the numbers.
+        for style in self.document.styles:
+            base = style.base_style if style.type == 1 else None
+            if base is not None and base.name.startswith("Heading ") and \
+                    not style.name.startswith("Heading "):
+                style.element.get_or_add_pPr().get_or_add_numPr().get_or_add_numId().val = 0
 
     # ------------------------------------------------------------- runs and paragraphs
 
@@ -195,11 +249,19 @@ class ReportDocument:
                     style_id=self.style_id(style) if style else None)
         return Run(r, paragraph)
 
-    def heading(self, text: str, level: int = 1, number: str | None = None):
+    def heading(self, text: str, level: int = 1, *, numbered: bool = True,
+                contents: bool = True):
+        """A heading; its number comes from the heading style's numbering (Word renumbers it).
+
+        ``numbered=False`` for headings outside the outline (forewords, annexes of
+        comments); ``contents=False`` keeps it out of the cached table of contents.
+        """
         paragraph = self._new_paragraph(f"Heading {level}")
-        shown = f"{number}{NUMBER_GAP}{text}" if number else text
-        self._run(paragraph, shown)
-        self._headings.append((level, shown))
+        if not numbered:
+            unnumber(paragraph)
+        self._run(paragraph, text)
+        if contents:
+            self._headings.append((level, text))
         return paragraph
 
     def paragraph(self, text: str = "", style: str | None = None, *, bold: bool = False,
@@ -253,8 +315,9 @@ class ReportDocument:
         link.append(run._r)
         paragraph._p.append(link)
 
-    def field(self, paragraph, instruction: str, placeholder: str = "") -> None:
-        """A complex field marked dirty, so Word recomputes it on open."""
+    def field(self, paragraph, instruction: str, placeholder: str = "", *,
+              dirty: bool = True) -> None:
+        """A complex field; ``dirty`` ones Word recomputes on open (its cached text is a guess)."""
         def with_child(child) -> None:
             run = paragraph.add_run()
             tag_run(run, self.fonts, "")
@@ -262,7 +325,8 @@ class ReportDocument:
 
         begin = OxmlElement("w:fldChar")
         begin.set(qn("w:fldCharType"), "begin")
-        begin.set(qn("w:dirty"), "true")
+        if dirty:
+            begin.set(qn("w:dirty"), "true")
         with_child(begin)
         instr = OxmlElement("w:instrText")
         instr.set(qn("xml:space"), "preserve")
@@ -278,7 +342,7 @@ class ReportDocument:
         with_child(end)
 
     def table_of_contents(self) -> None:
-        """A TOC field over Heading 1-3; its cached text is filled at save (Word refreshes it)."""
+        """A TOC field over Heading 1-2; its cached text is filled at save (Word refreshes it)."""
         self.paragraph(translate_in(self.language, "Contents"), "TOC Heading")
         self._toc_paragraph = self.document.add_paragraph(style="TOC 1")
 
@@ -293,7 +357,7 @@ class ReportDocument:
         first.add_run()._r.append(begin)
         instr = OxmlElement("w:instrText")
         instr.set(qn("xml:space"), "preserve")
-        instr.text = ' TOC \\o "1-3" \\h \\z \\u '
+        instr.text = ' TOC \\o "1-2" \\h \\z \\u '
         first.add_run()._r.append(instr)
         separate = OxmlElement("w:fldChar")
         separate.set(qn("w:fldCharType"), "separate")
@@ -329,9 +393,11 @@ class ReportDocument:
         """A table in the template's table style; header row repeats on every page.
 
         ``numeric`` columns are right aligned; ``shading`` gives an optional
-        fill colour (hex) per cell, used for score heat maps.  Short tables
-        (``KEEP_TOGETHER_ROWS``) are kept on one page.  The XML is written
-        directly (python-docx's cell API is quadratic in the table size).
+        fill colour (hex) per cell, used for score heat maps.  Rows never
+        split; only the header row keeps with the next (its style), so a long
+        table flows over pages instead of leaving the previous one part empty.
+        The XML is written directly (python-docx's cell API is quadratic in the
+        table size).
         """
         columns = len(header)
         self.table_count += 1
@@ -340,7 +406,6 @@ class ReportDocument:
         twips = [str(int(Mm(w * scale).twips)) for w in widths]
         numeric_set = set(numeric)
         heading_id, text_id = self.style_id("Table Heading"), self.style_id("Table Text")
-        keep = len(rows) <= KEEP_TOGETHER_ROWS
 
         tbl = OxmlElement("w:tbl")
         tbl_pr = SubElement(tbl, _W + "tblPr")
@@ -360,7 +425,6 @@ class ReportDocument:
             SubElement(grid, _W + "gridCol").set(_W + "w", twip)
 
         all_rows = [list(header)] + [list(r) for r in rows]
-        last = len(all_rows) - 1
         for row_index, values in enumerate(all_rows):
             tr = SubElement(tbl, _W + "tr")
             tr_pr = SubElement(tr, _W + "trPr")
@@ -385,8 +449,6 @@ class ReportDocument:
                 p = SubElement(tc, _W_P)
                 p_pr = SubElement(p, _W + "pPr")
                 SubElement(p_pr, _W + "pStyle").set(_W_VAL, heading_id if row_index == 0 else text_id)
-                if keep and row_index < last:
-                    SubElement(p_pr, _W + "keepNext")
                 if row_index and column_index in numeric_set:
                     SubElement(p_pr, _W + "jc").set(_W_VAL, "right")
                 if value:
@@ -405,8 +467,16 @@ class ReportDocument:
 
     # ------------------------------------------------------------- pictures
 
-    def picture(self, png: bytes, caption: str, width_mm: float = TEXT_WIDTH_MM) -> None:
-        """A centered picture with a numbered caption ("Figure 3: ...", translated as a whole)."""
+    def alt_text(self, title: str, values: Sequence[tuple[str, str]]) -> str:
+        """A chart's description for screen readers: its title and the figures it shows."""
+        if not values:
+            return title
+        shown = translate_in(self.language, ", ").join(f"{label} {value}" for label, value in values)
+        return translate_in(self.language, "{title}: {values}").format(title=title, values=shown)
+
+    def picture(self, png: bytes, caption: str, width_mm: float = TEXT_WIDTH_MM, *,
+                alt: str) -> None:
+        """A centered picture with a numbered caption and ``alt`` text (title and numbers shown)."""
         self.figure_count += 1
         paragraph = self._new_paragraph(None)
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -414,13 +484,11 @@ class ReportDocument:
         # Room above the picture: LibreOffice draws an image flush after a table over its border.
         paragraph.paragraph_format.space_before = Pt(6)
         paragraph.paragraph_format.space_after = 0
-        self._add_picture(paragraph, png, Mm(min(width_mm, TEXT_WIDTH_MM)))
-        self.paragraph(
-            translate_in(self.language, "Figure {number}: {caption}").format(number=self.figure_count, caption=caption),
-            "Caption",
-        )
+        self._add_picture(paragraph, png, Mm(min(width_mm, TEXT_WIDTH_MM)), alt)
+        self._numbered_caption(translate_in(self.language, "Figure {number}: {caption}"),
+                               "Figure", self.figure_count, caption)
 
-    def _add_picture(self, paragraph, png: bytes, width: int) -> None:
+    def _add_picture(self, paragraph, png: bytes, width: int, alt: str) -> None:
         """A new image part and inline drawing without python-docx's ``add_picture``.
 
         ``add_picture`` rescans the whole document for the next shape id and
@@ -434,11 +502,36 @@ class ReportDocument:
         r_id = self.document.part.relate_to(part, RELATIONSHIP_TYPE.IMAGE)
         cx, cy = image.scaled_dimensions(width, None)
         inline = CT_Inline.new_pic_inline(1000 + self._images, r_id, name, cx, cy)
+        # Alt text: the document-level description screen readers and PDF tags use.
+        inline.docPr.set("descr", alt)
         run = paragraph.add_run()
         run._r.add_drawing(inline)
 
     def caption(self, text: str) -> None:
         self.paragraph(text, "Caption")
+
+    def table_caption(self, caption: str) -> None:
+        """"Table n: ..." above the next table, numbered by a SEQ field and kept with it."""
+        self.table_captions += 1
+        paragraph = self._numbered_caption(translate_in(self.language, "Table {number}: {caption}"),
+                                           "Table", self.table_captions, caption)
+        paragraph.paragraph_format.keep_with_next = True
+
+    def _numbered_caption(self, sentence: str, sequence: str, number: int, caption: str):
+        """The translated sentence with a ``SEQ`` field where ``{number}`` is (Word renumbers it)."""
+        paragraph = self._new_paragraph("Caption")
+        position = 0
+        for match in re.finditer(r"\{(number|caption)\}", sentence):
+            if match.start() > position:
+                self._run(paragraph, sentence[position : match.start()])
+            if match.group(1) == "number":
+                self.field(paragraph, f"SEQ {sequence} \\* ARABIC", str(number), dirty=False)
+            else:
+                self._run(paragraph, caption)
+            position = match.end()
+        if position < len(sentence):
+            self._run(paragraph, sentence[position:])
+        return paragraph
 
     def landscape_free(self) -> None:
         """Start a new section page (used before annexes)."""
@@ -476,6 +569,8 @@ class ReportDocument:
         os.close(handle)
         try:
             self.document.save(temp_name)
+            # mkstemp makes the file private (0600); a report is an ordinary user file.
+            os.chmod(temp_name, _ordinary_file_mode())
             os.replace(temp_name, path)
         except OSError as exc:
             Path(temp_name).unlink(missing_ok=True)
@@ -487,6 +582,34 @@ class ReportDocument:
                 )
             ) from exc
         return path
+
+
+def _ordinary_file_mode() -> int:
+    """0666 less the process umask, as ``open()`` would create the file (0644 usually).
+
+    Read from /proc where it exists: setting the umask to read it back would race
+    with threads creating files meanwhile.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return 0o666 & ~int(line.split()[1], 8)
+    except OSError:
+        pass
+    with _UMASK_LOCK:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return 0o666 & ~mask
+
+
+_UMASK_LOCK = threading.Lock()
+
+
+def unnumber(paragraph) -> None:
+    """Take a heading out of the style's outline numbering (numId 0 = no list)."""
+    num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+    num_pr.get_or_add_numId().val = 0
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ def build_framework_report(
     doc.page_break()
 
     if not clean and data.sections:
-        doc.heading(translate_in(lang, "Status of the sections"), 1)
+        doc.heading(translate_in(lang, "Status of the sections"), 1, numbered=False)
         doc.table(
             [translate_in(lang, "Section"), translate_in(lang, "Status"),
              translate_in(lang, "Owner"), translate_in(lang, "Open comments")],
@@ -73,11 +73,11 @@ def build_framework_report(
         )
 
     renderer = MarkdownRenderer(doc)
-    for position, (number, section) in enumerate(zip(numbers, data.sections, strict=True)):
+    for position, section in enumerate(data.sections):
         if is_cancelled is not None and is_cancelled():
             raise ReportCancelled()
         level = min(3, section.depth + 1)
-        doc.heading(section.title, level, number=number)
+        doc.heading(section.title, level)
         if not clean:
             facts = [translate_in(lang, "Status: {status}").format(
                 status=section_status_label(lang, section.status))]
@@ -107,7 +107,7 @@ _STATUS_FILL = {"draft": "FDE9D9", "in_review": "FFF2CC", "agreed": "E2EFDA"}
 def _comments_annex(doc: ReportDocument, data: FrameworkReportData, numbers: list[str]) -> None:
     lang = data.language
     doc.page_break()
-    doc.heading(translate_in(lang, "Annex: open comments"), 1)
+    doc.heading(translate_in(lang, "Annex: open comments"), 1, numbered=False)
     by_id = {s.id: (number, s) for number, s in zip(numbers, data.sections, strict=True)}
     comment_ids = {c.id for c in data.comments}
     for section_id in [s.id for s in data.sections]:
@@ -115,7 +115,8 @@ def _comments_annex(doc: ReportDocument, data: FrameworkReportData, numbers: lis
         if not comments:
             continue
         number, section = by_id[section_id]
-        doc.heading(f"{number}{NUMBER_GAP}{section.title}", 2)
+        # A label, not a heading: the contents lists each section once, in its own place.
+        doc.paragraph(f"{number}{NUMBER_GAP}{section.title}", "Heading 4")
         ordered = _threaded(comments, comment_ids)
         doc.table(
             [translate_in(lang, "Author"), translate_in(lang, "Date"), translate_in(lang, "Comment")],
@@ -125,7 +126,7 @@ def _comments_annex(doc: ReportDocument, data: FrameworkReportData, numbers: lis
         )
     orphans = [c for c in data.comments if c.section_id not in by_id]
     if orphans:
-        doc.heading(translate_in(lang, "Comments on deleted sections"), 2)
+        doc.paragraph(translate_in(lang, "Comments on deleted sections"), "Heading 4")
         doc.table(
             [translate_in(lang, "Author"), translate_in(lang, "Date"), translate_in(lang, "Comment")],
             [[c.author, format_date(c.created_at, lang, "short") if c.created_at else "–", c.text]

@@ -46,6 +46,15 @@ QUESTION_TYPES = {
     "calculate": N_("Calculation"),
 }
 
+#: What a conflict is about (the replica's entity types, never printed as ids).
+ENTITY_TYPES = {
+    "submission": N_("Survey response"),
+    "framework_section": N_("Framework section"),
+    "framework_comment": N_("Comment"),
+    "city": N_("City"),
+    "survey_definition": N_("Survey definition"),
+}
+
 
 def band_label(language: str, band: str | None) -> str:
     if band is None:
@@ -63,3 +72,16 @@ def submission_status_label(language: str, status: str | None) -> str:
 
 def question_type_label(language: str, kind: str) -> str:
     return translate_in(language, QUESTION_TYPES.get(kind, kind))
+
+
+def entity_type_label(language: str, entity_type: str) -> str:
+    return translate_in(language, ENTITY_TYPES.get(entity_type, entity_type))
+
+
+def country_name(language: str, code: str) -> str:
+    """A country's name in the report language (ISO codes are for machines, not readers)."""
+    from neascn_desktop.i18n.formatting import babel_locale
+
+    if not code:
+        return "–"
+    return babel_locale(language).territories.get(code.upper(), code)

@@ -17,7 +17,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from neascn_desktop.reports.document import ReportDocument
+from neascn_desktop.reports.document import ReportDocument, unnumber
 
 
 def _parser():
@@ -53,6 +53,9 @@ class MarkdownRenderer:
             if kind == "heading_open":
                 level = min(3, base_level + 1 + int(token.tag[1:]) - top)
                 paragraph = self.doc._new_paragraph(f"Heading {level}")
+                # Out of the outline numbering: the sections' numbers stay those of the
+                # framework's own tree (the status table and comments refer to them).
+                unnumber(paragraph)
                 self.inline(paragraph, tokens[index + 1].children or [])
                 index += 3
                 continue

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import lru_cache
 from pathlib import Path
 
 from neascn_desktop.i18n import ngettext_in, translate_in
 from neascn_desktop.i18n.formatting import format_date, format_number, format_percent
 from neascn_desktop.reports import charts
+from neascn_desktop.reports.collation import collation_key, sorted_by_name
 from neascn_desktop.reports.data import (
     BANDS,
+    MIN_COVERAGE,
     AnswerItem,
     CityReadiness,
     ReadinessReportData,
@@ -26,6 +29,7 @@ from neascn_desktop.reports.document import ReportCancelled, ReportDocument, Rep
 from neascn_desktop.reports.labels import (
     BAND_RANGES,
     band_label,
+    country_name,
     question_type_label,
     submission_status_label,
 )
@@ -34,12 +38,23 @@ ProgressFn = Callable[..., None]
 #: How many cities the ranking chart shows (best and worst halves when there are more).
 RANKING_LIMIT = 40
 NOTABLE_PER_KIND = 4
+#: Domains at or below this score (the top of the "emerging" band) get recommendations.
+WEAK_SCORE = 40.0
+RECOMMENDATIONS_PER_DOMAIN = 3
+#: Follows every figure of a provisional city; the report says what it means.
+PROVISIONAL_MARK = "*"
 #: Question types whose unscored answers may be quoted as key facts.
 FACT_KINDS = frozenset({"integer", "decimal", "select_one", "select_multiple"})
 
 
 def _score(value: float | None, language: str) -> str:
-    return "–" if value is None else format_number(round(value), language)
+    return "–" if value is None else _whole(round(value), language)
+
+
+@lru_cache(maxsize=1024)
+def _whole(value: int, language: str) -> str:
+    """Scores and ranks are small whole numbers: Babel formats each of them once."""
+    return format_number(value, language)
 
 
 def _pct(value: float | None, language: str) -> str:
@@ -87,15 +102,13 @@ def build_readiness_report(
     doc.paragraph(title, "Title")
     doc.paragraph(translate_in(lang, "Northeast Asia Smart Cities Network (NEASCN)"), "Subtitle")
     doc.paragraph(data.form_title, "Cover Meta")
-    doc.paragraph(
-        translate_in(lang, "Survey {form} version {version}").format(
-            form=data.form_id, version=data.form_version),
-        "Cover Meta",
-    )
+    doc.paragraph(translate_in(lang, "Questionnaire version {version}").format(
+        version=data.form_version), "Cover Meta")
     doc.paragraph(
         translate_in(lang, "Generated on {date}").format(date=format_date(data.generated_at, lang, "long")),
         "Cover Meta",
     )
+    _front_matter(doc, data, title)
     doc.page_break()
     doc.table_of_contents()
     doc.page_break()
@@ -131,14 +144,14 @@ def build_readiness_report(
             for future in radars.values():
                 future.cancel()
     # Cities without a submission share one list instead of a page each.
-    waiting = [c for c in data.cities if c.submission_status is None]
+    waiting = sorted_by_name((c for c in data.cities if not c.answered), lang, lambda c: c.name)
     if waiting:
         if answered:
             doc.page_break()
         doc.heading(translate_in(lang, "Cities that have not answered yet"), 2)
         for city in waiting:
             doc.bullet(translate_in(lang, "{city} ({country})").format(
-                city=city.name, country=city.country or "–"))
+                city=city.name, country=country_name(lang, city.country)))
             advance(city.name)
 
     _annex(doc, data, codes)
@@ -147,13 +160,41 @@ def build_readiness_report(
     return doc.result(path, "readiness")
 
 
+def document_number(data: ReadinessReportData) -> str:
+    """A stable reference for the edition: kind, survey version, date and language tag.
+
+    The tag in lower case ("ru", "zh-hans"): in capitals it would read as a country code.
+    """
+    tag = data.language.replace("_", "-").lower()
+    return f"NEASCN-RR-{data.form_version}-{data.generated_at:%Y%m%d}-{tag}"
+
+
+def _front_matter(doc: ReportDocument, data: ReadinessReportData, title: str) -> None:
+    """Document number, how to cite and the disclaimer, on the cover below the title block."""
+    lang = data.language
+    date = format_date(data.generated_at, lang, "long")
+    number = document_number(data)
+    doc.paragraph()
+    doc.paragraph(translate_in(lang, "Document {number}").format(number=number), "Cover Meta")
+    doc.paragraph(translate_in(
+        lang, "How to cite: NEASCN secretariat ({year}). {title}. Document {number}, {date}.",
+    ).format(year=data.generated_at.year, title=title, number=number, date=date), "Cover Meta")
+    doc.paragraph(translate_in(
+        lang,
+        "Disclaimer: the figures rest on the cities' own answers to the readiness survey and "
+        "have not been verified; they do not express the views of WeGO, of the network's "
+        "partners or of the governments concerned.",
+    ), "Cover Meta")
+
+
 def _executive_summary(doc: ReportDocument, data: ReadinessReportData,
                        codes: dict[str, str]) -> None:
     lang = data.language
     doc.heading(translate_in(lang, "Executive summary"), 1)
-    responded = [c for c in data.cities if c.submission_status is not None]
+    network = data.network_cities
+    responded = [c for c in network if c.answered]
     finalized = [c for c in responded if c.submission_status == "finalized"]
-    total = data.cities_total if data.cities_total is not None else len(data.cities)
+    total = max(data.cities_total or 0, len(network))
     doc.paragraph(
         ngettext_in(
             lang,
@@ -163,6 +204,25 @@ def _executive_summary(doc: ReportDocument, data: ReadinessReportData,
         ).format(count=format_number(len(responded), lang), total=format_number(total, lang),
                  finalized=format_number(len(finalized), lang))
     )
+    if data.network and len(data.cities) < len(data.network):
+        doc.paragraph(ngettext_in(
+            lang,
+            "This report prints the profile of {count} selected city; every network figure "
+            "covers the whole network.",
+            "This report prints the profiles of {count} selected cities; every network figure "
+            "covers the whole network.",
+            len(data.cities),
+        ).format(count=format_number(len(data.cities), lang)))
+    provisional = data.provisional_cities
+    if provisional:
+        doc.paragraph(ngettext_in(
+            lang,
+            "{count} city answered fewer than {share} of the scored questions: its figures are "
+            "provisional (marked *), and it is neither ranked nor counted in the network averages.",
+            "{count} cities answered fewer than {share} of the scored questions: their figures are "
+            "provisional (marked *), and they are neither ranked nor counted in the network averages.",
+            len(provisional),
+        ).format(count=format_number(len(provisional), lang), share=_pct(MIN_COVERAGE, lang)))
     average = data.index_average
     if average is None:
         doc.paragraph(translate_in(lang, "No city has a readiness index yet."))
@@ -188,7 +248,7 @@ def _executive_summary(doc: ReportDocument, data: ReadinessReportData,
             ).format(strong=best[0].label, strong_score=_score(best[1], lang),
                      weak=worst[0].label, weak_score=_score(worst[1], lang))
         )
-    ranked = sorted(data.scored_cities, key=lambda c: -(c.index or 0))
+    ranked = data.scored_cities
     if ranked:
         leaders = translate_in(lang, ", ").join(
             f"{c.name} ({_score(c.index, lang)})" for c in ranked[:3])
@@ -247,10 +307,52 @@ def _methodology(doc: ReportDocument, data: ReadinessReportData, codes: dict[str
         "counting as zero. Coverage is the share of scored questions that were answered; a low "
         "coverage means a score rests on few answers.",
     ))
+    doc.paragraph(translate_in(
+        lang,
+        "A city that answered fewer than {share} of the scored questions is provisional: its "
+        "figures are marked *, it is not ranked, and it does not count in the network averages.",
+    ).format(share=_pct(MIN_COVERAGE, lang)))
+    _limits(doc, data)
     if data.sources:
         doc.heading(translate_in(lang, "Sources"), 2)
+        doc.paragraph(translate_in(
+            lang, "The questions draw on these instruments, cited by their published titles."))
         for source in data.sources:
             doc.bullet(source)
+
+
+def _limits(doc: ReportDocument, data: ReadinessReportData) -> None:
+    """What the figures can and cannot carry: self-assessment, provisional cities, the round."""
+    lang = data.language
+    doc.heading(translate_in(lang, "Limits of the data"), 2)
+    doc.paragraph(translate_in(
+        lang,
+        "The scores rest on the cities' own answers (a self-assessment); they were not verified "
+        "by a third party and are no audited benchmark.",
+    ))
+    span = data.round_dates
+    if span is not None:
+        doc.paragraph(translate_in(lang, "Answers were collected between {start} and {end}.").format(
+            start=format_date(span[0], lang, "long"), end=format_date(span[1], lang, "long")))
+    provisional = data.provisional_cities
+    if provisional:
+        names = translate_in(lang, ", ").join(
+            c.name for c in sorted_by_name(provisional, lang, lambda c: c.name))
+        doc.paragraph(translate_in(lang, "Provisional cities: {cities}.").format(cities=names))
+    else:
+        doc.paragraph(translate_in(lang, "No city is provisional."))
+
+
+def _marked(city: CityReadiness, text: str) -> str:
+    """A figure of a provisional city carries the mark the report explains."""
+    return f"{text}{PROVISIONAL_MARK}" if city.provisional and text != "–" else text
+
+
+def _provisional_note(doc: ReportDocument, data: ReadinessReportData) -> None:
+    doc.paragraph(translate_in(
+        lang := data.language,
+        "* Provisional: fewer than {share} of the scored questions answered; not ranked.",
+    ).format(share=_pct(MIN_COVERAGE, lang)), "Caption")
 
 
 def _overview(doc: ReportDocument, data: ReadinessReportData, codes: dict[str, str]) -> None:
@@ -260,27 +362,43 @@ def _overview(doc: ReportDocument, data: ReadinessReportData, codes: dict[str, s
         lang, "Domain scores and readiness index of every city (columns D1, D2 … as in the "
               "table of domains; cells coloured by band)."))
     header = [translate_in(lang, "City")] + [codes[d.id] for d in data.domains] + [
-        translate_in(lang, "Index"), translate_in(lang, "Coverage")]
+        translate_in(lang, "Index"), translate_in(lang, "Rank"), translate_in(lang, "Coverage")]
     rows, shading = [], []
-    for city in sorted(data.cities, key=lambda c: (c.index is None, -(c.index or 0), c.name)):
+    ranks = {c.city_id: data.rank_of(c) for c in data.cities}
+
+    collate = collation_key(lang)
+
+    def order(c: CityReadiness) -> tuple:
+        rank = ranks[c.city_id]
+        return (0 if rank is not None else 1 if c.answered else 2, rank or 0, collate(c.name))
+
+    for city in sorted(data.cities, key=order):
         scores = [city.score_of(d.id) for d in data.domains]
         values = [s.score if s else None for s in scores]
-        rows.append([city.name] + [_score(v, lang) for v in values]
-                    + [_score(city.index, lang), _pct(city.coverage if city.submission_status else None, lang)])
-        shading.append([None] + [_light(v) for v in values] + [_light(city.index), None])
+        rank = ranks[city.city_id]
+        rows.append([city.name] + [_marked(city, _score(v, lang)) for v in values]
+                    + [_marked(city, _score(city.index, lang)),
+                       "–" if rank is None else format_number(rank, lang),
+                       _pct(city.coverage if city.answered else None, lang)])
+        shading.append([None] + [_light(v) for v in values] + [_light(city.index), None, None])
     n = len(data.domains)
-    domain_width = min(14.0, 96.0 / max(1, n))
-    doc.table(header, rows, widths_mm=[166 - n * domain_width - 36] + [domain_width] * n + [18, 18],
-              numeric=tuple(range(1, n + 3)), shading=shading)
-    doc.caption(translate_in(lang, "Table: readiness by city and domain"))
+    domain_width = min(14.0, 90.0 / max(1, n))
+    doc.table_caption(translate_in(lang, "Readiness by city and domain"))
+    doc.table(header, rows, widths_mm=[166 - n * domain_width - 48] + [domain_width] * n + [16, 14, 18],
+              numeric=tuple(range(1, n + 4)), shading=shading)
+    if any(c.provisional for c in data.cities):
+        _provisional_note(doc, data)
 
     averages = [data.domain_average(d.id) for d in data.domains]
+    title = translate_in(lang, "Average score per domain")
     doc.picture(
         charts.bar_chart([d.label for d in data.domains], averages, lang,
                          xlabel=translate_in(lang, "Average score (0–100)")),
-        translate_in(lang, "Average score per domain"),
+        title,
+        alt=doc.alt_text(title, [(d.label, _score(v, lang))
+                                 for d, v in zip(data.domains, averages, strict=True)]),
     )
-    ranked = sorted(data.scored_cities, key=lambda c: -(c.index or 0))
+    ranked = list(data.scored_cities)
     if ranked:
         shown = ranked if len(ranked) <= RANKING_LIMIT else (
             ranked[: RANKING_LIMIT // 2] + ranked[-RANKING_LIMIT // 2 :])
@@ -292,14 +410,20 @@ def _overview(doc: ReportDocument, data: ReadinessReportData, codes: dict[str, s
             charts.bar_chart([c.name for c in shown], [c.index for c in shown], lang,
                              xlabel=translate_in(lang, "Readiness index (0–100)")),
             caption,
+            alt=doc.alt_text(caption, [(c.name, _score(c.index, lang)) for c in shown]),
         )
-    located = [(c.name, c.longitude, c.latitude, c.index) for c in data.cities
+    located = [(_marked(c, c.name), c.longitude, c.latitude, c.index if c.ranked else None)
+               for c in data.network_cities
                if c.longitude is not None and c.latitude is not None]
     if located:
+        # Provisional and unscored cities are drawn grey: their index is not a final figure.
         doc.picture(
-            charts.readiness_map(located, lang, legend_title=translate_in(lang, "Index")),
+            charts.readiness_map(located, lang, legend_title=translate_in(lang, "Index"),
+                                 no_data_label=translate_in(lang, "No index or provisional")),
             translate_in(lang, "Readiness map of the cities"),
             width_mm=150,
+            alt=doc.alt_text(translate_in(lang, "Readiness map of the cities"),
+                             [(name, _score(index, lang)) for name, _x, _y, index in located]),
         )
 
 
@@ -318,7 +442,8 @@ def _city_profile(doc: ReportDocument, data: ReadinessReportData, city: CityRead
     if not first:
         doc.page_break()
     doc.heading(city.name, 2)
-    facts = [translate_in(lang, "Country: {country}").format(country=city.country or "–")]
+    facts = [translate_in(lang, "Country: {country}").format(
+        country=country_name(lang, city.country))]
     if city.population:
         facts.append(translate_in(lang, "Population: {population}").format(
             population=format_number(city.population, lang)))
@@ -330,25 +455,48 @@ def _city_profile(doc: ReportDocument, data: ReadinessReportData, city: CityRead
     doc.paragraph(translate_in(lang, " · ").join(facts), "Cover Meta")
     doc.paragraph(
         translate_in(lang, "Readiness index: {index} ({band}); coverage {coverage}.").format(
-            index=_score(city.index, lang), band=band_label(lang, city.band),
+            index=_marked(city, _score(city.index, lang)), band=band_label(lang, city.band),
             coverage=_pct(city.coverage, lang)),
         bold=True,
     )
+    rank = data.rank_of(city)
+    if rank is not None:
+        doc.paragraph(translate_in(lang, "Rank {rank} of {total} ranked cities.").format(
+            rank=format_number(rank, lang), total=format_number(len(data.scored_cities), lang)))
+    else:
+        doc.paragraph(translate_in(
+            lang,
+            "* Provisional: fewer than {share} of the scored questions answered; not ranked.",
+        ).format(share=_pct(MIN_COVERAGE, lang)))
     rows, shading = [], []
     for domain in data.domains:
         score = city.score_of(domain.id)
         value = score.score if score else None
-        rows.append([domain.label, _score(value, lang), band_label(lang, band_for(value)),
-                     _pct(score.coverage if score else None, lang)])
-        shading.append([None, _light(value), None, None])
+        place = data.domain_rank(city, domain.id)
+        rows.append([
+            domain.label, _marked(city, _score(value, lang)), band_label(lang, band_for(value)),
+            _score(data.domain_average(domain.id), lang), _score(data.domain_best(domain.id), lang),
+            "–" if place is None else translate_in(lang, "{rank} of {total}").format(
+                rank=_whole(place[0], lang), total=_whole(place[1], lang)),
+            _pct(score.coverage if score else None, lang)])
+        shading.append([None, _light(value), None, None, None, None, None])
     doc.table([translate_in(lang, "Domain"), translate_in(lang, "Score"),
-               translate_in(lang, "Band"), translate_in(lang, "Coverage")],
-              rows, widths_mm=(80, 22, 38, 26), numeric=(1, 3), shading=shading)
+               translate_in(lang, "Band"), translate_in(lang, "Network average"),
+               translate_in(lang, "Best city"), translate_in(lang, "Rank"),
+               translate_in(lang, "Coverage")],
+              rows, widths_mm=(44, 14, 24, 20, 18, 26, 20), numeric=(1, 3, 4, 5, 6),
+              shading=shading)
     if radar_png is not None:
-        doc.picture(radar_png,
-                    translate_in(lang, "{city}: domain scores (dashed: network average)").format(
-                        city=city.name),
-                    width_mm=118)
+        values = [s.score if (s := city.score_of(d.id)) else None for d in data.domains]
+        caption = translate_in(lang, "{city}: domain scores (dashed: network average)").format(
+            city=city.name)
+        own = doc.alt_text(caption, [(d.label, _marked(city, _score(v, lang)))
+                                     for d, v in zip(data.domains, values, strict=True)])
+        network = doc.alt_text(translate_in(lang, "Network average"),
+                               [(d.label, _score(data.domain_average(d.id), lang))
+                                for d in data.domains])
+        doc.picture(radar_png, caption, width_mm=118,
+                    alt=translate_in(lang, " · ").join((own, network)))
     scored = [(d, s.score) for d in data.domains
               if (s := city.score_of(d.id)) is not None and s.score is not None]
     if scored:
@@ -360,6 +508,7 @@ def _city_profile(doc: ReportDocument, data: ReadinessReportData, city: CityRead
         doc.paragraph(translate_in(lang, "Weakest: {domains} ({score}).").format(
             domains=separator.join(d.label for d, v in scored if v == bottom),
             score=_score(bottom, lang)))
+    _recommendations(doc, data, city)
     notable = notable_answers(city)
     if notable:
         doc.heading(translate_in(lang, "Notable answers"), 3)
@@ -375,20 +524,62 @@ def _city_profile(doc: ReportDocument, data: ReadinessReportData, city: CityRead
                 question=item.question_label))
 
 
+def weak_domains(data: ReadinessReportData, city: CityReadiness) -> list[tuple[str, float]]:
+    """The city's weak domains, weakest first: below :data:`WEAK_SCORE`, else its weakest one."""
+    scored = [(d.id, s.score) for d in data.domains
+              if (s := city.score_of(d.id)) is not None and s.score is not None]
+    weak = sorted(((d, v) for d, v in scored if v <= WEAK_SCORE), key=lambda item: item[1])
+    if not weak and scored:
+        weak = [min(scored, key=lambda item: item[1])]
+    return weak
+
+
+def recommendations(data: ReadinessReportData, city: CityReadiness,
+                    ) -> list[tuple[str, float, list[AnswerItem]]]:
+    """Per weak domain: its lowest-rated practices that have a next maturity level."""
+    result = []
+    for domain_id, score in weak_domains(data, city):
+        steps = sorted((a for a in city.answers if a.domain_id == domain_id and a.next_level),
+                       key=lambda a: a.score if a.score is not None else 0.0)
+        if steps:
+            result.append((domain_id, score, steps[:RECOMMENDATIONS_PER_DOMAIN]))
+    return result
+
+
+def _recommendations(doc: ReportDocument, data: ReadinessReportData, city: CityReadiness) -> None:
+    """What the next maturity level requires, from the survey's own level descriptions."""
+    lang = data.language
+    items = recommendations(data, city)
+    if not items:
+        return
+    labels = {d.id: d.label for d in data.domains}
+    doc.heading(translate_in(lang, "Recommendations"), 3)
+    doc.paragraph(translate_in(
+        lang,
+        "For each weak domain, the next maturity level of its lowest-rated practices, as the "
+        "survey describes it:"))
+    for domain_id, score, steps in items:
+        doc.paragraph(translate_in(lang, "{domain} ({score})").format(
+            domain=labels.get(domain_id, domain_id), score=_score(score, lang)), bold=True)
+        for answer in steps:
+            doc.bullet(translate_in(lang, "{question}: {next_level}").format(
+                question=answer.question_label, next_level=answer.next_level))
+
+
 def _annex(doc: ReportDocument, data: ReadinessReportData, codes: dict[str, str]) -> None:
     if not data.questionnaire:
         return
     lang = data.language
     doc.page_break()
     doc.heading(translate_in(lang, "Annex: the questionnaire"), 1)
-    doc.paragraph(translate_in(lang, "Survey {form} version {version}").format(
-        form=data.form_id, version=data.form_version))
+    doc.paragraph(translate_in(lang, "{title}, questionnaire version {version}").format(
+        title=data.form_title, version=data.form_version))
     for section in data.questionnaire:
         doc.heading(section.label, 2)
         rows = []
         for q in section.questions:
-            # The XLSForm name under the label: analysts match it to the export's columns.
-            question = "\n".join(part for part in (q.label, q.hint, f"[{q.name}]") if part)
+            # Label and hint only: the XLSForm names are for analysts (the data export has them).
+            question = "\n".join(part for part in (q.label, q.hint) if part)
             rows.append([question, question_type_label(lang, q.type),
                          codes.get(q.domain_id or "", "–"), "\n".join(q.choices)])
         doc.table([translate_in(lang, "Question"), translate_in(lang, "Type"),

@@ -38,8 +38,13 @@ def build_report(
 
     language = normalize_language(language)
     path = Path(path)
-    if path.suffix.lower() != ".docx":
-        raise ReportError(_("A report is a Word file: give a name ending in .docx."))
+    suffix = path.suffix.lower()
+    if suffix not in (".docx", ".pdf"):
+        raise ReportError(_("A report is a Word or PDF file: give a name ending in .docx or .pdf."))
+    if suffix == ".pdf":
+        return _build_pdf(db, kind, path, language=language, city_ids=city_ids,
+                          form_version=form_version, form_id=form_id, clean=clean,
+                          progress=progress, is_cancelled=is_cancelled)
     if progress is not None:
         progress(0, 0, _("Collecting the data…"))
     if kind == "readiness":
@@ -62,3 +67,23 @@ def build_report(
         return build_status_report(status, path, progress=progress, is_cancelled=is_cancelled)
     raise ReportError(_("Unknown report {kind}; choose readiness, framework or status.").format(
         kind=kind))
+
+
+def _build_pdf(db: Any, kind: str, path: Path, **options: Any) -> ReportResult:
+    """The Word report in a scratch folder, then LibreOffice turns it into ``path``."""
+    import tempfile
+    from dataclasses import replace
+
+    from neascn_desktop.reports.pdf import export_pdf, require_soffice
+
+    require_soffice()  # before the work, not after it
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ReportError(_("The folder {path} does not exist.").format(path=folder))
+    progress = options.get("progress")
+    with tempfile.TemporaryDirectory(prefix="neascn-report-") as work:
+        result = build_report(db, kind, Path(work) / f"{path.stem}.docx", **options)
+        if progress is not None:
+            progress(0, 0, _("Converting to PDF…"))
+        export_pdf(result.path, path)
+    return replace(result, path=path)

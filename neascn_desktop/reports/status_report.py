@@ -12,8 +12,10 @@ from neascn_desktop.i18n import ngettext_in, translate_in
 from neascn_desktop.i18n.formatting import format_date, format_number
 from neascn_desktop.i18n.formatting import format_datetime as _babel_datetime
 from neascn_desktop.reports import charts
+from neascn_desktop.reports.collation import sorted_by_name
 from neascn_desktop.reports.data import StatusReportData
 from neascn_desktop.reports.document import ReportDocument, ReportResult
+from neascn_desktop.reports.labels import entity_type_label
 
 
 def format_datetime(value: datetime, language: str, format: str = "medium") -> str:
@@ -87,7 +89,7 @@ def build_status_report(
 
     doc.heading(translate_in(lang, "Submissions per city"), 1)
     rows, shading = [], []
-    for city in sorted(data.cities, key=lambda c: c.name):
+    for city in sorted_by_name(data.cities, lang, lambda c: c.name):
         counts = per_city.get(city.city_id, Counter())
         last = city_last.get(city.city_id)
         state = (translate_in(lang, "Finalized") if counts["finalized"] else
@@ -107,23 +109,34 @@ def build_status_report(
     finalized_label = translate_in(lang, "Finalized")
     progress_label = translate_in(lang, "In progress")
     if data.cities and len(data.cities) <= CHART_CITY_LIMIT:
-        ordered = sorted(data.cities, key=lambda c: c.name)
+        ordered = sorted_by_name(data.cities, lang, lambda c: c.name)
+        title = translate_in(lang, "Submissions per city")
         doc.picture(charts.completion_chart(
             [c.name for c in ordered],
             [(finalized_label, [per_city[c.city_id]["finalized"] for c in ordered], FINALIZED_COLOUR),
              (progress_label, [per_city[c.city_id]["in_progress"] for c in ordered],
               IN_PROGRESS_COLOUR)],
-            lang), translate_in(lang, "Submissions per city"))
+            lang), title,
+            alt=doc.alt_text(title, [(c.name, translate_in(lang, "{finalized} / {in_progress}").format(
+                finalized=format_number(per_city[c.city_id]["finalized"], lang),
+                in_progress=format_number(per_city[c.city_id]["in_progress"], lang)))
+                for c in ordered]))
     elif data.cities:
+        title = translate_in(lang, "Cities by state of their survey")
+        in_progress = len(data.cities) - cities_finalized - len(missing)
         doc.picture(charts.completion_chart(
             [translate_in(lang, "Cities")],
             [(finalized_label, [cities_finalized], FINALIZED_COLOUR),
-             (progress_label, [len(data.cities) - cities_finalized - len(missing)], IN_PROGRESS_COLOUR),
+             (progress_label, [in_progress], IN_PROGRESS_COLOUR),
              (translate_in(lang, "Missing"), [len(missing)], "#D9D9D9")],
-            lang), translate_in(lang, "Cities by state of their survey"))
+            lang), title,
+            alt=doc.alt_text(title, [(finalized_label, format_number(cities_finalized, lang)),
+                                     (progress_label, format_number(in_progress, lang)),
+                                     (translate_in(lang, "Missing"),
+                                      format_number(len(missing), lang))]))
     if missing:
         doc.heading(translate_in(lang, "Cities without a submission"), 2)
-        for city in sorted(missing, key=lambda c: c.name):
+        for city in sorted_by_name(missing, lang, lambda c: c.name):
             doc.bullet(city.name)
     if progress is not None:
         progress(2, 4, "")
@@ -141,7 +154,7 @@ def build_status_report(
           # cast: the condition below has checked last_import_at is set
           format_datetime(cast(datetime, imports[d].last_import_at), lang, "short")
           if d in imports and imports[d].last_import_at else
-          translate_in(lang, "this device") if d not in imports else "–",
+          translate_in(lang, "this device") if d == data.local_device_id else "–",
           format_number(imports[d].packages, lang) if d in imports else "–"]
          for d in device_ids],
         widths_mm=(40, 24, 20, 22, 38, 22), numeric=(1, 2, 3, 5),
@@ -153,7 +166,7 @@ def build_status_report(
     else:
         doc.table([translate_in(lang, "Kind"), translate_in(lang, "Record"),
                    translate_in(lang, "Versions")],
-                  [[c.entity_type, c.label or c.entity_id[:12], format_number(c.heads, lang)]
+                  [[entity_type_label(lang, c.entity_type), c.label or c.entity_id[:12], format_number(c.heads, lang)]
                    for c in data.conflicts],
                   widths_mm=(40, 100, 26), numeric=(2,))
     doc.save(path)

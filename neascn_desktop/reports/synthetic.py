@@ -249,4 +249,5 @@ def status_data(language: str = "en", cities: int = 8, submissions: int = 30,
     conflicts = (ConflictItem("submission", "s3", refs[0].name),)
     return StatusReportData(language=language, generated_at=datetime(2026, 11, 25, tzinfo=UTC),
                             form_version="2026.1", cities=refs, submissions=rows,
-                            device_names=names, imports=imports, conflicts=conflicts)
+                            device_names=names, imports=imports, conflicts=conflicts,
+                            local_device_id="dev-cccccccc")

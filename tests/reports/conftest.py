@@ -59,6 +59,32 @@ def summarise(path: Path) -> DocxSummary:
     )
 
 
+def outline(document) -> list[tuple[str, str]]:
+    """(number, text) of the numbered headings, numbered as Word does from the heading styles.
+
+    A heading is numbered when its style carries a ``w:numPr`` and the paragraph does not
+    override it with ``numId`` 0; the numbers are never typed into the text.
+    """
+    styles = {s.style_id: s for s in document.styles if s.type == 1}
+    counters = [0, 0, 0]
+    result = []
+    for paragraph in document.paragraphs:
+        style = paragraph.style
+        if style is None or not style.name.startswith("Heading ") or int(style.name[8:]) > 3:
+            continue
+        style_pr = styles[style.style_id].element.pPr
+        own = paragraph._p.pPr.numPr if paragraph._p.pPr is not None else None
+        if style_pr is None or style_pr.numPr is None:
+            continue
+        if own is not None and own.numId is not None and own.numId.val == 0:
+            continue
+        level = style_pr.numPr.ilvl.val
+        counters[level] += 1
+        counters[level + 1 :] = [0] * (2 - level)
+        result.append((".".join(str(c) for c in counters[: level + 1]), paragraph.text))
+    return result
+
+
 def assert_east_asian(summary: DocxSummary, language: str) -> None:
     """docDefaults, every paragraph style and every text run carry the language's tags."""
     document = summary.document

@@ -38,8 +38,8 @@ def test_report_commands(cli, data_dir: Path, tmp_path: Path) -> None:
 
 def test_report_errors_are_one_line(cli, data_dir: Path, tmp_path: Path) -> None:
     _setup(cli, data_dir)
-    code, _out, err = cli("--data-dir", data_dir, "report", "readiness", "-o", tmp_path / "r.pdf")
-    assert code == 2 and err.count("\n") == 1 and ".docx" in err
+    code, _out, err = cli("--data-dir", data_dir, "report", "readiness", "-o", tmp_path / "r.txt")
+    assert code == 2 and err.count("\n") == 1 and ".docx" in err and ".pdf" in err
     code, _out, err = cli("--data-dir", data_dir, "report", "readiness", "-o",
                           tmp_path / "r.docx", "--city", "atlantis")
     assert code == 2 and "atlantis" in err
@@ -80,3 +80,40 @@ def test_status_report_shows_the_last_import_per_device(cli, tmp_path: Path) -> 
     (row,) = [[c.text for c in r.cells] for r in devices.rows[1:] if r.cells[0].text == "Field"]
     assert row[1] == "2" and row[5] == "1" and row[4] not in ("–", "this device")
     assert "\u202f" not in row[4]
+
+
+def test_pdf_without_libreoffice_is_one_clear_sentence(cli, data_dir: Path, tmp_path: Path,
+                                                       monkeypatch) -> None:
+    _setup(cli, data_dir)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # a computer without LibreOffice
+    from neascn_desktop.reports.pdf import find_soffice
+
+    if find_soffice() is not None:  # installed in a standard folder (Windows, macOS)
+        return
+    code, _out, err = cli("--data-dir", data_dir, "report", "status", "-o", tmp_path / "s.pdf")
+    assert code == 2 and err.count("\n") == 1 and "LibreOffice" in err
+    assert not (tmp_path / "s.pdf").exists()
+
+
+def test_pdf_export_has_the_contents_with_page_numbers(cli, data_dir: Path,
+                                                       tmp_path: Path) -> None:
+    import re
+    import shutil
+    import subprocess
+
+    import pytest
+
+    from neascn_desktop.reports.pdf import find_soffice
+
+    if find_soffice() is None or shutil.which("pdftotext") is None:
+        pytest.skip("needs LibreOffice and poppler-utils")
+    _setup(cli, data_dir)
+    target = tmp_path / "readiness.pdf"
+    code, out, err = cli("--data-dir", data_dir, "report", "readiness", "-o", target)
+    assert code == 0 and "readiness.pdf" in out, err
+    assert target.read_bytes()[:5] == b"%PDF-"
+    contents = subprocess.run(["pdftotext", "-f", "2", "-l", "2", str(target), "-"],
+                              capture_output=True, text=True, check=True).stdout
+    # Every entry of the contents ends with its page number: the fields were updated.
+    assert re.search(r"Executive summary\D*\d+\s*$", contents, re.M), contents
+    assert re.search(r"City profiles\D*\d+\s*$", contents, re.M), contents

@@ -89,7 +89,7 @@ def test_build_report_use_case(network: Database, tmp_path: Path, kind: str) -> 
 
 def test_build_report_refuses_bad_input(network: Database, tmp_path: Path, db: Database) -> None:
     with pytest.raises(ReportError, match=".docx"):
-        service.build_report(network, "status", tmp_path / "x.pdf")
+        service.build_report(network, "status", tmp_path / "x.txt")
     with pytest.raises(ReportError, match="Unknown report"):
         service.build_report(network, "nonsense", tmp_path / "x.docx")
 

@@ -35,7 +35,7 @@ def test_structure_in_every_language(tmp_path: Path, language: str, docx_summary
     assert summary.tables >= 3 + len(data.cities) + len(data.questionnaire)
     overview = summary.document.tables[2]
     assert len(overview.rows) == 1 + len(data.cities)
-    assert len(overview.columns) == 1 + len(data.domains) + 2
+    assert len(overview.columns) == 1 + len(data.domains) + 3  # index, rank, coverage
     # Charts: domain averages, ranking, map, one radar per city with a submission.
     answered = [c for c in data.cities if c.submission_status]
     assert summary.images == 3 + len(answered)
@@ -53,8 +53,8 @@ def test_text_of_the_english_report(tmp_path: Path, docx_summary) -> None:
     summary = docx_summary(path)
     assert summary.heading_texts(1) == ["Executive summary", "Methodology", "Network overview",
                                         "City profiles", "Annex: the questionnaire"]
-    assert summary.heading_texts(2)[:5] == ["Domains", "Scoring", "Readiness bands", "Coverage",
-                                            "Sources"]
+    assert summary.heading_texts(2)[:6] == ["Domains", "Scoring", "Readiness bands", "Coverage",
+                                            "Limits of the data", "Sources"]
     text = "\n".join(p.text for p in summary.document.paragraphs)
     assert "City Smart-Readiness Report" in text
     assert "3 of 6 cities answered the readiness survey" in text
@@ -101,7 +101,7 @@ def test_cities_without_submission_and_empty_network(tmp_path: Path, docx_summar
     waiting = data.cities[10]
     bullets = [p.text for p in docx_summary(path).document.paragraphs
                if p.style.name == "List Bullet"]
-    assert f"{waiting.name} ({waiting.country})" in bullets
+    assert f"{waiting.name} (Japan)" in bullets  # a country name, not its ISO code
 
     from dataclasses import replace
 

@@ -107,6 +107,9 @@ class ReportsWorkspace(QWidget):
         self.generate_button.setObjectName("generateReport")
         self.generate_button.setDefault(True)
         self.generate_button.clicked.connect(self.ask_and_generate)
+        self.pdf_button = QPushButton(page)
+        self.pdf_button.setObjectName("generatePdf")
+        self.pdf_button.clicked.connect(self.ask_and_generate_pdf)
         self.export_button = QPushButton(page)
         self.export_button.setObjectName("exportResponses")
         self.export_button.clicked.connect(self.ask_and_export)
@@ -133,6 +136,7 @@ class ReportsWorkspace(QWidget):
         self.cities_label = QLabel(page)
         actions = QHBoxLayout()
         actions.addWidget(self.generate_button)
+        actions.addWidget(self.pdf_button)
         actions.addWidget(self.open_button)
         actions.addStretch(1)
         actions.addWidget(self.export_button)
@@ -193,6 +197,7 @@ class ReportsWorkspace(QWidget):
         self.all_button.setText(_("Select all"))
         self.none_button.setText(_("Select none"))
         self.generate_button.setText(_("Generate report…"))
+        self.pdf_button.setText(_("Generate PDF…"))
         self.open_button.setText(_("Open last report"))
         self.export_button.setText(_("Export responses (CSV/XLSX)…"))
         self.dashboard.retranslateUi()
@@ -259,6 +264,25 @@ class ReportsWorkspace(QWidget):
                 path += ".docx"
             self.generate(Path(path))
 
+    def ask_and_generate_pdf(self) -> None:
+        """The same report as a finished PDF (through LibreOffice: contents with page numbers)."""
+        from neascn_desktop.reports.errors import ReportError
+        from neascn_desktop.reports.pdf import require_soffice
+
+        try:
+            require_soffice()
+        except ReportError as exc:  # say what to install before asking for a file name
+            self.result_label.setText(str(exc))
+            return
+        name = f"neascn-{self.selected_kind()}-{self.selected_language()}.pdf"
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Save the report as"), str(self._default_folder() / name),
+            _("PDF documents (*.pdf)"))
+        if path:
+            if not path.lower().endswith(".pdf"):
+                path += ".pdf"
+            self.generate(Path(path))
+
     def generate(self, path: Path) -> BackgroundTask | None:
         """Build the chosen report into ``path`` in the background; returns the running task
         (``None`` when no city is chosen)."""
@@ -287,6 +311,7 @@ class ReportsWorkspace(QWidget):
 
         self.result_label.setText(_("Building the report…"))
         self.generate_button.setEnabled(False)
+        self.pdf_button.setEnabled(False)
         self.last_job = self.ctx.run_in_background(
             task, title=_("Generate report"), on_success=self._report_done,
             on_error=self._failed, on_cancelled=self._cancelled, parent=self)
@@ -294,6 +319,7 @@ class ReportsWorkspace(QWidget):
 
     def _report_done(self, result) -> None:
         self.generate_button.setEnabled(True)
+        self.pdf_button.setEnabled(True)
         self.last_report = Path(result.path)
         self.open_button.setEnabled(True)
         self.result_label.setText(_("Report written to {path}.").format(path=result.path))
@@ -302,12 +328,14 @@ class ReportsWorkspace(QWidget):
 
     def _failed(self, error: BaseException) -> None:
         self.generate_button.setEnabled(True)
+        self.pdf_button.setEnabled(True)
         self.export_button.setEnabled(True)
         self.result_label.setText(str(error))
         self.ctx.show_error(error)
 
     def _cancelled(self) -> None:
         self.generate_button.setEnabled(True)
+        self.pdf_button.setEnabled(True)
         self.export_button.setEnabled(True)
         self.result_label.setText(_("Cancelled; nothing was written."))
 

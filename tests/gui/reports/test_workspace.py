@@ -82,3 +82,30 @@ def test_changes_mark_the_dashboard_stale(workspace) -> None:
     workspace.retranslateUi()  # idempotent, keeps the chosen kind, reloads the city names
     assert workspace.kind_combo.count() == 3 and workspace.selected_kind() == "status"
     assert workspace.city_model.rowCount() >= 3
+
+
+def test_pdf_button_says_when_libreoffice_is_missing(workspace, tmp_path: Path,
+                                                     monkeypatch) -> None:
+    from neascn_desktop.reports.pdf import find_soffice
+
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    if find_soffice() is not None:  # installed in a standard folder
+        return
+    workspace.pdf_button.click()  # no file dialog: the sentence comes first
+    assert "LibreOffice" in workspace.result_label.text()
+
+
+def test_generates_a_pdf(qtbot, workspace, tmp_path: Path) -> None:
+    import pytest
+
+    from neascn_desktop.reports.pdf import find_soffice
+
+    if find_soffice() is None:
+        pytest.skip("needs LibreOffice")
+    workspace.set_kind("status")
+    target = tmp_path / "s.pdf"
+    job = workspace.generate(target)
+    with qtbot.waitSignal(job.finished, timeout=300_000):
+        pass
+    assert job.outcome == "succeeded", job.error
+    assert target.read_bytes()[:5] == b"%PDF-" and workspace.last_report == target
