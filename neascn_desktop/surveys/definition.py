@@ -13,7 +13,7 @@ import json
 import math
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -26,15 +26,24 @@ from neascn_desktop.surveys import expressions
 #: shown in conflicts question by question.
 SUBMISSION_NESTED_FIELDS = ("answers", "attachments")
 
-#: Question types of a definition.
+#: Question types of a definition (the XLSForm types that make sense on a laptop; ``attachment``
+#: covers file, image, audio and video, ``metadata`` the device facts ``start``, ``deviceid`` ...).
 QUESTION_TYPES = (
     "text", "integer", "decimal", "date", "select_one", "select_multiple",
     "yes_no", "scale", "note", "attachment", "calculate",
+    "range", "time", "datetime", "geopoint", "geotrace", "geoshape", "barcode", "rank",
+    "acknowledge", "hidden", "metadata",
 )
-CHOICE_TYPES = frozenset({"select_one", "select_multiple", "yes_no", "scale"})
+CHOICE_TYPES = frozenset({"select_one", "select_multiple", "yes_no", "scale", "rank"})
 #: Types that hold no answer typed by a person.
-NON_INPUT_TYPES = frozenset({"note", "calculate"})
+NON_INPUT_TYPES = frozenset({"note", "calculate", "hidden", "metadata"})
+GROUP_KINDS = ("group", "repeat")
+#: Version of the stored document when it holds a tree (version 1, ``sections``, has no field).
+TREE_FORMAT = 2
 NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
+LIST_NAME_RE = re.compile(r"[A-Za-z0-9_][^\s]*")
+#: Deepest nesting of groups a stored definition may have (bounds the loader's recursion).
+MAX_GROUP_DEPTH = 30
 BUILTIN_FORM_ID = "neascn_readiness"
 
 Text = Mapping[str, str]
@@ -60,6 +69,9 @@ class Choice:
     name: str
     label: Text
     score: float | None = None
+    #: Per-language media (``media::image`` ...) and other columns (choice-filter columns ...).
+    media: Mapping[str, Text] = field(default_factory=dict)
+    extra: Mapping[str, str] = field(default_factory=dict)
 
     def label_in(self, language: str, fallback: str = "en") -> str:
         return pick_label(self.label, language, fallback) or self.name
@@ -94,8 +106,16 @@ class Question:
     thresholds_descending: bool = False
     #: The published instrument (and indicator code) the question draws on, e.g. "U4SSC EC:ICT:ICT:1C".
     source: str | None = None
-    #: XLSForm ``appearance`` and other pass-through columns (kept for round trips).
+    #: XLSForm ``appearance``, ``default``, ``choice_filter``, ``parameters``, ``bind::``/``body::``
+    #: columns and other pass-through columns (kept for round trips).
     extra: Mapping[str, str] = field(default_factory=dict)
+    #: Other per-language texts: ``guidance_hint``, ``required_message``, ``media::image`` ...
+    texts: Mapping[str, Text] = field(default_factory=dict)
+    #: Where it sits: ``group/sub/name`` and the path of the innermost repeat (set by the loader).
+    path: str = ""
+    repeat: str | None = None
+    #: The key of its answer: the name, or the path where two groups use the same name.
+    key: str = ""
 
     def label_in(self, language: str, fallback: str = "en") -> str:
         return pick_label(self.label, language, fallback) or self.name
@@ -123,6 +143,26 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Group:
+    """A group or a repeat of the form, holding questions and further groups in form order."""
+
+    name: str
+    label: Text
+    kind: str = "group"
+    relevant: str | None = None
+    children: tuple[Question | Group, ...] = ()
+    #: ``appearance`` (``field-list``), ``repeat_count``, ``body::``/``bind::`` columns ...
+    extra: Mapping[str, str] = field(default_factory=dict)
+    path: str = ""
+
+    def label_in(self, language: str, fallback: str = "en") -> str:
+        return pick_label(self.label, language, fallback) or self.name
+
+
+Node = Question | Group
+
+
+@dataclass(frozen=True)
 class SurveyDefinition:
     form_id: str
     version: str
@@ -131,7 +171,34 @@ class SurveyDefinition:
     sources: tuple[str, ...] = ()
     domains: tuple[Domain, ...] = ()
     choice_lists: Mapping[str, tuple[Choice, ...]] = field(default_factory=dict)
-    sections: tuple[Section, ...] = ()
+    #: The form as a tree: questions, groups and repeats in form order.
+    children: tuple[Node, ...] = ()
+    #: XLSForm settings kept for round trips (``allow_choice_duplicates``, ``instance_name`` ...).
+    settings: Mapping[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def sections(self) -> tuple[Section, ...]:
+        """The flat view the form pages show: each group with the questions directly in it
+        (relevance of enclosing groups combined), loose top-level questions in unnamed
+        sections; questions inside repeats are not in it (their instances are answered apart)."""
+        return tuple(_flatten(self.children))
+
+    @cached_property
+    def groups(self) -> tuple[Group, ...]:
+        """Every group and repeat, outermost first."""
+        found: list[Group] = []
+
+        def visit(nodes: tuple[Node, ...]) -> None:
+            for node in nodes:
+                if isinstance(node, Group):
+                    found.append(node)
+                    visit(node.children)
+        visit(self.children)
+        return tuple(found)
+
+    def question_types(self) -> dict[str, str]:
+        """The type of every question by answer key (what a submission's answers are checked against)."""
+        return {q.key or q.name: q.type for q in self.questions}
 
     @property
     def entity_id(self) -> str:
@@ -152,15 +219,25 @@ class SurveyDefinition:
 
     @cached_property
     def questions(self) -> tuple[Question, ...]:
-        return tuple(q for s in self.sections for q in s.questions)
+        """Every question of the form in form order, those inside repeats included."""
+        found: list[Question] = []
+
+        def visit(nodes: tuple[Node, ...]) -> None:
+            for node in nodes:
+                if isinstance(node, Group):
+                    visit(node.children)
+                else:
+                    found.append(node)
+        visit(self.children)
+        return tuple(found)
 
     @cached_property
     def _by_name(self) -> dict[str, Question]:
-        return {q.name: q for q in self.questions}
+        return {q.key or q.name: q for q in self.questions}
 
     @cached_property
     def _section_of(self) -> dict[str, Section]:
-        return {q.name: s for s in self.sections for q in s.questions}
+        return {q.key or q.name: s for s in self.sections for q in s.questions}
 
     def question(self, name: str) -> Question:
         try:
@@ -199,11 +276,82 @@ def definition_entity_id(form_id: str, version: str) -> str:
     return f"{form_id}@{version}"
 
 
+def _combine(outer: str | None, inner: str | None) -> str | None:
+    if outer and inner:
+        return f"({outer}) and ({inner})"
+    return outer or inner
+
+
+def _flatten(nodes: tuple[Node, ...]) -> Iterator[Section]:
+    loose: list[Question] = []
+    count = 0
+
+    def loose_section() -> Section:
+        nonlocal count
+        count += 1
+        name = "ungrouped" if count == 1 else f"ungrouped_{count}"
+        return Section(name=name, label={}, questions=tuple(loose))
+
+    def nested(group: Group, relevant: str | None, top: bool) -> Iterator[Section]:
+        if group.kind == "repeat":
+            return
+        own = tuple(n for n in group.children if isinstance(n, Question))
+        if own or top:
+            yield Section(name=group.path or group.name, label=group.label, relevant=relevant,
+                          questions=own)
+        for child in group.children:
+            if isinstance(child, Group):
+                yield from nested(child, _combine(relevant, child.relevant), False)
+
+    for node in nodes:
+        if isinstance(node, Question):
+            loose.append(node)
+            continue
+        if loose:
+            yield loose_section()
+            loose = []
+        yield from nested(node, node.relevant, True)
+    if loose:
+        yield loose_section()
+
+
 # --------------------------------------------------------------------------- serialising
 
 
 def _text_or_none(value: Text | None) -> dict[str, str] | None:
     return dict(value) if value else None
+
+
+def _texts_to_dict(texts: Mapping[str, Text]) -> dict[str, dict[str, str]]:
+    return {key: dict(value) for key, value in texts.items()}
+
+
+def _choice_to_dict(c: Choice) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": c.name, "label": dict(c.label), "score": c.score}
+    if c.media:
+        data["media"] = _texts_to_dict(c.media)
+    if c.extra:
+        data["extra"] = dict(c.extra)
+    return data
+
+
+def _node_to_dict(node: Node) -> dict[str, Any]:
+    if isinstance(node, Question):
+        return _question_to_dict(node)
+    data: dict[str, Any] = {"type": node.kind, "name": node.name, "label": dict(node.label),
+                            "relevant": node.relevant}
+    if node.extra:
+        data["extra"] = dict(node.extra)
+    data["children"] = [_node_to_dict(child) for child in node.children]
+    return data
+
+
+def _is_flat(d: SurveyDefinition) -> bool:
+    """Whether the version-1 document (``sections``) holds the definition whole."""
+    return not d.settings and all(
+        isinstance(n, Group) and n.kind == "group" and not n.extra
+        and all(isinstance(c, Question) for c in n.children)
+        for n in d.children)
 
 
 def _question_to_dict(q: Question) -> dict[str, Any]:
@@ -228,10 +376,25 @@ def _question_to_dict(q: Question) -> dict[str, Any]:
         data["source"] = q.source
     if q.extra:
         data["extra"] = dict(q.extra)
+    if q.texts:
+        data["texts"] = _texts_to_dict(q.texts)
     return data
 
 
 def definition_to_dict(d: SurveyDefinition) -> dict[str, Any]:
+    """The stored document: version 1 (``sections``) when that holds the definition whole, so
+    the payloads (and revision ids) of flat surveys never change; else version 2 (a tree)."""
+    data = _document(d)
+    if not _is_flat(d):
+        del data["sections"]
+        data["format"] = TREE_FORMAT
+        data["children"] = [_node_to_dict(n) for n in d.children]
+        if d.settings:
+            data["settings"] = dict(d.settings)
+    return data
+
+
+def _document(d: SurveyDefinition) -> dict[str, Any]:
     return {
         "form_id": d.form_id,
         "version": d.version,
@@ -244,14 +407,13 @@ def definition_to_dict(d: SurveyDefinition) -> dict[str, Any]:
             for dom in d.domains
         ],
         "choice_lists": {
-            name: [{"name": c.name, "label": dict(c.label), "score": c.score} for c in choices]
-            for name, choices in d.choice_lists.items()
+            name: [_choice_to_dict(c) for c in choices] for name, choices in d.choice_lists.items()
         },
         "sections": [
             {"name": s.name, "label": dict(s.label), "relevant": s.relevant,
              "questions": [_question_to_dict(q) for q in s.questions]}
             for s in d.sections
-        ],
+        ] if _is_flat(d) else [],
     }
 
 
@@ -308,6 +470,20 @@ class _Reader:
             raise self.fail(
                 _("“{key}” must be an object of language codes to text").format(key=key))
         return dict(value)
+
+    def strings(self, data: Mapping[str, Any], key: str) -> dict[str, str]:
+        value = data.get(key) or {}
+        if not isinstance(value, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        ):
+            raise self.fail(_("“{key}” must be an object").format(key=key))
+        return dict(value)
+
+    def texts(self, data: Mapping[str, Any], key: str) -> dict[str, Text]:
+        value = data.get(key) or {}
+        if not isinstance(value, Mapping):
+            raise self.fail(_("“{key}” must be an object").format(key=key))
+        return {str(k): self.text(value, k) or {} for k in value}
 
     def number(self, data: Mapping[str, Any], key: str, default: float | None) -> float | None:
         value = data.get(key, default)
@@ -367,10 +543,11 @@ def definition_from_dict(data: Any) -> SurveyDefinition:
     raw_lists = r.obj(doc.get("choice_lists") or {}, "choice_lists")
     for list_name, raw_choices in raw_lists.items():
         r.where = f"choice_lists.{list_name}"
-        if not NAME_RE.fullmatch(str(list_name)):
+        # A list from a file is named by the file (``trees.csv``): any name without spaces.
+        if not LIST_NAME_RE.fullmatch(str(list_name)):
             raise r.fail(_("“{name}” is not a valid name (letters, digits and _ only, not starting "
                            "with a digit)").format(name=list_name))
-        if not isinstance(raw_choices, list) or not raw_choices:
+        if not isinstance(raw_choices, list):
             raise r.fail(_("a choice list must be a non-empty list"))
         choices: list[Choice] = []
         for j, raw in enumerate(raw_choices):
@@ -378,18 +555,51 @@ def definition_from_dict(data: Any) -> SurveyDefinition:
             item = r.obj(raw, _("a choice"))
             name = r.string(item, "name")
             assert name is not None
-            if any(ch.isspace() for ch in name):
-                raise r.fail(_("the choice name “{name}” contains a space").format(name=name))
             choices.append(Choice(name=name, label=r.text(item, "label") or {},
-                                  score=r.number(item, "score", None)))
-        if len({c.name for c in choices}) != len(choices):
-            r.where = f"choice_lists.{list_name}"
-            raise r.fail(_("two choices have the same name"))
+                                  score=r.number(item, "score", None),
+                                  media=r.texts(item, "media"), extra=r.strings(item, "extra")))
         choice_lists[str(list_name)] = tuple(choices)
 
-    sections: list[Section] = []
+    r.where = ""
+    if "children" in doc:
+        if doc.get("format") != TREE_FORMAT:
+            raise r.fail(_("“{key}” must be {value}").format(key="format", value=TREE_FORMAT))
+        raw_children = doc.get("children")
+        if not isinstance(raw_children, list) or not raw_children:
+            raise r.fail(_("“{key}” must be a non-empty list").format(key="children"))
+        children = _read_nodes(r, raw_children, "children", "", None, choice_lists, domain_ids)
+    else:
+        children = _read_sections(r, doc.get("sections"), choice_lists, domain_ids)
+    r.where = ""
+    definition = SurveyDefinition(
+        form_id=form_id, version=version, title=title, default_language=default_language,
+        sources=tuple(sources_raw), domains=tuple(domains), choice_lists=choice_lists,
+        children=_with_keys(children), settings=r.strings(doc, "settings"),
+    )
+    _check_duplicate_choices(r, definition)
+    _check_references(definition)
+    return definition
+
+
+def _check_duplicate_choices(r: _Reader, d: SurveyDefinition) -> None:
+    """Two choices with one name are told apart only by a choice filter, or allowed outright by
+    the ``allow_choice_duplicates`` setting (as in ODK's converter)."""
+    if d.settings.get("allow_choice_duplicates", "").strip().lower() in ("yes", "true", "true()"):
+        return
+    filtered = {q.choices for q in d.questions if q.extra.get("choice_filter")}
+    for list_name, choices in d.choice_lists.items():
+        if list_name not in filtered and len({c.name for c in choices}) != len(choices):
+            r.where = f"choice_lists.{list_name}"
+            raise r.fail(_("two choices have the same name"))
+
+
+def _read_sections(
+    r: _Reader, raw_sections: Any, choice_lists: Mapping[str, tuple[Choice, ...]],
+    domain_ids: set[str],
+) -> tuple[Node, ...]:
+    """Version 1: a list of sections, each a group of questions; names unique in the form."""
+    sections: list[Node] = []
     names: set[str] = set()
-    raw_sections = doc.get("sections")
     if not isinstance(raw_sections, list) or not raw_sections:
         r.where = ""
         raise r.fail(_("“{key}” must be a non-empty list").format(key="sections"))
@@ -401,7 +611,7 @@ def definition_from_dict(data: Any) -> SurveyDefinition:
         if section_name in names:
             raise r.fail(_("the name “{name}” is used twice").format(name=section_name))
         names.add(section_name)
-        questions: list[Question] = []
+        questions: list[Node] = []
         raw_questions = item.get("questions")
         if not isinstance(raw_questions, list):
             raise r.fail(_("“{key}” must be a list").format(key="questions"))
@@ -415,17 +625,69 @@ def definition_from_dict(data: Any) -> SurveyDefinition:
             if name in names:
                 raise r.fail(_("the name “{name}” is used twice").format(name=name))
             names.add(name)
-            questions.append(_read_question(r, q, name, choice_lists, domain_ids))
-        sections.append(Section(name=section_name, label=section_label,
-                                relevant=section_relevant, questions=tuple(questions)))
-    r.where = ""
-    definition = SurveyDefinition(
-        form_id=form_id, version=version, title=title, default_language=default_language,
-        sources=tuple(sources_raw), domains=tuple(domains), choice_lists=choice_lists,
-        sections=tuple(sections),
-    )
-    _check_references(definition)
-    return definition
+            questions.append(replace(_read_question(r, q, name, choice_lists, domain_ids),
+                                     path=f"{section_name}/{name}"))
+        sections.append(Group(name=section_name, label=section_label, relevant=section_relevant,
+                              children=tuple(questions), path=section_name))
+    return tuple(sections)
+
+
+def _read_nodes(
+    r: _Reader, raw_nodes: list[Any], where: str, parent: str, repeat: str | None,
+    choice_lists: Mapping[str, tuple[Choice, ...]], domain_ids: set[str], depth: int = 0,
+) -> tuple[Node, ...]:
+    """Version 2: a tree of questions, groups and repeats; names unique among siblings."""
+    if depth > MAX_GROUP_DEPTH:
+        raise r.fail(_("groups are nested too deeply"))
+    nodes: list[Node] = []
+    names: set[str] = set()
+    for i, raw in enumerate(raw_nodes):
+        r.where = f"{where}[{i}]"
+        item = r.obj(raw, _("a question"))
+        name = r.name(item)
+        r.where = f"{where}[{i}] ({name})"
+        if name in names:
+            raise r.fail(_("the name “{name}” is used twice").format(name=name))
+        names.add(name)
+        path = f"{parent}/{name}" if parent else name
+        if item.get("type") in GROUP_KINDS:
+            raw_children = item.get("children")
+            if not isinstance(raw_children, list):
+                raise r.fail(_("“{key}” must be a list").format(key="children"))
+            kind = str(item["type"])
+            relevant = r.expression(item, "relevant")
+            label = r.text(item, "label", required=False) or {}
+            extra = r.strings(item, "extra")
+            children = _read_nodes(r, raw_children, f"{where}[{i}].children", path,
+                                   path if kind == "repeat" else repeat, choice_lists,
+                                   domain_ids, depth + 1)
+            nodes.append(Group(name=name, label=label, kind=kind, relevant=relevant,
+                               children=children, extra=extra, path=path))
+        else:
+            nodes.append(replace(_read_question(r, item, name, choice_lists, domain_ids),
+                                 path=path, repeat=repeat))
+    return tuple(nodes)
+
+
+def _with_keys(nodes: tuple[Node, ...]) -> tuple[Node, ...]:
+    """Give every question its answer key: the name, or the path where the name is not unique."""
+    counts: dict[str, int] = {}
+
+    def count(items: tuple[Node, ...]) -> None:
+        for node in items:
+            if isinstance(node, Group):
+                count(node.children)
+            else:
+                counts[node.name] = counts.get(node.name, 0) + 1
+
+    def keyed(items: tuple[Node, ...]) -> tuple[Node, ...]:
+        return tuple(
+            replace(node, children=keyed(node.children)) if isinstance(node, Group)
+            else replace(node, key=node.name if counts[node.name] == 1 else node.path)
+            for node in items)
+
+    count(nodes)
+    return keyed(nodes)
 
 
 def _read_question(
@@ -442,6 +704,11 @@ def _read_question(
             raise r.fail(_("a {type} question needs a choice list").format(type=qtype))
         if choices not in choice_lists:
             raise r.fail(_("the choice list “{name}” does not exist").format(name=choices))
+        if qtype == "select_multiple":
+            spaced = next((c.name for c in choice_lists[choices] if any(
+                ch.isspace() for ch in c.name)), None)
+            if spaced is not None:  # its answer lists names separated by spaces
+                raise r.fail(_("the choice name “{name}” contains a space").format(name=spaced))
     elif choices is not None:
         raise r.fail(_("a {type} question cannot have a choice list").format(type=qtype))
     calculation = r.expression(q, "calculation")
@@ -466,7 +733,7 @@ def _read_question(
     extra = q.get("extra") or {}
     if not isinstance(extra, Mapping):
         raise r.fail(_("“{key}” must be an object").format(key="extra"))
-    label = r.text(q, "label", required=qtype != "calculate") or {}
+    label = r.text(q, "label", required=qtype not in NON_INPUT_TYPES) or {}
     return Question(
         name=name, type=qtype, label=label,
         hint=r.text(q, "hint", required=False),
@@ -480,6 +747,7 @@ def _read_question(
         thresholds_descending=bool(q.get("thresholds_descending", False)),
         source=str(q["source"]) if q.get("source") else None,
         extra={str(k): str(v) for k, v in extra.items()},
+        texts=r.texts(q, "texts"),
     )
 
 
@@ -494,13 +762,13 @@ def _check_references(d: SurveyDefinition) -> None:
 
 
 def _all_expressions(d: SurveyDefinition) -> Iterator[tuple[str, str]]:
-    for section in d.sections:
-        if section.relevant:
-            yield section.name, section.relevant
-        for q in section.questions:
-            for text in (q.required, q.relevant, q.constraint, q.calculation):
-                if text:
-                    yield q.name, text
+    for group in d.groups:
+        if group.relevant:
+            yield group.path or group.name, group.relevant
+    for q in d.questions:
+        for text in (q.required, q.relevant, q.constraint, q.calculation):
+            if text:
+                yield q.path or q.name, text
 
 
 def load_definition(path: Path) -> SurveyDefinition:

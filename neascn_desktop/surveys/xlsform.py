@@ -13,6 +13,7 @@ the sheet, row and column.  See ``docs/xlsform.md``.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ from neascn_desktop.surveys.definition import (
     SurveyError,
     definition_from_dict,
 )
+from neascn_desktop.surveys.xlsform_reader import XLSFormReading, read_with_pyxform
 
 #: Our language codes and the XLSForm "Language (code)" column suffixes.
 LANGUAGE_HEADERS: dict[str, str] = {
@@ -569,24 +571,53 @@ def _sheets(path: Path) -> dict[str, _Sheet]:
         wb.close()
 
 
+def _fallback_id(path: Path) -> str:
+    fallback = re.sub(r"[^A-Za-z0-9_]", "_", path.stem) or "form"
+    return fallback if re.match(r"[A-Za-z_]", fallback) else f"form_{fallback}"
+
+
+def _used_domains(nodes: list[dict[str, Any]], found: list[str]) -> list[str]:
+    for node in nodes:
+        if "children" in node:
+            _used_domains(node["children"], found)
+        elif node.get("domain") and node["domain"] not in found:
+            found.append(node["domain"])
+    return found
+
+
+def read_xlsform_reading(path: Path) -> XLSFormReading:
+    """The definition document of an XLSForm file (read through pyxform) and its warnings."""
+    path = Path(path)
+    reading = read_with_pyxform(path, _fallback_id(path))
+    used = _used_domains(reading.document["children"], [])
+    sheets: dict[str, _Sheet] = {}
+    if path.suffix.lower() == ".xlsx" and (used or reading.document.get("sources")):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # already reported by the pyxform reading
+            sheets = _sheets(path)
+    reading.document["domains"] = _Importer(sheets, _fallback_id(path)).domains(used)
+    return reading
+
+
 def read_xlsform(path: Path) -> dict[str, Any]:
     """The definition document (dict) of an XLSForm file, before the definition's own checks."""
-    path = Path(path)
-    fallback = re.sub(r"[^A-Za-z0-9_]", "_", path.stem) or "form"
-    if not re.match(r"[A-Za-z_]", fallback):
-        fallback = f"form_{fallback}"
-    return _Importer(_sheets(path), fallback).run()
+    return read_xlsform_reading(path).document
 
 
-def import_xlsform(path: Path) -> SurveyDefinition:
-    """Read an XLSForm file into a checked :class:`SurveyDefinition`."""
-    document = read_xlsform(path)
+def import_xlsform_with_warnings(path: Path) -> tuple[SurveyDefinition, tuple[str, ...]]:
+    """Read an XLSForm into a checked :class:`SurveyDefinition`, with pyxform's warnings."""
+    reading = read_xlsform_reading(path)
     try:
-        return definition_from_dict(document)
+        return definition_from_dict(reading.document), reading.warnings
     except XLSFormError:
         raise
     except SurveyError as exc:
         raise XLSFormError(None, None, None, str(exc)) from None
+
+
+def import_xlsform(path: Path) -> SurveyDefinition:
+    """Read an XLSForm file into a checked :class:`SurveyDefinition`."""
+    return import_xlsform_with_warnings(path)[0]
 
 
 def iter_survey_rows(path: Path) -> Iterator[dict[str, str]]:

@@ -1,0 +1,310 @@
+"""Reading XLSForms through pyxform, ODK's reference converter.
+
+pyxform's ``workbook_to_json`` gives the normalised tree of a form — every type alias
+(``photo``, ``string``, ``int``), legacy spelling (``select one from x or specify other``),
+language header (``label:English``), the ``value`` column and the settings already resolved —
+so this module only maps that tree onto our definition document (version 2, a tree) and
+refuses, naming sheet and row, what the engine cannot hold.  pyxform's and openpyxl's
+warnings are collected, never printed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import warnings
+from collections.abc import Mapping
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from neascn_desktop.i18n import _
+from neascn_desktop.surveys.definition import NAME_RE, TREE_FORMAT
+
+#: pyxform element type (lower case) -> (our type, the XLSForm type written back on export).
+_TYPES: dict[str, tuple[str, str]] = {
+    "text": ("text", "text"), "string": ("text", "text"), "integer": ("integer", "integer"),
+    "int": ("integer", "integer"), "decimal": ("decimal", "decimal"), "range": ("range", "range"),
+    "date": ("date", "date"), "time": ("time", "time"), "datetime": ("datetime", "dateTime"),
+    "geopoint": ("geopoint", "geopoint"), "gps": ("geopoint", "geopoint"),
+    "location": ("geopoint", "geopoint"), "geotrace": ("geotrace", "geotrace"),
+    "geoshape": ("geoshape", "geoshape"), "barcode": ("barcode", "barcode"),
+    "note": ("note", "note"), "acknowledge": ("acknowledge", "acknowledge"),
+    "trigger": ("acknowledge", "trigger"), "calculate": ("calculate", "calculate"),
+    "hidden": ("hidden", "hidden"), "phone number": ("text", "phone number"),
+    "image": ("attachment", "image"), "photo": ("attachment", "image"),
+    "audio": ("attachment", "audio"), "video": ("attachment", "video"),
+    "file": ("attachment", "file"), "background-audio": ("metadata", "background-audio"),
+    "select one": ("select_one", "select_one"),
+    "select all that apply": ("select_multiple", "select_multiple"),
+    "select one external": ("select_one", "select_one_external"),
+    "rank": ("rank", "rank"),
+}
+#: Device facts recorded, not asked (``imei`` and ``uri:deviceid`` are ``deviceid``).
+_METADATA = {
+    "start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber", "username",
+    "email", "audit", "start-geopoint", "imei", "uri:deviceid", "uri:email", "uri:username",
+    "uri:phonenumber", "uri:subscriberid", "uri:simserial",
+}
+_FILE_LIST = re.compile(r".+\.(csv|xml|geojson)$", re.IGNORECASE)
+_ROW = re.compile(r"\[row\s*:\s*(\d+)\]")
+_SHEET = re.compile(r"'(survey|choices|settings|external_choices|entities)' sheet")
+#: Element keys mapped explicitly; every other string-valued key is kept as an extra column.
+_KNOWN = {"type", "name", "label", "hint", "bind", "control", "children", "choices", "itemset",
+          "list_name", "parameters", "media", "guidance_hint", "choice_filter", "default"}
+
+
+@dataclass(frozen=True)
+class XLSFormReading:
+    """A form read through pyxform: our definition document and pyxform's warnings."""
+
+    document: dict[str, Any]
+    warnings: tuple[str, ...]
+
+
+def _pyxform_error(exc: Exception) -> Exception:
+    from neascn_desktop.surveys.xlsform import XLSFormError
+
+    text = " ".join(str(exc).split())
+    row = _ROW.search(text)
+    sheet = _SHEET.search(text)
+    return XLSFormError(sheet.group(1) if sheet else ("survey" if row else None),
+                        int(row.group(1)) if row else None, None,
+                        _("ODK's form converter refused it: {reason}").format(reason=text))
+
+
+def read_with_pyxform(path: Path, fallback_id: str) -> XLSFormReading:
+    """Read ``path`` (``.xlsx``, ``.xls``, ``.csv``); raises :class:`XLSFormError`."""
+    from pyxform.errors import PyXFormError
+    from pyxform.xls2json import workbook_to_json
+    from pyxform.xls2json_backends import get_xlsform
+
+    from neascn_desktop.surveys.xlsform import XLSFormError
+
+    if not path.is_file():
+        raise XLSFormError(None, None, None, _("the file {path} does not exist").format(path=path))
+    found: list[str] = []
+    sink = io.StringIO()
+    with warnings.catch_warnings(record=True) as caught, redirect_stderr(sink), redirect_stdout(sink):
+        warnings.simplefilter("always")
+        try:
+            tree = workbook_to_json(get_xlsform(str(path)), fallback_form_name=fallback_id,
+                                    warnings=found)
+        except PyXFormError as exc:
+            raise _pyxform_error(exc) from None
+        except Exception as exc:  # noqa: BLE001 - a hostile workbook can make the readers raise anything
+            raise XLSFormError(None, None, None, _(
+                "{path} is not an Excel workbook (.xlsx) ({reason})").format(path=path, reason=exc)
+            ) from None
+    found.extend(str(w.message) for w in caught)
+    document = _Mapper(tree, path.parent).document()
+    return XLSFormReading(document=document, warnings=tuple(dict.fromkeys(found)))
+
+
+class _Mapper:
+    def __init__(self, tree: Mapping[str, Any], folder: Path) -> None:
+        from neascn_desktop.surveys.xlsform import language_from_header
+
+        self.tree = tree
+        self.folder = folder
+        default = str(tree.get("default_language") or "default")
+        self.default_language = "en" if default == "default" else language_from_header(default)
+        self._language = language_from_header
+        self.lists: dict[str, list[dict[str, Any]]] = {}
+
+    def language(self, key: str) -> str:
+        return self.default_language if key == "default" else self._language(key)
+
+    def text(self, value: Any) -> dict[str, str] | None:
+        if value is None or value == "":
+            return None
+        if isinstance(value, Mapping):
+            return {self.language(str(k)): str(v) for k, v in value.items() if v not in (None, "")}
+        return {self.default_language: str(value)}
+
+    def media(self, value: Any) -> dict[str, dict[str, str]]:
+        if not isinstance(value, Mapping):
+            return {}
+        return {f"media::{kind}": self.text(v) or {} for kind, v in value.items()}
+
+    def document(self) -> dict[str, Any]:
+        from neascn_desktop.surveys.xlsform import XLSFormError
+
+        t = self.tree
+        for list_name, choices in (t.get("choices") or {}).items():
+            self.lists[str(list_name)] = [self.choice(c) for c in choices]
+        children = [n for n in (self.node(c) for c in t.get("children") or []) if n is not None]
+        if not children:
+            raise XLSFormError("survey", None, None, _("the form has no questions"))
+        form_id = str(t.get("id_string") or t.get("name") or "form")
+        if not NAME_RE.fullmatch(form_id):
+            raise XLSFormError("settings", 2, "form_id", _("“{name}” is not a valid form id").format(
+                name=form_id))
+        title = self.text(t.get("neascn_title")) or self.text(t.get("title")) or {
+            self.default_language: form_id}
+        settings = {k: str(v) for k, v in t.items()
+                    if k in ("allow_choice_duplicates", "instance_name", "omit_instanceID",
+                             "clean_text_values", "public_key", "submission_url", "style",
+                             "add_none_option", "namespaces", "auto_send", "auto_delete")
+                    and isinstance(v, str | bool)}
+        return {
+            "format": TREE_FORMAT,
+            "form_id": form_id,
+            "version": str(t.get("version") or "1"),
+            "title": title,
+            "default_language": self.default_language,
+            "sources": [s for s in str(t.get("neascn_sources") or "").splitlines() if s.strip()],
+            "domains": [],
+            "choice_lists": self.lists,
+            "children": children,
+            "settings": settings,
+        }
+
+    def choice(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        score = raw.get("score")
+        try:
+            number = float(score) if score not in (None, "") else None
+        except (TypeError, ValueError):
+            number = None
+        return {
+            "name": str(raw.get("name", "")),
+            "label": self.text(raw.get("label")) or {self.default_language: str(raw.get("name", ""))},
+            "score": number,
+            "media": self.media(raw.get("media")),
+            "extra": {str(k): str(v) for k, v in raw.items()
+                      if k not in ("name", "label", "media", "score") and isinstance(v, str | int | float)},
+        }
+
+    def node(self, raw: Mapping[str, Any]) -> dict[str, Any] | None:
+        from neascn_desktop.surveys.xlsform import XLSFormError
+
+        kind = str(raw.get("type", "")).strip()
+        control = raw.get("control") or {}
+        if kind == "group" and raw.get("name") == "meta" and control.get("bodyless"):
+            return None  # pyxform's own instanceID block, added to every form
+        bind = dict(raw.get("bind") or {})
+        extra: dict[str, str] = {}
+        for key, value in control.items():
+            if key == "appearance":
+                extra["appearance"] = str(value)
+            elif key == "jr:count":
+                extra["repeat_count"] = str(value)
+            else:
+                extra[f"body::{key}"] = str(value)
+        if kind in ("group", "repeat"):
+            for key, value in bind.items():
+                if key != "relevant":
+                    extra[f"bind::{key}"] = str(value)
+            children = [n for n in (self.node(c) for c in raw.get("children") or []) if n is not None]
+            return {"type": kind, "name": raw["name"], "label": self.text(raw.get("label")) or {},
+                    "relevant": bind.get("relevant"), "extra": extra, "children": children}
+        if kind == "loop":
+            raise XLSFormError("survey", None, "type", _(
+                "the question type “{type}” is not supported (supported: text, integer, decimal, "
+                "date, select_one, select_multiple, note, calculate, file, image)").format(type=kind))
+        texts: dict[str, dict[str, str]] = self.media(raw.get("media"))
+        if raw.get("guidance_hint"):
+            texts["guidance_hint"] = self.text(raw.get("guidance_hint")) or {}
+        lowered = kind.lower()
+        choices: str | None = None
+        if lowered in _METADATA:
+            our_type, xls_type = "metadata", kind
+        elif lowered in _TYPES:
+            our_type, xls_type = _TYPES[lowered]
+        elif lowered in ("select one from file", "select all that apply from file"):
+            our_type, xls_type = ("select_one", "select_one_from_file") if "one" in lowered else (
+                "select_multiple", "select_multiple_from_file")
+        else:
+            raise XLSFormError("survey", None, "type", _(
+                "the question type “{type}” is not supported (supported: text, integer, decimal, "
+                "date, select_one, select_multiple, note, calculate, file, image)").format(type=kind))
+        itemset = raw.get("itemset") or raw.get("list_name")
+        if our_type in ("select_one", "select_multiple", "rank") and itemset:
+            choices = str(itemset)
+            if _FILE_LIST.match(choices):
+                xls_type = f"{our_type}_from_file"
+                self.lists.setdefault(choices, self.file_choices(choices))
+            elif choices not in self.lists:
+                # select_one_external: the list lives on external_choices, i.e. in a file
+                # beside the form that ODK tools generate (itemsets.csv).
+                self.lists[choices] = []
+        if xls_type != our_type:
+            extra["xlsform_type"] = xls_type
+        if lowered in ("select one external",):
+            extra["xlsform_type"] = "select_one_external"
+        for key in ("choice_filter", "default"):
+            if raw.get(key) not in (None, ""):
+                extra[key] = str(raw[key])
+        parameters = raw.get("parameters") or {}
+        if parameters:
+            extra["parameters"] = " ".join(f"{k}={v}" for k, v in parameters.items())
+        required = bind.pop("required", None)
+        relevant = bind.pop("relevant", None)
+        constraint = bind.pop("constraint", None)
+        calculation = bind.pop("calculate", None)
+        constraint_message = self.text(bind.pop("jr:constraintMsg", None))
+        required_message = self.text(bind.pop("jr:requiredMsg", None))
+        if required_message:
+            texts["required_message"] = required_message
+        if our_type == "calculate" and not calculation:
+            calculation = "''"  # pyxform accepts a calculate without one (a preload or a default)
+        if str(bind.get("readonly", "")).strip().lower() in ("true()", "yes", "true") and our_type not in (
+                "note", "calculate", "metadata"):
+            extra["read_only"] = "yes"
+        for key, value in bind.items():
+            if key not in ("readonly", "type") or our_type not in ("note", "calculate", "metadata"):
+                if key != "readonly" or "read_only" not in extra:
+                    extra[f"bind::{key}"] = str(value)
+        for key, value in raw.items():
+            if key not in _KNOWN and not key.startswith("neascn") and isinstance(value, str | int | float):
+                extra[str(key)] = str(value)
+            elif key == "instance" and isinstance(value, Mapping):
+                extra.update({f"instance::{k}": str(v) for k, v in value.items()})
+        req = None
+        if required is not None and str(required).strip():
+            lowered_required = str(required).strip().lower()
+            if lowered_required in ("yes", "true", "true()", "1"):
+                req = "true()"
+            elif lowered_required not in ("no", "false", "false()", "0"):
+                req = str(required)
+        weight = raw.get("neascn_weight")
+        thresholds = raw.get("neascn_thresholds")
+        threshold_list = None
+        descending = False
+        if thresholds:
+            parts = str(thresholds).replace(",", " ").split()
+            if parts and parts[-1].lower() == "descending":
+                descending, parts = True, parts[:-1]
+            try:
+                threshold_list = [float(p) for p in parts]
+            except ValueError:
+                threshold_list = None
+        special = str(raw.get("neascn_type") or "").strip().lower()
+        if special in ("scale", "yes_no") and our_type == "select_one":
+            our_type = special
+        return {
+            "type": our_type, "name": raw["name"],
+            "label": self.text(raw.get("label")),
+            "hint": self.text(raw.get("hint")),
+            "choices": choices,
+            "required": req, "relevant": relevant, "constraint": constraint,
+            "constraint_message": constraint_message, "calculation": calculation,
+            "domain": raw.get("neascn_domain") or None,
+            "weight": float(weight) if weight not in (None, "") else 1.0,
+            "thresholds": threshold_list, "thresholds_descending": descending,
+            "source": raw.get("neascn_source") or None,
+            "extra": extra, "texts": texts,
+        }
+
+    def file_choices(self, name: str) -> list[dict[str, Any]]:
+        """The choices of a ``select_one_from_file`` list from the CSV beside the form, if there."""
+        path = self.folder / name
+        if not name.lower().endswith(".csv") or not path.is_file():
+            return []
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        return [{"name": row.get("name", ""), "label": self.text(row.get("label")) or {
+            self.default_language: row.get("name", "")}, "score": None, "media": {},
+                 "extra": {}} for row in rows if row.get("name")]
