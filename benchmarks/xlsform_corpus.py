@@ -63,13 +63,23 @@ def _canonical(element: dict[str, Any], default: str) -> dict[str, Any]:
     for key, value in element.items():
         if key in ("children", "choices", "itemset") or key.startswith("neascn"):
             continue
+        if key in ("label", "hint", "guidance_hint") and isinstance(value, str):
+            value = {default: value}  # one unnamed language is the default one
         out[key] = _texts(value, default)
+    bind = dict(out.get("bind") or {})
+    if "required" in bind:  # yes / true / true() are one thing
+        flag = str(bind["required"]).strip().lower()
+        bind["required"] = {"yes": "yes", "true": "yes", "true()": "yes", "1": "yes"}.get(flag, flag)
+        if flag in ("no", "false", "false()", "0"):
+            del bind["required"]
+    out["bind"] = bind
     out["type"] = (base.get("bind", {}).get("type"), base.get("control", {}).get("tag"),
                    base.get("control", {}).get("mediatype"), element.get("type") if not base else None)
     out["bind"] = {**base.get("bind", {}), **out.get("bind", {})}
     out["control"] = {**base.get("control", {}), **out.get("control", {})}
     if "choices" in element and isinstance(element["choices"], list):
-        out["choices"] = [_texts({k: v for k, v in c.items() if not k.startswith("score")}, default)
+        out["choices"] = [_texts({k: ({default: v} if k == "label" and isinstance(v, str) else v)
+                                  for k, v in c.items() if not k.startswith("score")}, default)
                           for c in element["choices"]]
     out.pop("list_name", None)
     if "children" in element:
@@ -80,9 +90,10 @@ def _canonical(element: dict[str, Any], default: str) -> dict[str, Any]:
 def compare(original: Path, exported: Path) -> str | None:
     """None if pyxform reads both files to the same tree, else the first difference."""
     a, b = _pyxform_tree(original), _pyxform_tree(exported)
-    default_a = a.get("default_language", "default")
+    default_a = _language(a.get("default_language", "default"), "en")
     ca = [_canonical(c, default_a) for c in a.get("children", [])]
-    cb = [_canonical(c, b.get("default_language", "default")) for c in b.get("children", [])]
+    cb = [_canonical(c, _language(b.get("default_language", "default"), "en"))
+          for c in b.get("children", [])]
     return _first_difference(ca, cb, "")
 
 

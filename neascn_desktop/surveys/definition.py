@@ -733,7 +733,8 @@ def _read_question(
     extra = q.get("extra") or {}
     if not isinstance(extra, Mapping):
         raise r.fail(_("“{key}” must be an object").format(key="extra"))
-    label = r.text(q, "label", required=qtype not in NON_INPUT_TYPES) or {}
+    # ODK's converter decides when a label is needed (a field-list label row has none).
+    label = r.text(q, "label", required=False) or {}
     return Question(
         name=name, type=qtype, label=label,
         hint=r.text(q, "hint", required=False),

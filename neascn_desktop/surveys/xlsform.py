@@ -23,6 +23,9 @@ from neascn_desktop.i18n import _
 from neascn_desktop.surveys import expressions
 from neascn_desktop.surveys.definition import (
     NAME_RE,
+    Group,
+    Node,
+    Question,
     SurveyDefinition,
     SurveyError,
     definition_from_dict,
@@ -100,8 +103,38 @@ def _required_cell(required: str | None) -> str:
     return "yes" if required.strip() == "true()" else required
 
 
+def _is_file_list(name: str) -> bool:
+    return bool(re.fullmatch(r".+\.(csv|xml|geojson)", name, re.IGNORECASE))
+
+
 def _number_cell(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
+
+
+_SELECT_BASES = {"select_one": "select_one", "scale": "select_one", "yes_no": "select_one",
+                 "select_multiple": "select_multiple", "rank": "rank"}
+_PLAIN_TYPES = {"attachment": "file", "datetime": "dateTime"}
+
+
+def _xls_type(q: Question) -> str:
+    written = q.extra.get("xlsform_type")
+    if q.choices:
+        return f"{written or _SELECT_BASES.get(q.type, q.type)} {q.choices}"
+    return written or _PLAIN_TYPES.get(q.type, q.type)
+
+
+def _dynamic_columns(definition: SurveyDefinition, languages: list[str]) -> list[str]:
+    """The pass-through columns the definition uses (``bind::``, ``default``, ``media::image`` ...)."""
+    columns: dict[str, None] = {}
+    for node in [*definition.groups, *definition.questions]:
+        for key in node.extra:
+            if key not in ("appearance", "xlsform_type"):
+                columns[key] = None
+        if isinstance(node, Question):
+            for key in node.texts:
+                for code in languages:
+                    columns[f"{key}::{language_header(code)}"] = None
+    return list(columns)
 
 
 def export_xlsform(definition: SurveyDefinition, path: Path) -> Path:
@@ -119,10 +152,11 @@ def export_xlsform(definition: SurveyDefinition, path: Path) -> Path:
     header += [f"constraint_message::{language_header(c)}" for c in languages]
     header += ["calculation", "appearance", "neascn_type", "neascn_domain", "neascn_weight",
                "neascn_thresholds", "neascn_source"]
+    header += _dynamic_columns(definition, languages)
     survey.append(header)
     column = {name: i for i, name in enumerate(header)}
 
-    def row(**cells: Any) -> list[Any]:
+    def row(cells: Mapping[str, Any]) -> list[Any]:
         values: list[Any] = [None] * len(header)
         for key, value in cells.items():
             if value not in (None, ""):
@@ -132,57 +166,73 @@ def export_xlsform(definition: SurveyDefinition, path: Path) -> Path:
     def texts(prefix: str, texts: Mapping[str, str] | None) -> dict[str, str]:
         return {f"{prefix}::{language_header(c)}": texts.get(c, "") for c in languages} if texts else {}
 
-    for section in definition.sections:
-        grouped = bool(section.label)
-        if grouped:
-            survey.append(row(type="begin_group", name=section.name, relevant=section.relevant,
-                              **texts("label", section.label)))
-        for q in section.questions:
-            xls_type = q.extra.get("xlsform_type") or {
-                "select_one": f"select_one {q.choices}",
-                "scale": f"select_one {q.choices}",
-                "yes_no": f"select_one {q.choices}",
-                "select_multiple": f"select_multiple {q.choices}",
-                "attachment": "file",
-            }.get(q.type, q.type)
-            thresholds = ""
-            if q.thresholds is not None:
-                thresholds = " ".join(str(_number_cell(t)) for t in q.thresholds)
-                if q.thresholds_descending:
-                    thresholds += " descending"
-            survey.append(row(
-                type=xls_type, name=q.name, required=_required_cell(q.required),
-                relevant=q.relevant, constraint=q.constraint, calculation=q.calculation,
-                appearance=q.extra.get("appearance"),
-                neascn_type=q.type if q.type in _NEASCN_TYPES else None,
-                neascn_domain=q.domain,
-                neascn_weight=_number_cell(q.weight) if q.domain else None,
-                neascn_thresholds=thresholds,
-                neascn_source=q.source,
-                **texts("label", q.label), **texts("hint", q.hint),
-                **texts("constraint_message", q.constraint_message),
-            ))
-        if grouped:
-            survey.append(row(type="end_group"))
+    def write(nodes: tuple[Node, ...]) -> None:
+        for node in nodes:
+            if isinstance(node, Group):
+                survey.append(row({"type": f"begin_{node.kind}", "name": node.name,
+                                   "relevant": node.relevant, **texts("label", node.label),
+                                   **node.extra}))
+                write(node.children)
+                survey.append(row({"type": f"end_{node.kind}"}))
+            else:
+                write_question(node)
+
+    def write_question(q: Question) -> None:
+        thresholds = ""
+        if q.thresholds is not None:
+            thresholds = " ".join(str(_number_cell(t)) for t in q.thresholds)
+            if q.thresholds_descending:
+                thresholds += " descending"
+        cells: dict[str, Any] = {k: v for k, v in q.extra.items() if k != "xlsform_type"}
+        for key, value in q.texts.items():
+            cells.update(texts(key, value))
+        cells.update(
+            type=_xls_type(q), name=q.name, required=_required_cell(q.required),
+            relevant=q.relevant, constraint=q.constraint, calculation=q.calculation,
+            neascn_type=q.type if q.type in _NEASCN_TYPES else None,
+            neascn_domain=q.domain,
+            neascn_weight=_number_cell(q.weight) if q.domain else None,
+            neascn_thresholds=thresholds,
+            neascn_source=q.source,
+            **texts("label", q.label), **texts("hint", q.hint),
+            **texts("constraint_message", q.constraint_message),
+        )
+        survey.append(row(cells))
+
+    write(definition.children)
 
     choices = wb.create_sheet("choices")
+    choice_columns: dict[str, None] = {}
+    for items in definition.choice_lists.values():
+        for choice in items:
+            choice_columns.update(dict.fromkeys(choice.extra))
+            for kind in choice.media:
+                choice_columns.update({f"{kind}::{language_header(c)}": None for c in languages})
     choices_header = ["list_name", "name"] + [f"label::{language_header(c)}" for c in languages]
     choices_header.append("score")
+    choices_header += list(choice_columns)
     choices.append(choices_header)
     for list_name, items in definition.choice_lists.items():
+        if _is_file_list(list_name):
+            continue  # a list from a file travels as the file, not on this sheet
         for choice in items:
+            cells: dict[str, Any] = dict(choice.extra)
+            for kind, text in choice.media.items():
+                cells.update({f"{kind}::{language_header(c)}": text.get(c, "") for c in languages})
             choices.append([list_name, choice.name]
                            + [choice.label.get(c, "") for c in languages]
-                           + [_number_cell(choice.score) if choice.score is not None else None])
+                           + [_number_cell(choice.score) if choice.score is not None else None]
+                           + [cells.get(key) or None for key in choice_columns])
 
     settings = wb.create_sheet("settings")
     settings_header = ["form_id", "version", "form_title", "default_language", "neascn_sources"]
     settings_header += [f"neascn_title::{language_header(c)}" for c in languages]
+    settings_header += list(definition.settings)
     settings.append(settings_header)
     settings.append([
         definition.form_id, definition.version, definition.title_in(definition.default_language),
         language_header(definition.default_language), "\n".join(definition.sources),
-    ] + [definition.title.get(c, "") for c in languages])
+    ] + [definition.title.get(c, "") for c in languages] + list(definition.settings.values()))
 
     if definition.domains:
         domains = wb.create_sheet(DOMAINS_SHEET)

@@ -139,6 +139,10 @@ class _Mapper:
         if not children:
             raise XLSFormError("survey", None, None, _("the form has no questions"))
         form_id = str(t.get("id_string") or t.get("name") or "form")
+        if not NAME_RE.fullmatch(form_id):  # ODK allows any id; ours name files and entities
+            form_id = re.sub(r"[^A-Za-z0-9_.\-]", "_", form_id.strip())
+            if form_id and not re.match(r"[A-Za-z_]", form_id):
+                form_id = f"form_{form_id}"
         if not NAME_RE.fullmatch(form_id):
             raise XLSFormError("settings", 2, "form_id", _("“{name}” is not a valid form id").format(
                 name=form_id))
@@ -238,8 +242,10 @@ class _Mapper:
             if raw.get(key) not in (None, ""):
                 extra[key] = str(raw[key])
         parameters = raw.get("parameters") or {}
-        if parameters:
+        if isinstance(parameters, Mapping) and parameters:
             extra["parameters"] = " ".join(f"{k}={v}" for k, v in parameters.items())
+        elif isinstance(parameters, str) and parameters.strip():
+            extra["parameters"] = parameters.strip()
         required = bind.pop("required", None)
         relevant = bind.pop("relevant", None)
         constraint = bind.pop("constraint", None)
