@@ -67,6 +67,12 @@ def _canonical(element: dict[str, Any], default: str) -> dict[str, Any]:
             value = {default: value}  # one unnamed language is the default one
         out[key] = _texts(value, default)
     bind = dict(out.get("bind") or {})
+    for key in ("jr:constraintMsg", "jr:requiredMsg"):
+        if isinstance(element.get("bind", {}).get(key), str):
+            bind[key] = {default: element["bind"][key]}
+    if isinstance(element.get("media"), dict):
+        out["media"] = {k: _texts({default: v} if isinstance(v, str) else v, default)
+                        for k, v in element["media"].items()}
     if "required" in bind:  # yes / true / true() are one thing
         flag = str(bind["required"]).strip().lower()
         bind["required"] = {"yes": "yes", "true": "yes", "true()": "yes", "1": "yes"}.get(flag, flag)
@@ -78,13 +84,26 @@ def _canonical(element: dict[str, Any], default: str) -> dict[str, Any]:
     out["bind"] = {**base.get("bind", {}), **out.get("bind", {})}
     out["control"] = {**base.get("control", {}), **out.get("control", {})}
     if "choices" in element and isinstance(element["choices"], list):
-        out["choices"] = [_texts({k: ({default: v} if k == "label" and isinstance(v, str) else v)
-                                  for k, v in c.items() if not k.startswith("score")}, default)
-                          for c in element["choices"]]
+        out["choices"] = [_choice(c, default) for c in element["choices"]]
+    if not out.get("parameters"):
+        out.pop("parameters", None)  # an empty parameters cell is no parameters
     out.pop("list_name", None)
     if "children" in element:
         out["children"] = [_canonical(child, default) for child in element["children"]]
     return out
+
+
+def _choice(choice: dict[str, Any], default: str) -> Any:
+    out: dict[str, Any] = {}
+    for key, value in choice.items():
+        if key.startswith("score"):
+            continue
+        if key == "label" and isinstance(value, str):
+            value = {default: value}
+        if key == "media" and isinstance(value, dict):
+            value = {k: {default: v} if isinstance(v, str) else v for k, v in value.items()}
+        out[key] = value
+    return _texts(out, default)
 
 
 def compare(original: Path, exported: Path) -> str | None:
@@ -115,7 +134,7 @@ def _first_difference(a: Any, b: Any, where: str) -> str | None:
             if diff:
                 return diff
         return None
-    if a != b:
+    if a != b and str(a) != str(b):  # a TRUE cell reads as True, written back as "True"
         return f"{where}: {a!r} vs {b!r}"
     return None
 

@@ -154,6 +154,7 @@ class Group:
     #: ``appearance`` (``field-list``), ``repeat_count``, ``body::``/``bind::`` columns ...
     extra: Mapping[str, str] = field(default_factory=dict)
     path: str = ""
+    hint: Text | None = None
 
     def label_in(self, language: str, fallback: str = "en") -> str:
         return pick_label(self.label, language, fallback) or self.name
@@ -342,6 +343,8 @@ def _node_to_dict(node: Node) -> dict[str, Any]:
                             "relevant": node.relevant}
     if node.extra:
         data["extra"] = dict(node.extra)
+    if node.hint:
+        data["hint"] = dict(node.hint)
     data["children"] = [_node_to_dict(child) for child in node.children]
     return data
 
@@ -555,7 +558,7 @@ def definition_from_dict(data: Any) -> SurveyDefinition:
             item = r.obj(raw, _("a choice"))
             name = r.string(item, "name")
             assert name is not None
-            choices.append(Choice(name=name, label=r.text(item, "label") or {},
+            choices.append(Choice(name=name, label=r.text(item, "label", required=False) or {},
                                   score=r.number(item, "score", None),
                                   media=r.texts(item, "media"), extra=r.strings(item, "extra")))
         choice_lists[str(list_name)] = tuple(choices)
@@ -662,7 +665,8 @@ def _read_nodes(
                                    path if kind == "repeat" else repeat, choice_lists,
                                    domain_ids, depth + 1)
             nodes.append(Group(name=name, label=label, kind=kind, relevant=relevant,
-                               children=children, extra=extra, path=path))
+                               children=children, extra=extra, path=path,
+                               hint=r.text(item, "hint", required=False)))
         else:
             nodes.append(replace(_read_question(r, item, name, choice_lists, domain_ids),
                                  path=path, repeat=repeat))

@@ -229,7 +229,7 @@ PARSE_ONLY_FUNCTIONS: dict[str, tuple[int, int | None]] = {
         "once", "today", "now", "date", "date-time", "decimal-date-time", "format-date",
         "format-date-time", "pulldata", "area", "distance", "boolean-from-string", "checklist",
         "weighted-checklist", "uuid", "random", "digest", "current", "floor", "ceiling", "last",
-        "sin", "cos", "tan", "pi", "decimal-time", "exp10", "base64-decode", "choice-name",
+        "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "pi", "decimal-time", "exp10", "base64-decode", "choice-name",
     )
 }
 _WORD_OPERATORS = {"and", "or", "div", "mod"}

@@ -59,6 +59,7 @@ _ATTACHMENT_TYPES = {"file", "image", "audio", "video"}
 _SIMPLE_TYPES = {"text", "integer", "decimal", "date", "note", "calculate"}
 _NEASCN_TYPES = {"scale", "yes_no"}
 DOMAINS_SHEET = "neascn_domains"
+EXTERNAL_SHEET = "external_choices"
 MULTILINGUAL_SURVEY_COLUMNS = ("label", "hint", "constraint_message")
 
 
@@ -123,9 +124,10 @@ def _xls_type(q: Question) -> str:
     return written or _PLAIN_TYPES.get(q.type, q.type)
 
 
-def _dynamic_columns(definition: SurveyDefinition, languages: list[str]) -> list[str]:
+def _dynamic_columns(definition: SurveyDefinition, languages: list[str],
+                     fixed: list[str]) -> list[str]:
     """The pass-through columns the definition uses (``bind::``, ``default``, ``media::image`` ...)."""
-    columns: dict[str, None] = {}
+    columns: dict[str, None] = dict.fromkeys(fixed)
     for node in [*definition.groups, *definition.questions]:
         for key in node.extra:
             if key not in ("appearance", "xlsform_type"):
@@ -134,7 +136,7 @@ def _dynamic_columns(definition: SurveyDefinition, languages: list[str]) -> list
             for key in node.texts:
                 for code in languages:
                     columns[f"{key}::{language_header(code)}"] = None
-    return list(columns)
+    return list(columns)[len(fixed):]
 
 
 def export_xlsform(definition: SurveyDefinition, path: Path) -> Path:
@@ -152,7 +154,7 @@ def export_xlsform(definition: SurveyDefinition, path: Path) -> Path:
     header += [f"constraint_message::{language_header(c)}" for c in languages]
     header += ["calculation", "appearance", "neascn_type", "neascn_domain", "neascn_weight",
                "neascn_thresholds", "neascn_source"]
-    header += _dynamic_columns(definition, languages)
+    header += _dynamic_columns(definition, languages, header)
     survey.append(header)
     column = {name: i for i, name in enumerate(header)}
 
@@ -171,7 +173,7 @@ def export_xlsform(definition: SurveyDefinition, path: Path) -> Path:
             if isinstance(node, Group):
                 survey.append(row({"type": f"begin_{node.kind}", "name": node.name,
                                    "relevant": node.relevant, **texts("label", node.label),
-                                   **node.extra}))
+                                   **texts("hint", node.hint), **node.extra}))
                 write(node.children)
                 survey.append(row({"type": f"end_{node.kind}"}))
             else:
@@ -212,17 +214,23 @@ def export_xlsform(definition: SurveyDefinition, path: Path) -> Path:
     choices_header.append("score")
     choices_header += list(choice_columns)
     choices.append(choices_header)
+    external = {q.choices for q in definition.questions
+                if q.extra.get("xlsform_type") == "select_one_external"}
+    external_sheet = wb.create_sheet(EXTERNAL_SHEET) if external else None
+    if external_sheet is not None:
+        external_sheet.append(choices_header)
     for list_name, items in definition.choice_lists.items():
         if _is_file_list(list_name):
             continue  # a list from a file travels as the file, not on this sheet
+        sheet = external_sheet if list_name in external and external_sheet is not None else choices
         for choice in items:
             cells: dict[str, Any] = dict(choice.extra)
             for kind, text in choice.media.items():
                 cells.update({f"{kind}::{language_header(c)}": text.get(c, "") for c in languages})
-            choices.append([list_name, choice.name]
-                           + [choice.label.get(c, "") for c in languages]
-                           + [_number_cell(choice.score) if choice.score is not None else None]
-                           + [cells.get(key) or None for key in choice_columns])
+            sheet.append([list_name, choice.name]
+                         + [choice.label.get(c, "") for c in languages]
+                         + [_number_cell(choice.score) if choice.score is not None else None]
+                         + [cells.get(key) or None for key in choice_columns])
 
     settings = wb.create_sheet("settings")
     settings_header = ["form_id", "version", "form_title", "default_language", "neascn_sources"]
@@ -354,10 +362,22 @@ class _Importer:
             raise self.fail(sheet, row, column, _("“{value}” is not a number").format(
                 value=text)) from None
 
-    def choice_lists(self) -> dict[str, list[dict[str, Any]]]:
-        sheet = self.sheets.get("choices")
+    def choice_lists(self, sheet_name: str = "choices", document: Mapping[str, Any] | None = None,
+                     ) -> dict[str, list[dict[str, Any]]]:
+        sheet = self.sheets.get(sheet_name)
         lists: dict[str, list[dict[str, Any]]] = {}
         if sheet is None:
+            return lists
+        if document is not None:
+            self.default_language = document.get("default_language", self.default_language)
+            for number, record in sheet.rows:
+                list_name = record.get("list_name") or record.get("list name")
+                if list_name and record.get("name"):
+                    extra = {k: v for k, v in record.items()
+                             if k not in ("list_name", "list name", "name") and "label" not in k}
+                    lists.setdefault(list_name, []).append({
+                        "name": record["name"], "label": self.texts(record, "label"),
+                        "score": None, "media": {}, "extra": extra})
             return lists
         for number, record in sheet.rows:
             list_name = record.get("list_name") or record.get("list name")
@@ -640,12 +660,19 @@ def read_xlsform_reading(path: Path) -> XLSFormReading:
     path = Path(path)
     reading = read_with_pyxform(path, _fallback_id(path))
     used = _used_domains(reading.document["children"], [])
+    lists = reading.document["choice_lists"]
     sheets: dict[str, _Sheet] = {}
-    if path.suffix.lower() == ".xlsx" and (used or reading.document.get("sources")):
+    if path.suffix.lower() == ".xlsx" and (used or not all(lists.values())):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # already reported by the pyxform reading
             sheets = _sheets(path)
-    reading.document["domains"] = _Importer(sheets, _fallback_id(path)).domains(used)
+    importer = _Importer(sheets, _fallback_id(path))
+    reading.document["domains"] = importer.domains(used)
+    # select_one_external lists live on the external_choices sheet, which pyxform leaves to
+    # the tools that make itemsets.csv; they are part of the definition here.
+    for list_name, choices in importer.choice_lists(EXTERNAL_SHEET, reading.document).items():
+        if list_name in lists and not lists[list_name]:
+            lists[list_name] = choices
     return reading
 
 

@@ -174,7 +174,7 @@ class _Mapper:
             number = None
         return {
             "name": str(raw.get("name", "")),
-            "label": self.text(raw.get("label")) or {self.default_language: str(raw.get("name", ""))},
+            "label": self.text(raw.get("label")) or {},
             "score": number,
             "media": self.media(raw.get("media")),
             "extra": {str(k): str(v) for k, v in raw.items()
@@ -200,14 +200,17 @@ class _Mapper:
         if kind in ("group", "repeat"):
             for key, value in bind.items():
                 if key != "relevant":
-                    extra[f"bind::{key}"] = str(value)
+                    extra[key if key == "required" else f"bind::{key}"] = str(value)
+            extra.update({str(k): str(v) for k, v in raw.items()
+                          if k not in _KNOWN and k != "relevant" and isinstance(v, str | int | float)})
             children = [n for n in (self.node(c) for c in raw.get("children") or []) if n is not None]
-            return {"type": kind, "name": raw["name"], "label": self.text(raw.get("label")) or {},
-                    "relevant": bind.get("relevant"), "extra": extra, "children": children}
+            group = {"type": kind, "name": raw["name"], "label": self.text(raw.get("label")) or {},
+                     "relevant": bind.get("relevant"), "extra": extra, "children": children}
+            if raw.get("hint"):
+                group["hint"] = self.text(raw.get("hint"))
+            return group
         if kind == "loop":
-            raise XLSFormError("survey", None, "type", _(
-                "the question type “{type}” is not supported (supported: text, integer, decimal, "
-                "date, select_one, select_multiple, note, calculate, file, image)").format(type=kind))
+            return self.loop(raw)
         texts: dict[str, dict[str, str]] = self.media(raw.get("media"))
         if raw.get("guidance_hint"):
             texts["guidance_hint"] = self.text(raw.get("guidance_hint")) or {}
@@ -256,13 +259,10 @@ class _Mapper:
             texts["required_message"] = required_message
         if our_type == "calculate" and not calculation:
             calculation = "''"  # pyxform accepts a calculate without one (a preload or a default)
-        if str(bind.get("readonly", "")).strip().lower() in ("true()", "yes", "true") and our_type not in (
-                "note", "calculate", "metadata"):
-            extra["read_only"] = "yes"
+        if "readonly" in bind:
+            extra["read_only"] = str(bind.pop("readonly"))
         for key, value in bind.items():
-            if key not in ("readonly", "type") or our_type not in ("note", "calculate", "metadata"):
-                if key != "readonly" or "read_only" not in extra:
-                    extra[f"bind::{key}"] = str(value)
+            extra[f"bind::{key}"] = str(value)
         for key, value in raw.items():
             if key not in _KNOWN and not key.startswith("neascn") and isinstance(value, str | int | float):
                 extra[str(key)] = str(value)
@@ -303,6 +303,31 @@ class _Mapper:
             "source": raw.get("neascn_source") or None,
             "extra": extra, "texts": texts,
         }
+
+    def loop(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """``begin loop over list``: one group per choice, ``%(name)s``/``%(label)s`` filled in —
+        what ODK's converter itself makes of it in the XForm."""
+        groups = []
+        for column in raw.get("columns") or []:
+            name = str(column.get("name", ""))
+            label = self.text(column.get("label")) or {self.default_language: name}
+
+            def fill(value: Any, code: str | None = None) -> Any:
+                if isinstance(value, str):
+                    text = label.get(code or self.default_language) or next(iter(label.values()))
+                    return value.replace("%(name)s", name).replace("%(label)s", text)
+                if isinstance(value, Mapping):
+                    return {k: fill(v, self.language(str(k))) for k, v in value.items()}
+                if isinstance(value, list):
+                    return [fill(v, code) for v in value]
+                return value
+
+            children = [n for n in (self.node(fill(c)) for c in raw.get("children") or [])
+                        if n is not None]
+            groups.append({"type": "group", "name": name, "label": label, "relevant": None,
+                           "extra": {}, "children": children})
+        return {"type": "group", "name": raw["name"], "label": self.text(raw.get("label")) or {},
+                "relevant": None, "extra": {}, "children": groups}
 
     def file_choices(self, name: str) -> list[dict[str, Any]]:
         """The choices of a ``select_one_from_file`` list from the CSV beside the form, if there."""
