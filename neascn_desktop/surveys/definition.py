@@ -304,15 +304,18 @@ def _flatten(nodes: tuple[Node, ...]) -> Iterator[Section]:
             if isinstance(child, Group):
                 yield from nested(child, _combine(relevant, child.relevant), False)
 
+    def shown() -> bool:  # device facts (start, end, deviceid ...) alone make no page
+        return any(q.type != "metadata" for q in loose)
+
     for node in nodes:
         if isinstance(node, Question):
             loose.append(node)
             continue
-        if loose:
+        if shown():
             yield loose_section()
-            loose = []
+        loose = []
         yield from nested(node, node.relevant, True)
-    if loose:
+    if shown():
         yield loose_section()
 
 

@@ -128,7 +128,8 @@ def _dynamic_columns(definition: SurveyDefinition, languages: list[str],
                      fixed: list[str]) -> list[str]:
     """The pass-through columns the definition uses (``bind::``, ``default``, ``media::image`` ...)."""
     columns: dict[str, None] = dict.fromkeys(fixed)
-    for node in [*definition.groups, *definition.questions]:
+    nodes: list[Group | Question] = [*definition.groups, *definition.questions]
+    for node in nodes:
         for key in node.extra:
             if key not in ("appearance", "xlsform_type"):
                 columns[key] = None
@@ -370,7 +371,7 @@ class _Importer:
             return lists
         if document is not None:
             self.default_language = document.get("default_language", self.default_language)
-            for number, record in sheet.rows:
+            for _number, record in sheet.rows:
                 list_name = record.get("list_name") or record.get("list name")
                 if list_name and record.get("name"):
                     extra = {k: v for k, v in record.items()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 import warnings
 from collections.abc import Mapping
 from contextlib import redirect_stderr, redirect_stdout
@@ -51,6 +52,10 @@ _METADATA = {
 _FILE_LIST = re.compile(r".+\.(csv|xml|geojson)$", re.IGNORECASE)
 _ROW = re.compile(r"\[row\s*:\s*(\d+)\]")
 _SHEET = re.compile(r"'(survey|choices|settings|external_choices|entities)' sheet")
+_MISSING_SHEET = re.compile(r"There should be an? (survey|choices|settings|external_choices) sheet")
+_COLUMN = re.compile(r"the '([\w:. -]+)' (?:value|column)")
+#: Question columns holding expressions, checked with our parser (pyxform leaves them to ODK).
+_EXPRESSION_COLUMNS = ("required", "relevant", "constraint", "calculation")
 #: Element keys mapped explicitly; every other string-valued key is kept as an extra column.
 _KNOWN = {"type", "name", "label", "hint", "bind", "control", "children", "choices", "itemset",
           "list_name", "parameters", "media", "guidance_hint", "choice_filter", "default"}
@@ -64,14 +69,26 @@ class XLSFormReading:
     warnings: tuple[str, ...]
 
 
+def one_line(text: str) -> str:
+    """Text from a form or from pyxform, safe for one terminal line or one label."""
+    return " ".join("".join(ch for ch in text if ch in "\n\t" or not unicodedata.category(ch).startswith("C")
+                            ).split())
+
+
 def _pyxform_error(exc: Exception) -> Exception:
+    """pyxform's English sentence inside ours, with the sheet, row and column it names."""
     from neascn_desktop.surveys.xlsform import XLSFormError
 
-    text = " ".join(str(exc).split())
+    text = one_line(str(exc))
     row = _ROW.search(text)
-    sheet = _SHEET.search(text)
-    return XLSFormError(sheet.group(1) if sheet else ("survey" if row else None),
-                        int(row.group(1)) if row else None, None,
+    sheet = _SHEET.search(text) or _MISSING_SHEET.search(text)
+    column = _COLUMN.search(text)
+    sheet_name = sheet.group(1) if sheet else ("survey" if row else None)
+    if text.startswith("Choice names"):
+        sheet_name = "choices"
+    return XLSFormError(sheet_name, int(row.group(1)) if row else None,
+                        column.group(1) if column else (
+                            "type" if "Unmatched '" in text or "List name" in text else None),
                         _("ODK's form converter refused it: {reason}").format(reason=text))
 
 
@@ -90,24 +107,55 @@ def read_with_pyxform(path: Path, fallback_id: str) -> XLSFormReading:
     with warnings.catch_warnings(record=True) as caught, redirect_stderr(sink), redirect_stdout(sink):
         warnings.simplefilter("always")
         try:
-            tree = workbook_to_json(get_xlsform(str(path)), fallback_form_name=fallback_id,
-                                    warnings=found)
-        except PyXFormError as exc:
-            raise _pyxform_error(exc) from None
+            data = get_xlsform(str(path))
         except Exception as exc:  # noqa: BLE001 - a hostile workbook can make the readers raise anything
             raise XLSFormError(None, None, None, _(
                 "{path} is not an Excel workbook (.xlsx) ({reason})").format(path=path, reason=exc)
             ) from None
+        try:
+            tree = workbook_to_json(data, fallback_form_name=fallback_id, warnings=found)
+        except PyXFormError as exc:
+            raise _pyxform_error(exc) from None
+        except Exception as exc:  # noqa: BLE001 - pyxform trips over some malformed sheets
+            raise XLSFormError(None, None, None, _(
+                "{path} is a damaged Excel workbook ({reason})").format(path=path, reason=exc)
+            ) from None
     found.extend(str(w.message) for w in caught)
-    document = _Mapper(tree, path.parent).document()
+    found = [one_line(w) for w in found if w.strip()]
+    # pyxform counts rows as Excel does (header = row 1); its tree has none, so find them by name.
+    rows: dict[str, int] = {}
+    for number, record in enumerate(data.survey or [], start=2):
+        if isinstance(record, Mapping) and record.get("name"):
+            rows.setdefault(str(record["name"]).strip(), number)
+    document = _Mapper(tree, path.parent, rows, _typographic_texts(data)).document()
     return XLSFormReading(document=document, warnings=tuple(dict.fromkeys(found)))
 
 
+def _typographic_texts(data: Any) -> dict[str, str]:
+    """Cell texts with typographic quotes, by their straightened form.
+
+    pyxform straightens quotes in every cell — right for expressions, but in a label
+    ``“不知道”`` is the text the author wrote, so labels and hints get theirs back."""
+    from pyxform.parsing.sheet_headers import RE_SMART_QUOTES, SMART_QUOTES
+
+    found: dict[str, str] = {}
+    for sheet in (data.survey, data.choices, data.settings, data.external_choices):
+        for record in sheet or []:
+            for value in record.values() if isinstance(record, Mapping) else ():
+                if isinstance(value, str) and RE_SMART_QUOTES.search(value):
+                    found.setdefault(RE_SMART_QUOTES.sub(lambda m: SMART_QUOTES[m.group(0)], value),
+                                     value)
+    return found
+
+
 class _Mapper:
-    def __init__(self, tree: Mapping[str, Any], folder: Path) -> None:
+    def __init__(self, tree: Mapping[str, Any], folder: Path, rows: Mapping[str, int],
+                 typographic: Mapping[str, str]) -> None:
         from neascn_desktop.surveys.xlsform import language_from_header
 
         self.tree = tree
+        self.rows = rows
+        self.typographic = typographic
         self.folder = folder
         default = str(tree.get("default_language") or "default")
         self.default_language = "en" if default == "default" else language_from_header(default)
@@ -121,8 +169,9 @@ class _Mapper:
         if value is None or value == "":
             return None
         if isinstance(value, Mapping):
-            return {self.language(str(k)): str(v) for k, v in value.items() if v not in (None, "")}
-        return {self.default_language: str(value)}
+            return {self.language(str(k)): self.typographic.get(str(v), str(v))
+                    for k, v in value.items() if v not in (None, "")}
+        return {self.default_language: self.typographic.get(str(value), str(value))}
 
     def media(self, value: Any) -> dict[str, dict[str, str]]:
         if not isinstance(value, Mapping):
@@ -224,7 +273,7 @@ class _Mapper:
             our_type, xls_type = ("select_one", "select_one_from_file") if "one" in lowered else (
                 "select_multiple", "select_multiple_from_file")
         else:
-            raise XLSFormError("survey", None, "type", _(
+            raise XLSFormError("survey", self.rows.get(str(raw.get("name"))), "type", _(
                 "the question type “{type}” is not supported (supported: text, integer, decimal, "
                 "date, select_one, select_multiple, note, calculate, file, image)").format(type=kind))
         itemset = raw.get("itemset") or raw.get("list_name")
@@ -237,8 +286,8 @@ class _Mapper:
                 # select_one_external: the list lives on external_choices, i.e. in a file
                 # beside the form that ODK tools generate (itemsets.csv).
                 self.lists[choices] = []
-        if xls_type != our_type:
-            extra["xlsform_type"] = xls_type
+        if xls_type != {"attachment": "file", "datetime": "dateTime"}.get(our_type, our_type):
+            extra["xlsform_type"] = xls_type  # what export writes back (``image``, ``imei`` ...)
         if lowered in ("select one external",):
             extra["xlsform_type"] = "select_one_external"
         for key in ("choice_filter", "default"):
@@ -275,6 +324,9 @@ class _Mapper:
                 req = "true()"
             elif lowered_required not in ("no", "false", "false()", "0"):
                 req = str(required)
+        for column, text in zip(_EXPRESSION_COLUMNS, (req, relevant, constraint, calculation),
+                                strict=True):
+            self.check_expression(str(raw.get("name")), column, text)
         weight = raw.get("neascn_weight")
         thresholds = raw.get("neascn_thresholds")
         threshold_list = None
@@ -304,6 +356,19 @@ class _Mapper:
             "extra": extra, "texts": texts,
         }
 
+    def check_expression(self, name: str, column: str, text: Any) -> None:
+        from neascn_desktop.surveys import expressions
+        from neascn_desktop.surveys.xlsform import XLSFormError
+
+        if not text:
+            return
+        try:
+            expressions.parse(str(text))
+        except expressions.ExpressionError as exc:
+            raise XLSFormError("survey", self.rows.get(name), column, _(
+                "the expression “{text}” is not supported ({reason})").format(
+                    text=text, reason=exc.reason)) from None
+
     def loop(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         """``begin loop over list``: one group per choice, ``%(name)s``/``%(label)s`` filled in —
         what ODK's converter itself makes of it in the XForm."""
@@ -311,17 +376,7 @@ class _Mapper:
         for column in raw.get("columns") or []:
             name = str(column.get("name", ""))
             label = self.text(column.get("label")) or {self.default_language: name}
-
-            def fill(value: Any, code: str | None = None) -> Any:
-                if isinstance(value, str):
-                    text = label.get(code or self.default_language) or next(iter(label.values()))
-                    return value.replace("%(name)s", name).replace("%(label)s", text)
-                if isinstance(value, Mapping):
-                    return {k: fill(v, self.language(str(k))) for k, v in value.items()}
-                if isinstance(value, list):
-                    return [fill(v, code) for v in value]
-                return value
-
+            fill = _Filler(name, label, self.default_language, self.language)
             children = [n for n in (self.node(fill(c)) for c in raw.get("children") or [])
                         if n is not None]
             groups.append({"type": "group", "name": name, "label": label, "relevant": None,
@@ -339,3 +394,23 @@ class _Mapper:
         return [{"name": row.get("name", ""), "label": self.text(row.get("label")) or {
             self.default_language: row.get("name", "")}, "score": None, "media": {},
                  "extra": {}} for row in rows if row.get("name")]
+
+
+@dataclass(frozen=True)
+class _Filler:
+    """Fills ``%(name)s`` and ``%(label)s`` of a loop's template rows for one choice."""
+
+    name: str
+    label: Mapping[str, str]
+    default_language: str
+    language: Any
+
+    def __call__(self, value: Any, code: str | None = None) -> Any:
+        if isinstance(value, str):
+            text = self.label.get(code or self.default_language) or next(iter(self.label.values()))
+            return value.replace("%(name)s", self.name).replace("%(label)s", text)
+        if isinstance(value, Mapping):
+            return {k: self(v, self.language(str(k))) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self(v, code) for v in value]
+        return value

@@ -134,9 +134,9 @@ def test_xlsform_import_and_export(field_dir: Path, cli, tmp_path: Path) -> None
     wb.save(form)
     imported = _json(cli, *d, "survey", "import-xlsform", form)
     assert imported == {"form_id": "buses", "version": "1", "questions": 1, "sections": 1,
-                        "languages": ["en", "ko"], "new": True}
+                        "languages": ["en", "ko"], "new": True, "warnings": []}
     assert _json(cli, *d, "survey", "import-xlsform", form)["new"] is False
-    ws.append(["geopoint", "where", "Where"])
+    ws.append(["teleport", "where", "Where"])
     wb.save(form)
     code, _out, err = cli(*d, "survey", "import-xlsform", form)
     assert code == 2 and "sheet “survey”, row 3, column “type”" in err
