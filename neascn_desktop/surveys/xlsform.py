@@ -4,10 +4,12 @@ Export writes the ``survey``, ``choices`` and ``settings`` sheets that ODK's
 ``xls2xform`` converts, plus our scoring extras as extra columns
 (``neascn_type``, ``neascn_domain``, ``neascn_weight``, ``neascn_thresholds``,
 ``score``) and an extra sheet ``neascn_domains``; other tools ignore them.
-Import reads a form built in Excel for Kobo or ODK — tolerant of a bare
-``label`` column, ``begin group`` spellings, metadata rows and unknown columns —
-and refuses anything it cannot represent with an :class:`XLSFormError` naming
-the sheet, row and column.  See ``docs/xlsform.md``.
+Import reads the form through pyxform, ODK's own converter (see
+:mod:`neascn_desktop.surveys.xlsform_reader`), so whatever ODK accepts — aliases,
+legacy spellings, ``label:English`` headers, groups, repeats — reads the same
+here; what it or the engine refuses is an :class:`XLSFormError` naming the sheet,
+row and column.  Export writes every column the import read, so a form
+round-trips field by field.  See ``docs/xlsform.md``.
 """
 
 from __future__ import annotations
@@ -20,9 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from neascn_desktop.i18n import _
-from neascn_desktop.surveys import expressions
 from neascn_desktop.surveys.definition import (
-    NAME_RE,
     Group,
     Node,
     Question,
@@ -50,17 +50,9 @@ _NAME_ALIASES = {
     "中文": "zh_Hans", "japanese": "ja", "日本語": "ja", "russian": "ru", "русский": "ru",
     "mongolian": "mn", "монгол": "mn",
 }
-#: XLSForm metadata rows that record device facts, not questions; import skips them.
-METADATA_TYPES = frozenset({
-    "start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber",
-    "username", "email", "audit", "start-geopoint", "background-audio",
-})
-_ATTACHMENT_TYPES = {"file", "image", "audio", "video"}
-_SIMPLE_TYPES = {"text", "integer", "decimal", "date", "note", "calculate"}
 _NEASCN_TYPES = {"scale", "yes_no"}
 DOMAINS_SHEET = "neascn_domains"
 EXTERNAL_SHEET = "external_choices"
-MULTILINGUAL_SURVEY_COLUMNS = ("label", "hint", "constraint_message")
 
 
 class XLSFormError(SurveyError):
@@ -306,6 +298,8 @@ def _split_header(header: str) -> tuple[str, str | None]:
 
 
 class _Importer:
+    """Reads our own sheets, which pyxform does not look at (``neascn_domains``, ``external_choices``)."""
+
     def __init__(self, sheets: dict[str, _Sheet], fallback_id: str) -> None:
         self.sheets = sheets
         self.fallback_id = fallback_id
@@ -333,27 +327,6 @@ class _Importer:
             result[language or self.default_language] = value
         return result
 
-    def expression(self, sheet: str, row: int, column: str, text: str | None) -> str | None:
-        if not text:
-            return None
-        try:
-            expressions.parse(text)
-        except expressions.ExpressionError as exc:
-            raise self.fail(sheet, row, column, _("the expression “{text}” is not supported "
-                                                  "({reason})").format(text=text, reason=exc.reason)
-                            ) from None
-        return text
-
-    def required(self, row: int, text: str | None) -> str | None:
-        if not text:
-            return None
-        lowered = text.strip().lower()
-        if lowered in ("yes", "true", "true()", "1"):
-            return "true()"
-        if lowered in ("no", "false", "false()", "0"):
-            return None
-        return self.expression("survey", row, "required", text)
-
     def number(self, sheet: str, row: int, column: str, text: str | None) -> float | None:
         if not text:
             return None
@@ -363,42 +336,21 @@ class _Importer:
             raise self.fail(sheet, row, column, _("“{value}” is not a number").format(
                 value=text)) from None
 
-    def choice_lists(self, sheet_name: str = "choices", document: Mapping[str, Any] | None = None,
-                     ) -> dict[str, list[dict[str, Any]]]:
-        sheet = self.sheets.get(sheet_name)
+    def external_choices(self, default_language: str) -> dict[str, list[dict[str, Any]]]:
+        """The lists of the ``external_choices`` sheet (``select_one_external``)."""
+        sheet = self.sheets.get(EXTERNAL_SHEET)
         lists: dict[str, list[dict[str, Any]]] = {}
         if sheet is None:
             return lists
-        if document is not None:
-            self.default_language = document.get("default_language", self.default_language)
-            for _number, record in sheet.rows:
-                list_name = record.get("list_name") or record.get("list name")
-                if list_name and record.get("name"):
-                    extra = {k: v for k, v in record.items()
-                             if k not in ("list_name", "list name", "name") and "label" not in k}
-                    lists.setdefault(list_name, []).append({
-                        "name": record["name"], "label": self.texts(record, "label"),
-                        "score": None, "media": {}, "extra": extra})
-            return lists
-        for number, record in sheet.rows:
+        self.default_language = default_language
+        for _number, record in sheet.rows:
             list_name = record.get("list_name") or record.get("list name")
-            if not list_name:
-                continue
-            name = record.get("name")
-            if not name:
-                raise self.fail("choices", number, "name", _("a choice needs a name"))
-            if any(ch.isspace() for ch in name):
-                raise self.fail("choices", number, "name",
-                                _("the choice name “{name}” contains a space").format(name=name))
-            if any(c["name"] == name for c in lists.get(list_name, [])):
-                raise self.fail("choices", number, "name",
-                                _("the choice “{name}” appears twice in the list “{list}”").format(
-                                    name=name, list=list_name))
-            label = self.texts(record, "label") or {self.default_language: name}
-            lists.setdefault(list_name, []).append({
-                "name": name, "label": label,
-                "score": self.number("choices", number, "score", record.get("score")),
-            })
+            if list_name and record.get("name"):
+                extra = {k: v for k, v in record.items()
+                         if k not in ("list_name", "list name", "name") and "label" not in k}
+                lists.setdefault(list_name, []).append({
+                    "name": record["name"], "label": self.texts(record, "label"),
+                    "score": None, "media": {}, "extra": extra})
         return lists
 
     def domains(self, used: list[str]) -> list[dict[str, Any]]:
@@ -422,201 +374,6 @@ class _Importer:
                 domains.append({"id": domain_id, "label": {"en": domain_id}, "description": {},
                                 "weight": 1.0})
         return domains
-
-    def question_type(self, number: int, text: str, lists: Mapping[str, Any],
-                      record: Mapping[str, str]) -> tuple[str, str | None, dict[str, str]]:
-        parts = text.split()
-        base = parts[0].lower()
-        extra: dict[str, str] = {}
-        if base in ("select_one", "select_multiple"):
-            if len(parts) == 3 and parts[2].lower() == "or_other":
-                raise self.fail("survey", number, "type", _(
-                    "“or_other” is not supported; add an “other” choice to the list and a text "
-                    "question shown when it is selected"))
-            if len(parts) != 2:
-                raise self.fail("survey", number, "type", _(
-                    "“{type}” must be followed by exactly one choice list name").format(type=base))
-            if parts[1] not in lists:
-                raise self.fail("survey", number, "type", _(
-                    "the choice list “{name}” is not on the choices sheet").format(name=parts[1]))
-            kind = base
-            special = record.get("neascn_type", "").strip().lower()
-            if special:
-                if special not in _NEASCN_TYPES or base != "select_one":
-                    raise self.fail("survey", number, "neascn_type", _(
-                        "“{value}” is not a known neascn_type for {type}").format(
-                            value=special, type=base))
-                kind = special
-            return kind, parts[1], extra
-        if len(parts) != 1:
-            raise self.fail("survey", number, "type", _("unknown question type “{type}”").format(
-                type=text))
-        if base in _SIMPLE_TYPES:
-            return base, None, extra
-        if base in _ATTACHMENT_TYPES:
-            if base != "file":
-                extra["xlsform_type"] = base
-            return "attachment", None, extra
-        reasons = {
-            "begin_repeat": _("repeated groups are not supported"),
-            "begin repeat": _("repeated groups are not supported"),
-            "select_one_from_file": _("choice lists from external files are not supported"),
-            "select_multiple_from_file": _("choice lists from external files are not supported"),
-        }
-        reason = reasons.get(base) or _(
-            "the question type “{type}” is not supported (supported: text, integer, decimal, "
-            "date, select_one, select_multiple, note, calculate, file, image)").format(type=text)
-        raise self.fail("survey", number, "type", reason)
-
-    def run(self) -> dict[str, Any]:
-        survey = self.sheets.get("survey")
-        if survey is None:
-            raise self.fail("survey", None, None, _("the workbook has no “survey” sheet"))
-        for required_column in ("type", "name"):
-            if required_column not in [h.strip().lower() for h in survey.headers]:
-                raise self.fail("survey", 1, required_column, _("this column is missing"))
-        lists = self.choice_lists()
-        sections: list[dict[str, Any]] = []
-        # Stack of open groups: (name, label, combined relevance, row number).
-        stack: list[tuple[str, dict[str, str], str | None, int]] = []
-        current: dict[str, Any] | None = None
-        names: set[str] = set()
-        used_domains: list[str] = []
-        counter = 0
-
-        def open_section(name: str, label: dict[str, str], relevant: str | None) -> dict[str, Any]:
-            nonlocal counter
-            base, candidate = name, name
-            while candidate in names:
-                counter += 1
-                candidate = f"{base}_{counter}"
-            names.add(candidate)
-            section: dict[str, Any] = {
-                "name": candidate, "label": label, "relevant": relevant, "questions": [],
-            }
-            sections.append(section)
-            return section
-
-        for number, raw in survey.rows:
-            record = {k.strip().lower() if "::" not in k else k: v for k, v in raw.items()}
-            type_text = record.get("type", "")
-            if not type_text:
-                if len([k for k in record if not k.startswith("$")]) and record.get("name"):
-                    raise self.fail("survey", number, "type", _("the type is missing"))
-                continue
-            lowered = " ".join(type_text.lower().split())
-            if lowered in METADATA_TYPES:
-                continue
-            if lowered in ("begin_group", "begin group"):
-                name = record.get("name", "")
-                if not NAME_RE.fullmatch(name):
-                    raise self.fail("survey", number, "name", _(
-                        "“{name}” is not a valid group name").format(name=name))
-                relevant = self.expression("survey", number, "relevant", record.get("relevant"))
-                if stack and stack[-1][2]:
-                    outer = stack[-1][2]
-                    relevant = f"({outer}) and ({relevant})" if relevant else outer
-                label = self.texts(record, "label") or {self.default_language: name}
-                stack.append((name, label, relevant, number))
-                current = open_section(name, label, relevant)
-                continue
-            if lowered in ("end_group", "end group"):
-                if not stack:
-                    raise self.fail("survey", number, "type", _(
-                        "“end_group” without a matching “begin_group”"))
-                stack.pop()
-                current = open_section(stack[-1][0], stack[-1][1], stack[-1][2]) if stack else None
-                continue
-            name = record.get("name", "")
-            if not NAME_RE.fullmatch(name):
-                raise self.fail("survey", number, "name", _(
-                    "“{name}” is not a valid question name").format(name=name))
-            if name in names:
-                raise self.fail("survey", number, "name", _(
-                    "the name “{name}” is used twice").format(name=name))
-            kind, list_name, extra = self.question_type(number, type_text, lists, record)
-            if record.get("appearance"):
-                extra["appearance"] = record["appearance"]
-            names.add(name)
-            if current is None:
-                current = open_section("ungrouped", {}, None)
-            domain = record.get("neascn_domain") or None
-            if domain and domain not in used_domains:
-                used_domains.append(domain)
-            thresholds = None
-            descending = False
-            if record.get("neascn_thresholds"):
-                parts = record["neascn_thresholds"].replace(",", " ").split()
-                if parts and parts[-1].lower() == "descending":
-                    descending = True
-                    parts = parts[:-1]
-                try:
-                    thresholds = [float(p) for p in parts]
-                except ValueError:
-                    thresholds = None
-                if thresholds is None or len(thresholds) != 4 or thresholds != sorted(thresholds):
-                    raise self.fail("survey", number, "neascn_thresholds", _(
-                        "give four ascending numbers, optionally followed by “descending”"))
-            weight = self.number("survey", number, "neascn_weight", record.get("neascn_weight"))
-            label = self.texts(record, "label")
-            if not label and kind not in ("calculate",):
-                label = {self.default_language: name}
-            question = {
-                "name": name, "type": kind, "label": label or None,
-                "hint": self.texts(record, "hint") or None,
-                "choices": list_name,
-                "required": self.required(number, record.get("required")),
-                "relevant": self.expression("survey", number, "relevant", record.get("relevant")),
-                "constraint": self.expression("survey", number, "constraint",
-                                              record.get("constraint")),
-                "constraint_message": self.texts(record, "constraint_message") or None,
-                "calculation": self.expression("survey", number, "calculation",
-                                               record.get("calculation")),
-                "domain": domain, "weight": 1.0 if weight is None else weight,
-                "thresholds": thresholds, "thresholds_descending": descending,
-                "source": record.get("neascn_source") or None,
-                "extra": extra,
-            }
-            if kind == "calculate" and not question["calculation"]:
-                raise self.fail("survey", number, "calculation", _(
-                    "a calculate row needs a calculation"))
-            current["questions"].append(question)
-        if stack:
-            raise self.fail("survey", stack[-1][3], "type", _(
-                "the group “{name}” is never closed with “end_group”").format(name=stack[-1][0]))
-        sections = [s for s in sections if s["questions"]]
-        if not sections:
-            raise self.fail("survey", None, None, _("the form has no questions"))
-
-        form_id = self.settings.get("form_id") or self.fallback_id
-        if not NAME_RE.fullmatch(form_id):
-            raise self.fail("settings", 2, "form_id", _("“{name}” is not a valid form id").format(
-                name=form_id))
-        title = {lang: text for lang, text in self._title_translations().items() if text}
-        if not title:
-            title = {self.default_language: self.settings.get("form_title") or form_id}
-        sources = [s for s in self.settings.get("neascn_sources", "").splitlines() if s.strip()]
-        return {
-            "form_id": form_id,
-            "version": self.settings.get("version") or "1",
-            "title": title,
-            "default_language": self.default_language,
-            "sources": sources,
-            "domains": self.domains(used_domains),
-            "choice_lists": lists,
-            "sections": sections,
-        }
-
-    def _title_translations(self) -> dict[str, str]:
-        titles: dict[str, str] = {}
-        for header, value in self.settings.items():
-            name, language = _split_header(header)
-            if name == "neascn_title" and language:
-                titles[language] = value
-        if self.settings.get("form_title") and self.default_language not in titles:
-            titles[self.default_language] = self.settings["form_title"]
-        return titles
-
 
 def _sheets(path: Path) -> dict[str, _Sheet]:
     from openpyxl import load_workbook
@@ -671,7 +428,7 @@ def read_xlsform_reading(path: Path) -> XLSFormReading:
     reading.document["domains"] = importer.domains(used)
     # select_one_external lists live on the external_choices sheet, which pyxform leaves to
     # the tools that make itemsets.csv; they are part of the definition here.
-    for list_name, choices in importer.choice_lists(EXTERNAL_SHEET, reading.document).items():
+    for list_name, choices in importer.external_choices(reading.document["default_language"]).items():
         if list_name in lists and not lists[list_name]:
             lists[list_name] = choices
     return reading
