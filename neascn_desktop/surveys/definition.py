@@ -37,6 +37,8 @@ QUESTION_TYPES = (
 CHOICE_TYPES = frozenset({"select_one", "select_multiple", "yes_no", "scale", "rank"})
 #: Types that hold no answer typed by a person.
 NON_INPUT_TYPES = frozenset({"note", "calculate", "hidden", "metadata"})
+#: Recorded, never asked: not on the form pages (device facts, hidden values).
+UNSHOWN_TYPES = frozenset({"metadata", "hidden"})
 GROUP_KINDS = ("group", "repeat")
 #: Version of the stored document when it holds a tree (version 1, ``sections``, has no field).
 TREE_FORMAT = 2
@@ -296,7 +298,7 @@ def _flatten(nodes: tuple[Node, ...]) -> Iterator[Section]:
     def nested(group: Group, relevant: str | None, top: bool) -> Iterator[Section]:
         if group.kind == "repeat":
             return
-        own = tuple(n for n in group.children if isinstance(n, Question))
+        own = tuple(n for n in group.children if isinstance(n, Question) and n.type not in UNSHOWN_TYPES)
         if own or top:
             yield Section(name=group.path or group.name, label=group.label, relevant=relevant,
                           questions=own)
@@ -304,12 +306,13 @@ def _flatten(nodes: tuple[Node, ...]) -> Iterator[Section]:
             if isinstance(child, Group):
                 yield from nested(child, _combine(relevant, child.relevant), False)
 
-    def shown() -> bool:  # device facts (start, end, deviceid ...) alone make no page
-        return any(q.type != "metadata" for q in loose)
+    def shown() -> bool:
+        return bool(loose)
 
     for node in nodes:
         if isinstance(node, Question):
-            loose.append(node)
+            if node.type not in UNSHOWN_TYPES:
+                loose.append(node)
             continue
         if shown():
             yield loose_section()

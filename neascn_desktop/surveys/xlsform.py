@@ -336,23 +336,6 @@ class _Importer:
             raise self.fail(sheet, row, column, _("“{value}” is not a number").format(
                 value=text)) from None
 
-    def external_choices(self, default_language: str) -> dict[str, list[dict[str, Any]]]:
-        """The lists of the ``external_choices`` sheet (``select_one_external``)."""
-        sheet = self.sheets.get(EXTERNAL_SHEET)
-        lists: dict[str, list[dict[str, Any]]] = {}
-        if sheet is None:
-            return lists
-        self.default_language = default_language
-        for _number, record in sheet.rows:
-            list_name = record.get("list_name") or record.get("list name")
-            if list_name and record.get("name"):
-                extra = {k: v for k, v in record.items()
-                         if k not in ("list_name", "list name", "name") and "label" not in k}
-                lists.setdefault(list_name, []).append({
-                    "name": record["name"], "label": self.texts(record, "label"),
-                    "score": None, "media": {}, "extra": extra})
-        return lists
-
     def domains(self, used: list[str]) -> list[dict[str, Any]]:
         sheet = self.sheets.get(DOMAINS_SHEET)
         domains: list[dict[str, Any]] = []
@@ -375,7 +358,7 @@ class _Importer:
                                 "weight": 1.0})
         return domains
 
-def _sheets(path: Path) -> dict[str, _Sheet]:
+def _sheets(path: Path, only: frozenset[str] | None = None) -> dict[str, _Sheet]:
     from openpyxl import load_workbook
 
     try:
@@ -388,7 +371,8 @@ def _sheets(path: Path) -> dict[str, _Sheet]:
             "{path} is not an Excel workbook (.xlsx) ({reason})").format(path=path, reason=exc)
         ) from None
     try:
-        return {ws.title.strip().lower(): _read_sheet(ws) for ws in wb.worksheets}
+        return {ws.title.strip().lower(): _read_sheet(ws) for ws in wb.worksheets
+                if only is None or ws.title.strip().lower() in only}
     except XLSFormError:
         raise
     except Exception as exc:  # noqa: BLE001 - damaged sheet XML inside a valid ZIP
@@ -418,19 +402,12 @@ def read_xlsform_reading(path: Path) -> XLSFormReading:
     path = Path(path)
     reading = read_with_pyxform(path, _fallback_id(path))
     used = _used_domains(reading.document["children"], [])
-    lists = reading.document["choice_lists"]
     sheets: dict[str, _Sheet] = {}
-    if path.suffix.lower() == ".xlsx" and (used or not all(lists.values())):
+    if path.suffix.lower() == ".xlsx" and used:  # our own sheet, which pyxform does not read
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # already reported by the pyxform reading
-            sheets = _sheets(path)
-    importer = _Importer(sheets, _fallback_id(path))
-    reading.document["domains"] = importer.domains(used)
-    # select_one_external lists live on the external_choices sheet, which pyxform leaves to
-    # the tools that make itemsets.csv; they are part of the definition here.
-    for list_name, choices in importer.external_choices(reading.document["default_language"]).items():
-        if list_name in lists and not lists[list_name]:
-            lists[list_name] = choices
+            sheets = _sheets(path, frozenset({DOMAINS_SHEET}))
+    reading.document["domains"] = _Importer(sheets, _fallback_id(path)).domains(used)
     return reading
 
 

@@ -118,7 +118,7 @@ def read_with_pyxform(path: Path, fallback_id: str) -> XLSFormReading:
             raise _pyxform_error(exc) from None
         except Exception as exc:  # noqa: BLE001 - pyxform trips over some malformed sheets
             raise XLSFormError(None, None, None, _(
-                "{path} is a damaged Excel workbook ({reason})").format(path=path, reason=exc)
+                "ODK's form converter failed on it ({reason})").format(reason=one_line(repr(exc)))
             ) from None
     found.extend(str(w.message) for w in caught)
     found = [one_line(w) for w in found if w.strip()]
@@ -127,7 +127,8 @@ def read_with_pyxform(path: Path, fallback_id: str) -> XLSFormReading:
     for number, record in enumerate(data.survey or [], start=2):
         if isinstance(record, Mapping) and record.get("name"):
             rows.setdefault(str(record["name"]).strip(), number)
-    document = _Mapper(tree, path.parent, rows, _typographic_texts(data)).document()
+    document = _Mapper(tree, path.parent, rows, _typographic_texts(data),
+                       data.external_choices or []).document()
     return XLSFormReading(document=document, warnings=tuple(dict.fromkeys(found)))
 
 
@@ -150,12 +151,13 @@ def _typographic_texts(data: Any) -> dict[str, str]:
 
 class _Mapper:
     def __init__(self, tree: Mapping[str, Any], folder: Path, rows: Mapping[str, int],
-                 typographic: Mapping[str, str]) -> None:
+                 typographic: Mapping[str, str], external: list[Any]) -> None:
         from neascn_desktop.surveys.xlsform import language_from_header
 
         self.tree = tree
         self.rows = rows
         self.typographic = typographic
+        self.external = external
         self.folder = folder
         default = str(tree.get("default_language") or "default")
         self.default_language = "en" if default == "default" else language_from_header(default)
@@ -233,6 +235,7 @@ class _Mapper:
     def node(self, raw: Mapping[str, Any]) -> dict[str, Any] | None:
         from neascn_desktop.surveys.xlsform import XLSFormError
 
+        raw = _single_colon_headers(raw)
         kind = str(raw.get("type", "")).strip()
         control = raw.get("control") or {}
         if kind == "group" and raw.get("name") == "meta" and control.get("bodyless"):
@@ -283,9 +286,9 @@ class _Mapper:
                 xls_type = f"{our_type}_from_file"
                 self.lists.setdefault(choices, self.file_choices(choices))
             elif choices not in self.lists:
-                # select_one_external: the list lives on external_choices, i.e. in a file
-                # beside the form that ODK tools generate (itemsets.csv).
-                self.lists[choices] = []
+                # select_one_external: the list lives on the external_choices sheet, which
+                # pyxform leaves to the tools that write itemsets.csv; here it is in the definition.
+                self.lists[choices] = self.external_choices(choices)
         if xls_type != {"attachment": "file", "datetime": "dateTime"}.get(our_type, our_type):
             extra["xlsform_type"] = xls_type  # what export writes back (``image``, ``imei`` ...)
         if lowered in ("select one external",):
@@ -356,6 +359,27 @@ class _Mapper:
             "extra": extra, "texts": texts,
         }
 
+    def external_choices(self, list_name: str) -> list[dict[str, Any]]:
+        found = []
+        for record in self.external:
+            if not isinstance(record, Mapping) or not record.get("name") or str(
+                    record.get("list_name", record.get("list name", ""))).strip() != list_name:
+                continue
+            label: dict[str, str] = {}
+            extra: dict[str, str] = {}
+            for key, value in record.items():
+                key = str(key).strip()
+                if key in ("list_name", "list name", "name") or value in (None, ""):
+                    continue
+                if key == "label" or key.startswith("label:"):
+                    language = key.split(":")[-1].strip() if ":" in key else "default"
+                    label[self.language(language)] = self.typographic.get(str(value), str(value))
+                else:
+                    extra[key] = str(value)
+            found.append({"name": str(record["name"]).strip(), "label": label, "score": None,
+                          "media": {}, "extra": extra})
+        return found
+
     def check_expression(self, name: str, column: str, text: Any) -> None:
         from neascn_desktop.surveys import expressions
         from neascn_desktop.surveys.xlsform import XLSFormError
@@ -394,6 +418,35 @@ class _Mapper:
         return [{"name": row.get("name", ""), "label": self.text(row.get("label")) or {
             self.default_language: row.get("name", "")}, "score": None, "media": {},
                  "extra": {}} for row in rows if row.get("name")]
+
+
+_SINGLE_COLON = re.compile(
+    r"(label|hint|guidance_hint|constraint_message|required_message)\s*:\s*([^:].*)")
+_BIND_TEXTS = {"constraint_message": "jr:constraintMsg", "required_message": "jr:requiredMsg"}
+
+
+def _single_colon_headers(raw: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``label:English`` on the survey sheet (older ODK and Kobo forms): pyxform passes the
+    column through unread; it is the label in English, as ``label::English`` would be."""
+    if not any(_SINGLE_COLON.fullmatch(str(k)) for k in raw):
+        return raw
+    out: dict[str, Any] = dict(raw)
+    out["bind"] = dict(out.get("bind") or {})
+    for key, value in raw.items():
+        match = _SINGLE_COLON.fullmatch(str(key))
+        if not match or not isinstance(value, str):
+            continue
+        base, language = match.group(1), match.group(2).strip()
+        del out[key]
+        holder, field_name = (out["bind"], _BIND_TEXTS[base]) if base in _BIND_TEXTS else (out, base)
+        current = holder.get(field_name)
+        texts = dict(current) if isinstance(current, Mapping) else (
+            {"default": current} if current else {})
+        texts[language] = value
+        holder[field_name] = texts
+    if not out["bind"]:
+        del out["bind"]
+    return out
 
 
 @dataclass(frozen=True)
