@@ -269,3 +269,17 @@ def test_corpus_form_imports(name: str) -> None:
     assert CORPUS is not None
     definition = import_xlsform(CORPUS / name)
     assert definition.questions and definition_from_dict(definition.to_dict()) == definition
+
+
+def test_tree_definitions_pass_the_package_schema(household: SurveyDefinition) -> None:
+    """A tree definition travels in packages: the receiver's schema reads it and checks answers."""
+    from neascn_desktop.sync import record_schema
+
+    received = record_schema.check_payload(
+        "survey_definition", household.entity_id, json.loads(json.dumps(household.to_dict())))
+    assert received == household
+    record_schema.check_answers({"village": "Darkhan", "rating": 3, "gps": "49.5 105.9"}, received)
+    with pytest.raises(record_schema.RecordError, match="from 1 to 5"):
+        record_schema.check_answers({"rating": 9}, received)
+    with pytest.raises(record_schema.RecordError, match="latitude longitude"):
+        record_schema.check_answers({"gps": "north"}, received)
