@@ -9,6 +9,7 @@ functions).  ``response show --json`` prints ``id``, ``city``, ``form_id``,
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -122,12 +123,18 @@ def cmd_survey_list(ctx: CliContext, args: argparse.Namespace) -> int:
 
 
 def cmd_survey_import(ctx: CliContext, args: argparse.Namespace) -> int:
-    definition, changes = service.import_xlsform_file(ctx.db, ctx.profile(), args.file)
+    result = service.import_xlsform_checked(ctx.db, ctx.profile(), args.file)
+    definition, changes = result.definition, result.changes
     if ctx.json:
         ctx.print_json({"form_id": definition.form_id, "version": definition.version,
                         "questions": len(definition.questions), "sections": len(definition.sections),
-                        "languages": list(definition.languages), "new": bool(changes)})
-    elif changes:
+                        "languages": list(definition.languages), "new": bool(changes),
+                        "warnings": list(result.warnings)})
+        return 0
+    label = _("warning")  # not inside the f-string: extraction cannot see into f-strings
+    for warning in result.warnings:  # ODK's converter's advice; the form imported all the same
+        sys.stderr.write(f"neascn: {label}: {warning}\n")
+    if changes:
         print(_("Imported survey {form} version {version} with {count} questions.").format(
             form=definition.form_id, version=definition.version, count=len(definition.questions)))
     else:

@@ -1,16 +1,14 @@
-"""Survey definitions as values: loading, validating and serialising the JSON document.
+"""Survey definitions as values: the tree of groups, repeats and questions, and its views.
 
-The document shape is the one of ``resources/surveys/neascn_readiness.json``
-(see ``docs/xlsform.md``); the same dict is the payload of a
-``survey_definition`` entity in the revision log.  Every loader checks the
-document fully and raises :class:`SurveyError` with one sentence naming where
-the problem is.
+A definition is the normalised tree of an XLSForm (see ``docs/xlsform.md``) plus our extras
+(choice scores, per-question domain and weight).  Its stored document — the payload of a
+``survey_definition`` entity — is written and read by
+:mod:`neascn_desktop.surveys.definition_document`.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -20,21 +18,31 @@ from typing import Any
 
 from neascn_desktop.errors import NeascnError
 from neascn_desktop.i18n import LANGUAGES, _
-from neascn_desktop.surveys import expressions
 
 #: The fields of a submission's payload that hold one value per question: merged, compared and
 #: shown in conflicts question by question.
 SUBMISSION_NESTED_FIELDS = ("answers", "attachments")
 
-#: Question types of a definition.
+#: Question types of a definition (the XLSForm types that make sense on a laptop; ``attachment``
+#: covers file, image, audio and video, ``metadata`` the device facts ``start``, ``deviceid`` ...).
 QUESTION_TYPES = (
     "text", "integer", "decimal", "date", "select_one", "select_multiple",
     "yes_no", "scale", "note", "attachment", "calculate",
+    "range", "time", "datetime", "geopoint", "geotrace", "geoshape", "barcode", "rank",
+    "acknowledge", "hidden", "metadata",
 )
-CHOICE_TYPES = frozenset({"select_one", "select_multiple", "yes_no", "scale"})
+CHOICE_TYPES = frozenset({"select_one", "select_multiple", "yes_no", "scale", "rank"})
 #: Types that hold no answer typed by a person.
-NON_INPUT_TYPES = frozenset({"note", "calculate"})
+NON_INPUT_TYPES = frozenset({"note", "calculate", "hidden", "metadata"})
+#: Recorded, never asked: not on the form pages (device facts, hidden values).
+UNSHOWN_TYPES = frozenset({"metadata", "hidden"})
+GROUP_KINDS = ("group", "repeat")
+#: Version of the stored document when it holds a tree (version 1, ``sections``, has no field).
+TREE_FORMAT = 2
 NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
+LIST_NAME_RE = re.compile(r"[A-Za-z0-9_][^\s]*")
+#: Deepest nesting of groups a stored definition may have (bounds the loader's recursion).
+MAX_GROUP_DEPTH = 30
 BUILTIN_FORM_ID = "neascn_readiness"
 
 Text = Mapping[str, str]
@@ -60,6 +68,9 @@ class Choice:
     name: str
     label: Text
     score: float | None = None
+    #: Per-language media (``media::image`` ...) and other columns (choice-filter columns ...).
+    media: Mapping[str, Text] = field(default_factory=dict)
+    extra: Mapping[str, str] = field(default_factory=dict)
 
     def label_in(self, language: str, fallback: str = "en") -> str:
         return pick_label(self.label, language, fallback) or self.name
@@ -94,8 +105,16 @@ class Question:
     thresholds_descending: bool = False
     #: The published instrument (and indicator code) the question draws on, e.g. "U4SSC EC:ICT:ICT:1C".
     source: str | None = None
-    #: XLSForm ``appearance`` and other pass-through columns (kept for round trips).
+    #: XLSForm ``appearance``, ``default``, ``choice_filter``, ``parameters``, ``bind::``/``body::``
+    #: columns and other pass-through columns (kept for round trips).
     extra: Mapping[str, str] = field(default_factory=dict)
+    #: Other per-language texts: ``guidance_hint``, ``required_message``, ``media::image`` ...
+    texts: Mapping[str, Text] = field(default_factory=dict)
+    #: Where it sits: ``group/sub/name`` and the path of the innermost repeat (set by the loader).
+    path: str = ""
+    repeat: str | None = None
+    #: The key of its answer: the name, or the path where two groups use the same name.
+    key: str = ""
 
     def label_in(self, language: str, fallback: str = "en") -> str:
         return pick_label(self.label, language, fallback) or self.name
@@ -123,6 +142,27 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Group:
+    """A group or a repeat of the form, holding questions and further groups in form order."""
+
+    name: str
+    label: Text
+    kind: str = "group"
+    relevant: str | None = None
+    children: tuple[Question | Group, ...] = ()
+    #: ``appearance`` (``field-list``), ``repeat_count``, ``body::``/``bind::`` columns ...
+    extra: Mapping[str, str] = field(default_factory=dict)
+    path: str = ""
+    hint: Text | None = None
+
+    def label_in(self, language: str, fallback: str = "en") -> str:
+        return pick_label(self.label, language, fallback) or self.name
+
+
+Node = Question | Group
+
+
+@dataclass(frozen=True)
 class SurveyDefinition:
     form_id: str
     version: str
@@ -131,7 +171,34 @@ class SurveyDefinition:
     sources: tuple[str, ...] = ()
     domains: tuple[Domain, ...] = ()
     choice_lists: Mapping[str, tuple[Choice, ...]] = field(default_factory=dict)
-    sections: tuple[Section, ...] = ()
+    #: The form as a tree: questions, groups and repeats in form order.
+    children: tuple[Node, ...] = ()
+    #: XLSForm settings kept for round trips (``allow_choice_duplicates``, ``instance_name`` ...).
+    settings: Mapping[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def sections(self) -> tuple[Section, ...]:
+        """The flat view the form pages show: each group with the questions directly in it
+        (relevance of enclosing groups combined), loose top-level questions in unnamed
+        sections; questions inside repeats are not in it (their instances are answered apart)."""
+        return tuple(_flatten(self.children))
+
+    @cached_property
+    def groups(self) -> tuple[Group, ...]:
+        """Every group and repeat, outermost first."""
+        found: list[Group] = []
+
+        def visit(nodes: tuple[Node, ...]) -> None:
+            for node in nodes:
+                if isinstance(node, Group):
+                    found.append(node)
+                    visit(node.children)
+        visit(self.children)
+        return tuple(found)
+
+    def question_types(self) -> dict[str, str]:
+        """The type of every question by answer key (what a submission's answers are checked against)."""
+        return {q.key or q.name: q.type for q in self.questions}
 
     @property
     def entity_id(self) -> str:
@@ -152,15 +219,25 @@ class SurveyDefinition:
 
     @cached_property
     def questions(self) -> tuple[Question, ...]:
-        return tuple(q for s in self.sections for q in s.questions)
+        """Every question of the form in form order, those inside repeats included."""
+        found: list[Question] = []
+
+        def visit(nodes: tuple[Node, ...]) -> None:
+            for node in nodes:
+                if isinstance(node, Group):
+                    visit(node.children)
+                else:
+                    found.append(node)
+        visit(self.children)
+        return tuple(found)
 
     @cached_property
     def _by_name(self) -> dict[str, Question]:
-        return {q.name: q for q in self.questions}
+        return {q.key or q.name: q for q in self.questions}
 
     @cached_property
     def _section_of(self) -> dict[str, Section]:
-        return {q.name: s for s in self.sections for q in s.questions}
+        return {q.key or q.name: s for s in self.sections for q in s.questions}
 
     def question(self, name: str) -> Question:
         try:
@@ -199,308 +276,61 @@ def definition_entity_id(form_id: str, version: str) -> str:
     return f"{form_id}@{version}"
 
 
-# --------------------------------------------------------------------------- serialising
+def _combine(outer: str | None, inner: str | None) -> str | None:
+    if outer and inner:
+        return f"({outer}) and ({inner})"
+    return outer or inner
 
 
-def _text_or_none(value: Text | None) -> dict[str, str] | None:
-    return dict(value) if value else None
+def _flatten(nodes: tuple[Node, ...]) -> Iterator[Section]:
+    loose: list[Question] = []
+    count = 0
 
+    def loose_section() -> Section:
+        nonlocal count
+        count += 1
+        name = "ungrouped" if count == 1 else f"ungrouped_{count}"
+        return Section(name=name, label={}, questions=tuple(loose))
 
-def _question_to_dict(q: Question) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "name": q.name,
-        "type": q.type,
-        "label": dict(q.label),
-        "hint": _text_or_none(q.hint),
-        "choices": q.choices,
-        "required": q.required,
-        "relevant": q.relevant,
-        "constraint": q.constraint,
-        "constraint_message": _text_or_none(q.constraint_message),
-        "calculation": q.calculation,
-        "domain": q.domain,
-        "weight": q.weight,
-        "thresholds": list(q.thresholds) if q.thresholds is not None else None,
-    }
-    if q.thresholds_descending:
-        data["thresholds_descending"] = True
-    if q.source:
-        data["source"] = q.source
-    if q.extra:
-        data["extra"] = dict(q.extra)
-    return data
+    def nested(group: Group, relevant: str | None, top: bool) -> Iterator[Section]:
+        if group.kind == "repeat":
+            return
+        own = tuple(n for n in group.children if isinstance(n, Question) and n.type not in UNSHOWN_TYPES)
+        if own or top:
+            yield Section(name=group.path or group.name, label=group.label, relevant=relevant,
+                          questions=own)
+        for child in group.children:
+            if isinstance(child, Group):
+                yield from nested(child, _combine(relevant, child.relevant), False)
+
+    def shown() -> bool:
+        return bool(loose)
+
+    for node in nodes:
+        if isinstance(node, Question):
+            if node.type not in UNSHOWN_TYPES:
+                loose.append(node)
+            continue
+        if shown():
+            yield loose_section()
+        loose = []
+        yield from nested(node, node.relevant, True)
+    if shown():
+        yield loose_section()
 
 
 def definition_to_dict(d: SurveyDefinition) -> dict[str, Any]:
-    return {
-        "form_id": d.form_id,
-        "version": d.version,
-        "title": dict(d.title),
-        "default_language": d.default_language,
-        "sources": list(d.sources),
-        "domains": [
-            {"id": dom.id, "label": dict(dom.label), "description": dict(dom.description),
-             "weight": dom.weight}
-            for dom in d.domains
-        ],
-        "choice_lists": {
-            name: [{"name": c.name, "label": dict(c.label), "score": c.score} for c in choices]
-            for name, choices in d.choice_lists.items()
-        },
-        "sections": [
-            {"name": s.name, "label": dict(s.label), "relevant": s.relevant,
-             "questions": [_question_to_dict(q) for q in s.questions]}
-            for s in d.sections
-        ],
-    }
+    """The stored document (see :mod:`neascn_desktop.surveys.definition_document`)."""
+    from neascn_desktop.surveys.definition_document import document_of
 
-
-# --------------------------------------------------------------------------- loading
-
-
-class _Reader:
-    """Reads one document, keeping the path of the part being read for error messages."""
-
-    def __init__(self) -> None:
-        self.where = ""
-
-    def fail(self, reason: str) -> SurveyError:
-        if self.where:
-            return SurveyError(
-                _("Survey definition, {where}: {reason}").format(where=self.where, reason=reason))
-        return SurveyError(_("Survey definition: {reason}").format(reason=reason))
-
-    def obj(self, value: Any, what: str) -> Mapping[str, Any]:
-        if not isinstance(value, Mapping):
-            raise self.fail(_("{what} must be an object").format(what=what))
-        return value
-
-    def string(self, data: Mapping[str, Any], key: str, *, required: bool = True) -> str | None:
-        value = data.get(key)
-        if value is None or value == "":
-            if required:
-                raise self.fail(_("“{key}” is missing").format(key=key))
-            return None
-        if not isinstance(value, str):
-            raise self.fail(_("“{key}” must be text").format(key=key))
-        return value
-
-    def name(self, data: Mapping[str, Any], key: str = "name") -> str:
-        value = self.string(data, key)
-        assert value is not None
-        if not NAME_RE.fullmatch(value):
-            raise self.fail(
-                _("“{name}” is not a valid name (letters, digits and _ only, not starting "
-                  "with a digit)").format(name=value))
-        return value
-
-    def text(self, data: Mapping[str, Any], key: str, *, required: bool = True) -> dict[str, str] | None:
-        value = data.get(key)
-        if value is None or value == {}:
-            if required:
-                raise self.fail(_("“{key}” is missing").format(key=key))
-            return None
-        if isinstance(value, str):  # a single-language document
-            return {"en": value}
-        if not isinstance(value, Mapping) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-        ):
-            raise self.fail(
-                _("“{key}” must be an object of language codes to text").format(key=key))
-        return dict(value)
-
-    def number(self, data: Mapping[str, Any], key: str, default: float | None) -> float | None:
-        value = data.get(key, default)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise self.fail(_("“{key}” must be a number").format(key=key))
-        return float(value)
-
-    def expression(self, data: Mapping[str, Any], key: str) -> str | None:
-        value = data.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return None
-        if isinstance(value, bool):
-            return "true()" if value else None
-        if not isinstance(value, str):
-            raise self.fail(_("“{key}” must be an expression").format(key=key))
-        try:
-            expressions.parse(value)
-        except expressions.ExpressionError as exc:
-            raise self.fail(str(exc)) from None
-        return value
+    return document_of(d)
 
 
 def definition_from_dict(data: Any) -> SurveyDefinition:
     """Build and fully check a definition; raises :class:`SurveyError` naming the faulty part."""
-    r = _Reader()
-    doc = r.obj(data, _("the document"))
-    form_id = r.name(doc, "form_id")
-    version = r.string(doc, "version")
-    assert version is not None
-    title = r.text(doc, "title") or {}
-    default_language = r.string(doc, "default_language", required=False) or "en"
-    sources_raw = doc.get("sources") or []
-    if not isinstance(sources_raw, list) or not all(isinstance(s, str) for s in sources_raw):
-        raise r.fail(_("“{key}” must be a list of text").format(key="sources"))
+    from neascn_desktop.surveys.definition_document import read_document
 
-    domains: list[Domain] = []
-    raw_domains = doc.get("domains") or []
-    if not isinstance(raw_domains, list):
-        raise r.fail(_("“{key}” must be a list").format(key="domains"))
-    for i, raw in enumerate(raw_domains):
-        r.where = f"domains[{i}]"
-        item = r.obj(raw, _("a domain"))
-        weight = r.number(item, "weight", 1.0)
-        if weight is None or weight < 0:
-            raise r.fail(_("“{key}” must not be negative").format(key="weight"))
-        domains.append(Domain(
-            id=r.name(item, "id"), label=r.text(item, "label") or {},
-            description=r.text(item, "description", required=False) or {}, weight=weight))
-    r.where = ""
-    domain_ids = {d.id for d in domains}
-    if len(domain_ids) != len(domains):
-        raise r.fail(_("two domains have the same id"))
-
-    choice_lists: dict[str, tuple[Choice, ...]] = {}
-    raw_lists = r.obj(doc.get("choice_lists") or {}, "choice_lists")
-    for list_name, raw_choices in raw_lists.items():
-        r.where = f"choice_lists.{list_name}"
-        if not NAME_RE.fullmatch(str(list_name)):
-            raise r.fail(_("“{name}” is not a valid name (letters, digits and _ only, not starting "
-                           "with a digit)").format(name=list_name))
-        if not isinstance(raw_choices, list) or not raw_choices:
-            raise r.fail(_("a choice list must be a non-empty list"))
-        choices: list[Choice] = []
-        for j, raw in enumerate(raw_choices):
-            r.where = f"choice_lists.{list_name}[{j}]"
-            item = r.obj(raw, _("a choice"))
-            name = r.string(item, "name")
-            assert name is not None
-            if any(ch.isspace() for ch in name):
-                raise r.fail(_("the choice name “{name}” contains a space").format(name=name))
-            choices.append(Choice(name=name, label=r.text(item, "label") or {},
-                                  score=r.number(item, "score", None)))
-        if len({c.name for c in choices}) != len(choices):
-            r.where = f"choice_lists.{list_name}"
-            raise r.fail(_("two choices have the same name"))
-        choice_lists[str(list_name)] = tuple(choices)
-
-    sections: list[Section] = []
-    names: set[str] = set()
-    raw_sections = doc.get("sections")
-    if not isinstance(raw_sections, list) or not raw_sections:
-        r.where = ""
-        raise r.fail(_("“{key}” must be a non-empty list").format(key="sections"))
-    for i, raw in enumerate(raw_sections):
-        r.where = f"sections[{i}]"
-        item = r.obj(raw, _("a section"))
-        section_name = r.name(item)
-        r.where = f"sections[{i}] ({section_name})"
-        if section_name in names:
-            raise r.fail(_("the name “{name}” is used twice").format(name=section_name))
-        names.add(section_name)
-        questions: list[Question] = []
-        raw_questions = item.get("questions")
-        if not isinstance(raw_questions, list):
-            raise r.fail(_("“{key}” must be a list").format(key="questions"))
-        section_label = r.text(item, "label", required=False) or {}
-        section_relevant = r.expression(item, "relevant")
-        for j, raw_q in enumerate(raw_questions):
-            r.where = f"sections[{i}].questions[{j}]"
-            q = r.obj(raw_q, _("a question"))
-            name = r.name(q)
-            r.where = f"sections[{i}].questions[{j}] ({name})"
-            if name in names:
-                raise r.fail(_("the name “{name}” is used twice").format(name=name))
-            names.add(name)
-            questions.append(_read_question(r, q, name, choice_lists, domain_ids))
-        sections.append(Section(name=section_name, label=section_label,
-                                relevant=section_relevant, questions=tuple(questions)))
-    r.where = ""
-    definition = SurveyDefinition(
-        form_id=form_id, version=version, title=title, default_language=default_language,
-        sources=tuple(sources_raw), domains=tuple(domains), choice_lists=choice_lists,
-        sections=tuple(sections),
-    )
-    _check_references(definition)
-    return definition
-
-
-def _read_question(
-    r: _Reader, q: Mapping[str, Any], name: str,
-    choice_lists: Mapping[str, tuple[Choice, ...]], domain_ids: set[str],
-) -> Question:
-    qtype = r.string(q, "type")
-    if qtype not in QUESTION_TYPES:
-        raise r.fail(_("unknown question type “{type}”; use one of: {types}").format(
-            type=qtype, types=", ".join(QUESTION_TYPES)))
-    choices = r.string(q, "choices", required=False)
-    if qtype in CHOICE_TYPES:
-        if choices is None:
-            raise r.fail(_("a {type} question needs a choice list").format(type=qtype))
-        if choices not in choice_lists:
-            raise r.fail(_("the choice list “{name}” does not exist").format(name=choices))
-    elif choices is not None:
-        raise r.fail(_("a {type} question cannot have a choice list").format(type=qtype))
-    calculation = r.expression(q, "calculation")
-    if qtype == "calculate" and calculation is None:
-        raise r.fail(_("a calculate question needs a calculation"))
-    domain = r.string(q, "domain", required=False)
-    if domain is not None and domain not in domain_ids:
-        raise r.fail(_("the domain “{name}” does not exist").format(name=domain))
-    weight = r.number(q, "weight", 1.0)
-    if weight is None or weight < 0:
-        raise r.fail(_("“{key}” must not be negative").format(key="weight"))
-    thresholds: tuple[float, ...] | None = None
-    raw_thresholds = q.get("thresholds")
-    if raw_thresholds is not None:
-        if (
-            not isinstance(raw_thresholds, list) or len(raw_thresholds) != 4
-            or not all(isinstance(t, int | float) and not isinstance(t, bool) for t in raw_thresholds)
-            or any(b <= a for a, b in zip(raw_thresholds, raw_thresholds[1:], strict=False))
-        ):
-            raise r.fail(_("“thresholds” must be four ascending numbers"))
-        thresholds = tuple(float(t) for t in raw_thresholds)
-    extra = q.get("extra") or {}
-    if not isinstance(extra, Mapping):
-        raise r.fail(_("“{key}” must be an object").format(key="extra"))
-    label = r.text(q, "label", required=qtype != "calculate") or {}
-    return Question(
-        name=name, type=qtype, label=label,
-        hint=r.text(q, "hint", required=False),
-        choices=choices,
-        required=r.expression(q, "required"),
-        relevant=r.expression(q, "relevant"),
-        constraint=r.expression(q, "constraint"),
-        constraint_message=r.text(q, "constraint_message", required=False),
-        calculation=calculation,
-        domain=domain, weight=weight, thresholds=thresholds,
-        thresholds_descending=bool(q.get("thresholds_descending", False)),
-        source=str(q["source"]) if q.get("source") else None,
-        extra={str(k): str(v) for k, v in extra.items()},
-    )
-
-
-def _check_references(d: SurveyDefinition) -> None:
-    known = {q.name for q in d.questions}
-    for where, text in _all_expressions(d):
-        missing = sorted(expressions.references(expressions.parse(text)) - known)
-        if missing:
-            raise SurveyError(_("Survey definition, {where}: the expression “{text}” refers to "
-                                "${{{name}}}, which is not a question of this survey.").format(
-                where=where, text=text, name=missing[0]))
-
-
-def _all_expressions(d: SurveyDefinition) -> Iterator[tuple[str, str]]:
-    for section in d.sections:
-        if section.relevant:
-            yield section.name, section.relevant
-        for q in section.questions:
-            for text in (q.required, q.relevant, q.constraint, q.calculation):
-                if text:
-                    yield q.name, text
+    return read_document(data)
 
 
 def load_definition(path: Path) -> SurveyDefinition:

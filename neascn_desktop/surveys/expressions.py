@@ -119,9 +119,12 @@ class Token:
     value: Any = None
 
 
-_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
+_NAME_RE = re.compile(r"(?:jr:|odk:)?[A-Za-z_][A-Za-z0-9_\-]*")
 _QUESTION_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
 _NUMBER_RE = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
+_PATH_RE = re.compile(r"(?:(?:\.\./)+|/(?:[A-Za-z_][A-Za-z0-9_.\-]*/)*)[A-Za-z_][A-Za-z0-9_\-]*(?![A-Za-z0-9_\-(])")
+_QUOTES = {"'": "'‘’", '"': '"“”', "‘": "'‘’", "’": "'‘’",
+           "“": '"“”', "”": '"“”'}
 _SYMBOLS = ("!=", "<=", ">=", "=", "<", ">", "+", "-", "*")
 
 
@@ -148,8 +151,9 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token("ref", text[i : end + 1], i, name))
             i = end + 1
             continue
-        if ch in "'\"":
-            end = text.find(ch, i + 1)
+        if ch in _QUOTES:
+            # Excel turns straight quotes typographic; ODK's converter reads them as straight.
+            end = min((e for e in (text.find(c, i + 1) for c in _QUOTES[ch]) if e >= 0), default=-1)
             if end < 0:
                 raise ExpressionError(text, i, _("the text in quotes is not closed"))
             tokens.append(Token("string", text[i : end + 1], i, text[i + 1 : end]))
@@ -159,6 +163,13 @@ def tokenize(text: str) -> list[Token]:
         if match:
             literal = match.group()
             tokens.append(Token("number", literal, i, float(literal)))
+            i = match.end()
+            continue
+        match = _PATH_RE.match(text, i)
+        if match:
+            # ``../name`` and ``/data/group/name``: names are unique in a form, so the last
+            # step names the question (relative steps inside repeats resolve the same way).
+            tokens.append(Token("ref", match.group(), i, match.group().rsplit("/", 1)[-1]))
             i = match.end()
             continue
         if ch == ".":
@@ -207,6 +218,19 @@ FUNCTIONS: dict[str, tuple[int, int | None]] = {
     "coalesce": (2, 2),
     "round": (1, 2),
     "int": (1, 1),
+}
+#: ODK functions a form may use that this evaluator does not compute yet: they parse, so the
+#: form imports, and evaluating one raises :class:`ExpressionError` (the caller's default applies).
+PARSE_ONLY_FUNCTIONS: dict[str, tuple[int, int | None]] = {
+    name: (0, None) for name in (
+        "selected-at", "jr:choice-name", "join", "substr", "substring-before", "substring-after",
+        "contains", "starts-with", "ends-with", "translate", "normalize-space", "pow", "sqrt",
+        "exp", "log", "log10", "abs", "min", "max", "sum", "count", "position", "indexed-repeat",
+        "once", "today", "now", "date", "date-time", "decimal-date-time", "format-date",
+        "format-date-time", "pulldata", "area", "distance", "boolean-from-string", "checklist",
+        "weighted-checklist", "uuid", "random", "digest", "current", "floor", "ceiling", "last",
+        "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "pi", "decimal-time", "exp10", "base64-decode", "choice-name",
+    )
 }
 _WORD_OPERATORS = {"and", "or", "div", "mod"}
 
@@ -318,7 +342,7 @@ class _Parser:
                 _("“{name}” is not allowed here: refer to questions as ${{name}}").format(name=name),
                 token,
             )
-        if name not in FUNCTIONS:
+        if name not in FUNCTIONS and name not in PARSE_ONLY_FUNCTIONS:
             raise self.fail(_("unknown function “{name}()”").format(name=name), token)
         self.advance()
         self.enter()
@@ -335,7 +359,7 @@ class _Parser:
                 break
         self.nesting -= 1
         self.expect("rparen", _("a closing “)” is missing"))
-        low, high = FUNCTIONS[name]
+        low, high = FUNCTIONS.get(name) or PARSE_ONLY_FUNCTIONS[name]
         if len(args) < low or (high is not None and len(args) > high):
             if low == high:
                 reason = _("{name}() takes {count} arguments, not {given}").format(
@@ -580,7 +604,9 @@ class _Evaluator:
             chosen = node.args[1] if to_boolean(self.run(node.args[0])) else node.args[2]
             return self.run(chosen)
         args = [self.run(arg) for arg in node.args]
-        handler = _FUNCTION_IMPLEMENTATIONS[name]
+        handler = _FUNCTION_IMPLEMENTATIONS.get(name)
+        if handler is None:
+            raise ExpressionError(name, 0, _("unknown function “{name}()”").format(name=name))
         return handler(args)
 
 

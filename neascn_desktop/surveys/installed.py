@@ -192,11 +192,25 @@ def install_definition(db: Database, profile: Profile, definition: SurveyDefinit
     return Changes(frozenset({"survey", "revision"}), frozenset({definition.entity_id}))
 
 
-def import_xlsform_file(db: Database, profile: Profile, path: Path) -> tuple[SurveyDefinition, Changes]:
-    from neascn_desktop.surveys.xlsform import import_xlsform
+@dataclass(frozen=True)
+class XLSFormImport:
+    """An XLSForm installed: the definition, what changed, and ODK's converter's warnings."""
 
-    definition = import_xlsform(path)
-    return definition, install_definition(db, profile, definition)
+    definition: SurveyDefinition
+    changes: Changes
+    warnings: tuple[str, ...]
+
+
+def import_xlsform_checked(db: Database, profile: Profile, path: Path) -> XLSFormImport:
+    from neascn_desktop.surveys.xlsform import import_xlsform_with_warnings
+
+    definition, warnings = import_xlsform_with_warnings(path)
+    return XLSFormImport(definition, install_definition(db, profile, definition), warnings)
+
+
+def import_xlsform_file(db: Database, profile: Profile, path: Path) -> tuple[SurveyDefinition, Changes]:
+    result = import_xlsform_checked(db, profile, path)
+    return result.definition, result.changes
 
 
 def export_xlsform_file(db: Database, form_id: str, path: Path, version: str | None = None) -> Path:

@@ -58,6 +58,7 @@ from neascn_desktop.surveys.installed import (
     export_xlsform_file,
     get_city,
     get_definition,
+    import_xlsform_checked,
     import_xlsform_file,
     install_definition,
     list_cities,
@@ -595,6 +596,6 @@ __all__ = [
 __all__ += [
     "BUILTIN_CLOCK", "BUILTIN_DEVICE_ID", "CITY", "COUNTRIES", "DEFINITION", "City", "DefinitionInfo",
     "builtin_cities_path", "builtin_survey_paths", "city_from_payload", "ensure_builtin",
-    "export_xlsform_file", "get_city", "get_definition", "import_xlsform_file", "install_definition",
+    "export_xlsform_file", "get_city", "get_definition", "import_xlsform_checked", "import_xlsform_file", "install_definition",
     "list_cities", "list_definitions", "save_city",
 ]

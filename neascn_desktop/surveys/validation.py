@@ -17,7 +17,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from neascn_desktop.i18n import N_, _, translate_in
@@ -30,6 +30,9 @@ _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _INT_RE = re.compile(r"[+-]?\d+")
 _DECIMAL_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _SHA256_RE = re.compile(r"[0-9a-f]{64}")
+_TIME_RE = re.compile(r"([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?")
+#: Fewest points of an answer: one for a point, two for a line, three for a shape (ODK's rule).
+_GEO_POINTS = {"geopoint": 1, "geotrace": 2, "geoshape": 3}
 MAX_TEXT_LENGTH = 20_000
 MAX_INTEGER = 2**53
 
@@ -215,6 +218,14 @@ def coerce_answer(definition: SurveyDefinition, question: Question | str, text: 
             definition, q, [_choice_name(definition, q, part) for part in text.split()])
     if q.type in ("select_one", "yes_no", "scale"):
         return normalize_answer(definition, q, _choice_name(definition, q, text))
+    if q.type == "rank":
+        return normalize_answer(
+            definition, q, [_choice_name(definition, q, part) for part in text.split()])
+    if q.type == "range":
+        if not _DECIMAL_RE.fullmatch(text):
+            raise AnswerError(_("{question} needs a number, not “{value}”.").format(
+                question=q.name, value=text))
+        return normalize_answer(definition, q, float(text))
     return normalize_answer(definition, q, text)
 
 
@@ -252,6 +263,8 @@ def normalize_answer(definition: SurveyDefinition, question: Question | str, val
             raise AnswerError(_("{question} needs a date as YYYY-MM-DD, not “{value}”.").format(
                 question=q.name, value=text)) from None
         return text
+    if kind in ("select_one", "yes_no", "scale", "select_multiple") and _open_list(definition, q):
+        return _text(q, " ".join(value) if isinstance(value, list | tuple) else value)
     if kind in ("select_one", "yes_no", "scale"):
         if not isinstance(value, str) or definition.choice(q, value) is None:
             raise AnswerError(
@@ -272,6 +285,8 @@ def normalize_answer(definition: SurveyDefinition, question: Question | str, val
                     value=unknown[0], question=q.name, choices=", ".join(order)))
         chosen = set(value)
         return [name for name in order if name in chosen] or None
+    if kind in _TYPED_CHECKS:
+        return _TYPED_CHECKS[kind](definition, q, value)
     if kind == "attachment":
         if not isinstance(value, str) or not _SHA256_RE.fullmatch(value):
             raise AnswerError(_("{question} needs an attached file.").format(question=q.name))
@@ -283,6 +298,102 @@ def normalize_answer(definition: SurveyDefinition, question: Question | str, val
         raise AnswerError(_("{question}: the text is longer than {limit} characters.").format(
             question=q.name, limit=MAX_TEXT_LENGTH))
     return value
+
+
+def _open_list(definition: SurveyDefinition, q: Question) -> bool:
+    """A list from a file that did not come with the form: any choice name is taken."""
+    return not definition.choices_for(q) and q.extra.get("xlsform_type", "").endswith(
+        ("_from_file", "_external"))
+
+
+def _text(q: Question, value: Any) -> str:
+    if not isinstance(value, str):
+        raise AnswerError(_("{question} needs text.").format(question=q.name))
+    if len(value) > MAX_TEXT_LENGTH:
+        raise AnswerError(_("{question}: the text is longer than {limit} characters.").format(
+            question=q.name, limit=MAX_TEXT_LENGTH))
+    return value
+
+
+def _range(definition: SurveyDefinition, q: Question, value: Any) -> Answer:
+    bounds = dict(part.split("=", 1) for part in q.extra.get("parameters", "").split() if "=" in part)
+    try:
+        start, end = float(bounds.get("start", 1)), float(bounds.get("end", 10))
+    except ValueError:
+        start, end = -math.inf, math.inf
+    low, high = min(start, end), max(start, end)
+    if (isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value)
+            or not low <= value <= high):
+        raise AnswerError(_("{question} needs a number from {start} to {end}, not “{value}”.").format(
+            question=q.name, start=f"{start:g}", end=f"{end:g}", value=value))
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def _time(definition: SurveyDefinition, q: Question, value: Any) -> Answer:
+    if not isinstance(value, str) or not _TIME_RE.fullmatch(value):
+        raise AnswerError(_("{question} needs a time as HH:MM, not “{value}”.").format(
+            question=q.name, value=value))
+    return value
+
+
+def _datetime(definition: SurveyDefinition, q: Question, value: Any) -> Answer:
+    try:
+        if not isinstance(value, str) or not _DATE_RE.match(value):
+            raise ValueError(value)
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise AnswerError(_("{question} needs a date and time as YYYY-MM-DDTHH:MM, not “{value}”."
+                            ).format(question=q.name, value=value)) from None
+    return value
+
+
+def _geo(definition: SurveyDefinition, q: Question, value: Any) -> Answer:
+    """ODK's text form: ``lat lon [altitude [accuracy]]``, points separated by ``;``."""
+    fail = AnswerError(_("{question} needs points as “latitude longitude [altitude accuracy]”, "
+                         "separated by “;”, not “{value}”.").format(question=q.name, value=value))
+    if not isinstance(value, str) or len(value) > MAX_TEXT_LENGTH:
+        raise fail
+    points = [p.split() for p in value.strip().rstrip(";").split(";")]
+    if len(points) < _GEO_POINTS[q.type] or (q.type == "geopoint" and len(points) != 1):
+        raise fail
+    for parts in points:
+        try:
+            numbers = [float(p) for p in parts]
+        except ValueError:
+            raise fail from None
+        if not 2 <= len(numbers) <= 4 or not all(map(math.isfinite, numbers)) or not (
+                -90 <= numbers[0] <= 90 and -180 <= numbers[1] <= 180) or (
+                len(numbers) == 4 and numbers[3] < 0):
+            raise fail
+    return "; ".join(" ".join(parts) for parts in points)
+
+
+def _rank(definition: SurveyDefinition, q: Question, value: Any) -> Answer | None:
+    if isinstance(value, str):
+        value = value.split()
+    if not isinstance(value, list | tuple):
+        raise AnswerError(_("{question} needs a list of choices.").format(question=q.name))
+    order = [c.name for c in definition.choices_for(q)]
+    unknown = [v for v in value if v not in order] or [v for v in value if value.count(v) > 1]
+    if unknown:
+        raise AnswerError(
+            _("“{value}” is not a choice of {question}; use one of: {choices}.").format(
+                value=unknown[0], question=q.name, choices=", ".join(order)))
+    return list(value) or None
+
+
+def _acknowledge(definition: SurveyDefinition, q: Question, value: Any) -> Answer:
+    if value != "OK":
+        raise AnswerError(
+            _("“{value}” is not a choice of {question}; use one of: {choices}.").format(
+                value=value, question=q.name, choices="OK"))
+    return value
+
+
+_TYPED_CHECKS = {
+    "range": _range, "time": _time, "datetime": _datetime, "geopoint": _geo, "geotrace": _geo,
+    "geoshape": _geo, "rank": _rank, "acknowledge": _acknowledge,
+}
 
 
 def format_answer(definition: SurveyDefinition, question: Question | str, value: Any,

@@ -4,28 +4,33 @@ Export writes the ``survey``, ``choices`` and ``settings`` sheets that ODK's
 ``xls2xform`` converts, plus our scoring extras as extra columns
 (``neascn_type``, ``neascn_domain``, ``neascn_weight``, ``neascn_thresholds``,
 ``score``) and an extra sheet ``neascn_domains``; other tools ignore them.
-Import reads a form built in Excel for Kobo or ODK — tolerant of a bare
-``label`` column, ``begin group`` spellings, metadata rows and unknown columns —
-and refuses anything it cannot represent with an :class:`XLSFormError` naming
-the sheet, row and column.  See ``docs/xlsform.md``.
+Import reads the form through pyxform, ODK's own converter (see
+:mod:`neascn_desktop.surveys.xlsform_reader`), so whatever ODK accepts — aliases,
+legacy spellings, ``label:English`` headers, groups, repeats — reads the same
+here; what it or the engine refuses is an :class:`XLSFormError` naming the sheet,
+row and column.  Export writes every column the import read, so a form
+round-trips field by field.  See ``docs/xlsform.md``.
 """
 
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from neascn_desktop.i18n import _
-from neascn_desktop.surveys import expressions
 from neascn_desktop.surveys.definition import (
-    NAME_RE,
+    Group,
+    Node,
+    Question,
     SurveyDefinition,
     SurveyError,
     definition_from_dict,
 )
+from neascn_desktop.surveys.xlsform_reader import XLSFormReading, read_with_pyxform
 
 #: Our language codes and the XLSForm "Language (code)" column suffixes.
 LANGUAGE_HEADERS: dict[str, str] = {
@@ -45,16 +50,9 @@ _NAME_ALIASES = {
     "中文": "zh_Hans", "japanese": "ja", "日本語": "ja", "russian": "ru", "русский": "ru",
     "mongolian": "mn", "монгол": "mn",
 }
-#: XLSForm metadata rows that record device facts, not questions; import skips them.
-METADATA_TYPES = frozenset({
-    "start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber",
-    "username", "email", "audit", "start-geopoint", "background-audio",
-})
-_ATTACHMENT_TYPES = {"file", "image", "audio", "video"}
-_SIMPLE_TYPES = {"text", "integer", "decimal", "date", "note", "calculate"}
 _NEASCN_TYPES = {"scale", "yes_no"}
 DOMAINS_SHEET = "neascn_domains"
-MULTILINGUAL_SURVEY_COLUMNS = ("label", "hint", "constraint_message")
+EXTERNAL_SHEET = "external_choices"
 
 
 class XLSFormError(SurveyError):
@@ -98,8 +96,40 @@ def _required_cell(required: str | None) -> str:
     return "yes" if required.strip() == "true()" else required
 
 
+def _is_file_list(name: str) -> bool:
+    return bool(re.fullmatch(r".+\.(csv|xml|geojson)", name, re.IGNORECASE))
+
+
 def _number_cell(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
+
+
+_SELECT_BASES = {"select_one": "select_one", "scale": "select_one", "yes_no": "select_one",
+                 "select_multiple": "select_multiple", "rank": "rank"}
+_PLAIN_TYPES = {"attachment": "file", "datetime": "dateTime"}
+
+
+def _xls_type(q: Question) -> str:
+    written = q.extra.get("xlsform_type")
+    if q.choices:
+        return f"{written or _SELECT_BASES.get(q.type, q.type)} {q.choices}"
+    return written or _PLAIN_TYPES.get(q.type, q.type)
+
+
+def _dynamic_columns(definition: SurveyDefinition, languages: list[str],
+                     fixed: list[str]) -> list[str]:
+    """The pass-through columns the definition uses (``bind::``, ``default``, ``media::image`` ...)."""
+    columns: dict[str, None] = dict.fromkeys(fixed)
+    nodes: list[Group | Question] = [*definition.groups, *definition.questions]
+    for node in nodes:
+        for key in node.extra:
+            if key not in ("appearance", "xlsform_type"):
+                columns[key] = None
+        if isinstance(node, Question):
+            for key in node.texts:
+                for code in languages:
+                    columns[f"{key}::{language_header(code)}"] = None
+    return list(columns)[len(fixed):]
 
 
 def export_xlsform(definition: SurveyDefinition, path: Path) -> Path:
@@ -117,10 +147,11 @@ def export_xlsform(definition: SurveyDefinition, path: Path) -> Path:
     header += [f"constraint_message::{language_header(c)}" for c in languages]
     header += ["calculation", "appearance", "neascn_type", "neascn_domain", "neascn_weight",
                "neascn_thresholds", "neascn_source"]
+    header += _dynamic_columns(definition, languages, header)
     survey.append(header)
     column = {name: i for i, name in enumerate(header)}
 
-    def row(**cells: Any) -> list[Any]:
+    def row(cells: Mapping[str, Any]) -> list[Any]:
         values: list[Any] = [None] * len(header)
         for key, value in cells.items():
             if value not in (None, ""):
@@ -130,57 +161,79 @@ def export_xlsform(definition: SurveyDefinition, path: Path) -> Path:
     def texts(prefix: str, texts: Mapping[str, str] | None) -> dict[str, str]:
         return {f"{prefix}::{language_header(c)}": texts.get(c, "") for c in languages} if texts else {}
 
-    for section in definition.sections:
-        grouped = bool(section.label)
-        if grouped:
-            survey.append(row(type="begin_group", name=section.name, relevant=section.relevant,
-                              **texts("label", section.label)))
-        for q in section.questions:
-            xls_type = q.extra.get("xlsform_type") or {
-                "select_one": f"select_one {q.choices}",
-                "scale": f"select_one {q.choices}",
-                "yes_no": f"select_one {q.choices}",
-                "select_multiple": f"select_multiple {q.choices}",
-                "attachment": "file",
-            }.get(q.type, q.type)
-            thresholds = ""
-            if q.thresholds is not None:
-                thresholds = " ".join(str(_number_cell(t)) for t in q.thresholds)
-                if q.thresholds_descending:
-                    thresholds += " descending"
-            survey.append(row(
-                type=xls_type, name=q.name, required=_required_cell(q.required),
-                relevant=q.relevant, constraint=q.constraint, calculation=q.calculation,
-                appearance=q.extra.get("appearance"),
-                neascn_type=q.type if q.type in _NEASCN_TYPES else None,
-                neascn_domain=q.domain,
-                neascn_weight=_number_cell(q.weight) if q.domain else None,
-                neascn_thresholds=thresholds,
-                neascn_source=q.source,
-                **texts("label", q.label), **texts("hint", q.hint),
-                **texts("constraint_message", q.constraint_message),
-            ))
-        if grouped:
-            survey.append(row(type="end_group"))
+    def write(nodes: tuple[Node, ...]) -> None:
+        for node in nodes:
+            if isinstance(node, Group):
+                survey.append(row({"type": f"begin_{node.kind}", "name": node.name,
+                                   "relevant": node.relevant, **texts("label", node.label),
+                                   **texts("hint", node.hint), **node.extra}))
+                write(node.children)
+                survey.append(row({"type": f"end_{node.kind}"}))
+            else:
+                write_question(node)
+
+    def write_question(q: Question) -> None:
+        thresholds = ""
+        if q.thresholds is not None:
+            thresholds = " ".join(str(_number_cell(t)) for t in q.thresholds)
+            if q.thresholds_descending:
+                thresholds += " descending"
+        cells: dict[str, Any] = {k: v for k, v in q.extra.items() if k != "xlsform_type"}
+        for key, value in q.texts.items():
+            cells.update(texts(key, value))
+        cells.update(
+            type=_xls_type(q), name=q.name, required=_required_cell(q.required),
+            relevant=q.relevant, constraint=q.constraint, calculation=q.calculation,
+            neascn_type=q.type if q.type in _NEASCN_TYPES else None,
+            neascn_domain=q.domain,
+            neascn_weight=_number_cell(q.weight) if q.domain else None,
+            neascn_thresholds=thresholds,
+            neascn_source=q.source,
+            **texts("label", q.label), **texts("hint", q.hint),
+            **texts("constraint_message", q.constraint_message),
+        )
+        survey.append(row(cells))
+
+    write(definition.children)
 
     choices = wb.create_sheet("choices")
+    choice_columns: dict[str, None] = {}
+    for items in definition.choice_lists.values():
+        for choice in items:
+            choice_columns.update(dict.fromkeys(choice.extra))
+            for kind in choice.media:
+                choice_columns.update({f"{kind}::{language_header(c)}": None for c in languages})
     choices_header = ["list_name", "name"] + [f"label::{language_header(c)}" for c in languages]
     choices_header.append("score")
+    choices_header += list(choice_columns)
     choices.append(choices_header)
+    external = {q.choices for q in definition.questions
+                if q.extra.get("xlsform_type") == "select_one_external"}
+    external_sheet = wb.create_sheet(EXTERNAL_SHEET) if external else None
+    if external_sheet is not None:
+        external_sheet.append(choices_header)
     for list_name, items in definition.choice_lists.items():
+        if _is_file_list(list_name):
+            continue  # a list from a file travels as the file, not on this sheet
+        sheet = external_sheet if list_name in external and external_sheet is not None else choices
         for choice in items:
-            choices.append([list_name, choice.name]
-                           + [choice.label.get(c, "") for c in languages]
-                           + [_number_cell(choice.score) if choice.score is not None else None])
+            cells: dict[str, Any] = dict(choice.extra)
+            for kind, text in choice.media.items():
+                cells.update({f"{kind}::{language_header(c)}": text.get(c, "") for c in languages})
+            sheet.append([list_name, choice.name]
+                         + [choice.label.get(c, "") for c in languages]
+                         + [_number_cell(choice.score) if choice.score is not None else None]
+                         + [cells.get(key) or None for key in choice_columns])
 
     settings = wb.create_sheet("settings")
     settings_header = ["form_id", "version", "form_title", "default_language", "neascn_sources"]
     settings_header += [f"neascn_title::{language_header(c)}" for c in languages]
+    settings_header += list(definition.settings)
     settings.append(settings_header)
     settings.append([
         definition.form_id, definition.version, definition.title_in(definition.default_language),
         language_header(definition.default_language), "\n".join(definition.sources),
-    ] + [definition.title.get(c, "") for c in languages])
+    ] + [definition.title.get(c, "") for c in languages] + list(definition.settings.values()))
 
     if definition.domains:
         domains = wb.create_sheet(DOMAINS_SHEET)
@@ -245,6 +298,8 @@ def _split_header(header: str) -> tuple[str, str | None]:
 
 
 class _Importer:
+    """Reads our own sheets, which pyxform does not look at (``neascn_domains``, ``external_choices``)."""
+
     def __init__(self, sheets: dict[str, _Sheet], fallback_id: str) -> None:
         self.sheets = sheets
         self.fallback_id = fallback_id
@@ -272,27 +327,6 @@ class _Importer:
             result[language or self.default_language] = value
         return result
 
-    def expression(self, sheet: str, row: int, column: str, text: str | None) -> str | None:
-        if not text:
-            return None
-        try:
-            expressions.parse(text)
-        except expressions.ExpressionError as exc:
-            raise self.fail(sheet, row, column, _("the expression “{text}” is not supported "
-                                                  "({reason})").format(text=text, reason=exc.reason)
-                            ) from None
-        return text
-
-    def required(self, row: int, text: str | None) -> str | None:
-        if not text:
-            return None
-        lowered = text.strip().lower()
-        if lowered in ("yes", "true", "true()", "1"):
-            return "true()"
-        if lowered in ("no", "false", "false()", "0"):
-            return None
-        return self.expression("survey", row, "required", text)
-
     def number(self, sheet: str, row: int, column: str, text: str | None) -> float | None:
         if not text:
             return None
@@ -301,32 +335,6 @@ class _Importer:
         except ValueError:
             raise self.fail(sheet, row, column, _("“{value}” is not a number").format(
                 value=text)) from None
-
-    def choice_lists(self) -> dict[str, list[dict[str, Any]]]:
-        sheet = self.sheets.get("choices")
-        lists: dict[str, list[dict[str, Any]]] = {}
-        if sheet is None:
-            return lists
-        for number, record in sheet.rows:
-            list_name = record.get("list_name") or record.get("list name")
-            if not list_name:
-                continue
-            name = record.get("name")
-            if not name:
-                raise self.fail("choices", number, "name", _("a choice needs a name"))
-            if any(ch.isspace() for ch in name):
-                raise self.fail("choices", number, "name",
-                                _("the choice name “{name}” contains a space").format(name=name))
-            if any(c["name"] == name for c in lists.get(list_name, [])):
-                raise self.fail("choices", number, "name",
-                                _("the choice “{name}” appears twice in the list “{list}”").format(
-                                    name=name, list=list_name))
-            label = self.texts(record, "label") or {self.default_language: name}
-            lists.setdefault(list_name, []).append({
-                "name": name, "label": label,
-                "score": self.number("choices", number, "score", record.get("score")),
-            })
-        return lists
 
     def domains(self, used: list[str]) -> list[dict[str, Any]]:
         sheet = self.sheets.get(DOMAINS_SHEET)
@@ -350,202 +358,7 @@ class _Importer:
                                 "weight": 1.0})
         return domains
 
-    def question_type(self, number: int, text: str, lists: Mapping[str, Any],
-                      record: Mapping[str, str]) -> tuple[str, str | None, dict[str, str]]:
-        parts = text.split()
-        base = parts[0].lower()
-        extra: dict[str, str] = {}
-        if base in ("select_one", "select_multiple"):
-            if len(parts) == 3 and parts[2].lower() == "or_other":
-                raise self.fail("survey", number, "type", _(
-                    "“or_other” is not supported; add an “other” choice to the list and a text "
-                    "question shown when it is selected"))
-            if len(parts) != 2:
-                raise self.fail("survey", number, "type", _(
-                    "“{type}” must be followed by exactly one choice list name").format(type=base))
-            if parts[1] not in lists:
-                raise self.fail("survey", number, "type", _(
-                    "the choice list “{name}” is not on the choices sheet").format(name=parts[1]))
-            kind = base
-            special = record.get("neascn_type", "").strip().lower()
-            if special:
-                if special not in _NEASCN_TYPES or base != "select_one":
-                    raise self.fail("survey", number, "neascn_type", _(
-                        "“{value}” is not a known neascn_type for {type}").format(
-                            value=special, type=base))
-                kind = special
-            return kind, parts[1], extra
-        if len(parts) != 1:
-            raise self.fail("survey", number, "type", _("unknown question type “{type}”").format(
-                type=text))
-        if base in _SIMPLE_TYPES:
-            return base, None, extra
-        if base in _ATTACHMENT_TYPES:
-            if base != "file":
-                extra["xlsform_type"] = base
-            return "attachment", None, extra
-        reasons = {
-            "begin_repeat": _("repeated groups are not supported"),
-            "begin repeat": _("repeated groups are not supported"),
-            "select_one_from_file": _("choice lists from external files are not supported"),
-            "select_multiple_from_file": _("choice lists from external files are not supported"),
-        }
-        reason = reasons.get(base) or _(
-            "the question type “{type}” is not supported (supported: text, integer, decimal, "
-            "date, select_one, select_multiple, note, calculate, file, image)").format(type=text)
-        raise self.fail("survey", number, "type", reason)
-
-    def run(self) -> dict[str, Any]:
-        survey = self.sheets.get("survey")
-        if survey is None:
-            raise self.fail("survey", None, None, _("the workbook has no “survey” sheet"))
-        for required_column in ("type", "name"):
-            if required_column not in [h.strip().lower() for h in survey.headers]:
-                raise self.fail("survey", 1, required_column, _("this column is missing"))
-        lists = self.choice_lists()
-        sections: list[dict[str, Any]] = []
-        # Stack of open groups: (name, label, combined relevance, row number).
-        stack: list[tuple[str, dict[str, str], str | None, int]] = []
-        current: dict[str, Any] | None = None
-        names: set[str] = set()
-        used_domains: list[str] = []
-        counter = 0
-
-        def open_section(name: str, label: dict[str, str], relevant: str | None) -> dict[str, Any]:
-            nonlocal counter
-            base, candidate = name, name
-            while candidate in names:
-                counter += 1
-                candidate = f"{base}_{counter}"
-            names.add(candidate)
-            section: dict[str, Any] = {
-                "name": candidate, "label": label, "relevant": relevant, "questions": [],
-            }
-            sections.append(section)
-            return section
-
-        for number, raw in survey.rows:
-            record = {k.strip().lower() if "::" not in k else k: v for k, v in raw.items()}
-            type_text = record.get("type", "")
-            if not type_text:
-                if len([k for k in record if not k.startswith("$")]) and record.get("name"):
-                    raise self.fail("survey", number, "type", _("the type is missing"))
-                continue
-            lowered = " ".join(type_text.lower().split())
-            if lowered in METADATA_TYPES:
-                continue
-            if lowered in ("begin_group", "begin group"):
-                name = record.get("name", "")
-                if not NAME_RE.fullmatch(name):
-                    raise self.fail("survey", number, "name", _(
-                        "“{name}” is not a valid group name").format(name=name))
-                relevant = self.expression("survey", number, "relevant", record.get("relevant"))
-                if stack and stack[-1][2]:
-                    outer = stack[-1][2]
-                    relevant = f"({outer}) and ({relevant})" if relevant else outer
-                label = self.texts(record, "label") or {self.default_language: name}
-                stack.append((name, label, relevant, number))
-                current = open_section(name, label, relevant)
-                continue
-            if lowered in ("end_group", "end group"):
-                if not stack:
-                    raise self.fail("survey", number, "type", _(
-                        "“end_group” without a matching “begin_group”"))
-                stack.pop()
-                current = open_section(stack[-1][0], stack[-1][1], stack[-1][2]) if stack else None
-                continue
-            name = record.get("name", "")
-            if not NAME_RE.fullmatch(name):
-                raise self.fail("survey", number, "name", _(
-                    "“{name}” is not a valid question name").format(name=name))
-            if name in names:
-                raise self.fail("survey", number, "name", _(
-                    "the name “{name}” is used twice").format(name=name))
-            kind, list_name, extra = self.question_type(number, type_text, lists, record)
-            if record.get("appearance"):
-                extra["appearance"] = record["appearance"]
-            names.add(name)
-            if current is None:
-                current = open_section("ungrouped", {}, None)
-            domain = record.get("neascn_domain") or None
-            if domain and domain not in used_domains:
-                used_domains.append(domain)
-            thresholds = None
-            descending = False
-            if record.get("neascn_thresholds"):
-                parts = record["neascn_thresholds"].replace(",", " ").split()
-                if parts and parts[-1].lower() == "descending":
-                    descending = True
-                    parts = parts[:-1]
-                try:
-                    thresholds = [float(p) for p in parts]
-                except ValueError:
-                    thresholds = None
-                if thresholds is None or len(thresholds) != 4 or thresholds != sorted(thresholds):
-                    raise self.fail("survey", number, "neascn_thresholds", _(
-                        "give four ascending numbers, optionally followed by “descending”"))
-            weight = self.number("survey", number, "neascn_weight", record.get("neascn_weight"))
-            label = self.texts(record, "label")
-            if not label and kind not in ("calculate",):
-                label = {self.default_language: name}
-            question = {
-                "name": name, "type": kind, "label": label or None,
-                "hint": self.texts(record, "hint") or None,
-                "choices": list_name,
-                "required": self.required(number, record.get("required")),
-                "relevant": self.expression("survey", number, "relevant", record.get("relevant")),
-                "constraint": self.expression("survey", number, "constraint",
-                                              record.get("constraint")),
-                "constraint_message": self.texts(record, "constraint_message") or None,
-                "calculation": self.expression("survey", number, "calculation",
-                                               record.get("calculation")),
-                "domain": domain, "weight": 1.0 if weight is None else weight,
-                "thresholds": thresholds, "thresholds_descending": descending,
-                "source": record.get("neascn_source") or None,
-                "extra": extra,
-            }
-            if kind == "calculate" and not question["calculation"]:
-                raise self.fail("survey", number, "calculation", _(
-                    "a calculate row needs a calculation"))
-            current["questions"].append(question)
-        if stack:
-            raise self.fail("survey", stack[-1][3], "type", _(
-                "the group “{name}” is never closed with “end_group”").format(name=stack[-1][0]))
-        sections = [s for s in sections if s["questions"]]
-        if not sections:
-            raise self.fail("survey", None, None, _("the form has no questions"))
-
-        form_id = self.settings.get("form_id") or self.fallback_id
-        if not NAME_RE.fullmatch(form_id):
-            raise self.fail("settings", 2, "form_id", _("“{name}” is not a valid form id").format(
-                name=form_id))
-        title = {lang: text for lang, text in self._title_translations().items() if text}
-        if not title:
-            title = {self.default_language: self.settings.get("form_title") or form_id}
-        sources = [s for s in self.settings.get("neascn_sources", "").splitlines() if s.strip()]
-        return {
-            "form_id": form_id,
-            "version": self.settings.get("version") or "1",
-            "title": title,
-            "default_language": self.default_language,
-            "sources": sources,
-            "domains": self.domains(used_domains),
-            "choice_lists": lists,
-            "sections": sections,
-        }
-
-    def _title_translations(self) -> dict[str, str]:
-        titles: dict[str, str] = {}
-        for header, value in self.settings.items():
-            name, language = _split_header(header)
-            if name == "neascn_title" and language:
-                titles[language] = value
-        if self.settings.get("form_title") and self.default_language not in titles:
-            titles[self.default_language] = self.settings["form_title"]
-        return titles
-
-
-def _sheets(path: Path) -> dict[str, _Sheet]:
+def _sheets(path: Path, only: frozenset[str] | None = None) -> dict[str, _Sheet]:
     from openpyxl import load_workbook
 
     try:
@@ -558,7 +371,8 @@ def _sheets(path: Path) -> dict[str, _Sheet]:
             "{path} is not an Excel workbook (.xlsx) ({reason})").format(path=path, reason=exc)
         ) from None
     try:
-        return {ws.title.strip().lower(): _read_sheet(ws) for ws in wb.worksheets}
+        return {ws.title.strip().lower(): _read_sheet(ws) for ws in wb.worksheets
+                if only is None or ws.title.strip().lower() in only}
     except XLSFormError:
         raise
     except Exception as exc:  # noqa: BLE001 - damaged sheet XML inside a valid ZIP
@@ -569,24 +383,53 @@ def _sheets(path: Path) -> dict[str, _Sheet]:
         wb.close()
 
 
+def _fallback_id(path: Path) -> str:
+    fallback = re.sub(r"[^A-Za-z0-9_]", "_", path.stem) or "form"
+    return fallback if re.match(r"[A-Za-z_]", fallback) else f"form_{fallback}"
+
+
+def _used_domains(nodes: list[dict[str, Any]], found: list[str]) -> list[str]:
+    for node in nodes:
+        if "children" in node:
+            _used_domains(node["children"], found)
+        elif node.get("domain") and node["domain"] not in found:
+            found.append(node["domain"])
+    return found
+
+
+def read_xlsform_reading(path: Path) -> XLSFormReading:
+    """The definition document of an XLSForm file (read through pyxform) and its warnings."""
+    path = Path(path)
+    reading = read_with_pyxform(path, _fallback_id(path))
+    used = _used_domains(reading.document["children"], [])
+    sheets: dict[str, _Sheet] = {}
+    if path.suffix.lower() == ".xlsx" and used:  # our own sheet, which pyxform does not read
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # already reported by the pyxform reading
+            sheets = _sheets(path, frozenset({DOMAINS_SHEET}))
+    reading.document["domains"] = _Importer(sheets, _fallback_id(path)).domains(used)
+    return reading
+
+
 def read_xlsform(path: Path) -> dict[str, Any]:
     """The definition document (dict) of an XLSForm file, before the definition's own checks."""
-    path = Path(path)
-    fallback = re.sub(r"[^A-Za-z0-9_]", "_", path.stem) or "form"
-    if not re.match(r"[A-Za-z_]", fallback):
-        fallback = f"form_{fallback}"
-    return _Importer(_sheets(path), fallback).run()
+    return read_xlsform_reading(path).document
 
 
-def import_xlsform(path: Path) -> SurveyDefinition:
-    """Read an XLSForm file into a checked :class:`SurveyDefinition`."""
-    document = read_xlsform(path)
+def import_xlsform_with_warnings(path: Path) -> tuple[SurveyDefinition, tuple[str, ...]]:
+    """Read an XLSForm into a checked :class:`SurveyDefinition`, with pyxform's warnings."""
+    reading = read_xlsform_reading(path)
     try:
-        return definition_from_dict(document)
+        return definition_from_dict(reading.document), reading.warnings
     except XLSFormError:
         raise
     except SurveyError as exc:
         raise XLSFormError(None, None, None, str(exc)) from None
+
+
+def import_xlsform(path: Path) -> SurveyDefinition:
+    """Read an XLSForm file into a checked :class:`SurveyDefinition`."""
+    return import_xlsform_with_warnings(path)[0]
 
 
 def iter_survey_rows(path: Path) -> Iterator[dict[str, str]]:

@@ -134,12 +134,33 @@ def test_xlsform_import_and_export(field_dir: Path, cli, tmp_path: Path) -> None
     wb.save(form)
     imported = _json(cli, *d, "survey", "import-xlsform", form)
     assert imported == {"form_id": "buses", "version": "1", "questions": 1, "sections": 1,
-                        "languages": ["en", "ko"], "new": True}
+                        "languages": ["en", "ko"], "new": True, "warnings": []}
     assert _json(cli, *d, "survey", "import-xlsform", form)["new"] is False
-    ws.append(["geopoint", "where", "Where"])
+    ws.append(["teleport", "where", "Where"])
     wb.save(form)
     code, _out, err = cli(*d, "survey", "import-xlsform", form)
     assert code == 2 and "sheet “survey”, row 3, column “type”" in err
+
+
+def test_xlsform_import_reports_odk_warnings(field_dir: Path, cli, tmp_path: Path) -> None:
+    """A form with repeats and ODK's advice: it imports, and the advice is shown, not lost."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "survey"
+    ws.append(["type", "name", "label"])
+    ws.append(["begin repeat", "projects", "Projects"])
+    ws.append(["text", "title", "Title"])
+    ws.append(["photo", "site", "Site photo"])
+    ws.append(["end repeat"])
+    form = tmp_path / "projects.xlsx"
+    wb.save(form)
+    code, out, err = cli("--data-dir", field_dir, "survey", "import-xlsform", form)
+    assert code == 0, err
+    lines = err.splitlines()
+    assert lines and all(line.startswith("neascn: warning: ") for line in lines)
+    assert any("max-pixels" in line for line in lines)
+    listed = _json(cli, "--data-dir", field_dir, "survey", "list")
+    assert "projects" in {s["form_id"] for s in listed}
 
 
 def test_city_add_and_edit(field_dir: Path, cli) -> None:

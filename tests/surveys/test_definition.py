@@ -61,7 +61,7 @@ def _broken(change) -> dict:
 @pytest.mark.parametrize(("change", "fragment"), [
     (lambda d: d.pop("form_id"), "“form_id” is missing"),
     (lambda d: d.update(sections=[]), "non-empty list"),
-    (lambda d: d["sections"][0]["questions"][1].update(type="geopoint"), "unknown question type"),
+    (lambda d: d["sections"][0]["questions"][1].update(type="teleport"), "unknown question type"),
     (lambda d: d["sections"][0]["questions"][1].update(name="1abc"), "not a valid name"),
     (lambda d: d["sections"][1]["questions"][0].update(name="population"), "used twice"),
     (lambda d: d["sections"][1]["questions"][0].update(choices="nope"), "does not exist"),

@@ -1,0 +1,469 @@
+"""Reading XLSForms through pyxform, ODK's reference converter.
+
+pyxform's ``workbook_to_json`` gives the normalised tree of a form — every type alias
+(``photo``, ``string``, ``int``), legacy spelling (``select one from x or specify other``),
+language header (``label:English``), the ``value`` column and the settings already resolved —
+so this module only maps that tree onto our definition document (version 2, a tree) and
+refuses, naming sheet and row, what the engine cannot hold.  pyxform's and openpyxl's
+warnings are collected, never printed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+import warnings
+from collections.abc import Mapping
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from neascn_desktop.i18n import _
+from neascn_desktop.surveys.definition import NAME_RE, TREE_FORMAT
+
+#: pyxform element type (lower case) -> (our type, the XLSForm type written back on export).
+_TYPES: dict[str, tuple[str, str]] = {
+    "text": ("text", "text"), "string": ("text", "text"), "integer": ("integer", "integer"),
+    "int": ("integer", "integer"), "decimal": ("decimal", "decimal"), "range": ("range", "range"),
+    "date": ("date", "date"), "time": ("time", "time"), "datetime": ("datetime", "dateTime"),
+    "geopoint": ("geopoint", "geopoint"), "gps": ("geopoint", "geopoint"),
+    "location": ("geopoint", "geopoint"), "geotrace": ("geotrace", "geotrace"),
+    "geoshape": ("geoshape", "geoshape"), "barcode": ("barcode", "barcode"),
+    "note": ("note", "note"), "acknowledge": ("acknowledge", "acknowledge"),
+    "trigger": ("acknowledge", "trigger"), "calculate": ("calculate", "calculate"),
+    "hidden": ("hidden", "hidden"), "phone number": ("text", "phone number"),
+    "image": ("attachment", "image"), "photo": ("attachment", "image"),
+    "audio": ("attachment", "audio"), "video": ("attachment", "video"),
+    "file": ("attachment", "file"), "background-audio": ("metadata", "background-audio"),
+    "select one": ("select_one", "select_one"),
+    "select all that apply": ("select_multiple", "select_multiple"),
+    "select one external": ("select_one", "select_one_external"),
+    "rank": ("rank", "rank"),
+}
+#: Device facts recorded, not asked (``imei`` and ``uri:deviceid`` are ``deviceid``).
+_METADATA = {
+    "start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber", "username",
+    "email", "audit", "start-geopoint", "imei", "uri:deviceid", "uri:email", "uri:username",
+    "uri:phonenumber", "uri:subscriberid", "uri:simserial",
+}
+_FILE_LIST = re.compile(r".+\.(csv|xml|geojson)$", re.IGNORECASE)
+_ROW = re.compile(r"\[row\s*:\s*(\d+)\]")
+_SHEET = re.compile(r"'(survey|choices|settings|external_choices|entities)' sheet")
+_MISSING_SHEET = re.compile(r"There should be an? (survey|choices|settings|external_choices) sheet")
+_COLUMN = re.compile(r"the '([\w:. -]+)' (?:value|column)")
+#: Question columns holding expressions, checked with our parser (pyxform leaves them to ODK).
+_EXPRESSION_COLUMNS = ("required", "relevant", "constraint", "calculation")
+#: Element keys mapped explicitly; every other string-valued key is kept as an extra column.
+_KNOWN = {"type", "name", "label", "hint", "bind", "control", "children", "choices", "itemset",
+          "list_name", "parameters", "media", "guidance_hint", "choice_filter", "default"}
+
+
+@dataclass(frozen=True)
+class XLSFormReading:
+    """A form read through pyxform: our definition document and pyxform's warnings."""
+
+    document: dict[str, Any]
+    warnings: tuple[str, ...]
+
+
+def one_line(text: str) -> str:
+    """Text from a form or from pyxform, safe for one terminal line or one label."""
+    return " ".join("".join(ch for ch in text if ch in "\n\t" or not unicodedata.category(ch).startswith("C")
+                            ).split())
+
+
+def _pyxform_error(exc: Exception) -> Exception:
+    """pyxform's English sentence inside ours, with the sheet, row and column it names."""
+    from neascn_desktop.surveys.xlsform import XLSFormError
+
+    text = one_line(str(exc))
+    row = _ROW.search(text)
+    sheet = _SHEET.search(text) or _MISSING_SHEET.search(text)
+    column = _COLUMN.search(text)
+    sheet_name = sheet.group(1) if sheet else ("survey" if row else None)
+    if text.startswith("Choice names"):
+        sheet_name = "choices"
+    return XLSFormError(sheet_name, int(row.group(1)) if row else None,
+                        column.group(1) if column else (
+                            "type" if "Unmatched '" in text or "List name" in text else None),
+                        _("ODK's form converter refused it: {reason}").format(reason=text))
+
+
+def read_with_pyxform(path: Path, fallback_id: str) -> XLSFormReading:
+    """Read ``path`` (``.xlsx``, ``.xls``, ``.csv``); raises :class:`XLSFormError`."""
+    from pyxform.errors import PyXFormError
+    from pyxform.xls2json import workbook_to_json
+    from pyxform.xls2json_backends import get_xlsform
+
+    from neascn_desktop.surveys.xlsform import XLSFormError
+
+    if not path.is_file():
+        raise XLSFormError(None, None, None, _("the file {path} does not exist").format(path=path))
+    found: list[str] = []
+    sink = io.StringIO()
+    with warnings.catch_warnings(record=True) as caught, redirect_stderr(sink), redirect_stdout(sink):
+        warnings.simplefilter("always")
+        try:
+            data = get_xlsform(str(path))
+        except Exception as exc:  # noqa: BLE001 - a hostile workbook can make the readers raise anything
+            raise XLSFormError(None, None, None, _(
+                "{path} is not an Excel workbook (.xlsx) ({reason})").format(path=path, reason=exc)
+            ) from None
+        try:
+            tree = workbook_to_json(data, fallback_form_name=fallback_id, warnings=found)
+        except PyXFormError as exc:
+            raise _pyxform_error(exc) from None
+        except Exception as exc:  # noqa: BLE001 - pyxform trips over some malformed sheets
+            raise XLSFormError(None, None, None, _(
+                "ODK's form converter failed on it ({reason})").format(reason=one_line(repr(exc)))
+            ) from None
+    found.extend(str(w.message) for w in caught)
+    found = [one_line(w) for w in found if w.strip()]
+    # pyxform counts rows as Excel does (header = row 1); its tree has none, so find them by name.
+    rows: dict[str, int] = {}
+    for number, record in enumerate(data.survey or [], start=2):
+        if isinstance(record, Mapping) and record.get("name"):
+            rows.setdefault(str(record["name"]).strip(), number)
+    document = _Mapper(tree, path.parent, rows, _typographic_texts(data),
+                       data.external_choices or []).document()
+    return XLSFormReading(document=document, warnings=tuple(dict.fromkeys(found)))
+
+
+def _typographic_texts(data: Any) -> dict[str, str]:
+    """Cell texts with typographic quotes, by their straightened form.
+
+    pyxform straightens quotes in every cell — right for expressions, but in a label
+    ``“不知道”`` is the text the author wrote, so labels and hints get theirs back."""
+    from pyxform.parsing.sheet_headers import RE_SMART_QUOTES, SMART_QUOTES
+
+    found: dict[str, str] = {}
+    for sheet in (data.survey, data.choices, data.settings, data.external_choices):
+        for record in sheet or []:
+            for value in record.values() if isinstance(record, Mapping) else ():
+                if isinstance(value, str) and RE_SMART_QUOTES.search(value):
+                    found.setdefault(RE_SMART_QUOTES.sub(lambda m: SMART_QUOTES[m.group(0)], value),
+                                     value)
+    return found
+
+
+class _Mapper:
+    def __init__(self, tree: Mapping[str, Any], folder: Path, rows: Mapping[str, int],
+                 typographic: Mapping[str, str], external: list[Any]) -> None:
+        from neascn_desktop.surveys.xlsform import language_from_header
+
+        self.tree = tree
+        self.rows = rows
+        self.typographic = typographic
+        self.external = external
+        self.folder = folder
+        default = str(tree.get("default_language") or "default")
+        self.default_language = "en" if default == "default" else language_from_header(default)
+        self._language = language_from_header
+        self.lists: dict[str, list[dict[str, Any]]] = {}
+
+    def language(self, key: str) -> str:
+        return self.default_language if key == "default" else self._language(key)
+
+    def text(self, value: Any) -> dict[str, str] | None:
+        if value is None or value == "":
+            return None
+        if isinstance(value, Mapping):
+            return {self.language(str(k)): self.typographic.get(str(v), str(v))
+                    for k, v in value.items() if v not in (None, "")}
+        return {self.default_language: self.typographic.get(str(value), str(value))}
+
+    def media(self, value: Any) -> dict[str, dict[str, str]]:
+        if not isinstance(value, Mapping):
+            return {}
+        return {f"media::{kind}": self.text(v) or {} for kind, v in value.items()}
+
+    def document(self) -> dict[str, Any]:
+        from neascn_desktop.surveys.xlsform import XLSFormError
+
+        t = self.tree
+        for list_name, choices in (t.get("choices") or {}).items():
+            self.lists[str(list_name)] = [self.choice(c) for c in choices]
+        children = [n for n in (self.node(c) for c in t.get("children") or []) if n is not None]
+        if not children:
+            raise XLSFormError("survey", None, None, _("the form has no questions"))
+        form_id = str(t.get("id_string") or t.get("name") or "form")
+        if not NAME_RE.fullmatch(form_id):  # ODK allows any id; ours name files and entities
+            form_id = re.sub(r"[^A-Za-z0-9_.\-]", "_", form_id.strip())
+            if form_id and not re.match(r"[A-Za-z_]", form_id):
+                form_id = f"form_{form_id}"
+        if not NAME_RE.fullmatch(form_id):
+            raise XLSFormError("settings", 2, "form_id", _("“{name}” is not a valid form id").format(
+                name=form_id))
+        title = self.text(t.get("neascn_title")) or self.text(t.get("title")) or {
+            self.default_language: form_id}
+        settings = {k: str(v) for k, v in t.items()
+                    if k in ("allow_choice_duplicates", "instance_name", "omit_instanceID",
+                             "clean_text_values", "public_key", "submission_url", "style",
+                             "add_none_option", "namespaces", "auto_send", "auto_delete")
+                    and isinstance(v, str | bool)}
+        return {
+            "format": TREE_FORMAT,
+            "form_id": form_id,
+            "version": str(t.get("version") or "1"),
+            "title": title,
+            "default_language": self.default_language,
+            "sources": [s for s in str(t.get("neascn_sources") or "").splitlines() if s.strip()],
+            "domains": [],
+            "choice_lists": self.lists,
+            "children": children,
+            "settings": settings,
+        }
+
+    def choice(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        score = raw.get("score")
+        try:
+            number = float(score) if score not in (None, "") else None
+        except (TypeError, ValueError):
+            number = None
+        return {
+            "name": str(raw.get("name", "")),
+            "label": self.text(raw.get("label")) or {},
+            "score": number,
+            "media": self.media(raw.get("media")),
+            "extra": {str(k): str(v) for k, v in raw.items()
+                      if k not in ("name", "label", "media", "score") and isinstance(v, str | int | float)},
+        }
+
+    def node(self, raw: Mapping[str, Any]) -> dict[str, Any] | None:
+        from neascn_desktop.surveys.xlsform import XLSFormError
+
+        raw = _single_colon_headers(raw)
+        kind = str(raw.get("type", "")).strip()
+        control = raw.get("control") or {}
+        if kind == "group" and raw.get("name") == "meta" and control.get("bodyless"):
+            return None  # pyxform's own instanceID block, added to every form
+        bind = dict(raw.get("bind") or {})
+        extra: dict[str, str] = {}
+        for key, value in control.items():
+            if key == "appearance":
+                extra["appearance"] = str(value)
+            elif key == "jr:count":
+                extra["repeat_count"] = str(value)
+            else:
+                extra[f"body::{key}"] = str(value)
+        if kind in ("group", "repeat"):
+            for key, value in bind.items():
+                if key != "relevant":
+                    extra[key if key == "required" else f"bind::{key}"] = str(value)
+            extra.update({str(k): str(v) for k, v in raw.items()
+                          if k not in _KNOWN and k != "relevant" and isinstance(v, str | int | float)})
+            children = [n for n in (self.node(c) for c in raw.get("children") or []) if n is not None]
+            group = {"type": kind, "name": raw["name"], "label": self.text(raw.get("label")) or {},
+                     "relevant": bind.get("relevant"), "extra": extra, "children": children}
+            if raw.get("hint"):
+                group["hint"] = self.text(raw.get("hint"))
+            return group
+        if kind == "loop":
+            return self.loop(raw)
+        texts: dict[str, dict[str, str]] = self.media(raw.get("media"))
+        if raw.get("guidance_hint"):
+            texts["guidance_hint"] = self.text(raw.get("guidance_hint")) or {}
+        lowered = kind.lower()
+        choices: str | None = None
+        if lowered in _METADATA:
+            our_type, xls_type = "metadata", kind
+        elif lowered in _TYPES:
+            our_type, xls_type = _TYPES[lowered]
+        elif lowered in ("select one from file", "select all that apply from file"):
+            our_type, xls_type = ("select_one", "select_one_from_file") if "one" in lowered else (
+                "select_multiple", "select_multiple_from_file")
+        else:
+            raise XLSFormError("survey", self.rows.get(str(raw.get("name"))), "type", _(
+                "the question type “{type}” is not supported (supported: text, integer, decimal, "
+                "date, select_one, select_multiple, note, calculate, file, image)").format(type=kind))
+        itemset = raw.get("itemset") or raw.get("list_name")
+        if our_type in ("select_one", "select_multiple", "rank") and itemset:
+            choices = str(itemset)
+            if _FILE_LIST.match(choices):
+                xls_type = f"{our_type}_from_file"
+                self.lists.setdefault(choices, self.file_choices(choices))
+            elif choices not in self.lists:
+                # select_one_external: the list lives on the external_choices sheet, which
+                # pyxform leaves to the tools that write itemsets.csv; here it is in the definition.
+                self.lists[choices] = self.external_choices(choices)
+        if xls_type != {"attachment": "file", "datetime": "dateTime"}.get(our_type, our_type):
+            extra["xlsform_type"] = xls_type  # what export writes back (``image``, ``imei`` ...)
+        if lowered in ("select one external",):
+            extra["xlsform_type"] = "select_one_external"
+        for key in ("choice_filter", "default"):
+            if raw.get(key) not in (None, ""):
+                extra[key] = str(raw[key])
+        parameters = raw.get("parameters") or {}
+        if isinstance(parameters, Mapping) and parameters:
+            extra["parameters"] = " ".join(f"{k}={v}" for k, v in parameters.items())
+        elif isinstance(parameters, str) and parameters.strip():
+            extra["parameters"] = parameters.strip()
+        required = bind.pop("required", None)
+        relevant = bind.pop("relevant", None)
+        constraint = bind.pop("constraint", None)
+        calculation = bind.pop("calculate", None)
+        constraint_message = self.text(bind.pop("jr:constraintMsg", None))
+        required_message = self.text(bind.pop("jr:requiredMsg", None))
+        if required_message:
+            texts["required_message"] = required_message
+        if our_type == "calculate" and not calculation:
+            calculation = "''"  # pyxform accepts a calculate without one (a preload or a default)
+        if "readonly" in bind:
+            extra["read_only"] = str(bind.pop("readonly"))
+        for key, value in bind.items():
+            extra[f"bind::{key}"] = str(value)
+        for key, value in raw.items():
+            if key not in _KNOWN and not key.startswith("neascn") and isinstance(value, str | int | float):
+                extra[str(key)] = str(value)
+            elif key == "instance" and isinstance(value, Mapping):
+                extra.update({f"instance::{k}": str(v) for k, v in value.items()})
+        req = None
+        if required is not None and str(required).strip():
+            lowered_required = str(required).strip().lower()
+            if lowered_required in ("yes", "true", "true()", "1"):
+                req = "true()"
+            elif lowered_required not in ("no", "false", "false()", "0"):
+                req = str(required)
+        for column, text in zip(_EXPRESSION_COLUMNS, (req, relevant, constraint, calculation),
+                                strict=True):
+            self.check_expression(str(raw.get("name")), column, text)
+        weight = raw.get("neascn_weight")
+        thresholds = raw.get("neascn_thresholds")
+        threshold_list = None
+        descending = False
+        if thresholds:
+            parts = str(thresholds).replace(",", " ").split()
+            if parts and parts[-1].lower() == "descending":
+                descending, parts = True, parts[:-1]
+            try:
+                threshold_list = [float(p) for p in parts]
+            except ValueError:
+                threshold_list = None
+        special = str(raw.get("neascn_type") or "").strip().lower()
+        if special in ("scale", "yes_no") and our_type == "select_one":
+            our_type = special
+        return {
+            "type": our_type, "name": raw["name"],
+            "label": self.text(raw.get("label")),
+            "hint": self.text(raw.get("hint")),
+            "choices": choices,
+            "required": req, "relevant": relevant, "constraint": constraint,
+            "constraint_message": constraint_message, "calculation": calculation,
+            "domain": raw.get("neascn_domain") or None,
+            "weight": float(weight) if weight not in (None, "") else 1.0,
+            "thresholds": threshold_list, "thresholds_descending": descending,
+            "source": raw.get("neascn_source") or None,
+            "extra": extra, "texts": texts,
+        }
+
+    def external_choices(self, list_name: str) -> list[dict[str, Any]]:
+        found = []
+        for record in self.external:
+            if not isinstance(record, Mapping) or not record.get("name") or str(
+                    record.get("list_name", record.get("list name", ""))).strip() != list_name:
+                continue
+            label: dict[str, str] = {}
+            extra: dict[str, str] = {}
+            for key, value in record.items():
+                key = str(key).strip()
+                if key in ("list_name", "list name", "name") or value in (None, ""):
+                    continue
+                if key == "label" or key.startswith("label:"):
+                    language = key.split(":")[-1].strip() if ":" in key else "default"
+                    label[self.language(language)] = self.typographic.get(str(value), str(value))
+                else:
+                    extra[key] = str(value)
+            found.append({"name": str(record["name"]).strip(), "label": label, "score": None,
+                          "media": {}, "extra": extra})
+        return found
+
+    def check_expression(self, name: str, column: str, text: Any) -> None:
+        from neascn_desktop.surveys import expressions
+        from neascn_desktop.surveys.xlsform import XLSFormError
+
+        if not text:
+            return
+        try:
+            expressions.parse(str(text))
+        except expressions.ExpressionError as exc:
+            raise XLSFormError("survey", self.rows.get(name), column, _(
+                "the expression “{text}” is not supported ({reason})").format(
+                    text=text, reason=exc.reason)) from None
+
+    def loop(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """``begin loop over list``: one group per choice, ``%(name)s``/``%(label)s`` filled in —
+        what ODK's converter itself makes of it in the XForm."""
+        groups = []
+        for column in raw.get("columns") or []:
+            name = str(column.get("name", ""))
+            label = self.text(column.get("label")) or {self.default_language: name}
+            fill = _Filler(name, label, self.default_language, self.language)
+            children = [n for n in (self.node(fill(c)) for c in raw.get("children") or [])
+                        if n is not None]
+            groups.append({"type": "group", "name": name, "label": label, "relevant": None,
+                           "extra": {}, "children": children})
+        return {"type": "group", "name": raw["name"], "label": self.text(raw.get("label")) or {},
+                "relevant": None, "extra": {}, "children": groups}
+
+    def file_choices(self, name: str) -> list[dict[str, Any]]:
+        """The choices of a ``select_one_from_file`` list from the CSV beside the form, if there."""
+        path = self.folder / name
+        if not name.lower().endswith(".csv") or not path.is_file():
+            return []
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        return [{"name": row.get("name", ""), "label": self.text(row.get("label")) or {
+            self.default_language: row.get("name", "")}, "score": None, "media": {},
+                 "extra": {}} for row in rows if row.get("name")]
+
+
+_SINGLE_COLON = re.compile(
+    r"(label|hint|guidance_hint|constraint_message|required_message)\s*:\s*([^:].*)")
+_BIND_TEXTS = {"constraint_message": "jr:constraintMsg", "required_message": "jr:requiredMsg"}
+
+
+def _single_colon_headers(raw: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``label:English`` on the survey sheet (older ODK and Kobo forms): pyxform passes the
+    column through unread; it is the label in English, as ``label::English`` would be."""
+    if not any(_SINGLE_COLON.fullmatch(str(k)) for k in raw):
+        return raw
+    out: dict[str, Any] = dict(raw)
+    out["bind"] = dict(out.get("bind") or {})
+    for key, value in raw.items():
+        match = _SINGLE_COLON.fullmatch(str(key))
+        if not match or not isinstance(value, str):
+            continue
+        base, language = match.group(1), match.group(2).strip()
+        del out[key]
+        holder, field_name = (out["bind"], _BIND_TEXTS[base]) if base in _BIND_TEXTS else (out, base)
+        current = holder.get(field_name)
+        texts = dict(current) if isinstance(current, Mapping) else (
+            {"default": current} if current else {})
+        texts[language] = value
+        holder[field_name] = texts
+    if not out["bind"]:
+        del out["bind"]
+    return out
+
+
+@dataclass(frozen=True)
+class _Filler:
+    """Fills ``%(name)s`` and ``%(label)s`` of a loop's template rows for one choice."""
+
+    name: str
+    label: Mapping[str, str]
+    default_language: str
+    language: Any
+
+    def __call__(self, value: Any, code: str | None = None) -> Any:
+        if isinstance(value, str):
+            text = self.label.get(code or self.default_language) or next(iter(self.label.values()))
+            return value.replace("%(name)s", self.name).replace("%(label)s", text)
+        if isinstance(value, Mapping):
+            return {k: self(v, self.language(str(k))) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self(v, code) for v in value]
+        return value
