@@ -5,7 +5,7 @@
   and on a worker thread alike.
 - The front ends never import table modules nor speak SQL: they call use cases.
   Table modules are each room's ``tables.py`` and ``models.py`` (Core tables and
-  the ORM classes over them), ``sync/schema.py``, and ``store``'s ``base``,
+  the ORM classes over them), and ``store``'s ``base``,
   ``metadata`` and ``schema``; SQL means ``sqlalchemy`` and ``sqlite3``.
 - The CLI never imports the GUI.
 """
@@ -47,7 +47,7 @@ def is_table_module(name: str) -> bool:
     parts = name.split(".")
     if any(_within(name, store) for store in STORE_TABLE_MODULES):
         return True
-    # neascn_desktop.<room>.tables / .models / sync.schema (and names imported from them)
+    # neascn_desktop.<room>.tables / .models / sync.tables (and names imported from them)
     return (len(parts) >= 3 and parts[0] == "neascn_desktop" and parts[1] not in FRONT_ENDS
             and parts[2] in TABLE_MODULES)
 
@@ -92,7 +92,7 @@ def test_cli_never_imports_the_gui() -> None:
 def test_the_checks_see_imports_inside_functions_and_every_kind_of_table_module() -> None:
     source = "def f():\n    from neascn_desktop.gui.selftest import run_self_test\n    import sqlite3\n"
     assert {"neascn_desktop.gui.selftest", "sqlite3"} <= imported_modules(source)
-    assert is_table_module("neascn_desktop.sync.schema.audit_table")
+    assert is_table_module("neascn_desktop.sync.tables.audit_table")
     assert is_table_module("neascn_desktop.identity.models")
     assert is_table_module("neascn_desktop.framework.tables")
     assert is_table_module("neascn_desktop.store.metadata")

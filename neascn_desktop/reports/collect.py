@@ -318,7 +318,7 @@ def _last_imports(db: Any) -> list[DeviceImport]:
     """Per sending device: the time of its last imported package and how many were imported."""
     from sqlalchemy import func, select
 
-    from neascn_desktop.sync.tables import PackageRow
+    from neascn_desktop.sync.models import PackageRow
 
     with db.session() as session:
         rows = session.execute(

@@ -49,7 +49,7 @@ from neascn_desktop.sync.reading import (
     Prepared,
     prepare,
 )
-from neascn_desktop.sync.schema import audit_table, inbox_table, package_table
+from neascn_desktop.sync.tables import audit_table, inbox_table, package_table
 from neascn_desktop.sync.verify import (
     APPLICABLE,
     FIRST_USE,

@@ -17,7 +17,7 @@ from neascn_desktop.i18n import N_, _
 from neascn_desktop.i18n.safe_text import safe_text
 from neascn_desktop.store.database import Database, connection_of
 from neascn_desktop.sync.container import Manifest
-from neascn_desktop.sync.schema import audit_table, package_table
+from neascn_desktop.sync.tables import audit_table, package_table
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

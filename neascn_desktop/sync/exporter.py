@@ -37,7 +37,7 @@ from neascn_desktop.store.database import Database
 from neascn_desktop.sync import audit, authority, crypto, keystore, payload, receipts
 from neascn_desktop.sync.container import KINDS, AttachmentSource, Manifest, Sender, write_package
 from neascn_desktop.sync.errors import PackageError
-from neascn_desktop.sync.tables import ExportedRevisionRow, ExportRow, PackageRow
+from neascn_desktop.sync.models import ExportedRevisionRow, ExportRow, PackageRow
 
 ANYONE = ""  # recipient key of exports that are not for one device
 

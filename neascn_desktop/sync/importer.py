@@ -58,7 +58,7 @@ from neascn_desktop.sync.reading import (
     expand_paths,
     prepare,
 )
-from neascn_desktop.sync.schema import inbox_table
+from neascn_desktop.sync.tables import inbox_table
 from neascn_desktop.sync.verify import (
     PackageVerdict,
 )

@@ -28,7 +28,7 @@ from neascn_desktop.sync import audit, trusting
 from neascn_desktop.sync.container import read_manifest
 from neascn_desktop.sync.errors import PackageStateError
 from neascn_desktop.sync.importer import ImportReport, PackageOutcome, import_one, new_run
-from neascn_desktop.sync.tables import InboxRow
+from neascn_desktop.sync.models import InboxRow
 from neascn_desktop.sync.verify import TRUSTED, trust_label
 
 

@@ -41,7 +41,7 @@ from neascn_desktop.identity.tables import profile_table
 from neascn_desktop.store.database import Database
 from neascn_desktop.sync import crypto
 from neascn_desktop.sync.errors import KeyBackupError, PackageError
-from neascn_desktop.sync.schema import encryption_key_table
+from neascn_desktop.sync.tables import encryption_key_table
 
 BACKUP_FORMAT = "neascn-key-backup"
 BACKUP_VERSION = 1

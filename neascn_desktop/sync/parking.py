@@ -22,7 +22,7 @@ from sqlalchemy import Connection, select
 from neascn_desktop.i18n import _
 from neascn_desktop.sync.container import SUFFIX, Limits, Manifest, read_manifest
 from neascn_desktop.sync.errors import PackageError, PackageStateError
-from neascn_desktop.sync.schema import inbox_table
+from neascn_desktop.sync.tables import inbox_table
 
 _CHUNK = 1 << 20
 

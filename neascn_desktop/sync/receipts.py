@@ -44,7 +44,7 @@ from neascn_desktop.replica.tables import revision_table
 from neascn_desktop.sync.acknowledgement import FIELD, KINDS, MAX_REVISIONS, parse
 from neascn_desktop.sync.container import Manifest
 from neascn_desktop.sync.errors import PackageDamagedError
-from neascn_desktop.sync.schema import acknowledged_revision_table
+from neascn_desktop.sync.tables import acknowledged_revision_table
 
 #: The device id of the built-in survey and cities, which every installation has.
 _BUILTIN_DEVICE = "builtin"

@@ -1,99 +1,118 @@
-"""ORM classes of the sync room's tables (defined in Core in ``sync.schema``, which explains them)."""
+"""Tables of the sync room (SQLAlchemy Core, on the shared ``store.metadata``).
+
+- ``sync_package``: every package applied here, keyed by its id and its signer's
+  key fingerprint (that pair makes re-imports no-ops, while another device reusing
+  the id is another package; its sender tells the exporter what that device already has).
+- ``sync_inbox``: packages that wait for a decision (untrusted or revoked
+  sender), keyed like ``sync_package``; the file itself is copied to
+  ``<data dir>/inbox/``, named by its SHA-256.
+- ``sync_audit``: what happened, when, with which package (append-only).
+- ``sync_encryption_key``: this profile's X25519 keys, the current one and
+  the retired ones kept to open older packages (the private keys are files in
+  ``<data dir>/keys/``, like the device keys).
+- ``sync_export`` / ``sync_exported_revision``: which revisions were sent to
+  which recipient, so the next export sends only what it may lack.
+- ``sync_acknowledged_revision``: this device's own revisions that a trusted
+  secretariat acknowledged holding (``sync.receipts``): sent is not received,
+  and an own revision is sent again until it is acknowledged.
+
+Per-revision provenance (the package a revision arrived in) is stored by the
+replica room in ``replica_revision.provenance``.
+
+The import path (``sync.importer``, ``verify``, ``audit``, ``keystore``) works
+on these tables through Core, so that ``neascn package import`` never loads
+the ORM; ``sync.models`` maps ORM classes onto them for the other use cases.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from sqlalchemy import Boolean, Column, Index, Integer, String, Table, Text
 
-from sqlalchemy.orm import Mapped
+from neascn_desktop.store.metadata import metadata
+from neascn_desktop.store.types import UtcDateTime
 
-from neascn_desktop.store.base import Base
-from neascn_desktop.sync.schema import (
-    audit_table,
-    encryption_key_table,
-    export_table,
-    exported_revision_table,
-    inbox_table,
-    package_table,
+package_table = Table(
+    "sync_package", metadata,
+    Column("package_id", String(36), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("sender_device_id", String(100), nullable=False, index=True),
+    Column("sender_name", String(200), nullable=False),
+    Column("sender_fingerprint", String(64), primary_key=True),  # a package is its id *and* its signer
+    Column("created_at", String(40), nullable=False),
+    Column("manifest_sha256", String(64), nullable=False),
+    Column("file_sha256", String(64), nullable=False),
+    Column("imported_at", UtcDateTime(), nullable=False),
+    Column("counts", Text, nullable=False, default="{}"),  # JSON
 )
 
+inbox_table = Table(
+    "sync_inbox", metadata,
+    Column("package_id", String(36), primary_key=True),
+    Column("stored_file", String(200), nullable=False),  # relative to the data dir
+    Column("original_name", String(400), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("sender_device_id", String(100), nullable=False, index=True),
+    Column("sender_name", String(200), nullable=False),
+    Column("sender_organisation", String(200), nullable=False),
+    Column("sender_role", String(20), nullable=False),
+    Column("sender_fingerprint", String(64), primary_key=True),  # one entry per id and signer
+    Column("created_at", String(40), nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
+    Column("reason", String(20), nullable=False),  # untrusted | revoked | key_changed
+    Column("status", String(20), nullable=False, index=True),  # waiting | applied | rejected
+    Column("decided_at", UtcDateTime(), nullable=True),
+)
 
-class PackageRow(Base):
-    __table__ = package_table
+audit_table = Table(
+    "sync_audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime(), nullable=False, index=True),
+    Column("action", String(20), nullable=False),  # import | export | inbox | trust | reject | resolve | key
+    Column("verdict", String(20), nullable=False),  # applied | already_imported | waiting | refused | ...
+    Column("package_id", String(36), nullable=True, index=True),
+    Column("kind", String(20), nullable=True),
+    Column("file_name", String(400), nullable=True),
+    Column("sender_device_id", String(100), nullable=True),
+    Column("sender_name", String(200), nullable=True),
+    Column("sender_fingerprint", String(64), nullable=True),
+    Column("counts", Text, nullable=False, default="{}"),  # JSON
+    Column("message", Text, nullable=False, default=""),
+)
 
-    package_id: Mapped[str]
-    kind: Mapped[str]
-    sender_device_id: Mapped[str]
-    sender_name: Mapped[str]
-    sender_fingerprint: Mapped[str]
-    created_at: Mapped[str]
-    manifest_sha256: Mapped[str]
-    file_sha256: Mapped[str]
-    imported_at: Mapped[datetime]
-    counts: Mapped[str]
+encryption_key_table = Table(
+    "sync_encryption_key", metadata,
+    Column("fingerprint", String(64), primary_key=True),
+    Column("public_key", String(64), nullable=False),
+    Column("file_name", String(200), nullable=False),  # in <data dir>/keys/
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("retired_at", UtcDateTime(), nullable=True),
+    Column("current", Boolean, nullable=False, default=False),
+)
 
+export_table = Table(
+    "sync_export", metadata,
+    Column("package_id", String(36), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("recipient_device_id", String(100), nullable=True),
+    Column("file_name", String(400), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("revisions", Integer, nullable=False),
+    Column("full", Boolean, nullable=False, default=False),
+)
 
-class InboxRow(Base):
-    __table__ = inbox_table
+exported_revision_table = Table(
+    "sync_exported_revision", metadata,
+    Column("recipient_device_id", String(100), primary_key=True),
+    Column("revision_id", String(64), primary_key=True),
+    Column("package_id", String(36), nullable=False),
+)
 
-    package_id: Mapped[str]
-    stored_file: Mapped[str]
-    original_name: Mapped[str]
-    kind: Mapped[str]
-    sender_device_id: Mapped[str]
-    sender_name: Mapped[str]
-    sender_organisation: Mapped[str]
-    sender_role: Mapped[str]
-    sender_fingerprint: Mapped[str]
-    created_at: Mapped[str]
-    received_at: Mapped[datetime]
-    reason: Mapped[str]
-    status: Mapped[str]
-    decided_at: Mapped[datetime | None]
+Index("ix_sync_exported_revision_revision_id", exported_revision_table.c.revision_id)
 
-
-class AuditRow(Base):
-    __table__ = audit_table
-
-    id: Mapped[int]
-    at: Mapped[datetime]
-    action: Mapped[str]
-    verdict: Mapped[str]
-    package_id: Mapped[str | None]
-    kind: Mapped[str | None]
-    file_name: Mapped[str | None]
-    sender_device_id: Mapped[str | None]
-    sender_name: Mapped[str | None]
-    sender_fingerprint: Mapped[str | None]
-    counts: Mapped[str]
-    message: Mapped[str]
-
-
-class EncryptionKeyRow(Base):
-    __table__ = encryption_key_table
-
-    fingerprint: Mapped[str]
-    public_key: Mapped[str]
-    file_name: Mapped[str]
-    created_at: Mapped[datetime]
-    retired_at: Mapped[datetime | None]
-    current: Mapped[bool]
-
-
-class ExportRow(Base):
-    __table__ = export_table
-
-    package_id: Mapped[str]
-    kind: Mapped[str]
-    recipient_device_id: Mapped[str | None]
-    file_name: Mapped[str]
-    created_at: Mapped[datetime]
-    revisions: Mapped[int]
-    full: Mapped[bool]
-
-
-class ExportedRevisionRow(Base):
-    __table__ = exported_revision_table
-
-    recipient_device_id: Mapped[str]
-    revision_id: Mapped[str]
-    package_id: Mapped[str]
+acknowledged_revision_table = Table(
+    "sync_acknowledged_revision", metadata,
+    Column("revision_id", String(64), primary_key=True),
+    Column("acknowledged_by", String(100), nullable=False),  # the secretariat's device id
+    Column("package_id", String(36), nullable=False),  # the deployment that carried it
+    Column("acknowledged_at", UtcDateTime(), nullable=False),
+)

@@ -30,7 +30,7 @@ from neascn_desktop.identity.trust import (
     revoke_in_transaction,
 )
 from neascn_desktop.store.database import Database
-from neascn_desktop.sync.schema import audit_table
+from neascn_desktop.sync.tables import audit_table
 
 ACTION = "trust"
 

@@ -35,7 +35,7 @@ from neascn_desktop.sync.errors import (
     PackageUnsafeError,
     PackageVersionError,
 )
-from neascn_desktop.sync.schema import inbox_table, package_table
+from neascn_desktop.sync.tables import inbox_table, package_table
 
 # How the sender of a package stands with this profile.
 OWN = "own"
