@@ -55,8 +55,16 @@ _IN_CHUNK = 500
 Provenance = str | Mapping[str, str] | None
 
 
+#: Asked about each revision woken from waiting before it is released: ``False`` drops it
+#: from ``replica_pending`` instead (see ``add_revisions``).
+MayRelease = Callable[[Revision], bool]
+
+
 def add_revisions(
-    target: Target, revisions: Iterable[Revision], provenance: Provenance = None
+    target: Target,
+    revisions: Iterable[Revision],
+    provenance: Provenance = None,
+    may_release: MayRelease | None = None,
 ) -> AddResult:
     """Add revisions received from elsewhere (a set union), in one transaction.
 
@@ -69,16 +77,22 @@ def add_revisions(
     the provenance they arrived with. With a ``Session`` the work happens in
     the caller's transaction: on any error nothing of this batch remains and
     the transaction goes on.
+
+    ``may_release``: asked about each waiting revision whose parents have now
+    arrived, before it is released.  A revision it refuses is dropped from the
+    waiting table (its waiting descendants then never become ready); the sync
+    layer judges there, with what is known now, what was judged on arrival
+    when its record was not known yet.
     """
     batch = list(revisions)
     if isinstance(target, Database):
         with target.transaction() as session:
-            return _add(session, batch, provenance)
+            return _add(session, batch, provenance, may_release=may_release)
     # No savepoint: every check that can refuse the batch runs before its first write,
     # and a failure while writing is undone statement by statement (``_undo``). A
     # savepoint per call made SQLite copy every page the batch touched into its
     # statement journal first, which cost more than the writes themselves.
-    return _add(target, batch, provenance, undo_on_error=True)
+    return _add(target, batch, provenance, undo_on_error=True, may_release=may_release)
 
 
 _ANY_PENDING = BulkStatement(select(pending_table.c.id).limit(1), (), literal_binds=True)
@@ -191,7 +205,11 @@ def _provenance_lookup(provenance: Provenance) -> Callable[[str], str | None]:
 
 
 def _add(
-    session: Executor, batch: list[Revision], provenance: Provenance, undo_on_error: bool = False
+    session: Executor,
+    batch: list[Revision],
+    provenance: Provenance,
+    undo_on_error: bool = False,
+    may_release: MayRelease | None = None,
 ) -> AddResult:
     conn = connection_of(session)
     incoming: dict[str, Revision] = {}
@@ -255,6 +273,7 @@ def _add(
     to_apply: list[Revision] = []
     released: dict[str, Revision] = {}
     rejected: set[str] = set()
+    dropped: dict[str, Revision] = {}  # woken, refused by ``may_release``
     candidates: dict[str, Revision] = dict(incoming)
     while candidates:
         ready = _ready_in_order(candidates, stored, incoming.__contains__, rejected)
@@ -268,6 +287,12 @@ def _add(
         if not woken_ids:
             break
         woken = _load_pending(conn, woken_ids)
+        if may_release is not None:
+            for rev_id, rev in list(woken.items()):
+                if not may_release(rev):
+                    dropped[rev_id] = rev
+                    rejected.add(rev_id)
+                    del woken[rev_id]
         unknown_parents = {
             p
             for rev in woken.values()
@@ -281,6 +306,10 @@ def _add(
     # woken from the pending table but is still blocked simply stays there.
     new_pending = [rev for rev_id, rev in candidates.items() if rev_id in incoming]
     applied_released = [rev.id for rev in to_apply if rev.id in released]
+    # Dropped revisions leave the waiting table with the released ones (and come back with
+    # them if the writes fail).
+    leaving = [*applied_released, *dropped]
+    released.update(dropped)
 
     provenance_of = _provenance_lookup(provenance)
     # Everything that can refuse the batch is decided before the first write.
@@ -292,8 +321,8 @@ def _add(
             _INSERT_REVISION.run(conn, _revision_rows(to_apply, provenance, released))
         if plan is not None:
             plan.write(conn)
-        if applied_released:
-            _delete_pending(conn, applied_released)
+        if leaving:
+            _delete_pending(conn, leaving)
         if new_pending:
             _insert_pending(conn, new_pending, provenance_of)
         if newest is not None:
@@ -302,7 +331,7 @@ def _add(
         if undo_on_error:
             _undo(
                 conn, to_apply, plan,
-                [released[rev_id] for rev_id in applied_released], new_pending, floor_before,
+                [released[rev_id] for rev_id in leaving], new_pending, floor_before,
             )
         raise
 

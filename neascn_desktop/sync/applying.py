@@ -22,7 +22,7 @@ from neascn_desktop.store import attachments
 from neascn_desktop.store.attachments import Staged
 from neascn_desktop.store.crash import crash_point
 from neascn_desktop.store.database import Database
-from neascn_desktop.sync import audit, authority, keystore, parking, receipts
+from neascn_desktop.sync import audit, authority, keystore, parking, receipts, releasing
 from neascn_desktop.sync.container import (
     Limits,
     Manifest,
@@ -508,7 +508,10 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
                                                len(prepared.revisions) - added,
                                                _changes_for(prepared.revisions, extra)))
             if to_add:
-                add_revisions(conn, to_add, provenance)
+                # Revisions released from waiting are judged again now their record is known.
+                release = releasing.ReleaseJudge(conn, run.book, judge, now)
+                add_revisions(conn, to_add, provenance, may_release=release)
+                audit_rows.extend(release.audit_rows)
             if package_rows:
                 conn.execute(insert(package_table), package_rows)
             if audit_rows:

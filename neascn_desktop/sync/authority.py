@@ -186,6 +186,23 @@ class Authority:
             self._check_revision(rev, role, signer, limit_ms, in_package)
         self._accept(new)
 
+    def check_released(self, rev: Revision, role: str, signer: str) -> None:
+        """Raise ``AuthorityError`` unless ``signer`` (trusted here as ``role``), whose package
+        brought ``rev`` earlier, may make it, judged now that its parents have arrived: on
+        arrival its record may have been unknown here (no root), which every rule let wait."""
+        self._load([rev])
+        author = rev.device_id
+        if author == signer:
+            self._check_rule(rev, role, author, {})
+            return
+        if role != SECRETARIAT:  # refused on arrival already; kept for a changed trust book
+            raise self._not_allowed(rev, role)
+        author_role = self._role_of_device(author)
+        if author_role is not None:
+            self._check_rule(rev, author_role, author, {})
+        elif rev.entity_type not in RULES[SECRETARIAT]:
+            raise self._not_allowed(rev, role)
+
     # --- per revision -----------------------------------------------------------------------
 
     def _check_revision(self, rev: Revision, role: str, signer: str, limit_ms: int,

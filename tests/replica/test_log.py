@@ -435,3 +435,49 @@ def test_head_rows_exist_only_while_an_entity_is_in_conflict(db: Database) -> No
     assert table_count(db, head_table) == 0
     assert replica.entity_heads(db, ["c1"]) == {"c1": {merge.id}}
     assert [r.id for r in replica.heads(db, "c1")] == [merge.id]
+
+
+def test_may_release_judges_only_woken_revisions_and_drops_the_refused(db: Database) -> None:
+    root = rev("c1", [], "dev-a", 1, v=0)
+    edit = rev("c1", [root], "dev-b", 2, v=1)  # will be refused when released
+    below = rev("c1", [edit], "dev-b", 3, v=2)  # waits for the refused one
+    fine = rev("c2", [rev("c2", [], "dev-a", 4)], "dev-a", 5)
+    replica.add_revisions(db, [edit, below], provenance="pkg-b")
+    asked: list[tuple[str, str | None]] = []
+
+    def may_release(candidate: Revision) -> bool:
+        asked.append((candidate.id, candidate.provenance))
+        return candidate.id != edit.id
+
+    result = replica.add_revisions(db, [root, fine], provenance="pkg-a", may_release=may_release)
+    assert asked == [(edit.id, "pkg-b")]  # incoming revisions are the caller's to judge
+    assert (result.added, result.released) == (1, 0)
+    assert replica.current(db, "city", "c1").revision_id == root.id  # type: ignore[union-attr]
+    assert replica.get_revision(db, edit.id) is None
+    assert [r.id for r in replica.pending_revisions(db)] == sorted([below.id, fine.id])
+    assert table_count(db, pending_parent_table) == 2
+
+
+def test_a_dropped_revision_comes_back_when_the_writes_fail(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    from neascn_desktop.replica import adding
+
+    root = rev("c1", [], "dev-a", 1, v=0)
+    edit = rev("c1", [root], "dev-b", 2, v=1)
+    replica.add_revisions(db, [edit], provenance="pkg-b")
+    real = adding._delete_pending
+    calls: list[int] = []
+
+    def boom(*args: object, **kwargs: object) -> None:
+        calls.append(1)
+        real(*args, **kwargs)  # type: ignore[arg-type]
+        if len(calls) == 1:  # the write fails half done; the undo's own calls work
+            raise RuntimeError("disk full")
+
+    with db.transaction() as session:
+        before = _snapshot(session)
+        with monkeypatch.context() as patch:
+            patch.setattr(adding, "_delete_pending", boom)
+            with pytest.raises(RuntimeError):
+                replica.add_revisions(session, [root], may_release=lambda _rev: False)
+        assert _snapshot(session) == before
+    assert [(r.id, r.provenance) for r in replica.pending_revisions(db)] == [(edit.id, "pkg-b")]

@@ -44,10 +44,6 @@ def _two_field_devices(make_device, tmp_path: Path) -> tuple[Device, Device, Dev
     return sec, f, g
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "A revision that waits for its parents is judged on arrival, when its record's root is "
-    "unknown, and released later without being judged again: the importer must judge revisions "
-    "released from replica_pending (sync/importer.py, after replica adding) — left for the lead"))
 def test_a_waiting_edit_of_another_devices_record_is_judged_when_its_parents_arrive(make_device,
                                                                                      tmp_path: Path) -> None:
     """Hostile: field device F edits field device G's response before the secretariat has it.
@@ -66,6 +62,52 @@ def test_a_waiting_edit_of_another_devices_record_is_judged_when_its_parents_arr
     sec.run("package", "import", genuine, expect=None)
     shown = sec.json("response", "show", response)
     assert "Forged by F" not in str(shown)
+
+
+
+def test_a_waiting_edit_refused_on_release_is_dropped_and_audited(make_device, tmp_path: Path) -> None:
+    """The package that brings the parent still applies; F's waiting edit leaves the waiting
+    table, and the audit log names the record and the package that carried the edit."""
+    sec, f, g = _two_field_devices(make_device, tmp_path)
+    response = g.json("response", "new", "--city", "seoul")["id"]
+    genuine = tmp_path / "g.neascn"
+    g.run("package", "export", "--kind", "responses", "-o", genuine)
+    head = _head(g, response)
+    forged = _revision("submission", response, [head.id], f.profile().device_id,
+                       dict(head.payload, answers={"resp_name": "Forged by F"}))
+    carrier = signed_package(f.data_dir, [forged], tmp_path / "f.neascn", kind="responses")
+    first = sec.json("package", "import", carrier)["packages"][0]
+    assert first["status"] == "applied", first
+    carrier_id = sec.json("audit", "list")[0]["package_id"]
+    db = sec.open()
+    try:
+        assert [r.id for r in replica.pending_revisions(db)] == [forged.id]
+    finally:
+        db.dispose()
+
+    second = sec.json("package", "import", genuine)["packages"][0]
+    assert second["status"] == "applied", second
+
+    db = sec.open()
+    try:
+        assert replica.pending_revisions(db) == []
+        assert [h.id for h in replica.heads(db, response)] == [head.id]
+        assert replica.get_revision(db, forged.id) is None
+    finally:
+        db.dispose()
+    dropped = [a for a in sec.json("audit", "list") if a["verdict"] == "refused"]
+    assert len(dropped) == 1, dropped
+    entry = dropped[0]
+    assert entry["package_id"] == carrier_id
+    assert entry["sender"]["device_id"] == f.profile().device_id
+    message = str(entry["message"])
+    assert response in message and "submission" in message
+    assert "\n" not in message and message.endswith(".")
+    # Once dropped, it is gone: importing the genuine package again changes nothing.
+    before = sec.digest
+    sec.run("package", "import", genuine, expect=None)
+    assert sec.digest == before
+    assert len([a for a in sec.json("audit", "list") if a["verdict"] == "refused"]) == 1
 
 
 def _refused(receiver: Device, package: Path) -> str:
