@@ -448,6 +448,7 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
             # from earlier keep their own.
             provenance: dict[str, str] = {}
             judge = authority.Authority(conn, run.book, upcoming=[p.revisions for p, _v in items])
+            deferred: list[tuple[Revision, str, str]] = []  # passed for want of a root: see releasing
             for prepared, verdict in items:
                 manifest = prepared.manifest
                 assert manifest is not None
@@ -457,6 +458,9 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
                     continue
                 preview, new = _classify(state, prepared.revisions, prepared.attachment_hashes)
                 judge.check_package(manifest, verdict.trust, prepared.revisions, new)
+                role = authority.role_of(run.book, manifest, verdict.trust)
+                if role is not None:
+                    deferred.extend((r, role, manifest.sender.device_id) for r in releasing.unrooted(judge, new))
                 to_add.extend(prepared.revisions)
                 for r in new:
                     provenance.setdefault(r.id, manifest.package_id)
@@ -507,6 +511,7 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
                 outcomes.append(PackageOutcome(prepared.path, APPLIED, message, verdict, preview, added, 0,
                                                len(prepared.revisions) - added,
                                                _changes_for(prepared.revisions, extra)))
+            releasing.recheck(judge, deferred)
             if to_add:
                 # Revisions released from waiting are judged again now their record is known.
                 release = releasing.ReleaseJudge(conn, run.book, judge, now)

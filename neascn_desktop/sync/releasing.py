@@ -90,3 +90,20 @@ class ReleaseJudge:
                 "counts": json.dumps({"dropped": 1, "entity_type": rev.entity_type,
                                       "entity_id": rev.entity_id, "revision": rev.id}, sort_keys=True),
                 "message": message}
+
+
+def unrooted(judge: authority.Authority, new: list[Revision]) -> list[Revision]:
+    """The revisions of a package just judged that passed because their record had no root known
+    (their parents are not here yet); ``recheck`` judges them again once the batch is judged."""
+    roots = judge.known.roots
+    return [rev for rev in new if rev.parents and not roots.get(rev.entity_id)]
+
+
+def recheck(judge: authority.Authority, deferred: list[tuple[Revision, str, str]]) -> None:
+    """Raise ``AuthorityError`` if a revision that passed for want of a root (``unrooted``) is
+    refused now that a later package of the same batch brought its record.  The batch is then
+    applied package by package, so the revision waits and is judged when it is released, exactly
+    as if the packages had been imported one after the other."""
+    for rev, role, signer in deferred:
+        if judge.known.roots.get(rev.entity_id):
+            judge.check_released(rev, role, signer)

@@ -110,6 +110,38 @@ def test_a_waiting_edit_refused_on_release_is_dropped_and_audited(make_device, t
     assert len([a for a in sec.json("audit", "list") if a["verdict"] == "refused"]) == 1
 
 
+
+def test_a_waiting_edit_of_its_own_record_is_released_when_its_parents_arrive(make_device,
+                                                                              tmp_path: Path) -> None:
+    """Not over-refused: F's edit of its own response arrives before the response itself."""
+    sec, f, _g = _two_field_devices(make_device, tmp_path)
+    response = f.json("response", "new", "--city", "seoul")["id"]
+    root = _head(f, response)
+    f.run("response", "set", response, "resp_name=Own edit")
+    edit = _head(f, response)
+    sec.run("package", "import", signed_package(f.data_dir, [edit], tmp_path / "edit.neascn", kind="responses"))
+    sec.run("package", "import", signed_package(f.data_dir, [root], tmp_path / "root.neascn", kind="responses"))
+    assert "Own edit" in str(sec.json("response", "show", response))
+    assert not [a for a in sec.json("audit", "list") if a["verdict"] == "refused"]
+
+
+def test_a_forged_edit_in_the_same_batch_as_its_parent_is_not_applied(make_device, tmp_path: Path) -> None:
+    """F's forged edit and G's genuine response imported together, F's first."""
+    sec, f, g = _two_field_devices(make_device, tmp_path)
+    response = g.json("response", "new", "--city", "seoul")["id"]
+    genuine = tmp_path / "g.neascn"
+    g.run("package", "export", "--kind", "responses", "-o", genuine)
+    head = _head(g, response)
+    forged = _revision("submission", response, [head.id], f.profile().device_id,
+                       dict(head.payload, answers={"resp_name": "Forged by F"}))
+    package = signed_package(f.data_dir, [forged], tmp_path / "f.neascn", kind="responses")
+    report = sec.json("package", "import", package, genuine)
+    assert [o["status"] for o in report["packages"]] == ["applied", "applied"]  # G's is innocent
+    assert "Forged by F" not in str(sec.json("response", "show", response))
+    dropped = [a for a in sec.json("audit", "list") if a["verdict"] == "refused"]
+    assert len(dropped) == 1 and response in dropped[0]["message"]
+
+
 def _refused(receiver: Device, package: Path) -> str:
     before = receiver.digest
     report = receiver.json("package", "import", package, expect=1)
