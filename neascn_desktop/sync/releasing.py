@@ -35,24 +35,35 @@ class ReleaseJudge:
         self.judge = judge
         self.now = now
         self.audit_rows: list[dict[str, Any]] = []
+        # package id -> (its stored row, its sender's role): a package's waiting revisions are
+        # often released together.
+        self._carriers: dict[str, tuple[dict[str, Any], str] | None] = {}
 
     def __call__(self, rev: Revision) -> bool:
-        carrier = self._carrier(rev.provenance)
-        if carrier is None:
+        found = self._carrier_and_role(rev.provenance)
+        carrier = found[0] if found is not None else None
+        if found is None:
             # Not brought by a package (a local or demo addition): judged as its author's.
-            role = self.judge._role_of_device(rev.device_id)
-            if role is None:
+            author_role = self.judge._role_of_device(rev.device_id)
+            if author_role is None:
                 return True
-            signer = rev.device_id
+            signer, role = rev.device_id, author_role
         else:
-            signer = carrier["sender_device_id"]
-            role = self._role(carrier)
+            signer, role = found[0]["sender_device_id"], found[1]
         try:
             self.judge.check_released(rev, role, signer)
         except authority.AuthorityError as exc:
             self.audit_rows.append(self._audit_row(rev, carrier, str(exc)))
             return False
         return True
+
+    def _carrier_and_role(self, package_id: str | None) -> tuple[dict[str, Any], str] | None:
+        if package_id is None:
+            return None
+        if package_id not in self._carriers:
+            carrier = self._carrier(package_id)
+            self._carriers[package_id] = (carrier, self._role(carrier)) if carrier is not None else None
+        return self._carriers[package_id]
 
     def _carrier(self, package_id: str | None) -> dict[str, Any] | None:
         """The stored package row of the package that brought the revision (the earliest, if

@@ -142,6 +142,27 @@ def test_a_forged_edit_in_the_same_batch_as_its_parent_is_not_applied(make_devic
     assert len(dropped) == 1 and response in dropped[0]["message"]
 
 
+
+def test_a_waiting_edit_relayed_by_the_secretariat_is_judged_by_its_authors_role(make_device,
+                                                                                 tmp_path: Path) -> None:
+    """The carrier is the secretariat: the released edit is judged by its author's role here."""
+    sec, f, g = _two_field_devices(make_device, tmp_path)
+    hub = make_device("hub", "secretariat")
+    hub.run("trust", "add", sec.keyfile, "--as", "secretariat")
+    for field in (f, g):
+        hub.run("trust", "add", field.keyfile)
+    response = g.json("response", "new", "--city", "seoul")["id"]
+    head = _head(g, response)
+    genuine = signed_package(g.data_dir, [head], tmp_path / "g.neascn", kind="responses")  # not encrypted
+    forged = _revision("submission", response, [head.id], f.profile().device_id,
+                       dict(head.payload, answers={"resp_name": "Forged by F"}))
+    hub.run("package", "import", signed_package(sec.data_dir, [forged], tmp_path / "relay.neascn", kind="all"))
+    hub.run("package", "import", genuine)
+    assert "Forged by F" not in str(hub.json("response", "show", response))
+    dropped = [a for a in hub.json("audit", "list") if a["verdict"] == "refused"]
+    assert len(dropped) == 1 and dropped[0]["sender"]["device_id"] == sec.profile().device_id
+
+
 def _refused(receiver: Device, package: Path) -> str:
     before = receiver.digest
     report = receiver.json("package", "import", package, expect=1)

@@ -191,10 +191,10 @@ def test_a_refused_batch_is_retried_with_the_attachments_the_workers_wrote(scene
         from neascn_desktop.sync.container import open_package
         bad = open_package(Path(folder) / "22.neascn").manifest.package_id
         real_add = applying.add_revisions
-        def refuse(session, revisions, provenance=None):
+        def refuse(session, revisions, provenance=None, **options):
             if isinstance(provenance, dict) and bad in provenance.values():
                 raise ReplicaError("refused")
-            return real_add(session, revisions, provenance)
+            return real_add(session, revisions, provenance, **options)
         applying.add_revisions = refuse
     ''')
     alone = _run(scene, "alone-4", workers=0)

@@ -261,10 +261,10 @@ def test_a_refused_batch_leaves_no_staged_attachments_and_the_good_package_appli
     bad_package = open_package(paths[1]).manifest.package_id
     real_add = applying.add_revisions
 
-    def refuse_the_second(session, revisions, provenance=None):  # type: ignore[no-untyped-def]
+    def refuse_the_second(session, revisions, provenance=None, **options):  # type: ignore[no-untyped-def]
         if isinstance(provenance, dict) and bad_package in provenance.values():
             raise ReplicaError("refused")
-        return real_add(session, revisions, provenance)
+        return real_add(session, revisions, provenance, **options)
 
     monkeypatch.setattr(applying, "add_revisions", refuse_the_second)
     report = import_packages(sec_db, paths)
