@@ -448,6 +448,8 @@ class InboxWorkspace(QWidget):
             "{sender} (fingerprint {fingerprint}) says it is “{role}”. A package only claims a role: "
             "choose the role to trust this sender as.").format(
                 sender=item.sender, fingerprint=item.fingerprint, role=_(ROLES.get(claimed, claimed))))
+        for label in dialog.findChildren(QLabel):  # a long sentence: wrapped, not one wide line
+            label.setWordWrap(True)
         dialog.setComboBoxItems([_(ROLES[name]) for name in _ROLE_ORDER])
         dialog.setComboBoxEditable(False)
         dialog.setTextValue(_(ROLES["field"]))
