@@ -38,15 +38,7 @@ from neascn_desktop.replica.values import AddResult
 from neascn_desktop.store.database import Database, connection_of
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    #: What the use cases work on (see the module's docstring).
-    Target = Database | Session | Connection
-    #: What runs statements: an ORM session or a Core connection.
-    Executor = Session | Connection
-
-# Stay well below every engine's limit on bound parameters per statement.
-_IN_CHUNK = 500
+    from neascn_desktop.replica.access import Executor, Target
 
 
 # --------------------------------------------------------------------------- adding

@@ -5,25 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection
-
 from neascn_desktop.i18n import _
 from neascn_desktop.replica.access import _reading
 from neascn_desktop.replica.errors import ReplicaError
 from neascn_desktop.replica.queries import get_revision, history
 from neascn_desktop.replica.revision import Revision
-from neascn_desktop.store.database import Database
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    #: What the use cases work on (see the module's docstring).
-    Target = Database | Session | Connection
-    #: What runs statements: an ORM session or a Core connection.
-    Executor = Session | Connection
-
-# Stay well below every engine's limit on bound parameters per statement.
-_IN_CHUNK = 500
+    from neascn_desktop.replica.access import Target
 
 
 # --------------------------------------------------------------------------- ancestry

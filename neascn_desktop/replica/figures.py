@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import delete, func, select
 
 from neascn_desktop.replica.access import (
     _REVISION_COLUMNS,
@@ -21,18 +21,10 @@ from neascn_desktop.replica.tables import (
     pending_table,
     revision_table,
 )
-from neascn_desktop.store.database import Database, connection_of
+from neascn_desktop.store.database import connection_of
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    #: What the use cases work on (see the module's docstring).
-    Target = Database | Session | Connection
-    #: What runs statements: an ORM session or a Core connection.
-    Executor = Session | Connection
-
-# Stay well below every engine's limit on bound parameters per statement.
-_IN_CHUNK = 500
+    from neascn_desktop.replica.access import Target
 
 
 # --------------------------------------------------------------------------- figures

@@ -16,11 +16,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection
-
 from neascn_desktop.i18n import _
 from neascn_desktop.replica import clock as hlc
-from neascn_desktop.replica.access import _entity_heads_raw, _fetch_heads, _reading, _writing
+from neascn_desktop.replica.access import (
+    _entity_heads_raw,
+    _fetch_heads,
+    _reading,
+    _writing,
+)
 from neascn_desktop.replica.adding import Provenance, _add, add_revisions
 from neascn_desktop.replica.ancestry import common_ancestor, entity_graph, lowest_common_ancestor
 from neascn_desktop.replica.errors import ReplicaError
@@ -40,18 +43,10 @@ from neascn_desktop.replica.queries import (
 )
 from neascn_desktop.replica.revision import Revision, make_revision
 from neascn_desktop.replica.values import AddResult, Conflict, CurrentState
-from neascn_desktop.store.database import Database, connection_of
+from neascn_desktop.store.database import connection_of
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    #: What the use cases work on (see the module's docstring).
-    Target = Database | Session | Connection
-    #: What runs statements: an ORM session or a Core connection.
-    Executor = Session | Connection
-
-# Stay well below every engine's limit on bound parameters per statement.
-_IN_CHUNK = 500
+    from neascn_desktop.replica.access import Target
 
 
 # --------------------------------------------------------------------------- committing

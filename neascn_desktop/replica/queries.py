@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import func, select
 
 from neascn_desktop.replica.access import (
     _REVISION_COLUMNS,
@@ -23,18 +23,9 @@ from neascn_desktop.replica.tables import (
     revision_table,
 )
 from neascn_desktop.replica.values import Conflict, CurrentState
-from neascn_desktop.store.database import Database
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    #: What the use cases work on (see the module's docstring).
-    Target = Database | Session | Connection
-    #: What runs statements: an ORM session or a Core connection.
-    Executor = Session | Connection
-
-# Stay well below every engine's limit on bound parameters per statement.
-_IN_CHUNK = 500
+    from neascn_desktop.replica.access import Executor, Target
 
 
 # --------------------------------------------------------------------------- reading
