@@ -14,13 +14,13 @@ from __future__ import annotations
 import base64
 import binascii
 import unicodedata
-import uuid
 from datetime import datetime
 from typing import Protocol
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
 from neascn_desktop.i18n import _
+from neascn_desktop.identity.keys import canonical_uuid
 from neascn_desktop.identity.profile import ROLES
 
 #: Bounds of the strings of an identity (the trusted_device columns hold 200 characters).
@@ -54,15 +54,6 @@ class DeviceIdentity(Protocol):
 
     @property
     def encryption_public_key(self) -> str: ...
-
-
-def canonical_uuid(value: object) -> bool:
-    if not isinstance(value, str):
-        return False
-    try:
-        return str(uuid.UUID(value)) == value
-    except ValueError:
-        return False
 
 
 def printable(text: str) -> bool:

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import os
 import secrets
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +52,16 @@ def public_bytes(key: Ed25519PublicKey | X25519PublicKey) -> bytes:
 
 def keys_dir(data_dir: Path) -> Path:
     return data_dir / "keys"
+
+
+def canonical_uuid(value: object) -> bool:
+    """``value`` is a UUID in its canonical lower-case form (how device and package ids are written)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        return str(uuid.UUID(value)) == value
+    except ValueError:
+        return False
 
 
 def write_private_key(path: Path, pem: bytes) -> None:

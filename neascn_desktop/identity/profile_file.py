@@ -11,26 +11,14 @@ so and the caller reads the profile through ``identity.profile`` as usual.
 
 from __future__ import annotations
 
-import os
-import sqlite3
 from pathlib import Path
 
-from neascn_desktop.paths import DB_FILENAME
+from neascn_desktop.store.file_query import query_file
 
 
 def stored_language(data_dir: Path) -> str | None:
     """The language of the profile in ``data_dir``'s SQLite file, or ``None`` when it cannot be
-    read this way (the caller then asks ``identity.profile.load_profile``).  Never creates or
-    changes a file."""
-    path = Path(data_dir) / DB_FILENAME
-    if os.environ.get("NEASCN_DATABASE_URL") or not path.is_file():
-        return None
-    try:
-        conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
-        try:
-            row = conn.execute("SELECT language FROM profile WHERE id = 1").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return None
-    return row[0] if row and isinstance(row[0], str) else None
+    read this way (the caller then asks ``identity.profile.load_profile``)."""
+    found = query_file(data_dir, ["SELECT language FROM profile WHERE id = 1"])
+    rows = found[0] if found else []
+    return rows[0][0] if rows and isinstance(rows[0][0], str) else None

@@ -11,7 +11,6 @@ import json
 import re
 import stat
 import struct
-import uuid
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -24,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from neascn_desktop.i18n import _
 from neascn_desktop.i18n.safe_text import is_safe, safe_text
-from neascn_desktop.identity.keys import unb64
+from neascn_desktop.identity.keys import canonical_uuid, unb64
 from neascn_desktop.sync import crypto
 from neascn_desktop.sync.errors import (
     PackageDamagedError,
@@ -160,15 +159,6 @@ def _check_infos(path: Path, infos: list[zipfile.ZipInfo], limits: Limits) -> di
     return by_name
 
 
-def _canonical_uuid(value: object) -> bool:
-    if not isinstance(value, str):
-        return False
-    try:
-        return str(uuid.UUID(value)) == value
-    except ValueError:
-        return False
-
-
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")  # RFC 8259 has no NaN or Infinity
 
@@ -202,7 +192,7 @@ def parse_manifest(path: Path, raw: bytes) -> Manifest:
                 file=path.name, version=version, supported=FORMAT_VERSION)
         )
     bad = _damaged(path, _("its manifest is incomplete or malformed"))
-    if not _canonical_uuid(document.get("package_id")):
+    if not canonical_uuid(document.get("package_id")):
         raise bad
     if document.get("kind") not in KINDS:
         raise _damaged(path, _("it has an unknown kind {kind!r}").format(kind=document.get("kind")))

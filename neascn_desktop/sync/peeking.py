@@ -14,13 +14,11 @@ Like ``sync.reading``, this module imports neither SQLAlchemy nor the database l
 
 from __future__ import annotations
 
-import os
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 from neascn_desktop.identity.keys import KeyLookup
-from neascn_desktop.paths import DB_FILENAME
+from neascn_desktop.store.file_query import query_file
 from neascn_desktop.sync import reading
 from neascn_desktop.sync.container import Limits, Manifest, read_manifest
 from neascn_desktop.sync.errors import PackageError
@@ -47,20 +45,11 @@ def trusted_signers(data_dir: Path) -> frozenset[str] | None:
     the trusted devices' that are not revoked.  Read from the SQLite file with the standard
     library, so workers can start before the database layer is loaded; ``None`` when that
     cannot be done (a database server, no database, another schema)."""
-    path = Path(data_dir) / DB_FILENAME
-    if os.environ.get("NEASCN_DATABASE_URL") or not path.is_file():
+    found = query_file(data_dir, ["SELECT signing_public_key FROM profile",
+                                  "SELECT signing_public_key FROM trusted_device WHERE revoked_at IS NULL"])
+    if found is None:
         return None
-    try:
-        conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
-        try:
-            keys = {row[0] for row in conn.execute("SELECT signing_public_key FROM profile")}
-            keys.update(row[0] for row in conn.execute(
-                "SELECT signing_public_key FROM trusted_device WHERE revoked_at IS NULL"))
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return None
-    return frozenset(keys)
+    return frozenset(row[0] for rows in found for row in rows)
 
 
 def read_judged(path: Path, limits: Limits, keys: KeyLookup, accept: Callable[[Manifest], bool]) -> Prepared:
