@@ -15,6 +15,7 @@ from typing import Any
 
 from neascn_desktop.cli import CliContext, CliUsageError, add_json_flag
 from neascn_desktop.i18n import LANGUAGES, _, current_language, ngettext
+from neascn_desktop.i18n.formatting import format_number, format_percent
 from neascn_desktop.surveys import service
 from neascn_desktop.surveys.definition import BUILTIN_FORM_ID
 
@@ -265,10 +266,11 @@ def _print_details(ctx: CliContext, submission: service.Submission) -> None:
         title=definition.title_in(language), form=definition.form_id,
         version=definition.version))
     print(_("Status: {status}").format(status=_status_label(submission.display_status)))
-    print(_("Progress: {percent:.0f}%").format(percent=state.progress * 100))
+    print(_("Progress: {percent}").format(percent=format_percent(state.progress, language)))
     if readiness.overall is not None:
-        print(_("Readiness index: {score:.1f} (coverage {coverage:.0f}%)").format(
-            score=readiness.overall, coverage=readiness.coverage * 100))
+        print(_("Readiness index: {score} (coverage {coverage})").format(
+            score=format_number(readiness.overall, language, 1),
+            coverage=format_percent(readiness.coverage, language)))
     for q in definition.questions:
         if q.name in submission.answers:
             value = format_answer(definition, q, submission.answers[q.name], language)

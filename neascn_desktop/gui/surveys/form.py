@@ -48,6 +48,7 @@ from neascn_desktop.gui.surveys.questions import (
     question_widget,
 )
 from neascn_desktop.i18n import LANGUAGES, _, current_language
+from neascn_desktop.i18n.formatting import format_percent
 from neascn_desktop.surveys import entry, service
 from neascn_desktop.surveys.definition import SurveyDefinition
 from neascn_desktop.surveys.validation import AnswerError, FormState, evaluate_form
@@ -559,8 +560,7 @@ class SurveyForm(QWidget):
         required_done, required_total = entry.required_progress(definition, state)
         self.progress_bar.setMaximum(max(1, state.answerable))
         self.progress_bar.setValue(state.answered)
-        self.progress_bar.setFormat(_("{percent}%").format(
-            percent=round(100 * state.progress)))
+        self.progress_bar.setFormat(format_percent(state.progress))
         self.progress_label.setText(_(
             "{answered} of {total} questions answered · {required_done} of {required} required"
         ).format(answered=state.answered, total=state.answerable,
