@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from babel import Locale, dates, numbers
@@ -23,6 +24,22 @@ def format_number(value: float | int, language: str | None = None, digits: int |
         return numbers.format_decimal(value, locale=locale)
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return numbers.format_decimal(value, format=pattern, locale=locale)
+
+
+def parse_number(text: str, language: str | None = None) -> float | None:
+    """A number typed the language's way ("1,5" in Russian, "1,200.5" in English), or ``None``.
+
+    Grouping separators are accepted only where the locale puts them (Babel's strict parsing),
+    so "1,5" is never read as fifteen in English.
+    """
+    locale = babel_locale(language)
+    group = numbers.get_group_symbol(locale)
+    if group.isspace():  # a typed space stands for the locale's no-break space
+        text = re.sub(r"\s", group, text)
+    try:
+        return float(numbers.parse_decimal(text, locale=locale, strict=True))
+    except (numbers.NumberFormatError, ValueError):
+        return None
 
 
 def decimal_symbol(language: str | None = None) -> str:

@@ -419,7 +419,7 @@ def set_answers(
     definition = definition_for(db, submission)
     values: dict[str, Any] = {}
     for name, text in assignments.items():
-        values[name] = coerce_answer(definition, definition.question(name), text)
+        values[name] = coerce_answer(definition, definition.question(name), text, language)
     candidate = _apply(definition, submission, values)
     state = evaluate_form(definition, candidate.answers, language)
     for name, value in values.items():

@@ -21,6 +21,7 @@ from datetime import date, datetime
 from typing import Any
 
 from neascn_desktop.i18n import N_, _, translate_in
+from neascn_desktop.i18n.formatting import format_number, parse_number
 from neascn_desktop.surveys import expressions
 from neascn_desktop.surveys.definition import Question, SurveyDefinition, SurveyError
 
@@ -189,10 +190,28 @@ def _choice_name(definition: SurveyDefinition, q: Question, text: str) -> str:
         value=text, question=q.name, choices=", ".join(c.name for c in choices)))
 
 
-def coerce_answer(definition: SurveyDefinition, question: Question | str, text: str) -> Answer | None:
+def _typed_number(q: Question, text: str, language: str | None, whole: bool) -> float | None:
+    """A number as typed: plain (``3.5``) or the language's way (``3,5`` in Russian)."""
+    if (_INT_RE if whole else _DECIMAL_RE).fullmatch(text):
+        return float(text) if not whole else int(text)
+    value = parse_number(text, language) if language else None
+    if value is None or (whole and not value.is_integer()):
+        message = (_("{question} needs a whole number, not “{value}”; type it as {example} or "
+                     "{plain} (language: {language}).") if whole else
+                   _("{question} needs a number, not “{value}”; type it as {example} or {plain} "
+                     "(language: {language})."))
+        raise AnswerError(message.format(
+            question=q.name, value=text, example=format_number(12000 if whole else 1234.5, language),
+            plain="12000" if whole else "1234.5", language=language or "en"))
+    return int(value) if whole else value
+
+
+def coerce_answer(definition: SurveyDefinition, question: Question | str, text: str,
+                  language: str | None = None) -> Answer | None:
     """Turn typed text into the stored value of a question (``''`` clears the answer).
 
-    Integers and decimals as plain numbers (``1200``, ``3.5``), dates as
+    Integers and decimals as plain numbers (``1200``, ``3.5``) or the way ``language``
+    writes them (``3,5`` in Russian), dates as
     ``YYYY-MM-DD``, choices by name (or by their label in any language),
     multiple choices as space-separated names.
     """
@@ -204,15 +223,9 @@ def coerce_answer(definition: SurveyDefinition, question: Question | str, text: 
     if text == "":
         return None
     if q.type == "integer":
-        if not _INT_RE.fullmatch(text):
-            raise AnswerError(_("{question} needs a whole number, not “{value}”.").format(
-                question=q.name, value=text))
-        return normalize_answer(definition, q, int(text))
+        return normalize_answer(definition, q, _typed_number(q, text, language, whole=True))
     if q.type == "decimal":
-        if not _DECIMAL_RE.fullmatch(text):
-            raise AnswerError(_("{question} needs a number, not “{value}”.").format(
-                question=q.name, value=text))
-        return normalize_answer(definition, q, float(text))
+        return normalize_answer(definition, q, _typed_number(q, text, language, whole=False))
     if q.type == "select_multiple":
         return normalize_answer(
             definition, q, [_choice_name(definition, q, part) for part in text.split()])
@@ -222,10 +235,7 @@ def coerce_answer(definition: SurveyDefinition, question: Question | str, text: 
         return normalize_answer(
             definition, q, [_choice_name(definition, q, part) for part in text.split()])
     if q.type == "range":
-        if not _DECIMAL_RE.fullmatch(text):
-            raise AnswerError(_("{question} needs a number, not “{value}”.").format(
-                question=q.name, value=text))
-        return normalize_answer(definition, q, float(text))
+        return normalize_answer(definition, q, _typed_number(q, text, language, whole=False))
     return normalize_answer(definition, q, text)
 
 

@@ -46,6 +46,20 @@ def test_survey_list_and_city_list(field_dir: Path, cli) -> None:
     assert code == 0 and "서울" in out
 
 
+def test_numbers_are_typed_the_way_of_the_language(field_dir: Path, cli) -> None:
+    d = ("--data-dir", field_dir)
+    rid = _json(cli, *d, "response", "new", "--city", "Seoul", "--form", "mini")["id"]
+    shown = _json(cli, *d, "--lang", "ru", "response", "set", rid, "budget_share=2,5",
+                  "population=120 000")
+    assert shown["answers"]["budget_share"] == 2.5 and shown["answers"]["population"] == 120000
+    shown = _json(cli, *d, "--lang", "ru", "response", "set", rid, "budget_share=3.5")
+    assert shown["answers"]["budget_share"] == 3.5  # the plain form is read in every language
+    code, _out, err = cli(*d, "--lang", "en", "response", "set", rid, "budget_share=2,5")
+    assert code == 2 and "1,234.5" in err and "(language: en)" in err
+    code, _out, err = cli(*d, "--lang", "ru", "response", "set", rid, "population=1,5")
+    assert code == 2 and "12\u00a0000" in err and "(язык: ru)" in err
+
+
 def test_a_response_from_start_to_finalize(field_dir: Path, cli, tmp_path: Path) -> None:
     d = ("--data-dir", field_dir)
     created = _json(cli, *d, "response", "new", "--city", "Seoul", "--form", "mini")
