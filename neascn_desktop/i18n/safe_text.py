@@ -30,6 +30,12 @@ _ESCAPES = re.compile(
 # controls, the bidirectional embeddings, overrides and isolates (U+202A-202E,
 # U+2066-2069), line and paragraph separators, and lone surrogates (unprintable).
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]+")
+# Invisible characters that make two names look alike while differing (a zero-width space in
+# "Secretariat"), or hide a direction mark: the zero-width space, the left-to-right and
+# right-to-left marks, the word joiner and invisible operators (U+2060-2064), the byte-order
+# mark, the Arabic letter mark and the Mongolian vowel separator.  Removed, not replaced by a
+# space.  The zero-width (non-)joiners stay: Persian names and emoji sequences need them.
+_INVISIBLE = re.compile("[\u200b\u200e\u200f\u2060-\u2064\ufeff\u061c\u180e]+")
 _SPACES = re.compile(r"\s{2,}")
 
 
@@ -40,6 +46,7 @@ def safe_text(value: object, limit: int | None = NAME_LIMIT) -> str:
     if text.isprintable() and (limit is None or len(text) <= limit) and "  " not in text:
         return text  # the common case, and cheap
     text = _ESCAPES.sub("", text)
+    text = _INVISIBLE.sub("", text)
     text = _CONTROLS.sub(" ", text)
     text = _SPACES.sub(" ", text).strip()
     if limit is not None and len(text) > limit:

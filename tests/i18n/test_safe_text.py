@@ -30,3 +30,9 @@ def test_escapes_are_removed_whole_and_names_in_every_script_kept() -> None:
         assert safe_text(name) == name and is_safe(name)
     assert safe_text("N" * 10_000) == "N" * (NAME_LIMIT - 1) + "…"
     assert safe_text("x" * 5000, None) == "x" * 5000
+
+
+def test_invisible_characters_cannot_make_two_names_look_alike() -> None:
+    assert safe_text("Secre\u200btariat") == "Secretariat"
+    assert safe_text("\ufeffKim\u2060 Lee\u200f") == "Kim Lee"
+    assert not is_safe("Secre\u200btariat")
