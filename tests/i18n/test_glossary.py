@@ -118,7 +118,7 @@ def test_no_mongolian_ending_is_glued_to_a_placeholder() -> None:
 @pytest.mark.parametrize("language", ["ja", "zh_Hans"])
 def test_japanese_and_chinese_use_the_full_width_colon(language: str) -> None:
     half = [f"{where}: {text!r}" for lang, where, text in all_texts()
-            if lang == language and re.search(r"[^\x00-\x7f]: |: [^\x00-\x7f]", text)]
+            if lang == language and re.search(r"[^\x00-\x7f]:(?: |$)|: [^\x00-\x7f]", text)]
     assert not half, "\n".join(half)
 
 
