@@ -8,9 +8,9 @@ with repeats, standing in one repeat instance (``${x}`` then means the ``x`` of 
 instance, ``../x`` and ``current()/../x`` too, ``position(..)`` its number, and ``${x}`` of a
 repeat the expression is *not* inside is the node set of every instance's ``x``).
 
-Answer tree: a repeat's answer (under its name) is a list of instances; an instance is a
-mapping of its answers (possibly under ``"answers"``, beside its ``"id"``); see
-:func:`instance_answers`.
+Answer tree (``docs/answers.md``): a repeat's answer (under its name) is a list of instances;
+an instance is a mapping of its answers beside its ``"@id"`` (an ``"answers"`` mapping inside
+is read too); see :func:`instance_answers`.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from neascn_desktop.surveys.definition import Group, Question, SurveyDefinition
 
 #: Keys of an instance that hold its identity, not answers.
-INSTANCE_META_KEYS = frozenset({"id", "_id", "instance_id", "__id"})
+INSTANCE_META_KEYS = frozenset({"@id", "id", "_id", "instance_id", "__id"})
 
 
 def answer_value(answer: Any, kind: str | None = None) -> Scalar:
@@ -67,16 +67,24 @@ def instance_answers(instance: Any) -> Mapping[str, Any]:
     return {}
 
 
-def repeat_instances(container: Mapping[str, Any], repeat: Group) -> list[Mapping[str, Any]]:
-    """The instances of ``repeat`` inside one container (the top answers or an instance)."""
+def _raw_instances(container: Mapping[str, Any], repeat: Group) -> list[Any] | tuple[Any, ...]:
     found = container.get(repeat.name)
     if found is None and repeat.path:
         found = container.get(repeat.path)
     if isinstance(found, Mapping):
         found = found.get("instances")
-    if not isinstance(found, list | tuple):
-        return []
-    return [instance_answers(item) for item in found]
+    return found if isinstance(found, list | tuple) else ()
+
+
+def repeat_instances(container: Mapping[str, Any], repeat: Group) -> list[Mapping[str, Any]]:
+    """The instances of ``repeat`` inside one container (the top answers or an instance)."""
+    return [instance_answers(item) for item in _raw_instances(container, repeat)]
+
+
+def repeat_instance(container: Mapping[str, Any], repeat: Group, index: int) -> Mapping[str, Any]:
+    """Instance ``index`` (0-based) of ``repeat`` in a container; empty when there is none."""
+    found = _raw_instances(container, repeat)
+    return instance_answers(found[index]) if 0 <= index < len(found) else {}
 
 
 class Scope:
@@ -161,8 +169,7 @@ class FormScope(Scope):
             repeat = index.repeats.get(repeat_key)
             if repeat is None:
                 raise EvaluationError(_("the form has no repeat “{name}”").format(name=repeat_key))
-            instances = repeat_instances(container, repeat)
-            container = instances[position] if 0 <= position < len(instances) else {}
+            container = repeat_instance(container, repeat, position)
             frames.append(_Frame(repeat, position, container))
         self.frames = tuple(frames)
 
@@ -281,10 +288,9 @@ class FormScope(Scope):
                 index = self.frames[depth].index
             else:
                 index = 0
-            instances = repeat_instances(container, repeat)
-            if not 0 <= index < len(instances):
+            if not 0 <= index < len(_raw_instances(container, repeat)):
                 return NodeSet(())
-            container = instances[index]
+            container = repeat_instance(container, repeat, index)
         answer_key = question.key or question.name
         return NodeSet((answer_value(container.get(answer_key), _kind(question)),), (1,),
                        (answer_key,))

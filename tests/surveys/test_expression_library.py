@@ -622,3 +622,60 @@ def test_choice_names_in_the_scope_language(pipeline) -> None:
     scope = FormScope(pipeline, ANSWERS, where=(("projects", 1),), own="budget", language="ko")
     assert evaluate(parse("jr:choice-name(${sector}, '${sector}')"), scope) == "에너지"
     assert evaluate(parse("jr:choice-name('nope', '${sector}')"), scope) == ""
+
+
+# --------------------------------------------------------------------------- at import
+
+
+@pytest.mark.parametrize(("cell", "fragment"), [
+    ("randomize(${n})", "randomize() is not supported"),
+    ("property('deviceid')", "property() is not supported"),
+    ("indexed-repeat(${n}, 2)", "3, 5, 7, 9, 11"),
+    ("frobnicate(${n})", "unknown function"),
+])
+def test_unsupported_functions_are_refused_at_import_with_sheet_row_column(
+        tmp_path, cell: str, fragment: str) -> None:
+    from openpyxl import Workbook
+
+    from neascn_desktop.surveys.xlsform import XLSFormError, import_xlsform
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "survey"
+    for row in (["type", "name", "label", "calculation"],
+                ["integer", "n", "N", None],
+                ["calculate", "c", None, cell]):
+        ws.append(row)
+    wb.save(tmp_path / "form.xlsx")
+    with pytest.raises(XLSFormError) as info:
+        import_xlsform(tmp_path / "form.xlsx")
+    message = str(info.value)
+    assert "“survey”" in message and "row 3" in message and "“calculation”" in message
+    assert fragment in message
+
+
+def test_a_form_using_the_library_imports_and_calculates(tmp_path) -> None:
+    from openpyxl import Workbook
+
+    from neascn_desktop.surveys.validation import evaluate_form
+    from neascn_desktop.surveys.xlsform import import_xlsform
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "survey"
+    for row in (["type", "name", "label", "calculation"],
+                ["date", "born", "Born", None],
+                ["text", "name", "Name", None],
+                ["calculate", "age_days", None, "today() - ${born}"],
+                ["calculate", "initials", None, "substr(normalize-space(${name}), 0, 1)"],
+                ["calculate", "code", None, "concat(translate(${name}, ' ', '_'), '-', "
+                 "format-date(${born}, '%Y'))"],
+                ["calculate", "due", None, "date(${born} + 30)"]):
+        ws.append(row)
+    wb.save(tmp_path / "form.xlsx")
+    definition = import_xlsform(tmp_path / "form.xlsx")
+    state = evaluate_form(definition, {"born": "2026-01-15", "name": "  Kim  Lee "})
+    assert state.values["initials"] == "K"
+    assert state.values["code"] == "__Kim__Lee_-2026"
+    assert state.values["due"] == "2026-02-14"
+    assert isinstance(state.values["age_days"], int) and state.values["age_days"] > 300
