@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -382,3 +382,91 @@ def find_instance(answers: Mapping[str, Any],
             return None
         current = found
     return found
+
+
+# =========================================================================== edits (pure)
+
+
+def _edited(answers: Mapping[str, Any], chain: tuple[tuple[str, str], ...],
+            change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    """A copy of ``answers`` with ``change`` applied to the object at the end of ``chain`` (the
+    top level for an empty chain); objects on the way are copied, the rest is shared."""
+    top = dict(answers)
+    current = top
+    for key, instance_id in chain:
+        items = [dict(i) if i.get(INSTANCE_ID) == instance_id else i for i in instances_of(current, key)]
+        found = next((i for i in items if i.get(INSTANCE_ID) == instance_id), None)
+        if found is None:
+            raise PathError(_("{repeat} has no instance with the id {id}.").format(
+                repeat=key, id=instance_id))
+        current[key] = items
+        current = found
+    change(current)
+    return top
+
+
+def with_instance(answers: Mapping[str, Any], parent: tuple[tuple[str, str], ...], key: str,
+                  instance_id: str | None = None, position: int | None = None) -> tuple[dict[str, Any], str]:
+    """A copy with a new, empty instance of the repeat ``key`` inside ``parent`` (appended, or
+    at ``position`` counted from 1); returns the copy and the new instance's id."""
+    new_id = instance_id or new_instance_id()
+
+    def add(target: dict[str, Any]) -> None:
+        items = instances_of(target, key)
+        if len(items) >= MAX_INSTANCES:
+            raise PathError(_("{repeat} has {limit} instances already, the most one repeat may "
+                              "hold.").format(repeat=key, limit=MAX_INSTANCES))
+        index = len(items) if position is None else max(0, min(len(items), position - 1))
+        items.insert(index, {INSTANCE_ID: new_id})
+        target[key] = items
+
+    return _edited(answers, parent, add), new_id
+
+
+def without_instance(answers: Mapping[str, Any], chain: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    """A copy without the instance at the end of ``chain`` (its answers and nested repeats)."""
+    *parent, (key, instance_id) = chain
+
+    def remove(target: dict[str, Any]) -> None:
+        items = [i for i in instances_of(target, key) if i.get(INSTANCE_ID) != instance_id]
+        if items:
+            target[key] = items
+        else:
+            target.pop(key, None)
+
+    return _edited(answers, tuple(parent), remove)
+
+
+def with_instance_moved(answers: Mapping[str, Any], chain: tuple[tuple[str, str], ...],
+                        position: int) -> dict[str, Any]:
+    """A copy with the instance at the end of ``chain`` moved to ``position`` (from 1; beyond
+    the end is the end)."""
+    *parent, (key, instance_id) = chain
+
+    def move(target: dict[str, Any]) -> None:
+        items = instances_of(target, key)
+        moving = next(i for i in items if i.get(INSTANCE_ID) == instance_id)
+        items.remove(moving)
+        items.insert(max(0, min(len(items), position - 1)), moving)
+        target[key] = items
+
+    return _edited(answers, tuple(parent), move)
+
+
+def with_value(answers: Mapping[str, Any], location: Location, value: Any) -> dict[str, Any]:
+    """A copy with ``value`` (already checked; ``None`` clears) at a question's location;
+    instances the path asked for (``[+]``) are made on the way."""
+    result: Mapping[str, Any] = answers
+    chain: tuple[tuple[str, str], ...] = ()
+    for key, instance_id in location.instances:
+        if instance_id in location.added:
+            result, _new = with_instance(result, chain, key, instance_id)
+        chain = (*chain, (key, instance_id))
+
+    def put(target: dict[str, Any]) -> None:
+        if value is None:
+            target.pop(location.key, None)
+        else:
+            target[location.key] = value
+
+    return _edited(result, chain, put)
