@@ -96,3 +96,19 @@ def test_walk_and_count(pipeline: SurveyDefinition) -> None:
     assert tree.count_answers(answers()) == 6
     assert tree.find_instance(answers(), (("projects", P1), ("partners", A1))) == answers()[
         "projects"][0]["partners"][0]
+
+
+def test_a_definition_with_repeats_nested_nine_deep_is_refused() -> None:
+    import json
+
+    from neascn_desktop.surveys.definition import SurveyError, definition_from_dict
+
+    doc = json.loads(PIPELINE.read_text(encoding="utf-8"))
+    inner: dict = {"name": "leaf", "type": "text", "label": {"en": "Leaf"}}
+    for level in range(9):
+        inner = {"type": "repeat", "name": f"r{level}", "label": {"en": "R"}, "children": [inner]}
+    doc["children"].append(inner)
+    with pytest.raises(SurveyError, match="repeats are nested more than 8 levels deep"):
+        definition_from_dict(doc)
+    doc["children"][-1] = inner["children"][0]  # eight deep: accepted
+    assert tree.repeat_depth(definition_from_dict(doc)) == 8
