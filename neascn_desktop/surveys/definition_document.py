@@ -299,7 +299,17 @@ def read_document(data: Any) -> SurveyDefinition:
     )
     _check_duplicate_choices(r, definition)
     _check_references(definition)
+    _check_repeat_depth(r, definition)
     return definition
+
+
+def _check_repeat_depth(r: _Reader, d: SurveyDefinition) -> None:
+    """Answers nest as deep as repeats do; packages may carry at most ``MAX_REPEAT_DEPTH``."""
+    from neascn_desktop.surveys.answer_tree import MAX_REPEAT_DEPTH, repeat_depth
+
+    if repeat_depth(d) > MAX_REPEAT_DEPTH:
+        r.where = "children"
+        raise r.fail(_("repeats are nested more than {limit} levels deep").format(limit=MAX_REPEAT_DEPTH))
 
 
 def _check_duplicate_choices(r: _Reader, d: SurveyDefinition) -> None:
