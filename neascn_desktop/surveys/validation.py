@@ -85,7 +85,8 @@ def is_empty(value: Any) -> bool:
         isinstance(value, float) and math.isnan(value))
 
 
-def _safe_boolean(text: str, context: Scope, current: Any, default: bool) -> bool:
+def _safe_boolean(text: str, context: Mapping[str, Any] | Scope, current: Any,
+                  default: bool) -> bool:
     try:
         return expressions.evaluate_boolean(expressions.parse(text), context, current)
     except expressions.ExpressionError:
