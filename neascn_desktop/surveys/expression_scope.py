@@ -67,8 +67,11 @@ def instance_answers(instance: Any) -> Mapping[str, Any]:
     return {}
 
 
-def _raw_instances(container: Mapping[str, Any], repeat: Group) -> list[Any] | tuple[Any, ...]:
-    found = container.get(repeat.name)
+def _raw_instances(container: Mapping[str, Any], repeat: Group,
+                   key: str | None = None) -> list[Any] | tuple[Any, ...]:
+    found = container.get(key) if key is not None else None
+    if found is None:
+        found = container.get(repeat.name)
     if found is None and repeat.path:
         found = container.get(repeat.path)
     if isinstance(found, Mapping):
@@ -76,14 +79,17 @@ def _raw_instances(container: Mapping[str, Any], repeat: Group) -> list[Any] | t
     return found if isinstance(found, list | tuple) else ()
 
 
-def repeat_instances(container: Mapping[str, Any], repeat: Group) -> list[Mapping[str, Any]]:
-    """The instances of ``repeat`` inside one container (the top answers or an instance)."""
-    return [instance_answers(item) for item in _raw_instances(container, repeat)]
+def repeat_instances(container: Mapping[str, Any], repeat: Group,
+                     key: str | None = None) -> list[Mapping[str, Any]]:
+    """The instances of ``repeat`` inside one container (the top answers or an instance);
+    ``key``: the repeat's key there (``docs/answers.md``), else its name or path."""
+    return [instance_answers(item) for item in _raw_instances(container, repeat, key)]
 
 
-def repeat_instance(container: Mapping[str, Any], repeat: Group, index: int) -> Mapping[str, Any]:
+def repeat_instance(container: Mapping[str, Any], repeat: Group, index: int,
+                    key: str | None = None) -> Mapping[str, Any]:
     """Instance ``index`` (0-based) of ``repeat`` in a container; empty when there is none."""
-    found = _raw_instances(container, repeat)
+    found = _raw_instances(container, repeat, key)
     return instance_answers(found[index]) if 0 <= index < len(found) else {}
 
 
@@ -169,7 +175,7 @@ class FormScope(Scope):
             repeat = index.repeats.get(repeat_key)
             if repeat is None:
                 raise EvaluationError(_("the form has no repeat “{name}”").format(name=repeat_key))
-            container = repeat_instance(container, repeat, position)
+            container = repeat_instance(container, repeat, position, index.stored.get(id(repeat)))
             frames.append(_Frame(repeat, position, container))
         self.frames = tuple(frames)
 
@@ -192,7 +198,8 @@ class FormScope(Scope):
             next_containers: list[Mapping[str, Any]] = []
             next_positions: list[int] = []
             for container in containers:
-                for i, instance in enumerate(repeat_instances(container, repeat)):
+                for i, instance in enumerate(repeat_instances(
+                        container, repeat, self._index.stored.get(id(repeat)))):
                     next_containers.append(instance)
                     next_positions.append(i + 1)
             containers, positions = next_containers, next_positions
@@ -203,7 +210,7 @@ class FormScope(Scope):
         if question is not None:
             chain = self._index.chains.get(question.key or question.name, ())
             containers, positions = self._expand(chain, pin)
-            answer_key = question.key or question.name
+            answer_key = self._index.stored.get(id(question), question.key or question.name)
             kind = _kind(question)
             values = tuple(answer_value(c.get(answer_key), kind) for c in containers)
             return NodeSet(values, tuple(positions), (answer_key,) * len(values))
@@ -288,10 +295,11 @@ class FormScope(Scope):
                 index = self.frames[depth].index
             else:
                 index = 0
-            if not 0 <= index < len(_raw_instances(container, repeat)):
+            stored = self._index.stored.get(id(repeat))
+            if not 0 <= index < len(_raw_instances(container, repeat, stored)):
                 return NodeSet(())
-            container = repeat_instance(container, repeat, index)
-        answer_key = question.key or question.name
+            container = repeat_instance(container, repeat, index, stored)
+        answer_key = self._index.stored.get(id(question), question.key or question.name)
         return NodeSet((answer_value(container.get(answer_key), _kind(question)),), (1,),
                        (answer_key,))
 
@@ -333,6 +341,8 @@ class _Index:
     group_by_path: Mapping[str, Group]
     group_chains: Mapping[str, tuple[Group, ...]]
     repeats: Mapping[str, Group]
+    #: id(node) -> the key its answer (or its instances) is stored under in its scope.
+    stored: Mapping[int, str]
 
 
 _INDEXES: dict[int, tuple[Any, _Index]] = {}
@@ -373,7 +383,14 @@ def _index_of(definition: SurveyDefinition) -> _Index:
                 chains[key] = chain
 
     visit(iter(definition.children), ())
-    index = _Index(questions, by_path, chains, groups, group_by_path, group_chains, repeats)
+    stored: dict[int, str] = {}
+    scopes = getattr(definition, "answer_scopes", None)
+    if isinstance(scopes, Mapping):
+        for scope in scopes.values():
+            for key, member in (*scope.questions.items(), *scope.repeats.items()):
+                stored[id(member)] = key
+    index = _Index(questions, by_path, chains, groups, group_by_path, group_chains, repeats,
+                   stored)
     if len(_INDEXES) > 64:
         _INDEXES.clear()
     _INDEXES[id(definition)] = (definition, index)

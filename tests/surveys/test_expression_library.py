@@ -679,3 +679,16 @@ def test_a_form_using_the_library_imports_and_calculates(tmp_path) -> None:
     assert state.values["code"] == "__Kim__Lee_-2026"
     assert state.values["due"] == "2026-02-14"
     assert isinstance(state.values["age_days"], int) and state.values["age_days"] > 300
+
+
+def test_the_stored_answer_tree_of_docs_answers_md(pipeline) -> None:
+    """Instances as stored (``{"@id": …, answers…}``), not wrapped in ``"answers"``."""
+    def flat(items):
+        return [{"@id": item["id"], **{k: flat(v) if isinstance(v, list) else v
+                                       for k, v in item["answers"].items()}} for item in items]
+
+    stored = {**ANSWERS, "projects": flat(ANSWERS["projects"])}
+    outside = FormScope(pipeline, stored, own="total")
+    assert evaluate(parse("sum(${cost})"), outside) == 23.0
+    inside = FormScope(pipeline, stored, where=(("projects", 0), ("milestones", 1)), own="cost")
+    assert evaluate(parse(". + ../../budget + position(..)"), inside) == 1200009.0
