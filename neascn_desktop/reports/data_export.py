@@ -337,7 +337,8 @@ def export_responses(
             definition, lambda: iter_submission_payloads(db, definition.form_id,
                                                          definition.version),
             Path(path), fmt, layout, city_names=city_names, labels=labels,
-            group_paths=group_paths, progress=progress, total=total, is_cancelled=is_cancelled)
+            group_paths=group_paths, progress=progress, total=total, is_cancelled=is_cancelled,
+            bom=bom)
         if progress is not None:
             progress(result.rows, max(result.rows, 1), "")
         return result

@@ -209,7 +209,7 @@ def _number(text: str, typed: bool) -> Any:
 class _Sink:
     """Where the tables go: CSV files (zipped, in a folder or beside the main file) or sheets."""
 
-    def __init__(self, path: Path, fmt: str, tables: Sequence[_Table], form_id: str) -> None:
+    def __init__(self, path: Path, fmt: str, tables: Sequence[_Table], bom: bool = False) -> None:
         self.path = path
         self.fmt = fmt
         self.tables = tables
@@ -248,7 +248,7 @@ class _Sink:
             temp = _temp_beside(anchor, ".csv")
             self.temps.append(temp)
             self.targets.append(target)
-            handle = temp.open("w", encoding="utf-8", newline="")
+            handle = temp.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="")
             self.handles.append(handle)
             writer = csv.writer(handle)
             writer.writerow(table.headers)
@@ -311,8 +311,9 @@ def write_layout(definition: Any, records: Records, path: Path, fmt: str, layout
                  city_names: Mapping[str, str] | None = None, labels: str | None = None,
                  group_paths: bool = False, progress: Callable[..., None] | None = None,
                  total: int = 0, is_cancelled: Callable[[], bool] | None = None,
-                 ) -> ExportResult:
-    """Write every response of ``records()`` in ``layout`` (flat|central|kobo) as ``fmt``."""
+                 bom: bool = False) -> ExportResult:
+    """Write every response of ``records()`` in ``layout`` (flat|central|kobo) as ``fmt``;
+    ``bom``: CSV files start with UTF-8's byte-order mark (for Excel)."""
     if layout not in LAYOUTS:
         raise ReportError(_("Unknown export layout {layout}; use flat, central or kobo.").format(
             layout=layout))
@@ -325,10 +326,10 @@ def write_layout(definition: Any, records: Records, path: Path, fmt: str, layout
     typed = fmt == "xlsx"
     if layout == "flat":
         return _write_flat(definition, names, records, path, fmt, city_names, typed, progress,
-                           total, is_cancelled)
+                           total, is_cancelled, bom)
     tables = _tables(definition, names, layout)
     by_path = {t.path: t for t in tables}
-    sink = _Sink(path, fmt, tables, definition.form_id)
+    sink = _Sink(path, fmt, tables, bom)
     rows = 0
     try:
         for submission_id, payload in records():
@@ -437,7 +438,7 @@ def _instance_row(names: _Layout, table: _Table, at: InstanceAt,
 def _write_flat(definition: Any, names: _Layout, records: Records, path: Path, fmt: str,
                 city_names: Mapping[str, str], typed: bool,
                 progress: Callable[..., None] | None, total: int,
-                is_cancelled: Callable[[], bool] | None) -> ExportResult:
+                is_cancelled: Callable[[], bool] | None, bom: bool) -> ExportResult:
     """One row per response; instances as numbered columns (a first pass counts them)."""
     most: dict[str, int] = {}
     for _submission_id, payload in records():
@@ -463,7 +464,7 @@ def _write_flat(definition: Any, names: _Layout, records: Records, path: Path, f
     numbered("", "", "")
     headers.extend(TRAILING)
     table = _Table("", None, definition.form_id, None, main_fields, headers)
-    sink = _Sink(path, fmt, [table], definition.form_id)
+    sink = _Sink(path, fmt, [table], bom)
     rows = 0
     try:
         for submission_id, payload in records():

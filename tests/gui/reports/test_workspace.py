@@ -72,6 +72,17 @@ def test_export_and_dashboard(qtbot, workspace, tmp_path: Path) -> None:
     assert "3 of" in dashboard.figures.text()
 
 
+def test_export_in_the_central_layout(qtbot, workspace, tmp_path: Path) -> None:
+    import zipfile
+
+    job = workspace.export(tmp_path / "responses.zip", "csv", bom=False, layout="central")
+    with qtbot.waitSignal(job.finished, timeout=120_000):
+        pass
+    assert job.outcome == "succeeded"
+    with zipfile.ZipFile(tmp_path / "responses.zip") as archive:
+        assert len(archive.namelist()) == 1 and archive.namelist()[0].endswith(".csv")
+
+
 def test_changes_mark_the_dashboard_stale(workspace) -> None:
     from neascn_desktop.changes import Changes
 
