@@ -101,13 +101,15 @@ def calculated_value(value: expressions.Value) -> Any:
     return value or None
 
 
-def evaluate_form(
-    definition: SurveyDefinition, answers: Mapping[str, Any], language: str = "en",
-) -> FormState:
-    """Relevance, calculated values and issues of ``answers`` (messages in ``language``)."""
+def _settle(
+    definition: SurveyDefinition, answers: Mapping[str, Any], excluded: frozenset[str],
+) -> tuple[frozenset[str], dict[str, Any], dict[str, Any]]:
+    """Relevance, values and the expression context; ``excluded`` answers (those that break
+    their constraint) are kept as values but never reach an expression, so a calculation
+    never uses an input flagged invalid."""
     relevant: frozenset[str] | None = None
     values: dict[str, Any] = {}
-    context: dict[str, Any] = dict(answers)
+    context: dict[str, Any] = {k: v for k, v in answers.items() if k not in excluded}
     # Relevance may refer to later questions; a few passes reach the fixed point.
     for _pass in range(4):
         now: set[str] = set()
@@ -133,7 +135,8 @@ def evaluate_form(
                         value = answers.get(q.name)
                 if not is_empty(value):
                     values[q.name] = value
-                    context[q.name] = value
+                    if q.name not in excluded:
+                        context[q.name] = value
                 else:
                     context.pop(q.name, None)
         frozen = frozenset(now)
@@ -141,6 +144,35 @@ def evaluate_form(
             break
         relevant = frozen
     assert relevant is not None
+    return relevant, values, context
+
+
+def _broken_constraints(definition: SurveyDefinition, relevant: frozenset[str],
+                        values: Mapping[str, Any], context: Mapping[str, Any]) -> frozenset[str]:
+    broken = set()
+    for q in definition.questions:
+        value = values.get(q.name)
+        if q.name in relevant and q.is_input and value is not None and q.constraint:
+            try:
+                if not expressions.evaluate_boolean(expressions.parse(q.constraint), context, value):
+                    broken.add(q.name)
+            except expressions.ExpressionError:
+                broken.add(q.name)
+    return frozenset(broken)
+
+
+def evaluate_form(
+    definition: SurveyDefinition, answers: Mapping[str, Any], language: str = "en",
+) -> FormState:
+    """Relevance, calculated values and issues of ``answers`` (messages in ``language``)."""
+    relevant, values, context = _settle(definition, answers, frozenset())
+    # An answer that breaks its constraint does not feed calculations or relevance (a
+    # result computed from an input flagged invalid would look trustworthy); constraints
+    # themselves are still checked against every answer, so one bad answer flags only itself.
+    checked = context
+    broken = _broken_constraints(definition, relevant, values, context)
+    if broken:
+        relevant, values, context = _settle(definition, answers, broken)
 
     issues: list[Issue] = []
     required: set[str] = set()
@@ -160,7 +192,7 @@ def evaluate_form(
                 continue
         if value is not None and q.constraint:
             try:
-                ok = expressions.evaluate_boolean(expressions.parse(q.constraint), context, value)
+                ok = expressions.evaluate_boolean(expressions.parse(q.constraint), checked, value)
             except expressions.ExpressionError as exc:
                 issues.append(Issue(q.name, "invalid", str(exc)))
                 continue
