@@ -1,5 +1,5 @@
-"""Package commands: ``package export|verify|import``, ``inbox``, ``conflicts``, ``audit`` and
-``key backup|restore|rotate``.
+"""Package commands: ``package export|verify|import|undo``, ``inbox``, ``conflicts``, ``audit``,
+``undo`` (in ``cli.undo``) and ``key backup|restore|rotate``.
 
 Thin wrappers over ``neascn_desktop.sync`` (the Inbox workspace calls the same
 functions).  ``package import`` exits 0 when every file given was applied or
@@ -27,6 +27,7 @@ from neascn_desktop.cli import (
     add_role_flag,
     role_not_chosen,
 )
+from neascn_desktop.cli import undo as undo_cli
 from neascn_desktop.cli.text_input import read_text_argument
 from neascn_desktop.i18n import _, ngettext
 from neascn_desktop.i18n.safe_text import safe_text
@@ -67,6 +68,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     imp.add_argument("--dry-run", action="store_true", help=_("only show what would change"))
     add_json_flag(imp)
     imp.set_defaults(handler=cmd_import)
+    undo_cli.register_package_undo(sub)
 
     box = subparsers.add_parser("inbox", help=_("packages waiting for a decision"))
     box_sub = box.add_subparsers(dest="inbox_command", metavar=_("COMMAND"), required=True)
@@ -100,6 +102,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                      help=_("accept the field-level merge proposal (only when it has no conflicting field)"))
     add_json_flag(res)
     res.set_defaults(handler=cmd_conflicts_resolve)
+    undo_cli.register_conflicts_undo(conf_sub)
 
     aud = subparsers.add_parser("audit", help=_("the log of imports, exports and decisions"))
     aud_sub = aud.add_subparsers(dest="audit_command", metavar=_("COMMAND"), required=True)
@@ -109,6 +112,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     alist.set_defaults(handler=cmd_audit_list)
 
     _register_key_commands(subparsers)
+    undo_cli.register(subparsers)
 
 
 def _key_subparsers(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAction:
