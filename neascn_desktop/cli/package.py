@@ -100,6 +100,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     how.add_argument("--keep", metavar=_("REVISION_ID"), help=_("keep this revision's content"))
     how.add_argument("--merge", action="store_true",
                      help=_("accept the field-level merge proposal (only when it has no conflicting field)"))
+    how.add_argument("--set", action="append", metavar=_("FIELD=VALUE"),
+                     help=_("save the merge proposal with this field changed, checked like the form (repeatable)"))
     add_json_flag(res)
     res.set_defaults(handler=cmd_conflicts_resolve)
     undo_cli.register_conflicts_undo(conf_sub)
@@ -347,6 +349,9 @@ def cmd_conflicts_resolve(ctx: CliContext, args: argparse.Namespace) -> int:
     ctx.profile()
     if args.keep:
         revision = conflicts.resolve_keep(ctx.db, args.entity_id, args.keep)
+    elif args.set:
+        revision = conflicts.resolve_with(ctx.db, args.entity_id, _edited_proposal(ctx, args.entity_id, args.set),
+                                          how="edit")
     else:
         comparison = conflicts.compare(ctx.db, args.entity_id)
         if not comparison.clean:
@@ -361,6 +366,36 @@ def cmd_conflicts_resolve(ctx: CliContext, args: argparse.Namespace) -> int:
         print(_("Resolved {id} with the new revision {revision}.").format(
             id=revision.entity_id, revision=revision.id))
     return 0
+
+
+def _edited_proposal(ctx: CliContext, entity_id: str, pairs: list[str]) -> dict[str, object]:
+    """The merge proposal with ``FIELD=VALUE`` pairs typed in, each read as the form reads it (a
+    question may be named without ``answers.``)."""
+    from neascn_desktop.sync import conflicts, proposals
+
+    comparison = conflicts.compare(ctx.db, entity_id)
+    head = comparison.heads[0]
+    flat = conflicts.flatten(comparison.entity_type, comparison.proposal)
+    errors: dict[str, str] = {}
+    for pair in pairs:
+        name, eq, text = pair.partition("=")
+        name = name.strip()
+        if not eq or not name:
+            raise CliUsageError(_("Give a field as FIELD=VALUE, not “{text}”.").format(text=pair))
+        if comparison.entity_type == "submission" and "." not in name and name not in flat:
+            name = f"answers.{name}"
+        try:
+            value = proposals.typed_value(ctx.db, head, name, text)
+        except proposals.ProposalError as exc:
+            errors.update(exc.errors)
+            continue
+        if value is None:
+            flat.pop(name, None)
+        else:
+            flat[name] = value
+    if errors:
+        raise proposals.ProposalError(errors, proposals.field_labels(ctx.db, head, sorted(errors)))
+    return conflicts.unflatten(comparison.entity_type, flat)
 
 
 def cmd_audit_list(ctx: CliContext, args: argparse.Namespace) -> int:
