@@ -104,7 +104,7 @@ class AuditView(QWidget):
         self.state.setText(reason)
 
     def undo_selected(self) -> None:
-        from neascn_desktop.gui.inbox.undo_commands import ReversibleCommand, import_undo_command
+        from neascn_desktop.gui.undo_commands import ReversibleCommand, import_undo_command
 
         entry = self.selected_entry()
         what, _reason = self._what(entry)

@@ -406,7 +406,7 @@ class ConflictsView(QWidget):
 
     # -- the three choices
     def _finish(self, revision: Revision) -> None:
-        from neascn_desktop.gui.inbox.undo_commands import resolution_command
+        from neascn_desktop.gui.undo_commands import resolution_command
 
         comparison = self.comparison_model.comparison
         title = _title(comparison.heads[0], self.ctx.db) if comparison is not None else revision.entity_id

@@ -1,4 +1,4 @@
-"""Edit → Undo for the Inbox: settling a conflict and undoing an import, as ``QUndoCommand``s.
+"""Edit → Undo for settling a conflict and undoing an import (Inbox and Framework), as ``QUndoCommand``s.
 
 The change itself is made before the command is pushed (its errors are shown then, and
 nothing is pushed); the command's ``undo()`` and later ``redo()`` call ``sync.undo``, which
