@@ -2,7 +2,8 @@
 
 A submission is compared field by field where each answer is a field
 (``answers.<question>``, ``attachments.<question>``) beside the top-level
-fields, against the heads' common ancestor (``replica.propose_merge``); a framework
+fields, against the heads' common ancestor (``replica.propose_merge``; a repeat is one row,
+conflicting when any of its instances does); a framework
 section takes the framework room's proposal (a paragraph merge of the body).
 
 Resolving is one use case for every kind of record, called by the Inbox, the
@@ -126,7 +127,8 @@ def compare(db: Database, entity_id: str) -> Comparison:
         if len(texts) <= 1:
             continue
         rows.append(FieldRow(name, _shown(base_flat.get(name, _ABSENT)), tuple(_shown(v) for v in per_head),
-                             merged.get(name), name in conflicting))
+                             merged.get(name), name in conflicting or any(
+                                 c.startswith(f"{name}[") for c in conflicting)))
     return Comparison(entity_id, entity_type, tuple(current), base, tuple(rows),
                       unflatten(entity_type, merged))
 
