@@ -26,7 +26,7 @@ from neascn_desktop.errors import NeascnError
 from neascn_desktop.i18n import LANGUAGES, _, normalize_language, set_language
 
 #: Modules of this package that contribute commands, in help order.
-COMMAND_MODULES = ["foundation", "survey", "package", "check", "framework", "report"]
+COMMAND_MODULES = ["foundation", "survey", "package", "check", "framework", "report", "team"]
 #: Which modules a command needs, so that one command does not import every room (start-up
 #: time matters: the secretariat scripts many calls).  Unknown commands load everything.
 COMMAND_HOMES: dict[str, tuple[str, ...]] = {
@@ -45,6 +45,7 @@ COMMAND_HOMES: dict[str, tuple[str, ...]] = {
     "check": ("check",),
     "framework": ("framework",),
     "report": ("report",),
+    "db": ("team",),
 }
 
 Handler = Callable[["CliContext", argparse.Namespace], int]

@@ -80,6 +80,8 @@ class Database:
         conn = self.engine.connect()
         if self.engine.dialect.name == "sqlite":
             conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+        elif self.engine.dialect.name == "postgresql":
+            conn = conn.execution_options(neascn_writer=True)
         return conn
 
     @property
@@ -131,6 +133,34 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(conn) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "")
         conn.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+#: The key of the advisory lock every writing transaction on PostgreSQL takes first (any
+#: 64-bit number no other application on the server uses: "NEASCN" in ASCII).
+WRITE_LOCK_KEY = 0x4E_45_41_53_43_4E
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    """Writers on a shared PostgreSQL database take their turn, like SQLite's ``BEGIN IMMEDIATE``.
+
+    Every writing transaction (``Database.writing()``/``transaction()``, the migrations) first
+    takes one transaction-level advisory lock, released by its commit or rollback.  Under READ
+    COMMITTED each later statement then sees everything the previous writer committed, so the
+    checks a use case makes in its transaction (is this package applied? which revisions are
+    present?) hold until it commits: two members importing the same packages at once apply each
+    package once, and the second finds them applied, as on SQLite.  Readers never wait.
+    """
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:
+        if conn.get_execution_options().get("neascn_writer"):
+            take_write_lock(conn)
+
+
+def take_write_lock(conn: Connection) -> None:
+    """Wait for the team's write lock in ``conn``'s transaction (PostgreSQL; nothing elsewhere)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
 
 
 def alembic_config(engine_url: str):
@@ -225,6 +255,8 @@ def upgrade(engine: Engine, url: str, target: str = "head") -> None:
 
     config = alembic_config(url)
     with engine.begin() as connection:
+        # Two members opening an old database at once: the second waits, then finds it upgraded.
+        take_write_lock(connection)
         config.attributes["connection"] = connection
         command.upgrade(config, target)
 
@@ -233,6 +265,8 @@ def create_db_engine(url: str) -> Engine:
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
+    elif engine.dialect.name == "postgresql":
+        _configure_postgresql(engine)
     return engine
 
 
