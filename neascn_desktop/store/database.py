@@ -262,7 +262,14 @@ def upgrade(engine: Engine, url: str, target: str = "head") -> None:
 
 
 def create_db_engine(url: str) -> Engine:
-    engine = create_engine(url, future=True)
+    from sqlalchemy.engine import make_url
+
+    options: dict[str, Any] = {}
+    if make_url(url).get_backend_name() == "postgresql":
+        # READ COMMITTED whatever the server's default: a writer's statements after the write
+        # lock must see what the writer before it committed (see ``_configure_postgresql``).
+        options["isolation_level"] = "READ COMMITTED"
+    engine = create_engine(url, future=True, **options)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     elif engine.dialect.name == "postgresql":

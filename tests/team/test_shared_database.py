@@ -141,3 +141,25 @@ def test_two_members_importing_the_same_packages_at_once(field_packages: FieldPa
     for first, second in zip(*statuses, strict=True):
         assert sorted((first, second)) == ["already_imported", "applied"]
     assert _digest(sec, postgres_url) == expected
+
+
+def _holding_write_lock(conn) -> bool:  # type: ignore[no-untyped-def]
+    return bool(conn.exec_driver_sql(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()"
+    ).scalar())
+
+
+@postgres
+def test_every_writing_transaction_takes_the_write_lock_and_reads_do_not(postgres_url: str,
+                                                                         tmp_path: Path) -> None:
+    db = open_database(tmp_path, postgres_url)
+    try:
+        with db.writing() as conn:
+            assert _holding_write_lock(conn)
+            assert conn.exec_driver_sql("SHOW transaction_isolation").scalar() == "read committed"
+        with db.transaction() as session:
+            assert _holding_write_lock(session.connection())
+        with db.connect() as conn:
+            assert not _holding_write_lock(conn)
+    finally:
+        db.dispose()
