@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, create_engine, event, text
 
 from neascn_desktop.i18n import _
-from neascn_desktop.paths import DB_FILENAME, attachments_dir
+from neascn_desktop.paths import DATABASE_URL_FILE, DB_FILENAME, attachments_dir
 from neascn_desktop.store.errors import StoreError
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 #: The newest migration.  Opening an up-to-date database compares against this constant
 #: instead of loading Alembic (a test checks that it matches Alembic's head).
-SCHEMA_HEAD = "0007_package_identity"
+SCHEMA_HEAD = "0008_h18_team"
 BUSY_TIMEOUT_MS = 15_000
 _MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -289,6 +289,25 @@ def sqlite_url(path: Path) -> str:
     return URL.create("sqlite", database=str(path)).render_as_string(hide_password=False)
 
 
+def stored_url(data_dir: Path) -> str | None:
+    """The shared database this data directory joined (``neascn join``), if any."""
+    try:
+        text = (data_dir / DATABASE_URL_FILE).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return text or None
+
+
+def store_url(data_dir: Path, url: str) -> None:
+    """Remember the shared database of a data directory (owner-only: the URL may hold a password)."""
+    path = data_dir / DATABASE_URL_FILE
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(url + "\n")
+    os.replace(tmp, path)
+
+
 def open_database(
     data_dir: Path | None = None,
     url: str | None = None,
@@ -314,7 +333,7 @@ def open_database(
             )
         ) from exc
     _restrict(data_dir, 0o700)
-    url = url or os.environ.get("NEASCN_DATABASE_URL") or sqlite_url(data_dir / DB_FILENAME)
+    url = url or os.environ.get("NEASCN_DATABASE_URL") or stored_url(data_dir) or sqlite_url(data_dir / DB_FILENAME)
     engine = create_db_engine(url)
     sqlite_file = engine.url.database if engine.dialect.name == "sqlite" else None
     if sqlite_file and sqlite_file != ":memory:" and not engine.url.query.get("uri"):
