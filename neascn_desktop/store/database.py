@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -138,6 +139,10 @@ def _configure_sqlite(engine: Engine) -> None:
 #: The key of the advisory lock every writing transaction on PostgreSQL takes first (any
 #: 64-bit number no other application on the server uses: "NEASCN" in ASCII).
 WRITE_LOCK_KEY = 0x4E_45_41_53_43_4E
+#: The channel every writing transaction on PostgreSQL notifies (see ``store.listening``), with
+#: this process's origin as the payload, so that a window ignores its own process's commits.
+CHANGES_CHANNEL = "neascn_changes"
+ORIGIN = uuid.uuid4().hex
 
 
 def _configure_postgresql(engine: Engine) -> None:
@@ -155,6 +160,8 @@ def _configure_postgresql(engine: Engine) -> None:
     def _on_begin(conn) -> None:
         if conn.get_execution_options().get("neascn_writer"):
             take_write_lock(conn)
+            # Delivered at commit only (dropped on rollback): the other members' windows refresh.
+            conn.exec_driver_sql(f"NOTIFY {CHANGES_CHANNEL}, '{ORIGIN}'")
 
 
 def take_write_lock(conn: Connection) -> None:

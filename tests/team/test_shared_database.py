@@ -163,3 +163,53 @@ def test_every_writing_transaction_takes_the_write_lock_and_reads_do_not(postgre
             assert not _holding_write_lock(conn)
     finally:
         db.dispose()
+
+
+@postgres
+def test_the_window_refreshes_when_another_member_commits(qtbot, postgres_url: str, tmp_path: Path,
+                                                          cli) -> None:  # type: ignore[no-untyped-def]
+    from neascn_desktop.changes import Changes
+    from neascn_desktop.gui.change_hub import ChangeHub
+
+    alice = tmp_path / "alice"
+    assert cli("--data-dir", alice, "init", "--name", "Alice", "--role", "secretariat")[0] == 0
+    assert cli("--data-dir", alice, "db", "copy", "--to", postgres_url, "--switch")[0] == 0
+    db = open_database(alice)
+    hub = ChangeHub()
+    received: list[Changes] = []
+    hub.dataChanged.connect(received.append)
+    try:
+        hub.watch(db, interval_ms=50)
+        with db.writing():
+            pass  # this process's own commit: not published as "everything"
+        joined = _neascn(tmp_path / "bob", postgres_url, "join", postgres_url, "--name", "Bob")
+        _finish(joined)  # another process commits
+        qtbot.waitUntil(lambda: Changes.all() in received, timeout=120_000)
+        assert all(changes == Changes.all() for changes in received)
+    finally:
+        hub.stop()
+        db.dispose()
+
+
+@postgres
+def test_notifications_name_their_process(postgres_url: str, tmp_path: Path) -> None:
+    """A commit notifies at commit only, with its process's origin: the listener skips its own."""
+    from neascn_desktop.store.database import ORIGIN
+    from neascn_desktop.store.listening import ChangeListener
+
+    db = open_database(tmp_path / "a", postgres_url)
+    listener = ChangeListener(db)
+    try:
+        try:
+            with db.writing():
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+        with db.writing():
+            pass
+        _finish(_neascn(tmp_path / "b", postgres_url, "init", "--name", "Bob", "--role", "secretariat"))
+        payloads = [n.payload for n in listener._conn.notifies(timeout=120, stop_after=2)]
+        assert payloads[0] == ORIGIN and payloads[1] != ORIGIN  # the rolled-back one never came
+    finally:
+        listener.close()
+        db.dispose()
