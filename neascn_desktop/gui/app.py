@@ -250,6 +250,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         except StoreError as exc:
             _message(str(exc), critical=True)
             return EXIT_STORE_ERROR
+        from neascn_desktop.paths import MEMBER_KEY_FILE
+
+        if (data_dir / MEMBER_KEY_FILE).exists():  # a member of a team: fetch new team keys
+            from neascn_desktop.team.members import TeamError, refresh_team_keys
+
+            try:
+                refresh_team_keys(db)
+            except TeamError as exc:
+                _message(str(exc), critical=True)
+                return EXIT_STORE_ERROR
         _install_excepthook(data_dir)
         from neascn_desktop.store.attachments import sweep_temporary
 
