@@ -266,22 +266,6 @@ def _attachments_of(run: _Run | None, prepared: Prepared) -> Iterator[tuple[str,
         yield from reader.attachments(reader.decryption_key(run.keys))
 
 
-def _adopt(prepared: Prepared, seen: set[str], folder: Path) -> list[Staged]:
-    """Take over the attachment files a reading worker wrote for ``prepared``: a new one is
-    staged, a duplicate removed.  They then count as not kept in memory, so staging the package
-    again (a batch retried package by package) reads them from the package file."""
-    adopted: list[Staged] = []
-    for sha, tmp in prepared.staged.items():
-        if sha in seen:
-            tmp.unlink(missing_ok=True)
-        else:
-            seen.add(sha)
-            adopted.append(Staged(tmp, folder / sha))
-        prepared.attachments.append((sha, None))
-    prepared.staged = {}
-    return adopted
-
-
 def _stage(items: Sequence[Prepared], folder: Path, run: _Run | None = None,
            seen: set[str] | None = None) -> list[Staged]:
     """Write the batch's new attachments to temporary files (published before the commit).
@@ -297,8 +281,6 @@ def _stage(items: Sequence[Prepared], folder: Path, run: _Run | None = None,
         seen = set(os.listdir(folder)) if len(wanted) > 8 else {
             sha for sha in wanted if (folder / sha).exists()}
     try:
-        for prepared in items:
-            staged.extend(_adopt(prepared, seen, folder))
         for prepared in items:
             if all(sha in seen for sha, _data in prepared.attachments):
                 continue
@@ -326,18 +308,16 @@ class _Stager:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._seen: set[str] | None = None
-        self._adopted: list[Staged] = []
         self._futures: list[Future[Staged]] = []
         self._deferred: list[Prepared] = []
         self._executor: ThreadPoolExecutor | None = None
 
     def add(self, prepared: Prepared) -> None:
-        if not prepared.attachments and not prepared.staged:
+        if not prepared.attachments:
             return
         if self._seen is None:
             self._seen = set(os.listdir(self.folder))
         seen = self._seen
-        self._adopted.extend(_adopt(prepared, seen, self.folder))
         todo = [(sha, data) for sha, data in prepared.attachments if sha not in seen]
         if not todo:
             return
@@ -355,7 +335,7 @@ class _Stager:
 
     def take(self, run: _Run) -> list[Staged]:
         """The batch's staged files; the caller publishes or removes them."""
-        staged: list[Staged] = list(self._adopted)
+        staged: list[Staged] = []
         error: BaseException | None = None
         for future in self._futures:
             try:
@@ -363,7 +343,7 @@ class _Stager:
             except BaseException as exc:  # noqa: BLE001 - re-raised below, after the clean-up
                 error = error or exc
         deferred, seen = self._deferred, self._seen
-        self._adopted, self._futures, self._deferred, self._seen = [], [], [], None
+        self._futures, self._deferred, self._seen = [], [], None
         if error is None and deferred:
             try:
                 staged.extend(_stage(deferred, self.folder, run, seen))
@@ -377,9 +357,6 @@ class _Stager:
 
     def close(self) -> None:
         """Wait for the writer and remove whatever was staged and not taken."""
-        for tmp, _final in self._adopted:
-            tmp.unlink(missing_ok=True)
-        self._adopted = []
         for future in self._futures:
             try:
                 tmp, _final = future.result()
@@ -431,8 +408,7 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
     now = datetime.now(UTC)
     try:
         with db.writing() as conn:
-            refs = {rev_id: found for p, _v in items for rev_id, found in p.refs.items()}
-            state = _load_state(conn, [p.revisions for p, _v in items], folder, refs)
+            state = _load_state(conn, [p.revisions for p, _v in items], folder)
             ids = [p.manifest.package_id for p, _v in items if p.manifest]
             applied_before: set[tuple[str, str]] = set()
             for chunk in _chunks(ids):
