@@ -184,10 +184,11 @@ def _existing(paths: list[Path]) -> None:
 
 def cmd_verify(ctx: CliContext, args: argparse.Namespace) -> int:
     from neascn_desktop.sync.reading import expand_paths
-    from neascn_desktop.sync.verify import verify_package
+    from neascn_desktop.sync.verify import Verifier
 
     _existing(args.files)
-    verdicts = [verify_package(ctx.db, path) for path in expand_paths(args.files)]
+    verifier = Verifier(ctx.db)
+    verdicts = [verifier.verify(path) for path in expand_paths(args.files)]
     if ctx.json:
         ctx.print_json([v.to_dict() for v in verdicts])
     else:

@@ -3,6 +3,7 @@ stage attachments, and apply a batch of packages in one transaction."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
@@ -71,12 +72,18 @@ class _Run:
         self.inbox_limits = inbox_limits
         self.book = TrustBook(db)
         self.keys = keystore.private_key_lookup(db)
+        p = package_table
+        # (package id, signer's fingerprint) -> manifest digest: see ``package_key``.
+        self.known: dict[tuple[str, str], str] = {}
+        # SHA-256 of a package file applied here -> what its verdict says (see ``known_file``).
+        self.known_files: dict[str, tuple[str, ...]] = {}
         with db.connect() as conn:
-            # (package id, signer's fingerprint) -> manifest digest: see ``package_key``.
-            self.known: dict[tuple[str, str], str] = {
-                (package_id, signer): digest for package_id, signer, digest in
-                conn.execute(select(package_table.c.package_id, package_table.c.sender_fingerprint,
-                                    package_table.c.manifest_sha256))}
+            for row in conn.execute(select(p.c.package_id, p.c.sender_fingerprint, p.c.manifest_sha256,
+                                           p.c.file_sha256, p.c.kind, p.c.created_at, p.c.sender_device_id,
+                                           p.c.sender_name)):
+                self.known[(row.package_id, row.sender_fingerprint)] = row.manifest_sha256
+                self.known_files[row.file_sha256] = (row.package_id, row.sender_fingerprint, row.kind,
+                                                     row.created_at, row.sender_device_id, row.sender_name)
             # Whether an applied package may have an inbox entry to mark (see _hold).
             self.inbox_used = conn.scalar(select(inbox_table.c.package_id).limit(1)) is not None
         self.in_flight: dict[tuple[str, str], str] = {}  # in the batch being gathered, like ``known``
@@ -93,6 +100,28 @@ def package_key(manifest: Manifest) -> tuple[str, str]:
     taken for the first.  The same signer reusing an id for other content is refused.
     """
     return manifest.package_id, manifest.sender.fingerprint
+
+
+def known_file(run: _Run, path: Path) -> PackageOutcome | None:
+    """The outcome of a file that is, byte for byte, a package file applied here before (its
+    SHA-256 was stored when it was applied): nothing of it needs reading, verifying or
+    decrypting again.  ``None`` for any other file, read and judged as usual (a copy that
+    differs in a single byte included)."""
+    if not run.known_files:
+        return None
+    try:
+        with Path(path).open("rb") as handle:
+            sha = hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None  # the reader says what is wrong with it
+    known = run.known_files.get(sha)
+    if known is None:
+        return None
+    package_id, fingerprint, kind, created_at, device_id, sender_name = known
+    verdict = PackageVerdict(path=Path(path), package_id=package_id, kind=kind, created_at=created_at,
+                             sender_device_id=device_id, sender_name=sender_name, fingerprint=fingerprint,
+                             already_imported=True)
+    return PackageOutcome(Path(path), ALREADY, _already_message(Path(path)), verdict)
 
 
 def _refused(path: Path, exc: PackageError, verdict: PackageVerdict | None = None) -> PackageOutcome:
@@ -507,9 +536,13 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
         crash_point("import-committed")
     finally:
         attachments.discard(staged)
-    for (prepared, _verdict), outcome in zip(items, outcomes, strict=True):
-        if outcome.status == APPLIED and prepared.manifest is not None:
-            run.known[package_key(prepared.manifest)] = prepared.manifest.digest
+    for (prepared, verdict), outcome in zip(items, outcomes, strict=True):
+        manifest = prepared.manifest
+        if outcome.status == APPLIED and manifest is not None:
+            run.known[package_key(manifest)] = manifest.digest
+            run.known_files[prepared.file_sha256] = (
+                manifest.package_id, manifest.sender.fingerprint, manifest.kind, manifest.created_at,
+                manifest.sender.device_id, verdict.sender_name or "")
     if trust_changed:
         run.refresh_trust()
     return outcomes

@@ -28,6 +28,7 @@ from neascn_desktop.sync.applying import (
     _read,
     _Run,
     _Stager,
+    known_file,
     package_key,
 )
 from neascn_desktop.sync.container import (
@@ -138,6 +139,10 @@ def import_packages(
                 break
             if progress is not None:
                 progress(index, len(files), _("Importing {name}…").format(name=path.name))
+            known = known_file(run, path)  # a copy of a file applied before: nothing to read
+            if known is not None:
+                results[index] = known
+                continue
             prepared = _read(run, path, dry_run)
             outcome, verdict = _decide(run, prepared, dry_run=dry_run)
             if outcome is not None:
