@@ -485,7 +485,8 @@ def _read_question(
 
 
 def _check_references(d: SurveyDefinition) -> None:
-    known = {q.name for q in d.questions}
+    # ``${repeat}`` is a question's sibling too (``count(${projects})``), as in pyxform.
+    known = {q.name for q in d.questions} | {g.name for g in d.groups}
     for where, text in _all_expressions(d):
         missing = sorted(expressions.references(expressions.parse(text)) - known)
         if missing:

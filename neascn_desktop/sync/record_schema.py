@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from neascn_desktop.i18n import N_, _
+from neascn_desktop.replica.revision import is_withdrawn
 from neascn_desktop.surveys.answer_tree import (
     INSTANCE_ID,
     MAX_ANSWERS,
@@ -197,12 +198,15 @@ def check_payload(entity_type: str, entity_id: str, payload: Mapping[str, Any]) 
     """Check a payload against its entity type's shape; raises ``RecordError``.
 
     Returns the definition a ``survey_definition`` payload describes (the caller checks
-    submissions against it).
+    submissions against it).  The withdrawn marker (``replica.withdrawal``: the record was
+    withdrawn altogether) fits every known type.
     """
     check_bounds(payload, ("answers",) if entity_type == "submission" else ())
     shape = SHAPES.get(entity_type)
     if shape is None:
         raise RecordError("entity_type", _("this kind of record is unknown"))
+    if is_withdrawn(payload):
+        return None
     _check_fields(payload, shape)
     if entity_type == "survey_definition":
         try:
