@@ -112,7 +112,7 @@ def cmd_response_export(ctx: CliContext, args: argparse.Namespace) -> int:
     from neascn_desktop.reports.data_export import export_responses
 
     # A .zip or a folder holds CSV files (one per table).
-    suffix = "csv" if args.output.is_dir() else args.output.suffix.lstrip(".").lower()
+    suffix = args.output.suffix.lstrip(".").lower()
     fmt = args.export_format or ({"zip": "csv"}.get(suffix, suffix) or "csv")
     result = export_responses(ctx.db, args.output, fmt, args.form_version,
                               _progress_printer(not ctx.json), form_id=args.form_id,

@@ -356,7 +356,7 @@ def export_responses(
                                                          definition.version),
             Path(path), fmt, layout, city_names=city_names, labels=labels,
             group_paths=group_paths, progress=progress, total=total, is_cancelled=is_cancelled,
-            bom=bom)
+            bom=bom, language=language)
         if progress is not None:
             progress(result.rows, max(result.rows, 1), "")
         return result

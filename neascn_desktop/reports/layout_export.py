@@ -30,11 +30,15 @@ from neascn_desktop.reports.data_export import (
     _CHUNK,
     LEADING,
     TRAILING,
+    ExportColumn,
     ExportResult,
     _replace,
+    _row_builder,
     _safe_sheet_name,
     _temp_beside,
     _tick,
+    codebook_rows,
+    export_columns,
     xlsx_row,
 )
 from neascn_desktop.reports.errors import ReportError
@@ -314,7 +318,7 @@ def write_layout(definition: Any, records: Records, path: Path, fmt: str, layout
                  city_names: Mapping[str, str] | None = None, labels: str | None = None,
                  group_paths: bool = False, progress: Callable[..., None] | None = None,
                  total: int = 0, is_cancelled: Callable[[], bool] | None = None,
-                 bom: bool = False) -> ExportResult:
+                 bom: bool = False, language: str = "en") -> ExportResult:
     """Write every response of ``records()`` in ``layout`` (flat|central|kobo) as ``fmt``;
     ``bom``: CSV files start with UTF-8's byte-order mark (for Excel)."""
     if layout not in LAYOUTS:
@@ -329,7 +333,7 @@ def write_layout(definition: Any, records: Records, path: Path, fmt: str, layout
     typed = fmt == "xlsx"
     if layout == "flat":
         return _write_flat(definition, names, records, path, fmt, city_names, typed, progress,
-                           total, is_cancelled, bom)
+                           total, is_cancelled, bom, language)
     tables = _tables(definition, names, layout)
     by_path = {t.path: t for t in tables}
     sink = _Sink(path, fmt, tables, bom)
@@ -441,16 +445,26 @@ def _instance_row(names: _Layout, table: _Table, at: InstanceAt,
 def _write_flat(definition: Any, names: _Layout, records: Records, path: Path, fmt: str,
                 city_names: Mapping[str, str], typed: bool,
                 progress: Callable[..., None] | None, total: int,
-                is_cancelled: Callable[[], bool] | None, bom: bool) -> ExportResult:
-    """One row per response; instances as numbered columns (a first pass counts them)."""
+                is_cancelled: Callable[[], bool] | None, bom: bool,
+                language: str) -> ExportResult:
+    """One row per response: the columns of the export without repeats (or, with labels, the
+    labelled ones), each instance as numbered columns before the trailing metadata (a first
+    pass counts the instances), and the codebook."""
     most: dict[str, int] = {}
     for _submission_id, payload in records():
         for at in walk_instances(definition, payload.get("answers") or {}):
             if at.position > most.get(at.repeat, 0):
                 most[at.repeat] = at.position
+    base_columns = export_columns(definition, names.group_paths)
     main_fields = names.fields_of("")
-    columns: list[tuple[str, _Field]] = []  # (instance key prefix, field) per field group
-    headers: list[str] = [*LEADING, *(h for f in main_fields for h in f.headers)]
+    if names.labels is None:
+        build = _row_builder(base_columns, definition, city_names, typed)
+        leading = [c.header for c in base_columns[: -len(TRAILING)]]
+    else:
+        leading = [*LEADING, *(h for f in main_fields for h in f.headers)]
+    columns: list[tuple[str, _Field]] = []  # (instance key, field)
+    numbered_headers: list[str] = []
+    book_columns: list[ExportColumn] = []
 
     def numbered(scope_path: str, prefix: str, words: str) -> None:
         for repeat in names.scopes[scope_path].repeats.values():
@@ -461,39 +475,67 @@ def _write_flat(definition: Any, names: _Layout, records: Records, path: Path, f
                          else f"{key}/")
                 for f in names.fields_of(repeat.path):
                     columns.append((key, f))
-                    headers.extend(f"{shown}{h}" for h in f.headers)
+                    numbered_headers.extend(f"{shown}{h}" for h in f.headers)
+                    question = f.question.key or f.question.name
+                    for j, header in enumerate(f.headers):
+                        option = f.options[j - 1] if f.options and j else None
+                        book_columns.append(ExportColumn(f"{shown}{header}", question, option))
                 numbered(repeat.path, f"{key}/", shown if names.labels is not None else "")
 
     numbered("", "", "")
-    headers.extend(TRAILING)
+    headers = [*leading, *numbered_headers, *TRAILING]
     table = _Table("", None, definition.form_id, None, main_fields, headers)
-    sink = _Sink(path, fmt, [table], bom)
+    book_rows = codebook_rows(definition, [*base_columns[: -len(TRAILING)], *book_columns,
+                                           *base_columns[-len(TRAILING):]], language)
+    codebook = _Table("#codebook", None, "codebook", None, [], book_rows[0])
+    tables = [table] + ([codebook] if fmt == "xlsx" else [])
+    sink = _Sink(path, fmt, tables, bom)
     rows = 0
     try:
         for submission_id, payload in records():
             rows += 1
             answers = payload.get("answers") or {}
-            attachments = payload.get("attachments") or {}
             meta = _metadata(payload, submission_id)
+            if names.labels is None:
+                whole = build(rows, submission_id, payload)
+                row, trailing = whole[: -len(TRAILING)], whole[-len(TRAILING):]
+            else:
+                row = [meta["start"], meta["end"], meta["city_id"],
+                       city_names.get(meta["city_id"], "")]
+                row += _values(names, table, answers, payload.get("attachments") or {}, "",
+                               typed)
+                sid = meta["id"]
+                trailing = [f"uuid:{sid}", sid, sid, meta["submitted"], meta["status"],
+                            meta["by"], meta["device"], meta["version"], rows]
             found = {at.key: at for at in walk_instances(definition, answers)}
-            row = [meta["start"], meta["end"], meta["city_id"],
-                   city_names.get(meta["city_id"], "")]
-            row += _values(names, table, answers, attachments, "", typed)
             for key, f in columns:
                 instance = found.get(key)
                 row.extend(names.cells(f, instance.answers.get(f.key) if instance else None,
                                        typed))
-            sid = meta["id"]
-            row += [f"uuid:{sid}", sid, sid, meta["submitted"], meta["status"], meta["by"],
-                    meta["device"], meta["version"], rows]
-            sink.write(table, row)
+            sink.write(table, row + trailing)
             if rows % _CHUNK == 0:
                 _tick(rows, total, progress, is_cancelled)
+        if fmt == "xlsx":
+            for book_row in book_rows[1:]:
+                sink.write(codebook, book_row)
         written = sink.finish()
     except BaseException:
         sink.abandon()
         raise
-    return ExportResult(path, None, fmt, definition.form_id, definition.version, rows,
+    codebook_path: Path | None = None
+    if fmt == "csv" and written:
+        main = written[0]
+        codebook_path = main.with_name(f"{main.stem}.codebook.csv")
+        temp = _temp_beside(main, ".csv")
+        try:
+            with temp.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
+                csv.writer(handle).writerows(book_rows)
+            _replace(temp, codebook_path)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        written = [*written, codebook_path]
+    return ExportResult(path, codebook_path, fmt, definition.form_id, definition.version, rows,
                         len(headers), files=tuple(written))
 
 

@@ -110,7 +110,11 @@ def test_kobo_xlsx_has_one_sheet_per_repeat_joined_by_index(answered, cli, tmp_p
 
 def test_flat_numbers_the_instances_in_columns(answered, cli, tmp_path) -> None:
     result = _export(cli, answered, tmp_path / "flat.csv")
-    assert result["layout"] == "flat" and result["files"] == [str(tmp_path / "flat.csv")]
+    assert result["layout"] == "flat" and result["files"] == [
+        str(tmp_path / "flat.csv"), str(tmp_path / "flat.codebook.csv")]
+    codebook = _rows((tmp_path / "flat.codebook.csv").read_text(encoding="utf-8"))
+    header = (tmp_path / "flat.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert [r["column"] for r in codebook] == header
     rows = _rows((tmp_path / "flat.csv").read_text(encoding="utf-8"))
     seoul = next(r for r in rows if r["city_name"] == "Seoul")
     assert seoul["projects[1]/name"] == "Bus rapid transit"
