@@ -37,7 +37,9 @@ from neascn_desktop.changes import Changes
 from neascn_desktop.errors import NeascnError
 from neascn_desktop.gui.context import GuiContext
 from neascn_desktop.gui.surveys.form_frame import FormFrame
+from neascn_desktop.gui.surveys.form_pages import Page, form_pages
 from neascn_desktop.gui.surveys.form_position import PositionMemory
+from neascn_desktop.gui.surveys.group_block import GroupBlock
 from neascn_desktop.gui.surveys.media_widgets import AttachmentQuestion
 from neascn_desktop.gui.surveys.question_base import ERROR_COLOR, QuestionWidget
 from neascn_desktop.gui.surveys.question_list import section_title
@@ -45,7 +47,12 @@ from neascn_desktop.gui.surveys.questions import question_widget
 from neascn_desktop.i18n import LANGUAGES, _, current_language
 from neascn_desktop.i18n.formatting import format_percent
 from neascn_desktop.surveys import entry, service
-from neascn_desktop.surveys.definition import SurveyDefinition
+from neascn_desktop.surveys.definition import (
+    UNSHOWN_TYPES,
+    Node,
+    Question,
+    SurveyDefinition,
+)
 from neascn_desktop.surveys.validation import (
     AnswerError,
     FormState,
@@ -78,6 +85,10 @@ class SurveyForm(FormFrame):
         self._touched: set[str] = set()
         self._show_all_issues = False
         self._resume_question: str | None = None
+        self.pages: list[Page] = []
+        self.page_of_section: dict[int, int] = {}
+        self.page_widgets: dict[int, list[QuestionWidget]] = {}
+        self.group_blocks: dict[str, GroupBlock] = {}
         self.positions = PositionMemory(ctx.data_dir)
         self._question_list_dirty = True
         self._unpublished = Changes()
@@ -131,7 +142,12 @@ class SurveyForm(FormFrame):
             page.deleteLater()
         self.section_list.blockSignals(True)
         self.section_list.clear()
-        for section in definition.sections:
+        self.pages = form_pages(definition)
+        self.page_of_section = {i: n for n, page in enumerate(self.pages) for i in page.sections}
+        self.page_widgets = {}
+        self.group_blocks = {}
+        for page_info in self.pages:
+            section = definition.sections[page_info.sections[0]]
             item = QListWidgetItem(self.section_list)
             item.setData(Qt.ItemDataRole.UserRole, section.name)
             page = QScrollArea(self.stack)
@@ -142,11 +158,11 @@ class SurveyForm(FormFrame):
             self.stack.addWidget(page)
         self.section_list.blockSignals(False)
         self._fill_language_combo()
-        self.question_list.set_definition(definition, self.language)
+        self.question_list.set_definition(definition, self.pages, self.language)
         self.state = evaluate_form(definition, submission.answers, self.language)
         self.banner.hide()
         self.saved_label.setText("")
-        start, question = self.positions.recall(submission.id, len(definition.sections),
+        start, question = self.positions.recall(submission.id, len(self.pages),
                                                 definition.has_question)
         self.show_section(start)
         self._resume_question = question
@@ -177,8 +193,8 @@ class SurveyForm(FormFrame):
             self.show_section(row)
 
     def show_section(self, index: int) -> None:
-        """Show section ``index`` (building its widgets the first time)."""
-        if self.definition is None or not 0 <= index < len(self.definition.sections):
+        """Show page ``index`` (building its widgets the first time)."""
+        if self.definition is None or not 0 <= index < len(self.pages):
             return
         self._build_section(index)
         self.stack.setCurrentIndex(index)
@@ -193,8 +209,7 @@ class SurveyForm(FormFrame):
         if index in self._built or self.definition is None or self.submission is None:
             return
         self._built.add(index)
-        definition = self.definition
-        section = definition.sections[index]
+        page_info = self.pages[index]
         page = self.stack.widget(index)
         assert isinstance(page, QScrollArea)
         content = QWidget()
@@ -210,41 +225,75 @@ class SurveyForm(FormFrame):
         font.setBold(True)
         heading.setFont(font)
         layout.addWidget(heading)
-        read_only = self.submission.finalized
-        for question in section.questions:
-            widget = question_widget(question, definition, content)
-            widget.answer_text = self._answer_text
-            if isinstance(widget, AttachmentQuestion):
-                widget.locate = self._attachment_path
-            widget.set_language(self.language)
-            widget.set_value(self.submission.answers.get(question.name))
-            if isinstance(widget, AttachmentQuestion):
-                sha = self.submission.answers.get(question.name)
-                widget.set_attachment(sha, self.submission.attachments.get(question.name))
-                widget.file_chosen.connect(self.attach_file)
-            widget.set_read_only(read_only)
-            widget.edited.connect(self._edited)
-            widget.advance.connect(self.advance_from)
-            layout.addWidget(widget)
-            self.widgets[question.name] = widget
+        self.page_widgets[index] = []
+        if page_info.group is not None:
+            self._add_nodes(layout, content, page_info.group.children, index)
+        else:
+            for question in page_info.questions:
+                self._add_question(layout, content, question, index)
         layout.addStretch(1)
         page.setWidget(content)
         self._set_section_heading(index)
-        self._refresh_widgets(section.questions)
+        self._refresh_widgets(page_info.questions)
+
+    def _add_nodes(self, layout: QVBoxLayout, parent: QWidget, nodes: tuple[Node, ...],
+                   page: int) -> None:
+        """Questions and nested groups in form order; a nested group is a headed block."""
+        assert self.definition is not None
+        for node in nodes:
+            if isinstance(node, Question):
+                if node.type not in UNSHOWN_TYPES:
+                    self._add_question(layout, parent, node, page)
+                continue
+            if node.kind == "repeat":
+                continue  # answered apart (repeat instances)
+            block = GroupBlock(node, self.definition, parent)
+            self.group_blocks[node.path or node.name] = block
+            layout.addWidget(block)
+            self._add_nodes(block.body, block, node.children, page)
+
+    def _add_question(self, layout: QVBoxLayout, parent: QWidget, question: Question,
+                      page: int) -> None:
+        assert self.definition is not None and self.submission is not None
+        widget = question_widget(question, self.definition, parent)
+        widget.answer_text = self._answer_text
+        if isinstance(widget, AttachmentQuestion):
+            widget.locate = self._attachment_path
+        widget.set_language(self.language)
+        widget.set_value(self.submission.answers.get(question.name))
+        if isinstance(widget, AttachmentQuestion):
+            sha = self.submission.answers.get(question.name)
+            widget.set_attachment(sha, self.submission.attachments.get(question.name))
+            widget.file_chosen.connect(self.attach_file)
+        widget.set_read_only(self.submission.finalized)
+        widget.edited.connect(self._edited)
+        widget.advance.connect(self.advance_from)
+        layout.addWidget(widget)
+        self.widgets[question.name] = widget
+        self.page_widgets[page].append(widget)
 
     def _set_section_heading(self, index: int) -> None:
         page = self.stack.widget(index)
         content = page.widget() if isinstance(page, QScrollArea) else None
         heading = content.findChild(QLabel, "sectionHeading") if content else None
         if heading is not None and self.definition is not None:
-            heading.setText(section_title(self.definition, self.definition.sections[index],
-                                          self.language))
+            heading.setText(section_title(
+                self.definition, self.definition.sections[self.pages[index].sections[0]],
+                self.language))
 
     def _relevant_sections(self) -> list[int]:
+        """The pages whose own section is relevant now."""
         if self.definition is None or self.state is None:
             return []
-        return [i for i, s in enumerate(self.definition.sections)
-                if self.state.is_relevant(s.name)]
+        sections = self.definition.sections
+        return [n for n, page in enumerate(self.pages)
+                if self.state.is_relevant(sections[page.sections[0]].name)]
+
+    def page_of(self, name: str) -> int:
+        """The page a question is on (``KeyError`` for one on no page)."""
+        assert self.definition is not None
+        section = self.definition.section_of(name)
+        return self.page_of_section[self.definition.sections.index(section)]
 
     def next_section(self) -> bool:
         later = [i for i in self._relevant_sections() if i > self.current_section]
@@ -271,17 +320,11 @@ class SurveyForm(FormFrame):
 
     def question(self, name: str) -> QuestionWidget:
         """The widget of a question (its section is built if it was not yet)."""
-        assert self.definition is not None
-        section = self.definition.section_of(name)
-        self._build_section(self.definition.sections.index(section))
+        self._build_section(self.page_of(name))
         return self.widgets[name]
 
     def _section_widgets(self, index: int) -> list[QuestionWidget]:
-        assert self.definition is not None
-        if not 0 <= index < len(self.definition.sections):
-            return []
-        return [self.widgets[q.name] for q in self.definition.sections[index].questions
-                if q.name in self.widgets]
+        return list(self.page_widgets.get(index, []))
 
     def focus_first_question(self) -> None:
         resume, self._resume_question = self._resume_question, None
@@ -299,11 +342,11 @@ class SurveyForm(FormFrame):
         """Show the question's section, scroll to it and put the focus in it."""
         assert self.definition is not None
         try:
-            section = self.definition.section_of(name)
+            page = self.page_of(name)
         except KeyError:
             return  # not on a page (a repeat's question, a hidden value)
         widget = self.question(name)
-        self.show_section(self.definition.sections.index(section))
+        self.show_section(page)
         if not widget.focus_input():
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
         self._ensure_visible(widget)
@@ -321,8 +364,7 @@ class SurveyForm(FormFrame):
             return
         self._touched.add(name)
         self._refresh_widgets([self.definition.question(name)])
-        index = self.definition.sections.index(self.definition.section_of(name))
-        widgets = self._section_widgets(index)
+        widgets = self._section_widgets(self.page_of(name))
         position = next((i for i, w in enumerate(widgets) if w.question.name == name), -1)
         for widget in widgets[position + 1:]:
             if widget.isVisibleTo(self.stack) and widget.focus_input():
@@ -498,18 +540,28 @@ class SurveyForm(FormFrame):
             return
         definition, state = self.definition, self.state
         self._refresh_widgets(definition.questions)
+        for path, block in self.group_blocks.items():
+            block.setVisible(state.is_relevant(path))
         progress = entry.section_progress(definition, state)
         done_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton)
-        for index, (section, item_progress) in enumerate(
-                zip(definition.sections, progress, strict=True)):
+        for index, page in enumerate(self.pages):
+            parts = [progress[i] for i in page.sections]
+            answered = sum(p.answered for p in parts if p.relevant)
+            answerable = sum(p.answerable for p in parts if p.relevant)
+            missing = sum(p.required_missing for p in parts if p.relevant)
+            issues = sum(p.issues for p in parts if p.relevant)
             item = self.section_list.item(index)
-            label = section_title(definition, section, self.language)
+            label = section_title(definition, definition.sections[page.sections[0]],
+                                  self.language)
             item.setText(_("{section}\n{answered} of {total} answered").format(
-                section=label, answered=item_progress.answered, total=item_progress.answerable))
-            item.setHidden(not item_progress.relevant)
-            item.setIcon(done_icon if item_progress.complete else _blank_icon())
-            shows_problem = item_progress.issues and (
-                self._show_all_issues or item_progress.issues > item_progress.required_missing)
+                section=label, answered=answered, total=answerable))
+            item.setHidden(not parts[0].relevant)
+            # Done: nothing wrong, nothing required left, and something answered (an untouched
+            # page of optional questions is not "done").
+            done = parts[0].relevant and not issues and not missing and (
+                answered > 0 or answerable == 0)
+            item.setIcon(done_icon if done else _blank_icon())
+            shows_problem = issues and (self._show_all_issues or issues > missing)
             item.setForeground(QColor(ERROR_COLOR) if shows_problem else QColor())
         required_done, required_total = entry.required_progress(definition, state)
         self.progress_bar.setMaximum(max(1, state.answerable))
@@ -597,6 +649,8 @@ class SurveyForm(FormFrame):
             widget.set_language(self.language)
         for index in self._built:
             self._set_section_heading(index)
+        for block in self.group_blocks.values():
+            block.set_language(self.language)
         self.question_list.set_language(self.definition, self.language)
         self._refresh()
         self._set_title()
