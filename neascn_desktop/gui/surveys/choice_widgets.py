@@ -121,7 +121,7 @@ class _ChoiceBase(QuestionWidget):
     def after_pick(self) -> None:
         """``quick``: a select_one moves on once a choice is picked."""
         if not self.multiple and "quick" in self.question.extra.get("appearance", ""):
-            self.advance.emit(self.question.name)
+            self.advance.emit(self.answer_key)
 
 
 class ChoiceQuestion(_ChoiceBase):
@@ -424,7 +424,7 @@ class ListChoiceQuestion(_ChoiceBase):
             return True
         self._pick_item(item)
         if "quick" not in self.question.extra.get("appearance", ""):
-            self.advance.emit(self.question.name)  # quick has moved on already
+            self.advance.emit(self.answer_key)  # quick has moved on already
         return True
 
     def _pick_item(self, item: QListWidgetItem) -> None:

@@ -260,16 +260,17 @@ class SurveyForm(FormFrame):
         if isinstance(widget, AttachmentQuestion):
             widget.locate = self._attachment_path
         widget.set_language(self.language)
-        widget.set_value(self.submission.answers.get(question.name))
+        key = widget.answer_key
+        widget.set_value(self.submission.answers.get(key))
         if isinstance(widget, AttachmentQuestion):
-            sha = self.submission.answers.get(question.name)
-            widget.set_attachment(sha, self.submission.attachments.get(question.name))
+            sha = self.submission.answers.get(key)
+            widget.set_attachment(sha, self.submission.attachments.get(key))
             widget.file_chosen.connect(self.attach_file)
         widget.set_read_only(self.submission.finalized)
         widget.edited.connect(self._edited)
         widget.advance.connect(self.advance_from)
         layout.addWidget(widget)
-        self.widgets[question.name] = widget
+        self.widgets[key] = widget
         self.page_widgets[page].append(widget)
 
     def _set_section_heading(self, index: int) -> None:
@@ -365,7 +366,7 @@ class SurveyForm(FormFrame):
         self._touched.add(name)
         self._refresh_widgets([self.definition.question(name)])
         widgets = self._section_widgets(self.page_of(name))
-        position = next((i for i, w in enumerate(widgets) if w.question.name == name), -1)
+        position = next((i for i, w in enumerate(widgets) if w.answer_key == name), -1)
         for widget in widgets[position + 1:]:
             if widget.isVisibleTo(self.stack) and widget.focus_input():
                 self._ensure_visible(widget)
@@ -524,7 +525,7 @@ class SurveyForm(FormFrame):
             return
         state = self.state
         for question in questions:
-            widget = self.widgets.get(question.name)
+            widget = self.widgets.get(question.key or question.name)
             if widget is None:
                 continue
             widget.setVisible(state.is_relevant(question.name))

@@ -80,6 +80,8 @@ class QuestionWidget(QFrame):
         self._form_message = ""
         self.media_folder: Path | None = None
         self._loading = False
+        #: Where the answer is stored (the name, or the path where two groups share a name).
+        self.answer_key = question.key or question.name
         self.setObjectName(f"question_{question.name}")
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         layout = QVBoxLayout(self)
@@ -140,7 +142,7 @@ class QuestionWidget(QFrame):
 
     def emit_value(self, value: Any) -> None:
         if not self._loading and not self.read_only:
-            self.edited.emit(self.question.name, value)
+            self.edited.emit(self.answer_key, value)
 
     # ------------------------------------------------------------------ used by the form
 
@@ -249,7 +251,7 @@ class QuestionWidget(QFrame):
         # Inputs ignore Return (QLineEdit, spin boxes, buttons), so it bubbles up to here.
         if event.key() in ENTER_KEYS:
             self.enter_pressed()
-            self.advance.emit(self.question.name)
+            self.advance.emit(self.answer_key)
             event.accept()
             return
         super().keyPressEvent(event)

@@ -155,8 +155,8 @@ class QuestionList(QWidget):
     def _question_item(self, parent: QTreeWidgetItem, question: Question) -> None:
         item = QTreeWidgetItem(parent)
         self.children_of[-1].append(item)
-        item.setData(0, NAME_ROLE, question.name)
-        self.items[question.name] = item
+        item.setData(0, NAME_ROLE, question.key or question.name)
+        self.items[question.key or question.name] = item
 
     def _add(self, parent: QTreeWidgetItem, nodes: tuple[Node, ...]) -> None:
         for node in nodes:
@@ -178,14 +178,14 @@ class QuestionList(QWidget):
         for branch, group in self.groups.items():
             branch.setText(0, group.label_in(language, fallback))
         for question in definition.questions:
-            item = self.items.get(question.name)
+            item = self.items.get(question.key or question.name)
             if item is not None:
                 item.setData(0, Qt.ItemDataRole.UserRole + 2,
                              question.label_in(language, fallback) or question.name)
 
     def update_states(self, definition: SurveyDefinition, state: FormState) -> None:
         for question in definition.questions:
-            item = self.items.get(question.name)
+            item = self.items.get(question.key or question.name)
             if item is None:
                 continue
             kind = question_state(state, question.name, question.is_input)
