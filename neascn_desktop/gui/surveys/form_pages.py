@@ -10,6 +10,7 @@ pages, as the sections do.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from neascn_desktop.surveys.definition import (
@@ -46,33 +47,48 @@ def _questions_in(nodes: tuple[Node, ...]) -> list[Question]:
 
 
 def form_pages(definition: SurveyDefinition) -> list[Page]:
-    """The pages in order; every section belongs to exactly one page."""
-    top_groups = {g.path or g.name: g for g in definition.children if isinstance(g, Group)}
+    """The pages in order; every section belongs to exactly one page, and a repeat at the top
+    level is a page of its own (``sections`` empty, ``group`` the repeat)."""
+    sections = list(enumerate(definition.sections))
     pages: list[Page] = []
-    current_key: str | None = None
-    indices: list[int] = []
+    loose_pending = False
 
-    def close() -> None:
+    def take(test: Callable[[str], bool]) -> list[int]:
+        taken = []
+        while sections and test(sections[0][1].name):
+            taken.append(sections.pop(0)[0])
+        return taken
+
+    def close_loose() -> None:
+        nonlocal loose_pending
+        if loose_pending:
+            for index in take(lambda name: name.startswith("ungrouped")):
+                pages.append(Page((index,), None, definition.sections[index].questions))
+        loose_pending = False
+
+    for node in definition.children:
+        if isinstance(node, Question):
+            loose_pending = loose_pending or node.type not in UNSHOWN_TYPES
+            continue
+        close_loose()
+        if node.kind == "repeat":
+            pages.append(Page((), node, ()))
+            continue
+        path = node.path or node.name
+
+        def inside(name: str, path: str = path) -> bool:
+            return name == path or name.startswith(f"{path}/")
+        indices = take(inside)
         if not indices:
-            return
-        group = top_groups.get(current_key or "")
-        questions = tuple(_questions_in(group.children)) if group is not None else ()
-        whole = group is not None and len(indices) > 1 and (
-            "field-list" in group.extra.get("appearance", "")
-            or len(questions) <= MAX_PAGE_QUESTIONS)
-        if group is not None and (whole or len(indices) == 1):
-            pages.append(Page(tuple(indices), group, questions))
-            return
-        for index in indices:
-            pages.append(Page((index,), None, definition.sections[index].questions))
-
-    for index, section in enumerate(definition.sections):
-        top = section.name.split("/")[0]
-        key = top if top in top_groups else f"\0{section.name}"
-        if key != current_key:
-            close()
-            indices = []
-            current_key = key
-        indices.append(index)
-    close()
+            continue
+        questions = tuple(_questions_in(node.children))
+        whole = len(indices) == 1 or "field-list" in node.extra.get("appearance", "") or (
+            len(questions) <= MAX_PAGE_QUESTIONS)
+        if whole:
+            pages.append(Page(tuple(indices), node, questions))
+        else:
+            pages.extend(Page((i,), None, definition.sections[i].questions) for i in indices)
+    close_loose()
+    for index, section in sections:  # anything the walk did not place keeps a page
+        pages.append(Page((index,), None, section.questions))
     return pages

@@ -144,6 +144,8 @@ class QuestionList(QWidget):
             parent.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.sections.append(parent)
             self.children_of.append([])
+            if page.group is not None and page.group.kind == "repeat":
+                continue  # its questions are per entry: the page itself is the way there
             if page.group is not None:
                 self._add(parent, page.group.children)
             else:
@@ -174,7 +176,8 @@ class QuestionList(QWidget):
         fallback = definition.default_language
         for page, parent in zip(self.pages, self.sections, strict=True):
             parent.setText(0, section_title(definition, definition.sections[page.sections[0]],
-                                            language))
+                                            language) if page.sections else
+                           page.group.label_in(language, fallback) if page.group else "")
         for branch, group in self.groups.items():
             branch.setText(0, group.label_in(language, fallback))
         for question in definition.questions:
