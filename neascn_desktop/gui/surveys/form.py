@@ -666,6 +666,7 @@ class SurveyForm(RepeatEditing, FormLanguage, FormFrame):
         if self.definition is not None:
             for widget in self.widgets.values():
                 widget.set_language(self.language)  # the UI-language parts (buttons, hints)
+            self._retranslate_repeats()
             self._refresh()
             self._set_title()
 
