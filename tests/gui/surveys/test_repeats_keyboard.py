@@ -151,3 +151,29 @@ def test_remove_asks_first_move_reorders_and_counts_are_checked(qtbot, gui_ctx, 
     assert not form.finalize()
     assert any(i.kind == "count" and i.where == "Project" for i in form.tree.issues)
     assert "Project" in form.banner.text()
+
+
+def test_entries_added_on_two_devices_are_both_kept_and_shown(qtbot, gui_ctx, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from neascn_desktop import replica
+
+    _ws, form = _projects(qtbot, gui_ctx, tmp_path, "khabarovsk")
+    form.show_section(1)
+    sid = form.submission.id
+    base = replica.current(gui_ctx.db, service.SUBMISSION, sid)
+    ours = form.add_instances("projects")
+    qtbot.keyClicks(QApplication.focusWidget(), "Bus rapid transit")
+    # Meanwhile another device's revision of the same response arrives (as an imported
+    # package brings it), with an entry of its own in the same repeat.
+    theirs = "0f8e1c3a-6b7d-4c55-9a43-2b1d07d2a0c1"
+    replica.add_revisions(gui_ctx.db, [replica.make_revision(
+        service.SUBMISSION, sid, [base.revision_id], "other-device", "1900000000000-000000",
+        dict(base.payload, answers={"projects": [{"@id": theirs, "name": "District heating"}]}))])
+    form.save()  # the save point merges the working copy with the new revision
+    form.reload()
+    projects = next(b for b in form.repeat_blocks if b.key == "projects")
+    assert [i.instance_id for i in projects.instances] == [ours, theirs]
+    names = {path.split("/")[0]: w.edit.text() for path, w in projects.widgets.items()
+             if path.endswith("/name")}
+    assert names == {f"projects[@id={ours}]": "Bus rapid transit",
+                     f"projects[@id={theirs}]": "District heating"}
+    assert not service.get_submission(gui_ctx.db, sid).in_conflict
