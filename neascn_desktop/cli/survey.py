@@ -172,6 +172,7 @@ def _city_json(status: service.CityStatus, language: str) -> dict[str, Any]:
         "response_id": status.submission.id if status.submission else None,
         "score": round(score.overall, 1) if score and score.overall is not None else None,
         "coverage": round(score.coverage, 4) if score else None,
+        "demo": status.demo,
     }
 
 
@@ -184,8 +185,10 @@ def cmd_city_list(ctx: CliContext, args: argparse.Namespace) -> int:
     for s in statuses:
         score = s.score.overall if s.score else None
         shown = "-" if score is None else f"{score:.0f}"
-        print(f"{s.city.id}  {s.city.name_in(language)}  {s.city.country}  "
-              f"{_status_label(s.status)}  {shown}")
+        label = _status_label(s.status)
+        if s.demo:
+            label = _("{status} (demo data)").format(status=label)
+        print(f"{s.city.id}  {s.city.name_in(language)}  {s.city.country}  {label}  {shown}")
     return 0
 
 
@@ -287,13 +290,19 @@ def _print_details(ctx: CliContext, submission: service.Submission) -> None:
 def cmd_response_list(ctx: CliContext, args: argparse.Namespace) -> int:
     city_id = service.get_city(ctx.db, args.city).id if args.city else None
     submissions = service.list_submissions(ctx.db, city_id=city_id, form_id=args.form_id)
+    from neascn_desktop.demo.marks import demo_ids
+
+    demo = demo_ids(ctx.db)
     if ctx.json:
-        ctx.print_json([_summary(s) for s in submissions])
+        ctx.print_json([{**_summary(s), "demo": s.id in demo} for s in submissions])
         return 0
     if not submissions:
         print(_("No responses yet."))
     for s in submissions:
-        print(f"{s.id}  {s.city_id}  {s.form_id}  {_status_label(s.display_status)}  {s.updated_at}")
+        label = _status_label(s.display_status)
+        if s.id in demo:
+            label = _("{status} (demo data)").format(status=label)
+        print(f"{s.id}  {s.city_id}  {s.form_id}  {label}  {s.updated_at}")
     return 0
 
 

@@ -552,13 +552,22 @@ class CityStatus:
     submission: Submission | None = None
     score: ReadinessScore | None = None
     submissions: int = 0
+    #: the submission shown is demo data loaded into this profile (``demo.marks``)
+    demo: bool = False
 
 
 _STATUS_RANK = {"in_progress": 1, "finalized": 2, "sent": 3, "received": 4}
 
 
 def city_statuses(db: Database, form_id: str | None = None) -> list[CityStatus]:
-    """Each city with its most advanced submission (of a form, or of any), its status and score."""
+    """Each city with its most advanced submission (of a form, or of any), its status and score.
+
+    A real submission always speaks for its city before demo data loaded into
+    the profile does, however advanced the demo one is.
+    """
+    from neascn_desktop.demo.marks import demo_ids
+
+    demo = demo_ids(db)
     by_city: dict[str, list[Submission]] = {}
     for submission in list_submissions(db, form_id=form_id):
         by_city.setdefault(submission.city_id, []).append(submission)
@@ -568,8 +577,10 @@ def city_statuses(db: Database, form_id: str | None = None) -> list[CityStatus]:
         if not candidates:
             result.append(CityStatus(city, "not_started"))
             continue
-        best = max(candidates, key=lambda s: (_STATUS_RANK.get(s.display_status, 0), s.updated_at))
-        result.append(CityStatus(city, best.display_status, best, score(db, best), len(candidates)))
+        best = max(candidates, key=lambda s: (s.id not in demo, _STATUS_RANK.get(s.display_status, 0),
+                                              s.updated_at))
+        result.append(CityStatus(city, best.display_status, best, score(db, best), len(candidates),
+                                 demo=best.id in demo))
     return result
 
 

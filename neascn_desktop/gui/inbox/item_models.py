@@ -139,7 +139,8 @@ class PackageItem:
 
     @property
     def importable(self) -> bool:
-        return self.state in ("ready", "waiting") and self.inbox is None
+        """Import would apply it: a package from a sender not trusted would only wait (trust it instead)."""
+        return self.state == "ready" and self.inbox is None
 
     @property
     def decidable(self) -> bool:
@@ -231,6 +232,27 @@ class PackageTableModel(RowTableModel[PackageItem]):
         if row >= 0:
             self._rows[row] = replace(self._rows[row], state=state, message=message)
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
+
+    def set_outcome(self, path: Path, key: tuple[str, str | None] | None, state: str, message: str) -> None:
+        """What happened to one package, on its own row (found by file, else by package identity)."""
+        row = self.row_of(path)
+        if row < 0 and key is not None:
+            row = next((r for r, i in enumerate(self._rows) if i.key == key), -1)
+        if row >= 0:
+            self._rows[row] = replace(self._rows[row], state=state, message=message)
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
+
+    def refresh_verdict(self, path: Path, verdict: PackageVerdict) -> None:
+        """A file checked again: its sender's trust as it is now; what happened to it stays shown."""
+        row = self.row_of(path)
+        if row < 0:
+            return
+        item = self._rows[row]
+        if item.state in ("applied", "refused", "rejected"):
+            self._rows[row] = replace(item, verdict=verdict)
+        else:
+            self._rows[row] = item_for_verdict(path, verdict)
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
 
     def set_inbox(self, entries: list[InboxEntry]) -> None:
         """Show the inbox's waiting packages; rows for packages no longer waiting lose that state."""
