@@ -224,6 +224,18 @@ def _open_data_directory(data_dir: Path, *, demo: bool) -> tuple[Any, Any] | int
         lock.release()
         _message(str(exc), critical=True)
         return EXIT_STORE_ERROR
+    from neascn_desktop.paths import MEMBER_KEY_FILE
+
+    if not demo and (data_dir / MEMBER_KEY_FILE).exists():  # a member of a team: new team keys
+        from neascn_desktop.team.members import TeamError, refresh_team_keys
+
+        try:
+            refresh_team_keys(db)
+        except TeamError as exc:
+            db.dispose()
+            lock.release()
+            _message(str(exc), critical=True)
+            return EXIT_STORE_ERROR
     return lock, db
 
 

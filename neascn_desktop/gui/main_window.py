@@ -211,6 +211,7 @@ class MainWindow(QMainWindow):
         form.actionExportKeyCard.triggered.connect(self.export_key_card)
         form.actionTrustKeyCards.setIcon(icon("trust"))
         form.actionTrustKeyCards.triggered.connect(self.show_trusted_devices)
+        form.actionTeamMembers.triggered.connect(self.show_team_members)
         form.actionAbout.setIcon(icon("about"))
         form.actionAbout.triggered.connect(self.show_about)
         form.actionLoadDemoData.triggered.connect(self.load_demo_data)
@@ -460,6 +461,14 @@ class MainWindow(QMainWindow):
         from neascn_desktop.gui.keycards import TrustedDevicesDialog
 
         dialog = TrustedDevicesDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.open()
+
+    @Slot()
+    def show_team_members(self) -> None:
+        from neascn_desktop.gui.team_members import TeamMembersDialog
+
+        dialog = TeamMembersDialog(self.ctx, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dialog.open()
 
