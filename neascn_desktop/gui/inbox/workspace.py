@@ -534,8 +534,8 @@ class InboxWorkspace(QWidget):
         db = self.ctx.db
 
         def task(progress, is_cancelled):
-            book = TrustBook(db)
-            return [(path, verify_package(db, path, book=book)) for path in files if not is_cancelled()]
+            verifier = Verifier(db)
+            return [(path, verifier.verify(path)) for path in files if not is_cancelled()]
 
         def done(verdicts: list[Any]) -> None:
             for path, verdict in verdicts:
