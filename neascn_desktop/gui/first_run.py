@@ -7,8 +7,8 @@ profile and the device's key pairs through ``identity.profile.create_profile``
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Slot
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
+from PySide6.QtCore import QEvent, QTimer, Slot
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLayout, QWidget
 
 from neascn_desktop import i18n
 from neascn_desktop.errors import NeascnError
@@ -38,8 +38,9 @@ class FirstRunDialog(QDialog):
         self.demo_requested = False
         self.form = load_form("first_run_dialog.ui", self)
         self.setWindowIcon(icon("neascn"))
-        # Room for the introduction to wrap into a few lines, in any language.
-        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 64)
+        # Never smaller than its contents: a language with longer words grows the dialog.
+        self.layout().setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        self.form.headingLabel.setWordWrap(True)
         font = self.form.headingLabel.font()
         font.setPointSizeF(font.pointSizeF() * 1.4)
         font.setBold(True)
@@ -98,6 +99,18 @@ class FirstRunDialog(QDialog):
         self.demo_button.setToolTip(_("Look around with example data in a separate demo data "
                                       "directory; no profile is created here"))
         self._update_role_hint()
+        # Lay out again in the new language (its font and its lengths): after the event loop
+        # has applied the language's font, not before.
+        QTimer.singleShot(0, self._fit)
+
+    def _fit(self) -> None:
+        # Room for the introduction to wrap into a few lines, in any language (a Latin letter's
+        # width: the average of a CJK font is a full-width character's).
+        layout = self.layout()
+        layout.activate()
+        width = max(self.fontMetrics().horizontalAdvance("n") * 66, layout.minimumSize().width())
+        height = layout.heightForWidth(width) if layout.hasHeightForWidth() else -1
+        self.resize(width, max(height, layout.minimumSize().height()))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         if (

@@ -49,3 +49,30 @@ def test_first_run_language_choice_switches_dialog_and_is_saved(
     dialog.accept()
     profile = load_profile(db)
     assert profile is not None and profile.language == "ko"
+
+
+def test_the_dialog_lays_itself_out_again_in_each_language(qtbot, db, qt_language) -> None:
+    """Issue 16: switched to Mongolian the heading was cut and the buttons clipped; in Japanese
+    the role hint overlapped the next row. After a switch everything has the room it asks for."""
+    from PySide6.QtWidgets import QLabel, QPushButton
+
+    dialog = FirstRunDialog(db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+
+    def fits() -> bool:
+        labels = [dialog.form.headingLabel, dialog.form.introLabel, dialog.form.roleHintLabel]
+        buttons = dialog.findChildren(QPushButton)
+        return (all(b.width() >= b.sizeHint().width() for b in buttons if b.isVisible())
+                and all(label.height() >= label.heightForWidth(label.width()) for label in labels)
+                and all(label.width() >= label.minimumSizeHint().width() for label in dialog.findChildren(QLabel)))
+
+    try:
+        for language in ("mn", "ja", "ru", "en"):
+            dialog.fill(name="", language=language)
+            assert i18n.current_language() == language
+            qtbot.waitUntil(fits, timeout=120_000)
+            assert dialog.findChild(QPushButton, "tryDemoButton").text() != "Try with demo data" or language == "en"
+    finally:
+        i18n.set_language("en")
