@@ -39,7 +39,7 @@ class FirstRunDialog(QDialog):
         self.form = load_form("first_run_dialog.ui", self)
         self.setWindowIcon(icon("neascn"))
         # Never smaller than its contents: a language with longer words grows the dialog.
-        self.layout().setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        self.form.mainLayout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         self.form.headingLabel.setWordWrap(True)
         font = self.form.headingLabel.font()
         font.setPointSizeF(font.pointSizeF() * 1.4)
@@ -106,7 +106,7 @@ class FirstRunDialog(QDialog):
     def _fit(self) -> None:
         # Room for the introduction to wrap into a few lines, in any language (a Latin letter's
         # width: the average of a CJK font is a full-width character's).
-        layout = self.layout()
+        layout: QLayout = self.form.mainLayout
         layout.activate()
         width = max(self.fontMetrics().horizontalAdvance("n") * 66, layout.minimumSize().width())
         height = layout.heightForWidth(width) if layout.hasHeightForWidth() else -1
