@@ -168,6 +168,13 @@ def item_for_verdict(path: Path, verdict: PackageVerdict) -> PackageItem:
     return PackageItem(path=path, verdict=verdict, state=state)
 
 
+def _short_fingerprint(fingerprint: str) -> str:
+    """The first two groups (enough to tell senders apart in a list); the tooltip and the preview
+    show it all."""
+    groups = fingerprint.split(":")
+    return ":".join(groups[:2]) + "…" if len(groups) > 2 else fingerprint
+
+
 class PackageTableModel(RowTableModel[PackageItem]):
     """The packages the secretariat is looking at, one row per file or inbox entry."""
 
@@ -185,14 +192,20 @@ class PackageTableModel(RowTableModel[PackageItem]):
                 item.file_name,
                 kind_name(item.kind),
                 item.sender,
-                item.fingerprint,
+                _short_fingerprint(item.fingerprint),
                 item.signature_text,
                 trust_label(item.trust),
                 _(STATES.get(item.state, item.state)),
                 item.reason(),
             )[column]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return safe_text(str(item.path), None) if column == 0 else item.reason()
+            if column == 0:
+                return safe_text(str(item.path), None)
+            if column == 2:
+                return item.sender
+            if column == 3:
+                return item.fingerprint
+            return item.reason()
         if role == Qt.ItemDataRole.ForegroundRole and column in (4, 6):
             if column == 4 and item.signature_text == _("invalid"):
                 return QBrush(QColor("#b71c1c"))

@@ -107,7 +107,14 @@ class InboxWorkspace(QWidget):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        # Long file and sender names are cut (the tooltip has them): State and Details stay on
+        # screen at the default window width.
+        for column in (0, 2):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, self.fontMetrics().horizontalAdvance("n") * 19)
+        header.setSectionResizeMode(PackageTableModel.COLUMNS.index("Details"), QHeaderView.ResizeMode.Stretch)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setWordWrap(False)
         self.preview = QTextBrowser(self)
         self.preview.setObjectName("packagePreview")
 

@@ -98,3 +98,23 @@ def test_trusting_several_senders_at_once_and_each_row_says_its_own_state(qtbot,
     assert "not trusted" not in preview and "would wait" not in preview
     assert "Kim Min-ji" not in preview
 
+
+
+def test_details_speak_the_readers_language_without_raw_kinds(qtbot, two_senders) -> None:  # type: ignore[no-untyped-def]
+    """"(responses)" and "(deployment)" stood in English inside Korean and Mongolian sentences."""
+    from neascn_desktop import i18n
+
+    sec_db, sec, drop = two_senders
+    workspace = _workspace(qtbot, sec_db, sec, [])
+    try:
+        i18n.set_language("ko")
+        workspace.retranslateUi()
+        workspace.add_paths([drop / "busan.neascn"])
+        _wait(qtbot, workspace)
+        workspace.table.selectRow(workspace.model.row_of(drop / "busan.neascn"))
+        workspace.trust_button.click()
+        _wait(qtbot, workspace)
+        details = _cell(workspace, drop / "busan.neascn", DETAILS)
+        assert "응답" in details and "responses" not in details
+    finally:
+        i18n.set_language("en")
