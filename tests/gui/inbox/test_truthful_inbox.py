@@ -118,3 +118,18 @@ def test_details_speak_the_readers_language_without_raw_kinds(qtbot, two_senders
         assert "응답" in details and "responses" not in details
     finally:
         i18n.set_language("en")
+
+
+def test_state_and_details_are_on_screen_at_the_default_width(qtbot, two_senders) -> None:  # type: ignore[no-untyped-def]
+    sec_db, sec, drop = two_senders
+    workspace = _workspace(qtbot, sec_db, sec, [])
+    workspace.resize(1000, 600)  # the workspace's share of the 1,100-pixel window
+    workspace.show()
+    qtbot.waitExposed(workspace)
+    workspace.add_paths([drop])
+    _wait(qtbot, workspace)
+    header = workspace.table.horizontalHeader()
+    visible = workspace.table.viewport().width()
+    for column in (STATE, DETAILS):
+        assert header.sectionViewportPosition(column) + min(header.sectionSize(column), 120) <= visible
+    assert header.sectionSize(STATE) >= header.sectionSizeHint(STATE)
