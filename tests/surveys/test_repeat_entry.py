@@ -149,3 +149,20 @@ def test_two_devices_adding_instances_to_one_repeat_both_keep_theirs(
     merged = service.get_submission(pipeline_db, sid)
     assert [p["@id"] for p in merged.answers["projects"]] == [ours.instance_id, theirs_id]
     assert not merged.in_conflict
+
+
+def test_list_instances_for_a_list_view(pipeline_db: Database, field_profile: Profile) -> None:
+    sid = _new(pipeline_db, field_profile)
+    entry.add_instance(pipeline_db, sid, "projects", values={"name": "BRT"})
+    second = entry.add_instance(pipeline_db, sid, "projects")
+    entry.add_instance(pipeline_db, sid, "projects[1]/partners", values={"partner_name": "ADB"})
+    submission = service.get_submission(pipeline_db, sid)
+    definition = service.definition_for(pipeline_db, submission)
+    rows = entry.list_instances(definition, submission.answers, "projects", "ru")
+    # Russian numbering ("№"); the form has no Russian labels, so its default language shows
+    assert [(r.position, r.title, r.summary) for r in rows] == [(1, "Project № 1", "BRT"),
+                                                               (2, "Project № 2", "")]
+    assert rows[1].id == second.instance_id and rows[1].path == f"projects[@id={second.instance_id}]"
+    partners = entry.list_instances(definition, submission.answers, "projects[1]/partners")
+    assert [(p.title, p.summary) for p in partners] == [("Partner 1", "ADB")]
+    assert partners[0].path.startswith(f"projects[@id={rows[0].id}]/partners[@id=")

@@ -80,6 +80,7 @@ def test_an_id_used_in_two_repeats_is_refused_and_a_good_tree_passes() -> None:
     ({"projects": [{"@id": iid(1), "partners": [{"@id": iid(2), "share": "lots"}]}]},
      f"answers.projects[@id={iid(1)}].partners[@id={iid(2)}].share", "needs a number"),
     ({"city_name": [{"@id": iid(1)}]}, "answers.city_name", "must be text, a number or a list"),
+    ({"projects": "BRT"}, "answers.projects", "it must be a list of instances"),
 ])
 def test_values_inside_instances_are_checked_by_the_forms_rules(answers: dict, field: str,
                                                                 reason: str) -> None:
