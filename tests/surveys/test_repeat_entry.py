@@ -199,3 +199,18 @@ def test_count_columns_of_an_xlsform_are_read_and_enforced(tmp_path) -> None:  #
     texts = {i.text for i in evaluate_tree(definition, many).issues}
     assert texts == {"Project: This takes at most 2 entries; there are 3.",
                      "Visit: This needs exactly 0 entries; there are 1."}
+
+
+def test_an_instance_kept_against_its_removal_keeps_its_attachment_entry() -> None:
+    pid, sha = "11111111-1111-4111-8111-111111111111", "a" * 64
+    key = f"projects[@id={pid}]/doc"
+    entry_info = {"sha256": sha, "filename": "study.pdf", "size": 3, "media_type": "application/pdf"}
+    base = {"answers": {"projects": [{"@id": pid, "name": "BRT", "doc": sha}]},
+            "attachments": {key: entry_info}}
+    removed = {"answers": {}, "attachments": {}}
+    edited = {"answers": {"projects": [{"@id": pid, "name": "BRT 2", "doc": sha}]},
+              "attachments": {key: entry_info}}
+    for ours, theirs in ((removed, edited), (edited, removed)):
+        merged = service._merged_payload(base, ours, theirs)
+        assert merged["answers"]["projects"][0]["name"] == "BRT 2"
+        assert merged["attachments"] == {key: entry_info}
