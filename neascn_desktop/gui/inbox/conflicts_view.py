@@ -23,6 +23,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
+    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from neascn_desktop.changes import Changes
 from neascn_desktop.gui.context import GuiContext
+from neascn_desktop.gui.rendered_versions import RenderedVersion
 from neascn_desktop.gui.table_model import RowTableModel
 from neascn_desktop.i18n import N_, _
 from neascn_desktop.replica import Revision
@@ -252,7 +254,7 @@ class ConflictsView(QWidget):
         # Framework sections: the texts side by side, and the proposed text to accept or edit.
         self.texts = QSplitter(Qt.Orientation.Horizontal, self)
         self.texts.setObjectName("conflictTexts")
-        self.text_edits: list[QPlainTextEdit] = []
+        self.text_edits: list[QWidget] = []  # the versions, rendered (boxes titled by their labels)
         self.proposal_text = QPlainTextEdit(self.texts)
         self.proposal_text.setObjectName("proposalText")
         self.texts.addWidget(self.proposal_text)
@@ -380,16 +382,19 @@ class ConflictsView(QWidget):
         # For a section whose body is the only difference, the field table would be empty.
         self.comparison_view.setVisible(not is_text or self.comparison_model.rowCount() > 0)
         if is_text:
-            sources = ([(_("Common ancestor"), comparison.ancestor.payload.get("body", ""))]
-                       if comparison.ancestor else [])
-            sources += [(label, head.payload.get("body", "")) for label, head in
+            # Rendered, each version with what it changed since the ancestor highlighted.
+            base = str(comparison.ancestor.payload.get("body", "")) if comparison.ancestor else None
+            sources: list[tuple[str, str, str | None]] = [(_("Common ancestor"), base, None)] if base is not None else []
+            sources += [(label, str(head.payload.get("body", "")), base) for label, head in
                         zip(labels, comparison.heads, strict=True)]
-            for position, (label, body) in enumerate(sources):
-                edit = QPlainTextEdit(self.texts)
-                edit.setReadOnly(True)
-                edit.setPlainText(f"# {label}\n\n{body}")
-                self.texts.insertWidget(position, edit)
-                self.text_edits.append(edit)
+            for position, (label, body, against) in enumerate(sources):
+                box = QGroupBox(label, self.texts)
+                edit = RenderedVersion(box)
+                edit.setAccessibleName(label)
+                edit.show_version(body, against)
+                QVBoxLayout(box).addWidget(edit)
+                self.texts.insertWidget(position, box)
+                self.text_edits.append(box)
             self.proposal_text.blockSignals(True)
             self.proposal_text.setPlainText(str(comparison.proposal.get("body", "")))
             self.proposal_text.blockSignals(False)
