@@ -11,7 +11,9 @@ other head that is not a later edit on top of ``S``, so:
   conflict of before is a conflict again, its displayed winner the same);
 - a later edit on top of a withdrawn revision stays a head beside the
   restoration: a conflict to settle, never a silent loss;
-- withdrawing the restoring revisions brings ``S``'s contents back (undo of undo).
+- withdrawing the restoring revisions brings ``S``'s contents back (undo of undo);
+- a conflict brought back is compared against its versions' own common ancestor, not
+  against the withdrawn merge (``replica_restored``, ``ancestry.stand_ins``).
 
 The new revisions are ordinary revisions of the local device: they replicate
 like any change, and every receiver judges them by its authority rules.
@@ -19,16 +21,20 @@ like any change, and every receiver judges them by its authority rules.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import insert
 
 from neascn_desktop.replica import clock as hlc
 from neascn_desktop.replica.access import _writing
 from neascn_desktop.replica.adding import _add
 from neascn_desktop.replica.queries import get_revision, history
 from neascn_desktop.replica.revision import Revision, make_revision
+from neascn_desktop.replica.tables import restored_table
 from neascn_desktop.replica.values import WITHDRAWN, WITHDRAWN_KEY, is_withdrawn
+from neascn_desktop.store.database import connection_of
 
 __all__ = ["WITHDRAWN", "WITHDRAWN_KEY", "EntityWithdrawal", "build", "is_withdrawn", "plan", "plan_entity",
            "store"]
@@ -45,6 +51,8 @@ class EntityWithdrawal:
     parents: tuple[str, ...]
     #: The contents to restore, the displayed winner last (empty: the record is withdrawn).
     restored: tuple[dict[str, Any], ...]
+    #: The revision each content is restored from (same order).
+    sources: tuple[str, ...]
     #: Heads that are later edits on top of withdrawn revisions (they stay: a conflict).
     kept_heads: tuple[str, ...]
 
@@ -86,9 +94,10 @@ def plan_entity(graph: Mapping[str, Revision], withdrawn: Collection[str]) -> En
     heads = {r for r in graph if not children[r]}
     newest_withdrawn = {r for r in chosen if not (children[r] & chosen)}
     parents = tuple(sorted((heads - later) | newest_withdrawn))
-    restored = tuple(dict(rev.payload) for rev in sorted(before_heads, key=lambda r: r.sort_key))
+    ordered = sorted(before_heads, key=lambda r: r.sort_key)
     first = next(iter(graph.values()))
-    return EntityWithdrawal(first.entity_id, first.entity_type, parents, restored,
+    return EntityWithdrawal(first.entity_id, first.entity_type, parents,
+                            tuple(dict(rev.payload) for rev in ordered), tuple(rev.id for rev in ordered),
                             tuple(sorted(heads & later)))
 
 
@@ -125,7 +134,19 @@ def build(
     return revisions
 
 
-def store(target: Target, revisions: list[Revision]) -> None:
-    """Add the withdrawal's revisions to the log (local changes: no provenance)."""
+def store(target: Target, revisions: list[Revision], planned: Sequence[EntityWithdrawal] = ()) -> None:
+    """Add the withdrawal's revisions (made by ``build(planned)``) to the log (local changes: no
+    provenance).  Where a conflict comes back (several contents restored), each restoring
+    revision is recorded with the head it restores (``ancestry.stand_ins``)."""
+    origins: list[dict[str, str]] = []
+    position = 0
+    for entry in planned:
+        count = len(entry.restored) or 1
+        if len(entry.restored) > 1:
+            origins.extend({"revision_id": rev.id, "original_id": source} for rev, source in
+                           zip(revisions[position:position + count], entry.sources, strict=True))
+        position += count
     with _writing(target) as session:
         _add(session, revisions, None)
+        if origins:
+            connection_of(session).execute(insert(restored_table), origins)

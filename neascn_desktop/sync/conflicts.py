@@ -29,6 +29,7 @@ from neascn_desktop.replica import conflicts as replica_conflicts
 from neascn_desktop.replica import heads as replica_heads
 from neascn_desktop.replica import resolve as replica_resolve
 from neascn_desktop.replica import resolve_keep as replica_resolve_keep
+from neascn_desktop.replica.ancestry import stand_ins
 from neascn_desktop.replica.log import common_ancestor, entity_graph
 from neascn_desktop.store.database import Database, connection_of
 from neascn_desktop.surveys.definition import SUBMISSION_NESTED_FIELDS
@@ -85,6 +86,9 @@ class Comparison:
     ancestor: Revision | None
     rows: tuple[FieldRow, ...]
     proposal: dict[str, Any] = field(default_factory=dict)
+    #: What each head stands for: itself, or the version it restores (a conflict brought back
+    #: by an undo): whose version it is and when it was made, for labels.
+    origins: tuple[Revision, ...] = ()
 
     @property
     def clean(self) -> bool:
@@ -102,7 +106,8 @@ def compare(db: Database, entity_id: str) -> Comparison:
         raise PackageStateError(_("There is no record {id}.").format(id=entity_id))
     entity_type = current[0].entity_type
     graph = entity_graph(db, entity_id)
-    base = common_ancestor(graph, [h.id for h in current]) if len(current) > 1 else None
+    standing = stand_ins(db, [h.id for h in current])
+    base = common_ancestor(graph, standing) if len(current) > 1 else None
     base_flat = flatten(entity_type, base.payload) if base else {}
     head_flats = [flatten(entity_type, h.payload) for h in current]
     if entity_type == "framework_section":
@@ -130,7 +135,8 @@ def compare(db: Database, entity_id: str) -> Comparison:
                              merged.get(name), name in conflicting or any(
                                  c.startswith(f"{name}[") for c in conflicting)))
     return Comparison(entity_id, entity_type, tuple(current), base, tuple(rows),
-                      unflatten(entity_type, merged))
+                      unflatten(entity_type, merged), tuple(graph.get(i, h) for i, h in zip(standing, current,
+                                                                                          strict=True)))
 
 
 @dataclass(frozen=True)
@@ -157,7 +163,7 @@ def list_conflicts(db: Database, entity_type: str | None = None) -> list[Conflic
     result = []
     for conflict in replica_conflicts(db, entity_type):
         graph = entity_graph(db, conflict.entity_id)
-        base = common_ancestor(graph, [h.id for h in conflict.heads])
+        base = common_ancestor(graph, stand_ins(db, [h.id for h in conflict.heads]))
         base_flat = flatten(conflict.entity_type, base.payload) if base else {}
         changed = []
         for head in conflict.heads:

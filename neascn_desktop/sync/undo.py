@@ -128,7 +128,7 @@ def _withdraw(db: Database, action: str, subject: str, ids: Sequence[str], messa
             authority.check_own_revisions(conn, profile.role, device_id, revisions)
         except authority.AuthorityError as exc:
             raise authority.AuthorityError(_("This cannot be undone here: {reason}").format(reason=exc)) from None
-        withdrawal.store(session, revisions)
+        withdrawal.store(session, revisions, planned)
         now = datetime.now(UTC)
         conn.execute(insert(undo_table).values(
             id=undo_id, at=now, action=action, subject=subject, subject_signer=signer, device_id=device_id,

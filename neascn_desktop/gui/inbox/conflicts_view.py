@@ -59,6 +59,11 @@ def shown(value: Any) -> str:
         return "—"
     if isinstance(value, str):
         return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        from neascn_desktop.i18n import current_language
+        from neascn_desktop.i18n.formatting import format_number
+
+        return format_number(value, current_language())  # read back the same way (sync.proposals)
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -179,7 +184,10 @@ class ComparisonModel(RowTableModel[conflicts.FieldRow]):
             if column == last:
                 if row.name in self.typed:
                     return self.typed[row.name]
-                return shown(self.proposal.get(row.name))
+                value = self.proposal.get(row.name)
+                if role == Qt.ItemDataRole.EditRole and isinstance(value, int | float) and not isinstance(value, bool):
+                    return str(value)  # every digit, as stored (the display rounds to the locale's way)
+                return shown(value)
             return shown(row.heads[column - 2])
         if role == Qt.ItemDataRole.BackgroundRole:
             if column == last and row.name in self.errors:
@@ -364,8 +372,10 @@ class ConflictsView(QWidget):
         db = self.ctx.db
         comparison = conflicts.compare(db, entity_id)
         own = self.ctx.profile.device_id
+        # A version brought back by an undo is named after the version it restores.
         labels = [_("Version from {device} ({clock})").format(device=proposals.author_name(db, h, own),
-                                                            clock=_clock(h.clock)) for h in comparison.heads]
+                                                            clock=_clock(h.clock))
+                  for h in (comparison.origins or comparison.heads)]
         is_text = comparison.entity_type == "framework_section"
         self.comparison_model.set_comparison(comparison, labels, hidden={"body"} if is_text else set())
         head = comparison.heads[0]

@@ -98,6 +98,11 @@ def test_a_typed_population_is_checked_inline_and_settling_is_undone(qtbot, secr
     assert len(replica.heads(db, "seoul")) == 2
     view.refresh()
     assert view.list_model.rowCount() == 1
+    # Compared as before: against the versions' own common ancestor, not the undone merge.
+    row = _row(model, "population")
+    assert model.data(model.index(row, 1)) == "9,386,000"
+    assert {model.data(model.index(row, 2)), model.data(model.index(row, 3))} == {"9,500,000", "9,400,000"}
+    assert "this device" not in model.headerData(2, Qt.Orientation.Horizontal)
     grab(view, "conflict-after-undo-en")
     view.undo_stack.redo()
     shown = replica.current(db, "city", "seoul")
