@@ -107,13 +107,16 @@ def calculated_value(value: expressions.Value) -> Any:
     return value or None
 
 
-def evaluate_form(
-    definition: SurveyDefinition, answers: Mapping[str, Any], language: str = "en",
-) -> FormState:
-    """Relevance, calculated values and issues of ``answers`` (messages in ``language``)."""
+def _settle(
+    definition: SurveyDefinition, answers: Mapping[str, Any], excluded: frozenset[str],
+    language: str,
+) -> tuple[frozenset[str], dict[str, Any], dict[str, Any]]:
+    """Relevance, values and the expression context; ``excluded`` answers (those that break
+    their constraint) are kept as values but never reach an expression, so a calculation
+    never uses an input flagged invalid."""
     relevant: frozenset[str] | None = None
     values: dict[str, Any] = {}
-    context: dict[str, Any] = dict(answers)
+    context: dict[str, Any] = {k: v for k, v in answers.items() if k not in excluded}
 
     def scope(own: str | None = None) -> Scope:
         return FormScope(definition, context, own=own, language=language)
@@ -143,7 +146,8 @@ def evaluate_form(
                         value = answers.get(q.name)
                 if not is_empty(value):
                     values[q.name] = value
-                    context[q.name] = value
+                    if q.name not in excluded:
+                        context[q.name] = value
                 else:
                     context.pop(q.name, None)
         frozen = frozenset(now)
@@ -151,6 +155,40 @@ def evaluate_form(
             break
         relevant = frozen
     assert relevant is not None
+    return relevant, values, context
+
+
+def _broken_constraints(definition: SurveyDefinition, relevant: frozenset[str],
+                        values: Mapping[str, Any], context: Mapping[str, Any],
+                        language: str) -> frozenset[str]:
+    broken = set()
+    for q in definition.questions:
+        value = values.get(q.name)
+        if q.name in relevant and q.is_input and value is not None and q.constraint:
+            try:
+                own = FormScope(definition, context, own=q.key or q.name, language=language)
+                if not expressions.evaluate_boolean(expressions.parse(q.constraint), own, value):
+                    broken.add(q.name)
+            except expressions.ExpressionError:
+                broken.add(q.name)
+    return frozenset(broken)
+
+
+def evaluate_form(
+    definition: SurveyDefinition, answers: Mapping[str, Any], language: str = "en",
+) -> FormState:
+    """Relevance, calculated values and issues of ``answers`` (messages in ``language``)."""
+    relevant, values, context = _settle(definition, answers, frozenset(), language)
+    # An answer that breaks its constraint does not feed calculations or relevance (a
+    # result computed from an input flagged invalid would look trustworthy); constraints
+    # themselves are still checked against every answer, so one bad answer flags only itself.
+    checked = context
+    broken = _broken_constraints(definition, relevant, values, context, language)
+    if broken:
+        relevant, values, context = _settle(definition, answers, broken, language)
+
+    def scope(own: str, source: Mapping[str, Any]) -> Scope:
+        return FormScope(definition, source, own=own, language=language)
 
     issues: list[Issue] = []
     required: set[str] = set()
@@ -162,7 +200,7 @@ def evaluate_form(
         value = values.get(q.name)
         if value is not None:
             answered += 1
-        if q.required and _safe_boolean(q.required, scope(q.key or q.name), value, False):
+        if q.required and _safe_boolean(q.required, scope(q.key or q.name, context), value, False):
             required.add(q.name)
             if value is None:
                 issues.append(Issue(q.name, "required", translate_in(
@@ -171,7 +209,7 @@ def evaluate_form(
         if value is not None and q.constraint:
             try:
                 ok = expressions.evaluate_boolean(expressions.parse(q.constraint),
-                                                  scope(q.key or q.name), value)
+                                                  scope(q.key or q.name, checked), value)
             except expressions.ExpressionError as exc:
                 issues.append(Issue(q.name, "invalid", str(exc)))
                 continue
