@@ -1,8 +1,7 @@
 """Undo: what each undo withdrew and created, so it can be shown, and undone in its turn.
 
 An undo (of an import, of a conflict resolution, or of another undo) adds revisions that
-restore the records (``replica.withdrawal``); ``sync_undo`` remembers which, per undo, and
-``replica_restored`` which head each restores where a conflict came back.
+restore the records (``replica.withdrawal``); this table remembers which, per undo.
 
 Revision ID: 0008_h16a_undo
 Revises: 0007_package_identity
@@ -35,16 +34,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_sync_undo"),
     )
     op.create_index("ix_sync_undo_subject", "sync_undo", ["subject"])
-    op.create_table(
-        "replica_restored",
-        sa.Column("revision_id", sa.String(64), nullable=False),
-        sa.Column("original_id", sa.String(64), nullable=False),
-        sa.PrimaryKeyConstraint("revision_id", name="pk_replica_restored"),
-        sqlite_with_rowid=False,
-    )
 
 
 def downgrade() -> None:
-    op.drop_table("replica_restored")
     op.drop_index("ix_sync_undo_subject", table_name="sync_undo")
     op.drop_table("sync_undo")
