@@ -25,14 +25,13 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from neascn_desktop.replica import clock as hlc
-from neascn_desktop.replica.access import _writing
+from neascn_desktop.replica.access import _REVISION_COLUMNS, _chunks, _row_to_revision, _writing
 from neascn_desktop.replica.adding import _add
-from neascn_desktop.replica.queries import get_revision, history
 from neascn_desktop.replica.revision import Revision, make_revision
-from neascn_desktop.replica.tables import restored_table
+from neascn_desktop.replica.tables import restored_table, revision_table
 from neascn_desktop.replica.values import WITHDRAWN, WITHDRAWN_KEY, is_withdrawn
 from neascn_desktop.store.database import connection_of
 
@@ -105,18 +104,23 @@ def plan(target: Target, revision_ids: Iterable[str]) -> list[EntityWithdrawal]:
     """The withdrawal of stored revisions, one entry per record they touch (ids not stored are
     ignored: a revision still waiting for its parents has changed nothing yet)."""
     by_entity: dict[str, set[str]] = {}
+    graphs: dict[str, dict[str, Revision]] = {}
     with _writing(target) as session:
-        for rev_id in revision_ids:
-            rev = get_revision(session, rev_id)
-            if rev is not None:
-                by_entity.setdefault(rev.entity_id, set()).add(rev.id)
-        found = []
-        for entity_id in sorted(by_entity):
-            graph = {rev.id: rev for rev in history(session, entity_id)}
-            entry = plan_entity(graph, by_entity[entity_id])
-            if entry is not None:
-                found.append(entry)
-        return found
+        for chunk in _chunks(sorted(set(revision_ids))):
+            for rev_id, entity_id in session.execute(
+                    select(revision_table.c.id, revision_table.c.entity_id).where(revision_table.c.id.in_(chunk))):
+                by_entity.setdefault(entity_id, set()).add(rev_id)
+        for chunk in _chunks(sorted(by_entity)):
+            for row in session.execute(select(*_REVISION_COLUMNS).where(revision_table.c.entity_id.in_(chunk))
+                                       .order_by(revision_table.c.seq)):
+                rev = _row_to_revision(row)
+                graphs.setdefault(rev.entity_id, {})[rev.id] = rev
+    found = []
+    for entity_id in sorted(by_entity):
+        entry = plan_entity(graphs.get(entity_id, {}), by_entity[entity_id])
+        if entry is not None:
+            found.append(entry)
+    return found
 
 
 def build(
@@ -124,14 +128,11 @@ def build(
 ) -> list[Revision]:
     """The revisions that carry out ``planned`` (made, not stored): one per restored content,
     ticked in order so the displayed winner of before gets the newest clock."""
-    revisions: list[Revision] = []
+    entries = list(planned)
     with _writing(target) as session:
-        for entry in planned:
-            for payload in entry.restored or (WITHDRAWN,):
-                clock = hlc.tick(session, device_id, now)
-                revisions.append(make_revision(entry.entity_type, entry.entity_id, entry.parents, device_id,
-                                               clock, payload))
-    return revisions
+        clocks = iter(hlc.tick_many(session, device_id, sum(len(e.restored) or 1 for e in entries), now))
+    return [make_revision(entry.entity_type, entry.entity_id, entry.parents, device_id, next(clocks), payload)
+            for entry in entries for payload in (entry.restored or (WITHDRAWN,))]
 
 
 def store(target: Target, revisions: list[Revision], planned: Sequence[EntityWithdrawal] = ()) -> None:
