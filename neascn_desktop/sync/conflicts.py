@@ -31,6 +31,7 @@ from neascn_desktop.replica import resolve as replica_resolve
 from neascn_desktop.replica import resolve_keep as replica_resolve_keep
 from neascn_desktop.replica.ancestry import stand_ins
 from neascn_desktop.replica.log import common_ancestor, entity_graph
+from neascn_desktop.replica.revision import WITHDRAWN_KEY, is_withdrawn
 from neascn_desktop.store.database import Database, connection_of
 from neascn_desktop.surveys.definition import SUBMISSION_NESTED_FIELDS
 from neascn_desktop.sync import audit, authority, keystore
@@ -118,6 +119,12 @@ def compare(db: Database, entity_id: str) -> Comparison:
         proposal = propose_merge(db, entity_id, nested=_NESTED if entity_type == "submission" else ())
         merged = flatten(entity_type, proposal.merged)
         conflicting = set(proposal.conflicting_fields)
+    kept = [flat for flat, head in zip(head_flats, current, strict=True) if not is_withdrawn(head.payload)]
+    if kept and len(kept) < len(head_flats):
+        # An undo withdrew the record and someone edited it since: the proposal keeps the edit
+        # (never a silent loss); "Keep this version" on the withdrawal withdraws it after all.
+        merged = dict(kept[0])
+        conflicting = {WITHDRAWN_KEY}
     # Timestamps of the edit itself are not a disagreement: keep the latest.
     for name in ("updated_at",):
         values = [h[name] for h in head_flats if isinstance(h.get(name), str)]
@@ -247,7 +254,7 @@ def _check_edited(db: Database, entity_id: str, payload: dict[str, Any]) -> None
     from neascn_desktop.sync import proposals
 
     comparison = compare(db, entity_id)
-    head = comparison.heads[0]
+    head = proposals.reference_head(comparison.heads)
     fields = proposals.edited_fields(comparison.entity_type, comparison.proposal, payload)
     errors = proposals.check_payload(db, head, payload, fields)
     if errors:

@@ -107,8 +107,8 @@ class ConflictListModel(RowTableModel[conflicts.ConflictInfo]):
                 str(len(info.heads)))[index.column()]
 
 
-def _title(revision: Revision, db: Any) -> str:
-    return proposals.record_title(db, revision)
+def _title(revision: Revision, db: Any, others: Sequence[Revision] = ()) -> str:
+    return proposals.record_title(db, revision, others=others)
 
 
 ReadValue = Any  # (field name, typed text) -> value; raises proposals.ProposalError
@@ -332,7 +332,7 @@ class ConflictsView(QWidget):
     def refresh(self) -> None:
         current = self.current_entity_id()
         rows = conflicts.list_conflicts(self.ctx.db)
-        self.list_model.set_rows(rows, {r.entity_id: _title(r.heads[0], self.ctx.db) for r in rows})
+        self.list_model.set_rows(rows, {r.entity_id: _title(r.heads[0], self.ctx.db, r.heads) for r in rows})
         self.empty.setVisible(self.list_model.rowCount() == 0)
         row = next((r for r in range(self.list_model.rowCount())
                     if self.list_model.conflict(r).entity_id == current), 0 if self.list_model.rowCount() else -1)
@@ -378,7 +378,7 @@ class ConflictsView(QWidget):
                   for h in (comparison.origins or comparison.heads)]
         is_text = comparison.entity_type == "framework_section"
         self.comparison_model.set_comparison(comparison, labels, hidden={"body"} if is_text else set())
-        head = comparison.heads[0]
+        head = proposals.reference_head(comparison.heads)
         self.comparison_model.field_labels = proposals.field_labels(db, head, [r.name for r in comparison.rows])
         self.comparison_model.read_value = lambda name, text: proposals.typed_value(db, head, name, text)
         self._show_errors()
@@ -386,7 +386,7 @@ class ConflictsView(QWidget):
             self.keep_choice.addItem(label, head.id)
         conflicting = sum(1 for r in comparison.rows if r.conflicting)
         self.heading.setText(_("{title}: {count} versions; {fields} fields differ, {conflicting} of them changed on both sides.").format(
-            title=_title(comparison.heads[0], self.ctx.db), count=len(comparison.heads), fields=len(comparison.rows),
+            title=_title(comparison.heads[0], self.ctx.db, comparison.heads), count=len(comparison.heads), fields=len(comparison.rows),
             conflicting=conflicting))
         self.texts.setVisible(is_text)
         # For a section whose body is the only difference, the field table would be empty.
@@ -424,7 +424,8 @@ class ConflictsView(QWidget):
         from neascn_desktop.gui.undo_commands import resolution_command
 
         comparison = self.comparison_model.comparison
-        title = _title(comparison.heads[0], self.ctx.db) if comparison is not None else revision.entity_id
+        title = (_title(comparison.heads[0], self.ctx.db, comparison.heads) if comparison is not None
+                 else revision.entity_id)
         self.undo_stack.push(resolution_command(self.ctx, revision.id, title))
         self.ctx.publish(conflicts.resolution_changes(revision) | Changes(frozenset({"conflict"})))
         self.refresh()
