@@ -427,6 +427,9 @@ class ConflictsView(QWidget):
         title = (_title(comparison.heads[0], self.ctx.db, comparison.heads) if comparison is not None
                  else revision.entity_id)
         self.undo_stack.push(resolution_command(self.ctx, revision.id, title))
+        if self.ctx.main_window is not None:
+            self.ctx.main_window.statusBar().showMessage(
+                _("Settled the conflict in {title}; Edit → Undo brings the versions back.").format(title=title), 15_000)
         self.ctx.publish(conflicts.resolution_changes(revision) | Changes(frozenset({"conflict"})))
         self.refresh()
 
