@@ -8,6 +8,7 @@ report's language; numbers, percentages and dates go through Babel.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
@@ -41,6 +42,8 @@ NOTABLE_PER_KIND = 4
 #: Domains at or below this score (the top of the "emerging" band) get recommendations.
 WEAK_SCORE = 40.0
 RECOMMENDATIONS_PER_DOMAIN = 3
+#: Radar charts drawn ahead of the city being written.
+RADARS_AHEAD = 4
 #: Follows every figure of a provisional city; the report says what it means.
 PROVISIONAL_MARK = "*"
 #: Question types whose unscored answers may be quoted as key facts.
@@ -113,36 +116,50 @@ def build_readiness_report(
     doc.table_of_contents()
     doc.page_break()
 
+    doc.start_chunk()
     _executive_summary(doc, data, codes)
     advance()
     _methodology(doc, data, codes)
+    doc.release()
+    doc.start_chunk()
     _overview(doc, data, codes)
+    doc.release()
     advance()
 
     doc.page_break()
     doc.heading(translate_in(lang, "City profiles"), 1)
-    radars: dict[str, Future[bytes]] = {}
+    answered = [c for c in data.cities if c.submission_status is not None]
     # The radar charts are drawn on a worker thread while the main thread writes the
-    # document: PNG compression releases the GIL, so the second core does it.
+    # document (PNG compression releases the GIL, so the second core does it), a few
+    # cities ahead: never all of them, whose pictures would wait in memory.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="radar") as pool:
+        radars: deque[Future[bytes] | None] = deque()
+        painter = None
         if data.domains:
             averages = tuple(data.domain_average(d.id) for d in data.domains)
             painter = charts.RadarPainter(tuple(d.label for d in data.domains), lang, averages)
-            for city in data.cities:
-                if city.submission_status is not None:
-                    values = [(s.score if (s := city.score_of(d.id)) else None)
-                              for d in data.domains]
-                    radars[city.city_id] = pool.submit(painter.render, values)
-        answered = [c for c in data.cities if c.submission_status is not None]
+
+        def draw(index: int) -> None:
+            if index < len(answered):
+                city = answered[index]
+                values = [(s.score if (s := city.score_of(d.id)) else None) for d in data.domains]
+                radars.append(pool.submit(painter.render, values) if painter else None)
+
+        for index in range(RADARS_AHEAD):
+            draw(index)
         try:
             for number, city in enumerate(answered):
-                radar = radars.get(city.city_id)
+                radar = radars.popleft()
+                draw(number + RADARS_AHEAD)
+                doc.start_chunk()
                 _city_profile(doc, data, city, radar.result() if radar else None,
                               first=number == 0)
+                doc.release()
                 advance(city.name)
         finally:
-            for future in radars.values():
-                future.cancel()
+            for future in radars:
+                if future is not None:
+                    future.cancel()
     # Cities without a submission share one list instead of a page each.
     waiting = sorted_by_name((c for c in data.cities if not c.answered), lang, lambda c: c.name)
     if waiting:
