@@ -32,6 +32,7 @@ from neascn_desktop.reports.data import (
     QuestionnaireItem,
     QuestionnaireSection,
     ReadinessReportData,
+    ScoringRule,
     StatusReportData,
     SubmissionStatusRow,
 )
@@ -102,13 +103,36 @@ def answer_text(definition: Any, question: Any, value: Any, language: str,
     return str(value)
 
 
-def _next_level(definition: Any, question: Any, score: float | None, language: str) -> str:
-    """The label of the choice one step above ``score`` on a scored single-choice question."""
+def _next_level(definition: Any, question: Any, score: float | None,
+                language: str) -> tuple[str, float | None]:
+    """The label and points of the choice one step above ``score`` on a scored single choice."""
     if score is None or question.type not in ("scale", "select_one"):
-        return ""
+        return "", None
     higher = [c for c in definition.choices_for(question)
               if c.score is not None and c.score > score]
-    return min(higher, key=lambda c: c.score).label_in(language) if higher else ""
+    if not higher:
+        return "", None
+    step = min(higher, key=lambda c: c.score)
+    return step.label_in(language), float(step.score)
+
+
+def scoring_rules(definition: Any, language: str) -> tuple[ScoringRule, ...]:
+    """Every scored question with its points per answer, weight and source (the scoring annex)."""
+    from neascn_desktop.surveys import scoring
+
+    rules = []
+    for _section, question in definition.walk():
+        if question.domain is None or not scoring.is_scorable(definition, question):
+            continue
+        choices = tuple((c.label_in(language), float(c.score))
+                        for c in definition.choices_for(question) if c.score is not None) \
+            if question.choices else ()
+        rules.append(ScoringRule(
+            question_label=question.label_in(language), domain_id=question.domain,
+            kind=question.type, weight=question.weight, choices=choices,
+            thresholds=tuple(question.thresholds or ()),
+            descending=question.thresholds_descending, source=question.source or ""))
+    return tuple(rules)
 
 
 def _best_per_city(submissions: Sequence[Any]) -> dict[str, Any]:
@@ -179,6 +203,7 @@ def collect_readiness(
         domains=domains, cities=tuple(result), questionnaire=questionnaire,
         sources=tuple(definition.sources), cities_total=len(all_cities),
         network=tuple(network) if len(result) < len(network) else (),
+        scoring=scoring_rules(definition, language),
     )
 
 
@@ -202,12 +227,13 @@ def _city_readiness(definition: Any, city: Any, submission: Any, language: str,
             continue
         item = (scoring.item_score(definition, question, value)
                 if scoring.is_scorable(definition, question) else None)
+        step, step_score = _next_level(definition, question, item, language)
         answers.append(AnswerItem(
             question_name=question.name, question_label=question.label_in(language),
             answer_text=answer_text(definition, question, value, language, attachments),
             section_label=section_labels.get(section.name, section.name),
             domain_id=question.domain, score=item, kind=question.type,
-            next_level=_next_level(definition, question, item, language),
+            next_level=step, next_score=step_score, weight=question.weight,
         ))
     evidence = tuple(
         EvidenceItem(

@@ -69,6 +69,25 @@ class AnswerItem:
     #: For maturity scales and scored single choices: the description of the next level up
     #: (what the city would need to reach it); empty at the top level or for other types.
     next_level: str = ""
+    #: The points of that next level and the item's weight in its domain (the roadmap
+    #: computes how far raising it lifts the domain score).
+    next_score: float | None = None
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class ScoringRule:
+    """One scored question as the scoring annex prints it."""
+
+    question_label: str
+    domain_id: str
+    kind: str  # scale | select_one | yes_no | select_multiple | integer | decimal | calculate
+    weight: float = 1.0
+    #: Scored choices as (label, points), form order; "don't know" (no points) left out.
+    choices: tuple[tuple[str, float], ...] = ()
+    thresholds: tuple[float, ...] = ()
+    descending: bool = False  # lower is better (debt service)
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -163,6 +182,8 @@ class ReadinessReportData:
     #: prints only some of them; empty means ``cities`` is the whole network.  Network
     #: figures (averages, counts, ranks) always come from here, never from the selection.
     network: tuple[CityReadiness, ...] = ()
+    #: How each scored question turns an answer into points (the scoring annex), form order.
+    scoring: tuple[ScoringRule, ...] = ()
 
     @property
     def network_cities(self) -> tuple[CityReadiness, ...]:

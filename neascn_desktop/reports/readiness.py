@@ -31,9 +31,10 @@ from neascn_desktop.reports.labels import (
     BAND_RANGES,
     band_label,
     country_name,
-    question_type_label,
     submission_status_label,
 )
+from neascn_desktop.reports.readiness_annex import front_matter, questionnaire_annex, scoring_annex
+from neascn_desktop.reports.roadmap import write_roadmap
 
 ProgressFn = Callable[..., None]
 #: How many cities the ranking chart shows (best and worst halves when there are more).
@@ -117,6 +118,8 @@ def build_readiness_report(
     doc.page_break()
 
     doc.start_chunk()
+    front_matter(doc, data)
+    doc.page_break()
     _executive_summary(doc, data, codes)
     advance()
     _methodology(doc, data, codes)
@@ -171,7 +174,11 @@ def build_readiness_report(
                 city=city.name, country=country_name(lang, city.country)))
             advance(city.name)
 
-    _annex(doc, data, codes)
+    doc.start_chunk()
+    scoring_annex(doc, data, codes)
+    doc.release()
+    doc.start_chunk()
+    questionnaire_annex(doc, data, codes)
     doc.save(path)
     advance()
     return doc.result(path, "readiness")
@@ -201,6 +208,11 @@ def _front_matter(doc: ReportDocument, data: ReadinessReportData, title: str) ->
         "Disclaimer: the figures rest on the cities' own answers to the readiness survey and "
         "have not been verified; they do not express the views of WeGO, of the network's "
         "partners or of the governments concerned.",
+    ), "Cover Meta")
+    doc.paragraph(translate_in(
+        lang,
+        "Licence: Creative Commons Attribution 4.0 International (CC BY 4.0). You may share and "
+        "adapt this report if you credit the NEASCN secretariat as cited above.",
     ), "Cover Meta")
 
 
@@ -526,6 +538,7 @@ def _city_profile(doc: ReportDocument, data: ReadinessReportData, city: CityRead
             domains=separator.join(d.label for d, v in scored if v == bottom),
             score=_score(bottom, lang)))
     _recommendations(doc, data, city)
+    write_roadmap(doc, data, city)
     notable = notable_answers(city)
     if notable:
         doc.heading(translate_in(lang, "Notable answers"), 3)
@@ -581,24 +594,3 @@ def _recommendations(doc: ReportDocument, data: ReadinessReportData, city: CityR
         for answer in steps:
             doc.bullet(translate_in(lang, "{question}: {next_level}").format(
                 question=answer.question_label, next_level=answer.next_level))
-
-
-def _annex(doc: ReportDocument, data: ReadinessReportData, codes: dict[str, str]) -> None:
-    if not data.questionnaire:
-        return
-    lang = data.language
-    doc.page_break()
-    doc.heading(translate_in(lang, "Annex: the questionnaire"), 1)
-    doc.paragraph(translate_in(lang, "{title}, questionnaire version {version}").format(
-        title=data.form_title, version=data.form_version))
-    for section in data.questionnaire:
-        doc.heading(section.label, 2)
-        rows = []
-        for q in section.questions:
-            # Label and hint only: the XLSForm names are for analysts (the data export has them).
-            question = "\n".join(part for part in (q.label, q.hint) if part)
-            rows.append([question, question_type_label(lang, q.type),
-                         codes.get(q.domain_id or "", "–"), "\n".join(q.choices)])
-        doc.table([translate_in(lang, "Question"), translate_in(lang, "Type"),
-                   translate_in(lang, "Domain"), translate_in(lang, "Choices")],
-                  rows, widths_mm=(64, 22, 16, 64))
