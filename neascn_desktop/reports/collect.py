@@ -163,8 +163,8 @@ def collect_readiness(
     definition = get_definition(db, form_id or BUILTIN_FORM_ID, form_version)
     all_cities = list_cities(db)
     cities = _check_cities(all_cities, city_ids)
-    submissions = [s for s in without_demo(db, list_submissions(db, form_id=definition.form_id), "id")
-                   if s.form_version == definition.version]
+    every_version = without_demo(db, list_submissions(db, form_id=definition.form_id), "id")
+    submissions = [s for s in every_version if s.form_version == definition.version]
     best = _best_per_city(submissions)
 
     domains = tuple(
@@ -207,7 +207,33 @@ def collect_readiness(
         sources=tuple(definition.sources), cities_total=len(all_cities),
         network=tuple(network) if len(result) < len(network) else (),
         scoring=scoring_rules(definition, language),
+        previous=_previous_round(db, definition, every_version, all_cities, language, now),
     )
+
+
+def _previous_round(db: Any, definition: Any, submissions: Sequence[Any], cities: Sequence[Any],
+                    language: str, now: datetime | None) -> ReadinessReportData | None:
+    """The network's scores in the newest older version of the form that has answers."""
+    from neascn_desktop.surveys.service import get_definition, list_definitions
+
+    answered = {s.form_version for s in submissions}
+    versions = [i.version for i in list_definitions(db) if i.form_id == definition.form_id]
+    older = versions[versions.index(definition.version) + 1:] \
+        if definition.version in versions else []
+    version = next((v for v in older if v in answered), None)
+    if version is None:
+        return None
+    earlier = get_definition(db, definition.form_id, version)
+    best = _best_per_city([s for s in submissions if s.form_version == version])
+    section_labels = {s.name: s.label_in(language) for s in earlier.sections}
+    network = tuple(_city_readiness(earlier, city, best.get(city.id), language, section_labels,
+                                    detail=False) for city in cities)
+    domains = tuple(DomainInfo(id=d.id, label=d.label_in(language), weight=d.weight)
+                    for d in earlier.domains)
+    return ReadinessReportData(
+        language=language, form_id=earlier.form_id, form_version=earlier.version,
+        form_title=earlier.title_in(language), generated_at=now or datetime.now(UTC),
+        domains=domains, cities=network, cities_total=len(cities))
 
 
 def _city_readiness(definition: Any, city: Any, submission: Any, language: str,

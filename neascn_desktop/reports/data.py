@@ -184,10 +184,17 @@ class ReadinessReportData:
     network: tuple[CityReadiness, ...] = ()
     #: How each scored question turns an answer into points (the scoring annex), form order.
     scoring: tuple[ScoringRule, ...] = ()
+    #: The previous survey round (the newest older version of the form with answers): every
+    #: city's scores then, without answers; None when there was none.
+    previous: ReadinessReportData | None = None
 
     @property
     def network_cities(self) -> tuple[CityReadiness, ...]:
         return self.network or self.cities
+
+    @cached_property
+    def network_by_id(self) -> dict[str, CityReadiness]:
+        return {c.city_id: c for c in self.network_cities}
 
     @cached_property
     def scored_cities(self) -> tuple[CityReadiness, ...]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from neascn_desktop.i18n import ngettext_in, translate_in
 from neascn_desktop.i18n.formatting import format_date, format_number, format_percent
-from neascn_desktop.reports import charts
+from neascn_desktop.reports import charts, round_change
 from neascn_desktop.reports.collation import collation_key, sorted_by_name
 from neascn_desktop.reports.data import (
     BANDS,
@@ -264,6 +264,7 @@ def _executive_summary(doc: ReportDocument, data: ReadinessReportData,
         ).format(index=_score(average, lang), band=band_label(lang, band_for(average)),
                  coverage=_pct(data.coverage_average, lang))
     )
+    round_change.summary_sentence(doc, data)
     per_domain = [(d, data.domain_average(d.id)) for d in data.domains]
     domain_avgs = [(d, v) for d, v in per_domain if v is not None]
     if domain_avgs:
@@ -454,6 +455,7 @@ def _overview(doc: ReportDocument, data: ReadinessReportData, codes: dict[str, s
             alt=doc.alt_text(translate_in(lang, "Readiness map of the cities"),
                              [(name, _score(index, lang)) for name, _x, _y, index in located]),
         )
+    round_change.write_change_section(doc, data)
 
 
 def _light(score: float | None) -> str | None:
@@ -497,6 +499,7 @@ def _city_profile(doc: ReportDocument, data: ReadinessReportData, city: CityRead
             lang,
             "* Provisional: fewer than {share} of the scored questions answered; not ranked.",
         ).format(share=_pct(MIN_COVERAGE, lang)))
+    round_change.city_sentence(doc, data, city)
     rows, shading = [], []
     for domain in data.domains:
         score = city.score_of(domain.id)
