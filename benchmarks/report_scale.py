@@ -4,7 +4,8 @@
 
 For each size, a fresh secretariat data directory is filled (not timed) with
 that many cities (names, countries, coordinates) and one submission of the
-built-in survey per city (nine in ten finalized and 90 % answered, the rest in
+built-in survey per city (its newest version, with up to four projects
+where it has the project repeat; nine in ten finalized and 90 % answered, the rest in
 progress with half the questions answered, one city in eleven without any),
 written as revisions the way an import writes them.  Then a *new* process runs
 ``reports.service.build_report(db, "readiness", ...)`` — the use case behind
@@ -62,8 +63,10 @@ def fill(data_dir: Path, cities: int, seed: int = 17) -> None:
                              organisation="NEASCN Secretariat")
     service.ensure_builtin(db)
     definition = service.get_definition(db)
-    questions = [q for q in definition.questions
-                 if q.type not in ("note", "calculate", "attachment", "text", "geopoint")]
+    questions = [q for q in definition.questions if q.repeat is None
+                 and q.type not in ("note", "calculate", "attachment", "text", "geopoint")]
+    pipeline = definition.answer_scopes[""].repeats.get("projects")
+    members = definition.answer_scopes[pipeline.path].questions if pipeline else {}
     rng = random.Random(seed)
     base_ms = 1_780_000_000_000
     batch: list[Any] = []
@@ -81,6 +84,15 @@ def fill(data_dir: Path, cities: int, seed: int = 17) -> None:
         share = 0.9 if finalized else 0.5
         answers = {q.name: value for q in questions
                    if rng.random() < share and (value := _answer(rng, definition, q)) is not None}
+        if members:  # up to four projects per city (survey 2026.2 and later)
+            answers["projects"] = [
+                {"@id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                 "proj_name": f"Project {n + 1} of city {index + 1}",
+                 **{key: value for key in ("proj_sector", "proj_stage", "proj_financing",
+                                           "proj_investment", "proj_currency")
+                    if key in members and (value := _answer(rng, definition, members[key]))
+                    is not None}}
+                for n in range(rng.randint(0, 4))]
         day = f"2026-{rng.randint(3, 6):02d}-{rng.randint(1, 28):02d}T10:00:00+00:00"
         batch.append(replica.make_revision(
             "submission", str(uuid.UUID(int=rng.getrandbits(128), version=4)), [],

@@ -40,6 +40,7 @@ from neascn_desktop.reports.data import (
     SubmissionStatusRow,
 )
 from neascn_desktop.reports.document import ReportError
+from neascn_desktop.reports.pipeline import has_pipeline, projects_of
 
 _STATUS_RANK = {"in_progress": 1, "finalized": 2}
 
@@ -208,6 +209,10 @@ def collect_readiness(
         network=tuple(network) if len(result) < len(network) else (),
         scoring=scoring_rules(definition, language),
         previous=_previous_round(db, definition, every_version, all_cities, language, now),
+        projects=tuple(project for city in all_cities if (submission := best.get(city.id))
+                       for project in projects_of(definition, city.id, city.name_in(language),
+                                                  submission.answers, language))
+        if has_pipeline(definition) else None,
     )
 
 

@@ -76,6 +76,21 @@ class AnswerItem:
 
 
 @dataclass(frozen=True)
+class ProjectItem:
+    """One project of a city's pipeline (the survey's ``projects`` repeat), labelled."""
+
+    city_id: str
+    city_name: str
+    name: str
+    sector: str = ""  # choice labels in the report language; "" when unanswered
+    stage: str = ""
+    stage_order: int = -1  # position of the stage in its choice list (idea first)
+    financing: tuple[str, ...] = ()
+    investment: float | None = None  # in millions of ``currency``
+    currency: str = ""  # the currency's label, e.g. "US dollar (USD)"
+
+
+@dataclass(frozen=True)
 class ScoringRule:
     """One scored question as the scoring annex prints it."""
 
@@ -187,6 +202,9 @@ class ReadinessReportData:
     #: The previous survey round (the newest older version of the form with answers): every
     #: city's scores then, without answers; None when there was none.
     previous: ReadinessReportData | None = None
+    #: The projects of the network's cities (every city, whichever profiles are printed);
+    #: None when the survey version has no project repeat.
+    projects: tuple[ProjectItem, ...] | None = None
 
     @property
     def network_cities(self) -> tuple[CityReadiness, ...]:

@@ -33,6 +33,7 @@ from neascn_desktop.reports.labels import (
     country_name,
     submission_status_label,
 )
+from neascn_desktop.reports.pipeline import write_pipeline
 from neascn_desktop.reports.readiness_annex import front_matter, questionnaire_annex, scoring_annex
 from neascn_desktop.reports.roadmap import write_roadmap
 
@@ -126,6 +127,9 @@ def build_readiness_report(
     doc.release()
     doc.start_chunk()
     _overview(doc, data, codes)
+    doc.release()
+    doc.start_chunk()
+    write_pipeline(doc, data)
     doc.release()
     advance()
 
