@@ -453,9 +453,13 @@ def _overview(doc: ReportDocument, data: ReadinessReportData, codes: dict[str, s
         # Provisional and unscored cities are drawn grey: their index is not a final figure.
         doc.picture(
             charts.readiness_map(located, lang, legend_title=translate_in(lang, "Index"),
-                                 no_data_label=translate_in(lang, "No index or provisional")),
-            translate_in(lang, "Readiness map of the cities"),
-            width_mm=150,
+                                 no_data_label=translate_in(lang, "No index or provisional"),
+                                 size_title=translate_in(lang, "Dot size: index"),
+                                 xlabel=translate_in(lang, "Longitude (° E)"),
+                                 ylabel=translate_in(lang, "Latitude (° N)")),
+            translate_in(lang, "Readiness map of the cities. Boundaries: Natural Earth; they "
+                               "imply no judgement on the legal status of any territory."),
+            width_mm=160,
             alt=doc.alt_text(translate_in(lang, "Readiness map of the cities"),
                              [(name, _score(index, lang)) for name, _x, _y, index in located]),
         )
