@@ -74,14 +74,14 @@ def projects_of(definition: Any, city_id: str, city_name: str, answers: Mapping[
 
 
 def _totals(projects: Sequence[ProjectItem], language: str) -> str:
-    """Investment per currency, one line each ("120.5 (US dollar (USD))")."""
+    """Investment per currency, one line each ("120.5 US dollar (USD)")."""
     sums: dict[str, float] = defaultdict(float)
     for project in projects:
         if project.investment is not None:
             sums[project.currency or "–"] += project.investment
     if not sums:
         return "–"
-    return "\n".join(translate_in(language, "{amount} ({currency})").format(
+    return "\n".join(translate_in(language, "{amount} {currency}").format(
         amount=format_number(total, language, digits=1), currency=currency)
         for currency, total in sorted(sums.items(), key=lambda item: -item[1]))
 
@@ -147,7 +147,7 @@ def write_pipeline(doc: ReportDocument, data: ReadinessReportData) -> None:
                translate_in(lang, "Financing"), translate_in(lang, "Investment (millions)")],
               [[p.city_name, p.name or "–", p.sector or unknown, p.stage or unknown,
                 "\n".join(p.financing) or "–",
-                "–" if p.investment is None else translate_in(lang, "{amount} ({currency})").format(
+                "–" if p.investment is None else translate_in(lang, "{amount} {currency}").format(
                     amount=format_number(p.investment, lang, digits=1), currency=p.currency or "–")]
                for p in ordered],
               widths_mm=(24, 36, 24, 26, 30, 26), numeric=(5,))

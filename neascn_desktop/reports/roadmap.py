@@ -82,10 +82,11 @@ def write_roadmap(doc: ReportDocument, data: ReadinessReportData, city: CityRead
         return
     labels = {d.id: d.label for d in data.domains}
     doc.heading(translate_in(lang, "Roadmap"), 3)
-    doc.paragraph(translate_in(
+    intro = doc.paragraph(translate_in(
         lang,
         "In order of priority: the practices to raise by one maturity level, and the domain "
         "score this would give (estimated from the domain's own scoring)."))
+    intro.paragraph_format.keep_with_next = True  # the sentence introduces the table below
 
     def shown(value: float) -> str:
         return translate_in(lang, "{score} ({band})").format(

@@ -46,7 +46,7 @@ def test_projects_by_sector_stage_and_financing_with_totals_per_currency(tmp_pat
     listing = next(t for t in tables if t[0][:2] == ["City", "Project"])
     assert len(listing) == 1 + len(projects)
     total = sum(p.investment or 0 for p in projects)
-    totals = sum(float(row[3].split(" (")[0].replace(",", "")) for row in sectors[1:]
+    totals = sum(float(row[3].split(" ")[0].replace(",", "")) for row in sectors[1:]
                  if row[3] != "–")
     assert abs(total - totals) < 0.5
     assert "사업 파이프라인" in [p.text for p in docx.Document(str(ko)).paragraphs]
