@@ -8,6 +8,7 @@ report's language; numbers, percentages and dates go through Babel.
 
 from __future__ import annotations
 
+import sys
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -139,6 +140,10 @@ def build_readiness_report(
     # The radar charts are drawn on a worker thread while the main thread writes the
     # document (PNG compression releases the GIL, so the second core does it), a few
     # cities ahead: never all of them, whose pictures would wait in memory.
+    switch = sys.getswitchinterval()
+    # lxml serialising and copying release the GIL; with the radar thread busy, getting it
+    # back waits up to the switch interval (5 ms) each time, a thousand times per report.
+    sys.setswitchinterval(min(switch, 0.0005))
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="radar") as pool:
         radars: deque[Future[bytes] | None] = deque()
         painter = None
@@ -167,6 +172,7 @@ def build_readiness_report(
             for future in radars:
                 if future is not None:
                     future.cancel()
+            sys.setswitchinterval(switch)
     # Cities without a submission share one list instead of a page each.
     waiting = sorted_by_name((c for c in data.cities if not c.answered), lang, lambda c: c.name)
     if waiting:
