@@ -141,13 +141,44 @@ def build_readiness_report(
     doc.page_break()
     doc.heading(translate_in(lang, "City profiles"), 1)
     answered = [c for c in data.cities if c.submission_status is not None]
-    # The radar charts are drawn on a worker thread while the main thread writes the
-    # document (PNG compression releases the GIL, so the second core does it), a few
-    # cities ahead: never all of them, whose pictures would wait in memory.
     switch = sys.getswitchinterval()
     # lxml serialising and copying release the GIL; with the radar thread busy, getting it
-    # back waits up to the switch interval (5 ms) each time, a thousand times per report.
+    # back waited up to the switch interval (5 ms) each time, thousands of times per report.
     sys.setswitchinterval(min(switch, 0.0005))
+    try:
+        _city_profiles(doc, data, answered, advance)
+    finally:
+        sys.setswitchinterval(switch)
+    # Cities without a submission share one list instead of a page each.
+    waiting = sorted_by_name((c for c in data.cities if not c.answered), lang, lambda c: c.name)
+    if waiting:
+        if answered:
+            doc.page_break()
+        doc.heading(translate_in(lang, "Cities that have not answered yet"), 2)
+        for city in waiting:
+            doc.bullet(translate_in(lang, "{city} ({country})").format(
+                city=city.name, country=country_name(lang, city.country)))
+            advance(city.name)
+
+    doc.start_chunk()
+    scoring_annex(doc, data, codes)
+    doc.release()
+    doc.start_chunk()
+    questionnaire_annex(doc, data, codes)
+    doc.save(path)
+    advance()
+    return doc.result(path, "readiness")
+
+
+def _city_profiles(doc: ReportDocument, data: ReadinessReportData,
+                   answered: list[CityReadiness], advance: Callable[[str], None]) -> None:
+    """One profile per answering city, each released from memory once written.
+
+    The radar charts are drawn on a worker thread while the main thread writes the
+    document (PNG compression releases the GIL, so the second core does it), a few
+    cities ahead: never all of them, whose pictures would wait in memory.
+    """
+    lang = data.language
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="radar") as pool:
         radars: deque[Future[bytes] | None] = deque()
         painter = None
@@ -176,26 +207,6 @@ def build_readiness_report(
             for future in radars:
                 if future is not None:
                     future.cancel()
-            sys.setswitchinterval(switch)
-    # Cities without a submission share one list instead of a page each.
-    waiting = sorted_by_name((c for c in data.cities if not c.answered), lang, lambda c: c.name)
-    if waiting:
-        if answered:
-            doc.page_break()
-        doc.heading(translate_in(lang, "Cities that have not answered yet"), 2)
-        for city in waiting:
-            doc.bullet(translate_in(lang, "{city} ({country})").format(
-                city=city.name, country=country_name(lang, city.country)))
-            advance(city.name)
-
-    doc.start_chunk()
-    scoring_annex(doc, data, codes)
-    doc.release()
-    doc.start_chunk()
-    questionnaire_annex(doc, data, codes)
-    doc.save(path)
-    advance()
-    return doc.result(path, "readiness")
 
 
 def document_number(data: ReadinessReportData) -> str:
