@@ -12,14 +12,16 @@ written as revisions the way an import writes them.  Then a *new* process runs
 ``neascn report readiness`` and the Reports workspace: reading the database,
 scoring, charts and the Word document — and reports its wall time and the
 process's peak resident memory (``ru_maxrss``: Python, matplotlib and the
-document together).  Budget: 1,000 cities under 15 s and 300 MB, growing
-about linearly from 300.
+document together), and its CPU time: on a machine shared with other jobs the
+wall time follows the load (printed first), the CPU time much less.  Budget:
+1,000 cities under 15 s and 300 MB, growing about linearly from 300.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -146,6 +148,8 @@ def main() -> int:
     folder.mkdir(parents=True, exist_ok=True)
     ok = True
     rows = []
+    if hasattr(os, "getloadavg"):  # wall time on a shared machine follows its load
+        print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     for count in args.cities:
         data_dir = folder / f"data-{count}"
         if not data_dir.exists():
