@@ -42,6 +42,7 @@ COMMAND_HOMES: dict[str, tuple[str, ...]] = {
     "inbox": ("package",),
     "conflicts": ("package",),
     "audit": ("package",),
+    "undo": ("package",),
     "check": ("check",),
     "framework": ("framework",),
     "report": ("report",),

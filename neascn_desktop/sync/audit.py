@@ -37,6 +37,7 @@ VERDICTS: dict[str, str] = {
     "rotated": N_("key rotated"),
     "restored": N_("keys restored"),
     "backed_up": N_("keys backed up"),
+    "undone": N_("undone"),
 }
 
 

@@ -1,7 +1,7 @@
 """A secretariat team on one shared database: its members and the team keys wrapped for each.
 
-Revision ID: 0008_h18_team
-Revises: 0007_package_identity
+Revision ID: 0009_h18_team
+Revises: 0008_h16a_undo
 Create Date: 2026-12-05
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from neascn_desktop.store.types import UtcDateTime
 
-revision = "0008_h18_team"
-down_revision = "0007_package_identity"
+revision = "0009_h18_team"
+down_revision = "0008_h16a_undo"
 branch_labels = None
 depends_on = None
 
