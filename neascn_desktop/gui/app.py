@@ -272,9 +272,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             from neascn_desktop.gui.first_run import FirstRunDialog
 
             dialog = FirstRunDialog(db)
-            if dialog.exec() != QDialog.DialogCode.Accepted or dialog.profile is None:
+            if dialog.exec() != QDialog.DialogCode.Accepted:
                 return EXIT_OK
-            profile = dialog.profile
+            if dialog.joined is not None:  # a team's shared database: open it instead
+                db.dispose()
+                try:
+                    db = open_database(data_dir)
+                except StoreError as exc:
+                    _message(str(exc), critical=True)
+                    return EXIT_STORE_ERROR
+                profile = load_profile(db)
+            else:
+                profile = dialog.profile
+            if profile is None:
+                return EXIT_OK
 
         from neascn_desktop.gui.context import GuiContext
         from neascn_desktop.gui.main_window import MainWindow
