@@ -26,19 +26,81 @@ def _english_and_isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory)
     i18n.set_language("en")
 
 
+#: The whole suite on PostgreSQL (opt-in, e.g. before a release): with a server URL here, every
+#: data directory a test opens without a URL of its own gets a throwaway database on that server
+#: (remembered in the directory, as ``neascn join`` does, so the CLI in a subprocess finds it too).
+ALL_ON_POSTGRES_ENV = "NEASCN_TEST_DATABASE_URL"
+_created: list[str] = []
+
 #: A PostgreSQL server the tests marked ``postgres`` may create throwaway databases on, e.g.
 #: ``postgresql+psycopg://postgres@/postgres?host=/tmp/pg-socket`` (``.ci/run`` starts one).
 POSTGRES_ENV = "NEASCN_TEST_POSTGRES_URL"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Without a server the PostgreSQL tests are skipped, with one line that says how to run them."""
+    """Without a server the PostgreSQL tests are skipped, with one line that says how to run them;
+    with the whole suite on PostgreSQL, the tests of what only a SQLite file has are."""
+    if os.environ.get(ALL_ON_POSTGRES_ENV):
+        on_postgres = pytest.mark.skip(reason=f"about SQLite files ({ALL_ON_POSTGRES_ENV} runs on PostgreSQL)")
+        for item in items:
+            if "sqlite_only" in item.keywords:
+                item.add_marker(on_postgres)
     if os.environ.get(POSTGRES_ENV):
         return
     skip = pytest.mark.skip(reason=f"no PostgreSQL server: set {POSTGRES_ENV} (bash .ci/run starts one)")
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+def _create_database(server: str) -> str:
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    name = f"neascn_test_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    finally:
+        admin.dispose()
+    _created.append(name)
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(autouse=True)
+def _data_directories_on_postgres(monkeypatch: pytest.MonkeyPatch) -> None:
+    server = os.environ.get(ALL_ON_POSTGRES_ENV)
+    if not server:
+        return
+    from neascn_desktop.store import database
+
+    remembered = database.stored_url
+
+    def remembered_or_new(data_dir: Path) -> str | None:
+        url = remembered(data_dir)
+        if url is None:
+            url = _create_database(server)
+            Path(data_dir).mkdir(parents=True, exist_ok=True)
+            database.store_url(Path(data_dir), url)
+        return url
+
+    monkeypatch.setattr(database, "stored_url", remembered_or_new)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    server = os.environ.get(ALL_ON_POSTGRES_ENV)
+    if not server or not _created:
+        return
+    from sqlalchemy import create_engine
+
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            for name in _created:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        admin.dispose()
 
 
 @pytest.fixture

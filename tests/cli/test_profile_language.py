@@ -33,6 +33,7 @@ def test_choosing_the_language_creates_no_database(tmp_path: Path) -> None:
     assert list(data_dir.iterdir()) == []
 
 
+@pytest.mark.sqlite_only
 def test_the_language_is_read_without_loading_the_database_layer(cli, tmp_path: Path) -> None:
     """``package import`` starts its reading workers after the language is chosen: reading it must
     not load SQLAlchemy (which would hold the workers back)."""

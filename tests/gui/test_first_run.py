@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QDialog
 
@@ -51,6 +52,7 @@ def test_first_run_language_choice_switches_dialog_and_is_saved(
     assert profile is not None and profile.language == "ko"
 
 
+@pytest.mark.sqlite_only
 def test_first_run_joins_a_team_instead(qtbot, db, tmp_path) -> None:
     from neascn_desktop.identity.profile import create_profile
     from neascn_desktop.store import open_database

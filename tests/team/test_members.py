@@ -29,7 +29,8 @@ class Person:
         return json.loads(self.run("--json", *args))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=[pytest.param("sqlite", marks=pytest.mark.sqlite_only),
+                        pytest.param("postgresql", marks=pytest.mark.postgres)])
 def shared_url(request: pytest.FixtureRequest, tmp_path: Path) -> str | None:
     """``None``: the first member's SQLite file, shared; else a PostgreSQL database."""
     return request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
@@ -88,6 +89,7 @@ def test_two_members_share_one_database_and_removal_rotates_the_team_key(
     assert encryption_key_fingerprint(manifest.sender.encryption_public_key) == new_fp
 
 
+@pytest.mark.sqlite_only
 def test_join_refuses_a_database_without_a_team_and_a_data_directory_with_a_profile(
         tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
     alice, bob = Person(cli, tmp_path / "alice"), Person(cli, tmp_path / "bob")
