@@ -337,11 +337,17 @@ def remove_member(db: Database, ref: str) -> Removal:
         conn.execute(insert(e).values(fingerprint=fp, public_key=public, file_name=key_file_name(fp),
                                       created_at=now, retired_at=None, current=True))
         conn.execute(update(profile_table).where(profile_table.c.id == 1).values(encryption_public_key=public))
-        for member in conn.execute(select(t).where(t.c.status == ACTIVE)).all():
-            _wrap_all(conn, member, {fp: pem}, now)
+        wrap_for_members(conn, fp, pem, now)
         removed = conn.execute(select(t).where(t.c.member_id == target.member_id)).one()
     write_private_key(folder / ENCRYPTION_KEY_FILE, pem)
     return Removal(_to_member(removed, None), fp)
+
+
+def wrap_for_members(conn: Connection, fp: str, pem: bytes, now: datetime) -> None:
+    """Wrap a new team encryption key for every active member (in the caller's transaction)."""
+    t = team_member_table
+    for member in conn.execute(select(t).where(t.c.status == ACTIVE)).all():
+        _wrap_all(conn, member, {fp: pem}, now)
 
 
 def refresh_team_keys(db: Database) -> int:

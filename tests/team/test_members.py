@@ -88,6 +88,11 @@ def test_two_members_share_one_database_and_removal_rotates_the_team_key(
     assert manifest is not None
     assert encryption_key_fingerprint(manifest.sender.encryption_public_key) == new_fp
 
+    # Any member's "key rotate" wraps the new key for the others too.
+    rotated = carol.json("key", "rotate")["fingerprint"]  # type: ignore[index]
+    alice.run("stats")
+    assert (keys_dir(alice.data_dir) / key_file_name(rotated)).exists()
+
 
 @pytest.mark.sqlite_only
 def test_join_refuses_a_database_without_a_team_and_a_data_directory_with_a_profile(
