@@ -46,6 +46,8 @@ from neascn_desktop.sync.container import AttachmentSource, Sender, write_packag
 FORM_ID = "neascn_readiness"
 COUNTRIES = ("KR", "CN", "JP", "MN", "RU")
 LANGS = ("en", "ko", "zh_Hans", "ja", "ru", "mn")
+#: The packages' creation times lie within this span after 2026-09-01 (see ``main``).
+SPAN = timedelta(days=60)
 
 
 @dataclass
@@ -203,6 +205,9 @@ def main(argv: list[str] | None = None) -> int:
         folder.mkdir(parents=True, exist_ok=True)
 
     start = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
+    # One package an hour, but never beyond SPAN: the importer refuses packages created more
+    # than a day ahead of its clock, and 10,000 hours would end in 2027.
+    step = min(timedelta(hours=1), SPAN / max(args.packages, 1))
     devices = []
     for index in range(args.devices):
         device = SimDevice(index, str(uuid.UUID(int=rng.getrandbits(128), version=4)),
@@ -217,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     totals = {"revisions": 0, "answers": 0, "attachments": 0, "bytes": 0}
     for number in range(args.packages):
         device = devices[number % len(devices)]
-        when = start + timedelta(hours=number)
+        when = start + step * number
         revisions: list[replica.Revision] = []
         for _ in range(args.per_package):
             if device.surveyed < len(device.cities):

@@ -1,6 +1,5 @@
 """Package attributes imported on first use (PEP 562), so that a light module of a package can
-be imported without the package's heavy ones (the command line forks its reading workers
-before SQLAlchemy is loaded; ``trust add`` never loads the ORM)."""
+be imported without the package's heavy ones (``trust add`` never loads the ORM)."""
 
 from __future__ import annotations
 

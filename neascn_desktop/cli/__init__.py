@@ -153,8 +153,7 @@ def _choose_language(data_dir: Path | None, lang: str | None) -> None:
     from neascn_desktop.paths import DATABASE_URL_FILE, DB_FILENAME, default_data_dir
 
     folder = data_dir or default_data_dir()
-    # Without SQLAlchemy where the file allows it: a ``package import`` starts its reading
-    # workers only after this, and they should not wait for the database layer to load.
+    # Without SQLAlchemy where the file allows it: commands that never load the ORM start faster.
     language = stored_language(folder)
     if language is not None:
         set_language(language)

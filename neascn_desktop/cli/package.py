@@ -36,8 +36,7 @@ from neascn_desktop.sync.container import KINDS
 if TYPE_CHECKING:
     from neascn_desktop.sync.importer import ImportReport
 
-# The sync use cases are imported inside the commands: ``package import`` starts reading the
-# files (``sync.reading``, in worker processes) before anything loads SQLAlchemy.
+# The sync use cases are imported inside the commands: a command loads only what it uses.
 
 PASSPHRASE_ENV = "NEASCN_PASSPHRASE"
 
@@ -191,10 +190,11 @@ def _existing(paths: list[Path]) -> None:
 
 def cmd_verify(ctx: CliContext, args: argparse.Namespace) -> int:
     from neascn_desktop.sync.reading import expand_paths
-    from neascn_desktop.sync.verify import verify_package
+    from neascn_desktop.sync.verify import Verifier
 
     _existing(args.files)
-    verdicts = [verify_package(ctx.db, path) for path in expand_paths(args.files)]
+    verifier = Verifier(ctx.db)
+    verdicts = [verifier.verify(path) for path in expand_paths(args.files)]
     if ctx.json:
         ctx.print_json([v.to_dict() for v in verdicts])
     else:
@@ -239,21 +239,12 @@ def collector_paused() -> Iterator[None]:
 
 
 def cmd_import(ctx: CliContext, args: argparse.Namespace) -> int:
-    from neascn_desktop.paths import DB_FILENAME
-    from neascn_desktop.sync.reading import ReadAhead, expand_paths
+    from neascn_desktop.sync.importer import import_packages
 
     _existing(args.paths)
-    files = expand_paths(args.paths)
-    data_dir = ctx.folder
-    # The workers start reading now, while this process loads the database layer (not in a
-    # data directory without a database: the command is refused, and must leave it untouched).
-    workers = None if (data_dir / DB_FILENAME).is_file() else 0
-    with ReadAhead(files, data_dir, workers=workers, stage_attachments=not args.dry_run) as read_ahead:
-        from neascn_desktop.sync.importer import import_packages
-
-        ctx.profile()
-        with collector_paused():
-            report = import_packages(ctx.db, files, dry_run=args.dry_run, read_ahead=read_ahead)
+    ctx.profile()
+    with collector_paused():
+        report = import_packages(ctx.db, args.paths, dry_run=args.dry_run)
     if not report.outcomes and not ctx.json:
         print(_("No package files found."))
         return 0

@@ -105,6 +105,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     demo = subparsers.add_parser("demo", help=_("fill this profile with realistic demo data"))
     demo.add_argument("--cities", type=int, default=6, help=_("number of cities (default 6)"))
     demo.add_argument("--seed", type=int, default=1, help=_("random seed (default 1)"))
+    demo.add_argument("--unmarked", action="store_true",
+                      help=_("treat the demo records as real ones: exported and reported "
+                             "(for training and test profiles)"))
+    demo.add_argument("--remove", action="store_true",
+                      help=_("remove the demo data loaded into this profile"))
     add_json_flag(demo)
     demo.set_defaults(handler=cmd_demo)
 
@@ -401,15 +406,28 @@ def cmd_response_reopen(ctx: CliContext, args: argparse.Namespace) -> int:
 
 
 def cmd_demo(ctx: CliContext, args: argparse.Namespace) -> int:
-    from neascn_desktop.surveys.demo import load_demo_report
+    from neascn_desktop.demo.loading import load_into_profile, remove_from_profile
 
+    if args.remove:
+        removed = remove_from_profile(ctx.db)
+        if ctx.json:
+            ctx.print_json(removed.to_dict())
+        else:
+            print(ngettext("Demo data removed: {count} record.", "Demo data removed: {count} records.",
+                           removed.records).format(count=removed.records))
+        return 0
     if args.cities < 1:
         raise CliUsageError(_("--cities must be at least 1."))
-    report = load_demo_report(ctx.db, ctx.profile(), cities=args.cities, seed=args.seed)
+    loaded = load_into_profile(ctx.db, ctx.profile(), cities=args.cities, seed=args.seed,
+                               mark=not args.unmarked)
+    report = loaded.report
     if ctx.json:
-        ctx.print_json(report.to_dict())
+        ctx.print_json(loaded.to_dict())
     else:
         print(_("Demo data: {created} responses created ({skipped} already there), "
                 "{finalized} finalized.").format(created=report.created, skipped=report.skipped,
                                                  finalized=report.finalized))
+        if loaded.marked:
+            print(_("The demo records are marked as demo: reports and packages leave them out; "
+                    "remove them with: neascn demo --remove"))
     return 0

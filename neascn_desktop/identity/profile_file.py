@@ -1,10 +1,8 @@
 """The profile's language read straight from the SQLite file, before the database layer loads.
 
-The command line chooses its language before it parses its arguments, and a
-``package import`` starts its reading workers only after that: loading
-SQLAlchemy to read one column would hold the workers back by a fifth of a
-second.  This reads the column with the standard library, read-only, as
-``sync.peeking.trusted_signers`` reads the trusted keys; where it cannot (a
+The command line chooses its language before it parses its arguments: loading
+SQLAlchemy to read one column would cost a fifth of a second of start-up.  This
+reads the column with the standard library, read-only; where it cannot (a
 database named by ``NEASCN_DATABASE_URL``, no file yet, another schema) it says
 so and the caller reads the profile through ``identity.profile`` as usual.
 """

@@ -13,9 +13,8 @@ Where tables live (one rule for every room):
   declare the same class name; Core tables are named ``<thing>_table``.
 - A change of a table's columns is a new Alembic migration in ``store/migrations/versions``.
 
-Everything is imported on first use: the attachment writer (``store.attachments``) runs in
-the package-reading workers, which start before SQLAlchemy is loaded, and opening a
-database does not need the ORM (``Base``).
+Everything is imported on first use: the attachment writer (``store.attachments``) needs no
+SQLAlchemy, and opening a database does not need the ORM (``Base``).
 """
 
 from __future__ import annotations

@@ -2,8 +2,7 @@
 crash left behind.
 
 Attachments (evidence: photos, PDFs) live in ``<data dir>/attachments/``, one file per
-SHA-256 of its content.  Everything that writes there — the importer, its reading workers,
-data entry, ``neascn check`` — goes through this module, so one rule holds everywhere: the
+SHA-256 of its content.  Everything that writes there — the importer, data entry, ``neascn check`` — goes through this module, so one rule holds everywhere: the
 bytes, checked against their hash, go to a temporary file, which is fsynced and renamed to
 the hash, and the folder is fsynced, all *before* the transaction that refers to the file
 commits.  A crash may leave an unused file (an orphan, reported by ``neascn check``), never a
@@ -61,8 +60,7 @@ def is_content_hash(value: object) -> bool:
 
 def temporary_name(label: str, owner_pid: int | None = None, tag: str = "") -> str:
     """A new temporary name; ``label`` is the expected hash (or ``INCOMING``), ``owner_pid`` the
-    process that renames or removes the file (default: this one), ``tag`` marks a group of files
-    (a ``ReadAhead`` removes whatever is left of its own)."""
+    process that renames or removes the file (default: this one), ``tag`` marks a group of files."""
     pid = os.getpid() if owner_pid is None else owner_pid
     return f".{label}.{pid}.{tag}{secrets.token_hex(8)}{TEMPORARY_SUFFIX}"
 

@@ -1,5 +1,5 @@
-"""The store's exception hierarchy (no SQLAlchemy here: the attachment writer uses it in the
-package-reading workers, which start before the database layer is loaded)."""
+"""The store's exception hierarchy (no SQLAlchemy here: the attachment writer and the package
+reader use it without the database layer)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Read a few values from the data directory's SQLite file without loading the database layer.
 
-The command line picks its language, and ``package import`` its workers' trusted keys, before
-SQLAlchemy is loaded (loading it would hold the reading workers back by a fifth of a second).
+The command line picks its language before SQLAlchemy is loaded (loading it costs a fifth of a
+second of start-up, which commands that never use the database layer need not pay).
 This reads with the standard library, read-only, and never creates or changes a file; where it
 cannot (a database named by ``NEASCN_DATABASE_URL``, no file yet, another schema) it returns
 ``None`` and the caller goes through the database layer as usual.

@@ -3,6 +3,7 @@ stage attachments, and apply a batch of packages in one transaction."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
@@ -71,12 +72,18 @@ class _Run:
         self.inbox_limits = inbox_limits
         self.book = TrustBook(db)
         self.keys = keystore.private_key_lookup(db)
+        p = package_table
+        # (package id, signer's fingerprint) -> manifest digest: see ``package_key``.
+        self.known: dict[tuple[str, str], str] = {}
+        # SHA-256 of a package file applied here -> what its verdict says (see ``known_file``).
+        self.known_files: dict[str, tuple[str, ...]] = {}
         with db.connect() as conn:
-            # (package id, signer's fingerprint) -> manifest digest: see ``package_key``.
-            self.known: dict[tuple[str, str], str] = {
-                (package_id, signer): digest for package_id, signer, digest in
-                conn.execute(select(package_table.c.package_id, package_table.c.sender_fingerprint,
-                                    package_table.c.manifest_sha256))}
+            for row in conn.execute(select(p.c.package_id, p.c.sender_fingerprint, p.c.manifest_sha256,
+                                           p.c.file_sha256, p.c.kind, p.c.created_at, p.c.sender_device_id,
+                                           p.c.sender_name)):
+                self.known[(row.package_id, row.sender_fingerprint)] = row.manifest_sha256
+                self.known_files[row.file_sha256] = (row.package_id, row.sender_fingerprint, row.kind,
+                                                     row.created_at, row.sender_device_id, row.sender_name)
             # Whether an applied package may have an inbox entry to mark (see _hold).
             self.inbox_used = conn.scalar(select(inbox_table.c.package_id).limit(1)) is not None
         self.in_flight: dict[tuple[str, str], str] = {}  # in the batch being gathered, like ``known``
@@ -93,6 +100,28 @@ def package_key(manifest: Manifest) -> tuple[str, str]:
     taken for the first.  The same signer reusing an id for other content is refused.
     """
     return manifest.package_id, manifest.sender.fingerprint
+
+
+def known_file(run: _Run, path: Path) -> PackageOutcome | None:
+    """The outcome of a file that is, byte for byte, a package file applied here before (its
+    SHA-256 was stored when it was applied): nothing of it needs reading, verifying or
+    decrypting again.  ``None`` for any other file, read and judged as usual (a copy that
+    differs in a single byte included)."""
+    if not run.known_files:
+        return None
+    try:
+        with Path(path).open("rb") as handle:
+            sha = hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None  # the reader says what is wrong with it
+    known = run.known_files.get(sha)
+    if known is None:
+        return None
+    package_id, fingerprint, kind, created_at, device_id, sender_name = known
+    verdict = PackageVerdict(path=Path(path), package_id=package_id, kind=kind, created_at=created_at,
+                             sender_device_id=device_id, sender_name=sender_name, fingerprint=fingerprint,
+                             already_imported=True)
+    return PackageOutcome(Path(path), ALREADY, _already_message(Path(path)), verdict)
 
 
 def _refused(path: Path, exc: PackageError, verdict: PackageVerdict | None = None) -> PackageOutcome:
@@ -266,22 +295,6 @@ def _attachments_of(run: _Run | None, prepared: Prepared) -> Iterator[tuple[str,
         yield from reader.attachments(reader.decryption_key(run.keys))
 
 
-def _adopt(prepared: Prepared, seen: set[str], folder: Path) -> list[Staged]:
-    """Take over the attachment files a reading worker wrote for ``prepared``: a new one is
-    staged, a duplicate removed.  They then count as not kept in memory, so staging the package
-    again (a batch retried package by package) reads them from the package file."""
-    adopted: list[Staged] = []
-    for sha, tmp in prepared.staged.items():
-        if sha in seen:
-            tmp.unlink(missing_ok=True)
-        else:
-            seen.add(sha)
-            adopted.append(Staged(tmp, folder / sha))
-        prepared.attachments.append((sha, None))
-    prepared.staged = {}
-    return adopted
-
-
 def _stage(items: Sequence[Prepared], folder: Path, run: _Run | None = None,
            seen: set[str] | None = None) -> list[Staged]:
     """Write the batch's new attachments to temporary files (published before the commit).
@@ -297,8 +310,6 @@ def _stage(items: Sequence[Prepared], folder: Path, run: _Run | None = None,
         seen = set(os.listdir(folder)) if len(wanted) > 8 else {
             sha for sha in wanted if (folder / sha).exists()}
     try:
-        for prepared in items:
-            staged.extend(_adopt(prepared, seen, folder))
         for prepared in items:
             if all(sha in seen for sha, _data in prepared.attachments):
                 continue
@@ -326,18 +337,16 @@ class _Stager:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._seen: set[str] | None = None
-        self._adopted: list[Staged] = []
         self._futures: list[Future[Staged]] = []
         self._deferred: list[Prepared] = []
         self._executor: ThreadPoolExecutor | None = None
 
     def add(self, prepared: Prepared) -> None:
-        if not prepared.attachments and not prepared.staged:
+        if not prepared.attachments:
             return
         if self._seen is None:
             self._seen = set(os.listdir(self.folder))
         seen = self._seen
-        self._adopted.extend(_adopt(prepared, seen, self.folder))
         todo = [(sha, data) for sha, data in prepared.attachments if sha not in seen]
         if not todo:
             return
@@ -355,7 +364,7 @@ class _Stager:
 
     def take(self, run: _Run) -> list[Staged]:
         """The batch's staged files; the caller publishes or removes them."""
-        staged: list[Staged] = list(self._adopted)
+        staged: list[Staged] = []
         error: BaseException | None = None
         for future in self._futures:
             try:
@@ -363,7 +372,7 @@ class _Stager:
             except BaseException as exc:  # noqa: BLE001 - re-raised below, after the clean-up
                 error = error or exc
         deferred, seen = self._deferred, self._seen
-        self._adopted, self._futures, self._deferred, self._seen = [], [], [], None
+        self._futures, self._deferred, self._seen = [], [], None
         if error is None and deferred:
             try:
                 staged.extend(_stage(deferred, self.folder, run, seen))
@@ -377,9 +386,6 @@ class _Stager:
 
     def close(self) -> None:
         """Wait for the writer and remove whatever was staged and not taken."""
-        for tmp, _final in self._adopted:
-            tmp.unlink(missing_ok=True)
-        self._adopted = []
         for future in self._futures:
             try:
                 tmp, _final = future.result()
@@ -431,8 +437,7 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
     now = datetime.now(UTC)
     try:
         with db.writing() as conn:
-            refs = {rev_id: found for p, _v in items for rev_id, found in p.refs.items()}
-            state = _load_state(conn, [p.revisions for p, _v in items], folder, refs)
+            state = _load_state(conn, [p.revisions for p, _v in items], folder)
             ids = [p.manifest.package_id for p, _v in items if p.manifest]
             applied_before: set[tuple[str, str]] = set()
             for chunk in _chunks(ids):
@@ -531,9 +536,13 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
         crash_point("import-committed")
     finally:
         attachments.discard(staged)
-    for (prepared, _verdict), outcome in zip(items, outcomes, strict=True):
-        if outcome.status == APPLIED and prepared.manifest is not None:
-            run.known[package_key(prepared.manifest)] = prepared.manifest.digest
+    for (prepared, verdict), outcome in zip(items, outcomes, strict=True):
+        manifest = prepared.manifest
+        if outcome.status == APPLIED and manifest is not None:
+            run.known[package_key(manifest)] = manifest.digest
+            run.known_files[prepared.file_sha256] = (
+                manifest.package_id, manifest.sender.fingerprint, manifest.kind, manifest.created_at,
+                manifest.sender.device_id, verdict.sender_name or "")
     if trust_changed:
         run.refresh_trust()
     return outcomes

@@ -38,6 +38,8 @@ VERDICTS: dict[str, str] = {
     "restored": N_("keys restored"),
     "backed_up": N_("keys backed up"),
     "undone": N_("undone"),
+    "demo_loaded": N_("demo data loaded"),
+    "demo_removed": N_("demo data removed"),
 }
 
 

@@ -27,6 +27,7 @@ from sqlalchemy import insert, select
 
 from neascn_desktop import __version__
 from neascn_desktop.changes import Changes
+from neascn_desktop.demo.marks import without_demo
 from neascn_desktop.i18n import _, ngettext
 from neascn_desktop.identity.checks import key_bytes, usable_encryption_key
 from neascn_desktop.identity.keys import load_device_keys
@@ -204,6 +205,7 @@ def export_package(
 
         framework.cut_all_revisions(db, profile)  # drafts typed but not yet cut travel too
     revisions, recipient_has = _select_revisions(db, kind, recipient, full, profile.device_id)
+    revisions = without_demo(db, revisions)  # demo data loaded into this profile stays here
     with db.connect() as conn:  # leave out what no receiver would accept from this device
         revisions = authority.sendable(conn, profile.role, profile.device_id, revisions)
     hashes: set[str] = set()

@@ -39,7 +39,6 @@ class _PreviewState:
     present: set[str]
     attachments_dir: Path
     arrived: set[str] = field(default_factory=set)  # attachments of earlier packages of the batch
-    refs: dict[str, tuple[frozenset[str], str | None]] = field(default_factory=dict)  # see Prepared.refs
     _files: set[str] | None = None
 
     def has_file(self, sha: str) -> bool:
@@ -51,9 +50,8 @@ class _PreviewState:
         return sha in self._files
 
 
-def _load_state(session: Session | Connection, batches: Sequence[Sequence[Revision]], attachments_dir: Path,
-                refs: dict[str, tuple[frozenset[str], str | None]] | None = None) -> _PreviewState:
-    refs = refs or {}
+def _load_state(session: Session | Connection, batches: Sequence[Sequence[Revision]],
+                attachments_dir: Path) -> _PreviewState:
     ids = [r.id for revisions in batches for r in revisions]
     known: set[str] = set()
     for chunk in _chunks(ids):
@@ -61,12 +59,12 @@ def _load_state(session: Session | Connection, batches: Sequence[Sequence[Revisi
         known.update(session.execute(select(pending_table.c.id).where(pending_table.c.id.in_(chunk))).scalars())
     entity_ids = sorted({r.entity_id for revisions in batches for r in revisions})
     heads: dict[str, set[str]] = defaultdict(set, entity_heads(session, entity_ids))
-    wanted = sorted({ref for revisions in batches for r in revisions if (ref := payload_refs(r, refs)[1])})
+    wanted = sorted({ref for revisions in batches for r in revisions if (ref := payload_refs(r)[1])})
     present: set[str] = set()
     for chunk in _chunks(wanted):
         present.update(session.execute(
             select(current_table.c.entity_id).where(current_table.c.entity_id.in_(chunk))).scalars())
-    return _PreviewState(known, heads, present, attachments_dir, refs=refs)
+    return _PreviewState(known, heads, present, attachments_dir)
 
 
 def _classify(state: _PreviewState, revisions: list[Revision],
@@ -92,7 +90,7 @@ def _classify(state: _PreviewState, revisions: list[Revision],
     referenced: set[str] = set()
     definitions: set[str] = set()
     for rev in new:
-        attachment_refs, ref = payload_refs(rev, state.refs)
+        attachment_refs, ref = payload_refs(rev)
         referenced |= attachment_refs
         if ref:
             definitions.add(ref)

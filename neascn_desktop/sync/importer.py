@@ -28,6 +28,7 @@ from neascn_desktop.sync.applying import (
     _read,
     _Run,
     _Stager,
+    known_file,
     package_key,
 )
 from neascn_desktop.sync.container import (
@@ -54,7 +55,6 @@ from neascn_desktop.sync.import_results import (
 )
 from neascn_desktop.sync.reading import (
     Prepared,
-    ReadAhead,
     expand_paths,
     prepare,
 )
@@ -98,7 +98,6 @@ def import_packages(
     *,
     dry_run: bool = False,
     limits: Limits = DEFAULT_LIMITS,
-    read_ahead: ReadAhead | None = None,
     inbox_limits: parking.InboxLimits = parking.DEFAULT_INBOX_LIMITS,
 ) -> ImportReport:
     """Import package files and folders of package files; see the module docstring.
@@ -108,12 +107,9 @@ def import_packages(
     packages are applied one by one so only the faulty one is refused); a
     deployment is applied on its own because it may change whom the following
     packages come from. New attachments are written by a background thread while
-    the next packages are read (see ``_Stager``).  With ``read_ahead`` (started on
-    ``expand_paths(paths)``) the files are read in its worker processes, which also write
-    the new attachments; any file a worker did not deliver is read here, so the outcome is
-    the same with or without it.
+    the next packages are read (see ``_Stager``).
     """
-    files = read_ahead.files if read_ahead is not None else expand_paths(paths)
+    files = expand_paths(paths)
     run = _Run(db, limits, inbox_limits)
     results: list[PackageOutcome | None] = [None] * len(files)
     batch: list[tuple[int, Prepared, PackageVerdict]] = []
@@ -143,12 +139,13 @@ def import_packages(
                 break
             if progress is not None:
                 progress(index, len(files), _("Importing {name}…").format(name=path.name))
-            prepared = read_ahead.take(index) if read_ahead is not None else None
-            if prepared is None:
-                prepared = _read(run, path, dry_run)
+            known = known_file(run, path)  # a copy of a file applied before: nothing to read
+            if known is not None:
+                results[index] = known
+                continue
+            prepared = _read(run, path, dry_run)
             outcome, verdict = _decide(run, prepared, dry_run=dry_run)
             if outcome is not None:
-                prepared.discard_staged()
                 results[index] = outcome
                 continue
             assert verdict is not None and prepared.manifest is not None

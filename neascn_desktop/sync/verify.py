@@ -1,7 +1,11 @@
 """Verdicts on package files without importing them: is it intact, who sent it, may it be applied?
 
 ``verify_package`` never writes anything and never raises for a bad package:
-it returns a ``PackageVerdict`` that says what is wrong in one sentence.
+it returns a ``PackageVerdict`` that says what is wrong in one sentence.  A
+``Verifier`` checks many files: what it needs of the database (the trust book,
+the private keys, which packages were applied or wait in the inbox) is read
+once, not once per file; each file is then read by ``open_package``, the
+importer's reader.
 """
 
 from __future__ import annotations
@@ -255,6 +259,51 @@ def package_state(db: Database, package_id: str, signer: str) -> tuple[bool, boo
         return imported, inbox is not None and inbox.status == "waiting"
 
 
+class Verifier:
+    """Verdicts on many files, with what they need of the database read once (``verify``)."""
+
+    def __init__(self, db: Database, *, limits: Limits = DEFAULT_LIMITS, book: TrustBook | None = None) -> None:
+        self.limits = limits
+        self.book = book or TrustBook(db)
+        self.keys = keystore.private_key_lookup(db)
+        p, box = package_table, inbox_table
+        with db.connect() as conn:
+            # (package id, signer's fingerprint): see ``package_state``.
+            self.imported = {(row.package_id, row.sender_fingerprint)
+                             for row in conn.execute(select(p.c.package_id, p.c.sender_fingerprint))}
+            self.waiting = {(row.package_id, row.sender_fingerprint) for row in conn.execute(
+                select(box.c.package_id, box.c.sender_fingerprint).where(box.c.status == "waiting"))}
+
+    def verify(self, path: Path) -> PackageVerdict:
+        """Check one file completely (structure, signature, hashes, decryptability) without importing."""
+        path = Path(path)
+        try:
+            reader: PackageReader = open_package(path, self.limits)
+        except PackageError as exc:
+            return PackageVerdict(path=path, error=str(exc), error_type=error_type(exc))
+        with reader:
+            manifest = reader.manifest
+            key = (manifest.package_id, manifest.sender.fingerprint)
+            decryptable: bool | None = None
+            error: PackageError | None = None
+            if manifest.encrypted:
+                try:
+                    reader.decryption_key(self.keys)
+                    decryptable = True
+                except PackageEncryptionError as exc:
+                    decryptable = False
+                    error = exc
+            return verdict_from_manifest(
+                path, manifest,
+                error=str(error) if error else None,
+                error_type=error_type(error) if error else None,
+                decryptable=decryptable,
+                trust=self.book.judge(manifest),
+                already_imported=key in self.imported,
+                waiting_in_inbox=key in self.waiting,
+            )
+
+
 def verify_package(
     db: Database,
     path: Path,
@@ -263,30 +312,4 @@ def verify_package(
     book: TrustBook | None = None,
 ) -> PackageVerdict:
     """Check one file completely (structure, signature, hashes, decryptability) without importing."""
-    path = Path(path)
-    try:
-        reader: PackageReader = open_package(path, limits)
-    except PackageError as exc:
-        return PackageVerdict(path=path, error=str(exc), error_type=error_type(exc))
-    with reader:
-        manifest = reader.manifest
-        book = book or TrustBook(db)
-        imported, waiting = package_state(db, manifest.package_id, manifest.sender.fingerprint)
-        decryptable: bool | None = None
-        error: PackageError | None = None
-        if manifest.encrypted:
-            try:
-                reader.decryption_key(keystore.private_key_lookup(db))
-                decryptable = True
-            except PackageEncryptionError as exc:
-                decryptable = False
-                error = exc
-        return verdict_from_manifest(
-            path, manifest,
-            error=str(error) if error else None,
-            error_type=error_type(error) if error else None,
-            decryptable=decryptable,
-            trust=book.judge(manifest),
-            already_imported=imported,
-            waiting_in_inbox=waiting,
-        )
+    return Verifier(db, limits=limits, book=book).verify(path)

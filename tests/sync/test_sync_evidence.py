@@ -104,12 +104,9 @@ def _dead_pid() -> int:
 # --- a crash right after the commit -------------------------------------------------------------
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="SIGKILL is POSIX")
-@pytest.mark.parametrize("workers", ["0", "2"])
-def test_an_import_killed_right_after_its_commit_keeps_every_attachment(scene: dict[str, Path],
-                                                                         workers: str) -> None:
-    data = _copy(scene, f"crashed-{workers}")
-    run = _neascn(data, "package", "import", scene["packages"],
-                  env={CRASH_ENV: "import-committed", "NEASCN_READ_WORKERS": workers})
+def test_an_import_killed_right_after_its_commit_keeps_every_attachment(scene: dict[str, Path]) -> None:
+    data = _copy(scene, "crashed")
+    run = _neascn(data, "package", "import", scene["packages"], env={CRASH_ENV: "import-committed"})
     assert run.returncode == -signal.SIGKILL, run.stderr
     revisions, referred, bad = _evidence_state(data)
     assert revisions >= PACKAGES and len(referred) == PACKAGES  # the commit happened ...

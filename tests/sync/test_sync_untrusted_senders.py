@@ -275,31 +275,3 @@ def test_the_inbox_table_shows_sanitised_names(qtbot, make_device, tmp_path: Pat
                         assert len(value) < 700
     finally:
         db.dispose()
-
-
-def test_reading_workers_read_ahead_only_what_a_trusted_key_signed(make_device, tmp_path: Path) -> None:
-    """The forked readers judge nothing, but they know the trusted keys (from the SQLite file)
-    and read a package whole only when one of them signed it; anything else is left to the
-    importer, which reads its manifest first."""
-    from neascn_desktop.identity.keys import key_files_lookup
-    from neascn_desktop.sync.container import DEFAULT_LIMITS
-    from neascn_desktop.sync.peeking import read_ahead, trusted_signers
-
-    sec = make_device("secretariat", "secretariat")
-    known, stranger = make_device("known", "field"), make_device("stranger", "field")
-    sec.run("trust", "add", known.keyfile)
-    for device in (known, stranger):
-        _response(device)
-    from_known = _export(known, tmp_path / "known.neascn")
-    from_stranger = _export(stranger, tmp_path / "stranger.neascn")
-    keys = key_files_lookup(sec.data_dir)
-
-    def read(path: Path):  # type: ignore[no-untyped-def]
-        return read_ahead(path, DEFAULT_LIMITS, keys, trusted_signers(sec.data_dir))
-
-    assert trusted_signers(sec.data_dir) == {sec.profile().signing_public_key, known.profile().signing_public_key}
-    prepared = read(from_known)
-    assert prepared is not None and prepared.complete and prepared.revisions
-    assert read(from_stranger) is None
-    sec.run("trust", "revoke", known.profile().device_id)
-    assert read(from_known) is None

@@ -53,7 +53,7 @@ from neascn_desktop.sync.importer import (
     import_packages,
     preview_import,
 )
-from neascn_desktop.sync.verify import TrustBook, verify_package
+from neascn_desktop.sync.verify import Verifier
 
 #: The roles a sender may be trusted as, least powerful first (the inbox's role question).
 _ROLE_ORDER = ("field", "taskforce", "secretariat")
@@ -313,13 +313,13 @@ class InboxWorkspace(QWidget):
         db = self.ctx.db
 
         def task(progress, is_cancelled):
-            book = TrustBook(db)
+            verifier = Verifier(db)
             verdicts = []
             for index, path in enumerate(files):
                 if is_cancelled():
                     break
                 progress(index, len(files), _("Checking {name}…").format(name=path.name))
-                verdicts.append((path, verify_package(db, path, book=book)))
+                verdicts.append((path, verifier.verify(path)))
             return verdicts
 
         def done(verdicts: list[Any]) -> None:

@@ -1,6 +1,6 @@
 """A secretariat team on one shared database: its members and the team keys wrapped for each.
 
-Revision ID: 0009_h18_team
+Revision ID: 0008_h18_team
 Revises: 0008_h16a_undo
 Create Date: 2026-12-05
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 from neascn_desktop.store.types import UtcDateTime
 
-revision = "0009_h18_team"
+revision = "0008_h18_team"
 down_revision = "0008_h16a_undo"
 branch_labels = None
 depends_on = None
