@@ -105,3 +105,16 @@ def test_join_refuses_a_database_without_a_team_and_a_data_directory_with_a_prof
     url = sqlite_url(alice.data_dir / "neascn.sqlite3")
     assert "already holds the keys of a profile" in bob.run("join", url, "--name", "Bob", expect=1)
     assert "No single member matches" in alice.run("member", "add", "nobody", expect=1)
+
+
+@pytest.mark.sqlite_only
+def test_a_switched_data_directory_never_reads_its_old_file(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """After ``db copy --to --switch`` the old SQLite file stays; the shortcut that reads the file
+    without the database layer (the language) must not read it."""
+    from neascn_desktop.identity.profile_file import stored_language
+
+    alice = Person(cli, tmp_path / "alice")
+    alice.run("init", "--name", "Alice", "--role", "secretariat", "--lang", "ko")
+    assert stored_language(alice.data_dir) == "ko"
+    alice.run("db", "copy", "--to", tmp_path / "shared.sqlite3", "--switch")
+    assert stored_language(alice.data_dir) is None
