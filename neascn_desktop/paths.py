@@ -53,6 +53,10 @@ def resource(*parts: str) -> Path:
 
 #: The database file inside the data directory.
 DB_FILENAME = "neascn.sqlite3"
+#: A member of a team on a shared database keeps its URL here (``neascn join URL``).
+DATABASE_URL_FILE = "database-url"
+#: A member's own encryption key, relative to the data directory (see ``team.members``).
+MEMBER_KEY_FILE = "keys/member-x25519.pem"
 
 
 def attachments_dir(data_dir: Path) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +24,42 @@ def _english_and_isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory)
     i18n.set_language("en")
     yield
     i18n.set_language("en")
+
+
+#: A PostgreSQL server the tests marked ``postgres`` may create throwaway databases on, e.g.
+#: ``postgresql+psycopg://postgres@/postgres?host=/tmp/pg-socket`` (``.ci/run`` starts one).
+POSTGRES_ENV = "NEASCN_TEST_POSTGRES_URL"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without a server the PostgreSQL tests are skipped, with one line that says how to run them."""
+    if os.environ.get(POSTGRES_ENV):
+        return
+    skip = pytest.mark.skip(reason=f"no PostgreSQL server: set {POSTGRES_ENV} (bash .ci/run starts one)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """The URL of a new, empty database on the test server, dropped after the test."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    server = os.environ.get(POSTGRES_ENV)
+    if not server:
+        pytest.skip(f"no PostgreSQL server: set {POSTGRES_ENV}")
+    name = f"neascn_test_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        admin.dispose()
 
 
 @pytest.fixture

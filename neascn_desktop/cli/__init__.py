@@ -26,7 +26,7 @@ from neascn_desktop.errors import NeascnError
 from neascn_desktop.i18n import LANGUAGES, _, normalize_language, set_language
 
 #: Modules of this package that contribute commands, in help order.
-COMMAND_MODULES = ["foundation", "survey", "package", "check", "framework", "report"]
+COMMAND_MODULES = ["foundation", "survey", "package", "check", "framework", "report", "team"]
 #: Which modules a command needs, so that one command does not import every room (start-up
 #: time matters: the secretariat scripts many calls).  Unknown commands load everything.
 COMMAND_HOMES: dict[str, tuple[str, ...]] = {
@@ -42,9 +42,13 @@ COMMAND_HOMES: dict[str, tuple[str, ...]] = {
     "inbox": ("package",),
     "conflicts": ("package",),
     "audit": ("package",),
+    "undo": ("package",),
     "check": ("check",),
     "framework": ("framework",),
     "report": ("report",),
+    "db": ("team",),
+    "join": ("team",),
+    "member": ("team",),
 }
 
 Handler = Callable[["CliContext", argparse.Namespace], int]
@@ -75,6 +79,12 @@ class CliContext:
             from neascn_desktop.store import open_database
 
             self._db = open_database(self.folder)
+            from neascn_desktop.paths import MEMBER_KEY_FILE
+
+            if (self.folder / MEMBER_KEY_FILE).exists():  # a member of a team: fetch new team keys
+                from neascn_desktop.team.members import refresh_team_keys
+
+                refresh_team_keys(self._db)
         return self._db
 
     def profile(self, required: bool = True):
@@ -140,7 +150,7 @@ def _choose_language(data_dir: Path | None, lang: str | None) -> None:
         set_language(lang)
         return
     from neascn_desktop.identity.profile_file import stored_language
-    from neascn_desktop.paths import DB_FILENAME, default_data_dir
+    from neascn_desktop.paths import DATABASE_URL_FILE, DB_FILENAME, default_data_dir
 
     folder = data_dir or default_data_dir()
     # Without SQLAlchemy where the file allows it: commands that never load the ORM start faster.
@@ -148,7 +158,8 @@ def _choose_language(data_dir: Path | None, lang: str | None) -> None:
     if language is not None:
         set_language(language)
         return
-    if not os.environ.get("NEASCN_DATABASE_URL") and not (folder / DB_FILENAME).exists():
+    if (not os.environ.get("NEASCN_DATABASE_URL") and not (folder / DB_FILENAME).exists()
+            and not (folder / DATABASE_URL_FILE).exists()):
         return
     from neascn_desktop.identity.profile import load_profile
     from neascn_desktop.store import open_database

@@ -1,5 +1,5 @@
-"""Package commands: ``package export|verify|import``, ``inbox``, ``conflicts``, ``audit`` and
-``key backup|restore|rotate``.
+"""Package commands: ``package export|verify|import|undo``, ``inbox``, ``conflicts``, ``audit``,
+``undo`` (in ``cli.undo``) and ``key backup|restore|rotate``.
 
 Thin wrappers over ``neascn_desktop.sync`` (the Inbox workspace calls the same
 functions).  ``package import`` exits 0 when every file given was applied or
@@ -27,6 +27,7 @@ from neascn_desktop.cli import (
     add_role_flag,
     role_not_chosen,
 )
+from neascn_desktop.cli import undo as undo_cli
 from neascn_desktop.cli.text_input import read_text_argument
 from neascn_desktop.i18n import _, ngettext
 from neascn_desktop.i18n.safe_text import safe_text
@@ -66,6 +67,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     imp.add_argument("--dry-run", action="store_true", help=_("only show what would change"))
     add_json_flag(imp)
     imp.set_defaults(handler=cmd_import)
+    undo_cli.register_package_undo(sub)
 
     box = subparsers.add_parser("inbox", help=_("packages waiting for a decision"))
     box_sub = box.add_subparsers(dest="inbox_command", metavar=_("COMMAND"), required=True)
@@ -97,8 +99,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     how.add_argument("--keep", metavar=_("REVISION_ID"), help=_("keep this revision's content"))
     how.add_argument("--merge", action="store_true",
                      help=_("accept the field-level merge proposal (only when it has no conflicting field)"))
+    how.add_argument("--set", action="append", metavar=_("FIELD=VALUE"),
+                     help=_("save the merge proposal with this field changed, checked like the form (repeatable)"))
     add_json_flag(res)
     res.set_defaults(handler=cmd_conflicts_resolve)
+    undo_cli.register_conflicts_undo(conf_sub)
 
     aud = subparsers.add_parser("audit", help=_("the log of imports, exports and decisions"))
     aud_sub = aud.add_subparsers(dest="audit_command", metavar=_("COMMAND"), required=True)
@@ -108,6 +113,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     alist.set_defaults(handler=cmd_audit_list)
 
     _register_key_commands(subparsers)
+    undo_cli.register(subparsers)
 
 
 def _key_subparsers(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAction:
@@ -334,6 +340,9 @@ def cmd_conflicts_resolve(ctx: CliContext, args: argparse.Namespace) -> int:
     ctx.profile()
     if args.keep:
         revision = conflicts.resolve_keep(ctx.db, args.entity_id, args.keep)
+    elif args.set:
+        revision = conflicts.resolve_with(ctx.db, args.entity_id, _edited_proposal(ctx, args.entity_id, args.set),
+                                          how="edit")
     else:
         comparison = conflicts.compare(ctx.db, args.entity_id)
         if not comparison.clean:
@@ -348,6 +357,36 @@ def cmd_conflicts_resolve(ctx: CliContext, args: argparse.Namespace) -> int:
         print(_("Resolved {id} with the new revision {revision}.").format(
             id=revision.entity_id, revision=revision.id))
     return 0
+
+
+def _edited_proposal(ctx: CliContext, entity_id: str, pairs: list[str]) -> dict[str, object]:
+    """The merge proposal with ``FIELD=VALUE`` pairs typed in, each read as the form reads it (a
+    question may be named without ``answers.``)."""
+    from neascn_desktop.sync import conflicts, proposals
+
+    comparison = conflicts.compare(ctx.db, entity_id)
+    head = comparison.heads[0]
+    flat = conflicts.flatten(comparison.entity_type, comparison.proposal)
+    errors: dict[str, str] = {}
+    for pair in pairs:
+        name, eq, text = pair.partition("=")
+        name = name.strip()
+        if not eq or not name:
+            raise CliUsageError(_("Give a field as FIELD=VALUE, not “{text}”.").format(text=pair))
+        if comparison.entity_type == "submission" and "." not in name and name not in flat:
+            name = f"answers.{name}"
+        try:
+            value = proposals.typed_value(ctx.db, head, name, text)
+        except proposals.ProposalError as exc:
+            errors.update(exc.errors)
+            continue
+        if value is None:
+            flat.pop(name, None)
+        else:
+            flat[name] = value
+    if errors:
+        raise proposals.ProposalError(errors, proposals.field_labels(ctx.db, head, sorted(errors)))
+    return conflicts.unflatten(comparison.entity_type, flat)
 
 
 def cmd_audit_list(ctx: CliContext, args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,9 @@ from neascn_desktop.cli import CliContext, CliUsageError, add_json_flag
 from neascn_desktop.i18n import LANGUAGES, _, current_language, ngettext
 from neascn_desktop.i18n.formatting import format_number, format_percent
 from neascn_desktop.surveys import service
-from neascn_desktop.surveys.definition import BUILTIN_FORM_ID
+from neascn_desktop.surveys.answer_tree import INSTANCE_ID, instances_of
+from neascn_desktop.surveys.definition import BUILTIN_FORM_ID, SurveyDefinition
+from neascn_desktop.surveys.repeat_state import evaluate_tree
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -102,6 +105,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     demo = subparsers.add_parser("demo", help=_("fill this profile with realistic demo data"))
     demo.add_argument("--cities", type=int, default=6, help=_("number of cities (default 6)"))
     demo.add_argument("--seed", type=int, default=1, help=_("random seed (default 1)"))
+    demo.add_argument("--unmarked", action="store_true",
+                      help=_("treat the demo records as real ones: exported and reported "
+                             "(for training and test profiles)"))
+    demo.add_argument("--remove", action="store_true",
+                      help=_("remove the demo data loaded into this profile"))
     add_json_flag(demo)
     demo.set_defaults(handler=cmd_demo)
 
@@ -246,8 +254,10 @@ def _details(ctx: CliContext, submission: service.Submission) -> dict[str, Any]:
     data["calculated"] = {k: v for k, v in state.values.items()
                           if k not in submission.answers}
     data["progress"] = round(state.progress, 4)
-    data["issues"] = [{"question": i.question, "kind": i.kind, "message": i.message}
-                      for i in state.issues]
+    tree = evaluate_tree(service.definition_for(ctx.db, submission), submission.answers,
+                         current_language())
+    data["issues"] = [{"question": i.question, "where": i.where, "kind": i.kind, "message": i.message}
+                      for i in tree.issues]
     data["score"] = service.score(ctx.db, submission).to_dict()
     return data
 
@@ -275,8 +285,27 @@ def _print_details(ctx: CliContext, submission: service.Submission) -> None:
         if q.name in submission.answers:
             value = format_answer(definition, q, submission.answers[q.name], language)
             print(f"  {q.name} = {value}")
-    for issue in state.issues:
-        print(f"  ! {issue.question}: {issue.message}")
+    _print_instances(definition, submission.answers, language)
+    for issue in evaluate_tree(definition, submission.answers, language).issues:
+        print(f"  ! {issue.where}: {issue.message}")
+
+
+def _print_instances(definition: SurveyDefinition, answers: Mapping[str, Any], language: str,
+                     scope_path: str = "", prefix: str = "", indent: str = "  ") -> None:
+    """Each repeat's instances, numbered, with the path that names them and their answers."""
+    from neascn_desktop.surveys.validation import format_answer
+
+    scope = definition.answer_scopes[scope_path]
+    for key, repeat in scope.repeats.items():
+        for number, item in enumerate(instances_of(answers, key), start=1):
+            path = f"{prefix}{key}[{number}]"
+            print(f"{indent}{repeat.label_in(language, definition.default_language)} {number}  "
+                  f"({path}, @id={item[INSTANCE_ID]})")
+            inner = definition.answer_scopes[repeat.path]
+            for name, q in inner.questions.items():
+                if name in item:
+                    print(f"{indent}  {name} = {format_answer(definition, q, item[name], language)}")
+            _print_instances(definition, item, language, repeat.path, f"{path}/", indent + "  ")
 
 
 def cmd_response_list(ctx: CliContext, args: argparse.Namespace) -> int:
@@ -301,19 +330,32 @@ def cmd_response_show(ctx: CliContext, args: argparse.Namespace) -> int:
     return 0
 
 
+def _split_assignment(item: str) -> tuple[str, str, str]:
+    """NAME=VALUE split at the first ``=`` outside ``[…]`` (``projects[@id=…]/name=x``)."""
+    depth = 0
+    for index, char in enumerate(item):
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth = max(0, depth - 1)
+        elif char == "=" and depth == 0:
+            return item[:index], "=", item[index + 1:]
+    return item, "", ""
+
+
 def cmd_response_set(ctx: CliContext, args: argparse.Namespace) -> int:
     profile = ctx.profile()
     submission_id = service.resolve_submission_id(ctx.db, args.id)
-    assignments: dict[str, str] = {}
+    assignments: list[tuple[str, str]] = []  # in order: projects[+]/… then projects[-1]/…
     files: dict[str, Path] = {}
     for item in args.assignments:
-        name, sep, value = item.partition("=")
+        name, sep, value = _split_assignment(item)
         if not sep or not name.strip():
             raise CliUsageError(_("“{item}” is not NAME=VALUE.").format(item=item))
         if value.startswith("@"):
             files[name.strip()] = Path(value[1:])
         else:
-            assignments[name.strip()] = value
+            assignments.append((name.strip(), value))
     language = current_language()
     for name, path in files.items():
         service.attach_file(ctx.db, submission_id, name, path, language=language)
@@ -364,15 +406,28 @@ def cmd_response_reopen(ctx: CliContext, args: argparse.Namespace) -> int:
 
 
 def cmd_demo(ctx: CliContext, args: argparse.Namespace) -> int:
-    from neascn_desktop.surveys.demo import load_demo_report
+    from neascn_desktop.demo.loading import load_into_profile, remove_from_profile
 
+    if args.remove:
+        removed = remove_from_profile(ctx.db)
+        if ctx.json:
+            ctx.print_json(removed.to_dict())
+        else:
+            print(ngettext("Demo data removed: {count} record.", "Demo data removed: {count} records.",
+                           removed.records).format(count=removed.records))
+        return 0
     if args.cities < 1:
         raise CliUsageError(_("--cities must be at least 1."))
-    report = load_demo_report(ctx.db, ctx.profile(), cities=args.cities, seed=args.seed)
+    loaded = load_into_profile(ctx.db, ctx.profile(), cities=args.cities, seed=args.seed,
+                               mark=not args.unmarked)
+    report = loaded.report
     if ctx.json:
-        ctx.print_json(report.to_dict())
+        ctx.print_json(loaded.to_dict())
     else:
         print(_("Demo data: {created} responses created ({skipped} already there), "
                 "{finalized} finalized.").format(created=report.created, skipped=report.skipped,
                                                  finalized=report.finalized))
+        if loaded.marked:
+            print(_("The demo records are marked as demo: reports and packages leave them out; "
+                    "remove them with: neascn demo --remove"))
     return 0

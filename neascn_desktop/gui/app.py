@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from neascn_desktop import APP_NAME, __version__, i18n
 from neascn_desktop.i18n import _
@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_ALREADY_RUNNING = 1
 EXIT_STORE_ERROR = 2
+
+#: ``identity.profile.ROLES`` (not imported here: argument parsing must stay light).
+DEMO_ROLES = ("taskforce", "field", "secretariat")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,6 +56,16 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help=_("Linux: add the menu entry and the .neascn file type for this user, then exit"),
     )
+    parser.add_argument(
+        "--demo",
+        nargs="?",
+        const="secretariat",
+        choices=DEMO_ROLES,
+        metavar=_("ROLE"),
+        help=_("try the app with demo data: a separate demo data directory, created for ROLE "
+               "on first use; your own data is not touched"),
+    )
+    parser.add_argument("--demo-language", help=argparse.SUPPRESS)
     parser.add_argument("packages", nargs="*", metavar=_("FILE"),
                         help=_("package files to open in the Inbox"))
     return parser
@@ -168,6 +181,78 @@ def _install_startup_probe(app: QApplication, window: QWidget) -> None:
     app.installEventFilter(probe)
 
 
+def _open_data_directory(data_dir: Path, *, demo: bool) -> tuple[Any, Any] | int:
+    """Lock and open ``data_dir``: ``(lock, database)``, or an exit status after saying why not.
+
+    A demo data directory always holds its own SQLite file, even when
+    ``NEASCN_DATABASE_URL`` points the real profile at a shared server.
+    """
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        if demo:
+            from neascn_desktop.demo.directory import mark_demo_directory
+
+            mark_demo_directory(data_dir)
+    except OSError as exc:
+        _message(
+            _("Cannot create the data directory {path}: {reason}").format(
+                path=data_dir, reason=exc.strerror or exc
+            ),
+            critical=True,
+        )
+        return EXIT_STORE_ERROR
+
+    from neascn_desktop.gui.instance_lock import InstanceLock
+
+    lock = InstanceLock(data_dir)
+    if not lock.try_acquire():
+        holder = lock.holder()
+        _message(
+            _(
+                "NEASCN Desktop is already open on the data directory {path} "
+                "(process {pid}). Use that window, or close it and try again."
+            ).format(path=data_dir, pid=holder.pid if holder else "?")
+        )
+        return EXIT_ALREADY_RUNNING
+
+    from neascn_desktop.store import StoreError, open_database
+    from neascn_desktop.store.database import DB_FILENAME, sqlite_url
+
+    try:
+        db = open_database(data_dir, sqlite_url(data_dir / DB_FILENAME) if demo else None)
+    except StoreError as exc:
+        lock.release()
+        _message(str(exc), critical=True)
+        return EXIT_STORE_ERROR
+    from neascn_desktop.paths import MEMBER_KEY_FILE
+
+    if not demo and (data_dir / MEMBER_KEY_FILE).exists():  # a member of a team: new team keys
+        from neascn_desktop.team.members import TeamError, refresh_team_keys
+
+        try:
+            refresh_team_keys(db)
+        except TeamError as exc:
+            db.dispose()
+            lock.release()
+            _message(str(exc), critical=True)
+            return EXIT_STORE_ERROR
+    return lock, db
+
+
+def _demo_profile(db: Any, role: str, language: str) -> Any:
+    """The demo directory's profile (created with its demo data the first time), with a busy cursor."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from neascn_desktop.demo.directory import prepare_demo_profile
+
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        return prepare_demo_profile(db, role=role, language=language)
+    finally:
+        QApplication.restoreOverrideCursor()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the GUI; returns the process exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -218,53 +303,51 @@ def main(argv: Sequence[str] | None = None) -> int:
     lock = None
     db = None
     try:
-        try:
-            data_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            _message(
-                _("Cannot create the data directory {path}: {reason}").format(
-                    path=data_dir, reason=exc.strerror or exc
-                ),
-                critical=True,
-            )
-            return EXIT_STORE_ERROR
+        if args.demo:
+            from neascn_desktop.demo.directory import demo_data_dir
 
-        from neascn_desktop.gui.instance_lock import InstanceLock
-
-        lock = InstanceLock(data_dir)
-        if not lock.try_acquire():
-            holder = lock.holder()
-            _message(
-                _(
-                    "NEASCN Desktop is already open on the data directory {path} "
-                    "(process {pid}). Use that window, or close it and try again."
-                ).format(path=data_dir, pid=holder.pid if holder else "?")
-            )
-            return EXIT_ALREADY_RUNNING
-
-        from neascn_desktop.identity.profile import load_profile
-        from neascn_desktop.store import StoreError, open_database
-
-        try:
-            db = open_database(data_dir)
-        except StoreError as exc:
-            _message(str(exc), critical=True)
-            return EXIT_STORE_ERROR
+            data_dir = demo_data_dir(data_dir)
+        opened = _open_data_directory(data_dir, demo=bool(args.demo))
+        if isinstance(opened, int):
+            return opened
+        lock, db = opened
         _install_excepthook(data_dir)
         from neascn_desktop.store.attachments import sweep_temporary
 
         sweep_temporary(db.attachments_dir())  # what a crashed import or data entry left behind
 
+        from neascn_desktop.identity.profile import load_profile
+
         profile = load_profile(db)
-        if profile is not None:
+        if args.demo:
+            profile = _demo_profile(db, args.demo, args.demo_language or i18n.current_language())
+            i18n.set_language(profile.language)
+        elif profile is not None:
             i18n.set_language(profile.language)
         else:
             from neascn_desktop.gui.first_run import FirstRunDialog
 
             dialog = FirstRunDialog(db)
-            if dialog.exec() != QDialog.DialogCode.Accepted or dialog.profile is None:
+            if dialog.exec() != QDialog.DialogCode.Accepted:
                 return EXIT_OK
-            profile = dialog.profile
+            if dialog.demo_requested:
+                # The real data directory keeps no profile: the next start asks again.
+                from neascn_desktop.demo.directory import demo_data_dir
+
+                db.dispose()
+                db = None
+                lock.release()
+                lock = None
+                data_dir = demo_data_dir(data_dir)
+                opened = _open_data_directory(data_dir, demo=True)
+                if isinstance(opened, int):
+                    return opened
+                lock, db = opened
+                profile = _demo_profile(db, dialog.role(), dialog.language())
+            elif dialog.profile is None:
+                return EXIT_OK
+            else:
+                profile = dialog.profile
 
         from neascn_desktop.gui.context import GuiContext
         from neascn_desktop.gui.main_window import MainWindow

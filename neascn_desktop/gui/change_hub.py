@@ -4,7 +4,9 @@ Use cases return a :class:`~neascn_desktop.changes.Changes`; the GUI publishes
 it with :meth:`ChangeHub.publish` and each workspace's ``on_changes`` decides
 whether to refresh.  Commits by another process (the ``neascn`` CLI running
 beside the window) are noticed by polling SQLite's ``PRAGMA data_version`` on a
-dedicated connection about once a second and published as ``Changes.all()``.
+dedicated connection about once a second and published as ``Changes.all()``.  On a shared
+PostgreSQL database the other members' commits arrive as notifications
+(``store.listening``), looked at on the same timer (no query to the server).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class ChangeHub(QObject):
         self._db: Database | None = None
         self._conn: Any = None
         self._version: int | None = None
+        self._listener: Any = None
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_INTERVAL_MS)
         self._timer.timeout.connect(self.poll)
@@ -48,6 +51,13 @@ class ChangeHub(QObject):
     def watch(self, db: Database, interval_ms: int = POLL_INTERVAL_MS) -> None:
         """Start polling ``db`` for commits made by other processes (SQLite only)."""
         self.stop()
+        if db.engine.dialect.name == "postgresql":
+            from neascn_desktop.store.listening import ChangeListener
+
+            self._listener = ChangeListener(db)
+            self._timer.setInterval(interval_ms)
+            self._timer.start()
+            return
         if db.engine.dialect.name != "sqlite":
             return
         self._db = db
@@ -62,6 +72,9 @@ class ChangeHub(QObject):
 
     def stop(self) -> None:
         self._timer.stop()
+        if self._listener is not None:
+            self._listener.close()
+        self._listener = None
         if self._conn is not None:
             self._conn.close()
         self._conn = None
@@ -69,6 +82,10 @@ class ChangeHub(QObject):
 
     def poll(self) -> None:
         """Publish ``Changes.all()`` if another connection committed since the last look."""
+        if self._listener is not None:
+            if self._listener.others_committed():
+                self.dataChanged.emit(Changes.all())
+            return
         version = self._read_version()
         if version is None or version == self._version:
             return

@@ -34,6 +34,8 @@ class FirstRunDialog(QDialog):
         super().__init__(parent)
         self.db = db
         self.profile: Profile | None = None
+        #: "Try with demo data" was chosen: no profile here, the app opens the demo data directory.
+        self.demo_requested = False
         self.form = load_form("first_run_dialog.ui", self)
         self.setWindowIcon(icon("neascn"))
         # Room for the introduction to wrap into a few lines, in any language.
@@ -58,6 +60,9 @@ class FirstRunDialog(QDialog):
         )
         self.create_button.setObjectName("createButton")
         self.create_button.setDefault(True)
+        self.demo_button = self.form.buttonBox.addButton("", QDialogButtonBox.ButtonRole.ActionRole)
+        self.demo_button.setObjectName("tryDemoButton")
+        self.demo_button.clicked.connect(self.try_demo)
         self.form.nameEdit.textChanged.connect(self._update_ok)
         self.form.roleCombo.currentIndexChanged.connect(self._update_role_hint)
         self.form.languageCombo.currentIndexChanged.connect(self._on_language_chosen)
@@ -89,6 +94,9 @@ class FirstRunDialog(QDialog):
             code = self.form.roleCombo.itemData(index)
             self.form.roleCombo.setItemText(index, _(ROLES[code]))
         self.create_button.setText(_("Create profile"))
+        self.demo_button.setText(_("Try with demo data"))
+        self.demo_button.setToolTip(_("Look around with example data in a separate demo data "
+                                      "directory; no profile is created here"))
         self._update_role_hint()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
@@ -113,6 +121,12 @@ class FirstRunDialog(QDialog):
     def _on_language_chosen(self, *_args: object) -> None:
         i18n.set_language(self.language())
         self.retranslate()
+
+    @Slot()
+    def try_demo(self) -> None:
+        """Close without a profile; the caller opens the demo data directory in the chosen role."""
+        self.demo_requested = True
+        super().accept()
 
     def accept(self) -> None:
         try:

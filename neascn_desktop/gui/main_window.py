@@ -31,8 +31,10 @@ from PySide6.QtWidgets import (
 
 from neascn_desktop import APP_NAME, __version__, i18n
 from neascn_desktop.changes import Changes
+from neascn_desktop.demo.directory import is_demo_directory
+from neascn_desktop.demo.marks import holds_demo_data
 from neascn_desktop.gui.context import GuiContext
-from neascn_desktop.gui.demo_data import load_demo_data
+from neascn_desktop.gui.demo_data import load_demo_data, remove_demo_data, try_demo
 from neascn_desktop.gui.forms import load_form
 from neascn_desktop.gui.icons import icon
 from neascn_desktop.gui.settings import gui_settings
@@ -209,9 +211,12 @@ class MainWindow(QMainWindow):
         form.actionExportKeyCard.triggered.connect(self.export_key_card)
         form.actionTrustKeyCards.setIcon(icon("trust"))
         form.actionTrustKeyCards.triggered.connect(self.show_trusted_devices)
+        form.actionTeamMembers.triggered.connect(self.show_team_members)
         form.actionAbout.setIcon(icon("about"))
         form.actionAbout.triggered.connect(self.show_about)
         form.actionLoadDemoData.triggered.connect(self.load_demo_data)
+        form.actionTryDemo.triggered.connect(self.try_demo)
+        form.actionRemoveDemoData.triggered.connect(self.remove_demo_data)
         form.menuHelp.setToolTipsVisible(True)
 
         # View: one checkable action per workspace (Ctrl+1 ... Ctrl+4), then languages.
@@ -248,11 +253,16 @@ class MainWindow(QMainWindow):
         self._profile_label.setObjectName("statusProfile")
         self._role_label = QLabel(self)
         self._role_label.setObjectName("statusRole")
+        self._demo_label = QLabel(self)
+        self._demo_label.setObjectName("statusDemo")
+        self._demo_label.setStyleSheet(
+            "QLabel { background: #fff3cd; color: #664d03; border-radius: 3px; padding: 1px 6px; }")
         self._database_label = QLabel(self)
         self._database_label.setObjectName("statusDatabase")
         self._database_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # A long path must not make the window wider: clip it (the tooltip has it all).
         self._database_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        bar.addPermanentWidget(self._demo_label)
         bar.addPermanentWidget(self._profile_label)
         bar.addPermanentWidget(self._role_label)
         bar.addPermanentWidget(self._database_label, 1)
@@ -359,17 +369,49 @@ class MainWindow(QMainWindow):
             if profile is not None:
                 self.ctx.profile = profile
                 self._update_status_bar()
+        if changes.touches("demo"):
+            self._update_demo_action()
         for widget in list(self._workspaces.values()):
             handler = getattr(widget, "on_changes", None)
             if callable(handler):
                 handler(changes)
 
     def _update_demo_action(self) -> None:
-        self.form.actionLoadDemoData.setToolTip(_("Load example data to try the app"))
+        """Demo actions, the title and the status bar say whether demo data is here."""
+        form = self.form
+        demo_directory = is_demo_directory(self.ctx.data_dir)
+        holds_demo = not demo_directory and holds_demo_data(self.ctx.db)
+        form.actionTryDemo.setVisible(not demo_directory)
+        form.actionLoadDemoData.setVisible(not demo_directory)
+        form.actionRemoveDemoData.setVisible(not demo_directory)
+        form.actionRemoveDemoData.setEnabled(holds_demo)
+        form.actionLoadDemoData.setToolTip(form.actionLoadDemoData.statusTip())
+        form.actionTryDemo.setToolTip(form.actionTryDemo.statusTip())
+        if demo_directory:
+            self.setWindowTitle(_("{app} — demo data").format(app=APP_NAME))
+            self._demo_label.setText(_("Demo data: nothing here is real"))
+            self._demo_label.setToolTip(_("This window shows the separate demo data directory {path}; "
+                                          "your own profile is not open here.").format(
+                                              path=self.ctx.data_dir))
+        else:
+            self.setWindowTitle(APP_NAME)
+            self._demo_label.setText(_("This profile holds demo data") if holds_demo else "")
+            self._demo_label.setToolTip(
+                _("Demo records are marked, left out of reports and packages; "
+                  "Help → Remove demo data removes them.") if holds_demo else "")
+        self._demo_label.setVisible(demo_directory or holds_demo)
 
     @Slot()
     def load_demo_data(self) -> None:
         load_demo_data(self.ctx)
+
+    @Slot()
+    def try_demo(self) -> None:
+        try_demo(self.ctx)
+
+    @Slot()
+    def remove_demo_data(self) -> None:
+        remove_demo_data(self.ctx)
 
     def _undo_target(self) -> Any:
         focus = QApplication.focusWidget()
@@ -419,6 +461,14 @@ class MainWindow(QMainWindow):
         from neascn_desktop.gui.keycards import TrustedDevicesDialog
 
         dialog = TrustedDevicesDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.open()
+
+    @Slot()
+    def show_team_members(self) -> None:
+        from neascn_desktop.gui.team_members import TeamMembersDialog
+
+        dialog = TeamMembersDialog(self.ctx, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dialog.open()
 

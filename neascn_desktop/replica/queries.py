@@ -22,7 +22,7 @@ from neascn_desktop.replica.tables import (
     pending_table,
     revision_table,
 )
-from neascn_desktop.replica.values import Conflict, CurrentState
+from neascn_desktop.replica.values import Conflict, CurrentState, is_withdrawn
 
 if TYPE_CHECKING:
     from neascn_desktop.replica.access import Executor, Target
@@ -61,25 +61,31 @@ def _current_from_row(row: Any) -> CurrentState:
 
 
 def current(target: Target, entity_type: str, entity_id: str) -> CurrentState | None:
-    """The displayed state of one entity (``None`` if unknown or of another type)."""
+    """The displayed state of one entity (``None`` if unknown, of another type or withdrawn:
+    see ``replica.withdrawal``)."""
     with _reading(target) as session:
         row = session.execute(
             _current_query().where(
                 current_table.c.entity_id == entity_id, current_table.c.entity_type == entity_type
             )
         ).first()
-        return _current_from_row(row) if row is not None else None
+        if row is None:
+            return None
+        state = _current_from_row(row)
+        return None if is_withdrawn(state.payload) else state
 
 
 def list_current(target: Target, entity_type: str) -> list[CurrentState]:
-    """The displayed state of every entity of a type, ordered by entity id."""
+    """The displayed state of every entity of a type, ordered by entity id (withdrawn ones
+    left out)."""
     with _reading(target) as session:
         rows = session.execute(
             _current_query()
             .where(current_table.c.entity_type == entity_type)
             .order_by(current_table.c.entity_id)
         )
-        return [_current_from_row(row) for row in rows]
+        states = (_current_from_row(row) for row in rows)
+        return [state for state in states if not is_withdrawn(state.payload)]
 
 
 def get_revision(target: Target, revision_id: str) -> Revision | None:

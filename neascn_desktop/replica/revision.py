@@ -209,6 +209,18 @@ class Revision:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
 
+#: The payload of a record withdrawn altogether (the revisions that created it were withdrawn,
+#: see ``replica.withdrawal``).  Readers of current states (``replica.current``,
+#: ``replica.list_current``) leave such records out.
+WITHDRAWN_KEY = "_withdrawn"
+WITHDRAWN: dict[str, Any] = {WITHDRAWN_KEY: True}
+
+
+def is_withdrawn(payload: Mapping[str, Any]) -> bool:
+    """Whether a payload is the withdrawn marker (a record that no longer exists)."""
+    return len(payload) == 1 and payload.get(WITHDRAWN_KEY) is True
+
+
 def _all_ids(values: Iterable[Any]) -> bool:
     return all(isinstance(v, str) and _ID_PATTERN.match(v) for v in values)
 

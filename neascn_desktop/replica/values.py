@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
-from neascn_desktop.replica.revision import Revision
+from neascn_desktop.replica.revision import WITHDRAWN, WITHDRAWN_KEY, Revision, is_withdrawn
 from neascn_desktop.store.database import Database
 
 if TYPE_CHECKING:
@@ -73,3 +73,6 @@ class Conflict:
     entity_type: str
     winner_id: str
     heads: tuple[Revision, ...]
+
+
+__all__ = ["WITHDRAWN", "WITHDRAWN_KEY", "AddResult", "Conflict", "CurrentState", "is_withdrawn"]

@@ -5,6 +5,8 @@ scoring), framework (sections, comments), the revision log (conflicts) and
 the sync room's package records (last import per device).  Everything is put
 in the report's language here, so the builders stay pure.
 
+Demo responses loaded into a real profile (``demo.marks``) never enter a report.
+
 Which submission speaks for a city: its finalized one if any, else its newest
 draft; among several of the same kind, the most recently updated.
 """
@@ -15,6 +17,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
+from neascn_desktop.demo.marks import without_demo
 from neascn_desktop.i18n import translate_in
 from neascn_desktop.i18n.formatting import format_date, format_number
 from neascn_desktop.reports.data import (
@@ -136,7 +139,7 @@ def collect_readiness(
     definition = get_definition(db, form_id or BUILTIN_FORM_ID, form_version)
     all_cities = list_cities(db)
     cities = _check_cities(all_cities, city_ids)
-    submissions = [s for s in list_submissions(db, form_id=definition.form_id)
+    submissions = [s for s in without_demo(db, list_submissions(db, form_id=definition.form_id), "id")
                    if s.form_version == definition.version]
     best = _best_per_city(submissions)
 
@@ -273,7 +276,7 @@ def collect_status(db: Any, language: str, form_version: str | None = None,
     cities = _check_cities(list_cities(db), city_ids)
     wanted = {c.id for c in cities}
     submissions = [
-        s for s in list_submissions(db, form_id=form_id)
+        s for s in without_demo(db, list_submissions(db, form_id=form_id), "id")
         if s.city_id in wanted and (form_version is None or s.form_version == form_version)
     ]
     rows = tuple(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, create_engine, event, text
 
 from neascn_desktop.i18n import _
-from neascn_desktop.paths import DB_FILENAME, attachments_dir
+from neascn_desktop.paths import DATABASE_URL_FILE, DB_FILENAME, attachments_dir
 from neascn_desktop.store.errors import StoreError
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 #: The newest migration.  Opening an up-to-date database compares against this constant
 #: instead of loading Alembic (a test checks that it matches Alembic's head).
-SCHEMA_HEAD = "0007_package_identity"
+SCHEMA_HEAD = "0008_h18_team"
 BUSY_TIMEOUT_MS = 15_000
 _MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -80,6 +81,8 @@ class Database:
         conn = self.engine.connect()
         if self.engine.dialect.name == "sqlite":
             conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+        elif self.engine.dialect.name == "postgresql":
+            conn = conn.execution_options(neascn_writer=True)
         return conn
 
     @property
@@ -131,6 +134,40 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(conn) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "")
         conn.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+#: The key of the advisory lock every writing transaction on PostgreSQL takes first (any
+#: 64-bit number no other application on the server uses: "NEASCN" in ASCII).
+WRITE_LOCK_KEY = 0x4E_45_41_53_43_4E
+#: The channel every writing transaction on PostgreSQL notifies (see ``store.listening``), with
+#: this process's origin as the payload, so that a window ignores its own process's commits.
+CHANGES_CHANNEL = "neascn_changes"
+ORIGIN = uuid.uuid4().hex
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    """Writers on a shared PostgreSQL database take their turn, like SQLite's ``BEGIN IMMEDIATE``.
+
+    Every writing transaction (``Database.writing()``/``transaction()``, the migrations) first
+    takes one transaction-level advisory lock, released by its commit or rollback.  Under READ
+    COMMITTED each later statement then sees everything the previous writer committed, so the
+    checks a use case makes in its transaction (is this package applied? which revisions are
+    present?) hold until it commits: two members importing the same packages at once apply each
+    package once, and the second finds them applied, as on SQLite.  Readers never wait.
+    """
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:
+        if conn.get_execution_options().get("neascn_writer"):
+            take_write_lock(conn)
+            # Delivered at commit only (dropped on rollback): the other members' windows refresh.
+            conn.exec_driver_sql(f"NOTIFY {CHANGES_CHANNEL}, '{ORIGIN}'")
+
+
+def take_write_lock(conn: Connection) -> None:
+    """Wait for the team's write lock in ``conn``'s transaction (PostgreSQL; nothing elsewhere)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
 
 
 def alembic_config(engine_url: str):
@@ -225,14 +262,25 @@ def upgrade(engine: Engine, url: str, target: str = "head") -> None:
 
     config = alembic_config(url)
     with engine.begin() as connection:
+        # Two members opening an old database at once: the second waits, then finds it upgraded.
+        take_write_lock(connection)
         config.attributes["connection"] = connection
         command.upgrade(config, target)
 
 
 def create_db_engine(url: str) -> Engine:
-    engine = create_engine(url, future=True)
+    from sqlalchemy.engine import make_url
+
+    options: dict[str, Any] = {}
+    if make_url(url).get_backend_name() == "postgresql":
+        # READ COMMITTED whatever the server's default: a writer's statements after the write
+        # lock must see what the writer before it committed (see ``_configure_postgresql``).
+        options["isolation_level"] = "READ COMMITTED"
+    engine = create_engine(url, future=True, **options)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
+    elif engine.dialect.name == "postgresql":
+        _configure_postgresql(engine)
     return engine
 
 
@@ -246,6 +294,25 @@ def sqlite_url(path: Path) -> str:
     from sqlalchemy.engine import URL
 
     return URL.create("sqlite", database=str(path)).render_as_string(hide_password=False)
+
+
+def stored_url(data_dir: Path) -> str | None:
+    """The shared database this data directory joined (``neascn join``), if any."""
+    try:
+        text = (data_dir / DATABASE_URL_FILE).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return text or None
+
+
+def store_url(data_dir: Path, url: str) -> None:
+    """Remember the shared database of a data directory (owner-only: the URL may hold a password)."""
+    path = data_dir / DATABASE_URL_FILE
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(url + "\n")
+    os.replace(tmp, path)
 
 
 def open_database(
@@ -273,7 +340,7 @@ def open_database(
             )
         ) from exc
     _restrict(data_dir, 0o700)
-    url = url or os.environ.get("NEASCN_DATABASE_URL") or sqlite_url(data_dir / DB_FILENAME)
+    url = url or os.environ.get("NEASCN_DATABASE_URL") or stored_url(data_dir) or sqlite_url(data_dir / DB_FILENAME)
     engine = create_db_engine(url)
     sqlite_file = engine.url.database if engine.dialect.name == "sqlite" else None
     if sqlite_file and sqlite_file != ":memory:" and not engine.url.query.get("uri"):

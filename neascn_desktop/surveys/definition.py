@@ -14,10 +14,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from neascn_desktop.errors import NeascnError
 from neascn_desktop.i18n import LANGUAGES, _
+
+if TYPE_CHECKING:
+    from neascn_desktop.surveys.answer_tree import Scope
 
 #: The fields of a submission's payload that hold one value per question: merged, compared and
 #: shown in conflicts question by question.
@@ -182,6 +185,14 @@ class SurveyDefinition:
         (relevance of enclosing groups combined), loose top-level questions in unnamed
         sections; questions inside repeats are not in it (their instances are answered apart)."""
         return tuple(_flatten(self.children))
+
+    @cached_property
+    def answer_scopes(self) -> dict[str, Scope]:
+        """Where answers live: one :class:`~neascn_desktop.surveys.answer_tree.Scope` for the
+        top level ('') and one per repeat (by its path); see ``docs/answers.md``."""
+        from neascn_desktop.surveys.answer_tree import build_scopes
+
+        return build_scopes(self)
 
     @cached_property
     def groups(self) -> tuple[Group, ...]:

@@ -299,7 +299,17 @@ def read_document(data: Any) -> SurveyDefinition:
     )
     _check_duplicate_choices(r, definition)
     _check_references(definition)
+    _check_repeat_depth(r, definition)
     return definition
+
+
+def _check_repeat_depth(r: _Reader, d: SurveyDefinition) -> None:
+    """Answers nest as deep as repeats do; packages may carry at most ``MAX_REPEAT_DEPTH``."""
+    from neascn_desktop.surveys.answer_tree import MAX_REPEAT_DEPTH, repeat_depth
+
+    if repeat_depth(d) > MAX_REPEAT_DEPTH:
+        r.where = "children"
+        raise r.fail(_("repeats are nested more than {limit} levels deep").format(limit=MAX_REPEAT_DEPTH))
 
 
 def _check_duplicate_choices(r: _Reader, d: SurveyDefinition) -> None:
@@ -475,7 +485,8 @@ def _read_question(
 
 
 def _check_references(d: SurveyDefinition) -> None:
-    known = {q.name for q in d.questions}
+    # ``${repeat}`` is a question's sibling too (``count(${projects})``), as in pyxform.
+    known = {q.name for q in d.questions} | {g.name for g in d.groups}
     for where, text in _all_expressions(d):
         missing = sorted(expressions.references(expressions.parse(text)) - known)
         if missing:

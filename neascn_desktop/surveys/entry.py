@@ -1,4 +1,5 @@
-"""What the data-entry form needs on top of the surveys service: per-section progress, "open or start".
+"""What the data-entry form needs on top of the surveys service: per-section progress, "open or
+start", and the edits of repeat instances (add, remove, move, set an answer inside one).
 
 Pure functions of a definition and a :class:`~neascn_desktop.surveys.validation.FormState`
 (so the GUI shows the same counts the CLI and finalize would), plus the one
@@ -7,12 +8,17 @@ use case the city list needs: continue the city's survey, or start one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
 
+from neascn_desktop.changes import Changes
+from neascn_desktop.i18n import _
 from neascn_desktop.identity.profile import Profile
 from neascn_desktop.store.database import Database
-from neascn_desktop.surveys import service
-from neascn_desktop.surveys.definition import SurveyDefinition
+from neascn_desktop.surveys import answer_tree, service
+from neascn_desktop.surveys.definition import SurveyDefinition, SurveyError
+from neascn_desktop.surveys.repeat_state import TreeState, evaluate_tree
 from neascn_desktop.surveys.validation import FormState
 
 
@@ -83,3 +89,119 @@ def open_or_start(
     result = service.create_submission(db, profile, city_id, form_id=form_id, version=version,
                                        language=language)
     return result.submission, True
+
+
+# =========================================================================== repeat instances
+#
+# What the form GUI and the CLI call to edit answers inside repeats (docs/answers.md, "Entry
+# API").  Paths as in the CLI: ``projects`` (a repeat), ``projects[2]`` or ``projects[@id=…]``
+# (an instance), ``projects[2]/sector`` (an answer).  Each edit goes to the working copy at once,
+# like ``service.autosave``; a save point cuts the revision.
+
+
+@dataclass(frozen=True)
+class TreeResult:
+    """An edit of the answer tree: the submission, what changed, the new state of the whole
+    tree, and for :func:`add_instance` the new instance's id."""
+
+    submission: service.Submission
+    changes: Changes
+    state: TreeState
+    instance_id: str | None = None
+
+
+def tree_state(db: Database, submission: service.Submission, language: str = "en") -> TreeState:
+    """Relevance, values and issues of a submission's whole answer tree."""
+    return evaluate_tree(service.definition_for(db, submission), submission.answers, language)
+
+
+def _edit(db: Database, submission_id: str, language: str,
+          change: Callable[[SurveyDefinition, service.Submission], tuple[service.Submission, str | None]],
+          ) -> TreeResult:
+    submission_id = service.resolve_submission_id(db, submission_id)
+    definition = service.definition_for(db, service.get_submission(db, submission_id))
+    with db.transaction() as session:
+        # Read inside the transaction: an edit is never made on a stale copy.
+        current = service._load(session, submission_id)
+        if current is None:
+            raise SurveyError(_("There is no response {id}.").format(id=submission_id))
+        service._editable(current)
+        updated, new_id = change(definition, current)
+        updated = replace(updated, updated_at=service._now(), unsaved=True)
+        service._write_working_copy(session, updated)
+    return TreeResult(updated, service._submission_changes(updated.id),
+                      evaluate_tree(definition, updated.answers, language), new_id)
+
+
+def add_instance(db: Database, submission_id: str, repeat_path: str, *,
+                 values: Mapping[str, Any] | None = None, language: str = "en") -> TreeResult:
+    """Append an instance to a repeat (``projects``, ``projects[1]/partners``), optionally with
+    answers (question name -> value, checked like :func:`set_instance_answer`)."""
+
+    def change(definition: SurveyDefinition, current: service.Submission
+               ) -> tuple[service.Submission, str | None]:
+        location = answer_tree.locate(definition, current.answers, repeat_path)
+        if location.repeat is None or location.instance:
+            raise answer_tree.PathError(_("{path} is not a repeat; instances are added to a "
+                                          "repeat, e.g. projects.").format(path=repeat_path))
+        answers, new_id = answer_tree.with_instance(current.answers, location.instances, location.key)
+        updated = replace(current, answers=answers)
+        prefix = answer_tree.canonical_path(location.instances, f"{location.key}[@id={new_id}]")
+        if values:
+            updated = service._apply(definition, updated, {
+                f"{prefix}/{name}": value for name, value in values.items()})
+        return updated, new_id
+
+    return _edit(db, submission_id, language, change)
+
+
+def _instance_at(definition: SurveyDefinition, answers: Mapping[str, Any],
+                 path: str) -> answer_tree.Location:
+    location = answer_tree.locate(definition, answers, path)
+    if not location.instance:
+        raise answer_tree.PathError(_("{path} does not name one instance; write e.g. projects[2] "
+                                      "or projects[@id=…].").format(path=path))
+    return location
+
+
+def remove_instance(db: Database, submission_id: str, instance_path: str, *,
+                    language: str = "en") -> TreeResult:
+    """Remove one instance (``projects[2]``, ``projects[@id=…]``) with its answers, nested
+    repeats and attachments."""
+
+    def change(definition: SurveyDefinition, current: service.Submission
+               ) -> tuple[service.Submission, str | None]:
+        location = _instance_at(definition, current.answers, instance_path)
+        prefix = answer_tree.canonical_path(location.instances[:-1], "{}[@id={}]".format(
+            *location.instances[-1]))
+        attachments = {k: dict(v) for k, v in current.attachments.items()
+                       if not k.startswith(f"{prefix}/")}
+        return replace(current, answers=answer_tree.without_instance(
+            current.answers, location.instances), attachments=attachments), None
+
+    return _edit(db, submission_id, language, change)
+
+
+def move_instance(db: Database, submission_id: str, instance_path: str, position: int, *,
+                  language: str = "en") -> TreeResult:
+    """Move one instance to ``position`` among its repeat's instances (counted from 1)."""
+
+    def change(definition: SurveyDefinition, current: service.Submission
+               ) -> tuple[service.Submission, str | None]:
+        location = _instance_at(definition, current.answers, instance_path)
+        return replace(current, answers=answer_tree.with_instance_moved(
+            current.answers, location.instances, position)), None
+
+    return _edit(db, submission_id, language, change)
+
+
+def set_instance_answer(db: Database, submission_id: str, path: str, value: Any, *,
+                        language: str = "en") -> TreeResult:
+    """Set one answer by path (``projects[2]/sector``; any answer key works too) to a value as a
+    widget produces it (``None`` clears); ``AnswerError`` if the question cannot hold it."""
+
+    def change(definition: SurveyDefinition, current: service.Submission
+               ) -> tuple[service.Submission, str | None]:
+        return service._apply(definition, current, {path: value}), None
+
+    return _edit(db, submission_id, language, change)

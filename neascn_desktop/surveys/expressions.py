@@ -1,25 +1,28 @@
 """XLSForm expressions (``relevant``, ``constraint``, ``required``, ``calculation``).
 
-Our own tokenizer, recursive-descent parser and evaluator for the subset of
-XPath that survey designers use in XLSForm: ``${name}``, ``.``, ``and``/``or``,
-comparisons, ``+ - * div mod``, number and string literals and the functions
-in :data:`FUNCTIONS`.  Nothing is ever handed to Python's ``eval``: anything
-outside the grammar is refused with an :class:`ExpressionError` naming the
+Our own tokenizer, recursive-descent parser and evaluator for the XPath that survey designers
+use in XLSForm: ``${name}``, ``.``, relative and absolute paths (``..``, ``../x``,
+``current()/../x``, ``/data/group/x``), ``and``/``or``, comparisons, ``+ - * div mod``,
+number and string literals and the ODK function library of
+:mod:`neascn_desktop.surveys.expression_library`.  Nothing is ever handed to Python's
+``eval``: anything outside the grammar is refused with an :class:`ExpressionError` naming the
 position and the reason.
 
-Values follow XPath 1.0: an unanswered question is the empty string, which
-converts to the number NaN (so ``${age} > 5`` is false while unanswered); ``=``
-compares as booleans if either side is a boolean, else as numbers if either
-side is a number, else as strings; ``<`` and friends compare as numbers —
-except that two non-numeric strings compare as strings, which makes ISO dates
-(``${start} <= ${end}``) work as designers expect.
+Values and operators follow JavaRosa (ODK Collect), see
+:mod:`neascn_desktop.surveys.expression_values`: an unanswered question is the empty string,
+which converts to the number NaN (so ``${age} > 5`` is false while unanswered); ``=``
+compares as booleans if either side is a boolean, else as numbers if either side is a
+number, else as strings; ``<`` and friends compare as numbers (a date counts its days since
+1970) — except that two texts that both read as ISO dates compare as dates, for answers held
+as plain text outside a form.  Expressions are evaluated in a
+:class:`~neascn_desktop.surveys.expression_scope.Scope` (the answers and the context node).
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -27,6 +30,19 @@ from typing import Any
 
 from neascn_desktop.errors import NeascnError
 from neascn_desktop.i18n import _
+from neascn_desktop.surveys import expression_library
+from neascn_desktop.surveys.expression_scope import Scope, answer_value
+from neascn_desktop.surveys.expression_values import (
+    EvaluationError,
+    NodeSet,
+    Scalar,
+    XDate,
+    parse_date_time,
+    to_boolean,
+    to_number,
+    to_string,
+    unpack,
+)
 
 #: Deepest nesting of parentheses, signs and function calls we accept (bounds the parser's recursion).
 MAX_NESTING = 40
@@ -56,7 +72,7 @@ def _shorten(text: str, limit: int = 80) -> str:
 
 # --------------------------------------------------------------------------- syntax tree
 
-Value = str | float | bool
+Value = Scalar
 
 
 @dataclass(frozen=True)
@@ -77,6 +93,15 @@ class Current:
 
 
 @dataclass(frozen=True)
+class Path:
+    """A location path: ``start`` is ``/`` (absolute), ``.`` (relative to the context node) or
+    ``current()``; ``steps`` are names, ``..`` and ``.``."""
+
+    start: str
+    steps: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Negate:
     operand: Node
 
@@ -94,7 +119,7 @@ class Call:
     args: tuple[Node, ...]
 
 
-Node = Literal | Ref | Current | Negate | Binary | Call
+Node = Literal | Ref | Current | Path | Negate | Binary | Call
 
 #: Binary operators from the loosest to the tightest binding level.
 PRECEDENCE: tuple[tuple[str, ...], ...] = (
@@ -122,7 +147,11 @@ class Token:
 _NAME_RE = re.compile(r"(?:jr:|odk:)?[A-Za-z_][A-Za-z0-9_\-]*")
 _QUESTION_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
 _NUMBER_RE = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
-_PATH_RE = re.compile(r"(?:(?:\.\./)+|/(?:[A-Za-z_][A-Za-z0-9_.\-]*/)*)[A-Za-z_][A-Za-z0-9_\-]*(?![A-Za-z0-9_\-(])")
+_STEP = r"(?:\.\.|\.|[A-Za-z_][A-Za-z0-9_.\-]*(?::[A-Za-z_][A-Za-z0-9_.\-]*)?)"
+#: ``..``, ``../x``, ``./x``, ``/data/g/x``, ``current()/../x``: a path token (not ``.`` alone,
+#: not a number like ``.5``, not a function name before ``(``).
+_PATH_RE = re.compile(
+    r"(?:current\(\)|\.\.|\.(?=/)|(?=/))(?:/" + _STEP + r")*(?![A-Za-z0-9_\-(:])")
 _QUOTES = {"'": "'‘’", '"': '"“”', "‘": "'‘’", "’": "'‘’",
            "“": '"“”', "”": '"“”'}
 _SYMBOLS = ("!=", "<=", ">=", "=", "<", ">", "+", "-", "*")
@@ -166,12 +195,12 @@ def tokenize(text: str) -> list[Token]:
             i = match.end()
             continue
         match = _PATH_RE.match(text, i)
-        if match:
-            # ``../name`` and ``/data/group/name``: names are unique in a form, so the last
-            # step names the question (relative steps inside repeats resolve the same way).
-            tokens.append(Token("ref", match.group(), i, match.group().rsplit("/", 1)[-1]))
-            i = match.end()
-            continue
+        if match and match.group() not in ("", "current()"):
+            path = _path_of(match.group())
+            if path is not None:
+                tokens.append(Token("path", match.group(), i, path))
+                i = match.end()
+                continue
         if ch == ".":
             tokens.append(Token("dot", ".", i))
             i += 1
@@ -199,38 +228,25 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
+def _path_of(text: str) -> Path | None:
+    if text.startswith("current()"):
+        start, rest = "current()", text[len("current()"):]
+    elif text.startswith("/"):
+        start, rest = "/", text
+    else:
+        start, rest = ".", "/" + text
+    steps = tuple(rest.split("/")[1:])
+    if any(step == "" for step in steps) or (start == "/" and not steps):
+        return None
+    return Path(start, steps)
+
+
 # --------------------------------------------------------------------------- functions
 
-#: name -> (minimum arguments, maximum arguments or None for any number)
+#: name -> (minimum arguments, maximum arguments or None for any number): the ODK function
+#: library we evaluate (see :mod:`neascn_desktop.surveys.expression_library`).
 FUNCTIONS: dict[str, tuple[int, int | None]] = {
-    "selected": (2, 2),
-    "count-selected": (1, 1),
-    "string-length": (1, 1),
-    "regex": (2, 2),
-    "if": (3, 3),
-    "true": (0, 0),
-    "false": (0, 0),
-    "not": (1, 1),
-    "number": (1, 1),
-    "string": (1, 1),
-    "boolean": (1, 1),
-    "concat": (1, None),
-    "coalesce": (2, 2),
-    "round": (1, 2),
-    "int": (1, 1),
-}
-#: ODK functions a form may use that this evaluator does not compute yet: they parse, so the
-#: form imports, and evaluating one raises :class:`ExpressionError` (the caller's default applies).
-PARSE_ONLY_FUNCTIONS: dict[str, tuple[int, int | None]] = {
-    name: (0, None) for name in (
-        "selected-at", "jr:choice-name", "join", "substr", "substring-before", "substring-after",
-        "contains", "starts-with", "ends-with", "translate", "normalize-space", "pow", "sqrt",
-        "exp", "log", "log10", "abs", "min", "max", "sum", "count", "position", "indexed-repeat",
-        "once", "today", "now", "date", "date-time", "decimal-date-time", "format-date",
-        "format-date-time", "pulldata", "area", "distance", "boolean-from-string", "checklist",
-        "weighted-checklist", "uuid", "random", "digest", "current", "floor", "ceiling", "last",
-        "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "pi", "decimal-time", "exp10", "base64-decode", "choice-name",
-    )
+    name: (f.minimum, f.maximum) for name, f in expression_library.LIBRARY.items()
 }
 _WORD_OPERATORS = {"and", "or", "div", "mod"}
 
@@ -314,6 +330,9 @@ class _Parser:
         if token.kind == "dot":
             self.advance()
             return Current(), 1
+        if token.kind == "path":
+            self.advance()
+            return token.value, 1
         if token.kind == "lparen":
             self.advance()
             self.enter()
@@ -342,7 +361,10 @@ class _Parser:
                 _("“{name}” is not allowed here: refer to questions as ${{name}}").format(name=name),
                 token,
             )
-        if name not in FUNCTIONS and name not in PARSE_ONLY_FUNCTIONS:
+        if name in expression_library.REFUSED:
+            raise self.fail(_("{name}() is not supported: {reason}").format(
+                name=name, reason=_(expression_library.REFUSED[name])), token)
+        if name not in FUNCTIONS:
             raise self.fail(_("unknown function “{name}()”").format(name=name), token)
         self.advance()
         self.enter()
@@ -359,17 +381,28 @@ class _Parser:
                 break
         self.nesting -= 1
         self.expect("rparen", _("a closing “)” is missing"))
-        low, high = FUNCTIONS.get(name) or PARSE_ONLY_FUNCTIONS[name]
+        low, high = FUNCTIONS[name]
+        counts = expression_library.LIBRARY[name].counts
+        if counts and len(args) not in counts:
+            raise self.fail(_("{name}() takes {counts} arguments, not {given}").format(
+                name=name, counts=", ".join(map(str, counts)), given=len(args)), token)
         if len(args) < low or (high is not None and len(args) > high):
             if low == high:
                 reason = _("{name}() takes {count} arguments, not {given}").format(
                     name=name, count=low, given=len(args))
+            elif high is not None and len(args) > high:
+                reason = _("{name}() takes at most {count} arguments, not {given}").format(
+                    name=name, count=high, given=len(args))
             else:
                 reason = _("{name}() takes at least {count} arguments, not {given}").format(
                     name=name, count=low, given=len(args))
             raise self.fail(reason, token)
         if name == "regex" and isinstance(args[1], Literal):
             _compile_regex(self.text, token.position, str(args[1].value))
+        if name == "indexed-repeat" and not all(
+                isinstance(a, Ref | Path) for a in args[0:1] + args[1::2]):
+            raise self.fail(_("indexed-repeat() takes a question, then pairs of a repeat and "
+                              "an instance number"), token)
         if depth + 1 > MAX_DEPTH:
             raise self.fail(_("the expression is nested too deeply"), token)
         return Call(name, tuple(args)), depth + 1
@@ -419,7 +452,7 @@ def references(node: Node) -> frozenset[str]:
 
 def uses_current(node: Node) -> bool:
     """Whether the expression mentions ``.`` (the question's own value)."""
-    if isinstance(node, Current):
+    if isinstance(node, Current) or (isinstance(node, Path) and node.start != "/"):
         return True
     if isinstance(node, Negate):
         return uses_current(node.operand)
@@ -450,6 +483,12 @@ def to_text(node: Node) -> str:
         return "${" + node.name + "}"
     if isinstance(node, Current):
         return "."
+    if isinstance(node, Path):
+        if node.start == "/":
+            return "/" + "/".join(node.steps)
+        if node.start == ".":
+            return "/".join(node.steps)
+        return node.start + "".join("/" + step for step in node.steps)
     if isinstance(node, Negate):
         return "-" + _child_text(node.operand, _NEGATE_LEVEL)
     if isinstance(node, Binary):
@@ -482,72 +521,34 @@ def _child_text(node: Node, minimum: int) -> str:
 # --------------------------------------------------------------------------- values
 
 
-def answer_to_value(answer: Any) -> Value:
-    """An answer as XPath sees it: absent -> '', numbers -> float, lists -> space-separated."""
-    if answer is None:
-        return ""
-    if isinstance(answer, bool):
-        return answer
-    if isinstance(answer, int | float):
-        return float(answer)
-    if isinstance(answer, list | tuple):
-        return " ".join(str(item) for item in answer)
-    return str(answer)
+def _legacy_date(value: Scalar) -> XDate | None:
+    """A text answer that reads as an ISO date (answers held as plain text outside a form)."""
+    if isinstance(value, str) and len(value) >= 10 and value[4:5] == "-":
+        return parse_date_time(value)
+    return None
 
 
-_NUMERIC_TEXT = re.compile(r"\s*-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*")
-
-
-def to_number(value: Value) -> float:
-    if isinstance(value, bool):
-        return 1.0 if value else 0.0
-    if isinstance(value, float):
-        return value
-    if _NUMERIC_TEXT.fullmatch(value):
-        return float(value)
-    return math.nan
-
-
-def to_boolean(value: Value) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, float):
-        return not (value == 0 or math.isnan(value))
-    return value != ""
-
-
-def to_string(value: Value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "NaN"
-        if math.isinf(value):
-            return "Infinity" if value > 0 else "-Infinity"
-        return _number_text(value)
-    return value
-
-
-def _compare(op: str, left: Value, right: Value) -> bool:
+def _compare(op: str, left_value: expression_library.Value,
+             right_value: expression_library.Value) -> bool:
+    left, right = unpack(left_value), unpack(right_value)
     if op in ("=", "!="):
         if isinstance(left, bool) or isinstance(right, bool):
             same = to_boolean(left) == to_boolean(right)
         elif isinstance(left, float) or isinstance(right, float):
-            same = to_number(left) == to_number(right)
+            same = abs(to_number(left) - to_number(right)) < 1e-12
         else:
-            same = left == right
+            same = to_string(left) == to_string(right)
         return same if op == "=" else not same
     a, b = to_number(left), to_number(right)
-    if (
-        isinstance(left, str) and isinstance(right, str)
-        and math.isnan(a) and math.isnan(b) and left != "" and right != ""
-    ):
-        sa, sb = left, right  # two non-numeric strings, e.g. ISO dates
-        return {"<": sa < sb, "<=": sa <= sb, ">": sa > sb, ">=": sa >= sb}[op]
+    if math.isnan(a) and math.isnan(b):
+        da, db = _legacy_date(left), _legacy_date(right)
+        if da is not None and db is not None:
+            sa, sb = da.moment, db.moment
+            return {"<": sa < sb, "<=": sa <= sb, ">": sa > sb, ">=": sa >= sb}[op]
     return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
 
 
-def _arithmetic(op: str, left: Value, right: Value) -> float:
+def _arithmetic(op: str, left: expression_library.Value, right: expression_library.Value) -> float:
     a, b = to_number(left), to_number(right)
     try:
         if op == "+":
@@ -562,7 +563,7 @@ def _arithmetic(op: str, left: Value, right: Value) -> float:
                     return math.nan
                 return math.copysign(math.inf, a) * math.copysign(1.0, b)
             return a / b
-        # XPath ``mod`` truncates like C's fmod (the sign follows the dividend).
+        # XPath ``mod`` truncates like Java's % (the sign follows the dividend).
         return math.fmod(a, b)
     except (ValueError, OverflowError):
         return math.nan
@@ -571,18 +572,22 @@ def _arithmetic(op: str, left: Value, right: Value) -> float:
 # --------------------------------------------------------------------------- evaluation
 
 
-class _Evaluator:
-    def __init__(self, answers: Mapping[str, Any], current: Any) -> None:
-        self.answers = answers
-        self.current = current
+class _Evaluator(expression_library.Evaluation):
+    def __init__(self, scope: Scope, text: str) -> None:
+        self.scope = scope
+        self.text = text
 
-    def run(self, node: Node) -> Value:
+    def run(self, node: Any) -> expression_library.Value:
         if isinstance(node, Literal):
             return node.value
         if isinstance(node, Ref):
-            return answer_to_value(self.answers.get(node.name))
+            return self.scope.ref(node.name)
         if isinstance(node, Current):
-            return answer_to_value(self.current)
+            return self.scope.context()
+        if isinstance(node, Path):
+            if node.start == "current()" and not node.steps:
+                return self.scope.context()
+            return self.scope.path(node.start, node.steps)
         if isinstance(node, Negate):
             return -to_number(self.run(node.operand))
         if isinstance(node, Binary):
@@ -595,71 +600,69 @@ class _Evaluator:
                 return _compare(node.op, left, right)
             return _arithmetic(node.op, left, right)
         if isinstance(node, Call):
-            return self.call(node)
+            function = expression_library.LIBRARY.get(node.name)
+            if function is None:
+                raise EvaluationError(_("unknown function “{name}()”").format(name=node.name))
+            if function.lazy:
+                return function.implementation(self, list(node.args))
+            return function.implementation(self, [self.run(arg) for arg in node.args])
         raise TypeError(type(node).__name__)
 
-    def call(self, node: Call) -> Value:
-        name = node.name
-        if name == "if":
-            chosen = node.args[1] if to_boolean(self.run(node.args[0])) else node.args[2]
-            return self.run(chosen)
-        args = [self.run(arg) for arg in node.args]
-        handler = _FUNCTION_IMPLEMENTATIONS.get(name)
-        if handler is None:
-            raise ExpressionError(name, 0, _("unknown function “{name}()”").format(name=name))
-        return handler(args)
+    def reference_key(self, node: Any) -> str | None:
+        if isinstance(node, Ref):
+            return node.name
+        if isinstance(node, Path):
+            found = self.scope.path(node.start, node.steps)
+            return found.keys[0] if found.keys else None
+        return None
 
 
-def _round(args: list[Value]) -> float:
-    number = to_number(args[0])
-    digits = to_number(args[1]) if len(args) > 1 else 0.0
-    if math.isnan(number) or math.isinf(number) or math.isnan(digits) or abs(digits) > 15:
-        return number
-    factor = 10.0 ** int(digits)
-    scaled = abs(number) * factor + 0.5
-    if math.isinf(scaled):
-        return number
-    # Round half away from zero like ODK, not Python's half to even.
-    return math.copysign(math.floor(scaled), number) / factor
+def _scope(answers: Mapping[str, Any] | Scope, current: Any) -> Scope:
+    if isinstance(answers, Scope):
+        return answers if current is None else answers.with_current(current)
+    return Scope(answers, current)
 
 
-def _int(args: list[Value]) -> float:
-    number = to_number(args[0])
-    if math.isnan(number) or math.isinf(number):
-        return number
-    return float(math.trunc(number))
-
-
-def _regex(args: list[Value]) -> bool:
-    pattern = to_string(args[1])
-    compiled = _compile_regex(pattern, 0, pattern)
-    return compiled.search(to_string(args[0])) is not None
-
-
-_FUNCTION_IMPLEMENTATIONS: dict[str, Callable[[list[Value]], Value]] = {
-    "selected": lambda a: to_string(a[1]).strip() in to_string(a[0]).split(),
-    "count-selected": lambda a: float(len(to_string(a[0]).split())),
-    "string-length": lambda a: float(len(to_string(a[0]))),
-    "regex": _regex,
-    "true": lambda a: True,
-    "false": lambda a: False,
-    "not": lambda a: not to_boolean(a[0]),
-    "number": lambda a: to_number(a[0]),
-    "string": lambda a: to_string(a[0]),
-    "boolean": lambda a: to_boolean(a[0]),
-    "concat": lambda a: "".join(to_string(v) for v in a),
-    "coalesce": lambda a: a[0] if to_string(a[0]) != "" else a[1],
-    "round": _round,
-    "int": _int,
-}
-
-
-def evaluate(node: Node | str, answers: Mapping[str, Any], current: Any = None) -> Value:
-    """Evaluate a syntax tree (or expression text) against answers; ``current`` is ``.``."""
+def evaluate_value(node: Node | str, scope: Mapping[str, Any] | Scope,
+                   current: Any = None) -> expression_library.Value:
+    """Evaluate to a value or a node set (what aggregate callers want)."""
+    text = node if isinstance(node, str) else ""
     if isinstance(node, str):
         node = parse(node)
-    return _Evaluator(answers, current).run(node)
+    try:
+        return _Evaluator(_scope(scope, current), text).run(node)
+    except EvaluationError as exc:
+        raise ExpressionError(text or to_text(node), 0, str(exc)) from None
+    except RecursionError:
+        raise ExpressionError(text or "…", 0, _("the expression is nested too deeply")) from None
 
 
-def evaluate_boolean(node: Node | str, answers: Mapping[str, Any], current: Any = None) -> bool:
-    return to_boolean(evaluate(node, answers, current))
+def evaluate(node: Node | str, answers: Mapping[str, Any] | Scope, current: Any = None) -> Value:
+    """Evaluate a syntax tree (or expression text) against answers (a mapping by question name,
+    or a :class:`~neascn_desktop.surveys.expression_scope.Scope`); ``current`` is ``.``."""
+    value = evaluate_value(node, answers, current)
+    if isinstance(value, NodeSet):
+        try:
+            return unpack(value)
+        except EvaluationError as exc:
+            raise ExpressionError(node if isinstance(node, str) else to_text(node), 0,
+                                  str(exc)) from None
+    return value
+
+
+def evaluate_boolean(node: Node | str, answers: Mapping[str, Any] | Scope,
+                     current: Any = None) -> bool:
+    value = evaluate_value(node, answers, current)
+    try:
+        return to_boolean(value)
+    except EvaluationError as exc:
+        raise ExpressionError(node if isinstance(node, str) else to_text(node), 0,
+                              str(exc)) from None
+
+
+__all__ = [
+    "FUNCTIONS", "Binary", "Call", "Current", "ExpressionError", "Literal", "Negate", "Path",
+    "Ref", "Value", "XDate", "answer_value", "check", "evaluate", "evaluate_boolean",
+    "evaluate_value", "parse", "references", "to_boolean", "to_number", "to_string",
+    "to_text", "tokenize", "uses_current",
+]

@@ -37,6 +37,7 @@ from neascn_desktop.identity.profile import Profile
 from neascn_desktop.replica.revision import canonical_json
 from neascn_desktop.store import attachments
 from neascn_desktop.store.database import Database
+from neascn_desktop.surveys import answer_tree
 from neascn_desktop.surveys.definition import (
     BUILTIN_FORM_ID,
     SUBMISSION_NESTED_FIELDS,
@@ -66,6 +67,7 @@ from neascn_desktop.surveys.installed import (
     save_city,
 )
 from neascn_desktop.surveys.models import SubmissionWorkingCopyRow
+from neascn_desktop.surveys.repeat_state import TreeIssue, evaluate_tree
 from neascn_desktop.surveys.scoring import ReadinessScore, score_submission
 from neascn_desktop.surveys.sent import mark_received, mark_sent, sent_revisions
 from neascn_desktop.surveys.validation import (
@@ -151,7 +153,7 @@ class SubmissionResult:
 class FinalizeError(SurveyError):
     """Finalize refused: some answers are missing or not allowed (``issues`` lists them)."""
 
-    def __init__(self, message: str, issues: Sequence[Issue]) -> None:
+    def __init__(self, message: str, issues: Sequence[Issue | TreeIssue]) -> None:
         super().__init__(message)
         self.issues = tuple(issues)
 
@@ -300,19 +302,39 @@ def _write_working_copy(session: Session, submission: Submission) -> None:
 
 def _apply(definition: SurveyDefinition, submission: Submission,
            values: Mapping[str, Any]) -> Submission:
-    answers = dict(submission.answers)
-    attachments = {k: dict(v) for k, v in submission.attachments.items()}
+    """Checked values set by answer key or path (``projects[2]/sector``, ``projects[+]/name``;
+    see docs/answers.md), in order, so ``projects[-1]/…`` finds an instance added just before."""
     for name, value in values.items():
-        question = definition.question(name)
-        stored = normalize_answer(definition, question, value)
-        if stored is None:
-            answers.pop(name, None)
-            attachments.pop(name, None)
-        else:
-            answers[name] = stored
-            if question.type == "attachment" and attachments.get(name, {}).get("sha256") != stored:
-                attachments.pop(name, None)
+        submission = _apply_at(definition, submission,
+                               _question_at(definition, submission.answers, name), value)
+    return submission
+
+
+def _apply_at(definition: SurveyDefinition, submission: Submission,
+              location: answer_tree.Location, value: Any) -> Submission:
+    question = location.question
+    assert question is not None
+    stored = normalize_answer(definition, question, value)
+    answers = answer_tree.with_value(submission.answers, location, stored)
+    attachments = {k: dict(v) for k, v in submission.attachments.items()}
+    key = location.canonical()
+    if stored is None:
+        attachments.pop(key, None)
+    elif question.type == "attachment" and attachments.get(key, {}).get("sha256") != stored:
+        attachments.pop(key, None)
     return replace(submission, answers=answers, attachments=attachments, updated_at=_now())
+
+
+def _question_at(definition: SurveyDefinition, answers: Mapping[str, Any],
+                 path: str) -> answer_tree.Location:
+    """Where a question's answer goes (``[+]`` makes a new instance); a path that names a
+    repeat or an instance, not a question, is refused."""
+    location = answer_tree.locate(definition, answers, path, create=True)
+    if location.question is None:
+        raise answer_tree.PathError(_("{path} names a repeat or one of its instances, not a "
+                                      "question; add the question's name, e.g. "
+                                      "{path}/name.").format(path=path))
+    return location
 
 
 def _editable(submission: Submission) -> None:
@@ -405,28 +427,37 @@ def discard_working_copy(db: Database, submission_id: str) -> Changes:
 
 
 def set_answers(
-    db: Database, profile: Profile, submission_id: str, assignments: Mapping[str, str],
-    *, language: str = "en",
+    db: Database, profile: Profile, submission_id: str,
+    assignments: Mapping[str, str] | Sequence[tuple[str, str]], *, language: str = "en",
 ) -> SubmissionResult:
     """Set answers from typed text (``NAME=VALUE`` on the command line) and cut a revision.
 
     Goes through the same checks as the form: each value must fit its question,
     the question must be relevant given the other answers, and its constraint
-    must hold; otherwise nothing is saved.
+    must hold; otherwise nothing is saved.  Names may be answer paths (``projects[2]/sector``,
+    ``projects[+]/name`` appends an instance, ``projects[-1]/…`` is the last; docs/answers.md),
+    applied in order — give a sequence of pairs to append several instances in one call.
     """
     submission = get_submission(db, submission_id)
     _editable(submission)
     definition = definition_for(db, submission)
-    values: dict[str, Any] = {}
-    for name, text in assignments.items():
-        values[name] = coerce_answer(definition, definition.question(name), text, language)
-    candidate = _apply(definition, submission, values)
-    state = evaluate_form(definition, candidate.answers, language)
-    for name, value in values.items():
-        if value is not None and not state.is_relevant(name):
+    candidate = submission
+    typed: list[tuple[str, str]] = []
+    pairs = list(assignments.items()) if isinstance(assignments, Mapping) else list(assignments)
+    for name, text in pairs:
+        location = _question_at(definition, candidate.answers, name)
+        assert location.question is not None
+        value = coerce_answer(definition, location.question, text, language)
+        candidate = _apply_at(definition, candidate, location, value)
+        if value is not None:
+            # the path with ids: positions and [+] mean something else once applied
+            typed.append((name, location.canonical()))
+    state = evaluate_tree(definition, candidate.answers, language)
+    for name, path in typed:
+        if not state.is_relevant(path):
             raise AnswerError(_("{question} is not asked with the other answers given "
                                 "(its relevance rule is false).").format(question=name))
-        for issue in state.issues_for(name):
+        for issue in state.issues_at(path):
             if issue.kind != "required":
                 raise AnswerError(_("{question}: {message}").format(
                     question=name, message=issue.message))
@@ -435,7 +466,7 @@ def set_answers(
         revision = _cut(session, profile, submission.id)
     result = get_submission(db, submission.id)
     return SubmissionResult(result, _submission_changes(submission.id, revision=revision is not None),
-                            state)
+                            state.form)
 
 
 def finalize(db: Database, profile: Profile, submission_id: str, *,
@@ -443,15 +474,16 @@ def finalize(db: Database, profile: Profile, submission_id: str, *,
     """Validate every answer, then lock the submission (status finalized) and cut a revision."""
     submission = get_submission(db, submission_id)
     definition = definition_for(db, submission)
-    state = evaluate_form(definition, submission.answers, language)
-    if state.issues:
-        first = state.issues[0]
-        label = definition.question(first.question).label_in(language, definition.default_language)
+    tree = evaluate_tree(definition, submission.answers, language)
+    state = tree.form
+    if tree.issues:
+        # Inside a repeat the place is told in words ("Project 2 › Sector"), never by its path.
+        first = tree.issues[0]
         raise FinalizeError(ngettext(
             "{count} question needs attention before finalizing: “{label}”: {message}",
             "{count} questions need attention before finalizing; the first is “{label}”: {message}",
-            len(state.issues)).format(count=len(state.issues), label=label, message=first.message),
-            state.issues)
+            len(tree.issues)).format(count=len(tree.issues), label=first.where, message=first.message),
+            tree.issues)
     stamp = _now()
     final = replace(submission, status="finalized", finalized_at=stamp, updated_at=stamp)
     with db.transaction() as session:
@@ -528,18 +560,24 @@ def attach_file(db: Database, submission_id: str, question: str, path: Path,
     submission = get_submission(db, submission_id)
     _editable(submission)
     definition = definition_for(db, submission)
-    q = definition.question(question)
+    q = _question_at(definition, submission.answers, question).question
+    assert q is not None
     if q.type != "attachment":
         raise AnswerError(_("{question} does not take a file.").format(question=question))
     info = store_attachment(db, path)
-    result = autosave(db, submission.id, {question: info.sha256}, language=language)
-    attachments = {k: dict(v) for k, v in result.submission.attachments.items()}
-    attachments[question] = info.to_dict()
-    updated = replace(result.submission, attachments=attachments)
     with db.transaction() as session:
+        current = _load(session, submission.id)
+        assert current is not None
+        location = _question_at(definition, current.answers, question)
+        updated = _apply_at(definition, current, location, info.sha256)
+        attachments = {k: dict(v) for k, v in updated.attachments.items()}
+        attachments[location.canonical()] = info.to_dict()
+        updated = replace(updated, attachments=attachments, unsaved=True)
         _write_working_copy(session, updated)
-    changes = result.changes | Changes(frozenset({"attachment"}), frozenset({info.sha256}))
-    return SubmissionResult(updated, changes, result.state)
+    state = evaluate_form(definition, updated.answers, language)
+    changes = _submission_changes(submission.id) | Changes(frozenset({"attachment"}),
+                                                           frozenset({info.sha256}))
+    return SubmissionResult(updated, changes, state)
 
 
 # =========================================================================== per city

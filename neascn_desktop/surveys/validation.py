@@ -24,6 +24,8 @@ from neascn_desktop.i18n import N_, _, translate_in
 from neascn_desktop.i18n.formatting import format_number, parse_number
 from neascn_desktop.surveys import expressions
 from neascn_desktop.surveys.definition import Question, SurveyDefinition, SurveyError
+from neascn_desktop.surveys.expression_scope import FormScope, Scope
+from neascn_desktop.surveys.expression_values import XDate
 
 #: Values a question may hold once stored (see docs/xlsform.md, "Answer values").
 Answer = str | int | float | list[str]
@@ -83,7 +85,8 @@ def is_empty(value: Any) -> bool:
         isinstance(value, float) and math.isnan(value))
 
 
-def _safe_boolean(text: str, context: Mapping[str, Any], current: Any, default: bool) -> bool:
+def _safe_boolean(text: str, context: Mapping[str, Any] | Scope, current: Any,
+                  default: bool) -> bool:
     try:
         return expressions.evaluate_boolean(expressions.parse(text), context, current)
     except expressions.ExpressionError:
@@ -91,7 +94,10 @@ def _safe_boolean(text: str, context: Mapping[str, Any], current: Any, default: 
 
 
 def calculated_value(value: expressions.Value) -> Any:
-    """A calculation result as a stored value: numbers stay numbers, empty becomes None."""
+    """A calculation result as a stored value: numbers stay numbers, empty becomes None,
+    dates ``YYYY-MM-DD`` and moments ISO 8601 (JavaRosa's ``wrapData``)."""
+    if isinstance(value, XDate):
+        return value.iso()
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
@@ -101,39 +107,47 @@ def calculated_value(value: expressions.Value) -> Any:
     return value or None
 
 
-def evaluate_form(
-    definition: SurveyDefinition, answers: Mapping[str, Any], language: str = "en",
-) -> FormState:
-    """Relevance, calculated values and issues of ``answers`` (messages in ``language``)."""
+def _settle(
+    definition: SurveyDefinition, answers: Mapping[str, Any], excluded: frozenset[str],
+    language: str,
+) -> tuple[frozenset[str], dict[str, Any], dict[str, Any]]:
+    """Relevance, values and the expression context; ``excluded`` answers (those that break
+    their constraint) are kept as values but never reach an expression, so a calculation
+    never uses an input flagged invalid."""
     relevant: frozenset[str] | None = None
     values: dict[str, Any] = {}
-    context: dict[str, Any] = dict(answers)
+    context: dict[str, Any] = {k: v for k, v in answers.items() if k not in excluded}
+
+    def scope(own: str | None = None) -> Scope:
+        return FormScope(definition, context, own=own, language=language)
     # Relevance may refer to later questions; a few passes reach the fixed point.
     for _pass in range(4):
         now: set[str] = set()
         values = {}
         for section in definition.sections:
             section_relevant = section.relevant is None or _safe_boolean(
-                section.relevant, context, None, True)
+                section.relevant, scope(), None, True)
             if section_relevant:
                 now.add(section.name)
             for q in section.questions:
                 is_relevant = section_relevant and (
-                    q.relevant is None or _safe_boolean(q.relevant, context, None, True))
+                    q.relevant is None or _safe_boolean(q.relevant, scope(q.key or q.name), None, True))
                 value: Any = None
                 if is_relevant:
                     now.add(q.name)
                     if q.type == "calculate" and q.calculation:
                         try:
                             value = calculated_value(
-                                expressions.evaluate(expressions.parse(q.calculation), context))
+                                expressions.evaluate(expressions.parse(q.calculation),
+                                                     scope(q.key or q.name)))
                         except expressions.ExpressionError:
                             value = None
                     else:
                         value = answers.get(q.name)
                 if not is_empty(value):
                     values[q.name] = value
-                    context[q.name] = value
+                    if q.name not in excluded:
+                        context[q.name] = value
                 else:
                     context.pop(q.name, None)
         frozen = frozenset(now)
@@ -141,6 +155,40 @@ def evaluate_form(
             break
         relevant = frozen
     assert relevant is not None
+    return relevant, values, context
+
+
+def _broken_constraints(definition: SurveyDefinition, relevant: frozenset[str],
+                        values: Mapping[str, Any], context: Mapping[str, Any],
+                        language: str) -> frozenset[str]:
+    broken = set()
+    for q in definition.questions:
+        value = values.get(q.name)
+        if q.name in relevant and q.is_input and value is not None and q.constraint:
+            try:
+                own = FormScope(definition, context, own=q.key or q.name, language=language)
+                if not expressions.evaluate_boolean(expressions.parse(q.constraint), own, value):
+                    broken.add(q.name)
+            except expressions.ExpressionError:
+                broken.add(q.name)
+    return frozenset(broken)
+
+
+def evaluate_form(
+    definition: SurveyDefinition, answers: Mapping[str, Any], language: str = "en",
+) -> FormState:
+    """Relevance, calculated values and issues of ``answers`` (messages in ``language``)."""
+    relevant, values, context = _settle(definition, answers, frozenset(), language)
+    # An answer that breaks its constraint does not feed calculations or relevance (a
+    # result computed from an input flagged invalid would look trustworthy); constraints
+    # themselves are still checked against every answer, so one bad answer flags only itself.
+    checked = context
+    broken = _broken_constraints(definition, relevant, values, context, language)
+    if broken:
+        relevant, values, context = _settle(definition, answers, broken, language)
+
+    def scope(own: str, source: Mapping[str, Any]) -> Scope:
+        return FormScope(definition, source, own=own, language=language)
 
     issues: list[Issue] = []
     required: set[str] = set()
@@ -152,7 +200,7 @@ def evaluate_form(
         value = values.get(q.name)
         if value is not None:
             answered += 1
-        if q.required and _safe_boolean(q.required, context, value, False):
+        if q.required and _safe_boolean(q.required, scope(q.key or q.name, context), value, False):
             required.add(q.name)
             if value is None:
                 issues.append(Issue(q.name, "required", translate_in(
@@ -160,7 +208,8 @@ def evaluate_form(
                 continue
         if value is not None and q.constraint:
             try:
-                ok = expressions.evaluate_boolean(expressions.parse(q.constraint), context, value)
+                ok = expressions.evaluate_boolean(expressions.parse(q.constraint),
+                                                  scope(q.key or q.name, checked), value)
             except expressions.ExpressionError as exc:
                 issues.append(Issue(q.name, "invalid", str(exc)))
                 continue

@@ -37,6 +37,9 @@ VERDICTS: dict[str, str] = {
     "rotated": N_("key rotated"),
     "restored": N_("keys restored"),
     "backed_up": N_("keys backed up"),
+    "undone": N_("undone"),
+    "demo_loaded": N_("demo data loaded"),
+    "demo_removed": N_("demo data removed"),
 }
 
 

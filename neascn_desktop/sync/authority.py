@@ -18,6 +18,9 @@ exporter all ask it; docs/package-format.md, "Authority", states the rules:
 - field devices change their own submissions and cities they created, task-force
   members framework sections and comments (only "resolved" of another's comment),
   the secretariat definitions, cities, submissions and merges of anything;
+- a withdrawal (``replica.withdrawal``) is a change like any other, judged by the same
+  rules: only who may change a record may withdraw what it holds, and the withdrawn marker
+  must follow the revisions it withdraws (never a record's first revision);
 - clocks: a package made more than ``CREATED_AHEAD`` ahead of this computer's clock,
   or a revision clock more than ``CLOCK_AHEAD`` ahead of its package, is refused
   (clamping would change the revision's id, which is the hash of its content).
@@ -38,7 +41,7 @@ from sqlalchemy import Connection, select
 
 from neascn_desktop.i18n import _
 from neascn_desktop.replica.clock import MAX_OBSERVED_DRIFT_MS, parse_clock
-from neascn_desktop.replica.revision import Revision, make_revision
+from neascn_desktop.replica.revision import Revision, is_withdrawn, make_revision
 from neascn_desktop.replica.tables import current_table, pending_table, revision_table
 from neascn_desktop.surveys.definition import SurveyDefinition
 from neascn_desktop.sync import record_schema
@@ -241,11 +244,15 @@ class Authority:
         return known.role if known is not None and not known.revoked else None
 
     def _check_shape(self, rev: Revision, in_package: dict[str, Revision]) -> None:
+        withdrawn = is_withdrawn(rev.payload)
+        if withdrawn and not rev.parents:
+            raise AuthorityError(_("Record {type} {id} is marked withdrawn, but names no revision it withdraws.").format(
+                **_record(rev.entity_type, rev.entity_id)))
         try:
             definition = record_schema.check_payload(rev.entity_type, rev.entity_id, rev.payload)
             if definition is not None:
                 self.known.definitions[rev.entity_id] = definition
-            if rev.entity_type == "submission":
+            if rev.entity_type == "submission" and not withdrawn:
                 ref = record_schema.submission_definition(rev.payload)
                 record_schema.check_answers(rev.payload["answers"], self._definition(ref, in_package),
                                             self._answers)
@@ -395,6 +402,19 @@ def check_resolution(conn: Connection, role: str, device_id: str, heads: Sequenc
     judge._load([merge])
     judge._check_shape(merge, {h.id: h for h in heads})
     judge._check_rule(merge, role, device_id, {h.id: h for h in heads})
+
+
+# --- the undo's question ------------------------------------------------------------------------
+
+def check_own_revisions(conn: Connection, role: str, device_id: str, revisions: Sequence[Revision]) -> None:
+    """May this device (``role``) make these revisions (an undo's withdrawals)?  Raises
+    ``AuthorityError``: every receiver would refuse a revision this device may not make, so
+    it is not made here either."""
+    judge = Authority(conn, None)
+    judge._load(revisions)
+    for rev in revisions:
+        judge._check_shape(rev, {})
+        judge._check_rule(rev, role, device_id, {})
 
 
 # --- the exporter's question --------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 A submission is compared field by field where each answer is a field
 (``answers.<question>``, ``attachments.<question>``) beside the top-level
-fields, against the heads' common ancestor (``replica.propose_merge``); a framework
+fields, against the heads' common ancestor (``replica.propose_merge``; a repeat is one row,
+conflicting when any of its instances does); a framework
 section takes the framework room's proposal (a paragraph merge of the body).
 
 Resolving is one use case for every kind of record, called by the Inbox, the
@@ -126,7 +127,8 @@ def compare(db: Database, entity_id: str) -> Comparison:
         if len(texts) <= 1:
             continue
         rows.append(FieldRow(name, _shown(base_flat.get(name, _ABSENT)), tuple(_shown(v) for v in per_head),
-                             merged.get(name), name in conflicting))
+                             merged.get(name), name in conflicting or any(
+                                 c.startswith(f"{name}[") for c in conflicting)))
     return Comparison(entity_id, entity_type, tuple(current), base, tuple(rows),
                       unflatten(entity_type, merged))
 
@@ -205,7 +207,7 @@ def _settle(
         # transaction is rolled back if this device may not make it, or the payload is malformed).
         authority.check_resolution(connection_of(session), profile.role, device_id, current, revision.payload)
         audit.record(session, action="resolve", verdict="resolved", package_id=None,
-                     message=message(current))
+                     counts={"revision": revision.id, "entity_id": entity_id}, message=message(current))
     return revision
 
 
@@ -219,13 +221,31 @@ def resolve_keep(db: Database, entity_id: str, revision_id: str) -> Revision:
 
 
 def resolve_with(db: Database, entity_id: str, new_payload: dict[str, Any], how: str = "merge") -> Revision:
-    """Resolve with a payload (the accepted merge proposal, or an edited one)."""
+    """Resolve with a payload (the accepted merge proposal, or an edited one).
+
+    An edited version passes the record's form rules first (``sync.proposals``: type,
+    constraint, required, for every field that differs from the proposal); ``ProposalError``
+    names each refused field, and nothing is written.
+    """
+    if how != "merge":
+        _check_edited(db, entity_id, new_payload)
     return _settle(
         db, entity_id, new_payload,
         lambda session, device_id: replica_resolve(session, device_id, entity_id, new_payload),
         lambda current: _("Resolved {type} {id} ({count} heads) with {how}.").format(
             type=current[0].entity_type, id=entity_id, count=len(current),
             how=_("the merge proposal") if how == "merge" else _("an edited version")))
+
+
+def _check_edited(db: Database, entity_id: str, payload: dict[str, Any]) -> None:
+    from neascn_desktop.sync import proposals
+
+    comparison = compare(db, entity_id)
+    head = comparison.heads[0]
+    fields = proposals.edited_fields(comparison.entity_type, comparison.proposal, payload)
+    errors = proposals.check_payload(db, head, payload, fields)
+    if errors:
+        raise proposals.ProposalError(errors, proposals.field_labels(db, head, sorted(errors)))
 
 
 def resolution_changes(revision: Revision) -> Changes:

@@ -29,6 +29,7 @@ from sqlalchemy import Connection, insert, select
 
 from neascn_desktop import __version__
 from neascn_desktop.changes import Changes
+from neascn_desktop.demo.marks import demo_ids
 from neascn_desktop.i18n import _, ngettext
 from neascn_desktop.identity.checks import key_bytes, usable_encryption_key
 from neascn_desktop.identity.keys import load_device_keys
@@ -205,6 +206,7 @@ def _select_revisions(db: Database, conn: Connection, kind: str, recipient: Reci
         return not (rev.id in exported or rev.device_id == recipient.device_id
                     or (rev.provenance is not None and rev.provenance in from_recipient))
 
+    demo = demo_ids(db)  # demo data loaded into this profile stays here
     chosen: dict[str, _Chosen] = {}
     attachments: set[str] = set()
     has_attachments: set[str] = set()
@@ -227,6 +229,8 @@ def _select_revisions(db: Database, conn: Connection, kind: str, recipient: Reci
 
     for rev in iter_revisions(conn, sorted(main_types), include_pending=True, chunk_size=CHUNK):
         if lacks(rev):
+            if rev.entity_id in demo:
+                continue
             batch.append(rev)
             if len(batch) >= CHUNK:
                 keep(batch)
@@ -236,7 +240,7 @@ def _select_revisions(db: Database, conn: Connection, kind: str, recipient: Reci
     keep(batch)
     if wanted:
         definitions = [r for r in iter_revisions(conn, ["survey_definition"], include_pending=True)
-                       if r.entity_id in wanted and lacks(r)]
+                       if r.entity_id in wanted and r.entity_id not in demo and lacks(r)]
         for rev in authority.sendable(conn, profile.role, own_device_id, definitions):
             choose(rev)
     return _Selection(kind, chosen, attachments, has_attachments)

@@ -16,6 +16,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from neascn_desktop.i18n import N_, _
+from neascn_desktop.replica.revision import is_withdrawn
+from neascn_desktop.surveys.answer_tree import (
+    INSTANCE_ID,
+    MAX_ANSWERS,
+    MAX_INSTANCES,
+    MAX_REPEAT_DEPTH,
+    Scope,
+    is_instance_id,
+)
 from neascn_desktop.surveys.definition import (
     NON_INPUT_TYPES,
     SurveyDefinition,
@@ -189,12 +198,15 @@ def check_payload(entity_type: str, entity_id: str, payload: Mapping[str, Any]) 
     """Check a payload against its entity type's shape; raises ``RecordError``.
 
     Returns the definition a ``survey_definition`` payload describes (the caller checks
-    submissions against it).
+    submissions against it).  The withdrawn marker (``replica.withdrawal``: the record was
+    withdrawn altogether) fits every known type.
     """
     check_bounds(payload, ("answers",) if entity_type == "submission" else ())
     shape = SHAPES.get(entity_type)
     if shape is None:
         raise RecordError("entity_type", _("this kind of record is unknown"))
+    if is_withdrawn(payload):
+        return None
     _check_fields(payload, shape)
     if entity_type == "survey_definition":
         try:
@@ -243,7 +255,12 @@ def check_answers(answers: Mapping[str, Any], definition: SurveyDefinition | Non
     question and the value).
     """
     good = (checked if checked is not None else {}).setdefault(id(definition), {})
+    repeats = _Repeats(definition, checked)
     for name, value in answers.items():
+        if type(value) is list and value and type(value[0]) is dict:  # a repeat's instances
+            repeats.check(f"answers.{name[:40]}", name, value, "", 1)
+            repeats.keys += 1
+            continue
         # Hot (every answer of every imported revision): the common short text inline.
         key = value if type(value) is str and len(value) < 64 else _memo_key(value)
         if key is not None:
@@ -262,6 +279,80 @@ def check_answers(answers: Mapping[str, Any], definition: SurveyDefinition | Non
             raise RecordError(f"answers.{name}", _("it must be text, a number or a list of choices"))
         if key is not None:
             good.setdefault(name, set()).add(key)
+    if len(answers) - repeats.keys + repeats.answers > MAX_ANSWERS:
+        raise RecordError("answers", _("it holds more than {limit} answers").format(limit=MAX_ANSWERS))
+
+
+class _Repeats:
+    """The instances of repeats in one submission's answers (docs/answers.md, "Limits"): at
+    most ``MAX_INSTANCES`` per repeat, ``MAX_REPEAT_DEPTH`` deep, ids well-formed and unique in
+    the submission, each value checked like an answer outside repeats."""
+
+    def __init__(self, definition: SurveyDefinition | None,
+                 checked: dict[int, dict[str, set[Any]]] | None) -> None:
+        self.definition = definition
+        self.checked = checked
+        self.scopes = definition.answer_scopes if definition is not None else None
+        self.ids: set[str] = set()
+        self.answers = 0  # inside instances
+        self.keys = 0  # top-level repeats
+
+    def check(self, where: str, key: str, items: list[Any], parent: str | None, depth: int) -> None:
+        """``parent``: the path of the enclosing repeat ('' at the top, ``None`` if unknown)."""
+        if depth > MAX_REPEAT_DEPTH:
+            raise RecordError(where, _("repeats are nested more than {limit} levels deep").format(
+                limit=MAX_REPEAT_DEPTH))
+        if len(items) > MAX_INSTANCES:
+            raise RecordError(where, _("a repeat holds more than {limit} instances").format(
+                limit=MAX_INSTANCES))
+        scope = self.scopes.get(parent) if self.scopes is not None and parent is not None else None
+        repeat = scope.repeats.get(key) if scope is not None else None
+        if scope is not None and repeat is None and key in scope.questions:
+            raise RecordError(where, _("it must be text, a number or a list of choices"))
+        inner = self.scopes.get(repeat.path) if self.scopes is not None and repeat is not None else None
+        for item in items:
+            if type(item) is not dict:
+                raise RecordError(where, _("every instance of a repeat must be an object"))
+            instance_id = item.get(INSTANCE_ID)
+            if not isinstance(instance_id, str) or not is_instance_id(instance_id):
+                raise RecordError(where, _("every instance needs an id written as a UUID"))
+            if instance_id in self.ids:
+                raise RecordError(where, _("the instance id {id} is used twice").format(id=instance_id))
+            self.ids.add(instance_id)
+            here = f"{where}[@id={instance_id}]"
+            answers: dict[str, Any] = {}
+            for name, value in item.items():
+                if name == INSTANCE_ID:
+                    continue
+                if type(name) is not str or len(name) > MAX_KEY:
+                    raise RecordError(here, _("it has a name longer than {limit} characters").format(
+                        limit=MAX_KEY))
+                if type(value) is list and value and type(value[0]) is dict:
+                    self.check(f"{here}.{name[:40]}", name, value,
+                               repeat.path if repeat is not None else None, depth + 1)
+                else:
+                    answers[name] = value
+            self.answers += len(answers)
+            if self.answers > MAX_ANSWERS:
+                raise RecordError("answers", _("it holds more than {limit} answers").format(
+                    limit=MAX_ANSWERS))
+            _check_instance_answers(here, answers, self.definition, inner, self.checked)
+
+
+def _check_instance_answers(where: str, answers: Mapping[str, Any], definition: SurveyDefinition | None,
+                            scope: Scope | None, checked: dict[int, dict[str, set[Any]]] | None) -> None:
+    """The answers of one instance: by the repeat's questions when the form is known."""
+    for name, value in answers.items():
+        if not _flat(value):
+            raise RecordError(f"{where}.{name[:40]}", _("it must be text, a number or a list of choices"))
+        question = scope.questions.get(name) if scope is not None else None
+        if question is not None and definition is not None and question.type not in NON_INPUT_TYPES:
+            try:
+                normalize_answer(definition, question, value)
+            except SurveyError as exc:
+                raise RecordError(f"{where}.{name}", str(exc).rstrip(".")) from None
+        elif not _any_answer(value):
+            raise RecordError(f"{where}.{name[:40]}", _("it must be text, a number or a list of choices"))
 
 
 def _memo_key(value: Any) -> Any:

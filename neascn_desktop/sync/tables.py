@@ -15,6 +15,8 @@
 - ``sync_acknowledged_revision``: this device's own revisions that a trusted
   secretariat acknowledged holding (``sync.receipts``): sent is not received,
   and an own revision is sent again until it is acknowledged.
+- ``sync_undo``: every undo (of an import, a conflict resolution, or another undo): which
+  revisions it withdrew and which it created to restore the records (``sync.undo``).
 
 Per-revision provenance (the package a revision arrived in) is stored by the
 replica room in ``replica_revision.provenance``.
@@ -115,4 +117,17 @@ acknowledged_revision_table = Table(
     Column("acknowledged_by", String(100), nullable=False),  # the secretariat's device id
     Column("package_id", String(36), nullable=False),  # the deployment that carried it
     Column("acknowledged_at", UtcDateTime(), nullable=False),
+)
+
+undo_table = Table(
+    "sync_undo", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("action", String(20), nullable=False),  # package | resolution | undo (what was undone)
+    Column("subject", String(100), nullable=False, index=True),  # package id, revision id, undo id
+    Column("subject_signer", String(64), nullable=True),  # a package's signer (see sync_package)
+    Column("device_id", String(100), nullable=False),
+    Column("withdrawn", Text, nullable=False),  # JSON list of the revision ids withdrawn
+    Column("created", Text, nullable=False),  # JSON list of the revision ids that restore
+    Column("undone_by", String(36), nullable=True),  # the undo that reversed this one
 )

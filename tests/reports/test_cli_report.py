@@ -11,7 +11,7 @@ import docx
 def _setup(cli, data_dir: Path) -> None:
     code, _out, err = cli("--data-dir", data_dir, "init", "--name", "Sec", "--role", "secretariat")
     assert code == 0, err
-    code, _out, err = cli("--data-dir", data_dir, "demo", "--cities", "3")
+    code, _out, err = cli("--data-dir", data_dir, "demo", "--unmarked", "--cities", "3")
     assert code == 0, err
 
 
@@ -69,7 +69,7 @@ def test_status_report_shows_the_last_import_per_device(cli, tmp_path: Path) -> 
         assert cli("--data-dir", folder, "key", "export", "-o", tmp_path / f"{role}.key")[0] == 0
     assert cli("--data-dir", field, "trust", "add", tmp_path / "secretariat.key")[0] == 0
     assert cli("--data-dir", office, "trust", "add", tmp_path / "field.key")[0] == 0
-    assert cli("--data-dir", field, "demo", "--cities", "2")[0] == 0
+    assert cli("--data-dir", field, "demo", "--unmarked", "--cities", "2")[0] == 0
     package = tmp_path / "field.neascn"
     assert cli("--data-dir", field, "package", "export", "--kind", "responses", "-o", package)[0] == 0
     assert cli("--data-dir", office, "package", "import", package)[0] == 0

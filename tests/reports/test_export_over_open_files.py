@@ -76,7 +76,7 @@ def test_an_open_codebook_is_named_and_left_as_it_was(responses: Database, tmp_p
 def test_an_export_onto_a_folder_is_one_sentence_in_the_cli(cli, tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     assert cli("--data-dir", data_dir, "init", "--name", "Kim", "--role", "secretariat")[0] == 0
-    assert cli("--data-dir", data_dir, "demo", "--cities", "2")[0] == 0
+    assert cli("--data-dir", data_dir, "demo", "--unmarked", "--cities", "2")[0] == 0
     target = tmp_path / "out" / "responses.xlsx"
     (target / "inside").mkdir(parents=True)  # the name is taken by a folder
     code, _out, err = cli("--data-dir", data_dir, "response", "export", "-o", target)

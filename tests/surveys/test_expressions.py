@@ -17,6 +17,7 @@ from neascn_desktop.surveys.expressions import (
     Literal,
     Negate,
     Ref,
+    XDate,
     evaluate,
     evaluate_boolean,
     parse,
@@ -136,7 +137,8 @@ NUMBERS = st.one_of(
 LEAVES = st.one_of(
     NUMBERS.map(Literal), SAFE_TEXT.map(Literal), NAMES.map(Ref), st.just(Current()),
 )
-PLAIN_FUNCTIONS = sorted(name for name in FUNCTIONS if name != "regex")
+#: Functions whose arguments the grammar constrains are generated apart (regex) or not at all.
+PLAIN_FUNCTIONS = sorted(name for name in FUNCTIONS if name not in ("regex", "indexed-repeat"))
 OPERATORS = st.sampled_from(
     ["or", "and", "=", "!=", "<", "<=", ">", ">=", "+", "-", "*", "div", "mod"])
 
@@ -179,9 +181,13 @@ def test_printing_and_reparsing_round_trips(tree) -> None:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(TREES, st.dictionaries(NAMES, ANSWER_VALUES, max_size=5), ANSWER_VALUES)
-def test_valid_expressions_evaluate_without_exceptions(tree, answers, current) -> None:
-    result = evaluate(parse(to_text(tree)), answers, current)
-    assert isinstance(result, str | float | bool)
+def test_valid_expressions_evaluate_to_a_value_or_an_expression_error(tree, answers, current) -> None:
+    try:
+        result = evaluate(parse(to_text(tree)), answers, current)
+    except ExpressionError as exc:  # date('abc'), sum(1) ...: JavaRosa's type mismatches
+        assert exc.reason
+        return
+    assert isinstance(result, str | float | bool | XDate)
 
 
 TOKENS = st.sampled_from([
@@ -200,5 +206,8 @@ def test_any_text_parses_or_raises_expression_error(text: str) -> None:
     except ExpressionError as exc:
         assert exc.reason and 0 <= exc.position <= len(text)
         return
-    evaluate(tree, ANSWERS, current="1")
+    try:
+        evaluate(tree, ANSWERS, current="1")
+    except ExpressionError as exc:
+        assert exc.reason
     assert parse(to_text(tree)) == tree

@@ -54,6 +54,17 @@ def test_calculation_and_progress(mini: SurveyDefinition) -> None:
     assert evaluate_form(mini, {"population": 0}).values.get("per_capita") is None
 
 
+def test_a_calculation_never_uses_an_answer_that_breaks_its_constraint(mini: SurveyDefinition) -> None:
+    # budget_share must be 0..100: -12.5 is flagged, and per_capita is not computed from it.
+    state = evaluate_form(mini, {"population": 65000, "budget_share": -12.5})
+    assert [i.kind for i in state.issues_for("budget_share")] == ["constraint"]
+    assert state.values["budget_share"] == -12.5  # still shown as typed, and flagged
+    assert "per_capita" not in state.values
+    fixed = evaluate_form(mini, {"population": 65000, "budget_share": 13.0})
+    assert fixed.values["per_capita"] == 0.2
+    assert not fixed.issues_for("budget_share")
+
+
 @pytest.mark.parametrize(("name", "text", "expected"), [
     ("population", "1200", 1200),
     ("population", " -5 ", -5),

@@ -385,8 +385,8 @@ def test_genuine_work_of_every_role_is_accepted(world, cli, tmp_path: Path) -> N
     """What the app itself writes passes: demo responses of a field device, the demo data and a
     deployment of the secretariat, a task-force member's framework edits."""
     sec, field, tf = (_device(world, name, cli, tmp_path) for name in ("sec", "field", "tf"))
-    field.run("demo", "--cities", "3", "--seed", "7")  # another seed: the same one gives the same ids
-    sec.run("demo", "--cities", "3")
+    field.run("demo", "--unmarked", "--cities", "3", "--seed", "7")  # another seed: the same one gives the same ids
+    sec.run("demo", "--unmarked", "--cities", "3")
     responses, deployment, framework = (tmp_path / f"{n}.neascn" for n in ("r", "d", "f"))
     field.run("package", "export", "--kind", "responses", "-o", responses)
     sec.run("package", "export", "--kind", "deployment", "-o", deployment)

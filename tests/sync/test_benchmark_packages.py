@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_generator_runs_on_a_secretariat_with_demo_data(make_device, tmp_path: Path) -> None:
     sec: Device = make_device("sec", "secretariat")
-    sec.run("demo", "--cities", "4")
+    sec.run("demo", "--unmarked", "--cities", "4")
     assert len(sec.json("city", "list")) < 120
     out = tmp_path / "bench"
     # More cities than the built-in list: the generator adds its own beside the demo's records

@@ -1,4 +1,5 @@
-"""The resolution dialog of a section in conflict: both texts, and the merge proposal to accept or edit."""
+"""The resolution dialog of a section in conflict: every version rendered (headings, lists,
+emphasis) with what it changed highlighted, and the merge proposal to accept or edit."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from neascn_desktop.framework.model import MergeProposal, field_label
 from neascn_desktop.framework.textmerge import has_conflict_markers
+from neascn_desktop.gui.framework.rendered_versions import RenderedVersion
 from neascn_desktop.i18n import _, ngettext
 
 
@@ -44,12 +46,17 @@ class ConflictDialog(QDialog):
         versions = QSplitter(Qt.Orientation.Horizontal, self)
         self.version_boxes: list[QGroupBox] = []
         self.keep_buttons: list[QPushButton] = []
-        for head in proposal.heads:
+        self.version_views: list[RenderedVersion] = []
+        self.legend = QLabel(self)
+        self.legend.setObjectName("versionsLegend")
+        self.legend.setWordWrap(True)
+        for position, head in enumerate(proposal.heads):
             box = QGroupBox(versions)
             inner = QVBoxLayout(box)
-            text = QPlainTextEdit(box)
-            text.setReadOnly(True)
-            text.setPlainText(head.body)
+            text = RenderedVersion(box)
+            text.setObjectName(f"version_{position}")
+            text.show_version(head.body, self._compared_with(position))
+            self.version_views.append(text)
             keep = QPushButton(box)
             keep.setObjectName(f"keep_{head.revision_id[:8]}")
             keep.clicked.connect(lambda _checked=False, rid=head.revision_id: self._keep(rid))
@@ -79,12 +86,22 @@ class ConflictDialog(QDialog):
         splitter.addWidget(self.proposal_box)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
+        layout.addWidget(self.legend)
         layout.addWidget(splitter, 1)
         bottom = QHBoxLayout()
         bottom.addStretch(1)
         bottom.addWidget(self.buttons)
         layout.addLayout(bottom)
         self.retranslateUi()
+
+    def _compared_with(self, position: int) -> str:
+        """What a version is compared with: the common version when there is one, else the
+        other version (what it changed, or what differs)."""
+        p = self.proposal
+        if p.base_revision_id is not None:
+            return p.base_body
+        others = [h.body for i, h in enumerate(p.heads) if i != position]
+        return others[0] if others else ""
 
     def merged_text(self) -> str:
         return self.proposal_edit.toPlainText()
@@ -110,6 +127,10 @@ class ConflictDialog(QDialog):
             when = head.time.astimezone().strftime("%Y-%m-%d %H:%M")
             box.setTitle(_("Version of {author} ({time})").format(author=head.author, time=when))
             keep.setText(_("Keep this version"))
+        self.legend.setText(
+            _("Highlighted: what each version changed since the common version; ● marks words it removed.")
+            if p.base_revision_id is not None else
+            _("Highlighted: where the versions differ; ● marks words the other version has."))
         self.proposal_box.setTitle(_("Merge proposal (you can edit it)"))
         if p.conflicts:
             note = ngettext(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QHideEvent, QKeySequence, QUndoStack
@@ -554,15 +554,24 @@ class FrameworkWorkspace(QWidget):
     def _settle(self, dialog: ConflictDialog) -> None:
         section_id = dialog.proposal.section_id
         # The same use case as the Inbox's and the CLI's (sync.conflicts): one rule, one audit row.
+        settled: list[Any] = []
+
+        def settle(resolve: Any) -> Any:
+            settled.append(resolve())
+            return conflicts.resolution_changes(settled[-1])
+
         if dialog.choice == "keep" and dialog.kept_revision_id:
             rev = dialog.kept_revision_id
-            self._run(lambda: conflicts.resolution_changes(conflicts.resolve_keep(self.ctx.db, section_id, rev)))
+            self._run(lambda: settle(lambda: conflicts.resolve_keep(self.ctx.db, section_id, rev)))
         elif dialog.choice == "merge":
             body = normalize_markdown(dialog.merged_text())
             how = "merge" if body == normalize_markdown(dialog.proposal.body) else "edit"
             payload = {**dialog.proposal.payload, "body": body}
-            self._run(lambda: conflicts.resolution_changes(
-                conflicts.resolve_with(self.ctx.db, section_id, payload, how=how)))
+            self._run(lambda: settle(lambda: conflicts.resolve_with(self.ctx.db, section_id, payload, how=how)))
+        if settled:  # Edit → Undo brings the versions back in conflict (issue 16)
+            from neascn_desktop.gui.undo_commands import resolution_command
+
+            self.undo_stack.push(resolution_command(self.ctx, settled[-1].id, dialog.section_title))
         self.conflict_dialog = None
         self.refresh()
         if section_id == self.current_id:

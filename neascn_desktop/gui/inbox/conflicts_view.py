@@ -4,7 +4,13 @@ A submission shows one row per question where the versions differ: the common
 ancestor's answer, each head's answer and the field-level merge proposal
 (editable).  A framework section shows its texts side by side with the
 proposed paragraph merge (editable).  Keep one version, accept the proposal,
-or edit it and save: every choice is a merge revision over all heads.
+or edit it and save: every choice is a merge revision over all heads, and can be
+undone (Edit → Undo: ``undo_stack``, shared with the audit log's undo).
+
+A value typed into the proposal is read as the record's form reads it
+(``sync.proposals``): one the form would refuse is not taken, and the message
+shows under the table, naming the field by its label.  Records, fields and
+versions are named in the user's language, never by ids.
 """
 
 from __future__ import annotations
@@ -13,8 +19,8 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -32,9 +38,8 @@ from neascn_desktop.changes import Changes
 from neascn_desktop.gui.context import GuiContext
 from neascn_desktop.gui.table_model import RowTableModel
 from neascn_desktop.i18n import N_, _
-from neascn_desktop.identity.trust import list_trusted
 from neascn_desktop.replica import Revision
-from neascn_desktop.sync import conflicts
+from neascn_desktop.sync import conflicts, proposals
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -95,32 +100,32 @@ class ConflictListModel(RowTableModel[conflicts.ConflictInfo]):
                 str(len(info.heads)))[index.column()]
 
 
-def _title(revision: Revision, db: Any = None) -> str:
-    payload = revision.payload
-    if revision.entity_type == "submission":
-        city = str(payload.get("city_id", "?"))
-        if db is not None:
-            from neascn_desktop.i18n import current_language
-            from neascn_desktop.replica import current
+def _title(revision: Revision, db: Any) -> str:
+    return proposals.record_title(db, revision)
 
-            state = current(db, "city", city)
-            names = state.payload.get("name") if state is not None else None
-            if isinstance(names, dict):
-                city = str(names.get(current_language()) or names.get("en") or city)
-        return _("{city} ({enumerator})").format(city=city, enumerator=payload.get("enumerator", "?"))
-    if isinstance(payload.get("title"), str):
-        return payload["title"]
-    return revision.entity_id
+
+ReadValue = Any  # (field name, typed text) -> value; raises proposals.ProposalError
 
 
 class ComparisonModel(RowTableModel[conflicts.FieldRow]):
-    """Field | ancestor | head 1 | head 2 ... | proposal (the proposal column is editable)."""
+    """Field | ancestor | head 1 | head 2 ... | proposal (the proposal column is editable).
+
+    ``read_value`` reads what is typed into a proposal cell; a refused value is kept out of
+    the proposal, and its message is in ``errors`` (field name -> sentence) until the cell
+    holds a value the form accepts.
+    """
+
+    errorsChanged = Signal()
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.comparison: conflicts.Comparison | None = None
         self._head_labels: list[str] = []
         self.proposal: dict[str, Any] = {}  # field name -> value (flattened)
+        self.field_labels: dict[str, str] = {}
+        self.errors: dict[str, str] = {}
+        self.typed: dict[str, str] = {}  # refused text, shown in its cell until corrected
+        self.read_value: ReadValue = lambda _name, text: parsed(text)
         self.edited = False
 
     def set_comparison(self, comparison: conflicts.Comparison | None, head_labels: list[str],
@@ -128,7 +133,9 @@ class ComparisonModel(RowTableModel[conflicts.FieldRow]):
         self.beginResetModel()
         self.comparison = comparison
         self._head_labels = head_labels
-        self.field_labels: dict[str, str] = {}
+        self.field_labels = {}
+        self.errors = {}
+        self.typed = {}
         self._rows = [r for r in comparison.rows if r.name not in hidden] if comparison else []
         self.proposal = conflicts.flatten(comparison.entity_type, comparison.proposal) if comparison else {}
         self.edited = False
@@ -157,32 +164,59 @@ class ComparisonModel(RowTableModel[conflicts.FieldRow]):
         row = self._rows[index.row()]
         column = index.column()
         last = self.columnCount() - 1
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == 0:
+                return row.name  # the technical name, for whoever needs it
+            if column == last and row.name in self.errors:
+                return self.errors[row.name]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, Qt.ItemDataRole.ToolTipRole):
             if column == 0:
-                name = row.name.removeprefix("answers.")
-                label = self.field_labels.get(name)
-                return f"{label} ({name})" if label else name
+                return self.field_labels.get(row.name) or row.name.removeprefix("answers.")
             if column == 1:
                 return shown(row.ancestor)
             if column == last:
+                if row.name in self.typed:
+                    return self.typed[row.name]
                 return shown(self.proposal.get(row.name))
             return shown(row.heads[column - 2])
-        if role == Qt.ItemDataRole.BackgroundRole and row.conflicting:
-            return QBrush(QColor("#fff3cd"))
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if column == last and row.name in self.errors:
+                return QBrush(QColor("#f8d7da"))
+            if row.conflicting:
+                return QBrush(QColor("#fff3cd"))
         return None
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if not index.isValid() or index.column() != self.columnCount() - 1 or role != Qt.ItemDataRole.EditRole:
             return False
         name = self._rows[index.row()].name
-        new = parsed(str(value))
-        if new is None:
-            self.proposal.pop(name, None)
+        try:
+            new = self.read_value(name, str(value))
+        except proposals.ProposalError as exc:
+            self.errors[name] = exc.errors.get(name) or str(exc)
+            self.typed[name] = str(value)
         else:
-            self.proposal[name] = new
-        self.edited = True
-        self.dataChanged.emit(index, index)
+            self.errors.pop(name, None)
+            self.typed.pop(name, None)
+            if new is None:
+                self.proposal.pop(name, None)
+            else:
+                self.proposal[name] = new
+            self.edited = True
+        self.dataChanged.emit(self.index(index.row(), 0), self.index(index.row(), index.column()))
+        self.errorsChanged.emit()
         return True
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        """Errors found when saving (e.g. a required answer left empty)."""
+        self.errors.update(errors)
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, self.columnCount() - 1))
+        self.errorsChanged.emit()
+
+    def error_text(self) -> str:
+        return "\n".join(_("{field}: {message}").format(field=self.field_labels.get(name) or name, message=message)
+                         for name, message in self.errors.items())
 
     def proposal_payload(self) -> dict[str, Any]:
         assert self.comparison is not None
@@ -234,6 +268,13 @@ class ConflictsView(QWidget):
         self.save_button.setObjectName("saveEditedButton")
         self.empty = QLabel(self)
         self.empty.setObjectName("noConflicts")
+        self.proposal_error = QLabel(self)
+        self.proposal_error.setObjectName("proposalError")
+        self.proposal_error.setWordWrap(True)
+        self.proposal_error.setStyleSheet("color: #a4161a;")
+        self.proposal_error.hide()
+        #: Edit → Undo of the Inbox (the workspace hands it to the main window).
+        self.undo_stack = QUndoStack(self)
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.keep_choice, 1)
@@ -246,6 +287,7 @@ class ConflictsView(QWidget):
         detail_layout.setContentsMargins(0, 0, 0, 0)
         detail_layout.addWidget(self.heading)
         detail_layout.addWidget(self.comparison_view, 2)
+        detail_layout.addWidget(self.proposal_error)
         detail_layout.addWidget(self.texts, 2)
         detail_layout.addLayout(buttons)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
@@ -261,6 +303,7 @@ class ConflictsView(QWidget):
         self.merge_button.clicked.connect(self.accept_merge)
         self.save_button.clicked.connect(self.save_edited)
         self.comparison_model.dataChanged.connect(lambda *_a: self._update_buttons())
+        self.comparison_model.errorsChanged.connect(self._show_errors)
         self.proposal_text.textChanged.connect(self._update_buttons)
         self.retranslateUi()
         self.refresh()
@@ -293,10 +336,11 @@ class ConflictsView(QWidget):
             return None
         return self.list_model.conflict(rows[0].row()).entity_id
 
-    def _device_names(self) -> dict[str, str]:
-        names = {d.device_id: d.display_name for d in list_trusted(self.ctx.db)}
-        names[self.ctx.profile.device_id] = _("this device")
-        return names
+    def _show_errors(self) -> None:
+        text = self.comparison_model.error_text()
+        self.proposal_error.setText(text)
+        self.proposal_error.setVisible(bool(text))
+        self._update_buttons()
 
     def _selected(self, *_args: Any) -> None:
         self._show_current()
@@ -315,14 +359,17 @@ class ConflictsView(QWidget):
             self.texts.hide()
             self._update_buttons()
             return
-        comparison = conflicts.compare(self.ctx.db, entity_id)
-        names = self._device_names()
-        labels = [_("Version from {device} ({clock})").format(device=names.get(h.device_id, h.device_id[:8]),
+        db = self.ctx.db
+        comparison = conflicts.compare(db, entity_id)
+        own = self.ctx.profile.device_id
+        labels = [_("Version from {device} ({clock})").format(device=proposals.author_name(db, h, own),
                                                             clock=_clock(h.clock)) for h in comparison.heads]
         is_text = comparison.entity_type == "framework_section"
         self.comparison_model.set_comparison(comparison, labels, hidden={"body"} if is_text else set())
-        if comparison.entity_type == "submission":
-            self.comparison_model.field_labels = _question_labels(self.ctx.db, comparison.heads[0])
+        head = comparison.heads[0]
+        self.comparison_model.field_labels = proposals.field_labels(db, head, [r.name for r in comparison.rows])
+        self.comparison_model.read_value = lambda name, text: proposals.typed_value(db, head, name, text)
+        self._show_errors()
         for label, head in zip(labels, comparison.heads, strict=True):
             self.keep_choice.addItem(label, head.id)
         conflicting = sum(1 for r in comparison.rows if r.conflicting)
@@ -355,10 +402,15 @@ class ConflictsView(QWidget):
         self.keep_choice.setEnabled(has)
         self.merge_button.setEnabled(has)
         edited = self.comparison_model.edited or self.proposal_text.document().isModified()
-        self.save_button.setEnabled(has and edited)
+        self.save_button.setEnabled(has and edited and not self.comparison_model.errors)
 
     # -- the three choices
     def _finish(self, revision: Revision) -> None:
+        from neascn_desktop.gui.undo_commands import resolution_command
+
+        comparison = self.comparison_model.comparison
+        title = _title(comparison.heads[0], self.ctx.db) if comparison is not None else revision.entity_id
+        self.undo_stack.push(resolution_command(self.ctx, revision.id, title))
         self.ctx.publish(conflicts.resolution_changes(revision) | Changes(frozenset({"conflict"})))
         self.refresh()
 
@@ -393,8 +445,12 @@ class ConflictsView(QWidget):
         entity_id = self.current_entity_id()
         if entity_id is None:
             return
+        if self.comparison_model.errors:
+            return
         try:
             self._finish(conflicts.resolve_with(self.ctx.db, entity_id, self._payload(), how="edit"))
+        except proposals.ProposalError as exc:
+            self.comparison_model.show_errors(exc.errors)  # shown under the table, not in a dialog
         except Exception as exc:  # noqa: BLE001
             self.ctx.show_error(exc)
 
@@ -407,18 +463,3 @@ def _clock(clock: str) -> str:
         return clock_time(clock).astimezone().strftime("%Y-%m-%d %H:%M")
     except ReplicaError:
         return clock
-
-
-def _question_labels(db: Any, revision: Revision) -> dict[str, str]:
-    """Question name -> its label in the current language (empty when the definition is unknown)."""
-    from neascn_desktop.i18n import current_language
-
-    try:
-        from neascn_desktop.surveys import service
-
-        definition = service.get_definition(db, str(revision.payload.get("form_id")),
-                                            str(revision.payload.get("form_version")))
-    except Exception:  # noqa: BLE001 - labels are a nicety; names are shown instead
-        return {}
-    language = current_language()
-    return {q.name: q.label_in(language) for q in definition.questions}

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from neascn_desktop.gui.context import GuiContext
+from neascn_desktop.gui.folders import documents_folder
 from neascn_desktop.i18n import N_, _
 from neascn_desktop.identity.trust import list_trusted
 from neascn_desktop.sync.container import SUFFIX
@@ -53,7 +54,7 @@ KEYFILE = "keyfile"
 class ExportDialog(QDialog):
     """Choose kind, recipient and file; ``result`` holds the ``ExportResult`` after a success."""
 
-    def __init__(self, ctx: GuiContext, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: GuiContext, parent: QWidget | None = None, kind: str | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("exportDialog")
@@ -92,6 +93,8 @@ class ExportDialog(QDialog):
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.recipient.activated.connect(self._recipient_chosen)
         self.retranslateUi()
+        if kind is not None and self.kind.findData(kind) >= 0:
+            self.kind.setCurrentIndex(self.kind.findData(kind))
         self._kind_changed()
 
     def changeEvent(self, event: QEvent) -> None:
@@ -149,7 +152,7 @@ class ExportDialog(QDialog):
                             "opened by its recipient."))
 
     def _default_folder(self) -> Path:
-        return Path.home()
+        return documents_folder()
 
     def _recipient_chosen(self, index: int) -> None:
         if self.recipient.itemData(index) != "choose":

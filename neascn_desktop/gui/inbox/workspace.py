@@ -121,16 +121,15 @@ class InboxWorkspace(QWidget):
         self.summary.setObjectName("importSummary")
         self.summary.setWordWrap(True)
 
+        from neascn_desktop.gui.inbox.audit_view import AuditView
         from neascn_desktop.gui.inbox.conflicts_view import ConflictsView
 
         self.conflicts = ConflictsView(ctx, self)
+        #: Edit → Undo in this workspace: settled conflicts and undone imports (issue 16).
+        self.undo_stack = self.conflicts.undo_stack
         self.audit_model = AuditTableModel(self)
-        self.audit_view = QTableView(self)
-        self.audit_view.setObjectName("auditTable")
-        self.audit_view.setModel(self.audit_model)
-        self.audit_view.verticalHeader().hide()
-        self.audit_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.audit_view.horizontalHeader().setStretchLastSection(True)
+        self.audit_log = AuditView(ctx, self.audit_model, self.undo_stack, self)
+        self.audit_view = self.audit_log.table
 
         sources = QHBoxLayout()
         for widget in (self.add_files_button, self.add_folder_button, self.watch_button, self.scan_button):
@@ -156,7 +155,7 @@ class InboxWorkspace(QWidget):
         self.tabs.setObjectName("inboxTabs")
         self.tabs.addTab(packages, "")
         self.tabs.addTab(self.conflicts, "")
-        self.tabs.addTab(self.audit_view, "")
+        self.tabs.addTab(self.audit_log, "")
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.hint)
@@ -210,6 +209,7 @@ class InboxWorkspace(QWidget):
         self.model.retranslate()
         self.audit_model.retranslate()
         self.conflicts.retranslateUi()
+        self.audit_log.retranslateUi()
         self._selection_changed()
 
     def on_changes(self, changes: Changes) -> None:

@@ -9,8 +9,10 @@ service returns, so the form shows exactly what finalize and the CLI check.
 
 A section's question widgets are built the first time the section is shown,
 so a long form opens at once.  Keyboard: Tab / Shift+Tab between inputs,
-Enter to the next question (and on to the next section), digits pick
-choices, PageUp / PageDown change section, Ctrl+S cuts a save point.
+Enter to the next question (and on to the next section), digits and letters
+pick choices, PageUp / PageDown change section, Ctrl+G goes to any question
+through the question list, Ctrl+S cuts a save point.  The form reopens at the
+question the person left.
 """
 
 from __future__ import annotations
@@ -19,20 +21,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox,
     QFrame,
-    QHBoxLayout,
     QLabel,
-    QListWidget,
     QListWidgetItem,
-    QProgressBar,
-    QPushButton,
     QScrollArea,
-    QSplitter,
-    QStackedWidget,
     QStyle,
     QVBoxLayout,
     QWidget,
@@ -41,27 +36,33 @@ from PySide6.QtWidgets import (
 from neascn_desktop.changes import Changes
 from neascn_desktop.errors import NeascnError
 from neascn_desktop.gui.context import GuiContext
-from neascn_desktop.gui.surveys.questions import (
-    ERROR_COLOR,
-    AttachmentQuestion,
-    QuestionWidget,
-    question_widget,
-)
+from neascn_desktop.gui.surveys.form_frame import FormFrame
+from neascn_desktop.gui.surveys.form_position import PositionMemory
+from neascn_desktop.gui.surveys.media_widgets import AttachmentQuestion
+from neascn_desktop.gui.surveys.question_base import ERROR_COLOR, QuestionWidget
+from neascn_desktop.gui.surveys.question_list import section_title
+from neascn_desktop.gui.surveys.questions import question_widget
 from neascn_desktop.i18n import LANGUAGES, _, current_language
 from neascn_desktop.i18n.formatting import format_percent
 from neascn_desktop.surveys import entry, service
 from neascn_desktop.surveys.definition import SurveyDefinition
-from neascn_desktop.surveys.validation import AnswerError, FormState, evaluate_form
+from neascn_desktop.surveys.validation import (
+    AnswerError,
+    FormState,
+    evaluate_form,
+    format_answer,
+)
 
 #: Milliseconds between an autosave and telling the other views (coalesces typing).
 PUBLISH_DELAY_MS = 1500
 
 
-class SurveyForm(QWidget):
+class SurveyForm(FormFrame):
     """Fill in one submission; ``open_submission(id)`` loads it."""
 
     closed = Signal()
     statusChanged = Signal(str)  # submission id, after finalize / reopen / save point
+    exportRequested = Signal()  # "Export for the secretariat…"
 
     def __init__(self, ctx: GuiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -76,112 +77,39 @@ class SurveyForm(QWidget):
         self._built: set[int] = set()
         self._touched: set[str] = set()
         self._show_all_issues = False
+        self._resume_question: str | None = None
+        self.positions = PositionMemory(ctx.data_dir)
+        self._question_list_dirty = True
         self._unpublished = Changes()
         self._publish_timer = QTimer(self)
         self._publish_timer.setSingleShot(True)
         self._publish_timer.setInterval(PUBLISH_DELAY_MS)
         self._publish_timer.timeout.connect(self._publish)
         self._build()
+        self._wire()
 
-    # ------------------------------------------------------------------ layout
-
-    def _build(self) -> None:
-        top = QHBoxLayout()
-        self.back_button = QPushButton(self)
-        self.back_button.setObjectName("backButton")
-        self.back_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_ArrowBack))
+    def _wire(self) -> None:
+        """Connect the frame's widgets and shortcuts to the form's slots."""
         self.back_button.clicked.connect(self.close_form)
-        self.title_label = QLabel(self)
-        self.title_label.setObjectName("formTitle")
-        font = self.title_label.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        self.title_label.setFont(font)
-        self.title_label.setWordWrap(True)
-        self.language_label = QLabel(self)
-        self.language_combo = QComboBox(self)
-        self.language_combo.setObjectName("languageCombo")
-        self.language_label.setBuddy(self.language_combo)
         self.language_combo.activated.connect(self._language_chosen)
-        top.addWidget(self.back_button)
-        top.addWidget(self.title_label, 1)
-        top.addWidget(self.language_label)
-        top.addWidget(self.language_combo)
-
-        progress_row = QHBoxLayout()
-        self.progress_bar = QProgressBar(self)
-        self.progress_bar.setObjectName("progressBar")
-        self.progress_bar.setTextVisible(True)
-        self.progress_bar.setMaximumWidth(260)
-        self.progress_label = QLabel(self)
-        self.progress_label.setObjectName("progressLabel")
-        self.saved_label = QLabel(self)
-        self.saved_label.setObjectName("savedLabel")
-        self.saved_label.setStyleSheet("color: #5f6368;")
-        progress_row.addWidget(self.progress_bar)
-        progress_row.addWidget(self.progress_label, 1)
-        progress_row.addWidget(self.saved_label)
-
-        self.banner = QLabel(self)
-        self.banner.setObjectName("banner")
-        self.banner.setWordWrap(True)
-        self.banner.setTextFormat(Qt.TextFormat.PlainText)
-        self.banner.hide()
-
-        self.section_list = QListWidget(self)
-        self.section_list.setObjectName("sectionList")
-        self.section_list.setWordWrap(True)
-        self.section_list.setMinimumWidth(200)
-        self.section_list.setIconSize(QSize(16, 16))
+        self.banner.questionChosen.connect(self.go_to_question)
         self.section_list.currentRowChanged.connect(self._section_row_changed)
-        self.stack = QStackedWidget(self)
-        self.stack.setObjectName("sectionStack")
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.setChildrenCollapsible(False)
-        splitter.addWidget(self.section_list)
-        splitter.addWidget(self.stack)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([260, 740])
-
-        bottom = QHBoxLayout()
-        self.previous_button = QPushButton(self)
-        self.previous_button.setObjectName("previousButton")
+        self.question_list.questionChosen.connect(self.go_to_question)
+        self.navigator.currentChanged.connect(lambda _i: self._refresh_question_list())
         self.previous_button.clicked.connect(self.previous_section)
-        self.next_button = QPushButton(self)
-        self.next_button.setObjectName("nextButton")
         self.next_button.clicked.connect(self.next_section)
-        self.save_button = QPushButton(self)
-        self.save_button.setObjectName("saveButton")
         self.save_button.clicked.connect(self.save)
-        self.finalize_button = QPushButton(self)
-        self.finalize_button.setObjectName("finalizeButton")
         self.finalize_button.clicked.connect(self.finalize)
-        self.reopen_button = QPushButton(self)
-        self.reopen_button.setObjectName("reopenButton")
         self.reopen_button.clicked.connect(self.reopen)
-        for button in (self.previous_button, self.next_button, self.save_button,
-                       self.finalize_button, self.reopen_button, self.back_button):
-            button.setAutoDefault(False)
-        bottom.addWidget(self.previous_button)
-        bottom.addWidget(self.next_button)
-        bottom.addStretch(1)
-        bottom.addWidget(self.save_button)
-        bottom.addWidget(self.finalize_button)
-        bottom.addWidget(self.reopen_button)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addLayout(progress_row)
-        layout.addWidget(self.banner)
-        layout.addWidget(splitter, 1)
-        layout.addLayout(bottom)
-
+        self.export_button.clicked.connect(self.exportRequested)
         context = Qt.ShortcutContext.WidgetWithChildrenShortcut
         self.save_shortcut = QShortcut(QKeySequence.StandardKey.Save, self, self.save, context)
         self.next_shortcut = QShortcut(QKeySequence(Qt.Key.Key_PageDown), self,
                                        self.next_section, context)
         self.previous_shortcut = QShortcut(QKeySequence(Qt.Key.Key_PageUp), self,
                                            self.previous_section, context)
+        self.goto_shortcut = QShortcut(QKeySequence("Ctrl+G"), self, self.show_question_list,
+                                       context)
 
     # ------------------------------------------------------------------ opening
 
@@ -214,10 +142,14 @@ class SurveyForm(QWidget):
             self.stack.addWidget(page)
         self.section_list.blockSignals(False)
         self._fill_language_combo()
+        self.question_list.set_definition(definition, self.language)
         self.state = evaluate_form(definition, submission.answers, self.language)
         self.banner.hide()
         self.saved_label.setText("")
-        self.show_section(0)
+        start, question = self.positions.recall(submission.id, len(definition.sections),
+                                                definition.has_question)
+        self.show_section(start)
+        self._resume_question = question
         self._refresh()
         self.retranslateUi()
 
@@ -255,6 +187,7 @@ class SurveyForm(QWidget):
             self.section_list.setCurrentRow(index)
             self.section_list.blockSignals(False)
         self._update_navigation()
+        self._remember(index, None)
 
     def _build_section(self, index: int) -> None:
         if index in self._built or self.definition is None or self.submission is None:
@@ -270,6 +203,7 @@ class SurveyForm(QWidget):
         layout.setContentsMargins(16, 8, 16, 16)
         heading = QLabel(content)
         heading.setObjectName("sectionHeading")
+        heading.setTextFormat(Qt.TextFormat.PlainText)
         heading.setWordWrap(True)
         font = heading.font()
         font.setPointSizeF(font.pointSizeF() * 1.2)
@@ -279,6 +213,9 @@ class SurveyForm(QWidget):
         read_only = self.submission.finalized
         for question in section.questions:
             widget = question_widget(question, definition, content)
+            widget.answer_text = self._answer_text
+            if isinstance(widget, AttachmentQuestion):
+                widget.locate = self._attachment_path
             widget.set_language(self.language)
             widget.set_value(self.submission.answers.get(question.name))
             if isinstance(widget, AttachmentQuestion):
@@ -300,8 +237,8 @@ class SurveyForm(QWidget):
         content = page.widget() if isinstance(page, QScrollArea) else None
         heading = content.findChild(QLabel, "sectionHeading") if content else None
         if heading is not None and self.definition is not None:
-            heading.setText(self.definition.sections[index].label_in(
-                self.language, self.definition.default_language))
+            heading.setText(section_title(self.definition, self.definition.sections[index],
+                                          self.language))
 
     def _relevant_sections(self) -> list[int]:
         if self.definition is None or self.state is None:
@@ -341,10 +278,18 @@ class SurveyForm(QWidget):
 
     def _section_widgets(self, index: int) -> list[QuestionWidget]:
         assert self.definition is not None
+        if not 0 <= index < len(self.definition.sections):
+            return []
         return [self.widgets[q.name] for q in self.definition.sections[index].questions
                 if q.name in self.widgets]
 
     def focus_first_question(self) -> None:
+        resume, self._resume_question = self._resume_question, None
+        if resume and self.definition is not None and self.definition.has_question(resume):
+            widget = self.question(resume)
+            if widget.isVisibleTo(self.stack) and widget.focus_input():
+                self._ensure_visible(widget)
+                return
         for widget in self._section_widgets(self.current_section):
             if widget.isVisibleTo(self.stack) and widget.focus_input():
                 self._ensure_visible(widget)
@@ -353,11 +298,17 @@ class SurveyForm(QWidget):
     def go_to_question(self, name: str) -> None:
         """Show the question's section, scroll to it and put the focus in it."""
         assert self.definition is not None
+        try:
+            section = self.definition.section_of(name)
+        except KeyError:
+            return  # not on a page (a repeat's question, a hidden value)
         widget = self.question(name)
-        self.show_section(self.definition.sections.index(self.definition.section_of(name)))
+        self.show_section(self.definition.sections.index(section))
         if not widget.focus_input():
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
         self._ensure_visible(widget)
+        self.question_list.select(name)
+        self._remember(self.current_section, name)
 
     def _ensure_visible(self, widget: QWidget) -> None:
         page = self.stack.currentWidget()
@@ -395,6 +346,7 @@ class SurveyForm(QWidget):
             self.ctx.show_error(exc, self)
             return
         self._touched.add(name)
+        self._remember(self.current_section, name)
         self._after_write(result)
 
     def attach_file(self, name: str, path: str) -> None:
@@ -463,7 +415,8 @@ class SurveyForm(QWidget):
             self._show_all_issues = True
             self.state = evaluate_form(self.definition, self.submission.answers, self.language)
             self._refresh()
-            self._show_banner(str(exc), error=True)
+            if not self.state.issues:
+                self.banner.show_message(str(exc), error=True)
             if exc.issues:
                 self.go_to_question(exc.issues[0].question)
             return False
@@ -535,6 +488,7 @@ class SurveyForm(QWidget):
             widget.setVisible(state.is_relevant(question.name))
             widget.set_required(question.name in state.required)
             widget.set_message(self._issue_message(question.name))
+            widget.set_values(state.values)
             if question.type == "calculate":
                 widget.set_value(state.values.get(question.name))
 
@@ -549,7 +503,7 @@ class SurveyForm(QWidget):
         for index, (section, item_progress) in enumerate(
                 zip(definition.sections, progress, strict=True)):
             item = self.section_list.item(index)
-            label = section.label_in(self.language, definition.default_language)
+            label = section_title(definition, section, self.language)
             item.setText(_("{section}\n{answered} of {total} answered").format(
                 section=label, answered=item_progress.answered, total=item_progress.answerable))
             item.setHidden(not item_progress.relevant)
@@ -569,20 +523,55 @@ class SurveyForm(QWidget):
         self.finalize_button.setEnabled(not finalized)
         self.reopen_button.setEnabled(finalized)
         self.save_button.setEnabled(not finalized)
+        self.export_button.setEnabled(finalized)
         if finalized:
-            self._show_banner(_("This survey is finalized and locked. Reopen it to change answers."),
-                              error=False)
-        elif not self._show_all_issues or state.complete:
+            self.banner.show_message(
+                _("This survey is finalized and locked. Reopen it to change answers, or export "
+                  "it for the secretariat."), error=False)
+        elif self._show_all_issues:
+            self.banner.show_problems(state.issues, self._question_label)
+        else:
             self.banner.hide()
         self._update_navigation()
+        self._question_list_dirty = True
+        self._refresh_question_list()
 
-    def _show_banner(self, text: str, *, error: bool) -> None:
-        self.banner.setText(text)
-        color = ERROR_COLOR if error else "#1a5e20"
-        background = "#fdecea" if error else "#e6f4ea"
-        self.banner.setStyleSheet(
-            f"color: {color}; background: {background}; padding: 6px; border-radius: 4px;")
-        self.banner.show()
+    def _refresh_question_list(self) -> None:
+        """The question list's states (only while it is on screen; else when it is shown)."""
+        if (self._question_list_dirty and self.definition is not None and self.state is not None
+                and self.navigator.currentWidget() is self.question_list):
+            self.question_list.update_states(self.definition, self.state)
+            self._question_list_dirty = False
+
+    def show_question_list(self) -> None:
+        """Ctrl+G: the question list, with the focus in its search box."""
+        self.navigator.setCurrentWidget(self.question_list)
+        self._refresh_question_list()
+        self.question_list.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.question_list.search.selectAll()
+
+    def _question_label(self, name: str) -> str:
+        if self.definition is None or not self.definition.has_question(name):
+            return name
+        return self.definition.question(name).label_in(
+            self.language, self.definition.default_language) or name
+
+    def _answer_text(self, name: str, value: Any) -> str:
+        if self.definition is None or not self.definition.has_question(name):
+            return str(value)
+        return format_answer(self.definition, name, value, self.language)
+
+    def _attachment_path(self, sha256: str) -> Path | None:
+        try:
+            return service.attachment_path(self.ctx.db, sha256)
+        except NeascnError:
+            return None
+
+    # ------------------------------------------------------------------ where the person was
+
+    def _remember(self, page: int, question: str | None) -> None:
+        if self.submission is not None and self.definition is not None:
+            self.positions.remember(self.submission.id, page, question)
 
     # ------------------------------------------------------------------ languages
 
@@ -608,6 +597,7 @@ class SurveyForm(QWidget):
             widget.set_language(self.language)
         for index in self._built:
             self._set_section_heading(index)
+        self.question_list.set_language(self.definition, self.language)
         self._refresh()
         self._set_title()
 
@@ -624,22 +614,7 @@ class SurveyForm(QWidget):
             version=self.definition.version))
 
     def retranslateUi(self) -> None:  # noqa: N802 - the workspace contract's name
-        self.back_button.setText(_("Cities"))
-        self.back_button.setToolTip(_("Save and go back to the list of cities"))
-        self.language_label.setText(_("Form &language:"))
-        self.language_combo.setToolTip(_("The language of the questions and answers shown"))
-        self.previous_button.setText(_("Previous section"))
-        self.previous_button.setToolTip(_("Page Up"))
-        self.next_button.setText(_("Next section"))
-        self.next_button.setToolTip(_("Page Down"))
-        self.save_button.setText(_("Save"))
-        self.save_button.setToolTip(_(
-            "Answers are kept as you type; Save (Ctrl+S) also records a revision"))
-        self.finalize_button.setText(_("Finalize"))
-        self.finalize_button.setToolTip(_("Check every answer and lock the survey"))
-        self.reopen_button.setText(_("Reopen"))
-        self.reopen_button.setToolTip(_("Unlock the finalized survey to change answers"))
-        self.section_list.setAccessibleName(_("Sections"))
+        self.retranslate_chrome()
         if self.definition is not None and self.follow_ui:
             ui = current_language()
             if ui in self.definition.languages and ui != self.language:

@@ -2,7 +2,8 @@
 
 Follows the contract in ``neascn_desktop/gui/README-workspaces.md``.  Page 1
 is the city list (filter box, survey version, start/continue, add/edit city,
-finalize, reopen); page 2 is :class:`~neascn_desktop.gui.surveys.form.SurveyForm`
+finalize, reopen, export for the secretariat) with every response of the
+selected city under it; page 2 is :class:`~neascn_desktop.gui.surveys.form.SurveyForm`
 for one submission.  Everything goes through the surveys room's use cases.
 """
 
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 from neascn_desktop.changes import Changes
 from neascn_desktop.errors import NeascnError
 from neascn_desktop.gui.context import GuiContext
+from neascn_desktop.gui.folders import documents_folder
 from neascn_desktop.gui.surveys.form import SurveyForm
 from neascn_desktop.gui.surveys.item_models import (
     CITY,
@@ -36,8 +38,9 @@ from neascn_desktop.gui.surveys.item_models import (
     CityFilterProxy,
     CityTableModel,
 )
+from neascn_desktop.gui.surveys.responses_panel import ResponseRow, ResponsesPanel
 from neascn_desktop.i18n import _, current_language, ngettext
-from neascn_desktop.surveys import entry, service
+from neascn_desktop.surveys import service
 from neascn_desktop.surveys.definition import BUILTIN_FORM_ID
 
 
@@ -55,6 +58,7 @@ class SurveysWorkspace(QWidget):
         self._build_list_page()
         self.form = SurveyForm(ctx, self.pages)
         self.form.closed.connect(self.show_list)
+        self.form.exportRequested.connect(self.export_for_secretariat)
         self.form.statusChanged.connect(lambda _id: self._mark_dirty())
         self.pages.addWidget(self.list_page)
         self.pages.addWidget(self.form)
@@ -140,13 +144,19 @@ class SurveysWorkspace(QWidget):
         self.reopen_button = QPushButton(page)
         self.reopen_button.setObjectName("reopenButton")
         self.reopen_button.clicked.connect(self.reopen_selected)
+        self.send_button = QPushButton(page)
+        self.send_button.setObjectName("exportForSecretariatButton")
+        self.send_button.clicked.connect(self.export_for_secretariat)
+        self.responses = ResponsesPanel(page)
+        self.responses.openRequested.connect(self.open_submission)
+        self.responses.newRequested.connect(self.new_response)
         buttons.addWidget(self.start_button)
         buttons.addStretch(1)
         buttons.addWidget(self.import_button)
         buttons.addWidget(self.export_button)
         buttons.addSpacing(16)
         for button in (self.add_city_button, self.edit_city_button, self.finalize_button,
-                       self.reopen_button):
+                       self.reopen_button, self.send_button):
             buttons.addWidget(button)
 
         layout = QVBoxLayout(page)
@@ -154,6 +164,7 @@ class SurveysWorkspace(QWidget):
         layout.addWidget(self.summary)
         layout.addLayout(controls)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.responses)
         layout.addLayout(buttons)
 
     def _focus_table(self) -> None:
@@ -190,7 +201,8 @@ class SurveysWorkspace(QWidget):
         """Install a survey definition from an XLSForm workbook (ODK, KoboToolbox, our export)."""
         if path is None:
             name, _filter = QFileDialog.getOpenFileName(
-                self, _("Import an XLSForm"), str(Path.home()), _("Excel workbooks (*.xlsx)"))
+                self, _("Import an XLSForm"), str(documents_folder()),
+                _("Excel workbooks (*.xlsx)"))
             if not name:
                 return False
             path = Path(name)
@@ -211,7 +223,7 @@ class SurveysWorkspace(QWidget):
         """Write the chosen survey version as an XLSForm that ODK and KoboToolbox accept."""
         form_id, version = self.selected_form
         if path is None:
-            suggested = Path.home() / f"{form_id}-{version or 'latest'}.xlsx"
+            suggested = documents_folder() / f"{form_id}-{version or 'latest'}.xlsx"
             name, _filter = QFileDialog.getSaveFileName(
                 self, _("Export as XLSForm"), str(suggested), _("Excel workbooks (*.xlsx)"))
             if not name:
@@ -243,6 +255,7 @@ class SurveysWorkspace(QWidget):
             self.select_city(selected.city.id)
         elif self.proxy.rowCount():
             self.table.selectRow(0)  # so Enter starts at once (keyboard-only entry)
+        self._load_responses()
         self._update_summary()
         self._update_buttons()
 
@@ -287,7 +300,28 @@ class SurveysWorkspace(QWidget):
         return True
 
     def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        self._load_responses()
         self._update_buttons()
+
+    def _load_responses(self) -> None:
+        """Every response of the selected city to the chosen survey, newest change first."""
+        status = self.selected_city_status()
+        if status is None:
+            self.responses.set_responses("", [])
+            return
+        form_id, _version = self.selected_form
+        rows = []
+        try:
+            for submission in service.list_submissions(self.ctx.db, city_id=status.city.id,
+                                                       form_id=form_id):
+                try:
+                    progress: float | None = service.form_state(self.ctx.db, submission).progress
+                except NeascnError:
+                    progress = None
+                rows.append(ResponseRow(submission, progress))
+        except NeascnError as exc:
+            self.ctx.show_error(exc, self)
+        self.responses.set_responses(status.city.name_in(current_language()), rows)
 
     def _update_buttons(self) -> None:
         status = self.selected_city_status()
@@ -295,8 +329,10 @@ class SurveysWorkspace(QWidget):
         self.start_button.setEnabled(has)
         self.edit_city_button.setEnabled(has)
         state = status.status if status else "not_started"
+        several = self.responses.model.rowCount() > 1
         self.start_button.setText(
             _("Start survey") if state == "not_started"
+            else _("Choose a response") if several
             else _("Continue survey") if state == "in_progress" else _("Open survey"))
         self.finalize_button.setEnabled(state == "in_progress")
         self.reopen_button.setEnabled(state in ("finalized", "sent", "received"))
@@ -304,22 +340,59 @@ class SurveysWorkspace(QWidget):
     # ------------------------------------------------------------------ actions
 
     def start_or_continue(self) -> None:
-        """Open the selected city's survey, starting one if there is none yet."""
+        """Open the selected city's response; start one if there is none; with several,
+        hand the choice to the responses list (never pick one silently)."""
+        status = self.selected_city_status()
+        if status is None:
+            return
+        self._load_responses()
+        count = self.responses.model.rowCount()
+        if count > 1:
+            self.responses.table.setFocus(Qt.FocusReason.OtherFocusReason)
+            if self.responses.selected_id() is None:
+                self.responses.table.selectRow(0)
+            return
+        if count == 1:
+            self.open_submission(self.responses.model.rows[0].submission.id)
+            return
+        self.new_response()
+
+    def new_response(self) -> None:
+        """Start another response for the selected city (a new round, another respondent)."""
         status = self.selected_city_status()
         if status is None:
             return
         form_id, version = self.selected_form
         try:
-            submission, created = entry.open_or_start(
+            result = service.create_submission(
                 self.ctx.db, self.ctx.profile, status.city.id, form_id=form_id,
                 version=version, language=self.form.language)
         except NeascnError as exc:
             self.ctx.show_error(exc, self)
             return
-        if created:
-            self.ctx.publish(Changes(frozenset({"response", "revision"}),
-                                     frozenset({submission.id})))
-        self.open_submission(submission.id)
+        self.ctx.publish(Changes(frozenset({"response", "revision"}),
+                                 frozenset({result.submission.id})))
+        self._mark_dirty()
+        self.open_submission(result.submission.id)
+
+    def export_for_secretariat(self) -> object:
+        """The export dialog for responses, saving to the Documents folder by default."""
+        from neascn_desktop.gui.inbox.export_dialog import ExportDialog
+
+        if self.pages.currentWidget() is self.form and self.form.submission is not None and (
+                not self.form.submission.finalized):
+            self.form.save()
+        dialog = ExportDialog(self.ctx, self, kind="responses")
+        dialog.setModal(True)
+        dialog.finished.connect(lambda _code: self._after_export(dialog))
+        dialog.open()
+        return dialog
+
+    def _after_export(self, dialog: object) -> None:
+        result = getattr(dialog, "result_value", None)
+        if result is not None:
+            self.ctx.publish(result.changes)
+            self._mark_dirty()
 
     def open_submission(self, submission_id: str) -> SurveyForm:
         """Show the form for a submission (tests and other workspaces use this)."""
@@ -334,6 +407,8 @@ class SurveysWorkspace(QWidget):
             self.refresh()
         if self.form.submission is not None:
             self.select_city(self.form.submission.city_id)
+            self._load_responses()
+            self.responses.select(self.form.submission.id)
         self.table.setFocus()
 
     def add_city(self) -> service.City | None:
@@ -404,7 +479,13 @@ class SurveysWorkspace(QWidget):
         self.finalize_button.setToolTip(_("Check every answer and lock the survey"))
         self.reopen_button.setText(_("Reopen"))
         self.reopen_button.setToolTip(_("Unlock the finalized survey to change answers"))
+        self.send_button.setText(_("Export for the secretariat…"))
+        self.send_button.setToolTip(_("Save the finalized responses as a package file to "
+                                      "hand to the secretariat"))
         self.table.setAccessibleName(_("Cities"))
+        self.filter_edit.setAccessibleName(_("Filter the cities"))
+        self.version_combo.setAccessibleName(_("Survey version"))
+        self.responses.retranslateUi()
         self._retranslate_versions()
         self.model.retranslate()
         self._update_summary()

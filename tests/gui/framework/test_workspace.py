@@ -239,6 +239,14 @@ def test_conflict_banner_and_resolution_dialog(qtbot, drafters) -> None:
         from neascn_desktop.sync import audit
 
         assert [e.action for e in audit.list_audit(alice.db, limit=1)] == ["resolve"]
+        # Edit → Undo brings the two versions back in conflict (issue 16); Redo settles again.
+        assert ws.undo_stack.canUndo()
+        ws.undo_stack.undo()
+        assert service.get_section(alice.db, "fw-programmes").in_conflict
+        assert [e.action for e in audit.list_audit(alice.db, limit=1)] == ["undo"]
+        ws.undo_stack.redo()
+        section = service.get_section(alice.db, "fw-programmes")
+        assert not section.in_conflict and section.body == "Alice and Bolor: cities raised transport.\n\n"
     finally:
         ws.ctx.changes.stop()
 

@@ -115,9 +115,10 @@ def test_import_button_with_trusted_sender_and_conflicts_tab(qtbot, world) -> No
     assert view.list_model.rowCount() == 1
     assert "(1)" in workspace.tabs.tabText(1)
     model = view.comparison_model
-    shown = [model.data(model.index(r, 0)) for r in range(model.rowCount())]
-    # "Label (name)" when the survey definition is known, else the name alone
-    names = [t.rsplit("(", 1)[-1].rstrip(")") if t.endswith(")") else t for t in shown]
+    # The label in the user's language is shown; the technical name is in the tooltip.
+    names = [model.data(model.index(r, 0), Qt.ItemDataRole.ToolTipRole).removeprefix("answers.")
+             for r in range(model.rowCount())]
+    assert model.data(model.index(names.index("city_population"), 0)) == "City population"
     assert "resp_name" in names and "city_population" in names
     row = names.index("resp_name")
     assert model.data(model.index(row, 1)) == "Kim"  # the common ancestor

@@ -1,0 +1,80 @@
+"""The banner above the form: after Finalize, every problem left, each a link to its question.
+
+It is redrawn from the form state after every answer, so a fixed problem
+leaves the list at once and the banner goes when none is left.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QWidget
+
+from neascn_desktop.gui.surveys.question_base import ERROR_COLOR
+from neascn_desktop.i18n import _, ngettext
+from neascn_desktop.surveys.validation import Issue
+
+#: Problems listed by name; the rest are counted (the question list shows them all).
+SHOWN_PROBLEMS = 12
+_ERROR_STYLE = f"color: {ERROR_COLOR}; background: #fdecea; padding: 6px; border-radius: 4px;"
+_INFO_STYLE = "color: #1a5e20; background: #e6f4ea; padding: 6px; border-radius: 4px;"
+
+
+class ProblemBanner(QLabel):
+    """A message, or the list of problems as links; ``questionChosen(name)`` on a link."""
+
+    questionChosen = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("banner")
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                     | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.linkActivated.connect(self._link)
+        self.problems: tuple[Issue, ...] = ()
+        self.hide()
+
+    def _link(self, href: str) -> None:
+        if href.startswith("question:"):
+            self.questionChosen.emit(href.removeprefix("question:"))
+
+    def show_message(self, text: str, *, error: bool) -> None:
+        self.problems = ()
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setText(text)
+        self.setStyleSheet(_ERROR_STYLE if error else _INFO_STYLE)
+        self.setAccessibleName(text)
+        self.show()
+
+    def show_problems(self, issues: tuple[Issue, ...], label_of: Callable[[str], str]) -> None:
+        """List every problem (the first ones by name, each a link to its question)."""
+        self.problems = issues
+        if not issues:
+            self.hide()
+            return
+        head = ngettext("{count} problem keeps this survey from being finalized:",
+                        "{count} problems keep this survey from being finalized:",
+                        len(issues)).format(count=len(issues))
+        lines = [f"<b>{html.escape(head)}</b>"]
+        for issue in issues[:SHOWN_PROBLEMS]:
+            lines.append(_("{question}: {problem}").format(
+                question=f'<a href="question:{html.escape(issue.question, quote=True)}">'
+                         f"{html.escape(label_of(issue.question))}</a>",
+                problem=html.escape(issue.message)))
+        rest = len(issues) - SHOWN_PROBLEMS
+        if rest > 0:
+            lines.append(html.escape(ngettext(
+                "… and {count} more: see the question list (Ctrl+G).",
+                "… and {count} more: see the question list (Ctrl+G).", rest).format(count=rest)))
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setText("<br>".join(lines))
+        self.setStyleSheet(_ERROR_STYLE)
+        self.setAccessibleName(head)
+        self.show()
+
+    def links(self) -> list[str]:
+        """The questions linked now, in order (what a person can click)."""
+        return [issue.question for issue in self.problems[:SHOWN_PROBLEMS]]

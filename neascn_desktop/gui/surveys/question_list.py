@@ -1,0 +1,219 @@
+"""The question list (ODK's hierarchy view): every question of the form with its state.
+
+Groups are the branches, questions the leaves, each marked answered,
+required and empty, invalid, hidden (not relevant now) or not answered yet.
+Typing in the box above filters by label or name; a click, Enter or
+double-click jumps to the question (``questionChosen``).  Ctrl+G in the form
+brings the focus here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLineEdit,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from neascn_desktop.gui.surveys.question_base import ERROR_COLOR, HINT_COLOR
+from neascn_desktop.i18n import N_, _
+from neascn_desktop.surveys.definition import Section, SurveyDefinition
+from neascn_desktop.surveys.validation import FormState
+
+ANSWERED, REQUIRED, INVALID, HIDDEN, OPEN, SHOWN = (
+    "answered", "required", "invalid", "hidden", "open", "shown")
+STATE_LABELS = {
+    ANSWERED: N_("Answered"),
+    REQUIRED: N_("Required, not answered"),
+    INVALID: N_("Not valid"),
+    HIDDEN: N_("Hidden (not asked now)"),
+    OPEN: N_("Not answered"),
+    SHOWN: N_("Shown"),
+}
+_MARKS = {ANSWERED: "✓", REQUIRED: "!", INVALID: "✗", HIDDEN: "–", OPEN: "○", SHOWN: "·"}
+_COLORS = {ANSWERED: "#1a5e20", REQUIRED: ERROR_COLOR, INVALID: ERROR_COLOR, HIDDEN: HINT_COLOR,
+           OPEN: "#000000", SHOWN: HINT_COLOR}
+NAME_ROLE = Qt.ItemDataRole.UserRole
+STATE_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def question_state(state: FormState, name: str, is_input: bool) -> str:
+    """One of answered / required / invalid / hidden / open (``shown`` for a note or calculation)."""
+    if not state.is_relevant(name):
+        return HIDDEN
+    issues = state.issues_for(name)
+    if any(i.kind != "required" for i in issues):
+        return INVALID
+    if issues:
+        return REQUIRED
+    if not is_input:
+        return SHOWN
+    return ANSWERED if name in state.values else OPEN
+
+
+class _SearchBox(QLineEdit):
+    """Down moves into the tree, Enter jumps to the first match."""
+
+    def __init__(self, owner: QuestionList) -> None:
+        super().__init__(owner)
+        self.owner = owner
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        if event.key() == Qt.Key.Key_Down:
+            self.owner.tree.setFocus()
+            event.accept()
+            return
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            first = self.owner.first_visible()
+            if first is not None:
+                self.owner.choose(first)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class _Tree(QTreeWidget):
+    def __init__(self, owner: QuestionList) -> None:
+        super().__init__(owner)
+        self.owner = owner
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        current = self.currentItem()
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and current is not None:
+            self.owner.choose(current)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class QuestionList(QWidget):
+    """Groups and questions with their state; ``questionChosen(name)`` on click or Enter."""
+
+    questionChosen = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("questionList")
+        self.search = _SearchBox(self)
+        self.search.setObjectName("questionSearch")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._filter)
+        self.tree = _Tree(self)
+        self.tree.setObjectName("questionTree")
+        self.tree.setHeaderHidden(True)
+        self.tree.setColumnCount(1)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.itemClicked.connect(lambda item, _column: self.choose(item))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.search)
+        layout.addWidget(self.tree, 1)
+        self.items: dict[str, QTreeWidgetItem] = {}
+        self.sections: list[QTreeWidgetItem] = []
+        self.children_of: list[list[QTreeWidgetItem]] = []
+        self.retranslateUi()
+
+    def set_definition(self, definition: SurveyDefinition, language: str) -> None:
+        self.tree.clear()
+        self.items = {}
+        self.sections = []
+        self.children_of = []
+        for section in definition.sections:
+            parent = QTreeWidgetItem(self.tree)
+            parent.setData(0, NAME_ROLE, None)
+            parent.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            self.sections.append(parent)
+            self.children_of.append([])
+            for question in section.questions:
+                item = QTreeWidgetItem(parent)
+                self.children_of[-1].append(item)
+                item.setData(0, NAME_ROLE, question.name)
+                self.items[question.name] = item
+        self.set_language(definition, language)
+        self.tree.expandAll()
+
+    def set_language(self, definition: SurveyDefinition, language: str) -> None:
+        fallback = definition.default_language
+        for section, parent in zip(definition.sections, self.sections, strict=True):
+            parent.setText(0, section_title(definition, section, language))
+            for question in section.questions:
+                item = self.items[question.name]
+                item.setData(0, Qt.ItemDataRole.UserRole + 2,
+                             question.label_in(language, fallback) or question.name)
+
+    def update_states(self, definition: SurveyDefinition, state: FormState) -> None:
+        for question in definition.questions:
+            item = self.items.get(question.name)
+            if item is None:
+                continue
+            kind = question_state(state, question.name, question.is_input)
+            label = str(item.data(0, Qt.ItemDataRole.UserRole + 2) or question.name)
+            item.setText(0, f"{_MARKS[kind]}  {label}")
+            item.setData(0, STATE_ROLE, kind)
+            item.setToolTip(0, _(STATE_LABELS[kind]))
+            item.setForeground(0, QBrush(QColor(_COLORS[kind])))
+        self._filter(self.search.text())
+
+    def state_of(self, name: str) -> str | None:
+        item = self.items.get(name)
+        return None if item is None else str(item.data(0, STATE_ROLE))
+
+    def _filter(self, text: str) -> None:
+        needle = text.strip().casefold()
+        for parent, children in zip(self.sections, self.children_of, strict=True):
+            shown = 0
+            for item in children:
+                hit = not needle or needle in item.text(0).casefold() or needle in str(
+                    item.data(0, NAME_ROLE)).casefold()
+                item.setHidden(not hit)
+                shown += hit
+            parent.setHidden(bool(needle) and not shown)
+
+    def first_visible(self) -> QTreeWidgetItem | None:
+        for children in self.children_of:
+            for item in children:
+                if not item.isHidden():
+                    return item
+        return None
+
+    def choose(self, item: QTreeWidgetItem) -> None:
+        name = item.data(0, NAME_ROLE)
+        if name:
+            self.questionChosen.emit(str(name))
+
+    def select(self, name: str) -> None:
+        item = self.items.get(name)
+        if item is not None:
+            self.tree.setCurrentItem(item)
+
+    def names(self) -> Iterable[str]:
+        return self.items.keys()
+
+    def retranslateUi(self) -> None:  # noqa: N802 - the workspace contract's name
+        self.search.setPlaceholderText(_("Go to a question (Ctrl+G): type part of its label"))
+        self.search.setAccessibleName(_("Search the questions"))
+        self.tree.setAccessibleName(_("Questions and their state"))
+
+
+def section_title(definition: SurveyDefinition, section: Section, language: str) -> str:
+    """A section's label, nested groups as "Outer › Inner" so the hierarchy shows."""
+    fallback = definition.default_language
+    by_path = {g.path or g.name: g for g in definition.groups}
+    parts = section.name.split("/")
+    labels = []
+    for depth in range(1, len(parts) + 1):
+        group = by_path.get("/".join(parts[:depth]))
+        if group is not None:
+            labels.append(group.label_in(language, fallback))
+    if not labels:
+        return section.label_in(language, fallback) if section.label else _("Questions")
+    return " › ".join(labels)
+

@@ -1,0 +1,279 @@
+"""A conflict's proposal as people read and type it: labels in their language, typed values
+checked by the same rules as the forms that made the record.
+
+The conflict view (Inbox) and ``neascn conflicts resolve --set`` both go through here, so a
+proposal the survey form would refuse ("about 1.7 million" for a population) is refused with
+the form's message and never saved as an empty value; ``conflicts.resolve_with`` checks an
+edited version again before it writes anything.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from neascn_desktop.errors import NeascnError
+from neascn_desktop.i18n import N_, _, current_language
+from neascn_desktop.i18n.formatting import parse_number
+from neascn_desktop.i18n.safe_text import safe_text
+from neascn_desktop.replica import Revision, canonical_json
+from neascn_desktop.store.database import Database
+
+#: The fields of a city as its form names them.
+CITY_FIELDS: dict[str, str] = {
+    "name": N_("Name"),
+    "country": N_("Country"),
+    "population": N_("Population"),
+    "latitude": N_("Latitude"),
+    "longitude": N_("Longitude"),
+    "source": N_("Source of the figures"),
+}
+#: The fields of a survey response besides its answers.
+SUBMISSION_FIELDS: dict[str, str] = {
+    "status": N_("Status"),
+    "city_id": N_("City"),
+    "enumerator": N_("Enumerator"),
+    "language": N_("Language"),
+    "finalized_at": N_("Finalized"),
+    "started_at": N_("Started on"),
+    "updated_at": N_("Last changed on"),
+    "form_id": N_("Survey"),
+    "form_version": N_("Survey version"),
+    "device_id": N_("Device"),
+}
+
+
+class ProposalError(NeascnError):
+    """Proposed values the record's form would refuse: ``errors`` maps each field to a sentence."""
+
+    def __init__(self, errors: Mapping[str, str], labels: Mapping[str, str] | None = None) -> None:
+        self.errors = dict(errors)
+        shown = "; ".join(_("{field}: {message}").format(field=(labels or {}).get(name, name), message=message)
+                          for name, message in self.errors.items())
+        super().__init__(shown)
+
+
+# --- labels ------------------------------------------------------------------------------------
+
+
+def _definition(db: Database, payload: Mapping[str, Any]) -> Any:
+    from neascn_desktop.surveys import installed
+    from neascn_desktop.surveys.definition import SurveyError
+
+    try:
+        return installed.get_definition(db, str(payload.get("form_id")), str(payload.get("form_version")))
+    except SurveyError:
+        return None
+
+
+def field_labels(db: Database, head: Revision, names: list[str], language: str | None = None) -> dict[str, str]:
+    """Each (flattened) field name of a record -> its label in ``language`` (the question's label
+    for an answer)."""
+    language = language or current_language()
+    labels: dict[str, str] = {}
+    if head.entity_type == "submission":
+        definition = _definition(db, head.payload)
+        for name in names:
+            group, dot, question = name.partition(".")
+            if dot and group in ("answers", "attachments") and definition is not None:
+                try:
+                    labels[name] = definition.question(question).label_in(language)
+                except KeyError:
+                    labels[name] = question
+            elif name in SUBMISSION_FIELDS:
+                labels[name] = _(SUBMISSION_FIELDS[name])
+    elif head.entity_type == "city":
+        labels = {name: _(CITY_FIELDS[name]) for name in names if name in CITY_FIELDS}
+    elif head.entity_type == "framework_section":
+        from neascn_desktop.framework.model import FIELD_LABELS
+
+        labels = {name: _(FIELD_LABELS[name]) for name in names if name in FIELD_LABELS}
+    return {name: labels.get(name) or name for name in names}
+
+
+def _city_name(db: Database, city_id: str, language: str) -> str:
+    from neascn_desktop.replica import current
+
+    state = current(db, "city", city_id)
+    names = state.payload.get("name") if state is not None else None
+    if isinstance(names, dict):
+        return str(names.get(language) or names.get("en") or next(iter(names.values()), city_id))
+    return str(names or city_id)
+
+
+def record_title(db: Database, head: Revision, language: str | None = None) -> str:
+    """A record as people know it: a city by its name, a response by its city and enumerator, a
+    section by its title (never an id when a name is known)."""
+    language = language or current_language()
+    payload = head.payload
+    if head.entity_type == "submission":
+        city = _city_name(db, str(payload.get("city_id", "?")), language)
+        return safe_text(_("{city} ({enumerator})").format(city=city, enumerator=payload.get("enumerator", "?")))
+    if head.entity_type == "city":
+        names = payload.get("name")
+        if isinstance(names, dict) and names:
+            return safe_text(str(names.get(language) or names.get("en") or next(iter(names.values()))))
+        return safe_text(str(names or head.entity_id))
+    title = payload.get("title")
+    if isinstance(title, dict):
+        title = title.get(language) or title.get("en")
+    return safe_text(str(title)) if isinstance(title, str) and title else head.entity_id
+
+
+def author_name(db: Database, revision: Revision, own_device_id: str | None = None) -> str:
+    """Who made a version: "this device", a trusted device's name, the name of the sender whose
+    package brought it, or the response's enumerator."""
+    from neascn_desktop.identity.trust import list_trusted
+    from neascn_desktop.sync.audit import package_record
+
+    if own_device_id is not None and revision.device_id == own_device_id:
+        return _("this device")
+    for device in list_trusted(db):
+        if device.device_id == revision.device_id:
+            return safe_text(device.display_name)
+    record = package_record(db, revision.provenance)
+    if record is not None and record.sender_device_id == revision.device_id:
+        return record.sender_name
+    enumerator = revision.payload.get("enumerator") if revision.entity_type == "submission" else None
+    if isinstance(enumerator, str) and enumerator:
+        return safe_text(enumerator)
+    return _("another device")
+
+
+# --- typed values ------------------------------------------------------------------------------
+
+
+def _typed_json(text: str) -> Any:
+    stripped = text.strip()
+    if stripped in ("", "—"):
+        return None
+    try:
+        return json.loads(stripped)
+    except ValueError:
+        return text
+
+
+def _city_value(name: str, text: str, language: str) -> Any:
+    stripped = text.strip()
+    if name in ("population", "latitude", "longitude"):
+        if not stripped or stripped == "—":
+            return None
+        number = parse_number(stripped, language)
+        if number is None:
+            try:
+                number = float(stripped)
+            except ValueError:
+                number = None
+        if number is None:
+            raise ProposalError({name: _("“{value}” is not a number; type digits only, such as {example}.").format(
+                value=safe_text(stripped), example="1700000" if name == "population" else "47.92")})
+        if name == "population":
+            if not number.is_integer():
+                raise ProposalError({name: _("A population is a whole number.")})
+            return int(number)
+        return number
+    if name == "name":
+        value = _typed_json(text)
+        return value if isinstance(value, dict) else (stripped or None)
+    if name == "country":
+        return stripped.upper() or None
+    return stripped or None
+
+
+def typed_value(db: Database, head: Revision, name: str, text: str, language: str | None = None) -> Any:
+    """What ``text``, typed into the proposal of field ``name`` (flattened), stands for, read as
+    the record's form reads it; raises ``ProposalError`` when the form would refuse it."""
+    language = language or current_language()
+    if head.entity_type == "submission" and name.startswith("answers."):
+        from neascn_desktop.surveys.definition import SurveyError
+        from neascn_desktop.surveys.validation import coerce_answer
+
+        definition = _definition(db, head.payload)
+        question = name.partition(".")[2]
+        if definition is not None:
+            try:
+                definition.question(question)
+            except KeyError:
+                definition = None
+        if definition is not None:
+            try:
+                return coerce_answer(definition, question, text, language)
+            except SurveyError as exc:
+                raise ProposalError({name: str(exc)}) from None
+    if head.entity_type == "city":
+        value = _city_value(name, text, language)
+        errors = check_city({name: value})
+        if errors:
+            raise ProposalError(errors)
+        return value
+    return _typed_json(text)
+
+
+def check_city(values: Mapping[str, Any]) -> dict[str, str]:
+    """The city form's rules for the given fields (field -> sentence)."""
+    errors: dict[str, str] = {}
+    if "name" in values:
+        name = values["name"]
+        if not name or (isinstance(name, dict) and not any(str(v).strip() for v in name.values())):
+            errors["name"] = _("A city needs a name.")
+    if "country" in values:
+        country = values["country"]
+        if not isinstance(country, str) or len(country) != 2 or not country.isalpha():
+            errors["country"] = _("A city needs a country code such as KR or MN.")
+    population = values.get("population")
+    if population is not None and (not isinstance(population, int) or isinstance(population, bool)):
+        errors["population"] = _("A population is a whole number.")
+    elif population is not None and population < 0:
+        errors["population"] = _("A population cannot be negative.")
+    for name, low, high, message in (("latitude", -90, 90, N_("A latitude lies between -90 and 90.")),
+                                     ("longitude", -180, 180, N_("A longitude lies between -180 and 180."))):
+        value = values.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, int | float) or isinstance(value, bool) or not low <= value <= high:
+            errors[name] = _(message)
+    return errors
+
+
+def edited_fields(entity_type: str, proposal: Mapping[str, Any], payload: Mapping[str, Any]) -> set[str]:
+    """The (flattened) fields where ``payload`` differs from the merge ``proposal``."""
+    from neascn_desktop.sync.conflicts import flatten
+
+    before, after = flatten(entity_type, dict(proposal)), flatten(entity_type, dict(payload))
+    return {name for name in set(before) | set(after)
+            if canonical_json(before.get(name)) != canonical_json(after.get(name))}
+
+
+def check_payload(db: Database, head: Revision, payload: Mapping[str, Any], fields: set[str],
+                  language: str | None = None) -> dict[str, str]:
+    """The form's verdict on the ``fields`` of a proposed payload: type, constraint and required
+    (field -> sentence; empty when the form would accept them)."""
+    language = language or current_language()
+    errors: dict[str, str] = {}
+    if head.entity_type == "submission":
+        from neascn_desktop.surveys.definition import SurveyError
+        from neascn_desktop.surveys.validation import evaluate_form, normalize_answer
+
+        definition = _definition(db, head.payload)
+        found = payload.get("answers")
+        answers: dict[str, Any] = found if isinstance(found, dict) else {}
+        if definition is not None:
+            known = {q.name for q in definition.questions}
+            for name in sorted(fields):
+                group, dot, question = name.partition(".")
+                if not (dot and group == "answers" and question in known):
+                    continue
+                try:
+                    normalize_answer(definition, question, answers.get(question))
+                except SurveyError as exc:
+                    errors[name] = str(exc)
+            state = evaluate_form(definition, answers, language)
+            for issue in state.issues:
+                name = f"answers.{issue.question}"
+                if name in fields and name not in errors:
+                    errors[name] = issue.message
+    elif head.entity_type == "city":
+        errors.update(check_city({name: payload.get(name) for name in fields
+                                  if name in CITY_FIELDS and (name in payload or name in ("name", "country"))}))
+    return errors
