@@ -86,6 +86,7 @@ class _Run:
                                                      row.created_at, row.sender_device_id, row.sender_name)
             # Whether an applied package may have an inbox entry to mark (see _hold).
             self.inbox_used = conn.scalar(select(inbox_table.c.package_id).limit(1)) is not None
+        self.answers = authority.AnswerMemo()  # answer values checked once per import
         self.in_flight: dict[tuple[str, str], str] = {}  # in the batch being gathered, like ``known``
 
     def refresh_trust(self) -> None:
@@ -272,7 +273,7 @@ def _decide(run: _Run, prepared: Prepared, *, dry_run: bool,
             preview, new = compute_preview(conn, prepared.revisions, prepared.attachment_hashes,
                                            run.db.attachments_dir())
             try:
-                authority.Authority(conn, run.book).check_package(manifest, trust, prepared.revisions, new)
+                authority.Authority(conn, run.book, memo=run.answers).check_package(manifest, trust, prepared.revisions, new)
             except authority.AuthorityError as exc:
                 return _refused(prepared.path, exc, verdict), None
         status = WOULD_APPLY if trust in APPLICABLE else WAITING
@@ -452,7 +453,8 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
             # for its parents), the first of the batch that carried it.  Revisions released
             # from earlier keep their own.
             provenance: dict[str, str] = {}
-            judge = authority.Authority(conn, run.book, upcoming=[p.revisions for p, _v in items])
+            judge = authority.Authority(conn, run.book, upcoming=[p.revisions for p, _v in items],
+                                          memo=run.answers)
             deferred: list[tuple[Revision, str, str]] = []  # passed for want of a root: see releasing
             for prepared, verdict in items:
                 manifest = prepared.manifest
