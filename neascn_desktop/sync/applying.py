@@ -75,7 +75,8 @@ class _Run:
         p = package_table
         # (package id, signer's fingerprint) -> manifest digest: see ``package_key``.
         self.known: dict[tuple[str, str], str] = {}
-        # SHA-256 of a package file applied here -> what its verdict says (see ``known_file``).
+        # SHA-256 of a package file applied here before this run -> what its verdict says
+        # (see ``known_file``).
         self.known_files: dict[str, tuple[str, ...]] = {}
         with db.connect() as conn:
             for row in conn.execute(select(p.c.package_id, p.c.sender_fingerprint, p.c.manifest_sha256,
@@ -538,13 +539,11 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
         crash_point("import-committed")
     finally:
         attachments.discard(staged)
-    for (prepared, verdict), outcome in zip(items, outcomes, strict=True):
-        manifest = prepared.manifest
-        if outcome.status == APPLIED and manifest is not None:
-            run.known[package_key(manifest)] = manifest.digest
-            run.known_files[prepared.file_sha256] = (
-                manifest.package_id, manifest.sender.fingerprint, manifest.kind, manifest.created_at,
-                manifest.sender.device_id, verdict.sender_name or "")
+    # (``known_files`` stays as the run found it: a file given twice in one run is found by its
+    # manifest, and the files of a first import are not read twice to hash them.)
+    for (prepared, _verdict), outcome in zip(items, outcomes, strict=True):
+        if outcome.status == APPLIED and prepared.manifest is not None:
+            run.known[package_key(prepared.manifest)] = prepared.manifest.digest
     if trust_changed:
         run.refresh_trust()
     return outcomes
