@@ -24,7 +24,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from neascn_desktop.i18n.fonts import chart_cjk_fonts
-from neascn_desktop.reports.typography import fonts_for
+from neascn_desktop.reports.typography import fonts_for, xml_safe
 
 if TYPE_CHECKING:  # matplotlib itself is imported lazily (see _mpl)
     from matplotlib.typing import RcKeyType
@@ -116,7 +116,12 @@ def band_colour(score: float | None) -> str:
 
 
 def _wrap(label: str, width: int = 22) -> str:
-    """Break long labels (spaces, or anywhere for CJK text without spaces)."""
+    """Break long labels (spaces, or anywhere for CJK text without spaces).
+
+    Labels come from answers and packages: characters no font can shape (controls,
+    lone surrogates) are dropped first, or matplotlib refuses the whole chart.
+    """
+    label = xml_safe(label)
     if len(label) <= width:
         return label
     if " " not in label:
@@ -184,7 +189,7 @@ def _label_without_overlap(figure: Any, axes: Any, points: Sequence[tuple[str, f
     frame = axes.get_window_extent(renderer)
     placed: list[Any] = []
     for name, lon, lat, _score in sorted(points, key=lambda p: -(p[3] or 0)):
-        label = axes.annotate(name, (lon, lat), xytext=_LABEL_SPOTS[0][0], textcoords="offset points",
+        label = axes.annotate(xml_safe(name), (lon, lat), xytext=_LABEL_SPOTS[0][0], textcoords="offset points",
                               fontsize=7, color="#333333", ha=_LABEL_SPOTS[0][1])
         for offset, align in _LABEL_SPOTS:
             label.set_position(offset)

@@ -14,7 +14,6 @@ import copy
 import os
 import re
 import tempfile
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -42,11 +41,13 @@ from lxml.etree import SubElement
 from neascn_desktop.i18n import _, translate_in
 from neascn_desktop.paths import resource
 from neascn_desktop.reports.errors import ReportCancelled, ReportError, write_failed
+from neascn_desktop.reports.file_mode import ordinary_file_mode
 from neascn_desktop.reports.typography import (
     LanguageFonts,
     apply_document_language,
     east_asian_for,
     tag_run,
+    xml_safe,
 )
 
 __all__ = ["ReportCancelled", "ReportDocument", "ReportError", "ReportResult", "template_path"]
@@ -250,7 +251,7 @@ class ReportDocument:
         lang = SubElement(rpr, _W_LANG)
         lang.set(_W_VAL, self.fonts.lang)
         lang.set(_W_EASTASIA, tag)
-        for index, line in enumerate(text.split("\n")):
+        for index, line in enumerate(xml_safe(text).split("\n")):
             if index:
                 SubElement(r, _W_BR)
             t = SubElement(r, _W_T)
@@ -321,7 +322,7 @@ class ReportDocument:
         link = OxmlElement("w:hyperlink")
         link.set(qn("r:id"), r_id)
         link.set(qn("w:history"), "1")
-        run = paragraph.add_run(text, "Hyperlink")
+        run = paragraph.add_run(xml_safe(text), "Hyperlink")
         if bold:
             run.bold = True
         if italic:
@@ -529,7 +530,7 @@ class ReportDocument:
         next(pic.iter(qn("a:blip"))).set(qn("r:embed"), r_id)
         pic.spPr.cx, pic.spPr.cy = cx, cy
         # Alt text: the document-level description screen readers and PDF tags use.
-        inline.docPr.set("descr", alt)
+        inline.docPr.set("descr", xml_safe(alt))
         run = paragraph.add_run()
         run._r.add_drawing(inline)
 
@@ -643,7 +644,7 @@ class ReportDocument:
         try:
             self.document.save(temp_name)
             # mkstemp makes the file private (0600); a report is an ordinary user file.
-            os.chmod(temp_name, _ordinary_file_mode())
+            os.chmod(temp_name, ordinary_file_mode())
             os.replace(temp_name, path)
         except OSError as exc:
             Path(temp_name).unlink(missing_ok=True)
@@ -655,28 +656,6 @@ class ReportDocument:
                 )
             ) from exc
         return path
-
-
-def _ordinary_file_mode() -> int:
-    """0666 less the process umask, as ``open()`` would create the file (0644 usually).
-
-    Read from /proc where it exists: setting the umask to read it back would race
-    with threads creating files meanwhile.
-    """
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return 0o666 & ~int(line.split()[1], 8)
-    except OSError:
-        pass
-    with _UMASK_LOCK:
-        mask = os.umask(0o022)
-        os.umask(mask)
-    return 0o666 & ~mask
-
-
-_UMASK_LOCK = threading.Lock()
 
 
 def unnumber(paragraph) -> None:
