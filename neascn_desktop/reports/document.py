@@ -26,7 +26,7 @@ from docx.image.image import Image
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.opc.oxml import serialize_part_xml
 from docx.opc.packuri import PackURI
-from docx.oxml import OxmlElement
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.oxml.shape import CT_Inline
 from docx.oxml.xmlchemy import BaseOxmlElement
@@ -42,6 +42,7 @@ from neascn_desktop.i18n import _, translate_in
 from neascn_desktop.paths import resource
 from neascn_desktop.reports.errors import ReportCancelled, ReportError, write_failed
 from neascn_desktop.reports.file_mode import ordinary_file_mode
+from neascn_desktop.reports.table_xml import table_xml
 from neascn_desktop.reports.typography import (
     LanguageFonts,
     apply_document_language,
@@ -411,63 +412,18 @@ class ReportDocument:
         fill colour (hex) per cell, used for score heat maps.  Rows never
         split; only the header row keeps with the next (its style), so a long
         table flows over pages instead of leaving the previous one part empty.
-        The XML is written directly (python-docx's cell API is quadratic in the
-        table size).
+        The XML is written as text and parsed once (``table_xml.py``;
+        python-docx's cell API is quadratic in the table size).
         """
         columns = len(header)
         self.table_count += 1
         widths = list(widths_mm) if widths_mm else [TEXT_WIDTH_MM / columns] * columns
         scale = min(1.0, TEXT_WIDTH_MM / sum(widths))
         twips = [str(int(Mm(w * scale).twips)) for w in widths]
-        numeric_set = set(numeric)
-        heading_id, text_id = self.style_id("Table Heading"), self.style_id("Table Text")
-
-        tbl = OxmlElement("w:tbl")
-        tbl_pr = SubElement(tbl, _W + "tblPr")
-        SubElement(tbl_pr, _W + "tblStyle").set(_W_VAL, self.style_id(TABLE_STYLE))
-        width = SubElement(tbl_pr, _W + "tblW")
-        width.set(_W + "w", str(sum(int(t) for t in twips)))
-        width.set(_W + "type", "dxa")
-        SubElement(tbl_pr, _W + "jc").set(_W_VAL, "center")
-        SubElement(tbl_pr, _W + "tblLayout").set(_W + "type", "fixed")
-        look = SubElement(tbl_pr, _W + "tblLook")
-        for attr, value in (("val", "04A0"), ("firstRow", "1"), ("lastRow", "0"),
-                            ("firstColumn", "0"), ("lastColumn", "0"), ("noHBand", "0"),
-                            ("noVBand", "1")):
-            look.set(_W + attr, value)
-        grid = SubElement(tbl, _W + "tblGrid")
-        for twip in twips:
-            SubElement(grid, _W + "gridCol").set(_W + "w", twip)
-
-        all_rows = [list(header)] + [list(r) for r in rows]
-        for row_index, values in enumerate(all_rows):
-            tr = SubElement(tbl, _W + "tr")
-            tr_pr = SubElement(tr, _W + "trPr")
-            SubElement(tr_pr, _W + "cantSplit")
-            if row_index == 0:
-                SubElement(tr_pr, _W + "tblHeader")
-            fills = shading[row_index - 1] if shading is not None and row_index else None
-            for column_index in range(columns):
-                value = values[column_index] if column_index < len(values) else ""
-                tc = SubElement(tr, _W + "tc")
-                tc_pr = SubElement(tc, _W + "tcPr")
-                tc_w = SubElement(tc_pr, _W + "tcW")
-                tc_w.set(_W + "w", twips[column_index])
-                tc_w.set(_W + "type", "dxa")
-                # Direct header fill too: LibreOffice ignores conditional table-style parts.
-                fill = "1F3A5F" if row_index == 0 else (fills[column_index] if fills else None)
-                if fill:
-                    shd = SubElement(tc_pr, _W + "shd")
-                    shd.set(_W_VAL, "clear")
-                    shd.set(_W + "color", "auto")
-                    shd.set(_W + "fill", fill.lstrip("#"))
-                p = SubElement(tc, _W_P)
-                p_pr = SubElement(p, _W + "pPr")
-                SubElement(p_pr, _W + "pStyle").set(_W_VAL, heading_id if row_index == 0 else text_id)
-                if row_index and column_index in numeric_set:
-                    SubElement(p_pr, _W + "jc").set(_W_VAL, "right")
-                if value:
-                    self._r(p, str(value))
+        styles = (self.style_id(TABLE_STYLE), self.style_id("Table Heading"),
+                  self.style_id("Table Text"))
+        tbl = parse_xml(table_xml(self.fonts, styles, twips, header, rows, frozenset(numeric),
+                                  shading))
         self._append_block(tbl)
         return Table(tbl, self.document._body)
 
