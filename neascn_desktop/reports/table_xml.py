@@ -22,17 +22,29 @@ from neascn_desktop.reports.typography import LanguageFonts, east_asian_for, xml
 HEADER_FILL = "1F3A5F"
 
 
+_RPR: dict[tuple[str, str, str], str] = {}
+
+
+def _escape(text: str) -> str:
+    return escape(text) if ("&" in text or "<" in text or ">" in text) else text
+
+
 def run_xml(fonts: LanguageFonts, text: str) -> str:
     """``<w:r>`` with the language tags, line breaks as ``<w:br/>`` (as ``ReportDocument._r``)."""
     font, tag = east_asian_for(fonts, text)
-    parts = [f'<w:r><w:rPr><w:rFonts w:eastAsia={quoteattr(font)}/>'
-             f'<w:lang w:val={quoteattr(fonts.lang)} w:eastAsia={quoteattr(tag)}/></w:rPr>']
+    key = (font, fonts.lang, tag)
+    rpr = _RPR.get(key)
+    if rpr is None:
+        rpr = _RPR[key] = (f"<w:r><w:rPr><w:rFonts w:eastAsia={quoteattr(font)}/>"
+                           f"<w:lang w:val={quoteattr(fonts.lang)} w:eastAsia={quoteattr(tag)}/>"
+                           "</w:rPr>")
+    parts = [rpr]
     for index, line in enumerate(xml_safe(text).split("\n")):
         if index:
             parts.append("<w:br/>")
         preserve = line[:1].isspace() or line[-1:].isspace() or "  " in line
         parts.append(('<w:t xml:space="preserve">' if preserve else "<w:t>")
-                     + escape(line) + "</w:t>")
+                     + _escape(line) + "</w:t>")
     parts.append("</w:r>")
     return "".join(parts)
 
