@@ -32,6 +32,7 @@ from neascn_desktop.cli.text_input import read_text_argument
 from neascn_desktop.i18n import _, ngettext
 from neascn_desktop.i18n.safe_text import safe_text
 from neascn_desktop.sync.container import KINDS
+from neascn_desktop.sync.package_format import kind_label
 
 if TYPE_CHECKING:
     from neascn_desktop.sync.importer import ImportReport
@@ -166,7 +167,7 @@ def cmd_export(ctx: CliContext, args: argparse.Namespace) -> int:
         ctx.print_json(result.to_dict())
         return 0
     print(ngettext("Wrote {file}: {count} revision ({kind}).", "Wrote {file}: {count} revisions ({kind}).",
-                   result.revisions).format(file=result.path, count=result.revisions, kind=result.kind))
+                   result.revisions).format(file=result.path, count=result.revisions, kind=kind_label(result.kind)))
     if result.recipient is not None:
         print(_("Encrypted for {name} (key {fingerprint}).").format(
             name=result.recipient.display_name, fingerprint=result.recipient.key_fingerprint))
@@ -365,7 +366,7 @@ def _edited_proposal(ctx: CliContext, entity_id: str, pairs: list[str]) -> dict[
     from neascn_desktop.sync import conflicts, proposals
 
     comparison = conflicts.compare(ctx.db, entity_id)
-    head = comparison.heads[0]
+    head = proposals.reference_head(comparison.heads)
     flat = conflicts.flatten(comparison.entity_type, comparison.proposal)
     errors: dict[str, str] = {}
     for pair in pairs:

@@ -17,7 +17,7 @@ from typing import Any
 from neascn_desktop.cli import CliContext, CliUsageError, add_json_flag
 from neascn_desktop.i18n import LANGUAGES, _, current_language, ngettext
 from neascn_desktop.i18n.formatting import format_number, format_percent
-from neascn_desktop.surveys import service
+from neascn_desktop.surveys import entry, service
 from neascn_desktop.surveys.answer_tree import INSTANCE_ID, instances_of
 from neascn_desktop.surveys.definition import BUILTIN_FORM_ID, SurveyDefinition
 from neascn_desktop.surveys.repeat_state import evaluate_tree
@@ -82,6 +82,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     rset.add_argument("assignments", nargs="+", metavar=_("NAME=VALUE"))
     add_json_flag(rset)
     rset.set_defaults(handler=cmd_response_set)
+    rremove = resp_sub.add_parser(
+        "remove-instance", help=_("remove one instance of a repeat with its answers (PATH: "
+                                  "projects[2], projects[-1] or projects[@id=…])"))
+    rremove.add_argument("id", metavar=_("ID"))
+    rremove.add_argument("path", metavar=_("PATH"))
+    add_json_flag(rremove)
+    rremove.set_defaults(handler=cmd_response_remove_instance)
+    rmove = resp_sub.add_parser(
+        "move-instance", help=_("move one instance of a repeat to a position (counted from 1)"))
+    rmove.add_argument("id", metavar=_("ID"))
+    rmove.add_argument("path", metavar=_("PATH"))
+    rmove.add_argument("position", type=int, metavar=_("POSITION"))
+    add_json_flag(rmove)
+    rmove.set_defaults(handler=cmd_response_move_instance)
     new = resp_sub.add_parser("new", help=_("start a response for a city"))
     new.add_argument("--city", required=True, help=_("city id or name"))
     new.add_argument("--form", dest="form_id", default=BUILTIN_FORM_ID, help=_("survey form id"))
@@ -175,6 +189,7 @@ def _city_json(status: service.CityStatus, language: str) -> dict[str, Any]:
         "response_id": status.submission.id if status.submission else None,
         "score": round(score.overall, 1) if score and score.overall is not None else None,
         "coverage": round(score.coverage, 4) if score else None,
+        "demo": status.demo,
     }
 
 
@@ -187,8 +202,10 @@ def cmd_city_list(ctx: CliContext, args: argparse.Namespace) -> int:
     for s in statuses:
         score = s.score.overall if s.score else None
         shown = "-" if score is None else f"{score:.0f}"
-        print(f"{s.city.id}  {s.city.name_in(language)}  {s.city.country}  "
-              f"{_status_label(s.status)}  {shown}")
+        label = _status_label(s.status)
+        if s.demo:
+            label = _("{status} (demo data)").format(status=label)
+        print(f"{s.city.id}  {s.city.name_in(language)}  {s.city.country}  {label}  {shown}")
     return 0
 
 
@@ -311,13 +328,19 @@ def _print_instances(definition: SurveyDefinition, answers: Mapping[str, Any], l
 def cmd_response_list(ctx: CliContext, args: argparse.Namespace) -> int:
     city_id = service.get_city(ctx.db, args.city).id if args.city else None
     submissions = service.list_submissions(ctx.db, city_id=city_id, form_id=args.form_id)
+    from neascn_desktop.demo.marks import demo_ids
+
+    demo = demo_ids(ctx.db)
     if ctx.json:
-        ctx.print_json([_summary(s) for s in submissions])
+        ctx.print_json([{**_summary(s), "demo": s.id in demo} for s in submissions])
         return 0
     if not submissions:
         print(_("No responses yet."))
     for s in submissions:
-        print(f"{s.id}  {s.city_id}  {s.form_id}  {_status_label(s.display_status)}  {s.updated_at}")
+        label = _status_label(s.display_status)
+        if s.id in demo:
+            label = _("{status} (demo data)").format(status=label)
+        print(f"{s.id}  {s.city_id}  {s.form_id}  {label}  {s.updated_at}")
     return 0
 
 
@@ -369,6 +392,32 @@ def cmd_response_set(ctx: CliContext, args: argparse.Namespace) -> int:
     else:
         count = len(assignments) + len(files)
         print(ngettext("Saved {count} answer.", "Saved {count} answers.", count).format(count=count))
+    return 0
+
+
+def cmd_response_remove_instance(ctx: CliContext, args: argparse.Namespace) -> int:
+    profile = ctx.profile()
+    submission_id = service.resolve_submission_id(ctx.db, args.id)
+    entry.remove_instance(ctx.db, submission_id, args.path, language=current_language())
+    service.save_point(ctx.db, profile, submission_id)
+    if ctx.json:
+        ctx.print_json(_details(ctx, service.get_submission(ctx.db, submission_id)))
+    else:
+        print(_("Removed {path}.").format(path=args.path))
+    return 0
+
+
+def cmd_response_move_instance(ctx: CliContext, args: argparse.Namespace) -> int:
+    profile = ctx.profile()
+    submission_id = service.resolve_submission_id(ctx.db, args.id)
+    if args.position < 1:
+        raise CliUsageError(_("POSITION counts from 1."))
+    entry.move_instance(ctx.db, submission_id, args.path, args.position, language=current_language())
+    service.save_point(ctx.db, profile, submission_id)
+    if ctx.json:
+        ctx.print_json(_details(ctx, service.get_submission(ctx.db, submission_id)))
+    else:
+        print(_("Moved {path} to position {position}.").format(path=args.path, position=args.position))
     return 0
 
 

@@ -415,9 +415,12 @@ class MainWindow(QMainWindow):
 
     def _undo_target(self) -> Any:
         focus = QApplication.focusWidget()
+        page = self.form.workspaceStack.currentWidget()
+        # A text field whose steps live in its workspace's history (the framework's section text).
+        if focus is not None and focus.property("usesWorkspaceUndo"):
+            return getattr(page, "undo_stack", None)
         if isinstance(focus, QLineEdit | QTextEdit | QPlainTextEdit):
             return focus
-        page = self.form.workspaceStack.currentWidget()
         return getattr(page, "undo_stack", None)
 
     @Slot()

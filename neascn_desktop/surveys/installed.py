@@ -264,6 +264,16 @@ def list_cities(db: Database) -> list[City]:
     return sorted(cities, key=lambda c: (c.country, c.name_in("en").casefold()))
 
 
+def city_names(db: Database, language: str) -> dict[str, str]:
+    """City id -> name in ``language``, the built-in cities included, without writing anything
+    (a preview of a package must leave the database as it was)."""
+    names = {r.entity_id: city_from_payload(r.entity_id, r.payload).name_in(language)
+             for r in builtin_revisions() if r.entity_type == CITY}
+    names.update({s.entity_id: city_from_payload(s.entity_id, s.payload).name_in(language)
+                  for s in replica.list_current(db, CITY)})
+    return names
+
+
 def get_city(db: Database, city_id: str) -> City:
     ensure_builtin(db)
     state = replica.current(db, CITY, city_id)

@@ -364,7 +364,25 @@ def autosave(db: Database, submission_id: str, values: Mapping[str, Any],
 def _merged_payload(base: Mapping[str, Any], ours: Mapping[str, Any],
                     theirs: Mapping[str, Any]) -> dict[str, Any]:
     """Our changes since ``base`` applied on ``theirs``, answer by answer (ours win a conflict)."""
-    return replica.three_way_merge(base, ours, theirs, nested=SUBMISSION_NESTED_FIELDS).merged
+    merged = replica.three_way_merge(base, ours, theirs, nested=SUBMISSION_NESTED_FIELDS).merged
+    return _with_attachment_entries(merged, ours, theirs)
+
+
+def _with_attachment_entries(merged: dict[str, Any], *sides: Mapping[str, Any]) -> dict[str, Any]:
+    """An instance removed on one side and edited on the other is kept by the merge; so is the
+    entry (file name, size) of an attachment answered in it, which the removing side dropped."""
+    entries = merged.get("attachments")
+    if not isinstance(entries, dict):
+        return merged
+    for answer in answer_tree.walk_answers(None, merged.get("answers") or {}):
+        if not answer.instances or not isinstance(answer.value, str) or answer.path in entries:
+            continue
+        for side in sides:
+            entry = (side.get("attachments") or {}).get(answer.path)
+            if isinstance(entry, Mapping) and entry.get("sha256") == answer.value:
+                entries[answer.path] = dict(entry)
+                break
+    return merged
 
 
 def _cut(session: Session, profile: Profile, submission_id: str,
@@ -590,13 +608,22 @@ class CityStatus:
     submission: Submission | None = None
     score: ReadinessScore | None = None
     submissions: int = 0
+    #: the submission shown is demo data loaded into this profile (``demo.marks``)
+    demo: bool = False
 
 
 _STATUS_RANK = {"in_progress": 1, "finalized": 2, "sent": 3, "received": 4}
 
 
 def city_statuses(db: Database, form_id: str | None = None) -> list[CityStatus]:
-    """Each city with its most advanced submission (of a form, or of any), its status and score."""
+    """Each city with its most advanced submission (of a form, or of any), its status and score.
+
+    A real submission always speaks for its city before demo data loaded into
+    the profile does, however advanced the demo one is.
+    """
+    from neascn_desktop.demo.marks import demo_ids
+
+    demo = demo_ids(db)
     by_city: dict[str, list[Submission]] = {}
     for submission in list_submissions(db, form_id=form_id):
         by_city.setdefault(submission.city_id, []).append(submission)
@@ -606,8 +633,10 @@ def city_statuses(db: Database, form_id: str | None = None) -> list[CityStatus]:
         if not candidates:
             result.append(CityStatus(city, "not_started"))
             continue
-        best = max(candidates, key=lambda s: (_STATUS_RANK.get(s.display_status, 0), s.updated_at))
-        result.append(CityStatus(city, best.display_status, best, score(db, best), len(candidates)))
+        best = max(candidates, key=lambda s: (s.id not in demo, _STATUS_RANK.get(s.display_status, 0),
+                                              s.updated_at))
+        result.append(CityStatus(city, best.display_status, best, score(db, best), len(candidates),
+                                 demo=best.id in demo))
     return result
 
 

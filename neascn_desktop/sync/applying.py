@@ -45,6 +45,7 @@ from neascn_desktop.sync.import_results import (
     WOULD_APPLY,
     PackageOutcome,
 )
+from neascn_desktop.sync.package_format import kind_label
 from neascn_desktop.sync.peeking import read_judged
 from neascn_desktop.sync.reading import (
     Prepared,
@@ -508,8 +509,9 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
                                              " ".join(notes)))
                 applied_keys.append(package_key(manifest))
                 applied_before.add(package_key(manifest))  # the same package twice in one batch
-                message = _("Applied: {added} new revisions from {name} ({kind}).").format(
-                    added=added, name=manifest.sender.display_name, kind=manifest.kind)
+                message = ngettext("Applied: {added} new revision from {name} ({kind}).",
+                                   "Applied: {added} new revisions from {name} ({kind}).", added).format(
+                    added=added, name=manifest.sender.display_name, kind=kind_label(manifest.kind))
                 if notes:
                     message += " " + " ".join(notes)
                 extra = {"trusted_device"} if (trusted_now or rolled) else set()

@@ -12,10 +12,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, select
 
+from neascn_desktop.i18n.safe_text import safe_text
 from neascn_desktop.replica import Revision, entity_heads
 from neascn_desktop.replica.tables import current_table, pending_table, revision_table
 from neascn_desktop.sync.import_results import (
+    RECORDS_SHOWN,
     PackagePreview,
+    RecordSummary,
     TypeCounts,
 )
 from neascn_desktop.sync.reading import payload_refs
@@ -103,6 +106,7 @@ def _classify(state: _PreviewState, revisions: list[Revision],
     state.known.update(r.id for r in new)
     state.present.update(r.entity_id for r in new)
     preview = PackagePreview(
+        records=_records(by_entity),
         by_type={t: TypeCounts(**c) for t, c in counts.items()},
         revisions=len(revisions),
         new_revisions=len(new),
@@ -111,6 +115,31 @@ def _classify(state: _PreviewState, revisions: list[Revision],
         missing_definitions=tuple(missing_definitions),
     )
     return preview, new
+
+
+def _text(value: object, limit: int = 80) -> str:
+    return safe_text(value, limit) if isinstance(value, str) else ""
+
+
+def _records(by_entity: dict[str, list[Revision]]) -> tuple[RecordSummary, ...]:
+    """What the new revisions are about, for people: a response's city, status, answers and author,
+    a section's title.  Payloads come from the package: every field is checked and sanitised."""
+    records: list[RecordSummary] = []
+    for entity_id, revs in sorted(by_entity.items()):
+        latest = max(revs, key=lambda r: r.clock)
+        payload = latest.payload if isinstance(latest.payload, dict) else {}
+        if latest.entity_type == "submission":
+            answers = payload.get("answers")
+            records.append(RecordSummary(
+                "submission", entity_id, city_id=_text(payload.get("city_id"), 100),
+                status=_text(payload.get("status"), 20),
+                answers=len(answers) if isinstance(answers, dict) else 0,
+                by=_text(payload.get("enumerator"))))
+        elif latest.entity_type == "framework_section":
+            records.append(RecordSummary("framework_section", entity_id, title=_text(payload.get("title"))))
+        if len(records) >= RECORDS_SHOWN:
+            break
+    return tuple(records)
 
 
 def compute_preview(session: Session | Connection, revisions: list[Revision], attachment_hashes: set[str],

@@ -43,6 +43,27 @@ class TypeCounts:
 
 
 @dataclass(frozen=True)
+class RecordSummary:
+    """One record a package brings, in the words people look for (payload text, sanitised)."""
+
+    entity_type: str
+    entity_id: str
+    city_id: str = ""
+    status: str = ""
+    answers: int = 0
+    by: str = ""
+    title: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"entity_type": self.entity_type, "entity_id": self.entity_id, "city_id": self.city_id,
+                "status": self.status, "answers": self.answers, "by": self.by, "title": self.title}
+
+
+#: At most this many records are summarised in a preview (the counts cover them all).
+RECORDS_SHOWN = 20
+
+
+@dataclass(frozen=True)
 class PackagePreview:
     by_type: dict[str, TypeCounts]
     revisions: int
@@ -50,6 +71,8 @@ class PackagePreview:
     attachments: int
     missing_attachments: tuple[str, ...] = ()
     missing_definitions: tuple[str, ...] = ()
+    #: the submissions and sections it brings (new or changed), newest revision of each
+    records: tuple[RecordSummary, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -59,6 +82,7 @@ class PackagePreview:
             "attachments": self.attachments,
             "missing_attachments": list(self.missing_attachments),
             "missing_definitions": list(self.missing_definitions),
+            "records": [r.to_dict() for r in self.records],
         }
 
 

@@ -9,6 +9,7 @@ import functools
 import hashlib
 from dataclasses import dataclass, field
 
+from neascn_desktop.i18n import N_, _
 from neascn_desktop.identity.keys import fingerprint
 
 FORMAT_NAME = "neascn-package"
@@ -19,6 +20,13 @@ SIGNATURE = "manifest.sig"
 PAYLOAD = "payload/revisions.jsonl"
 ATTACHMENT_PREFIX = "attachments/"
 KINDS = ("deployment", "responses", "framework", "all")
+#: The kinds as people read them (inside sentences too: never the raw word).
+KIND_LABELS = {"deployment": N_("deployment"), "responses": N_("responses"),
+               "framework": N_("framework"), "all": N_("everything")}
+
+
+def kind_label(kind: str) -> str:
+    return _(KIND_LABELS[kind]) if kind in KIND_LABELS else kind
 #: The roles a manifest's sender may claim (``identity.profile.ROLES``, which needs the database).
 SENDER_ROLES = ("taskforce", "field", "secretariat")
 

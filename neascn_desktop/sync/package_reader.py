@@ -89,7 +89,9 @@ _SHOWN_SENDER_FIELDS = frozenset({"display_name", "organisation", "role"})
 
 
 def _damaged(path: Path, reason: str) -> PackageDamagedError:
-    return PackageDamagedError(_("{file} is damaged: {reason}").format(file=path.name, reason=reason))
+    # Said to the person holding the file: what to do first, the technical detail after.
+    return PackageDamagedError(_("{file} is damaged; ask the sender for a new copy ({reason}).").format(
+        file=path.name, reason=reason))
 
 
 def _unsafe(path: Path, reason: str) -> PackageUnsafeError:
@@ -403,8 +405,7 @@ def _check_layout(path: Path, handle: BinaryIO, infos: list[zipfile.ZipInfo]) ->
     for info in infos:
         header = _read_at(handle, info.header_offset, _LOCAL_HEADER.size)
         if len(header) != _LOCAL_HEADER.size or header[:4] != _LOCAL_SIGNATURE:
-            raise _damaged(path, _("the member {name!r} cannot be read ({reason})").format(
-                name=info.filename, reason="BadZipFile"))
+            raise _damaged(path, _("the part {name!r} cannot be read").format(name=info.filename))
         flags, method = _LOCAL_HEADER.unpack(header)[3:5]
         if flags & (_FLAG_ENCRYPTED | _FLAG_STRONG_ENCRYPTION):
             raise _unsafe(path, _("the member {name!r} uses ZIP encryption").format(name=info.filename))
@@ -431,9 +432,8 @@ def _member_chunks(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit
                 yield chunk
     except PackageTooLargeError:
         raise
-    except _ERRORS_OF_ZIPFILE as exc:
-        raise _damaged(path, _("the member {name!r} cannot be read ({reason})").format(
-            name=info.filename, reason=type(exc).__name__)) from None
+    except _ERRORS_OF_ZIPFILE:
+        raise _damaged(path, _("the part {name!r} cannot be read").format(name=info.filename)) from None
 
 
 def _read_bounded(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:

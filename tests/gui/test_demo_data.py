@@ -163,3 +163,27 @@ def test_a_demo_directory_profile_is_not_created_twice(tmp_path: Path) -> None:
             prepare_demo_profile(db, role="field", language="en")
     finally:
         db.dispose()
+
+
+def test_a_real_response_speaks_for_its_city_and_demo_rows_say_demo(qtbot, gui_ctx) -> None:
+    from neascn_desktop.demo.loading import load_into_profile
+    from neascn_desktop.gui.surveys.item_models import STATUS
+    from neascn_desktop.gui.surveys.workspace import SurveysWorkspace
+
+    db, profile = gui_ctx.db, gui_ctx.profile
+    load_into_profile(db, profile, cities=6)
+    demo = demo_ids(db)
+    finalized = next(s for s in surveys.list_submissions(db) if s.id in demo and s.status == "finalized")
+    real = surveys.create_submission(db, profile, finalized.city_id).submission  # in progress
+    statuses = {s.city.id: s for s in surveys.city_statuses(db)}
+    assert statuses[finalized.city_id].submission.id == real.id  # type: ignore[union-attr]
+    assert not statuses[finalized.city_id].demo
+    demo_only = [c for c, s in statuses.items() if s.demo]
+    assert len(demo_only) == 5
+
+    workspace = SurveysWorkspace(gui_ctx)
+    qtbot.addWidget(workspace)
+    model = workspace.model
+    texts = {model.rows[r].city.id: model.index(r, STATUS).data() for r in range(model.rowCount())}
+    assert texts[finalized.city_id] == "In progress"
+    assert all(texts[c].endswith("(demo data)") for c in demo_only)

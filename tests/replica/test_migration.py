@@ -21,7 +21,7 @@ from neascn_desktop.store.database import alembic_config
 
 TABLES = (revision_table, pending_table, pending_parent_table, head_table, current_table, clock_table)
 #: Indexes that later migrations add (``store.migrations``): at head, the metadata test checks them.
-LATER_INDEXES = {"ix_replica_revision_roots"}  # 0009_h19_roots
+LATER_INDEXES = {"ix_replica_revision_roots"}  # 0010_h19_roots
 
 
 def test_upgrade_creates_the_declared_tables_and_downgrade_drops_them(tmp_path: Path) -> None:

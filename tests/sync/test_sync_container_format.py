@@ -216,7 +216,7 @@ def test_the_command_line_refuses_two_packages_in_one_file(make_device, tmp_path
     both.write_bytes(first.read_bytes() + second.read_bytes())
     before = sec.digest
     out = sec.run("package", "import", both, expect=1)
-    assert "both.neascn is damaged: it contains data outside its ZIP archive\n" in out
+    assert "both.neascn is damaged; ask the sender for a new copy (it contains data outside its ZIP archive).\n" in out
     assert sec.digest == before
     report = sec.json("package", "import", first, second)
     assert report["applied"] == 2 and report["refused"] == 0

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from neascn_desktop.i18n import _, ngettext
+from neascn_desktop.i18n.formatting import format_number
 
 #: Autosave delay after the last keystroke (the brief allows at most 500 ms).
 AUTOSAVE_DELAY_MS = 300
@@ -61,9 +62,29 @@ def normalize_markdown(markdown: str) -> str:
     return text
 
 
+_CJK_CHAR = re.compile(rf"[{_CJK}]")
+_NON_CJK_WORD = re.compile(rf"[^\s{_CJK}]+")
+
+
 def count_words(text: str) -> int:
     """Words of plain text; each Chinese or Japanese character counts as one word."""
     return len(_WORD.findall(text))
+
+
+def length_label(text: str) -> str:
+    """"86 words"; Chinese and Japanese have no spaces between words, so their text is counted
+    in characters and says so ("412 characters", or both for mixed text)."""
+    characters = len(_CJK_CHAR.findall(text))
+    words = len(_NON_CJK_WORD.findall(text))
+    if not characters:
+        return ngettext("{count} word", "{count} words", words).format(count=format_number(words))
+    if words * 4 < characters:  # mostly CJK: Latin names and numbers are counted as characters too
+        total = characters + sum(len(w) for w in _NON_CJK_WORD.findall(text))
+        return ngettext("{count} character", "{count} characters", total).format(count=format_number(total))
+    return _("{words}, {characters}").format(
+        words=ngettext("{count} word", "{count} words", words).format(count=format_number(words)),
+        characters=ngettext("{count} character", "{count} characters", characters).format(
+            count=format_number(characters)))
 
 
 class MarkdownEditor(QWidget):
@@ -102,10 +123,11 @@ class MarkdownEditor(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.toolbar)
         layout.addWidget(self.text, 1)
-        footer = QHBoxLayout()
-        footer.addWidget(self.status, 1)
-        footer.addWidget(self.word_count)
-        layout.addLayout(footer)
+        #: the row under the text: status, word count, then what the owner adds (save, share)
+        self.footer = QHBoxLayout()
+        self.footer.addWidget(self.status, 1)
+        self.footer.addWidget(self.word_count)
+        layout.addLayout(self.footer)
         self.text.textChanged.connect(self._on_text_changed)
         self.text.currentCharFormatChanged.connect(self._sync_buttons)
         self.text.cursorPositionChanged.connect(self._sync_buttons)
@@ -216,8 +238,7 @@ class MarkdownEditor(QWidget):
         self.edited.emit()
 
     def _update_word_count(self) -> None:
-        n = count_words(self.text.toPlainText())
-        self.word_count.setText(ngettext("{count} word", "{count} words", n).format(count=n))
+        self.word_count.setText(length_label(self.text.toPlainText()))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if watched is self.text and event.type() == QEvent.Type.FocusOut:

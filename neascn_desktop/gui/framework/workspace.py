@@ -25,10 +25,12 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QStackedWidget,
     QToolBar,
+    QToolButton,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -53,6 +55,7 @@ from neascn_desktop.gui.framework.outline import (
     RenameSectionCommand,
 )
 from neascn_desktop.gui.framework.panel import SidePanel
+from neascn_desktop.gui.framework.text_undo import TextUndoLink
 from neascn_desktop.i18n import LANGUAGES, _, current_language
 from neascn_desktop.sync import conflicts
 
@@ -144,6 +147,10 @@ class FrameworkWorkspace(QWidget):
         left = QWidget(splitter)
         self.edit_toolbar = QToolBar(left)
         self.edit_toolbar.setObjectName("outlineToolbar")
+        # Three short rows rather than one long one: at the default window width every
+        # action is on screen (a QToolBar hides what does not fit behind "››").
+        self.manage_toolbar = QToolBar(left)
+        self.manage_toolbar.setObjectName("outlineManageToolbar")
         self.move_toolbar = QToolBar(left)
         self.move_toolbar.setObjectName("outlineMoveToolbar")
         self.outline_model = OutlineModel(self)
@@ -160,9 +167,10 @@ class FrameworkWorkspace(QWidget):
         self.action_add = self._outline_action(edit, "actionAddSection", self.add_section)
         self.action_add_sub = self._outline_action(
             edit, "actionAddSubsection", lambda: self.add_section(as_child=True))
-        self.action_rename = self._outline_action(edit, "actionRenameSection", self.rename_current, "F2")
+        self.action_rename = self._outline_action(
+            self.manage_toolbar, "actionRenameSection", self.rename_current, "F2")
         self.action_delete = self._outline_action(
-            edit, "actionDeleteSection", self.delete_current, QKeySequence.StandardKey.Delete)
+            self.manage_toolbar, "actionDeleteSection", self.delete_current, QKeySequence.StandardKey.Delete)
         self.action_up = self._outline_action(move, "actionMoveUp", lambda: self.move_current("up"), "Alt+Up")
         self.action_down = self._outline_action(
             move, "actionMoveDown", lambda: self.move_current("down"), "Alt+Down")
@@ -187,6 +195,7 @@ class FrameworkWorkspace(QWidget):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.setSpacing(0)
         left_layout.addWidget(self.edit_toolbar)
+        left_layout.addWidget(self.manage_toolbar)
         left_layout.addWidget(self.move_toolbar)
         left_layout.addWidget(self.outline_view, 1)
 
@@ -213,18 +222,27 @@ class FrameworkWorkspace(QWidget):
         self.banner.hide()
         self.editor = MarkdownEditor(middle)
         self.editor.autosaveRequested.connect(self._autosave)
+        # Typing joins the outline's undo history: one Edit → Undo for the whole workspace.
+        self.text_undo = TextUndoLink(self.editor.text, self.undo_stack,
+                                      lambda: self.current.title if self.current is not None else "")
+        for action in (self.editor.action_undo, self.editor.action_redo):
+            self.editor.toolbar.removeAction(action)
         self.action_save = QAction(self)
         self.action_save.setObjectName("actionSaveRevision")
         self.action_save.setShortcut(QKeySequence(QKeySequence.StandardKey.Save))
         self.action_save.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.action_save.triggered.connect(lambda _checked=False: self.save_revision())
         self.addAction(self.action_save)
-        self.editor.toolbar.addSeparator()
-        self.editor.toolbar.addAction(self.action_save)
         self.action_export = QAction(self)
         self.action_export.setObjectName("actionExportDrafts")
         self.action_export.triggered.connect(lambda _checked=False: self.export_drafts())
-        self.editor.toolbar.addAction(self.action_export)
+        # Under the text, beside what is saved: buttons, never in the format bar's overflow.
+        for action, name in ((self.action_save, "saveRevisionButton"), (self.action_export, "shareDraftsButton")):
+            button = QToolButton(middle)
+            button.setObjectName(name)
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            self.editor.footer.addWidget(button)
         self.save_state = self.editor.status
         middle_layout = QVBoxLayout(middle)
         middle_layout.setContentsMargins(4, 0, 4, 0)
@@ -270,11 +288,11 @@ class FrameworkWorkspace(QWidget):
             self.action_down: ("↓", _("Move the section down (Alt+Down)")),
             self.action_indent: ("→", _("Make the section a subsection of the one above (Alt+Right)")),
             self.action_outdent: ("←", _("Move the section one level up (Alt+Left)")),
-            self.action_delete: ("✕", _("Delete the section (can be undone)")),
+            self.action_delete: (_("Delete section"), _("Delete the selected section, after asking (can be undone)")),
             self.action_outline_undo: ("↶", ""),
             self.action_outline_redo: ("↷", ""),
             self.action_save: (_("Save revision"), _("Record this version of the section in the history (Ctrl+S)")),
-            self.action_export: (_("Share drafts…"), _("Write a framework package for the other task-force members")),
+            self.action_export: (_("Share draft…"), _("Write a framework package for the other task-force members")),
         }
         for action, (label, tip) in texts.items():
             action.setText(label)
@@ -292,9 +310,9 @@ class FrameworkWorkspace(QWidget):
     def _update_undo_tips(self) -> None:
         undo, redo = self.undo_stack.undoText(), self.undo_stack.redoText()
         self.action_outline_undo.setToolTip(
-            _("Undo: {action}").format(action=undo) if undo else _("Undo the last outline change"))
+            _("Undo: {action}").format(action=undo) if undo else _("Undo the last change"))
         self.action_outline_redo.setToolTip(
-            _("Redo: {action}").format(action=redo) if redo else _("Redo the outline change"))
+            _("Redo: {action}").format(action=redo) if redo else _("Redo the change"))
 
     def on_changes(self, changes: Changes) -> None:
         if changes.touches(*WATCHED_TYPES):
@@ -381,7 +399,12 @@ class FrameworkWorkspace(QWidget):
         self._show_save_state(section)
 
     def _load_text(self, body: str) -> None:
-        self.editor.set_markdown(body)
+        self.text_undo.loading = True
+        try:
+            self.editor.set_markdown(body)
+        finally:
+            self.text_undo.loading = False
+        self.text_undo.reloaded()
         self._loaded_body = body
 
     def _show_save_state(self, section: Section) -> None:
@@ -491,10 +514,21 @@ class FrameworkWorkspace(QWidget):
             self.save_now()
             self._push(MoveSectionCommand(self._run, self.ctx, self.current, direction))
 
+    def confirm(self, title: str, text: str) -> bool:
+        """Ask a yes/no question (No is the default)."""
+        answer = QMessageBox.question(self, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
     def delete_current(self) -> None:
-        if self.current is not None:
-            self.save_now()
-            self._push(DeleteSectionCommand(self._run, self.ctx, self.current))
+        if self.current is None:
+            return
+        if not self.confirm(_("Delete section"), _(
+                "Delete the section “{title}” and its subsections? Edit → Undo brings them back.").format(
+                    title=self.current.title)):
+            return
+        self.save_now()
+        self._push(DeleteSectionCommand(self._run, self.ctx, self.current))
 
     # -- side panel -------------------------------------------------------------------------
     def _on_status(self, status: str) -> None:

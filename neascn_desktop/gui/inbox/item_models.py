@@ -139,7 +139,8 @@ class PackageItem:
 
     @property
     def importable(self) -> bool:
-        return self.state in ("ready", "waiting") and self.inbox is None
+        """Import would apply it: a package from a sender not trusted would only wait (trust it instead)."""
+        return self.state == "ready" and self.inbox is None
 
     @property
     def decidable(self) -> bool:
@@ -167,6 +168,13 @@ def item_for_verdict(path: Path, verdict: PackageVerdict) -> PackageItem:
     return PackageItem(path=path, verdict=verdict, state=state)
 
 
+def _short_fingerprint(fingerprint: str) -> str:
+    """The first two groups (enough to tell senders apart in a list); the tooltip and the preview
+    show it all."""
+    groups = fingerprint.split(":")
+    return ":".join(groups[:2]) + "…" if len(groups) > 2 else fingerprint
+
+
 class PackageTableModel(RowTableModel[PackageItem]):
     """The packages the secretariat is looking at, one row per file or inbox entry."""
 
@@ -184,14 +192,20 @@ class PackageTableModel(RowTableModel[PackageItem]):
                 item.file_name,
                 kind_name(item.kind),
                 item.sender,
-                item.fingerprint,
+                _short_fingerprint(item.fingerprint),
                 item.signature_text,
                 trust_label(item.trust),
                 _(STATES.get(item.state, item.state)),
                 item.reason(),
             )[column]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return safe_text(str(item.path), None) if column == 0 else item.reason()
+            if column == 0:
+                return safe_text(str(item.path), None)
+            if column == 2:
+                return item.sender
+            if column == 3:
+                return item.fingerprint
+            return item.reason()
         if role == Qt.ItemDataRole.ForegroundRole and column in (4, 6):
             if column == 4 and item.signature_text == _("invalid"):
                 return QBrush(QColor("#b71c1c"))
@@ -231,6 +245,27 @@ class PackageTableModel(RowTableModel[PackageItem]):
         if row >= 0:
             self._rows[row] = replace(self._rows[row], state=state, message=message)
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
+
+    def set_outcome(self, path: Path, key: tuple[str, str | None] | None, state: str, message: str) -> None:
+        """What happened to one package, on its own row (found by file, else by package identity)."""
+        row = self.row_of(path)
+        if row < 0 and key is not None:
+            row = next((r for r, i in enumerate(self._rows) if i.key == key), -1)
+        if row >= 0:
+            self._rows[row] = replace(self._rows[row], state=state, message=message)
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
+
+    def refresh_verdict(self, path: Path, verdict: PackageVerdict) -> None:
+        """A file checked again: its sender's trust as it is now; what happened to it stays shown."""
+        row = self.row_of(path)
+        if row < 0:
+            return
+        item = self._rows[row]
+        if item.state in ("applied", "refused", "rejected"):
+            self._rows[row] = replace(item, verdict=verdict)
+        else:
+            self._rows[row] = item_for_verdict(path, verdict)
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
 
     def set_inbox(self, entries: list[InboxEntry]) -> None:
         """Show the inbox's waiting packages; rows for packages no longer waiting lose that state."""

@@ -43,9 +43,11 @@ from neascn_desktop.gui.inbox.item_models import (
     item_for_verdict,
 )
 from neascn_desktop.gui.message_boxes import ask_warning
-from neascn_desktop.i18n import _
+from neascn_desktop.i18n import N_, _, ngettext
+from neascn_desktop.i18n.formatting import format_number
 from neascn_desktop.identity.profile import ROLES
 from neascn_desktop.sync import audit, inbox
+from neascn_desktop.sync.import_results import RecordSummary
 from neascn_desktop.sync.importer import (
     ImportReport,
     PackageOutcome,
@@ -105,7 +107,14 @@ class InboxWorkspace(QWidget):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        # Long file and sender names are cut (the tooltip has them): State and Details stay on
+        # screen at the default window width.
+        for column in (0, 2):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, self.fontMetrics().horizontalAdvance("n") * 19)
+        header.setSectionResizeMode(PackageTableModel.COLUMNS.index("Details"), QHeaderView.ResizeMode.Stretch)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setWordWrap(False)
         self.preview = QTextBrowser(self)
         self.preview.setObjectName("packagePreview")
 
@@ -262,9 +271,14 @@ class InboxWorkspace(QWidget):
         items = self.selected_items()
         importable = [i for i in (items or self.model.items()) if i.importable]
         self.import_button.setEnabled(bool(importable))
-        decidable = len(items) == 1 and items[0].decidable
-        self.trust_button.setEnabled(decidable)
-        self.reject_button.setEnabled(decidable)
+        self.trust_button.setEnabled(any(i.decidable for i in items))
+        self.reject_button.setEnabled(len(items) == 1 and items[0].decidable)
+        # Say why Import is off: a package from an untrusted sender would only wait.
+        waiting = [i for i in (items or self.model.items()) if i.state == "waiting"]
+        self.import_button.setToolTip(
+            _("Packages from senders you do not trust yet cannot be imported: trust the sender "
+              "(after comparing the fingerprint) or reject the package.")
+            if waiting and not importable else "")
 
     # ------------------------------------------------------------------ adding files
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -355,12 +369,16 @@ class InboxWorkspace(QWidget):
         db = self.ctx.db
 
         def task(progress, is_cancelled):
-            return preview_import(db, item.path)
+            from neascn_desktop.i18n import current_language
+            from neascn_desktop.surveys.installed import city_names
 
-        def done(outcome: PackageOutcome) -> None:
+            return preview_import(db, item.path), city_names(db, current_language())
+
+        def done(result: tuple[PackageOutcome, dict[str, str]]) -> None:
+            outcome, city_names = result
             current = self.selected_items()
             if len(current) == 1 and current[0].path == item.path:
-                self.preview.setHtml(_preview_html(item, outcome))
+                self.preview.setHtml(_preview_html(item, outcome, city_names))
 
         job = self.ctx.run_in_background(task, title=_("Preview"), on_success=done, on_error=lambda _e: None,
                                          parent=self, show_progress=False)
@@ -381,11 +399,10 @@ class InboxWorkspace(QWidget):
         return self._start(task, _("Importing packages"), self._show_report)
 
     def _show_report(self, report: ImportReport) -> None:
-        for outcome in report.outcomes:
-            self.model.update_state(outcome.path, _OUTCOME_STATES.get(outcome.status, outcome.status),
-                                    outcome.message)
         self.summary.setText(report.summary)
         self.refresh()
+        self._show_outcomes(list(report.outcomes))
+        self._recheck_rows()
 
     def confirm(self, text: str) -> bool:
         """Ask before trusting or rejecting (tests replace this)."""
@@ -408,36 +425,135 @@ class InboxWorkspace(QWidget):
         return inbox.entry_ref(outcome.verdict.package_id, outcome.verdict.fingerprint)
 
     def trust_selected(self) -> Any:
-        items = self.selected_items()
-        if len(items) != 1 or not items[0].decidable:
+        """Trust the senders of the selected packages (several at once), each after its questions.
+
+        One confirmation names every sender and fingerprint; a sender whose claimed role needs
+        a choice, or whose trust would replace a key or add another secretariat, is asked about
+        on its own.  Then each sender's waiting packages are imported.
+        """
+        groups: dict[str, list[PackageItem]] = {}
+        for item in self.selected_items():
+            if item.decidable:
+                groups.setdefault(item.fingerprint or str(item.path), []).append(item)
+        if not groups:
             return None
-        item = items[0]
-        package_file = item.inbox.file if item.inbox is not None else item.path
-        role: str | None = None
-        try:
-            claimed = inbox.role_to_choose(self.ctx.db, package_file)
-            if claimed is not None:
-                # The package only claims a role that may change others' records: this device
-                # decides the role it trusts the sender as (issue 13, defect 3).
-                role = self.choose_role(item, claimed)
-                if role is None:
-                    return None
-            changes = inbox.trust_changes(self.ctx.db, package_file, role)
-        except Exception as exc:  # noqa: BLE001 - shown to the user
-            self.ctx.show_error(exc)
+        plans: list[tuple[list[PackageItem], frozenset[str], str | None]] = []
+        warnings: list[tuple[list[PackageItem], frozenset[str], str | None, str]] = []
+        for items in groups.values():
+            item = items[0]
+            package_file = item.inbox.file if item.inbox is not None else item.path
+            role: str | None = None
+            try:
+                claimed = inbox.role_to_choose(self.ctx.db, package_file)
+                if claimed is not None:
+                    # The package only claims a role that may change others' records: this device
+                    # decides the role it trusts the sender as (issue 13, defect 3).
+                    role = self.choose_role(item, claimed)
+                    if role is None:
+                        return None
+                changes = inbox.trust_changes(self.ctx.db, package_file, role)
+            except Exception as exc:  # noqa: BLE001 - shown to the user
+                self.ctx.show_error(exc)
+                return None
+            if changes:
+                # Another secretariat, or a trusted device's key replaced: a warning that names the
+                # old and the new fingerprint, never the ordinary question (see identity.trust).
+                warnings.append((items, frozenset(c.kind for c in changes), role,
+                                 " ".join(c.message for c in changes)))
+            else:
+                plans.append((items, frozenset(), role))
+        if plans:
+            senders = [items[0] for items, _accept, _role in plans]
+            if len(senders) == 1:
+                question = _("Trust {sender}, whose key fingerprint is {fingerprint}? Compare it with the "
+                             "fingerprint the sender reads to you. Every package from this sender that waits "
+                             "will be imported.").format(sender=senders[0].sender,
+                                                         fingerprint=senders[0].fingerprint)
+            else:
+                listing = "\n".join(_("{sender}: {fingerprint}").format(sender=i.sender, fingerprint=i.fingerprint)
+                                     for i in senders)
+                question = _("Trust these senders? Compare each key fingerprint with the one its sender "
+                             "reads to you. Every package from them that waits will be imported.\n\n"
+                             "{senders}").format(senders=listing)
+            if not self.confirm(question):
+                plans = []
+        job = self._trust_groups(plans) if plans else None
+        return self._ask_next_warning(warnings) if warnings else job
+
+    def _ask_next_warning(self, warnings: list[tuple[list[PackageItem], frozenset[str], str | None, str]]) -> Any:
+        """Another secretariat or a replaced key: a warning per sender, never the ordinary question
+        (it names the old and the new fingerprint, see identity.trust); Yes trusts that sender and
+        asks about the next, No stops."""
+        (items, accept, role, text), rest = warnings[0], warnings[1:]
+
+        def yes() -> None:
+            self._trust_groups([(items, accept, role)])
+            if rest:
+                self._ask_next_warning(rest)
+
+        return ask_warning(self, _("Trust sender"), text,
+                           _("Trust it anyway? Check the new fingerprint with its owner first."), yes)
+
+    def _trust_groups(self, plans: list[tuple[list[PackageItem], frozenset[str], str | None]]) -> Any:
+        """Put each sender's dropped files into the inbox, then trust the senders in the background."""
+        decisions: list[tuple[str, frozenset[str], str | None]] = []
+        for items, accept, role in plans:
+            refs = [ref for ref in (self._ensure_in_inbox(item) for item in items) if ref is not None]
+            if refs:
+                decisions.append((refs[0], accept, role))
+        if not decisions:
+            self._recheck_rows()
             return None
-        if changes:
-            # Another secretariat, or a trusted device's key replaced: a warning that names the
-            # old and the new fingerprint, never the ordinary question (see identity.trust).
-            accept = frozenset(change.kind for change in changes)
-            return ask_warning(self, _("Trust sender"), " ".join(change.message for change in changes),
-                               _("Trust it anyway? Check the new fingerprint with its owner first."),
-                               lambda: self._trust(item, accept, role))
-        if not self.confirm(_("Trust {sender}, whose key fingerprint is {fingerprint}? Compare it with the "
-                              "fingerprint the sender reads to you. Every package from this sender that waits "
-                              "will be imported.").format(sender=item.sender, fingerprint=item.fingerprint)):
+        db = self.ctx.db
+
+        def task(progress, is_cancelled):
+            reports = []
+            for index, (package_id, accept, role) in enumerate(decisions):
+                progress(index, len(decisions), _("Importing the sender's packages…"))
+                reports.append(inbox.trust_and_apply(db, package_id, accept=accept, role=role))
+            return reports
+
+        def done(reports: list[ImportReport]) -> None:
+            self.ctx.publish(inbox.changes_of_decision())
+            outcomes = [o for report in reports for o in report.outcomes]
+            self.summary.setText(ImportReport(tuple(outcomes)).summary)
+            self.refresh()
+            self._show_outcomes(outcomes)
+            self._recheck_rows()
+
+        return self._start(task, _("Trust sender"), done)
+
+    def _show_outcomes(self, outcomes: list[PackageOutcome]) -> None:
+        """Each package's row says what happened to that package (matched by its identity)."""
+        for outcome in outcomes:
+            verdict = outcome.verdict
+            key = (verdict.package_id, verdict.fingerprint) if verdict.package_id else None
+            self.model.set_outcome(outcome.path, key, _OUTCOME_STATES.get(outcome.status, outcome.status),
+                                   outcome.message)
+
+    def _recheck_rows(self) -> Any:
+        """Check every file row again (its sender may be trusted now); what happened stays shown."""
+        files = [i.path for i in self.model.items()
+                 if i.inbox is None and i.state not in ("checking", "rejected") and i.path.is_file()]
+        if not files:
+            self._selection_changed()
             return None
-        return self._trust(item, frozenset(), role)
+        db = self.ctx.db
+
+        def task(progress, is_cancelled):
+            verifier = Verifier(db)
+            return [(path, verifier.verify(path)) for path in files if not is_cancelled()]
+
+        def done(verdicts: list[Any]) -> None:
+            for path, verdict in verdicts:
+                self.model.refresh_verdict(path, verdict)
+            self._selection_changed()
+
+        job = self.ctx.run_in_background(task, title=_("Checking packages"), on_success=done,
+                                         parent=self, show_progress=False)
+        self.jobs.append(job)
+        job.finished.connect(lambda: self.jobs.remove(job) if job in self.jobs else None)
+        return job
 
     def role_dialog(self, item: PackageItem, claimed: str) -> QInputDialog:
         """The question "trust this sender as which role?", naming the claimed role and the
@@ -462,24 +578,6 @@ class InboxWorkspace(QWidget):
             return None
         labels = {_(ROLES[name]): name for name in _ROLE_ORDER}
         return labels.get(dialog.textValue())
-
-    def _trust(self, item: PackageItem, accept: frozenset[str], role: str | None = None) -> Any:
-        package_id = self._ensure_in_inbox(item)
-        if package_id is None:
-            return None
-        db = self.ctx.db
-
-        def task(progress, is_cancelled):
-            progress(0, 0, _("Importing the sender's packages…"))
-            return inbox.trust_and_apply(db, package_id, accept=accept, role=role)
-
-        def done(report: ImportReport) -> None:
-            self.model.update_state(item.path, "applied", report.summary)
-            self.ctx.publish(inbox.changes_of_decision())
-            self.summary.setText(report.summary)
-            self.refresh()
-
-        return self._start(task, _("Trust sender"), done)
 
     def reject_selected(self) -> None:
         items = self.selected_items()
@@ -527,7 +625,24 @@ def _escape(text: str) -> str:
     return html.escape(text)
 
 
-def _preview_html(item: PackageItem, outcome: PackageOutcome) -> str:
+_RECORD_STATUSES = {"finalized": N_("finalized"), "in_progress": N_("in progress")}
+
+
+def _record_line(record: RecordSummary, city_names: dict[str, str]) -> str:
+    """"Ulaanbaatar, finalized, 52 answers, by Bat-Erdene": what a record is, in the reader's words."""
+    if record.entity_type == "framework_section":
+        return _("Framework section: {title}").format(title=record.title or record.entity_id)
+    city = city_names.get(record.city_id) or record.city_id or _("unknown city")
+    status = _(_RECORD_STATUSES[record.status]) if record.status in _RECORD_STATUSES else record.status
+    answers = ngettext("{count} answer", "{count} answers", record.answers).format(
+        count=format_number(record.answers))
+    if record.by:
+        return _("{city}, {status}, {answers}, by {name}").format(
+            city=city, status=status, answers=answers, name=record.by)
+    return _("{city}, {status}, {answers}").format(city=city, status=status, answers=answers)
+
+
+def _preview_html(item: PackageItem, outcome: PackageOutcome, city_names: dict[str, str] | None = None) -> str:
     lines = [f"<b>{_escape(item.file_name)}</b>", _escape(item.reason())]
     if item.fingerprint:
         lines.append(_escape(_("Sender key fingerprint: {fingerprint}").format(fingerprint=item.fingerprint)))
@@ -535,6 +650,9 @@ def _preview_html(item: PackageItem, outcome: PackageOutcome) -> str:
     if preview is None:
         lines.append(_escape(outcome.message))
         return "<br>".join(lines)
+    if preview.records:
+        lines.append("<b>" + _escape(_("Inside:")) + "</b>" + "".join(
+            "<br>• " + _escape(_record_line(record, city_names or {})) for record in preview.records))
     lines.append(_escape(_("{new} of {total} revisions are new here.").format(
         new=preview.new_revisions, total=preview.revisions)))
     rows = "".join(

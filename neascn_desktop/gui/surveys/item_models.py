@@ -82,7 +82,8 @@ class CityTableModel(RowTableModel[service.CityStatus]):
             if column == COUNTRY:
                 return row.city.country
             if column == STATUS:
-                return status_label(row.status)
+                label = status_label(row.status)
+                return _("{status} (demo data)").format(status=label) if row.demo else label
             if column == SCORE:
                 return "—" if overall is None else format_number(overall, digits=1)
             if column == BAND:
@@ -117,6 +118,8 @@ class CityTableModel(RowTableModel[service.CityStatus]):
                     coverage=format_percent(row.score.coverage))
             if column == CITY:
                 return "\n".join(v for v in row.city.name.values() if v)
+            if column == STATUS and row.demo:
+                return _("Demo data loaded into this profile: left out of reports and packages.")
             if column == STATUS and row.status in STATUS_TIPS:
                 return _(STATUS_TIPS[row.status])
         return None

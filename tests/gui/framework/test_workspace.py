@@ -145,6 +145,7 @@ def test_outline_add_rename_move_delete_with_undo(workspace, db, taskforce_profi
     assert service.get_section(db, new_id).number == "1.1"
     workspace.action_outline_undo.trigger()  # undo indent
     assert service.get_section(db, new_id).number == "2"
+    workspace.confirm = lambda _title, _text: True  # type: ignore[method-assign]
     workspace.delete_current()
     assert new_id not in [s.id for s in service.list_sections(db)]
     workspace.undo_stack.undo()  # undo delete
@@ -279,6 +280,7 @@ def test_in_the_main_window_edit_undo_reaches_the_outline(qtbot, db, taskforce_p
         ws = window.show_workspace("framework")
         assert isinstance(ws, FrameworkWorkspace)
         ws.select_section("fw-vision")
+        ws.confirm = lambda _title, _text: True  # type: ignore[method-assign]
         ws.delete_current()
         assert "fw-vision" not in [s.id for s in service.list_sections(db)]
         ws.outline_view.setFocus()

@@ -148,7 +148,7 @@ def test_help_load_demo_data_fills_the_surveys(qtbot, main_window) -> None:
     from neascn_desktop.gui import demo_data
 
     assert main_window.form.actionLoadDemoData.isEnabled()
-    job = demo_data.load_demo_data(main_window.ctx, cities=3, seed=5)
+    job = demo_data.load_demo_data(main_window.ctx, cities=3, seed=5, confirmed=True)
     with qtbot.waitSignal(job.finished, timeout=20000):
         pass
     workspace = main_window.workspace("surveys")

@@ -2,8 +2,8 @@
 each touched record's first revision; without this index SQLite read every revision of the
 record (an import slowed down as records gathered revisions).
 
-Revision ID: 0009_h19_roots
-Revises: 0008_h18_team
+Revision ID: 0010_h19_roots
+Revises: 0009_h16a_restored
 Create Date: 2026-12-05
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0009_h19_roots"
-down_revision = "0008_h18_team"
+revision = "0010_h19_roots"
+down_revision = "0009_h16a_restored"
 branch_labels = None
 depends_on = None
 
