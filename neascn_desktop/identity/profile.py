@@ -59,9 +59,17 @@ def _to_profile(row: Any) -> Profile:
 
 def load_profile(db: Database) -> Profile | None:
     """The profile of this data directory, or ``None`` before the first run."""
+    from neascn_desktop.identity.profile_file import member_language
+
     with db.connect() as conn:
         row = conn.execute(select(profile_table).where(profile_table.c.id == 1)).first()
-        return _to_profile(row) if row else None
+    if row is None:
+        return None
+    profile = _to_profile(row)
+    own = member_language(db.data_dir)  # a team member's own language (see profile_file)
+    if own is not None and own in LANGUAGES:
+        profile = dataclasses.replace(profile, language=own)
+    return profile
 
 
 def create_profile(
@@ -100,6 +108,11 @@ def create_profile(
 
 
 def update_profile_language(db: Database, language: str) -> None:
+    """Remember the language: a team member's own choice stays in their data directory."""
+    from neascn_desktop.identity.profile_file import set_member_language
+
+    if set_member_language(db.data_dir, normalize_language(language)):
+        return
     with db.writing() as conn:
         conn.execute(update(profile_table).where(profile_table.c.id == 1)
                      .values(language=normalize_language(language)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import uuid
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -140,9 +141,16 @@ def _configure_sqlite(engine: Engine) -> None:
 #: 64-bit number no other application on the server uses: "NEASCN" in ASCII).
 WRITE_LOCK_KEY = 0x4E_45_41_53_43_4E
 #: The channel every writing transaction on PostgreSQL notifies (see ``store.listening``), with
-#: this process's origin as the payload, so that a window ignores its own process's commits.
+#: its engine's origin as the payload, so that a window ignores its own commits (as SQLite's
+#: ``data_version`` moves only for other connections' commits) and sees everyone else's, the
+#: ``neascn`` command's beside it included.
 CHANGES_CHANNEL = "neascn_changes"
-ORIGIN = uuid.uuid4().hex
+_ORIGINS: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
+
+
+def origin_of(engine: Engine) -> str:
+    """The payload ``engine``'s writing transactions notify with."""
+    return _ORIGINS.setdefault(engine, uuid.uuid4().hex)
 
 
 def _configure_postgresql(engine: Engine) -> None:
@@ -156,12 +164,14 @@ def _configure_postgresql(engine: Engine) -> None:
     package once, and the second finds them applied, as on SQLite.  Readers never wait.
     """
 
+    origin = origin_of(engine)
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:
         if conn.get_execution_options().get("neascn_writer"):
             take_write_lock(conn)
             # Delivered at commit only (dropped on rollback): the other members' windows refresh.
-            conn.exec_driver_sql(f"NOTIFY {CHANGES_CHANNEL}, '{ORIGIN}'")
+            conn.exec_driver_sql(f"NOTIFY {CHANGES_CHANNEL}, '{origin}'")
 
 
 def take_write_lock(conn: Connection) -> None:

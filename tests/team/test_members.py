@@ -118,3 +118,26 @@ def test_a_switched_data_directory_never_reads_its_old_file(tmp_path: Path, cli)
     assert stored_language(alice.data_dir) == "ko"
     alice.run("db", "copy", "--to", tmp_path / "shared.sqlite3", "--switch")
     assert stored_language(alice.data_dir) is None
+
+
+@pytest.mark.sqlite_only
+def test_a_member_switching_language_does_not_switch_the_team(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    from neascn_desktop.identity.profile import load_profile, update_profile_language
+    from neascn_desktop.identity.profile_file import stored_language
+    from neascn_desktop.store import open_database
+
+    alice, bob = Person(cli, tmp_path / "alice"), Person(cli, tmp_path / "bob")
+    alice.run("init", "--name", "Alice", "--role", "secretariat", "--lang", "en")
+    bob.json("join", sqlite_url(alice.data_dir / "neascn.sqlite3"), "--name", "Bob")
+    bob_db, alice_db = open_database(bob.data_dir), open_database(alice.data_dir)
+    try:
+        update_profile_language(bob_db, "ko")  # what View → Language does in Bob's window
+        bob_profile, alice_profile = load_profile(bob_db), load_profile(alice_db)
+        assert bob_profile is not None and bob_profile.language == "ko"
+        assert alice_profile is not None and alice_profile.language == "en"
+        assert stored_language(bob.data_dir) == "ko" and stored_language(alice.data_dir) == "en"
+    finally:
+        bob_db.dispose()
+        alice_db.dispose()
+    assert "가입 요청함" in bob.run("member", "list")  # Bob's CLI speaks Korean now ("asked to join")
+    assert "asked to join" in alice.run("member", "list")

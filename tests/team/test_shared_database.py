@@ -181,7 +181,7 @@ def test_the_window_refreshes_when_another_member_commits(qtbot, postgres_url: s
     try:
         hub.watch(db, interval_ms=50)
         with db.writing():
-            pass  # this process's own commit: not published as "everything"
+            pass  # the window's own commit: not published as "everything"
         joined = _neascn(tmp_path / "bob", postgres_url, "join", postgres_url, "--name", "Bob")
         _finish(joined)  # another process commits
         qtbot.waitUntil(lambda: Changes.all() in received, timeout=120_000)
@@ -193,8 +193,8 @@ def test_the_window_refreshes_when_another_member_commits(qtbot, postgres_url: s
 
 @postgres
 def test_notifications_name_their_process(postgres_url: str, tmp_path: Path) -> None:
-    """A commit notifies at commit only, with its process's origin: the listener skips its own."""
-    from neascn_desktop.store.database import ORIGIN
+    """A commit notifies at commit only, with its engine's origin: the listener skips its own."""
+    from neascn_desktop.store.database import origin_of
     from neascn_desktop.store.listening import ChangeListener
 
     db = open_database(tmp_path / "a", postgres_url)
@@ -209,7 +209,8 @@ def test_notifications_name_their_process(postgres_url: str, tmp_path: Path) -> 
             pass
         _finish(_neascn(tmp_path / "b", postgres_url, "init", "--name", "Bob", "--role", "secretariat"))
         payloads = [n.payload for n in listener._conn.notifies(timeout=120, stop_after=2)]
-        assert payloads[0] == ORIGIN and payloads[1] != ORIGIN  # the rolled-back one never came
+        own = origin_of(db.engine)
+        assert payloads[0] == own and payloads[1] != own  # the rolled-back one never came
     finally:
         listener.close()
         db.dispose()
