@@ -53,6 +53,7 @@ from neascn_desktop.gui.framework.outline import (
     MoveSectionCommand,
     OutlineModel,
     RenameSectionCommand,
+    RestoreRevisionCommand,
 )
 from neascn_desktop.gui.framework.panel import SidePanel
 from neascn_desktop.gui.framework.text_undo import TextUndoLink
@@ -257,6 +258,7 @@ class FrameworkWorkspace(QWidget):
         self.panel.replyAdded.connect(self._on_reply)
         self.panel.commentResolved.connect(self._on_comment_resolved)
         self.panel.diffRequested.connect(self._on_diff)
+        self.panel.restoreRequested.connect(self.restore_revision)
 
         splitter.addWidget(left)
         splitter.addWidget(middle)
@@ -554,6 +556,17 @@ class FrameworkWorkspace(QWidget):
 
     def _on_comment_resolved(self, comment_id: str, resolved: bool) -> None:
         self._run(lambda: service.resolve_comment(self.ctx.db, self.ctx.profile, comment_id, resolved))
+
+    def restore_revision(self, revision_id: str) -> None:
+        """Make an old version current again (a new revision; Edit → Undo restores the one it replaced)."""
+        if self.current is None:
+            return
+        self.save_now()  # unsaved typing becomes a revision first: it stays in the history
+        history = service.history(self.ctx.db, self.current.id)
+        if not history or history[0].revision_id == revision_id:
+            return
+        self._push(RestoreRevisionCommand(self._run, self.ctx, self.current, revision_id, history[0].revision_id))
+        self._load_current(reload_text=True)
 
     def _on_diff(self, old_id: str, new_id: str) -> None:
         try:
