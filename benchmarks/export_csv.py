@@ -51,7 +51,8 @@ def populate(db: Any, count: int, seed: int = 5) -> str:
 
     definition = get_definition(db)
     cities = [c.id for c in list_cities(db)]
-    questions = [q for q in definition.questions if q.type not in ("note", "calculate", "attachment")]
+    questions = [q for q in definition.questions
+                 if q.type not in ("note", "calculate", "attachment") and q.repeat is None]
     rng = random.Random(seed)
     batch: list[Any] = []
     base_ms = 1_780_000_000_000

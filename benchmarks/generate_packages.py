@@ -48,6 +48,7 @@ COUNTRIES = ("KR", "CN", "JP", "MN", "RU")
 LANGS = ("en", "ko", "zh_Hans", "ja", "ru", "mn")
 #: The packages' creation times lie within this span after 2026-09-01 (see ``main``).
 SPAN = timedelta(days=60)
+START = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
 
 
 @dataclass
@@ -75,6 +76,13 @@ class SimDevice:
     def tick(self) -> str:
         self.clock_ms += 1000
         return f"{self.clock_ms:013d}-{0:06d}"
+
+
+def package_time(number: int, packages: int) -> datetime:
+    """When package ``number`` of ``packages`` was made: one an hour from ``START``, but never
+    beyond ``SPAN`` (the importer refuses packages dated more than a day ahead of its clock, and
+    10,000 hours from ``START`` would end in 2027)."""
+    return START + min(timedelta(hours=1), SPAN / max(packages, 1)) * number
 
 
 def _keycard_document(device: SimDevice) -> dict[str, Any]:
@@ -204,16 +212,12 @@ def main(argv: list[str] | None = None) -> int:
     for folder in (keys_dir, packages_dir, evidence):
         folder.mkdir(parents=True, exist_ok=True)
 
-    start = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
-    # One package an hour, but never beyond SPAN: the importer refuses packages created more
-    # than a day ahead of its clock, and 10,000 hours would end in 2027.
-    step = min(timedelta(hours=1), SPAN / max(args.packages, 1))
     devices = []
     for index in range(args.devices):
         device = SimDevice(index, str(uuid.UUID(int=rng.getrandbits(128), version=4)),
                            f"Field device {index + 1:02d}", Ed25519PrivateKey.generate(),
                            X25519PrivateKey.generate(), cities[index::args.devices],
-                           clock_ms=int(start.timestamp() * 1000) + index)
+                           clock_ms=int(START.timestamp() * 1000) + index)
         devices.append(device)
         (keys_dir / f"device-{index + 1:02d}{KEYCARD_SUFFIX}").write_text(
             json.dumps(_keycard_document(device), indent=2) + "\n", encoding="utf-8")
@@ -222,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     totals = {"revisions": 0, "answers": 0, "attachments": 0, "bytes": 0}
     for number in range(args.packages):
         device = devices[number % len(devices)]
-        when = start + step * number
+        when = package_time(number, args.packages)
         revisions: list[replica.Revision] = []
         for _ in range(args.per_package):
             if device.surveyed < len(device.cities):

@@ -24,10 +24,12 @@ against 300 cities at the same size.  Printed per operation and size: wall
 seconds, peak resident memory of the process (MB) and the database file's size
 afterwards; per operation, the growth exponent between consecutive sizes
 (``log(t2/t1) / log(n2/n1)``: 1 is linear).  The script fails (exit 1) when an
-exponent is above ``MAX_EXPONENT`` or a budget of issue 19 is missed: re-import
-at most 10 % of the import, verify at most 1.2 x the dry run, ``export all`` under
-150 MB at 10,000 packages.  Times below ``FLOOR_SECONDS`` are start-up, not
-growth: an exponent is computed only where the larger time is above it.
+exponent is above ``MAX_EXPONENT`` or a budget of issue 19 is missed: verify at
+most 1.2 x the dry run (every size); at 10,000 packages, re-import at most 10 % of
+the import and ``export all`` under 150 MB.  (A re-import of a smaller folder is
+mostly the command's start-up, which does not grow with the network.)  Times
+below ``FLOOR_SECONDS`` are start-up, not growth: an exponent is computed only
+where the larger time is above it.
 """
 
 from __future__ import annotations
@@ -200,22 +202,25 @@ def main(argv: list[str] | None = None) -> int:
                  f"{by_cities[1000].peak_mb:.0f} MB, exponent "
                  + ("-" if city_exp is None else f"{city_exp:.2f}"))
     if city_exp is not None and city_exp > MAX_EXPONENT:
-        failures.append(f"readiness report over cities: growth exponent {city_exp:.2f} > {MAX_EXPONENT}")
+        failures.append(f"readiness report over cities: growth exponent {city_exp:.2f} > {MAX_EXPONENT} "
+                        "(issue 17's budget)")
     lines.append("database after the import: " + ", ".join(
         f"{n:,} packages {table[n]['import'].db_mb:.1f} MB" for n in sizes))
-    largest = sizes[-1]
-    big = table[largest]
-    share = big["re-import"].seconds / big["import"].seconds
-    ratio = big["verify"].seconds / big["import --dry-run"].seconds
-    lines.append(f"budgets at {largest:,} packages: re-import {share:.0%} of the import (<= {REIMPORT_SHARE:.0%}), "
-                 f"verify {ratio:.2f} x the dry run (<= {VERIFY_RATIO}), export all peak "
-                 f"{big['export all'].peak_mb:.0f} MB (< {EXPORT_ALL_MB:.0f} MB at 10,000)")
-    if share > REIMPORT_SHARE:
-        failures.append(f"re-import {share:.0%} of the import")
-    if ratio > VERIFY_RATIO:
-        failures.append(f"verify {ratio:.2f} x the dry run")
-    if largest >= 10000 and big["export all"].peak_mb >= EXPORT_ALL_MB:
-        failures.append(f"export all peaks at {big['export all'].peak_mb:.0f} MB")
+    for n in sizes:
+        row = table[n]
+        share = row["re-import"].seconds / row["import"].seconds
+        ratio = row["verify"].seconds / row["import --dry-run"].seconds
+        checked = n >= 10000
+        lines.append(f"budgets at {n:,} packages: re-import {share:.0%} of the import "
+                     f"({'<=' if checked else 'at 10,000: <='} {REIMPORT_SHARE:.0%}), verify {ratio:.2f} x the dry "
+                     f"run (<= {VERIFY_RATIO}), export all peak {row['export all'].peak_mb:.0f} MB "
+                     f"({'<' if checked else 'at 10,000: <'} {EXPORT_ALL_MB:.0f} MB)")
+        if ratio > VERIFY_RATIO:
+            failures.append(f"verify {ratio:.2f} x the dry run at {n:,} packages")
+        if checked and share > REIMPORT_SHARE:
+            failures.append(f"re-import {share:.0%} of the import at {n:,} packages")
+        if checked and row["export all"].peak_mb >= EXPORT_ALL_MB:
+            failures.append(f"export all peaks at {row['export all'].peak_mb:.0f} MB at {n:,} packages")
     machine = _machine()
     lines.append(f"{started}; {machine}")
     print("\n".join(lines))

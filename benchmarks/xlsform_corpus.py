@@ -7,7 +7,11 @@ For each ``*.xlsx``/``*.xls``/``*.csv`` form in DIR (default: ``../shared/xlsfor
 * **imported** — ``import_xlsform`` accepted it (else the refusal sentence is printed);
 * **faithful** — our XLSForm export, converted by pyxform, gives the same normalised tree
   as the original converted by pyxform (every element's path, type, label, hint, bind,
-  control, choices and media; language headers compared by our language code).
+  control, choices and media; language headers compared by our language code);
+* **answered, exported** — ``--responses N`` (default 20) generated responses, relevance and
+  constraints respected (``benchmarks/generated_answers.py``), exported in every layout
+  (flat, central, kobo) as CSV and XLSX, each export holding all N responses and one table
+  per repeat.
 
 Prints one line per form and the totals; the table is kept in ``docs/xlsform.md``.
 """
@@ -139,11 +143,48 @@ def _first_difference(a: Any, b: Any, where: str) -> str | None:
     return None
 
 
-def run(folder: Path, verbose: bool = False) -> tuple[int, int, int]:
+def answer_and_export(definition: Any, folder: Path, responses: int) -> tuple[int, str | None]:
+    """Generate ``responses`` answer trees and export them in every layout and format; the
+    number of instances made and None, or the first failure."""
+    import random
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from generated_answers import generate, payload
+
+    from neascn_desktop.reports.layout_export import LAYOUTS, write_layout
+
+    rng = random.Random(responses)
+    records = []
+    instances = 0
+    for i in range(responses):
+        answers = generate(definition, rng)
+        instances += sum(len(v) for v in answers.values() if isinstance(v, list)
+                         and v and isinstance(v[0], dict))
+        records.append((f"bench-{i}", payload(definition, answers)))
+    tables = 1 + sum(1 for g in definition.groups if g.kind == "repeat")
+    for layout in LAYOUTS:
+        for fmt in ("csv", "xlsx"):
+            out = folder / f"{definition.form_id}-{layout}.{'zip' if fmt == 'csv' else fmt}"
+            try:
+                result = write_layout(definition, lambda: records, out, fmt, layout)
+            except Exception as exc:  # noqa: BLE001 - a benchmark reports every failure
+                return instances, f"{layout} {fmt}: {exc}"
+            if result.rows != responses:
+                return instances, f"{layout} {fmt}: {result.rows} rows, not {responses}"
+            if fmt == "xlsx" and layout != "flat":
+                from openpyxl import load_workbook
+
+                sheets = len(load_workbook(out, read_only=True).sheetnames)
+                if sheets != tables:
+                    return instances, f"{layout} xlsx: {sheets} sheets, not {tables}"
+    return instances, None
+
+
+def run(folder: Path, verbose: bool = False, responses: int = 20) -> tuple[int, int, int]:
     from neascn_desktop.surveys.xlsform import export_xlsform, import_xlsform
 
     forms = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".xlsx", ".xls", ".csv"))
-    imported = faithful = 0
+    imported = faithful = exported = 0
     with tempfile.TemporaryDirectory() as tmp:
         for path in forms:
             stderr = io.StringIO()
@@ -166,7 +207,16 @@ def run(folder: Path, verbose: bool = False) -> tuple[int, int, int]:
                 print(f"FAITHFUL {path.name}{leaked}")
             else:
                 print(f"IMPORTED {path.name}{leaked}" + (f": {diff}" if verbose else ""))
-    print(f"\n{len(forms)} forms: {imported} imported, {faithful} round-trip faithful")
+            if responses:
+                instances, failure = answer_and_export(definition, Path(tmp), responses)
+                if failure is None:
+                    exported += 1
+                    print(f"         {responses} responses ({instances} repeat instances) "
+                          f"exported flat, central, kobo as CSV and XLSX")
+                else:
+                    print(f"         EXPORT FAILED: {failure}")
+    print(f"\n{len(forms)} forms: {imported} imported, {faithful} round-trip faithful"
+          + (f", {exported} answered and exported in every layout" if responses else ""))
     return len(forms), imported, faithful
 
 
@@ -174,8 +224,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT_DIR)
     parser.add_argument("--verbose", action="store_true", help="print the first difference")
+    parser.add_argument("--responses", type=int, default=20,
+                        help="generated responses per form to export (0: skip)")
     args = parser.parse_args(argv)
-    run(args.folder, args.verbose)
+    run(args.folder, args.verbose, args.responses)
     return 0
 
 

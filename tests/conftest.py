@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,19 +27,113 @@ def _english_and_isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory)
     i18n.set_language("en")
 
 
+#: The whole suite on PostgreSQL (opt-in, e.g. before a release): with a server URL here, every
+#: data directory a test opens without a URL of its own gets a throwaway database on that server
+#: (remembered in the directory, as ``neascn join`` does, so the CLI in a subprocess finds it too).
+ALL_ON_POSTGRES_ENV = "NEASCN_TEST_DATABASE_URL"
+_created: list[str] = []
+_owners: dict[str, Path] = {}  # database URL -> the data directory it was made for
+
 #: A PostgreSQL server the tests marked ``postgres`` may create throwaway databases on, e.g.
 #: ``postgresql+psycopg://postgres@/postgres?host=/tmp/pg-socket`` (``.ci/run`` starts one).
 POSTGRES_ENV = "NEASCN_TEST_POSTGRES_URL"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Without a server the PostgreSQL tests are skipped, with one line that says how to run them."""
+    """Without a server the PostgreSQL tests are skipped, with one line that says how to run them;
+    with the whole suite on PostgreSQL, the tests of what only a SQLite file has are."""
+    if os.environ.get(ALL_ON_POSTGRES_ENV):
+        on_postgres = pytest.mark.skip(reason=f"about SQLite files ({ALL_ON_POSTGRES_ENV} runs on PostgreSQL)")
+        for item in items:
+            if "sqlite_only" in item.keywords:
+                item.add_marker(on_postgres)
     if os.environ.get(POSTGRES_ENV):
         return
     skip = pytest.mark.skip(reason=f"no PostgreSQL server: set {POSTGRES_ENV} (bash .ci/run starts one)")
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+def _create_database(server: str) -> str:
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    name = f"neascn_test_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    finally:
+        admin.dispose()
+    _created.append(name)
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(autouse=True)
+def _data_directories_on_postgres(monkeypatch: pytest.MonkeyPatch) -> None:
+    server = os.environ.get(ALL_ON_POSTGRES_ENV)
+    if not server:
+        return
+    import shutil
+
+    from neascn_desktop.paths import DB_FILENAME
+    from neascn_desktop.store import database
+
+    remembered = database.stored_url
+    copytree = shutil.copytree
+
+    def new_database(data_dir: Path, copy_of: str | None = None) -> str:
+        created = _create_database(server)
+        if copy_of is not None:
+            from neascn_desktop.team.copying import copy_database
+
+            source, target = open_database(data_dir, copy_of), open_database(data_dir, created)
+            try:
+                copy_database(source, target)
+            finally:
+                source.dispose()
+                target.dispose()
+        _owners[created] = data_dir.resolve()
+        data_dir.mkdir(parents=True, exist_ok=True)
+        database.store_url(data_dir, created)
+        return created
+
+    def remembered_or_new(data_dir: Path) -> str | None:
+        data_dir = Path(data_dir)
+        url = remembered(data_dir)
+        owner = _owners.get(url or "")
+        if url is not None and (owner is None or owner == data_dir.resolve()):
+            return url
+        if url is None and (data_dir / DB_FILENAME).exists():
+            return None  # made before this fixture applied (a module's fixture): stays on SQLite
+        return new_database(data_dir, copy_of=url)  # a data directory copied some other way
+
+    def copytree_with_database(src: Any, dst: Any, *args: Any, **kwargs: Any) -> Any:
+        """A copy of a data directory (as a file copy would) gets a copy of its database, now."""
+        copied = copytree(src, dst, *args, **kwargs)
+        url = remembered(Path(src))
+        if url is not None and _owners.get(url) == Path(src).resolve():
+            new_database(Path(dst), copy_of=url)
+        return copied
+
+    monkeypatch.setattr(database, "stored_url", remembered_or_new)
+    monkeypatch.setattr(shutil, "copytree", copytree_with_database)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    server = os.environ.get(ALL_ON_POSTGRES_ENV)
+    if not server or not _created:
+        return
+    from sqlalchemy import create_engine
+
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            for name in _created:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        admin.dispose()
 
 
 @pytest.fixture

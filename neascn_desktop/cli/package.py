@@ -366,7 +366,7 @@ def _edited_proposal(ctx: CliContext, entity_id: str, pairs: list[str]) -> dict[
     from neascn_desktop.sync import conflicts, proposals
 
     comparison = conflicts.compare(ctx.db, entity_id)
-    head = comparison.heads[0]
+    head = proposals.reference_head(comparison.heads)
     flat = conflicts.flatten(comparison.entity_type, comparison.proposal)
     errors: dict[str, str] = {}
     for pair in pairs:

@@ -17,6 +17,7 @@ from neascn_desktop.cli import CliContext, add_json_flag
 from neascn_desktop.i18n import LANGUAGES, _, current_language, normalize_language
 from neascn_desktop.reports import service
 from neascn_desktop.reports.data_export import FORMATS
+from neascn_desktop.reports.layout_export import LAYOUTS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -62,6 +63,13 @@ def register_response_export(response_subparsers: argparse._SubParsersAction) ->
                         help=_("name columns group/question instead of question"))
     export.add_argument("--bom", action="store_true",
                         help=_("start a CSV with a byte-order mark, for Excel"))
+    export.add_argument("--layout", choices=LAYOUTS, default="flat",
+                        help=_("flat: one row per response, repeat instances as numbered "
+                               "columns; central (ODK Central) or kobo (KoboToolbox): one table "
+                               "per repeat — a sheet in XLSX, a file in CSV (a ZIP for a .zip "
+                               "name)"))
+    export.add_argument("--labels", metavar=_("LANG"), default=None,
+                        help=_("headers and choices as labels in this language instead of names"))
     add_json_flag(export)
     export.set_defaults(handler=cmd_response_export)
 
@@ -103,17 +111,21 @@ def cmd_report(ctx: CliContext, args: argparse.Namespace) -> int:
 def cmd_response_export(ctx: CliContext, args: argparse.Namespace) -> int:
     from neascn_desktop.reports.data_export import export_responses
 
-    fmt = args.export_format or (args.output.suffix.lstrip(".").lower() or "csv")
+    # A .zip or a folder holds CSV files (one per table).
+    suffix = args.output.suffix.lstrip(".").lower()
+    fmt = args.export_format or ({"zip": "csv"}.get(suffix, suffix) or "csv")
     result = export_responses(ctx.db, args.output, fmt, args.form_version,
                               _progress_printer(not ctx.json), form_id=args.form_id,
                               language=current_language(), group_paths=args.group_paths,
-                              bom=args.bom)
+                              bom=args.bom, layout=args.layout,
+                              labels=args.labels)
     if ctx.json:
         ctx.print_json({"file": str(result.path),
                         "codebook": str(result.codebook_path) if result.codebook_path else None,
                         "format": result.format, "form_id": result.form_id,
                         "form_version": result.form_version, "rows": result.rows,
-                        "columns": result.columns})
+                        "columns": result.columns, "layout": args.layout,
+                        "files": [str(p) for p in result.files]})
     else:
         print(_("Exported {count} responses of {form} {version} to {path}.").format(
             count=result.rows, form=result.form_id, version=result.form_version, path=result.path))

@@ -17,7 +17,7 @@ from typing import Any
 from neascn_desktop.cli import CliContext, CliUsageError, add_json_flag
 from neascn_desktop.i18n import LANGUAGES, _, current_language, ngettext
 from neascn_desktop.i18n.formatting import format_number, format_percent
-from neascn_desktop.surveys import service
+from neascn_desktop.surveys import entry, service
 from neascn_desktop.surveys.answer_tree import INSTANCE_ID, instances_of
 from neascn_desktop.surveys.definition import BUILTIN_FORM_ID, SurveyDefinition
 from neascn_desktop.surveys.repeat_state import evaluate_tree
@@ -82,6 +82,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     rset.add_argument("assignments", nargs="+", metavar=_("NAME=VALUE"))
     add_json_flag(rset)
     rset.set_defaults(handler=cmd_response_set)
+    rremove = resp_sub.add_parser(
+        "remove-instance", help=_("remove one instance of a repeat with its answers (PATH: "
+                                  "projects[2], projects[-1] or projects[@id=…])"))
+    rremove.add_argument("id", metavar=_("ID"))
+    rremove.add_argument("path", metavar=_("PATH"))
+    add_json_flag(rremove)
+    rremove.set_defaults(handler=cmd_response_remove_instance)
+    rmove = resp_sub.add_parser(
+        "move-instance", help=_("move one instance of a repeat to a position (counted from 1)"))
+    rmove.add_argument("id", metavar=_("ID"))
+    rmove.add_argument("path", metavar=_("PATH"))
+    rmove.add_argument("position", type=int, metavar=_("POSITION"))
+    add_json_flag(rmove)
+    rmove.set_defaults(handler=cmd_response_move_instance)
     new = resp_sub.add_parser("new", help=_("start a response for a city"))
     new.add_argument("--city", required=True, help=_("city id or name"))
     new.add_argument("--form", dest="form_id", default=BUILTIN_FORM_ID, help=_("survey form id"))
@@ -378,6 +392,32 @@ def cmd_response_set(ctx: CliContext, args: argparse.Namespace) -> int:
     else:
         count = len(assignments) + len(files)
         print(ngettext("Saved {count} answer.", "Saved {count} answers.", count).format(count=count))
+    return 0
+
+
+def cmd_response_remove_instance(ctx: CliContext, args: argparse.Namespace) -> int:
+    profile = ctx.profile()
+    submission_id = service.resolve_submission_id(ctx.db, args.id)
+    entry.remove_instance(ctx.db, submission_id, args.path, language=current_language())
+    service.save_point(ctx.db, profile, submission_id)
+    if ctx.json:
+        ctx.print_json(_details(ctx, service.get_submission(ctx.db, submission_id)))
+    else:
+        print(_("Removed {path}.").format(path=args.path))
+    return 0
+
+
+def cmd_response_move_instance(ctx: CliContext, args: argparse.Namespace) -> int:
+    profile = ctx.profile()
+    submission_id = service.resolve_submission_id(ctx.db, args.id)
+    if args.position < 1:
+        raise CliUsageError(_("POSITION counts from 1."))
+    entry.move_instance(ctx.db, submission_id, args.path, args.position, language=current_language())
+    service.save_point(ctx.db, profile, submission_id)
+    if ctx.json:
+        ctx.print_json(_details(ctx, service.get_submission(ctx.db, submission_id)))
+    else:
+        print(_("Moved {path} to position {position}.").format(path=args.path, position=args.position))
     return 0
 
 

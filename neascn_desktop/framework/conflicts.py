@@ -20,6 +20,7 @@ from neascn_desktop.framework.records import META_FIELDS, distinct_payloads
 from neascn_desktop.framework.tables import section_working_copy_table as working_copies
 from neascn_desktop.framework.textmerge import merge_text
 from neascn_desktop.i18n import _
+from neascn_desktop.replica.ancestry import stand_ins
 from neascn_desktop.replica.log import common_ancestor, entity_graph
 from neascn_desktop.store.database import Database
 
@@ -51,7 +52,7 @@ def merge_proposal(db: Database, section_id: str) -> MergeProposal:
     )
     if len(heads) == 1:
         return MergeProposal(section_id, heads[0].id, versions[0].body, versions, dict(heads[0].payload), 0)
-    base_rev = common_ancestor(graph, [h.id for h in heads])
+    base_rev = common_ancestor(graph, stand_ins(db, [h.id for h in heads]))
     base = dict(base_rev.payload) if base_rev is not None else {}
     base_body = str(base.get("body", ""))
     merged = dict(versions[0].payload)

@@ -344,6 +344,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                     return opened
                 lock, db = opened
                 profile = _demo_profile(db, dialog.role(), dialog.language())
+            elif dialog.joined is not None:  # a team's shared database: open it instead
+                db.dispose()
+                db = None
+                lock.release()
+                lock = None
+                opened = _open_data_directory(data_dir, demo=False)
+                if isinstance(opened, int):
+                    return opened
+                lock, db = opened
+                profile = load_profile(db)
+                if profile is None:
+                    return EXIT_OK
             elif dialog.profile is None:
                 return EXIT_OK
             else:

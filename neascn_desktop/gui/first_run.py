@@ -2,13 +2,22 @@
 
 Choosing a language switches the dialog to it at once.  Accepting creates the
 profile and the device's key pairs through ``identity.profile.create_profile``
-(the same function as ``neascn init``).
+(the same function as ``neascn init``).  "Join a team…" instead asks to join a team's
+shared database through ``team.members.join`` (the same function as ``neascn join``).
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QTimer, Slot
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QInputDialog,
+    QLayout,
+    QLineEdit,
+    QMessageBox,
+    QWidget,
+)
 
 from neascn_desktop import i18n
 from neascn_desktop.errors import NeascnError
@@ -18,6 +27,7 @@ from neascn_desktop.gui.message_boxes import show_error
 from neascn_desktop.i18n import N_, _
 from neascn_desktop.identity.profile import ROLES, Profile, create_profile
 from neascn_desktop.store.database import Database
+from neascn_desktop.team.members import Member
 
 #: What each role does, shown under the role chooser.
 ROLE_HINTS: dict[str, str] = {
@@ -64,6 +74,11 @@ class FirstRunDialog(QDialog):
         self.demo_button = self.form.buttonBox.addButton("", QDialogButtonBox.ButtonRole.ActionRole)
         self.demo_button.setObjectName("tryDemoButton")
         self.demo_button.clicked.connect(self.try_demo)
+        self.join_button = self.form.buttonBox.addButton("", QDialogButtonBox.ButtonRole.ActionRole)
+        self.join_button.setObjectName("joinButton")
+        self.join_button.clicked.connect(self.ask_join)
+        #: The membership asked for with "Join a team…" (then ``profile`` stays ``None``).
+        self.joined: Member | None = None
         self.form.nameEdit.textChanged.connect(self._update_ok)
         self.form.roleCombo.currentIndexChanged.connect(self._update_role_hint)
         self.form.languageCombo.currentIndexChanged.connect(self._on_language_chosen)
@@ -98,6 +113,8 @@ class FirstRunDialog(QDialog):
         self.demo_button.setText(_("Try with demo data"))
         self.demo_button.setToolTip(_("Look around with example data in a separate demo data "
                                       "directory; no profile is created here"))
+        self.join_button.setText(_("Join a team…"))
+        self.join_button.setToolTip(_("Use the database a secretariat team shares, with your own keys"))
         self._update_role_hint()
         # Lay out again in the new language (its font and its lengths): after the event loop
         # has applied the language's font, not before.
@@ -124,6 +141,7 @@ class FirstRunDialog(QDialog):
     @Slot()
     def _update_ok(self, *_args: object) -> None:
         self.create_button.setEnabled(bool(self.form.nameEdit.text().strip()))
+        self.join_button.setEnabled(bool(self.form.nameEdit.text().strip()))
 
     @Slot()
     def _update_role_hint(self, *_args: object) -> None:
@@ -154,3 +172,31 @@ class FirstRunDialog(QDialog):
             show_error(self, exc)
             return
         super().accept()
+
+    @Slot()
+    def ask_join(self) -> None:
+        url, ok = QInputDialog.getText(
+            self, _("Join a team"),
+            _("The address (URL) of the team's database, as your team gave it to you:"),
+            QLineEdit.EchoMode.Normal, "postgresql+psycopg://")
+        if ok and url.strip():
+            self.join_team(url.strip())
+
+    def join_team(self, url: str, confirm: bool = True) -> bool:
+        """Ask to join the team at ``url`` under the name typed here; the dialog is accepted."""
+        from neascn_desktop.team.copying import target_url
+        from neascn_desktop.team.members import join
+
+        try:
+            self.joined = join(self.db.data_dir, target_url(url), name=self.form.nameEdit.text(),
+                               organisation=self.form.organisationEdit.text())
+        except NeascnError as exc:
+            show_error(self, exc)
+            return False
+        if confirm:
+            QMessageBox.information(self, _("Join a team"), _(
+                "You asked to join the team. Give an admin of the team your fingerprint to compare: "
+                "{fingerprint}. Until they add you, you can look but not export or open encrypted "
+                "packages.").format(fingerprint=self.joined.fingerprint))
+        self.done(QDialog.DialogCode.Accepted)
+        return True

@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
+
 from neascn_desktop.i18n import _
 from neascn_desktop.replica.access import _reading
 from neascn_desktop.replica.errors import ReplicaError
 from neascn_desktop.replica.queries import get_revision, history
 from neascn_desktop.replica.revision import Revision
+from neascn_desktop.replica.tables import restored_table
 
 if TYPE_CHECKING:
     from neascn_desktop.replica.access import Target
@@ -69,3 +72,18 @@ def lowest_common_ancestor(target: Target, a_id: str, b_id: str) -> Revision | N
         if a.entity_id != b.entity_id:
             return None
         return common_ancestor(entity_graph(session, a.entity_id), [a_id, b_id])
+
+
+def stand_ins(target: Target, revision_ids: Sequence[str]) -> list[str]:
+    """The revisions to compare instead of the given heads: a head that restores another (a
+    conflict brought back by ``replica.withdrawal``) stands for the head it restores, so the
+    versions are merged against their own common ancestor, not against the withdrawn merge."""
+    result = list(revision_ids)
+    with _reading(target) as session:
+        for _round in range(100):  # a restoration of a restoration ...
+            found = dict(session.execute(select(restored_table.c.revision_id, restored_table.c.original_id)
+                                         .where(restored_table.c.revision_id.in_(result))).all())
+            if not found:
+                break
+            result = [found.get(rev_id, rev_id) for rev_id in result]
+    return result

@@ -114,6 +114,19 @@ def tick(session: Executor, device_id: str, now: Callable[[], int] = wall_ms) ->
     return value
 
 
+def tick_many(session: Executor, device_id: str, count: int, now: Callable[[], int] = wall_ms) -> list[str]:
+    """``count`` successive clock values for ``device_id`` (as many ``tick`` calls), persisted once."""
+    if count <= 0:
+        return []
+    values = [tick(session, device_id, now)]
+    for _n in range(count - 1):
+        values.append(next_clock(values[-1], now()))
+    if count > 1:
+        _store(session, device_id, values[-1], existed=True)
+        observe_floor(connection_of(session), values[-1], now)
+    return values
+
+
 # Compiled once: an import raises the floor once per batch.
 _RAISE_FLOOR = BulkStatement(
     update(clock_table)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from neascn_desktop.i18n import _
 from neascn_desktop.replica.access import _reading
-from neascn_desktop.replica.ancestry import common_ancestor, entity_graph
+from neascn_desktop.replica.ancestry import common_ancestor, entity_graph, stand_ins
 from neascn_desktop.replica.errors import ReplicaError
 from neascn_desktop.replica.queries import heads
 from neascn_desktop.replica.revision import canonical_json
@@ -200,7 +200,7 @@ def propose_merge(target: Target, entity_id: str, *, nested: Collection[str] = (
         if len(current_heads) == 1:
             return MergeResult(merged=dict(current_heads[0].payload))
         graph = entity_graph(session, entity_id)
-    base_rev = common_ancestor(graph, [h.id for h in current_heads])
+        base_rev = common_ancestor(graph, stand_ins(session, [h.id for h in current_heads]))
     base = base_rev.payload if base_rev is not None else {}
     merged: dict[str, Any] = dict(current_heads[0].payload)
     conflicting: dict[str, tuple[Any, Any, Any]] = {}

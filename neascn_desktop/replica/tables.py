@@ -22,6 +22,9 @@ read column by column, so there is nothing to gain from identity-mapped objects.
   and never copies the payload.
 - ``replica_clock``: the last hybrid-logical-clock value per device, plus the
   shared floor raised by clocks observed in received revisions.
+- ``replica_restored``: local bookkeeping of withdrawals (``replica.withdrawal``) that
+  brought a conflict back: each restoring revision and the head it restores, so the
+  conflict is compared against the versions' own common ancestor (``ancestry.stand_ins``).
 
 Tables with small rows and a text key are ``WITHOUT ROWID`` on SQLite (one
 B-tree instead of a table plus its primary-key index: fewer pages written per
@@ -133,4 +136,12 @@ clock_table = Table(
     metadata,
     Column("device_id", NAME, primary_key=True),
     Column("last", CLOCK, nullable=False),
+)
+
+restored_table = Table(
+    "replica_restored",
+    metadata,
+    Column("revision_id", ID, primary_key=True),
+    Column("original_id", ID, nullable=False),
+    sqlite_with_rowid=False,
 )

@@ -33,6 +33,10 @@ NAVY = "#1F3A5F"
 TEAL = "#1E6F8C"
 GREY = "#7F7F7F"
 LIGHT = "#D9E1EA"
+#: The basemap: sea, land and the coast and border lines (quiet, under the dots).
+SEA = "#F4F8FB"
+LAND = "#E9E6DF"
+COAST = "#A7A295"
 #: Colours of the readiness bands, nascent → leading (colour-blind safe, ColorBrewer RdYlBu).
 BAND_COLOURS = ("#D73027", "#FC8D59", "#FEE090", "#91BFDB", "#4575B4")
 
@@ -92,9 +96,12 @@ def _figure(language: str, width: float, height: float, dpi: int = 100):
     return figure
 
 
-def _png(figure, dpi: int) -> bytes:
+def _png(figure, dpi: int, *, tight: Sequence[Any] | None = None) -> bytes:
+    """PNG bytes; ``tight`` (artists outside the axes, such as legends) crops to what is drawn."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi, facecolor="white")
+    extra: dict[str, Any] = {} if tight is None else {
+        "bbox_inches": "tight", "pad_inches": 0.05, "bbox_extra_artists": list(tight)}
+    figure.savefig(buffer, format="png", dpi=dpi, facecolor="white", **extra)
     return buffer.getvalue()
 
 
@@ -193,45 +200,94 @@ def _label_without_overlap(figure: Any, axes: Any, points: Sequence[tuple[str, f
         placed.append(box)
 
 
+@lru_cache(maxsize=1)
+def basemap() -> dict[str, Any]:
+    """Land polygons and borders of Northeast Asia (Natural Earth 1:50m, public domain).
+
+    Cut by ``scripts/make_basemap.py``; ``resources/basemap/README.md`` says where
+    from.  Missing or unreadable: the map is drawn without it.
+    """
+    import json
+
+    from neascn_desktop.paths import resource
+
+    try:
+        document = json.loads(resource("basemap", "northeast-asia.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"box": None, "land": [], "borders": []}
+    return document if isinstance(document, dict) else {"box": None, "land": [], "borders": []}
+
+
+def _draw_basemap(axes: Any) -> tuple[float, float, float, float] | None:
+    """Land, coastlines and borders under the dots; returns the box the data covers."""
+    from matplotlib.collections import LineCollection, PolyCollection
+
+    data = basemap()
+    if data.get("land"):
+        axes.set_facecolor(SEA)
+        axes.add_collection(PolyCollection(data["land"], facecolors=LAND, edgecolors=COAST,
+                                           linewidths=0.4, zorder=1))
+    if data.get("borders"):
+        axes.add_collection(LineCollection(data["borders"], colors=COAST, linewidths=0.5,
+                                           linestyles=(0, (3, 2)), zorder=1))
+    box = data.get("box")
+    return tuple(box) if isinstance(box, list) and len(box) == 4 else None
+
+
 def readiness_map(
     points: Sequence[tuple[str, float, float, float | None]],
     language: str,
     *,
     legend_title: str = "",
     no_data_label: str = "",
+    size_title: str = "",
+    xlabel: str = "° E",
+    ylabel: str = "° N",
     width: float = 6.3,
     height: float = 4.2,
     dpi: int = 150,
     annotate_limit: int = 40,
 ) -> bytes:
-    """Cities as dots on a longitude/latitude plot, coloured by readiness index.
+    """Cities as dots on a map of Northeast Asia, coloured by band, sized by readiness index.
 
-    ``points`` = (name, longitude, latitude, index).  A plain equirectangular
-    plot with a 1:cos(latitude) aspect, no basemap: no tiles to download,
-    works offline; the coordinates are enough to see where the network stands.
+    ``points`` = (name, longitude, latitude, index).  An equirectangular plot
+    with a 1:cos(latitude) aspect over bundled Natural Earth land and borders
+    (no tiles to download, works offline).  Legends: the band colours (and
+    grey for no index), and with ``size_title`` a key of dot sizes.
     """
     import matplotlib
+
+    def dot(index: float | None) -> float:
+        return 30 if index is None else 30 + index * 0.9
 
     with _lock, matplotlib.rc_context(_rc(language)):
         figure = _figure(language, width, height)
         axes = figure.add_subplot(1, 1, 1)
-        axes.grid(True, color=LIGHT, linewidth=0.5)
+        box = _draw_basemap(axes)
+        axes.grid(True, color=LIGHT, linewidth=0.5, zorder=0)
+        axes.set_axisbelow(True)
         if points:
             lons = [p[1] for p in points]
             lats = [p[2] for p in points]
             colours = [band_colour(p[3]) for p in points]
-            sizes = [30 if p[3] is None else 30 + p[3] * 0.9 for p in points]
-            axes.scatter(lons, lats, c=colours, s=sizes, edgecolors=NAVY, linewidths=0.5, zorder=3)
+            axes.scatter(lons, lats, c=colours, s=[dot(p[3]) for p in points], edgecolors=NAVY,
+                         linewidths=0.5, zorder=3)
             mid_lat = (min(lats) + max(lats)) / 2
             axes.set_aspect(1 / max(0.2, math.cos(math.radians(mid_lat))))
-            pad_x = max(2.0, (max(lons) - min(lons)) * 0.08)
-            pad_y = max(2.0, (max(lats) - min(lats)) * 0.08)
-            axes.set_xlim(min(lons) - pad_x, max(lons) + pad_x)
-            axes.set_ylim(min(lats) - pad_y, max(lats) + pad_y)
+            pad_x = max(3.0, (max(lons) - min(lons)) * 0.12)
+            pad_y = max(2.5, (max(lats) - min(lats)) * 0.12)
+            west, east = min(lons) - pad_x, max(lons) + pad_x
+            south, north = min(lats) - pad_y, max(lats) + pad_y
+            if box is not None:  # the land is cut at the box: never show its edge
+                west, south = max(west, box[0] + 0.5), max(south, box[1] + 0.5)
+                east, north = min(east, box[2] - 0.5), min(north, box[3] - 0.5)
+            axes.set_xlim(west, east)
+            axes.set_ylim(south, north)
             if len(points) <= annotate_limit:
                 _label_without_overlap(figure, axes, points)
-        axes.set_xlabel("° E")
-        axes.set_ylabel("° N")
+        axes.set_xlabel(xlabel)
+        axes.set_ylabel(ylabel)
+        legends = []
         if legend_title:
             from matplotlib.patches import Patch
 
@@ -240,10 +296,22 @@ def readiness_map(
             if no_data_label and any(p[3] is None for p in points):
                 handles.append(Patch(facecolor=LIGHT, edgecolor=NAVY, linewidth=0.5,
                                      label=no_data_label))
-            axes.legend(handles=handles, title=legend_title, fontsize=7, title_fontsize=7,
-                        loc="best", frameon=False)
+            colours = axes.legend(handles=handles, title=legend_title, fontsize=7,
+                                  title_fontsize=7, loc="upper left",
+                                  bbox_to_anchor=(1.01, 1.0), frameon=False)
+            legends.append(colours)
+            if size_title:
+                axes.add_artist(colours)
+                sizes = [axes.scatter([], [], s=dot(v), color="white", edgecolors=NAVY,
+                                      linewidths=0.5, label=str(v)) for v in (20, 60, 100)]
+                legends.append(axes.legend(
+                    handles=sizes, title=size_title, fontsize=7, title_fontsize=7,
+                    loc="lower left", bbox_to_anchor=(1.01, 0.0), frameon=False, labelspacing=1.2))
+        for spine in axes.spines.values():  # a map has a frame on all four sides
+            spine.set_visible(True)
+            spine.set_color(COAST)
         figure.tight_layout()
-        return _png(figure, dpi)
+        return _png(figure, dpi, tight=legends)
 
 
 def completion_chart(
@@ -319,28 +387,57 @@ class RadarPainter:
             canvas = figure.canvas
             canvas.draw()
             self._background = canvas.copy_from_bbox(figure.bbox)
+            self._palette = None
 
     def _closed(self, values: Sequence[float]) -> tuple[list[float], list[float]]:
         return list(self._angles) + [self._angles[0]], list(values) + [values[0]]
 
+    def _draw(self, values: Sequence[float | None]):
+        """The chart with one city's polygon as an RGB image (call with ``_lock`` held)."""
+        from PIL import Image
+
+        canvas = self._figure.canvas
+        canvas.restore_region(self._background)
+        xs, ys = self._closed([v or 0 for v in values])
+        self._line.set_data(xs, ys)
+        self._fill.set_xy(list(zip(xs, ys, strict=True)))
+        self._axes.draw_artist(self._fill)
+        self._axes.draw_artist(self._line)
+        width, height = canvas.get_width_height()
+        return Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw",
+                                "RGBA", 0, 1).convert("RGB")
+
+    def _palette_image(self):
+        """One palette for every city's chart, from the background with a full and a half polygon.
+
+        The charts differ only in the polygon, so their colours are the
+        background's, its blends with the fill and the outline's: a fixed
+        palette of 128 holds them all, and mapping a chart onto it takes a
+        millisecond where an 8-bit PNG of its own (or a 24-bit one) takes
+        five to seven (a 1,000-city report has a thousand radars).
+        """
+        from PIL import Image
+
+        if self._palette is None:
+            count = len(self.labels)
+            full, half = self._draw([100.0] * count), self._draw([50.0] * count)
+            sample = Image.new("RGB", (full.width, full.height * 2))
+            sample.paste(full, (0, 0))
+            sample.paste(half, (0, full.height))
+            self._palette = sample.quantize(colors=128, method=Image.Quantize.MEDIANCUT,
+                                            dither=Image.Dither.NONE)
+        return self._palette
+
     def render(self, values: Sequence[float | None]) -> bytes:
-        """PNG of one city's polygon (``None`` = no score, drawn at 0)."""
+        """PNG of one city's polygon (``None`` = no score, drawn at 0), 8-bit on the shared palette."""
         from PIL import Image
 
         with _lock:
-            canvas = self._figure.canvas
-            canvas.restore_region(self._background)
-            xs, ys = self._closed([v or 0 for v in values])
-            self._line.set_data(xs, ys)
-            self._fill.set_xy(list(zip(xs, ys, strict=True)))
-            self._axes.draw_artist(self._fill)
-            self._axes.draw_artist(self._line)
-            width, height = canvas.get_width_height()
-            image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw",
-                                     "RGBA", 0, 1).convert("RGB")
+            palette = self._palette_image()
+            image = self._draw(values)
         buffer = io.BytesIO()
-        # PNG without filtering effort: a few ms per chart and files stay ~20 kB.
-        image.save(buffer, format="PNG", compress_level=1, dpi=(self._figure.dpi,) * 2)
+        image.quantize(palette=palette, dither=Image.Dither.NONE).save(
+            buffer, format="PNG", compress_level=3, dpi=(self._figure.dpi,) * 2)
         return buffer.getvalue()
 
 

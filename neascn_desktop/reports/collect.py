@@ -35,10 +35,12 @@ from neascn_desktop.reports.data import (
     QuestionnaireItem,
     QuestionnaireSection,
     ReadinessReportData,
+    ScoringRule,
     StatusReportData,
     SubmissionStatusRow,
 )
 from neascn_desktop.reports.document import ReportError
+from neascn_desktop.reports.pipeline import has_pipeline, projects_of
 
 _STATUS_RANK = {"in_progress": 1, "finalized": 2}
 
@@ -105,13 +107,36 @@ def answer_text(definition: Any, question: Any, value: Any, language: str,
     return str(value)
 
 
-def _next_level(definition: Any, question: Any, score: float | None, language: str) -> str:
-    """The label of the choice one step above ``score`` on a scored single-choice question."""
+def _next_level(definition: Any, question: Any, score: float | None,
+                language: str) -> tuple[str, float | None]:
+    """The label and points of the choice one step above ``score`` on a scored single choice."""
     if score is None or question.type not in ("scale", "select_one"):
-        return ""
+        return "", None
     higher = [c for c in definition.choices_for(question)
               if c.score is not None and c.score > score]
-    return min(higher, key=lambda c: c.score).label_in(language) if higher else ""
+    if not higher:
+        return "", None
+    step = min(higher, key=lambda c: c.score)
+    return step.label_in(language), float(step.score)
+
+
+def scoring_rules(definition: Any, language: str) -> tuple[ScoringRule, ...]:
+    """Every scored question with its points per answer, weight and source (the scoring annex)."""
+    from neascn_desktop.surveys import scoring
+
+    rules = []
+    for _section, question in definition.walk():
+        if question.domain is None or not scoring.is_scorable(definition, question):
+            continue
+        choices = tuple((c.label_in(language), float(c.score))
+                        for c in definition.choices_for(question) if c.score is not None) \
+            if question.choices else ()
+        rules.append(ScoringRule(
+            question_label=question.label_in(language), domain_id=question.domain,
+            kind=question.type, weight=question.weight, choices=choices,
+            thresholds=tuple(question.thresholds or ()),
+            descending=question.thresholds_descending, source=question.source or ""))
+    return tuple(rules)
 
 
 def _best_per_city(submissions: Sequence[Any]) -> dict[str, Any]:
@@ -139,8 +164,8 @@ def collect_readiness(
     definition = get_definition(db, form_id or BUILTIN_FORM_ID, form_version)
     all_cities = list_cities(db)
     cities = _check_cities(all_cities, city_ids)
-    submissions = [s for s in without_demo(db, list_submissions(db, form_id=definition.form_id), "id")
-                   if s.form_version == definition.version]
+    every_version = without_demo(db, list_submissions(db, form_id=definition.form_id), "id")
+    submissions = [s for s in every_version if s.form_version == definition.version]
     best = _best_per_city(submissions)
 
     domains = tuple(
@@ -182,7 +207,38 @@ def collect_readiness(
         domains=domains, cities=tuple(result), questionnaire=questionnaire,
         sources=tuple(definition.sources), cities_total=len(all_cities),
         network=tuple(network) if len(result) < len(network) else (),
+        scoring=scoring_rules(definition, language),
+        previous=_previous_round(db, definition, every_version, all_cities, language, now),
+        projects=tuple(project for city in all_cities if (submission := best.get(city.id))
+                       for project in projects_of(definition, city.id, city.name_in(language),
+                                                  submission.answers, language))
+        if has_pipeline(definition) else None,
     )
+
+
+def _previous_round(db: Any, definition: Any, submissions: Sequence[Any], cities: Sequence[Any],
+                    language: str, now: datetime | None) -> ReadinessReportData | None:
+    """The network's scores in the newest older version of the form that has answers."""
+    from neascn_desktop.surveys.service import get_definition, list_definitions
+
+    answered = {s.form_version for s in submissions}
+    versions = [i.version for i in list_definitions(db) if i.form_id == definition.form_id]
+    older = versions[versions.index(definition.version) + 1:] \
+        if definition.version in versions else []
+    version = next((v for v in older if v in answered), None)
+    if version is None:
+        return None
+    earlier = get_definition(db, definition.form_id, version)
+    best = _best_per_city([s for s in submissions if s.form_version == version])
+    section_labels = {s.name: s.label_in(language) for s in earlier.sections}
+    network = tuple(_city_readiness(earlier, city, best.get(city.id), language, section_labels,
+                                    detail=False) for city in cities)
+    domains = tuple(DomainInfo(id=d.id, label=d.label_in(language), weight=d.weight)
+                    for d in earlier.domains)
+    return ReadinessReportData(
+        language=language, form_id=earlier.form_id, form_version=earlier.version,
+        form_title=earlier.title_in(language), generated_at=now or datetime.now(UTC),
+        domains=domains, cities=network, cities_total=len(cities))
 
 
 def _city_readiness(definition: Any, city: Any, submission: Any, language: str,
@@ -205,12 +261,13 @@ def _city_readiness(definition: Any, city: Any, submission: Any, language: str,
             continue
         item = (scoring.item_score(definition, question, value)
                 if scoring.is_scorable(definition, question) else None)
+        step, step_score = _next_level(definition, question, item, language)
         answers.append(AnswerItem(
             question_name=question.name, question_label=question.label_in(language),
             answer_text=answer_text(definition, question, value, language, attachments),
             section_label=section_labels.get(section.name, section.name),
             domain_id=question.domain, score=item, kind=question.type,
-            next_level=_next_level(definition, question, item, language),
+            next_level=step, next_score=step_score, weight=question.weight,
         ))
     evidence = tuple(
         EvidenceItem(

@@ -49,7 +49,9 @@ def build_dashboard(db: Database, language: str, form_version: str | None = None
     located = [(c.name, c.longitude, c.latitude, c.index) for c in data.cities
                if c.longitude is not None and c.latitude is not None]
     map_png = charts.readiness_map(located, language, width=6.0, height=4.0, dpi=dpi,
-                                   legend_title=translate_in(language, "Index")) if located else None
+                                   legend_title=translate_in(language, "Index"),
+                                   xlabel=translate_in(language, "Longitude (° E)"),
+                                   ylabel=translate_in(language, "Latitude (° N)")) if located else None
     domains_png = None
     if answered:
         domains_png = charts.bar_chart([d.label for d in data.domains],

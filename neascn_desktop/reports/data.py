@@ -69,6 +69,40 @@ class AnswerItem:
     #: For maturity scales and scored single choices: the description of the next level up
     #: (what the city would need to reach it); empty at the top level or for other types.
     next_level: str = ""
+    #: The points of that next level and the item's weight in its domain (the roadmap
+    #: computes how far raising it lifts the domain score).
+    next_score: float | None = None
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class ProjectItem:
+    """One project of a city's pipeline (the survey's ``projects`` repeat), labelled."""
+
+    city_id: str
+    city_name: str
+    name: str
+    sector: str = ""  # choice labels in the report language; "" when unanswered
+    stage: str = ""
+    stage_order: int = -1  # position of the stage in its choice list (idea first)
+    financing: tuple[str, ...] = ()
+    investment: float | None = None  # in millions of ``currency``
+    currency: str = ""  # the currency's label, e.g. "US dollar (USD)"
+
+
+@dataclass(frozen=True)
+class ScoringRule:
+    """One scored question as the scoring annex prints it."""
+
+    question_label: str
+    domain_id: str
+    kind: str  # scale | select_one | yes_no | select_multiple | integer | decimal | calculate
+    weight: float = 1.0
+    #: Scored choices as (label, points), form order; "don't know" (no points) left out.
+    choices: tuple[tuple[str, float], ...] = ()
+    thresholds: tuple[float, ...] = ()
+    descending: bool = False  # lower is better (debt service)
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -163,10 +197,22 @@ class ReadinessReportData:
     #: prints only some of them; empty means ``cities`` is the whole network.  Network
     #: figures (averages, counts, ranks) always come from here, never from the selection.
     network: tuple[CityReadiness, ...] = ()
+    #: How each scored question turns an answer into points (the scoring annex), form order.
+    scoring: tuple[ScoringRule, ...] = ()
+    #: The previous survey round (the newest older version of the form with answers): every
+    #: city's scores then, without answers; None when there was none.
+    previous: ReadinessReportData | None = None
+    #: The projects of the network's cities (every city, whichever profiles are printed);
+    #: None when the survey version has no project repeat.
+    projects: tuple[ProjectItem, ...] | None = None
 
     @property
     def network_cities(self) -> tuple[CityReadiness, ...]:
         return self.network or self.cities
+
+    @cached_property
+    def network_by_id(self) -> dict[str, CityReadiness]:
+        return {c.city_id: c for c in self.network_cities}
 
     @cached_property
     def scored_cities(self) -> tuple[CityReadiness, ...]:

@@ -58,6 +58,8 @@ class ExportResult:
     form_version: str
     rows: int
     columns: int
+    #: Every file written (several for a CSV with one file per repeat).
+    files: tuple[Path, ...] = ()
 
 
 def export_columns(definition: Any, group_paths: bool = False) -> list[ExportColumn]:
@@ -239,7 +241,7 @@ def write_csv(definition: Any, records: Iterable[tuple[str, Mapping[str, Any]]],
             codebook_temp.unlink(missing_ok=True)
         raise
     return ExportResult(path, codebook_path, "csv", definition.form_id, definition.version, rows,
-                        len(columns))
+                        len(columns), files=(path,) + ((codebook_path,) if codebook_path else ()))
 
 
 def _replace(temp: Path, path: Path) -> None:
@@ -266,7 +268,7 @@ def write_xlsx(definition: Any, records: Iterable[tuple[str, Mapping[str, Any]]]
     try:
         for submission_id, payload in records:
             rows += 1
-            sheet.append(build(rows, submission_id, payload))
+            sheet.append(xlsx_row(sheet, build(rows, submission_id, payload)))
             if rows % _CHUNK == 0:
                 _tick(rows, total, progress, is_cancelled)
         book = workbook.create_sheet("codebook")
@@ -278,7 +280,25 @@ def write_xlsx(definition: Any, records: Iterable[tuple[str, Mapping[str, Any]]]
         temp.unlink(missing_ok=True)
         raise
     return ExportResult(path, None, "xlsx", definition.form_id, definition.version, rows,
-                        len(columns))
+                        len(columns), files=(path,))
+
+
+def xlsx_row(sheet: Any, row: list[Any]) -> list[Any]:
+    """A row for openpyxl with every text kept as text: an answer starting with "=" would
+    otherwise become a formula (``=HYPERLINK(…)`` from a package runs in the analyst's Excel)."""
+    if not any(isinstance(v, str) and v.startswith("=") for v in row):
+        return row
+    from openpyxl.cell import WriteOnlyCell
+
+    out: list[Any] = []
+    for value in row:
+        if isinstance(value, str) and value.startswith("="):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"
+            out.append(cell)
+        else:
+            out.append(value)
+    return out
 
 
 def _safe_sheet_name(name: str) -> str:
@@ -309,9 +329,13 @@ def export_responses(
     group_paths: bool = False,
     is_cancelled: Callable[[], bool] | None = None,
     bom: bool = False,
+    layout: str = "flat",
+    labels: str | None = None,
 ) -> ExportResult:
     """Export every submission of a survey version (default: the newest) as ``fmt`` (csv|xlsx);
-    ``bom``: a CSV for Excel (UTF-8 with byte-order mark)."""
+    ``bom``: a CSV for Excel (UTF-8 with byte-order mark); ``layout``: flat, central or kobo
+    (:mod:`neascn_desktop.reports.layout_export`); ``labels``: headers and choices as labels
+    in that language."""
     from neascn_desktop.surveys.definition import BUILTIN_FORM_ID
     from neascn_desktop.surveys.service import get_definition, list_cities
 
@@ -321,6 +345,21 @@ def export_responses(
     definition = get_definition(db, form_id or BUILTIN_FORM_ID, form_version)
     city_names = {c.id: c.name_in(language) for c in list_cities(db)}
     total = count_submissions(db)
+    from neascn_desktop.reports.layout_export import LAYOUTS, has_repeats, write_layout
+
+    if layout not in LAYOUTS:
+        raise ReportError(_("Unknown export layout {layout}; use flat, central or kobo.").format(
+            layout=layout))
+    if layout != "flat" or labels is not None or has_repeats(definition):
+        result = write_layout(
+            definition, lambda: iter_submission_payloads(db, definition.form_id,
+                                                         definition.version),
+            Path(path), fmt, layout, city_names=city_names, labels=labels,
+            group_paths=group_paths, progress=progress, total=total, is_cancelled=is_cancelled,
+            bom=bom, language=language)
+        if progress is not None:
+            progress(result.rows, max(result.rows, 1), "")
+        return result
     records = iter_submission_payloads(db, definition.form_id, definition.version)
     if fmt == "csv":
         result = write_csv(definition, records, Path(path), city_names=city_names,

@@ -10,6 +10,7 @@ of contents).  Builders only name template styles, never set fonts or sizes.
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import tempfile
@@ -24,15 +25,18 @@ from docx.enum.section import WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.image.image import Image
 from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.opc.oxml import serialize_part_xml
 from docx.opc.packuri import PackURI
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.shape import CT_Inline
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.parts.image import ImagePart
-from docx.shared import Mm, Pt
+from docx.shared import Emu, Mm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
+from lxml import etree
 from lxml.etree import SubElement
 
 from neascn_desktop.i18n import _, translate_in
@@ -72,6 +76,9 @@ _AFTER_UPDATE_FIELDS = (
 )
 
 _PLACEHOLDER = re.compile(r"\{(page|pages)\}")
+#: Processing instruction that stands for a released part of the body (see ``release``).
+_RELEASED = "neascn-released"
+_RELEASED_MARKER = re.compile(rb"<\?neascn-released (\d+)\?>")
 
 
 def template_path() -> Path:
@@ -103,6 +110,13 @@ class ReportDocument:
         self.table_captions = 0
         self._headings: list[tuple[int, str]] = []
         self._toc_paragraph: Paragraph | None = None
+        # The body's final w:sectPr: every block goes before it (python-docx looks it up
+        # among all the body's children for each paragraph: quadratic).
+        self._sect_pr = body.find(_W + "sectPr")
+        self._inline_template: CT_Inline | None = None
+        #: Finished parts of the body, already serialised (see :meth:`release`).
+        self._released: list[bytes] = []
+        self._holder: BaseOxmlElement | None = None
         self._write_header_footer()
         self._number_heading_styles()
         props = self.document.core_properties
@@ -129,9 +143,11 @@ class ReportDocument:
         return cached
 
     def _new_paragraph(self, style: str | None):
-        paragraph = self.document.add_paragraph()
-        if style:
-            paragraph._p.style = self.style_id(style)
+        p = OxmlElement("w:p")
+        if style:  # the first child of a new paragraph: no schema-order lookup needed
+            SubElement(SubElement(p, _W + "pPr"), _W + "pStyle").set(_W_VAL, self.style_id(style))
+        self._append_block(p)
+        paragraph = Paragraph(p, self.document._body)
         if self._break_pending:
             paragraph.paragraph_format.page_break_before = True
             self._break_pending = False
@@ -371,14 +387,12 @@ class ReportDocument:
         for index, (level, text) in enumerate(entries):
             if index == 0:
                 self._run(first, text)
-                first.style = self.document.styles[f"TOC {level}"]
+                first._p.style = self.style_id(f"TOC {level}")
                 continue
             new_p = OxmlElement("w:p")
             current._p.addnext(new_p)
-            from docx.text.paragraph import Paragraph
-
             current = Paragraph(new_p, first._parent)
-            current.style = self.document.styles[f"TOC {level}"]
+            new_p.style = self.style_id(f"TOC {level}")
             self._run(current, text)
         end = OxmlElement("w:fldChar")
         end.set(qn("w:fldCharType"), "end")
@@ -458,12 +472,12 @@ class ReportDocument:
 
     def _append_block(self, element) -> None:
         """Append a block element to the body, before its final ``w:sectPr``."""
-        body = self.document.element.body
-        sect = body.find(_W + "sectPr")
-        if sect is not None:
-            sect.addprevious(element)
+        if self._holder is not None:
+            self._holder.append(element)
+        elif self._sect_pr is not None:
+            self._sect_pr.addprevious(element)
         else:
-            body.append(element)
+            self.document.element.body.append(element)
 
     # ------------------------------------------------------------- pictures
 
@@ -499,9 +513,21 @@ class ReportDocument:
         image = Image.from_blob(png)
         name = f"chart{self._images}.{image.ext}"
         part = ImagePart.from_image(image, PackURI(f"/word/media/{name}"))
-        r_id = self.document.part.relate_to(part, RELATIONSHIP_TYPE.IMAGE)
+        # Our own relationship ids: relate_to compares the new part with every earlier one.
+        r_id = f"rIdChart{self._images}"
+        self.document.part.rels.add_relationship(RELATIONSHIP_TYPE.IMAGE, part, r_id)
         cx, cy = image.scaled_dimensions(width, None)
-        inline = CT_Inline.new_pic_inline(1000 + self._images, r_id, name, cx, cy)
+        if self._inline_template is None:
+            self._inline_template = CT_Inline.new_pic_inline(0, "rId0", "chart.png", Emu(0), Emu(0))
+        inline: CT_Inline = copy.deepcopy(self._inline_template)  # parsing the template each time is slower
+        shape_id = 1000 + self._images
+        inline.extent.cx, inline.extent.cy = cx, cy
+        inline.docPr.set("id", str(shape_id))
+        inline.docPr.set("name", f"Picture {shape_id}")
+        pic = inline.graphic.graphicData.pic
+        next(pic.iter(qn("pic:cNvPr"))).set("name", name)
+        next(pic.iter(qn("a:blip"))).set(qn("r:embed"), r_id)
+        pic.spPr.cx, pic.spPr.cy = cx, cy
         # Alt text: the document-level description screen readers and PDF tags use.
         inline.docPr.set("descr", alt)
         run = paragraph.add_run()
@@ -537,6 +563,51 @@ class ReportDocument:
         """Start a new section page (used before annexes)."""
         self.document.add_section(WD_SECTION.NEW_PAGE)
 
+    # ------------------------------------------------------------- releasing finished parts
+
+    def start_chunk(self) -> None:
+        """Write the following blocks into a detached holder until :meth:`release`."""
+        if self._holder is None:
+            root = self.document.element
+            self._holder = OxmlElement("w:body", nsdecls=dict(root.nsmap))
+
+    def release(self) -> None:
+        """Serialise the blocks written since :meth:`start_chunk` and drop them from memory.
+
+        As lxml elements a 1,000-city report's body takes some 550 MB; as text
+        it is 30 MB.  Finished blocks (a city profile) never change again, so
+        they are written into a detached holder, turned into UTF-8 here in one
+        piece and spliced back in place at save (a marker stands for them).
+        """
+        holder = self._holder
+        if holder is None:
+            return
+        self._holder = None
+        if len(holder) == 0:
+            return
+        text = etree.tostring(holder, encoding="utf-8", xml_declaration=False)
+        # Inside the holder's start and end tags: the blocks, whose namespaces the
+        # holder declares as the document root does.
+        inner = text[text.index(b">") + 1 : text.rindex(b"<")]
+        marker = etree.ProcessingInstruction(_RELEASED, str(len(self._released)))
+        self._append_block(marker)
+        self._released.append(inner)
+
+    def _splice_released(self) -> None:
+        """Have the document part serialise with the released chunks in place of their markers."""
+        if not self._released:
+            return
+        part = self.document.part
+        chunks = self._released
+
+        class _SplicedDocumentPart(type(part)):  # type: ignore[misc]
+            @property
+            def blob(self) -> bytes:
+                xml = serialize_part_xml(self._element)
+                return _RELEASED_MARKER.sub(lambda m: chunks[int(m.group(1))], xml)
+
+        part.__class__ = _SplicedDocumentPart
+
     # ------------------------------------------------------------- saving
 
     def result(self, path: Path, kind: str) -> ReportResult:
@@ -559,8 +630,10 @@ class ReportDocument:
 
     def save(self, path: Path) -> Path:
         """Write atomically: a half-written report never replaces a good one."""
+        self.release()
         self._fill_toc()
         self.settings_update_fields()
+        self._splice_released()
         path = Path(path)
         folder = path.parent if str(path.parent) else Path(".")
         if not folder.is_dir():

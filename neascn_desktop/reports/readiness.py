@@ -8,6 +8,8 @@ report's language; numbers, percentages and dates go through Babel.
 
 from __future__ import annotations
 
+import sys
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
@@ -15,7 +17,7 @@ from pathlib import Path
 
 from neascn_desktop.i18n import ngettext_in, translate_in
 from neascn_desktop.i18n.formatting import format_date, format_number, format_percent
-from neascn_desktop.reports import charts
+from neascn_desktop.reports import charts, round_change
 from neascn_desktop.reports.collation import collation_key, sorted_by_name
 from neascn_desktop.reports.data import (
     BANDS,
@@ -30,9 +32,11 @@ from neascn_desktop.reports.labels import (
     BAND_RANGES,
     band_label,
     country_name,
-    question_type_label,
     submission_status_label,
 )
+from neascn_desktop.reports.pipeline import write_pipeline
+from neascn_desktop.reports.readiness_annex import front_matter, questionnaire_annex, scoring_annex
+from neascn_desktop.reports.roadmap import write_roadmap
 
 ProgressFn = Callable[..., None]
 #: How many cities the ranking chart shows (best and worst halves when there are more).
@@ -41,6 +45,12 @@ NOTABLE_PER_KIND = 4
 #: Domains at or below this score (the top of the "emerging" band) get recommendations.
 WEAK_SCORE = 40.0
 RECOMMENDATIONS_PER_DOMAIN = 3
+#: The network's charts (three per report) print at full width: 300 dpi, as print asks.
+#: The radars (one per city, 118 mm wide, thin lines on flat colour) stay at 120 dpi:
+#: a thousand of them at 300 dpi would weigh 6 times as much for no visible gain.
+PRINT_DPI = 300
+#: Radar charts drawn ahead of the city being written.
+RADARS_AHEAD = 4
 #: Follows every figure of a provisional city; the report says what it means.
 PROVISIONAL_MARK = "*"
 #: Question types whose unscored answers may be quoted as key facts.
@@ -113,36 +123,32 @@ def build_readiness_report(
     doc.table_of_contents()
     doc.page_break()
 
+    doc.start_chunk()
+    front_matter(doc, data)
+    doc.page_break()
     _executive_summary(doc, data, codes)
     advance()
     _methodology(doc, data, codes)
+    doc.release()
+    doc.start_chunk()
     _overview(doc, data, codes)
+    doc.release()
+    doc.start_chunk()
+    write_pipeline(doc, data)
+    doc.release()
     advance()
 
     doc.page_break()
     doc.heading(translate_in(lang, "City profiles"), 1)
-    radars: dict[str, Future[bytes]] = {}
-    # The radar charts are drawn on a worker thread while the main thread writes the
-    # document: PNG compression releases the GIL, so the second core does it.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="radar") as pool:
-        if data.domains:
-            averages = tuple(data.domain_average(d.id) for d in data.domains)
-            painter = charts.RadarPainter(tuple(d.label for d in data.domains), lang, averages)
-            for city in data.cities:
-                if city.submission_status is not None:
-                    values = [(s.score if (s := city.score_of(d.id)) else None)
-                              for d in data.domains]
-                    radars[city.city_id] = pool.submit(painter.render, values)
-        answered = [c for c in data.cities if c.submission_status is not None]
-        try:
-            for number, city in enumerate(answered):
-                radar = radars.get(city.city_id)
-                _city_profile(doc, data, city, radar.result() if radar else None,
-                              first=number == 0)
-                advance(city.name)
-        finally:
-            for future in radars.values():
-                future.cancel()
+    answered = [c for c in data.cities if c.submission_status is not None]
+    switch = sys.getswitchinterval()
+    # lxml serialising and copying release the GIL; with the radar thread busy, getting it
+    # back waited up to the switch interval (5 ms) each time, thousands of times per report.
+    sys.setswitchinterval(min(switch, 0.0005))
+    try:
+        _city_profiles(doc, data, answered, advance)
+    finally:
+        sys.setswitchinterval(switch)
     # Cities without a submission share one list instead of a page each.
     waiting = sorted_by_name((c for c in data.cities if not c.answered), lang, lambda c: c.name)
     if waiting:
@@ -154,10 +160,53 @@ def build_readiness_report(
                 city=city.name, country=country_name(lang, city.country)))
             advance(city.name)
 
-    _annex(doc, data, codes)
+    doc.start_chunk()
+    scoring_annex(doc, data, codes)
+    doc.release()
+    doc.start_chunk()
+    questionnaire_annex(doc, data, codes)
     doc.save(path)
     advance()
     return doc.result(path, "readiness")
+
+
+def _city_profiles(doc: ReportDocument, data: ReadinessReportData,
+                   answered: list[CityReadiness], advance: Callable[[str], None]) -> None:
+    """One profile per answering city, each released from memory once written.
+
+    The radar charts are drawn on a worker thread while the main thread writes the
+    document (PNG compression releases the GIL, so the second core does it), a few
+    cities ahead: never all of them, whose pictures would wait in memory.
+    """
+    lang = data.language
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="radar") as pool:
+        radars: deque[Future[bytes] | None] = deque()
+        painter = None
+        if data.domains:
+            averages = tuple(data.domain_average(d.id) for d in data.domains)
+            painter = charts.RadarPainter(tuple(d.label for d in data.domains), lang, averages)
+
+        def draw(index: int) -> None:
+            if index < len(answered):
+                city = answered[index]
+                values = [(s.score if (s := city.score_of(d.id)) else None) for d in data.domains]
+                radars.append(pool.submit(painter.render, values) if painter else None)
+
+        for index in range(RADARS_AHEAD):
+            draw(index)
+        try:
+            for number, city in enumerate(answered):
+                radar = radars.popleft()
+                draw(number + RADARS_AHEAD)
+                doc.start_chunk()
+                _city_profile(doc, data, city, radar.result() if radar else None,
+                              first=number == 0)
+                doc.release()
+                advance(city.name)
+        finally:
+            for future in radars:
+                if future is not None:
+                    future.cancel()
 
 
 def document_number(data: ReadinessReportData) -> str:
@@ -184,6 +233,11 @@ def _front_matter(doc: ReportDocument, data: ReadinessReportData, title: str) ->
         "Disclaimer: the figures rest on the cities' own answers to the readiness survey and "
         "have not been verified; they do not express the views of WeGO, of the network's "
         "partners or of the governments concerned.",
+    ), "Cover Meta")
+    doc.paragraph(translate_in(
+        lang,
+        "Licence: Creative Commons Attribution 4.0 International (CC BY 4.0). You may share and "
+        "adapt this report if you credit the NEASCN secretariat as cited above.",
     ), "Cover Meta")
 
 
@@ -235,6 +289,7 @@ def _executive_summary(doc: ReportDocument, data: ReadinessReportData,
         ).format(index=_score(average, lang), band=band_label(lang, band_for(average)),
                  coverage=_pct(data.coverage_average, lang))
     )
+    round_change.summary_sentence(doc, data)
     per_domain = [(d, data.domain_average(d.id)) for d in data.domains]
     domain_avgs = [(d, v) for d, v in per_domain if v is not None]
     if domain_avgs:
@@ -393,7 +448,7 @@ def _overview(doc: ReportDocument, data: ReadinessReportData, codes: dict[str, s
     title = translate_in(lang, "Average score per domain")
     doc.picture(
         charts.bar_chart([d.label for d in data.domains], averages, lang,
-                         xlabel=translate_in(lang, "Average score (0–100)")),
+                         xlabel=translate_in(lang, "Average score (0–100)"), dpi=PRINT_DPI),
         title,
         alt=doc.alt_text(title, [(d.label, _score(v, lang))
                                  for d, v in zip(data.domains, averages, strict=True)]),
@@ -408,7 +463,7 @@ def _overview(doc: ReportDocument, data: ReadinessReportData, codes: dict[str, s
                        count=RANKING_LIMIT // 2))
         doc.picture(
             charts.bar_chart([c.name for c in shown], [c.index for c in shown], lang,
-                             xlabel=translate_in(lang, "Readiness index (0–100)")),
+                             xlabel=translate_in(lang, "Readiness index (0–100)"), dpi=PRINT_DPI),
             caption,
             alt=doc.alt_text(caption, [(c.name, _score(c.index, lang)) for c in shown]),
         )
@@ -419,12 +474,17 @@ def _overview(doc: ReportDocument, data: ReadinessReportData, codes: dict[str, s
         # Provisional and unscored cities are drawn grey: their index is not a final figure.
         doc.picture(
             charts.readiness_map(located, lang, legend_title=translate_in(lang, "Index"),
-                                 no_data_label=translate_in(lang, "No index or provisional")),
-            translate_in(lang, "Readiness map of the cities"),
-            width_mm=150,
+                                 no_data_label=translate_in(lang, "No index or provisional"),
+                                 size_title=translate_in(lang, "Dot size: index"),
+                                 xlabel=translate_in(lang, "Longitude (° E)"), dpi=PRINT_DPI,
+                                 ylabel=translate_in(lang, "Latitude (° N)")),
+            translate_in(lang, "Readiness map of the cities. Boundaries: Natural Earth; they "
+                               "imply no judgement on the legal status of any territory."),
+            width_mm=160,
             alt=doc.alt_text(translate_in(lang, "Readiness map of the cities"),
                              [(name, _score(index, lang)) for name, _x, _y, index in located]),
         )
+    round_change.write_change_section(doc, data)
 
 
 def _light(score: float | None) -> str | None:
@@ -468,6 +528,7 @@ def _city_profile(doc: ReportDocument, data: ReadinessReportData, city: CityRead
             lang,
             "* Provisional: fewer than {share} of the scored questions answered; not ranked.",
         ).format(share=_pct(MIN_COVERAGE, lang)))
+    round_change.city_sentence(doc, data, city)
     rows, shading = [], []
     for domain in data.domains:
         score = city.score_of(domain.id)
@@ -509,6 +570,7 @@ def _city_profile(doc: ReportDocument, data: ReadinessReportData, city: CityRead
             domains=separator.join(d.label for d, v in scored if v == bottom),
             score=_score(bottom, lang)))
     _recommendations(doc, data, city)
+    write_roadmap(doc, data, city)
     notable = notable_answers(city)
     if notable:
         doc.heading(translate_in(lang, "Notable answers"), 3)
@@ -564,24 +626,3 @@ def _recommendations(doc: ReportDocument, data: ReadinessReportData, city: CityR
         for answer in steps:
             doc.bullet(translate_in(lang, "{question}: {next_level}").format(
                 question=answer.question_label, next_level=answer.next_level))
-
-
-def _annex(doc: ReportDocument, data: ReadinessReportData, codes: dict[str, str]) -> None:
-    if not data.questionnaire:
-        return
-    lang = data.language
-    doc.page_break()
-    doc.heading(translate_in(lang, "Annex: the questionnaire"), 1)
-    doc.paragraph(translate_in(lang, "{title}, questionnaire version {version}").format(
-        title=data.form_title, version=data.form_version))
-    for section in data.questionnaire:
-        doc.heading(section.label, 2)
-        rows = []
-        for q in section.questions:
-            # Label and hint only: the XLSForm names are for analysts (the data export has them).
-            question = "\n".join(part for part in (q.label, q.hint) if part)
-            rows.append([question, question_type_label(lang, q.type),
-                         codes.get(q.domain_id or "", "–"), "\n".join(q.choices)])
-        doc.table([translate_in(lang, "Question"), translate_in(lang, "Type"),
-                   translate_in(lang, "Domain"), translate_in(lang, "Choices")],
-                  rows, widths_mm=(64, 22, 16, 64))

@@ -116,7 +116,7 @@ def build_status_report(
             [(finalized_label, [per_city[c.city_id]["finalized"] for c in ordered], FINALIZED_COLOUR),
              (progress_label, [per_city[c.city_id]["in_progress"] for c in ordered],
               IN_PROGRESS_COLOUR)],
-            lang), title,
+            lang, dpi=300), title,
             alt=doc.alt_text(title, [(c.name, translate_in(lang, "{finalized} / {in_progress}").format(
                 finalized=format_number(per_city[c.city_id]["finalized"], lang),
                 in_progress=format_number(per_city[c.city_id]["in_progress"], lang)))
@@ -129,7 +129,7 @@ def build_status_report(
             [(finalized_label, [cities_finalized], FINALIZED_COLOUR),
              (progress_label, [in_progress], IN_PROGRESS_COLOUR),
              (translate_in(lang, "Missing"), [len(missing)], "#D9D9D9")],
-            lang), title,
+            lang, dpi=300), title,
             alt=doc.alt_text(title, [(finalized_label, format_number(cities_finalized, lang)),
                                      (progress_label, format_number(in_progress, lang)),
                                      (translate_in(lang, "Missing"),

@@ -24,6 +24,7 @@ from neascn_desktop.reports.data import (
     QuestionnaireItem,
     QuestionnaireSection,
     ReadinessReportData,
+    ScoringRule,
     StatusReportData,
     SubmissionStatusRow,
 )
@@ -122,6 +123,10 @@ def readiness_data(cities: int = 6, language: str = "en", seed: int = 7,
                 question_name=f"q{q_index}",
                 question_label=questions[q_index % 3] + f" ({q_index + 1})",
                 answer_text=answer_texts[q_index % 3], domain_id=domain.id, score=score,
+                kind="scale",
+                next_level=answer_texts[(q_index + 1) % 3] if score is not None and score < 100 else "",
+                next_score=score + 25 if score is not None and score < 100 else None,
+                weight=1.5 if q_index < len(domains) else 1.0,
             ))
         answers.append(AnswerItem("priority", questions[3], answer_texts[3],
                                   kind="select_multiple"))
@@ -164,6 +169,7 @@ def readiness_data(cities: int = 6, language: str = "en", seed: int = 7,
                     }.get(language, "NEASCN smart-readiness survey"),
         generated_at=datetime(2026, 11, 25, 9, 30, tzinfo=UTC),
         domains=domains, cities=tuple(result), questionnaire=sections,
+        scoring=_scoring_rules(domains, questions, answer_texts),
         sources=("ITU-T Y.4903 / U4SSC KPIs", "ISO 37122:2019", "ASEAN Smart Cities Framework (2018)"),
         cities_total=max(cities, 6),
     )
@@ -251,3 +257,20 @@ def status_data(language: str = "en", cities: int = 8, submissions: int = 30,
                             form_version="2026.1", cities=refs, submissions=rows,
                             device_names=names, imports=imports, conflicts=conflicts,
                             local_device_id="dev-cccccccc")
+
+
+def _scoring_rules(domains: tuple[DomainInfo, ...], questions: tuple[str, ...],
+                   answers: tuple[str, ...]) -> tuple[ScoringRule, ...]:
+    """Three rules per domain: a maturity scale, a yes/no question and a number with thresholds."""
+    rules = []
+    for index, domain in enumerate(domains):
+        rules.append(ScoringRule(questions[0] + f" ({index + 1})", domain.id, "scale",
+                                 weight=1.5, choices=tuple((answers[n % 3], 25.0 * n)
+                                                           for n in range(5)),
+                                 source="ITU-T Y.4903 / U4SSC KPIs"))
+        rules.append(ScoringRule(questions[1] + f" ({index + 1})", domain.id, "yes_no",
+                                 choices=((answers[0], 100.0), (answers[1], 0.0))))
+        rules.append(ScoringRule(questions[2] + f" ({index + 1})", domain.id, "decimal",
+                                 thresholds=(0.5, 1.0, 2.0, 4.0), descending=index % 2 == 1,
+                                 source="ISO 37122:2019"))
+    return tuple(rules)

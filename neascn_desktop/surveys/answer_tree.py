@@ -62,6 +62,8 @@ class Scope:
     questions: Mapping[str, Question] = field(default_factory=dict)
     repeats: Mapping[str, Group] = field(default_factory=dict)
     depth: int = 0
+    #: The key of each member by ``id(node)`` (``key_of`` is asked per answer per instance).
+    keys: Mapping[int, str] = field(default_factory=dict)
 
     @property
     def path(self) -> str:
@@ -77,8 +79,7 @@ class Scope:
         return next((key for key, member in members if member.path == wanted), text)
 
     def key_of(self, node: Node) -> str:
-        members: list[tuple[str, Node]] = [*self.questions.items(), *self.repeats.items()]
-        return next(key for key, member in members if member is node)
+        return self.keys[id(node)]
 
 
 def _members(nodes: tuple[Node, ...]) -> Iterator[Node]:
@@ -118,7 +119,8 @@ def build_scopes(definition: SurveyDefinition) -> dict[str, Scope]:
         for key in list(repeats):
             if key in questions:  # a repeat named like a top-level question's key: its path
                 repeats[repeats[key].path] = repeats.pop(key)
-        scopes[repeat.path if repeat is not None else ""] = Scope(repeat, questions, repeats, depth)
+        keys = {id(node): key for key, node in [*questions.items(), *repeats.items()]}
+        scopes[repeat.path if repeat is not None else ""] = Scope(repeat, questions, repeats, depth, keys)
         for child in repeats.values():
             build(child, child.children, depth + 1)
 

@@ -148,6 +148,46 @@ def demo_answers(rng: random.Random, definition: SurveyDefinition, city: service
     return answers
 
 
+_PROJECTS = (
+    ("Bus rapid transit line", "transport"), ("Smart street lighting", "energy"),
+    ("District heating modernisation", "energy"), ("Air-quality sensor network", "air_quality"),
+    ("Integrated operations centre", "digital_infrastructure"), ("Smart waste collection", "waste"),
+    ("Open data portal", "e_government"), ("Leak detection in the water network", "water"),
+    ("Visitor information app", "tourism"), ("Telemedicine for outlying districts", "health"),
+)
+
+
+def demo_projects(rng: random.Random, definition: SurveyDefinition, city: service.City,
+                  maturity: float) -> dict[str, Any]:
+    """A project pipeline (the ``projects`` repeat of 2026.2): more projects, further prepared,
+    in more mature cities; nothing for a form without that repeat."""
+    repeat = definition.answer_scopes[""].repeats.get("projects")
+    if repeat is None:
+        return {}
+    scope = definition.answer_scopes[repeat.path]
+    if not {"proj_name", "proj_sector", "proj_stage"} <= set(scope.questions):
+        return {}
+    stages = [c.name for c in definition.choices_for(scope.questions["proj_stage"])]
+    sources = [c.name for c in definition.choices_for(scope.questions["proj_financing"])] if (
+        "proj_financing" in scope.questions) else []
+    items = []
+    for name, sector in rng.sample(_PROJECTS, k=rng.randint(0, 1 + round(maturity * 4))):
+        item: dict[str, Any] = {
+            "@id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            "proj_name": f"{city.name_in('en')}: {name}", "proj_sector": sector,
+            "proj_stage": stages[min(len(stages) - 1, int(rng.random() * maturity * len(stages)))]}
+        if sources and "proj_investment" in scope.questions:
+            item["proj_financing"] = sorted(set(rng.sample(sources[:-1], k=rng.randint(1, 2))),
+                                            key=sources.index)
+            item["proj_investment"] = round(rng.uniform(2, 400), 1)
+            item["proj_currency"] = "usd"
+        if city.latitude is not None and city.longitude is not None and "proj_location" in scope.questions:
+            item["proj_location"] = (f"{city.latitude + rng.uniform(-0.05, 0.05):.5f} "
+                                     f"{city.longitude + rng.uniform(-0.05, 0.05):.5f}")
+        items.append(item)
+    return {"projects": items} if items else {}
+
+
 def _complete_required(rng: random.Random, definition: SurveyDefinition, city: service.City,
                        answers: dict[str, Any], maturity: float, day: datetime) -> bool:
     """Fill required answers that are missing; True if the result passes finalize's checks."""
@@ -213,6 +253,8 @@ def load_demo_report(db: Database, profile: Profile, *, cities: int = 6, seed: i
             day = _BASE_TIME + timedelta(days=index * 2 + rng.randint(0, 1), hours=rng.randint(0, 6))
             completeness = 1.0 if wants_final else rng.uniform(0.35, 0.8)
             answers = demo_answers(rng, definition, city, maturity, completeness, day)
+            # Its own generator: the pipeline never shifts the draws of the answers above.
+            answers.update(demo_projects(random.Random(submission_id), definition, city, maturity))
             attachments: dict[str, Any] = {}
             if wants_final:
                 _attach_evidence(db, definition, city, answers, attachments, folder)

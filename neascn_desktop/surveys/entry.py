@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from neascn_desktop.changes import Changes
-from neascn_desktop.i18n import _
+from neascn_desktop.i18n import N_, _, translate_in
 from neascn_desktop.identity.profile import Profile
 from neascn_desktop.store.database import Database
 from neascn_desktop.surveys import answer_tree, service
@@ -205,3 +205,38 @@ def set_instance_answer(db: Database, submission_id: str, path: str, value: Any,
         return service._apply(definition, current, {path: value}), None
 
     return _edit(db, submission_id, language, change)
+
+
+@dataclass(frozen=True)
+class InstanceSummary:
+    """One instance of a repeat as a list shows it: ``title`` "Project 2", ``summary`` its first
+    text answer (a name, usually), ``path`` the canonical path (``projects[@id=…]``)."""
+
+    id: str
+    position: int
+    path: str
+    title: str
+    summary: str
+
+
+def list_instances(definition: SurveyDefinition, answers: Mapping[str, Any], repeat_path: str,
+                   language: str = "en") -> list[InstanceSummary]:
+    """The instances of a repeat (``projects``, ``projects[1]/partners``) in order."""
+    location = answer_tree.locate(definition, answers, repeat_path)
+    if location.repeat is None or location.instance:
+        raise answer_tree.PathError(_("{path} is not a repeat; instances are added to a "
+                                      "repeat, e.g. projects.").format(path=repeat_path))
+    parent = answer_tree.find_instance(answers, location.instances) if location.instances else answers
+    scope = definition.answer_scopes[location.repeat.path]
+    texts = [key for key, q in scope.questions.items() if q.type == "text"]
+    label = location.repeat.label_in(language, definition.default_language)
+    result = []
+    for position, item in enumerate(answer_tree.instances_of(parent or {}, location.key), start=1):
+        instance_id = str(item[answer_tree.INSTANCE_ID])
+        summary = next((str(item[k]) for k in texts if item.get(k)), "")
+        result.append(InstanceSummary(
+            instance_id, position,
+            answer_tree.canonical_path(location.instances, f"{location.key}[@id={instance_id}]"),
+            translate_in(language, N_("{label} {number}")).format(label=label, number=position),
+            summary))
+    return result

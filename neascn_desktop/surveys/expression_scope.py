@@ -152,12 +152,24 @@ class _Frame:
     answers: Mapping[str, Any]
 
 
+def _child_repeat(index: _Index, frames: Sequence[_Frame], key: str) -> Group | None:
+    """A repeat named by its stored key below the instance we stand in."""
+    parent = frames[-1].repeat.path if frames else ""
+    for repeat in index.repeats.values():
+        inside = repeat.path.rsplit("/", 1)[0] if "/" in repeat.path else ""
+        if index.stored.get(id(repeat)) == key and (inside == parent or inside.startswith(
+                f"{parent}/") or not parent):
+            return repeat
+    return None
+
+
 class FormScope(Scope):
     """A definition's answer tree, standing on question ``own`` in the repeat instances
-    ``where`` (``[(repeat path or name, 0-based index), …]``, outermost first)."""
+    ``where``, outermost first: ``[(repeat path or name, 0-based index), …]`` or
+    ``answer_tree``'s chains ``[(repeat key, instance id), …]``."""
 
     def __init__(self, definition: SurveyDefinition, answers: Mapping[str, Any],
-                 where: Sequence[tuple[str, int]] = (), own: str | None = None,
+                 where: Sequence[tuple[str, int | str]] = (), own: str | None = None,
                  current: Any = None, language: str = "en",
                  clock: Callable[[], datetime] | None = None,
                  pulldata: Callable[[str, str, str, str], str] | None = None) -> None:
@@ -171,11 +183,21 @@ class FormScope(Scope):
         self._index = index
         frames: list[_Frame] = []
         container: Mapping[str, Any] = answers
-        for repeat_key, position in where:
+        for repeat_key, at in where:
             repeat = index.repeats.get(repeat_key)
             if repeat is None:
+                key_scope = _child_repeat(index, frames, repeat_key)
+                repeat = key_scope
+            if repeat is None:
                 raise EvaluationError(_("the form has no repeat “{name}”").format(name=repeat_key))
-            container = repeat_instance(container, repeat, position, index.stored.get(id(repeat)))
+            stored = index.stored.get(id(repeat))
+            if isinstance(at, str):  # an instance id, as answer_tree's chains give it
+                raw = _raw_instances(container, repeat, stored)
+                position = next((i for i, item in enumerate(raw) if isinstance(item, Mapping)
+                                 and item.get("@id") == at), -1)
+            else:
+                position = at
+            container = repeat_instance(container, repeat, position, stored)
             frames.append(_Frame(repeat, position, container))
         self.frames = tuple(frames)
 

@@ -167,9 +167,11 @@ class _Walker:
         members = [(node, rel) for node, rel in _members(scope.repeat.children)
                    if isinstance(node, Question)]
         context: dict[str, Any] = dict(outer)
-        relevant: set[str] = set()
-        # Relevance may refer to later questions; a few passes reach the fixed point.
-        for _pass in range(3):
+        relevant: set[str] | None = None
+        # Relevance may refer to later questions; a few passes reach the fixed point (one is
+        # enough when nothing in the repeat has a relevance rule).
+        conditional = any(q.relevant or rel for q, rel in members)
+        for _pass in range(3 if conditional else 1):
             now: set[str] = set()
             for q, relevance in members:
                 key = scope.key_of(q)
@@ -193,6 +195,7 @@ class _Walker:
             if now == relevant:
                 break
             relevant = now
+        assert relevant is not None
         for q, _relevance in members:
             key = scope.key_of(q)
             if key not in relevant:

@@ -364,7 +364,25 @@ def autosave(db: Database, submission_id: str, values: Mapping[str, Any],
 def _merged_payload(base: Mapping[str, Any], ours: Mapping[str, Any],
                     theirs: Mapping[str, Any]) -> dict[str, Any]:
     """Our changes since ``base`` applied on ``theirs``, answer by answer (ours win a conflict)."""
-    return replica.three_way_merge(base, ours, theirs, nested=SUBMISSION_NESTED_FIELDS).merged
+    merged = replica.three_way_merge(base, ours, theirs, nested=SUBMISSION_NESTED_FIELDS).merged
+    return _with_attachment_entries(merged, ours, theirs)
+
+
+def _with_attachment_entries(merged: dict[str, Any], *sides: Mapping[str, Any]) -> dict[str, Any]:
+    """An instance removed on one side and edited on the other is kept by the merge; so is the
+    entry (file name, size) of an attachment answered in it, which the removing side dropped."""
+    entries = merged.get("attachments")
+    if not isinstance(entries, dict):
+        return merged
+    for answer in answer_tree.walk_answers(None, merged.get("answers") or {}):
+        if not answer.instances or not isinstance(answer.value, str) or answer.path in entries:
+            continue
+        for side in sides:
+            entry = (side.get("attachments") or {}).get(answer.path)
+            if isinstance(entry, Mapping) and entry.get("sha256") == answer.value:
+                entries[answer.path] = dict(entry)
+                break
+    return merged
 
 
 def _cut(session: Session, profile: Profile, submission_id: str,

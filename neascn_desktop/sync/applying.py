@@ -76,7 +76,8 @@ class _Run:
         p = package_table
         # (package id, signer's fingerprint) -> manifest digest: see ``package_key``.
         self.known: dict[tuple[str, str], str] = {}
-        # SHA-256 of a package file applied here -> what its verdict says (see ``known_file``).
+        # SHA-256 of a package file applied here before this run -> what its verdict says
+        # (see ``known_file``).
         self.known_files: dict[str, tuple[str, ...]] = {}
         with db.connect() as conn:
             for row in conn.execute(select(p.c.package_id, p.c.sender_fingerprint, p.c.manifest_sha256,
@@ -87,6 +88,7 @@ class _Run:
                                                      row.created_at, row.sender_device_id, row.sender_name)
             # Whether an applied package may have an inbox entry to mark (see _hold).
             self.inbox_used = conn.scalar(select(inbox_table.c.package_id).limit(1)) is not None
+        self.answers = authority.AnswerMemo()  # answer values checked once per import
         self.in_flight: dict[tuple[str, str], str] = {}  # in the batch being gathered, like ``known``
 
     def refresh_trust(self) -> None:
@@ -273,7 +275,7 @@ def _decide(run: _Run, prepared: Prepared, *, dry_run: bool,
             preview, new = compute_preview(conn, prepared.revisions, prepared.attachment_hashes,
                                            run.db.attachments_dir())
             try:
-                authority.Authority(conn, run.book).check_package(manifest, trust, prepared.revisions, new)
+                authority.Authority(conn, run.book, memo=run.answers).check_package(manifest, trust, prepared.revisions, new)
             except authority.AuthorityError as exc:
                 return _refused(prepared.path, exc, verdict), None
         status = WOULD_APPLY if trust in APPLICABLE else WAITING
@@ -453,7 +455,8 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
             # for its parents), the first of the batch that carried it.  Revisions released
             # from earlier keep their own.
             provenance: dict[str, str] = {}
-            judge = authority.Authority(conn, run.book, upcoming=[p.revisions for p, _v in items])
+            judge = authority.Authority(conn, run.book, upcoming=[p.revisions for p, _v in items],
+                                          memo=run.answers)
             deferred: list[tuple[Revision, str, str]] = []  # passed for want of a root: see releasing
             for prepared, verdict in items:
                 manifest = prepared.manifest
@@ -538,13 +541,11 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
         crash_point("import-committed")
     finally:
         attachments.discard(staged)
-    for (prepared, verdict), outcome in zip(items, outcomes, strict=True):
-        manifest = prepared.manifest
-        if outcome.status == APPLIED and manifest is not None:
-            run.known[package_key(manifest)] = manifest.digest
-            run.known_files[prepared.file_sha256] = (
-                manifest.package_id, manifest.sender.fingerprint, manifest.kind, manifest.created_at,
-                manifest.sender.device_id, verdict.sender_name or "")
+    # (``known_files`` stays as the run found it: a file given twice in one run is found by its
+    # manifest, and the files of a first import are not read twice to hash them.)
+    for (prepared, _verdict), outcome in zip(items, outcomes, strict=True):
+        if outcome.status == APPLIED and prepared.manifest is not None:
+            run.known[package_key(prepared.manifest)] = prepared.manifest.digest
     if trust_changed:
         run.refresh_trust()
     return outcomes

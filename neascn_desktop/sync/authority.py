@@ -142,19 +142,36 @@ class _Known:
     looked_up: set[str] = field(default_factory=set)  # entity ids whose roots were read
 
 
+class AnswerMemo:
+    """Answer values found good, per definition and question, shared by the judges of one
+    import (``record_schema.check_answers``' ``checked``): a value is checked once per import,
+    not once per batch or package.  The definitions it is keyed by (``id()``) are kept alive
+    here, so a key never comes to name another definition."""
+
+    def __init__(self) -> None:
+        self.checked: dict[int, dict[str, set[Any]]] = {}
+        self._pinned: dict[int, SurveyDefinition] = {}
+
+    def for_definition(self, definition: SurveyDefinition | None) -> dict[int, dict[str, set[Any]]]:
+        if definition is not None and self._pinned.setdefault(id(definition), definition) is not definition:
+            raise AssertionError("a pinned definition's id was reused")  # cannot happen: it is alive
+        return self.checked
+
+
 class Authority:
     """The judge of one transaction: the database as ``conn`` sees it plus the packages it
     accepted before (a batch of packages applied together is judged in order)."""
 
     def __init__(self, conn: Connection, book: TrustBook | None, *, now: datetime | None = None,
-                 upcoming: Iterable[Sequence[Revision]] = ()) -> None:
+                 upcoming: Iterable[Sequence[Revision]] = (), memo: AnswerMemo | None = None) -> None:
         """``upcoming``: the revisions of the packages about to be judged, whose entities' roots
-        are then read in a few statements instead of a few per package."""
+        are then read in a few statements instead of a few per package.  ``memo``: the answers
+        already checked by the other judges of the same import."""
         self.conn = conn
         self.book = book
         self.now = now or datetime.now(UTC)
         self.known = _Known()
-        self._answers: dict[int, dict[str, set[Any]]] = {}
+        self._memo = memo or AnswerMemo()
         wanted = [r for revisions in upcoming for r in revisions]
         if wanted:
             self._load(wanted)
@@ -254,8 +271,9 @@ class Authority:
                 self.known.definitions[rev.entity_id] = definition
             if rev.entity_type == "submission" and not withdrawn:
                 ref = record_schema.submission_definition(rev.payload)
-                record_schema.check_answers(rev.payload["answers"], self._definition(ref, in_package),
-                                            self._answers)
+                definition = self._definition(ref, in_package)
+                record_schema.check_answers(rev.payload["answers"], definition,
+                                            self._memo.for_definition(definition))
         except record_schema.RecordError as exc:
             raise AuthorityError(_("Record {type} {id}, field “{field}”: {reason}.").format(
                 field=_printable(exc.field, 100), reason=_printable(str(exc), 300),

@@ -29,7 +29,9 @@ from neascn_desktop.replica import conflicts as replica_conflicts
 from neascn_desktop.replica import heads as replica_heads
 from neascn_desktop.replica import resolve as replica_resolve
 from neascn_desktop.replica import resolve_keep as replica_resolve_keep
+from neascn_desktop.replica.ancestry import stand_ins
 from neascn_desktop.replica.log import common_ancestor, entity_graph
+from neascn_desktop.replica.revision import WITHDRAWN_KEY, is_withdrawn
 from neascn_desktop.store.database import Database, connection_of
 from neascn_desktop.surveys.definition import SUBMISSION_NESTED_FIELDS
 from neascn_desktop.sync import audit, authority, keystore
@@ -85,6 +87,9 @@ class Comparison:
     ancestor: Revision | None
     rows: tuple[FieldRow, ...]
     proposal: dict[str, Any] = field(default_factory=dict)
+    #: What each head stands for: itself, or the version it restores (a conflict brought back
+    #: by an undo): whose version it is and when it was made, for labels.
+    origins: tuple[Revision, ...] = ()
 
     @property
     def clean(self) -> bool:
@@ -102,7 +107,8 @@ def compare(db: Database, entity_id: str) -> Comparison:
         raise PackageStateError(_("There is no record {id}.").format(id=entity_id))
     entity_type = current[0].entity_type
     graph = entity_graph(db, entity_id)
-    base = common_ancestor(graph, [h.id for h in current]) if len(current) > 1 else None
+    standing = stand_ins(db, [h.id for h in current])
+    base = common_ancestor(graph, standing) if len(current) > 1 else None
     base_flat = flatten(entity_type, base.payload) if base else {}
     head_flats = [flatten(entity_type, h.payload) for h in current]
     if entity_type == "framework_section":
@@ -113,6 +119,12 @@ def compare(db: Database, entity_id: str) -> Comparison:
         proposal = propose_merge(db, entity_id, nested=_NESTED if entity_type == "submission" else ())
         merged = flatten(entity_type, proposal.merged)
         conflicting = set(proposal.conflicting_fields)
+    kept = [flat for flat, head in zip(head_flats, current, strict=True) if not is_withdrawn(head.payload)]
+    if kept and len(kept) < len(head_flats):
+        # An undo withdrew the record and someone edited it since: the proposal keeps the edit
+        # (never a silent loss); "Keep this version" on the withdrawal withdraws it after all.
+        merged = dict(kept[0])
+        conflicting = {WITHDRAWN_KEY}
     # Timestamps of the edit itself are not a disagreement: keep the latest.
     for name in ("updated_at",):
         values = [h[name] for h in head_flats if isinstance(h.get(name), str)]
@@ -130,7 +142,8 @@ def compare(db: Database, entity_id: str) -> Comparison:
                              merged.get(name), name in conflicting or any(
                                  c.startswith(f"{name}[") for c in conflicting)))
     return Comparison(entity_id, entity_type, tuple(current), base, tuple(rows),
-                      unflatten(entity_type, merged))
+                      unflatten(entity_type, merged), tuple(graph.get(i, h) for i, h in zip(standing, current,
+                                                                                          strict=True)))
 
 
 @dataclass(frozen=True)
@@ -157,7 +170,7 @@ def list_conflicts(db: Database, entity_type: str | None = None) -> list[Conflic
     result = []
     for conflict in replica_conflicts(db, entity_type):
         graph = entity_graph(db, conflict.entity_id)
-        base = common_ancestor(graph, [h.id for h in conflict.heads])
+        base = common_ancestor(graph, stand_ins(db, [h.id for h in conflict.heads]))
         base_flat = flatten(conflict.entity_type, base.payload) if base else {}
         changed = []
         for head in conflict.heads:
@@ -241,7 +254,7 @@ def _check_edited(db: Database, entity_id: str, payload: dict[str, Any]) -> None
     from neascn_desktop.sync import proposals
 
     comparison = compare(db, entity_id)
-    head = comparison.heads[0]
+    head = proposals.reference_head(comparison.heads)
     fields = proposals.edited_fields(comparison.entity_type, comparison.proposal, payload)
     errors = proposals.check_payload(db, head, payload, fields)
     if errors:

@@ -14,11 +14,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
@@ -115,6 +117,19 @@ def open_envelope(
 def encrypt_member(key: bytes, aad: bytes, plaintext: bytes) -> bytes:
     nonce = os.urandom(NONCE_BYTES)
     return nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
+
+
+def encrypt_stream(key: bytes, aad: bytes, chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """``encrypt_member`` of the concatenated ``chunks``, produced piece by piece: the same
+    ``nonce || ciphertext || tag`` (AES-GCM is a stream cipher with the tag at the end)."""
+    nonce = os.urandom(NONCE_BYTES)
+    encryptor = Cipher(algorithms.AES(key), modes.GCM(nonce)).encryptor()
+    encryptor.authenticate_additional_data(aad)
+    yield nonce
+    for chunk in chunks:
+        yield encryptor.update(chunk)
+    yield encryptor.finalize()
+    yield encryptor.tag
 
 
 def decrypt_member(key: bytes, aad: bytes, stored: bytes) -> bytes:

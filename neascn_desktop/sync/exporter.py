@@ -16,18 +16,20 @@ package carrying anything else it does not have yet.
 
 from __future__ import annotations
 
+import sys
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
 
 from neascn_desktop import __version__
 from neascn_desktop.changes import Changes
-from neascn_desktop.demo.marks import without_demo
+from neascn_desktop.demo.marks import demo_ids
 from neascn_desktop.i18n import _, ngettext
 from neascn_desktop.identity.checks import key_bytes, usable_encryption_key
 from neascn_desktop.identity.keys import load_device_keys
@@ -41,6 +43,12 @@ from neascn_desktop.sync.errors import PackageError
 from neascn_desktop.sync.models import ExportedRevisionRow, ExportRow, PackageRow
 
 ANYONE = ""  # recipient key of exports that are not for one device
+#: Revisions are read from the log this many at a time (an export holds no more of them at once).
+CHUNK = 200
+#: The page cache while an export scans the log (SQLite), and what it is set back to.
+SCAN_CACHE_KIB = 4096
+ROWS_PER_STATEMENT = 2000
+DEFAULT_CACHE_SIZE = -65536
 
 
 @dataclass(frozen=True)
@@ -123,11 +131,63 @@ def _known_to(db: Database, recipient_id: str) -> tuple[set[str], set[str]]:
     return exported, packages
 
 
-def _select_revisions(db: Database, kind: str, recipient: Recipient | None,
-                      full: bool, own_device_id: str = "") -> tuple[list[Revision], set[str]]:
-    """(the revisions to send, the attachment hashes the recipient has already)."""
+@dataclass(frozen=True, slots=True)
+class _Chosen:
+    """What the export keeps of a revision it sends: never its payload (see ``_Selection``)."""
+
+    id: str
+    entity_type: str
+    entity_id: str
+    device_id: str
+
+
+@dataclass
+class _Selection:
+    """The revisions an export sends, without their payloads: the payload is written by a second
+    pass over the log (``_payload_lines``), so memory stays flat as the log grows."""
+
+    kind: str
+    chosen: dict[str, _Chosen]
+    attachments: set[str]  # the attachment hashes the chosen revisions refer to
+    recipient_has: set[str]  # attachment hashes the recipient has already
+
+    def revision_sources(self, db: Connection) -> Iterator[Iterator[Revision]]:
+        """The log in the order the payload lists it (a responses package: definitions first)."""
+        types = payload.KIND_TYPES[self.kind]
+        if self.kind == "responses":
+            yield iter_revisions(db, ["survey_definition"], include_pending=True, chunk_size=CHUNK)
+        yield iter_revisions(db, sorted(_main_types(self.kind, types)), include_pending=True, chunk_size=CHUNK)
+
+
+def _main_types(kind: str, types: frozenset[str]) -> set[str]:
+    return {"responses": {"submission", "city"}}.get(kind, set(types))
+
+
+
+
+@contextmanager
+def _scanning(db: Database) -> Iterator[Connection]:
+    """One connection for both passes over the log (one snapshot), with a small page cache: a
+    scan reads every page once, and the importer's 64 MiB cache would only fill with them."""
+    with db.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            conn.exec_driver_sql(f"PRAGMA cache_size = -{SCAN_CACHE_KIB}")
+        try:
+            yield conn
+        finally:
+            if sqlite:
+                conn.rollback()
+                conn.exec_driver_sql(f"PRAGMA cache_size = {DEFAULT_CACHE_SIZE}")
+
+
+def _select_revisions(db: Database, conn: Connection, kind: str, recipient: Recipient | None,
+                      full: bool, profile: Profile) -> _Selection:
+    """The revisions to send and the attachment hashes the recipient has already (read through
+    ``conn``; ``db`` for the bookkeeping of earlier exports)."""
+    own_device_id = profile.device_id
     types = payload.KIND_TYPES[kind]
-    main_types = {"responses": {"submission", "city"}}.get(kind, set(types))
+    main_types = _main_types(kind, types)
     exported: set[str] = set()
     from_recipient: set[str] = set()
     if recipient is not None and not full:
@@ -135,9 +195,8 @@ def _select_revisions(db: Database, kind: str, recipient: Recipient | None,
     # Own revisions to a secretariat: known to it only once it acknowledged them.
     received: set[str] | None = None
     if recipient is not None and not full:
-        with db.connect() as conn:
-            if receipts.expects_acknowledgement(conn, recipient.device_id):
-                received = receipts.acknowledged_ids(conn, by=recipient.device_id)
+        if receipts.expects_acknowledgement(conn, recipient.device_id):
+            received = receipts.acknowledged_ids(conn, by=recipient.device_id)
 
     def lacks(rev: Revision) -> bool:
         if recipient is None or full:
@@ -147,21 +206,56 @@ def _select_revisions(db: Database, kind: str, recipient: Recipient | None,
         return not (rev.id in exported or rev.device_id == recipient.device_id
                     or (rev.provenance is not None and rev.provenance in from_recipient))
 
-    chosen: list[Revision] = []
+    demo = demo_ids(db)  # demo data loaded into this profile stays here
+    chosen: dict[str, _Chosen] = {}
+    attachments: set[str] = set()
     has_attachments: set[str] = set()
-    for rev in iter_revisions(db, sorted(main_types), include_pending=True):
+
+    def choose(rev: Revision) -> None:
+        chosen[rev.id] = _Chosen(rev.id, sys.intern(rev.entity_type), rev.entity_id, sys.intern(rev.device_id))
+        attachments.update(payload.attachment_refs(rev))
+
+    wanted: set[str] = set()
+    batch: list[Revision] = []
+
+    def keep(revisions: list[Revision]) -> None:
+        # Leave out what no receiver would accept from this device (judged a chunk at a time:
+        # each revision is judged on its own against the database).
+        for rev in authority.sendable(conn, profile.role, own_device_id, revisions):
+            choose(rev)
+            if kind == "responses" and (ref := payload.definition_ref(rev)):
+                wanted.add(ref)
+        revisions.clear()
+
+    for rev in iter_revisions(conn, sorted(main_types), include_pending=True, chunk_size=CHUNK):
         if lacks(rev):
-            chosen.append(rev)
+            if rev.entity_id in demo:
+                continue
+            batch.append(rev)
+            if len(batch) >= CHUNK:
+                keep(batch)
         else:
             # It holds this revision, so it holds the files the revision refers to.
             has_attachments |= payload.attachment_refs(rev)
-    if kind == "responses":
-        wanted = {ref for r in chosen if (ref := payload.definition_ref(r))}
-        if wanted:
-            definitions = [r for r in iter_revisions(db, ["survey_definition"], include_pending=True)
-                           if r.entity_id in wanted and lacks(r)]
-            chosen = definitions + chosen  # definitions first: a reader sees them before submissions
-    return chosen, has_attachments
+    keep(batch)
+    if wanted:
+        definitions = [r for r in iter_revisions(conn, ["survey_definition"], include_pending=True)
+                       if r.entity_id in wanted and r.entity_id not in demo and lacks(r)]
+        for rev in authority.sendable(conn, profile.role, own_device_id, definitions):
+            choose(rev)
+    return _Selection(kind, chosen, attachments, has_attachments)
+
+
+def _payload_lines(db: Connection, selection: _Selection, written: list[_Chosen]) -> Iterator[bytes]:
+    """The payload, one JSON line per chosen revision, read again from the log in order; what
+    was written is appended to ``written``."""
+    remaining = dict(selection.chosen)
+    for source in selection.revision_sources(db):
+        for rev in source:
+            light = remaining.pop(rev.id, None)
+            if light is not None:
+                written.append(light)
+                yield payload.encode_line(rev)
 
 
 def export_package(
@@ -204,46 +298,47 @@ def export_package(
         from neascn_desktop.framework import service as framework
 
         framework.cut_all_revisions(db, profile)  # drafts typed but not yet cut travel too
-    revisions, recipient_has = _select_revisions(db, kind, recipient, full, profile.device_id)
-    revisions = without_demo(db, revisions)  # demo data loaded into this profile stays here
-    with db.connect() as conn:  # leave out what no receiver would accept from this device
-        revisions = authority.sendable(conn, profile.role, profile.device_id, revisions)
-    hashes: set[str] = set()
-    for rev in revisions:
-        hashes |= payload.attachment_refs(rev)
-    hashes -= recipient_has
-    folder = db.attachments_dir()
-    sources = [AttachmentSource(sha, folder / sha) for sha in sorted(hashes)
-               if len(sha) == 64 and (folder / sha).is_file()]
-    missing = tuple(sorted(hashes - {s.sha256 for s in sources}))
-    by_type: dict[str, int] = {}
-    for rev in revisions:
-        by_type[rev.entity_type] = by_type.get(rev.entity_type, 0) + 1
-    keys = load_device_keys(db.data_dir)
-    with db.connect() as conn:
-        optional_fields = receipts.manifest_fields(conn, kind, profile.device_id, profile.role)
-    package_id = str(uuid.uuid4())
-    sender = Sender(profile.device_id, profile.display_name, profile.organisation, profile.role,
-                    profile.signing_public_key, keys.encryption_public_b64)
-    envelope = None
-    recipient_doc = None
-    if recipient is not None:
-        envelope = crypto.seal_envelope(package_id, profile.signing_public_key, recipient.encryption_public_key)
-        recipient_doc = {"device_id": recipient.device_id, "display_name": recipient.display_name}
-    if progress:
-        progress(0, 0, _("Writing {file}…").format(file=Path(target).name))
-    try:
-        manifest: Manifest = write_package(
-            Path(target), package_id=package_id, kind=kind,
-            created_at=datetime.now(UTC).isoformat(timespec="milliseconds"),
-            app_version=__version__, sender=sender, signing_key=keys.signing,
-            payload=payload.encode(revisions), attachments=sources, envelope=envelope,
-            recipient=recipient_doc, counts={"revisions": len(revisions), "attachments": len(sources)},
-            optional_fields=optional_fields,
-        )
-    except OSError as exc:
-        raise PackageError(_("Cannot write {path}: {reason}").format(
-            path=target, reason=exc.strerror or exc)) from exc
+    # Both passes over the log (choosing, then writing the payload) read one snapshot.
+    with _scanning(db) as scan:
+        selection = _select_revisions(db, scan, kind, recipient, full, profile)
+        hashes = selection.attachments - selection.recipient_has
+        folder = db.attachments_dir()
+        sources = [AttachmentSource(sha, folder / sha) for sha in sorted(hashes)
+                   if len(sha) == 64 and (folder / sha).is_file()]
+        missing = tuple(sorted(hashes - {s.sha256 for s in sources}))
+        by_type: dict[str, int] = {}
+        for light in selection.chosen.values():
+            by_type[light.entity_type] = by_type.get(light.entity_type, 0) + 1
+        count = len(selection.chosen)
+        revisions: list[_Chosen] = []  # what the payload holds, in its order (filled as it is written)
+        keys = load_device_keys(db.data_dir)
+        optional_fields = receipts.manifest_fields(scan, kind, profile.device_id, profile.role)
+        package_id = str(uuid.uuid4())
+        sender = Sender(profile.device_id, profile.display_name, profile.organisation, profile.role,
+                        profile.signing_public_key, keys.encryption_public_b64)
+        envelope = None
+        recipient_doc = None
+        if recipient is not None:
+            envelope = crypto.seal_envelope(package_id, profile.signing_public_key, recipient.encryption_public_key)
+            recipient_doc = {"device_id": recipient.device_id, "display_name": recipient.display_name}
+        if progress:
+            progress(0, 0, _("Writing {file}…").format(file=Path(target).name))
+        try:
+            manifest: Manifest = write_package(
+                Path(target), package_id=package_id, kind=kind,
+                created_at=datetime.now(UTC).isoformat(timespec="milliseconds"),
+                app_version=__version__, sender=sender, signing_key=keys.signing,
+                payload=_payload_lines(scan, selection, revisions), attachments=sources, envelope=envelope,
+                recipient=recipient_doc, counts={"revisions": count, "attachments": len(sources)},
+                optional_fields=optional_fields,
+            )
+        except OSError as exc:
+            raise PackageError(_("Cannot write {path}: {reason}").format(
+                path=target, reason=exc.strerror or exc)) from exc
+    if len(revisions) != count:  # the log changed between the two passes (another import)
+        Path(target).unlink(missing_ok=True)
+        raise PackageError(_("The data changed while {file} was being written; export again.").format(
+            file=Path(target).name))
     recipient_key = recipient.device_id if recipient is not None else ANYONE
     with db.transaction() as session:
         session.add(ExportRow(package_id=package_id, kind=kind, recipient_device_id=recipient_key or None,
@@ -252,13 +347,14 @@ def export_package(
         known = set(session.scalars(select(ExportedRevisionRow.revision_id).where(
             ExportedRevisionRow.recipient_device_id == recipient_key)))
         resent = sum(1 for r in revisions if r.id in known and r.device_id == profile.device_id)
-        rows = [{"recipient_device_id": recipient_key, "revision_id": r.id, "package_id": package_id}
-                for r in revisions if r.id not in known]
-        for start in range(0, len(rows), 5000):
-            session.execute(insert(ExportedRevisionRow), rows[start:start + 5000])
+        new_ids = [r.id for r in revisions if r.id not in known]
+        for start in range(0, len(new_ids), ROWS_PER_STATEMENT):  # a few rows' worth of memory at a time
+            session.execute(insert(ExportedRevisionRow), [
+                {"recipient_device_id": recipient_key, "revision_id": rev_id, "package_id": package_id}
+                for rev_id in new_ids[start:start + ROWS_PER_STATEMENT]])
         submissions = [(r.entity_id, r.id) for r in revisions if r.entity_type == "submission"]
-        if submissions:
-            surveys.mark_sent(session, submissions, package_id)
+        for start in range(0, len(submissions), ROWS_PER_STATEMENT):
+            surveys.mark_sent(session, submissions[start:start + ROWS_PER_STATEMENT], package_id)
         audit.record(session, action="export", verdict="exported", manifest=manifest,
                      file_name=Path(target).name,
                      counts={"revisions": len(revisions), "attachments": len(sources), **by_type},

@@ -127,8 +127,12 @@ def private_key_lookup(db: Database) -> Callable[[str], X25519PrivateKey | None]
 def rotate_encryption_key(db: Database) -> EncryptionKeyInfo:
     """Make a new current encryption key; the old ones stay to open older packages.
 
-    Other devices learn the new key from the next deployment package (or key card).
+    Other devices learn the new key from the next deployment package (or key card).  On a
+    team's shared database the new key is wrapped for every active member in the same
+    transaction (``team.members``), so all of them can open what is encrypted for it.
     """
+    from neascn_desktop.team.members import wrap_for_members
+
     profile = load_profile(db)
     if profile is None:
         raise PackageError(_("No profile yet: run 'neascn init' first."))
@@ -149,6 +153,7 @@ def rotate_encryption_key(db: Database) -> EncryptionKeyInfo:
                                       created_at=now, retired_at=None, current=True))
         conn.execute(update(profile_table).where(profile_table.c.id == 1)
                      .values(encryption_public_key=public))
+        wrap_for_members(conn, fp, _pem(new), now)
     write_private_key(folder / ENCRYPTION_KEY_FILE, _pem(new))
     return EncryptionKeyInfo(fp, public, now, None, True)
 

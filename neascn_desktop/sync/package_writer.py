@@ -52,7 +52,7 @@ def write_package(
     app_version: str,
     sender: Sender,
     signing_key: Ed25519PrivateKey,
-    payload: bytes,
+    payload: bytes | Iterable[bytes],
     attachments: Iterable[AttachmentSource] = (),
     envelope: crypto.Envelope | None = None,
     recipient: dict[str, str] | None = None,
@@ -63,6 +63,8 @@ def write_package(
 
     ``optional_fields`` are further manifest fields of version 1 (§9 of the format), such as
     a deployment's ``acknowledgements``; they cannot replace the fields written here.
+    ``payload`` may be given in pieces (an iterable of bytes): it is then encrypted, hashed
+    and written piece by piece, never held whole in memory.
     """
     aad = crypto.member_aad(package_id)
     target = Path(target)
@@ -73,9 +75,10 @@ def write_package(
     members: list[Member] = []
     try:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
-            stored = crypto.encrypt_member(envelope.key, aad, payload) if envelope else payload
-            _write_member(zf, PAYLOAD, stored, compress=envelope is None)
-            members.append(Member(PAYLOAD, len(stored), hashlib.sha256(stored).hexdigest()))
+            pieces: Iterable[bytes] = (payload,) if isinstance(payload, bytes) else payload
+            if envelope is not None:
+                pieces = crypto.encrypt_stream(envelope.key, aad, pieces)
+            members.append(_stream_member(zf, PAYLOAD, pieces, compress=envelope is None))
             seen: set[str] = set()
             for source in attachments:
                 if source.sha256 in seen:
@@ -128,8 +131,25 @@ def write_package(
     )
 
 
-def _write_member(zf: zipfile.ZipFile, name: str, data: bytes, *, compress: bool) -> None:
+def _member_info(name: str, compress: bool) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
     info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
     info.external_attr = (stat.S_IFREG | 0o644) << 16
-    zf.writestr(info, data)
+    return info
+
+
+def _write_member(zf: zipfile.ZipFile, name: str, data: bytes, *, compress: bool) -> None:
+    zf.writestr(_member_info(name, compress), data)
+
+
+def _stream_member(zf: zipfile.ZipFile, name: str, pieces: Iterable[bytes], *, compress: bool) -> Member:
+    """Write a member piece by piece; its size and SHA-256 are those of the bytes stored."""
+    digest = hashlib.sha256()
+    size = 0
+    with zf.open(_member_info(name, compress), "w") as member:
+        for piece in pieces:
+            if piece:
+                member.write(piece)
+                digest.update(piece)
+                size += len(piece)
+    return Member(name, size, digest.hexdigest())

@@ -10,7 +10,7 @@ edited version again before it writes anything.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from neascn_desktop.errors import NeascnError
@@ -18,6 +18,7 @@ from neascn_desktop.i18n import N_, _, current_language
 from neascn_desktop.i18n.formatting import parse_number
 from neascn_desktop.i18n.safe_text import safe_text
 from neascn_desktop.replica import Revision, canonical_json
+from neascn_desktop.replica.revision import WITHDRAWN_KEY, is_withdrawn
 from neascn_desktop.store.database import Database
 
 #: The fields of a city as its form names them.
@@ -52,6 +53,11 @@ class ProposalError(NeascnError):
         shown = "; ".join(_("{field}: {message}").format(field=(labels or {}).get(name, name), message=message)
                           for name, message in self.errors.items())
         super().__init__(shown)
+
+
+def reference_head(heads: Sequence[Revision]) -> Revision:
+    """The version whose form reads and names the fields: the first that is not withdrawn."""
+    return next((h for h in heads if not is_withdrawn(h.payload)), heads[0])
 
 
 # --- labels ------------------------------------------------------------------------------------
@@ -89,6 +95,7 @@ def field_labels(db: Database, head: Revision, names: list[str], language: str |
         from neascn_desktop.framework.model import FIELD_LABELS
 
         labels = {name: _(FIELD_LABELS[name]) for name in names if name in FIELD_LABELS}
+    labels.setdefault(WITHDRAWN_KEY, _("Withdrawn (the import that created it was undone)"))
     return {name: labels.get(name) or name for name in names}
 
 
@@ -102,10 +109,14 @@ def _city_name(db: Database, city_id: str, language: str) -> str:
     return str(names or city_id)
 
 
-def record_title(db: Database, head: Revision, language: str | None = None) -> str:
+def record_title(db: Database, head: Revision, language: str | None = None,
+                 others: Sequence[Revision] = ()) -> str:
     """A record as people know it: a city by its name, a response by its city and enumerator, a
-    section by its title (never an id when a name is known)."""
+    section by its title (never an id when a name is known).  A withdrawn version has no name:
+    the first of ``others`` (the other versions) that is not withdrawn names it."""
     language = language or current_language()
+    if is_withdrawn(head.payload):
+        head = next((o for o in others if not is_withdrawn(o.payload)), head)
     payload = head.payload
     if head.entity_type == "submission":
         city = _city_name(db, str(payload.get("city_id", "?")), language)
@@ -257,7 +268,9 @@ def check_payload(db: Database, head: Revision, payload: Mapping[str, Any], fiel
 
         definition = _definition(db, head.payload)
         found = payload.get("answers")
-        answers: dict[str, Any] = found if isinstance(found, dict) else {}
+        if not isinstance(found, dict):
+            return errors  # not answers at all: the record's shape check refuses it (authority)
+        answers: dict[str, Any] = found
         if definition is not None:
             known = {q.name for q in definition.questions}
             for name in sorted(fields):

@@ -275,6 +275,8 @@ def check_answers(answers: Mapping[str, Any], definition: SurveyDefinition | Non
                 normalize_answer(definition, question, value)  # type: ignore[arg-type]
             except SurveyError as exc:
                 raise RecordError(f"answers.{name}", str(exc).rstrip(".")) from None
+        elif repeats.is_repeat(name) and value not in (None, []):
+            raise RecordError(f"answers.{name}", _("it must be a list of instances"))
         elif not _any_answer(value):
             raise RecordError(f"answers.{name}", _("it must be text, a number or a list of choices"))
         if key is not None:
@@ -296,6 +298,9 @@ class _Repeats:
         self.ids: set[str] = set()
         self.answers = 0  # inside instances
         self.keys = 0  # top-level repeats
+
+    def is_repeat(self, key: str) -> bool:
+        return self.scopes is not None and key in self.scopes[""].repeats
 
     def check(self, where: str, key: str, items: list[Any], parent: str | None, depth: int) -> None:
         """``parent``: the path of the enclosing repeat ('' at the top, ``None`` if unknown)."""

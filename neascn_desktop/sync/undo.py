@@ -128,7 +128,7 @@ def _withdraw(db: Database, action: str, subject: str, ids: Sequence[str], messa
             authority.check_own_revisions(conn, profile.role, device_id, revisions)
         except authority.AuthorityError as exc:
             raise authority.AuthorityError(_("This cannot be undone here: {reason}").format(reason=exc)) from None
-        withdrawal.store(session, revisions)
+        withdrawal.store(session, revisions, planned)
         now = datetime.now(UTC)
         conn.execute(insert(undo_table).values(
             id=undo_id, at=now, action=action, subject=subject, subject_signer=signer, device_id=device_id,
@@ -176,6 +176,10 @@ def undo_package(db: Database, package_id: str) -> UndoResult:
             raise PackageStateError(_("The import of package {id} is undone already; undo that undo ({undo}) to "
                                       "bring it back.").format(id=package_id, undo=done.id))
 
+    # The app's built-in survey and cities are every machine's own, even when a package happened
+    # to bring them first (they are installed on first use): never withdrawn.
+    builtin = authority.builtin_ids()
+    ids = [rev_id for rev_id in ids if rev_id not in builtin]
     if not ids:
         raise PackageStateError(_("Package {id} brought no new revisions; there is nothing to undo.").format(
             id=package_id))

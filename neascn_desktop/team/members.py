@@ -337,11 +337,17 @@ def remove_member(db: Database, ref: str) -> Removal:
         conn.execute(insert(e).values(fingerprint=fp, public_key=public, file_name=key_file_name(fp),
                                       created_at=now, retired_at=None, current=True))
         conn.execute(update(profile_table).where(profile_table.c.id == 1).values(encryption_public_key=public))
-        for member in conn.execute(select(t).where(t.c.status == ACTIVE)).all():
-            _wrap_all(conn, member, {fp: pem}, now)
+        wrap_for_members(conn, fp, pem, now)
         removed = conn.execute(select(t).where(t.c.member_id == target.member_id)).one()
     write_private_key(folder / ENCRYPTION_KEY_FILE, pem)
     return Removal(_to_member(removed, None), fp)
+
+
+def wrap_for_members(conn: Connection, fp: str, pem: bytes, now: datetime) -> None:
+    """Wrap a new team encryption key for every active member (in the caller's transaction)."""
+    t = team_member_table
+    for member in conn.execute(select(t).where(t.c.status == ACTIVE)).all():
+        _wrap_all(conn, member, {fp: pem}, now)
 
 
 def refresh_team_keys(db: Database) -> int:
@@ -369,12 +375,15 @@ def refresh_team_keys(db: Database) -> int:
     folder = keys_dir(db.data_dir)
     written = 0
 
+    def shown(name: str) -> str:  # keys are named by their fingerprints in messages
+        return fingerprint(profile.signing_public_key) if name == SIGNING else name
+
     def opened(name: str) -> bytes:
         try:
             return wrapping.unwrap(wrapped[name], keys.encryption, me.member_id, name)
         except wrapping.UnwrapFailed as exc:
             raise TeamError(_("The team key {name} stored for you cannot be opened with your member key.")
-                            .format(name=name)) from exc
+                            .format(name=shown(name))) from exc
 
     signing_file = folder / SIGNING_KEY_FILE
     if SIGNING in wrapped and not _holds_signing(signing_file, profile.signing_public_key):
@@ -382,7 +391,7 @@ def refresh_team_keys(db: Database) -> int:
         key = serialization.load_pem_private_key(pem, None)
         if not isinstance(key, Ed25519PrivateKey) or \
                 b64(public_bytes(key.public_key())) != profile.signing_public_key:
-            raise TeamError(_("The team key {name} stored for you is not the team's.").format(name=SIGNING))
+            raise TeamError(_("The team key {name} stored for you is not the team's.").format(name=shown(SIGNING)))
         write_private_key(signing_file, pem)
         written += 1
     from neascn_desktop.sync import crypto

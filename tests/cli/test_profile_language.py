@@ -33,6 +33,7 @@ def test_choosing_the_language_creates_no_database(tmp_path: Path) -> None:
     assert list(data_dir.iterdir()) == []
 
 
+@pytest.mark.sqlite_only
 def test_the_language_is_read_without_loading_the_database_layer(cli, tmp_path: Path) -> None:
     """The language is chosen before the command runs: reading it must not load SQLAlchemy (a
     fifth of a second of start-up for commands that never use it)."""

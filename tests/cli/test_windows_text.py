@@ -27,6 +27,7 @@ def _neascn(*args: str | Path, encoding: str, stdin: bytes = b"") -> subprocess.
                           input=stdin, capture_output=True, env=env, check=False)
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("encoding", ["cp1252", "cp949"])
 def test_translated_messages_and_json_reach_a_pipe_as_utf8(cli, tmp_path: Path, encoding: str) -> None:
     data_dir = tmp_path / "data"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QDialog
 
@@ -76,3 +77,32 @@ def test_the_dialog_lays_itself_out_again_in_each_language(qtbot, db, qt_languag
             assert dialog.findChild(QPushButton, "tryDemoButton").text() != "Try with demo data" or language == "en"
     finally:
         i18n.set_language("en")
+
+
+@pytest.mark.sqlite_only
+def test_first_run_joins_a_team_instead(qtbot, db, tmp_path) -> None:
+    from neascn_desktop.identity.profile import create_profile
+    from neascn_desktop.store import open_database
+    from neascn_desktop.store.database import sqlite_url, stored_url
+    from neascn_desktop.team.members import list_members
+
+    team = open_database(tmp_path / "team")
+    try:
+        create_profile(team, name="Secretariat", role="secretariat")
+        url = sqlite_url(tmp_path / "team" / "neascn.sqlite3")
+        dialog = FirstRunDialog(db)
+        qtbot.addWidget(dialog)
+        assert not dialog.join_button.isEnabled(), "a member needs a name"
+        dialog.fill(name="Park Min-jun", organisation="Secretariat", role="secretariat")
+        # No team there: one sentence, nothing joined.
+        assert not dialog.join_team(sqlite_url(tmp_path / "empty.sqlite3"), confirm=False)
+        assert dialog.joined is None
+        for box in dialog.findChildren(QDialog):
+            box.close()
+        assert dialog.join_team(url, confirm=False)
+        assert dialog.result() == QDialog.DialogCode.Accepted and dialog.profile is None
+        assert dialog.joined is not None and dialog.joined.status == "requested"
+        assert stored_url(db.data_dir) == url  # the window reopens the team's database
+        assert [m.display_name for m in list_members(team)] == ["Park Min-jun"]
+    finally:
+        team.dispose()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from neascn_desktop.changes import Changes
 from neascn_desktop.gui.team_members import TEAM_MEMBER, TeamMembersDialog
 from neascn_desktop.identity.profile import load_profile
@@ -11,6 +13,7 @@ from neascn_desktop.store.database import sqlite_url
 from neascn_desktop.team.members import join, list_members
 
 
+@pytest.mark.sqlite_only
 def test_an_admin_adds_and_removes_members_in_the_dialog(qtbot, db, secretariat_profile, data_dir: Path,
                                                          tmp_path: Path) -> None:
     from neascn_desktop.gui.context import GuiContext

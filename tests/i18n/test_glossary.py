@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TARGETS = ("ko", "zh_Hans", "ja", "ru", "mn")
 RESOURCES = (
     "resources/surveys/neascn_readiness.json",
+    "resources/surveys/neascn_readiness_2026_2.json",
     "resources/framework/skeleton.json",
     "resources/framework/demo.json",
 )

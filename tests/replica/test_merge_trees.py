@@ -224,3 +224,44 @@ def test_conflicts_are_only_where_both_sides_changed_one_field(trees: tuple[dict
         key = name.split("[@id=", 1)[1].split("]", 1)[0]
         assert key in b and (key in o or key in t)
         assert (key not in o or o[key] != b[key]) and (key not in t or t[key] != b[key])
+
+
+# --------------------------------------------------------------------------- in the revision log
+
+
+def test_two_devices_in_conflict_get_a_proposal_keeping_both_instances(db) -> None:  # type: ignore[no-untyped-def]
+    """The heads of two field devices that each added a project: the proposal of the conflict
+    view keeps both and flags nothing; a removal against an edit is flagged on the repeat's row."""
+    from neascn_desktop import replica
+    from neascn_desktop.sync import conflicts
+
+    def payload(answers: dict) -> dict:
+        return {"form_id": "f", "form_version": "1", "city_id": "seoul", "status": "in_progress",
+                "answers": answers, "attachments": {}, "updated_at": "2026-01-01T00:00:00+00:00"}
+
+    sid = str(uuid.uuid4())
+    base = {"projects": [{"@id": iid(1), "name": "BRT"}]}
+    root = replica.make_revision("submission", sid, [], "dev-a", "1800000000000-000000", payload(base))
+    a = replica.make_revision("submission", sid, [root.id], "dev-a", "1800000000001-000000", payload(
+        {"projects": [*base["projects"], {"@id": iid(2), "name": "Heating"}]}))
+    b = replica.make_revision("submission", sid, [root.id], "dev-b", "1800000000002-000000", payload(
+        {"projects": [*base["projects"], {"@id": iid(3), "name": "Waste"}]}))
+    replica.add_revisions(db, [root, a, b])
+    proposal = replica.propose_merge(db, sid, nested=NESTED)
+    assert proposal.clean
+    assert sorted(ids(proposal.merged["answers"])) == [iid(1), iid(2), iid(3)]
+    comparison = conflicts.compare(db, sid)
+    assert comparison.clean
+    assert sorted(ids(comparison.proposal["answers"])) == [iid(1), iid(2), iid(3)]
+
+    other = str(uuid.uuid4())
+    root2 = replica.make_revision("submission", other, [], "dev-a", "1800000000000-000000", payload(base))
+    removed = replica.make_revision("submission", other, [root2.id], "dev-a", "1800000000001-000000",
+                                    payload({}))
+    edited = replica.make_revision("submission", other, [root2.id], "dev-b", "1800000000002-000000",
+                                   payload({"projects": [{"@id": iid(1), "name": "BRT phase 2"}]}))
+    replica.add_revisions(db, [root2, removed, edited])
+    comparison = conflicts.compare(db, other)
+    row = next(r for r in comparison.rows if r.name == "answers.projects")
+    assert row.conflicting and not comparison.clean
+    assert comparison.proposal["answers"]["projects"] == [{"@id": iid(1), "name": "BRT phase 2"}]

@@ -148,3 +148,29 @@ def test_a_conflict_of_before_is_a_conflict_again_with_the_same_winner(db: Datab
 
     shown = replica.current(db, "thing", "e")
     assert shown is not None and shown.heads == 2 and shown.payload == {"v": 2}
+
+
+@SETTINGS
+@given(data=st.data())
+def test_undo_never_loses_a_later_edit(one_db: _Db, data: Any) -> None:
+    """Edits made after the import stay heads through the undo (a conflict at worst), and every
+    record nobody edited since is back as it was."""
+    history = data.draw(histories())
+    revisions = list(history.revisions)
+    cut = data.draw(st.integers(0, len(revisions)))
+    db = one_db.fresh()
+    replica.add_revisions(db, revisions[:cut])
+    state_before = state(db)
+    replica.add_revisions(db, revisions[cut:], provenance="pkg")
+    entities = sorted({r.entity_id for r in revisions})
+    edited = set(data.draw(st.lists(st.sampled_from(entities), max_size=3))) if entities else set()
+    later = [replica.commit(db, "home", "thing", entity, {"later": n}).id for n, entity in enumerate(sorted(edited))]
+
+    withdraw(db, provenance_ids(db, "pkg"))
+
+    heads = {h.id for entity in entities for h in replica.heads(db, entity)}
+    assert set(later) <= heads
+    after = state(db)
+    for entity in entities:
+        if entity not in edited:
+            assert after.get(entity) == state_before.get(entity)

@@ -25,15 +25,16 @@ def test_structure_in_every_language(tmp_path: Path, language: str, docx_summary
 
     summary = docx_summary(path)
     level1 = summary.heading_texts(1)
-    # Executive summary, methodology, network overview, city profiles, annex.
-    assert len(level1) == 5
+    # Foreword, abbreviations, executive summary, methodology, network overview, city
+    # profiles, the scoring annex and the questionnaire.
+    assert len(level1) == 8
     # One level-2 heading per city, in the data's order.
     city_names = [c.name for c in data.cities]
     level2 = summary.heading_texts(2)
     assert [name for name in level2 if name in city_names] == city_names
     # Tables: domains, bands, overview, a domain table (+ notable answers) per city, annex.
     assert summary.tables >= 3 + len(data.cities) + len(data.questionnaire)
-    overview = summary.document.tables[2]
+    overview = summary.document.tables[3]  # after abbreviations, domains, bands
     assert len(overview.rows) == 1 + len(data.cities)
     assert len(overview.columns) == 1 + len(data.domains) + 3  # index, rank, coverage
     # Charts: domain averages, ranking, map, one radar per city with a submission.
@@ -51,8 +52,10 @@ def test_text_of_the_english_report(tmp_path: Path, docx_summary) -> None:
     path = tmp_path / "r.docx"
     build_readiness_report(data, path)
     summary = docx_summary(path)
-    assert summary.heading_texts(1) == ["Executive summary", "Methodology", "Network overview",
-                                        "City profiles", "Annex: the questionnaire"]
+    assert summary.heading_texts(1) == ["Foreword", "Abbreviations", "Executive summary",
+                                        "Methodology", "Network overview", "City profiles",
+                                        "Annex: how answers are scored",
+                                        "Annex: the questionnaire"]
     assert summary.heading_texts(2)[:6] == ["Domains", "Scoring", "Readiness bands", "Coverage",
                                             "Limits of the data", "Sources"]
     text = "\n".join(p.text for p in summary.document.paragraphs)

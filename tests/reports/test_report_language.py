@@ -73,7 +73,11 @@ def test_translated_reports_hold_no_english_and_no_internal_ids(tmp_path: Path,
         demo.load_demo_report(db, profile, cities=5, seed=2)
         if not framework.has_document(db):
             framework.create_document(db, profile, language)
-        sources = get_definition(db).sources
+        definition = get_definition(db)
+        # References keep their published titles (said so in the report): the survey's list
+        # and each question's instrument in the scoring annex, longest first.
+        sources = sorted({*definition.sources, *(q.source for _s, q in definition.walk()
+                                                  if q.source)}, key=len, reverse=True)
         english = english_messages()
         for kind in service.KINDS:
             path = tmp_path / f"{kind}-{language}.docx"

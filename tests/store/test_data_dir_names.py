@@ -10,6 +10,7 @@ from neascn_desktop.i18n import set_language
 from neascn_desktop.paths import DB_FILENAME
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("name", ["50% done %41", "Team #2", "what? & why", "Ёлка 서울 #%20"])
 def test_the_database_is_the_file_in_that_folder_and_the_cli_keeps_its_language(
     cli, tmp_path: Path, name: str

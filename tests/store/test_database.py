@@ -14,6 +14,7 @@ from neascn_desktop.store import StoreError, open_database
 from neascn_desktop.store.database import DB_FILENAME, current_revision, head_revision
 
 
+@pytest.mark.sqlite_only
 def test_new_database_is_at_head_with_wal_and_foreign_keys(data_dir: Path) -> None:
     db = open_database(data_dir)
     try:
@@ -28,6 +29,7 @@ def test_new_database_is_at_head_with_wal_and_foreign_keys(data_dir: Path) -> No
         db.dispose()
 
 
+@pytest.mark.sqlite_only
 def test_upgrade_from_older_revision_takes_a_backup_and_keeps_data(data_dir: Path) -> None:
     old = open_database(data_dir, target="0001_foundation")
     assert current_revision(old.engine) == "0001_foundation"
@@ -61,6 +63,7 @@ def test_reopening_an_up_to_date_database_takes_no_backup(data_dir: Path) -> Non
     assert not list(data_dir.glob("*.backup-*"))
 
 
+@pytest.mark.sqlite_only
 def test_a_corrupt_database_file_is_refused_with_one_sentence(data_dir: Path) -> None:
     (data_dir / DB_FILENAME).write_bytes(b"this is not a database" * 100)
     with pytest.raises(StoreError) as err:
@@ -78,6 +81,7 @@ def test_a_write_transaction_rolls_back_on_error(db) -> None:  # type: ignore[no
         assert session.execute(text("SELECT count(*) FROM setting")).scalar() == 0
 
 
+@pytest.mark.sqlite_only
 def test_two_processes_can_write_one_after_the_other(data_dir: Path) -> None:
     """The CLI writing while the GUI holds a connection open: the busy timeout makes it wait."""
     gui = open_database(data_dir)
@@ -117,6 +121,7 @@ def permissive_umask() -> Iterator[None]:
 
 
 @posix_only
+@pytest.mark.sqlite_only
 def test_new_data_directory_and_database_files_are_owner_only(tmp_path: Path, permissive_umask) -> None:
     data_dir = tmp_path / "new"
     db = open_database(data_dir)
@@ -132,6 +137,7 @@ def test_new_data_directory_and_database_files_are_owner_only(tmp_path: Path, pe
 
 
 @posix_only
+@pytest.mark.sqlite_only
 def test_opening_tightens_an_existing_permissive_data_directory(tmp_path: Path, permissive_umask) -> None:
     data_dir = tmp_path / "old"
     data_dir.mkdir(mode=0o775)
@@ -144,6 +150,7 @@ def test_opening_tightens_an_existing_permissive_data_directory(tmp_path: Path, 
 
 
 @posix_only
+@pytest.mark.sqlite_only
 def test_upgrade_backup_is_owner_only(data_dir: Path, permissive_umask) -> None:
     open_database(data_dir, target="0001_foundation").dispose()
     db = open_database(data_dir)

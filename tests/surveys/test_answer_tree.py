@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from neascn_desktop.surveys import answer_tree as tree
 from neascn_desktop.surveys.definition import SurveyDefinition, load_definition
@@ -112,3 +115,48 @@ def test_a_definition_with_repeats_nested_nine_deep_is_refused() -> None:
         definition_from_dict(doc)
     doc["children"][-1] = inner["children"][0]  # eight deep: accepted
     assert tree.repeat_depth(definition_from_dict(doc)) == 8
+
+
+# --------------------------------------------------------------------------- edits against a model
+
+EDITS = st.lists(st.tuples(st.sampled_from(["add", "remove", "move", "set", "partner"]),
+                           st.integers(1, 6), st.integers(1, 6)), max_size=25)
+
+
+@settings(max_examples=100, deadline=None)
+@given(EDITS)
+def test_pure_edits_follow_a_list_model_and_pass_the_package_schema(edits: list) -> None:
+    """Adding, removing, moving instances and setting answers inside them: the order of ids is
+    that of a plain list doing the same, ids stay unique, the input is never changed, and every
+    tree made is one a package may carry."""
+    from neascn_desktop.sync import record_schema
+
+    definition = load_definition(PIPELINE)
+    answers: dict = {}
+    model: list[str] = []
+    for action, a, b in edits:
+        old, snapshot = answers, copy.deepcopy(answers)
+        if action == "add":
+            answers, new = tree.with_instance(answers, (), "projects", position=a if b % 2 else None)
+            model.insert(min(len(model), a - 1) if b % 2 else len(model), new)
+        elif model and action == "remove":
+            target = model[(a - 1) % len(model)]
+            answers = tree.without_instance(answers, (("projects", target),))
+            model.remove(target)
+        elif model and action == "move":
+            target = model[(a - 1) % len(model)]
+            answers = tree.with_instance_moved(answers, (("projects", target),), b)
+            model.remove(target)
+            model.insert(min(len(model), b - 1), target)
+        elif model and action == "set":
+            location = tree.locate(definition, answers, f"projects[{(a - 1) % len(model) + 1}]/name")
+            answers = tree.with_value(answers, location, f"P{b}")
+        elif model and action == "partner":
+            location = tree.locate(definition, answers,
+                                   f"projects[{(a - 1) % len(model) + 1}]/partners[+]/share", create=True)
+            answers = tree.with_value(answers, location, float(b))
+        assert old == snapshot  # the tree given is never changed (copies on the way)
+        assert [i["@id"] for i in answers.get("projects", [])] == model
+    ids = [i.path for i in tree.walk_answers(definition, answers)]
+    assert len(ids) == len(set(ids))
+    record_schema.check_answers(answers, definition)

@@ -692,3 +692,14 @@ def test_the_stored_answer_tree_of_docs_answers_md(pipeline) -> None:
     assert evaluate(parse("sum(${cost})"), outside) == 23.0
     inside = FormScope(pipeline, stored, where=(("projects", 0), ("milestones", 1)), own="cost")
     assert evaluate(parse(". + ../../budget + position(..)"), inside) == 1200009.0
+
+
+def test_a_scope_from_answer_tree_chains_of_ids(pipeline) -> None:
+    stored = {"city": "X", "projects": [
+        {"@id": "a", "budget": 1, "milestones": [{"@id": "m", "cost": 4}, {"@id": "n", "cost": 6}]},
+        {"@id": "b", "budget": 2}]}
+    scope = FormScope(pipeline, stored, where=(("projects", "a"), ("milestones", "n")),
+                      own="cost")
+    assert evaluate(parse("position(..) + . + ../../budget"), scope) == 9.0
+    assert evaluate(parse("position(..)"), FormScope(pipeline, stored, where=(("projects", "b"),),
+                                                     own="budget")) == 2.0

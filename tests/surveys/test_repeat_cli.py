@@ -83,3 +83,16 @@ def test_a_finalize_refusal_names_the_instance_in_words(field_dir: Path, cli) ->
         "projects[1]/sector=water")
     code, _out, err = cli(*d, "--lang", "ko", "response", "finalize", rid)
     assert code == 2 and "Project (ko) 2 › Sector (ko)" in err and "@id" not in err
+
+
+def test_remove_and_move_instances(field_dir: Path, cli) -> None:
+    d = ("--data-dir", field_dir)
+    rid = _json(cli, *d, "response", "new", "--city", "Seoul", "--form", "pipeline")["id"]
+    cli(*d, "response", "set", rid, "projects[+]/name=A", "projects[+]/name=B", "projects[+]/name=C")
+    shown = _json(cli, *d, "response", "move-instance", rid, "projects[3]", "1")
+    assert [p["name"] for p in shown["answers"]["projects"]] == ["C", "A", "B"]
+    code, out, err = cli(*d, "response", "remove-instance", rid, "projects[-1]")
+    assert code == 0 and out.strip() == "Removed projects[-1]." and not err
+    assert [p["name"] for p in _json(cli, *d, "response", "show", rid)["answers"]["projects"]] == ["C", "A"]
+    code, out, err = cli(*d, "response", "remove-instance", rid, "projects")
+    assert code == 2 and "does not name one instance" in err and out == ""

@@ -149,3 +149,68 @@ def test_two_devices_adding_instances_to_one_repeat_both_keep_theirs(
     merged = service.get_submission(pipeline_db, sid)
     assert [p["@id"] for p in merged.answers["projects"]] == [ours.instance_id, theirs_id]
     assert not merged.in_conflict
+
+
+def test_list_instances_for_a_list_view(pipeline_db: Database, field_profile: Profile) -> None:
+    sid = _new(pipeline_db, field_profile)
+    entry.add_instance(pipeline_db, sid, "projects", values={"name": "BRT"})
+    second = entry.add_instance(pipeline_db, sid, "projects")
+    entry.add_instance(pipeline_db, sid, "projects[1]/partners", values={"partner_name": "ADB"})
+    submission = service.get_submission(pipeline_db, sid)
+    definition = service.definition_for(pipeline_db, submission)
+    rows = entry.list_instances(definition, submission.answers, "projects", "ru")
+    # Russian numbering ("№"); the form has no Russian labels, so its default language shows
+    assert [(r.position, r.title, r.summary) for r in rows] == [(1, "Project № 1", "BRT"),
+                                                               (2, "Project № 2", "")]
+    assert rows[1].id == second.instance_id and rows[1].path == f"projects[@id={second.instance_id}]"
+    partners = entry.list_instances(definition, submission.answers, "projects[1]/partners")
+    assert [(p.title, p.summary) for p in partners] == [("Partner 1", "ADB")]
+    assert partners[0].path.startswith(f"projects[@id={rows[0].id}]/partners[@id=")
+
+
+def test_count_columns_of_an_xlsform_are_read_and_enforced(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl import Workbook
+
+    from neascn_desktop.surveys.repeat_state import evaluate_tree
+    from neascn_desktop.surveys.xlsform import import_xlsform
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "survey"
+    for row in (["type", "name", "label", "neascn_min_count", "neascn_max_count", "repeat_count"],
+                ["integer", "n", "How many visits", None, None, None],
+                ["begin_repeat", "proj", "Project", "1", "2", None],
+                ["text", "pname", "Name", None, None, None],
+                ["end_repeat"],
+                ["begin_repeat", "visit", "Visit", None, None, "${n}"],
+                ["date", "vdate", "Date", None, None, None],
+                ["end_repeat"]):
+        sheet.append(row)
+    settings = book.create_sheet("settings")
+    settings.append(["form_id", "version"])
+    settings.append(["counted", "1"])
+    book.save(tmp_path / "counted.xlsx")
+    definition = import_xlsform(tmp_path / "counted.xlsx")
+    one = "11111111-1111-4111-8111-111111111111"
+    texts = {i.text for i in evaluate_tree(definition, {"n": 1}).issues}
+    assert texts == {"Project: This needs at least 1 entry; there are 0.",
+                     "Visit: This needs exactly 1 entry; there are 0."}
+    many = {"n": 0, "proj": [{"@id": f"{one[:-1]}{k}"} for k in range(3)], "visit": [{"@id": one}]}
+    texts = {i.text for i in evaluate_tree(definition, many).issues}
+    assert texts == {"Project: This takes at most 2 entries; there are 3.",
+                     "Visit: This needs exactly 0 entries; there are 1."}
+
+
+def test_an_instance_kept_against_its_removal_keeps_its_attachment_entry() -> None:
+    pid, sha = "11111111-1111-4111-8111-111111111111", "a" * 64
+    key = f"projects[@id={pid}]/doc"
+    entry_info = {"sha256": sha, "filename": "study.pdf", "size": 3, "media_type": "application/pdf"}
+    base = {"answers": {"projects": [{"@id": pid, "name": "BRT", "doc": sha}]},
+            "attachments": {key: entry_info}}
+    removed = {"answers": {}, "attachments": {}}
+    edited = {"answers": {"projects": [{"@id": pid, "name": "BRT 2", "doc": sha}]},
+              "attachments": {key: entry_info}}
+    for ours, theirs in ((removed, edited), (edited, removed)):
+        merged = service._merged_payload(base, ours, theirs)
+        assert merged["answers"]["projects"][0]["name"] == "BRT 2"
+        assert merged["attachments"] == {key: entry_info}

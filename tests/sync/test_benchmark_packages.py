@@ -31,3 +31,18 @@ def test_generator_runs_on_a_secretariat_with_demo_data(make_device, tmp_path: P
     report = sec.json("package", "import", out / "packages")
     assert [o["status"] for o in report["packages"]] == ["applied", "applied"]
     assert len(sec.json("response", "list")) == 4 + 2
+
+
+def test_generated_packages_stay_dated_in_the_past_at_any_size() -> None:
+    """10,000 packages an hour apart ended in 2027, and the importer refused them as made more
+    than a day ahead of its clock (issue 19)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import generate_packages as generator
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    for packages in (10, 1000, 10_000, 100_000):
+        first, last = generator.package_time(0, packages), generator.package_time(packages - 1, packages)
+        assert first == generator.START and last < generator.START + generator.SPAN
+        assert generator.package_time(1, packages) > first
+    assert generator.package_time(1, 1000) - generator.START == generator.timedelta(hours=1)  # as before

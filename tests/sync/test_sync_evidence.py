@@ -103,6 +103,7 @@ def _dead_pid() -> int:
 
 # --- a crash right after the commit -------------------------------------------------------------
 
+@pytest.mark.sqlite_only
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="SIGKILL is POSIX")
 def test_an_import_killed_right_after_its_commit_keeps_every_attachment(scene: dict[str, Path]) -> None:
     data = _copy(scene, "crashed")

@@ -140,6 +140,7 @@ def test_verify_judges_the_package_of_its_own_signer(world) -> None:
     assert [v["status"] for v in verdicts] == ["already_imported", "ready"]
 
 
+@pytest.mark.sqlite_only
 def test_the_migration_keeps_applied_packages_and_inbox_entries(tmp_path: Path) -> None:
     """0007 re-keys sync_package and sync_inbox by (package id, signer) and keeps their rows."""
     data = tmp_path / "data"

@@ -9,6 +9,7 @@ import sqlite3
 import zipfile
 from pathlib import Path
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
@@ -54,6 +55,7 @@ def _deployment(sec: Device, target: Path) -> Path:
     return target
 
 
+@pytest.mark.sqlite_only
 def test_trust_add_refuses_a_card_that_reuses_a_trusted_device_id(make_device, tmp_path: Path) -> None:
     sec = make_device("sec", "secretariat")
     field = make_device("field", "field")
@@ -153,6 +155,7 @@ def _forged_waiting(make_device, tmp_path: Path) -> tuple[Device, Device, Device
     return field, sec, impostor, entry
 
 
+@pytest.mark.sqlite_only
 def test_trusting_another_key_under_the_secretariats_id_needs_accept_key_change(
     make_device, tmp_path: Path
 ) -> None:
@@ -165,6 +168,7 @@ def test_trusting_another_key_under_the_secretariats_id_needs_accept_key_change(
     assert field.json("trust", "list") == trusted and len(field.json("inbox", "list")) == 1
 
 
+@pytest.mark.sqlite_only
 def test_applying_a_forged_deployment_only_this_once_does_not_adopt_its_key(make_device, tmp_path: Path) -> None:
     """Hostile: "apply only this package" of a deployment signed by another key under the
     secretariat's id must not re-target the field device's responses to that key."""
@@ -232,6 +236,7 @@ def test_trust_add_and_revoke_are_audited(make_device) -> None:
     assert "key replaced" not in out and "revoked" in out
 
 
+@pytest.mark.sqlite_only
 def test_an_unusable_key_trusted_by_an_older_version_is_a_sentence_at_export(make_device, tmp_path: Path) -> None:
     """An older version accepted a 5-byte encryption key on a key card; exporting for it then
     failed with "internal error".  Such a row left in a database is now one sentence."""
@@ -249,6 +254,7 @@ def test_an_unusable_key_trusted_by_an_older_version_is_a_sentence_at_export(mak
     assert not (tmp_path / "r.neascn").exists()
 
 
+@pytest.mark.sqlite_only
 def test_a_card_that_changes_a_trusted_devices_role_needs_confirming(make_device) -> None:
     """The same device (same key) re-issuing its card as a secretariat would gain the
     secretariat's authority here: a change to confirm, not a silent update."""

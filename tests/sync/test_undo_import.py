@@ -10,9 +10,12 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from neascn_desktop import replica
 from neascn_desktop.replica.clock import format_clock, wall_ms
 from neascn_desktop.replica.revision import WITHDRAWN
+from neascn_desktop.sync.errors import PackageStateError
 from tests.sync.sync_support import Device, signed_package
 
 
@@ -179,3 +182,47 @@ def test_the_secretariat_cannot_undo_what_it_may_not_change(make_device, tmp_pat
     code, _out, err = sec.cli("--data-dir", sec.data_dir, "package", "undo", _package_id(package))
     assert code != 0 and "cannot be undone" in err and err.count("\n") == 1
     assert sec.digest == digest
+
+
+def test_an_edit_of_a_record_the_undone_import_created_is_kept_and_proposed(make_device, tmp_path: Path) -> None:
+    """The package created the response, the secretariat edited it, then the import was undone:
+    a conflict between the withdrawal and the edit, whose proposal keeps the edit."""
+    from neascn_desktop.sync import conflicts, proposals
+
+    sec, _field, _never, package, response = _setup(make_device, tmp_path)
+    sec.run("response", "set", response, "resp_name=Kept")
+    sec.run("package", "undo", _package_id(package))
+    db = sec.open()
+    try:
+        comparison = conflicts.compare(db, response)
+        assert comparison.proposal["answers"]["resp_name"] == "Kept"
+        assert "_withdrawn" not in comparison.proposal
+        head = proposals.reference_head(comparison.heads)
+        labels = proposals.field_labels(db, head, [r.name for r in comparison.rows])
+        assert labels["_withdrawn"].startswith("Withdrawn")
+        assert proposals.record_title(db, comparison.heads[0], others=comparison.heads) == "Seoul (Field)"
+        conflicts.resolve_with(db, response, comparison.proposal, how="merge")
+    finally:
+        db.dispose()
+    assert sec.json("response", "show", response)["answers"]["resp_name"] == "Kept"
+
+
+def test_built_in_revisions_a_package_brought_are_never_withdrawn(db, secretariat_profile) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+
+    from neascn_desktop.surveys import installed
+    from neascn_desktop.sync import undo
+    from neascn_desktop.sync.tables import package_table
+
+    builtin = [r for r in installed.builtin_revisions() if r.entity_id == "seoul"]
+    replica.add_revisions(db, builtin, provenance="pkg")
+    with db.writing() as conn:
+        conn.execute(insert(package_table).values(
+            package_id="pkg", kind="deployment", sender_device_id="hub", sender_name="Hub",
+            sender_fingerprint="f" * 64, created_at=datetime.now(UTC).isoformat(), manifest_sha256="0" * 64,
+            file_sha256="0" * 64, imported_at=datetime.now(UTC), counts="{}"))
+    with pytest.raises(PackageStateError, match="nothing to undo"):
+        undo.undo_package(db, "pkg")
+    assert replica.current(db, "city", "seoul") is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -35,6 +36,11 @@ def generate(secretariat: Path, out: Path, *, devices: int, packages: int, seed:
 
 @pytest.fixture
 def field_packages(tmp_path: Path, cli) -> FieldPackages:  # type: ignore[no-untyped-def]
+    """The tests using these copy the secretariat's SQLite file onto the server themselves."""
+    from tests.conftest import ALL_ON_POSTGRES_ENV
+
+    if os.environ.get(ALL_ON_POSTGRES_ENV):
+        pytest.skip(f"the secretariat is a SQLite file ({ALL_ON_POSTGRES_ENV} runs on PostgreSQL)")
     made = generate(tmp_path / "sec", tmp_path / "field", devices=3, packages=24)
     code, _out, err = cli("--data-dir", made.secretariat, "trust", "add",
                           *sorted((tmp_path / "field" / "keys").iterdir()))

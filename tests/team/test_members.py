@@ -29,7 +29,8 @@ class Person:
         return json.loads(self.run("--json", *args))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=[pytest.param("sqlite", marks=pytest.mark.sqlite_only),
+                        pytest.param("postgresql", marks=pytest.mark.postgres)])
 def shared_url(request: pytest.FixtureRequest, tmp_path: Path) -> str | None:
     """``None``: the first member's SQLite file, shared; else a PostgreSQL database."""
     return request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
@@ -87,7 +88,13 @@ def test_two_members_share_one_database_and_removal_rotates_the_team_key(
     assert manifest is not None
     assert encryption_key_fingerprint(manifest.sender.encryption_public_key) == new_fp
 
+    # Any member's "key rotate" wraps the new key for the others too.
+    rotated = carol.json("key", "rotate")["fingerprint"]  # type: ignore[index]
+    alice.run("stats")
+    assert (keys_dir(alice.data_dir) / key_file_name(rotated)).exists()
 
+
+@pytest.mark.sqlite_only
 def test_join_refuses_a_database_without_a_team_and_a_data_directory_with_a_profile(
         tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
     alice, bob = Person(cli, tmp_path / "alice"), Person(cli, tmp_path / "bob")
@@ -98,3 +105,16 @@ def test_join_refuses_a_database_without_a_team_and_a_data_directory_with_a_prof
     url = sqlite_url(alice.data_dir / "neascn.sqlite3")
     assert "already holds the keys of a profile" in bob.run("join", url, "--name", "Bob", expect=1)
     assert "No single member matches" in alice.run("member", "add", "nobody", expect=1)
+
+
+@pytest.mark.sqlite_only
+def test_a_switched_data_directory_never_reads_its_old_file(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """After ``db copy --to --switch`` the old SQLite file stays; the shortcut that reads the file
+    without the database layer (the language) must not read it."""
+    from neascn_desktop.identity.profile_file import stored_language
+
+    alice = Person(cli, tmp_path / "alice")
+    alice.run("init", "--name", "Alice", "--role", "secretariat", "--lang", "ko")
+    assert stored_language(alice.data_dir) == "ko"
+    alice.run("db", "copy", "--to", tmp_path / "shared.sqlite3", "--switch")
+    assert stored_language(alice.data_dir) is None

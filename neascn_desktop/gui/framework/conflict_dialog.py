@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from neascn_desktop.framework.model import MergeProposal, field_label
 from neascn_desktop.framework.textmerge import has_conflict_markers
-from neascn_desktop.gui.framework.rendered_versions import RenderedVersion
+from neascn_desktop.gui.rendered_versions import RenderedVersion
 from neascn_desktop.i18n import _, ngettext
 
 

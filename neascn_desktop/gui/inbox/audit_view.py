@@ -86,6 +86,8 @@ class AuditView(QWidget):
         if entry.action == "import" and entry.verdict == "applied" and entry.package_id:
             if entry.package_id in self._undone_packages:
                 return None, _("This import is undone; Edit → Undo or the undo's row brings it back.")
+            if entry.counts.get("added") == 0:
+                return None, _("This import brought nothing new; there is nothing to undo.")
             return IMPORT, ""
         if entry.action == "resolve" and entry.counts.get("revision"):
             return RESOLUTION, ""

@@ -23,6 +23,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
+    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from neascn_desktop.changes import Changes
 from neascn_desktop.gui.context import GuiContext
+from neascn_desktop.gui.rendered_versions import RenderedVersion
 from neascn_desktop.gui.table_model import RowTableModel
 from neascn_desktop.i18n import N_, _
 from neascn_desktop.replica import Revision
@@ -57,6 +59,11 @@ def shown(value: Any) -> str:
         return "—"
     if isinstance(value, str):
         return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        from neascn_desktop.i18n import current_language
+        from neascn_desktop.i18n.formatting import format_number
+
+        return format_number(value, current_language())  # read back the same way (sync.proposals)
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -100,8 +107,8 @@ class ConflictListModel(RowTableModel[conflicts.ConflictInfo]):
                 str(len(info.heads)))[index.column()]
 
 
-def _title(revision: Revision, db: Any) -> str:
-    return proposals.record_title(db, revision)
+def _title(revision: Revision, db: Any, others: Sequence[Revision] = ()) -> str:
+    return proposals.record_title(db, revision, others=others)
 
 
 ReadValue = Any  # (field name, typed text) -> value; raises proposals.ProposalError
@@ -177,7 +184,10 @@ class ComparisonModel(RowTableModel[conflicts.FieldRow]):
             if column == last:
                 if row.name in self.typed:
                     return self.typed[row.name]
-                return shown(self.proposal.get(row.name))
+                value = self.proposal.get(row.name)
+                if role == Qt.ItemDataRole.EditRole and isinstance(value, int | float) and not isinstance(value, bool):
+                    return str(value)  # every digit, as stored (the display rounds to the locale's way)
+                return shown(value)
             return shown(row.heads[column - 2])
         if role == Qt.ItemDataRole.BackgroundRole:
             if column == last and row.name in self.errors:
@@ -252,7 +262,7 @@ class ConflictsView(QWidget):
         # Framework sections: the texts side by side, and the proposed text to accept or edit.
         self.texts = QSplitter(Qt.Orientation.Horizontal, self)
         self.texts.setObjectName("conflictTexts")
-        self.text_edits: list[QPlainTextEdit] = []
+        self.text_edits: list[QWidget] = []  # the versions, rendered (boxes titled by their labels)
         self.proposal_text = QPlainTextEdit(self.texts)
         self.proposal_text.setObjectName("proposalText")
         self.texts.addWidget(self.proposal_text)
@@ -322,7 +332,7 @@ class ConflictsView(QWidget):
     def refresh(self) -> None:
         current = self.current_entity_id()
         rows = conflicts.list_conflicts(self.ctx.db)
-        self.list_model.set_rows(rows, {r.entity_id: _title(r.heads[0], self.ctx.db) for r in rows})
+        self.list_model.set_rows(rows, {r.entity_id: _title(r.heads[0], self.ctx.db, r.heads) for r in rows})
         self.empty.setVisible(self.list_model.rowCount() == 0)
         row = next((r for r in range(self.list_model.rowCount())
                     if self.list_model.conflict(r).entity_id == current), 0 if self.list_model.rowCount() else -1)
@@ -362,11 +372,13 @@ class ConflictsView(QWidget):
         db = self.ctx.db
         comparison = conflicts.compare(db, entity_id)
         own = self.ctx.profile.device_id
+        # A version brought back by an undo is named after the version it restores.
         labels = [_("Version from {device} ({clock})").format(device=proposals.author_name(db, h, own),
-                                                            clock=_clock(h.clock)) for h in comparison.heads]
+                                                            clock=_clock(h.clock))
+                  for h in (comparison.origins or comparison.heads)]
         is_text = comparison.entity_type == "framework_section"
         self.comparison_model.set_comparison(comparison, labels, hidden={"body"} if is_text else set())
-        head = comparison.heads[0]
+        head = proposals.reference_head(comparison.heads)
         self.comparison_model.field_labels = proposals.field_labels(db, head, [r.name for r in comparison.rows])
         self.comparison_model.read_value = lambda name, text: proposals.typed_value(db, head, name, text)
         self._show_errors()
@@ -374,22 +386,25 @@ class ConflictsView(QWidget):
             self.keep_choice.addItem(label, head.id)
         conflicting = sum(1 for r in comparison.rows if r.conflicting)
         self.heading.setText(_("{title}: {count} versions; {fields} fields differ, {conflicting} of them changed on both sides.").format(
-            title=_title(comparison.heads[0], self.ctx.db), count=len(comparison.heads), fields=len(comparison.rows),
+            title=_title(comparison.heads[0], self.ctx.db, comparison.heads), count=len(comparison.heads), fields=len(comparison.rows),
             conflicting=conflicting))
         self.texts.setVisible(is_text)
         # For a section whose body is the only difference, the field table would be empty.
         self.comparison_view.setVisible(not is_text or self.comparison_model.rowCount() > 0)
         if is_text:
-            sources = ([(_("Common ancestor"), comparison.ancestor.payload.get("body", ""))]
-                       if comparison.ancestor else [])
-            sources += [(label, head.payload.get("body", "")) for label, head in
+            # Rendered, each version with what it changed since the ancestor highlighted.
+            base = str(comparison.ancestor.payload.get("body", "")) if comparison.ancestor else None
+            sources: list[tuple[str, str, str | None]] = [(_("Common ancestor"), base, None)] if base is not None else []
+            sources += [(label, str(head.payload.get("body", "")), base) for label, head in
                         zip(labels, comparison.heads, strict=True)]
-            for position, (label, body) in enumerate(sources):
-                edit = QPlainTextEdit(self.texts)
-                edit.setReadOnly(True)
-                edit.setPlainText(f"# {label}\n\n{body}")
-                self.texts.insertWidget(position, edit)
-                self.text_edits.append(edit)
+            for position, (label, body, against) in enumerate(sources):
+                box = QGroupBox(label, self.texts)
+                edit = RenderedVersion(box)
+                edit.setAccessibleName(label)
+                edit.show_version(body, against)
+                QVBoxLayout(box).addWidget(edit)
+                self.texts.insertWidget(position, box)
+                self.text_edits.append(box)
             self.proposal_text.blockSignals(True)
             self.proposal_text.setPlainText(str(comparison.proposal.get("body", "")))
             self.proposal_text.blockSignals(False)
@@ -409,8 +424,12 @@ class ConflictsView(QWidget):
         from neascn_desktop.gui.undo_commands import resolution_command
 
         comparison = self.comparison_model.comparison
-        title = _title(comparison.heads[0], self.ctx.db) if comparison is not None else revision.entity_id
+        title = (_title(comparison.heads[0], self.ctx.db, comparison.heads) if comparison is not None
+                 else revision.entity_id)
         self.undo_stack.push(resolution_command(self.ctx, revision.id, title))
+        if self.ctx.main_window is not None:
+            self.ctx.main_window.statusBar().showMessage(
+                _("Settled the conflict in {title}; Edit → Undo brings the versions back.").format(title=title), 15_000)
         self.ctx.publish(conflicts.resolution_changes(revision) | Changes(frozenset({"conflict"})))
         self.refresh()
 

@@ -350,19 +350,28 @@ class ReportsWorkspace(QWidget):
 
     def ask_and_export(self) -> None:
         plain_csv = _("CSV file (*.csv)")
+        kobo = _("KoboToolbox workbook, one sheet per repeat (*.xlsx)")
+        central = _("ODK Central CSV files, one per repeat, in a ZIP (*.zip)")
         path, chosen = QFileDialog.getSaveFileName(
             self, _("Export responses as"), str(self._default_folder() / "neascn-responses.xlsx"),
             ";;".join([_("Excel workbook (*.xlsx)"), _("CSV for Excel, UTF-8 with BOM (*.csv)"),
-                       plain_csv]))
+                       plain_csv, kobo, central]))
         if path:
-            fmt = "csv" if path.lower().endswith(".csv") or "csv" in chosen.lower() else "xlsx"
-            if not path.lower().endswith(f".{fmt}"):
-                path += f".{fmt}"
-            self.export(Path(path), fmt, bom=chosen != plain_csv)
+            layout = {kobo: "kobo", central: "central"}.get(chosen, "flat")
+            if layout == "central":
+                fmt, suffix = "csv", "zip"
+            else:
+                fmt = "csv" if path.lower().endswith(".csv") or "csv" in chosen.lower() else "xlsx"
+                suffix = fmt
+            if not path.lower().endswith(f".{suffix}"):
+                path += f".{suffix}"
+            self.export(Path(path), fmt, bom=chosen not in (plain_csv, central), layout=layout)
 
-    def export(self, path: Path, fmt: str, bom: bool = True) -> BackgroundTask:
+    def export(self, path: Path, fmt: str, bom: bool = True,
+               layout: str = "flat") -> BackgroundTask:
         """``bom``: a CSV for Excel (the default: without the mark Excel garbles CJK and
-        Mongolian); a plain UTF-8 CSV for ODK/Kobo tools and scripts."""
+        Mongolian); a plain UTF-8 CSV for ODK/Kobo tools and scripts.  ``layout``: flat,
+        central or kobo (``neascn_desktop.reports.layout_export``)."""
         from neascn_desktop.gui.worker import TaskCancelled
         from neascn_desktop.reports.data_export import export_responses
         from neascn_desktop.reports.document import ReportCancelled
@@ -373,7 +382,8 @@ class ReportsWorkspace(QWidget):
         def task(progress, is_cancelled):
             try:
                 return export_responses(db, path, fmt, version, progress, form_id=form_id,
-                                        language=language, is_cancelled=is_cancelled, bom=bom)
+                                        language=language, is_cancelled=is_cancelled, bom=bom,
+                                        layout=layout)
             except ReportCancelled:
                 raise TaskCancelled() from None
 

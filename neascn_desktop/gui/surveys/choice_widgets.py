@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from neascn_desktop.gui.surveys.question_base import QuestionWidget
+from neascn_desktop.gui.surveys.question_base import HINT_COLOR, QuestionWidget
 from neascn_desktop.i18n import _
 from neascn_desktop.surveys.choice_filter import filtered_choices
 from neascn_desktop.surveys.definition import Choice
@@ -105,12 +105,23 @@ class _ChoiceBase(QuestionWidget):
 
     def choice_label(self, name: str) -> str:
         choice = next((c for c in self.choices if c.name == name), None)
-        return choice.label_in(self.language, self.definition.default_language) if choice else name
+        return self.label_of(choice) if choice else name
+
+    def label_of(self, choice: Choice) -> str:
+        """The choice's label; ``or_other``'s generated "Other" in the UI language if untranslated."""
+        if choice.name == "other" and choice.label.get(self.language) in (None, "", "Other"):
+            return _("Other")
+        return choice.label_in(self.language, self.definition.default_language)
+
+    def show_empty_note(self, note: QLabel) -> None:
+        """A filtered list with nothing left says why, instead of showing nothing."""
+        note.setText(_("No choice fits the answers above yet."))
+        note.setVisible(self.filter_text != "" and not self.visible_choices)
 
     def after_pick(self) -> None:
         """``quick``: a select_one moves on once a choice is picked."""
         if not self.multiple and "quick" in self.question.extra.get("appearance", ""):
-            self.advance.emit(self.question.name)
+            self.advance.emit(self.answer_key)
 
 
 class ChoiceQuestion(_ChoiceBase):
@@ -145,8 +156,12 @@ class ChoiceQuestion(_ChoiceBase):
             text.setVisible(not self.nolabel)
             self.buttons.append(button)
             self.texts.append(text)
+        self.empty_note = QLabel(self)
+        self.empty_note.setObjectName("emptyNote")
+        self.empty_note.setStyleSheet(f"color: {HINT_COLOR};")
         self._place()
         layout.addLayout(self.grid)
+        layout.addWidget(self.empty_note)
         self.clear_button: QToolButton | None = None
         if not self.multiple:
             self.clear_button = QToolButton(self)
@@ -181,6 +196,7 @@ class ChoiceQuestion(_ChoiceBase):
                 self.grid.setColumnStretch(column * 2 + 1, 1)
             button.show()
             text.setVisible(not self.nolabel)
+        self.show_empty_note(self.empty_note)
 
     def filter_changed(self) -> None:
         self._place()
@@ -270,12 +286,11 @@ class ChoiceQuestion(_ChoiceBase):
             self.clear_button.setEnabled(not read_only)
 
     def retranslate_input(self) -> None:
-        fallback = self.definition.default_language
         for position, index in enumerate(self.visible_choices):
             key = CHOICE_KEYS[position] if position < len(CHOICE_KEYS) else ""
             self.buttons[index].setToolTip(_("Key {key}").format(key=key) if key else "")
         for choice, button, text in zip(self.choices, self.buttons, self.texts, strict=True):
-            label = choice.label_in(self.language, fallback)
+            label = self.label_of(choice)
             text.setText(label)
             button.setAccessibleName(label)
         if self.clear_button is not None:
@@ -332,9 +347,13 @@ class ListChoiceQuestion(_ChoiceBase):
         self.chosen_label = QLabel(self)
         self.chosen_label.setObjectName("chosenLabel")
         self.chosen_label.setWordWrap(True)
+        self.empty_note = QLabel(self)
+        self.empty_note.setObjectName("emptyNote")
+        self.empty_note.setStyleSheet(f"color: {HINT_COLOR};")
         layout.addWidget(self.search)
         layout.addWidget(self.list)
         layout.addWidget(self.chosen_label)
+        layout.addWidget(self.empty_note)
         self._fill()
 
     def _matches(self, choice: Choice, needle: str) -> bool:
@@ -342,27 +361,27 @@ class ListChoiceQuestion(_ChoiceBase):
             needle in label.casefold() for label in choice.label.values())
 
     def _fill(self) -> None:
-        needle = self.search.text().strip().casefold() if hasattr(self, "search") else ""
+        needle = self.search.text().strip().casefold()
         chosen = self._chosen_names()
-        fallback = self.definition.default_language
         self.list.blockSignals(True)
         self.list.clear()
         for index in self.visible_choices:
             choice = self.choices[index]
             if not self._matches(choice, needle):
                 continue
-            item = QListWidgetItem(choice.label_in(self.language, fallback), self.list)
+            item = QListWidgetItem(self.label_of(choice), self.list)
             item.setData(Qt.ItemDataRole.UserRole, index)
-            if self.multiple:
-                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-                item.setCheckState(Qt.CheckState.Checked if choice.name in chosen
-                                   else Qt.CheckState.Unchecked)
-            elif choice.name in chosen:
+            # A tick marks what is chosen; the highlight is only the keyboard's place.
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if choice.name in chosen
+                               else Qt.CheckState.Unchecked)
+            if choice.name in chosen and not self.multiple and not needle:
                 self.list.setCurrentItem(item)
-        if self.list.currentRow() < 0 and self.list.count():
-            self.list.setCurrentRow(0)
+        if needle and self.list.count():
+            self.list.setCurrentRow(0)  # Enter takes the best match
         self.list.blockSignals(False)
         self._show_chosen()
+        self.show_empty_note(self.empty_note)
 
     def filter_changed(self) -> None:
         self._fill()
@@ -383,7 +402,8 @@ class ListChoiceQuestion(_ChoiceBase):
             return
         step = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1, Qt.Key.Key_PageDown: 8,
                 Qt.Key.Key_PageUp: -8}[Qt.Key(key)]
-        row = min(self.list.count() - 1, max(0, self.list.currentRow() + step))
+        current = self.list.currentRow()
+        row = 0 if current < 0 else min(self.list.count() - 1, max(0, current + step))
         self.list.setCurrentRow(row)
 
     def toggle_current(self) -> None:
@@ -398,9 +418,13 @@ class ListChoiceQuestion(_ChoiceBase):
         if item is None or self.read_only:
             return False
         if self.multiple:
+            if not self.search.text():
+                return False  # Enter on an empty search box moves on
             self.toggle_current()
             return True
         self._pick_item(item)
+        if "quick" not in self.question.extra.get("appearance", ""):
+            self.advance.emit(self.answer_key)  # quick has moved on already
         return True
 
     def _pick_item(self, item: QListWidgetItem) -> None:
@@ -408,13 +432,19 @@ class ListChoiceQuestion(_ChoiceBase):
             return
         index = int(item.data(Qt.ItemDataRole.UserRole))
         self.stored = self.choices[index].name
-        self._show_chosen()
+        self._fill()
         self.set_input_problem("")
         self.emit_value(self.stored)
         self.after_pick()
 
     def _item_changed(self, item: QListWidgetItem) -> None:
-        if not self.multiple or self._loading or self.read_only:
+        if self._loading or self.read_only:
+            return
+        if not self.multiple:  # a tick clicked on a select_one picks it
+            if item.checkState() == Qt.CheckState.Checked:
+                self._pick_item(item)
+            else:
+                self._fill()
             return
         name = self.choices[int(item.data(Qt.ItemDataRole.UserRole))].name
         chosen = set(self._chosen_names())

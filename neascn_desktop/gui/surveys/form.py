@@ -37,19 +37,27 @@ from neascn_desktop.changes import Changes
 from neascn_desktop.errors import NeascnError
 from neascn_desktop.gui.context import GuiContext
 from neascn_desktop.gui.surveys.form_frame import FormFrame
+from neascn_desktop.gui.surveys.form_language import FormLanguage
+from neascn_desktop.gui.surveys.form_pages import Page, form_pages
 from neascn_desktop.gui.surveys.form_position import PositionMemory
+from neascn_desktop.gui.surveys.form_repeats import RepeatEditing
+from neascn_desktop.gui.surveys.group_block import GroupBlock
 from neascn_desktop.gui.surveys.media_widgets import AttachmentQuestion
 from neascn_desktop.gui.surveys.question_base import ERROR_COLOR, QuestionWidget
 from neascn_desktop.gui.surveys.question_list import section_title
 from neascn_desktop.gui.surveys.questions import question_widget
-from neascn_desktop.i18n import LANGUAGES, _, current_language
+from neascn_desktop.i18n import _, current_language
 from neascn_desktop.i18n.formatting import format_percent
 from neascn_desktop.surveys import entry, service
-from neascn_desktop.surveys.definition import SurveyDefinition
+from neascn_desktop.surveys.definition import (
+    UNSHOWN_TYPES,
+    Node,
+    Question,
+    SurveyDefinition,
+)
 from neascn_desktop.surveys.validation import (
     AnswerError,
     FormState,
-    evaluate_form,
     format_answer,
 )
 
@@ -57,7 +65,7 @@ from neascn_desktop.surveys.validation import (
 PUBLISH_DELAY_MS = 1500
 
 
-class SurveyForm(FormFrame):
+class SurveyForm(RepeatEditing, FormLanguage, FormFrame):
     """Fill in one submission; ``open_submission(id)`` loads it."""
 
     closed = Signal()
@@ -78,6 +86,11 @@ class SurveyForm(FormFrame):
         self._touched: set[str] = set()
         self._show_all_issues = False
         self._resume_question: str | None = None
+        self.pages: list[Page] = []
+        self.page_of_section: dict[int, int] = {}
+        self.page_widgets: dict[int, list[QuestionWidget]] = {}
+        self.group_blocks: dict[str, GroupBlock] = {}
+        self._init_repeats()
         self.positions = PositionMemory(ctx.data_dir)
         self._question_list_dirty = True
         self._unpublished = Changes()
@@ -131,40 +144,34 @@ class SurveyForm(FormFrame):
             page.deleteLater()
         self.section_list.blockSignals(True)
         self.section_list.clear()
-        for section in definition.sections:
+        self.pages = form_pages(definition)
+        self.page_of_section = {i: n for n, page in enumerate(self.pages) for i in page.sections}
+        self.page_widgets = {}
+        self.group_blocks = {}
+        self._init_repeats()
+        for page_info in self.pages:
+            name = (definition.sections[page_info.sections[0]].name if page_info.sections
+                    else page_info.group.path if page_info.group is not None else "page")
             item = QListWidgetItem(self.section_list)
-            item.setData(Qt.ItemDataRole.UserRole, section.name)
+            item.setData(Qt.ItemDataRole.UserRole, name)
             page = QScrollArea(self.stack)
-            page.setObjectName(f"section_{section.name}")
+            page.setObjectName(f"section_{name.replace('/', '_')}")
             page.setWidgetResizable(True)
             page.setFrameShape(QFrame.Shape.NoFrame)
             page.verticalScrollBar().setSingleStep(24)
             self.stack.addWidget(page)
         self.section_list.blockSignals(False)
         self._fill_language_combo()
-        self.question_list.set_definition(definition, self.language)
-        self.state = evaluate_form(definition, submission.answers, self.language)
+        self.question_list.set_definition(definition, self.pages, self.language)
+        self.state = self._evaluate()
         self.banner.hide()
         self.saved_label.setText("")
-        start, question = self.positions.recall(submission.id, len(definition.sections),
+        start, question = self.positions.recall(submission.id, len(self.pages),
                                                 definition.has_question)
         self.show_section(start)
         self._resume_question = question
         self._refresh()
         self.retranslateUi()
-
-    def _fill_language_combo(self) -> None:
-        assert self.definition is not None
-        languages = self.definition.languages or (self.definition.default_language,)
-        if self.follow_ui or self.language not in languages:
-            ui = current_language()
-            self.language = ui if ui in languages else self.definition.default_language
-        self.language_combo.blockSignals(True)
-        self.language_combo.clear()
-        for code in languages:
-            self.language_combo.addItem(LANGUAGES.get(code, code), code)
-        self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(self.language)))
-        self.language_combo.blockSignals(False)
 
     # ------------------------------------------------------------------ sections
 
@@ -177,8 +184,8 @@ class SurveyForm(FormFrame):
             self.show_section(row)
 
     def show_section(self, index: int) -> None:
-        """Show section ``index`` (building its widgets the first time)."""
-        if self.definition is None or not 0 <= index < len(self.definition.sections):
+        """Show page ``index`` (building its widgets the first time)."""
+        if self.definition is None or not 0 <= index < len(self.pages):
             return
         self._build_section(index)
         self.stack.setCurrentIndex(index)
@@ -193,8 +200,7 @@ class SurveyForm(FormFrame):
         if index in self._built or self.definition is None or self.submission is None:
             return
         self._built.add(index)
-        definition = self.definition
-        section = definition.sections[index]
+        page_info = self.pages[index]
         page = self.stack.widget(index)
         assert isinstance(page, QScrollArea)
         content = QWidget()
@@ -210,41 +216,88 @@ class SurveyForm(FormFrame):
         font.setBold(True)
         heading.setFont(font)
         layout.addWidget(heading)
-        read_only = self.submission.finalized
-        for question in section.questions:
-            widget = question_widget(question, definition, content)
-            widget.answer_text = self._answer_text
-            if isinstance(widget, AttachmentQuestion):
-                widget.locate = self._attachment_path
-            widget.set_language(self.language)
-            widget.set_value(self.submission.answers.get(question.name))
-            if isinstance(widget, AttachmentQuestion):
-                sha = self.submission.answers.get(question.name)
-                widget.set_attachment(sha, self.submission.attachments.get(question.name))
-                widget.file_chosen.connect(self.attach_file)
-            widget.set_read_only(read_only)
-            widget.edited.connect(self._edited)
-            widget.advance.connect(self.advance_from)
-            layout.addWidget(widget)
-            self.widgets[question.name] = widget
+        self.page_widgets[index] = []
+        if page_info.group is not None and page_info.group.kind == "repeat":
+            self._add_repeat(layout, content, page_info.group)
+        elif page_info.group is not None:
+            self._add_nodes(layout, content, page_info.group.children, index)
+        else:
+            for question in page_info.questions:
+                self._add_question(layout, content, question, index)
         layout.addStretch(1)
         page.setWidget(content)
         self._set_section_heading(index)
-        self._refresh_widgets(section.questions)
+        self._refresh_widgets(page_info.questions)
+
+    def _add_nodes(self, layout: QVBoxLayout, parent: QWidget, nodes: tuple[Node, ...],
+                   page: int) -> None:
+        """Questions and nested groups in form order; a nested group is a headed block."""
+        assert self.definition is not None
+        for node in nodes:
+            if isinstance(node, Question):
+                if node.type not in UNSHOWN_TYPES:
+                    self._add_question(layout, parent, node, page)
+                continue
+            if node.kind == "repeat":
+                self._add_repeat(layout, parent, node)
+                continue
+            block = GroupBlock(node, self.definition, parent)
+            self.group_blocks[node.path or node.name] = block
+            layout.addWidget(block)
+            self._add_nodes(block.body, block, node.children, page)
+
+    def _add_question(self, layout: QVBoxLayout, parent: QWidget, question: Question,
+                      page: int) -> None:
+        assert self.definition is not None and self.submission is not None
+        widget = question_widget(question, self.definition, parent)
+        widget.answer_text = self._answer_text
+        if isinstance(widget, AttachmentQuestion):
+            widget.locate = self._attachment_path
+        widget.set_language(self.language)
+        key = widget.answer_key
+        widget.set_value(self.submission.answers.get(key))
+        if isinstance(widget, AttachmentQuestion):
+            sha = self.submission.answers.get(key)
+            widget.set_attachment(sha, self.submission.attachments.get(key))
+            widget.file_chosen.connect(self.attach_file)
+        widget.set_read_only(self.submission.finalized)
+        widget.edited.connect(self._edited)
+        widget.advance.connect(self.advance_from)
+        layout.addWidget(widget)
+        self.widgets[key] = widget
+        self.page_widgets[page].append(widget)
 
     def _set_section_heading(self, index: int) -> None:
         page = self.stack.widget(index)
         content = page.widget() if isinstance(page, QScrollArea) else None
         heading = content.findChild(QLabel, "sectionHeading") if content else None
         if heading is not None and self.definition is not None:
-            heading.setText(section_title(self.definition, self.definition.sections[index],
-                                          self.language))
+            heading.setText(self._page_title(index))
 
     def _relevant_sections(self) -> list[int]:
+        """The pages whose own section is relevant now."""
         if self.definition is None or self.state is None:
             return []
-        return [i for i, s in enumerate(self.definition.sections)
-                if self.state.is_relevant(s.name)]
+        sections = self.definition.sections
+        return [n for n, page in enumerate(self.pages)
+                if (self.state.is_relevant(sections[page.sections[0]].name) if page.sections
+                    else self.tree is None or page.group is None
+                    or self.tree.is_relevant(page.group.name))]
+
+    def _page_title(self, index: int) -> str:
+        assert self.definition is not None
+        page = self.pages[index]
+        if page.sections:
+            return section_title(self.definition, self.definition.sections[page.sections[0]],
+                                 self.language)
+        assert page.group is not None
+        return page.group.label_in(self.language, self.definition.default_language)
+
+    def page_of(self, name: str) -> int:
+        """The page a question is on (``KeyError`` for one on no page)."""
+        assert self.definition is not None
+        section = self.definition.section_of(name)
+        return self.page_of_section[self.definition.sections.index(section)]
 
     def next_section(self) -> bool:
         later = [i for i in self._relevant_sections() if i > self.current_section]
@@ -271,17 +324,11 @@ class SurveyForm(FormFrame):
 
     def question(self, name: str) -> QuestionWidget:
         """The widget of a question (its section is built if it was not yet)."""
-        assert self.definition is not None
-        section = self.definition.section_of(name)
-        self._build_section(self.definition.sections.index(section))
+        self._build_section(self.page_of(name))
         return self.widgets[name]
 
     def _section_widgets(self, index: int) -> list[QuestionWidget]:
-        assert self.definition is not None
-        if not 0 <= index < len(self.definition.sections):
-            return []
-        return [self.widgets[q.name] for q in self.definition.sections[index].questions
-                if q.name in self.widgets]
+        return list(self.page_widgets.get(index, []))
 
     def focus_first_question(self) -> None:
         resume, self._resume_question = self._resume_question, None
@@ -294,16 +341,18 @@ class SurveyForm(FormFrame):
             if widget.isVisibleTo(self.stack) and widget.focus_input():
                 self._ensure_visible(widget)
                 return
+        self.focus_first_repeat()
 
     def go_to_question(self, name: str) -> None:
         """Show the question's section, scroll to it and put the focus in it."""
         assert self.definition is not None
         try:
-            section = self.definition.section_of(name)
-        except KeyError:
-            return  # not on a page (a repeat's question, a hidden value)
+            page = self.page_of(name)
+        except (KeyError, NeascnError):
+            self.go_to_answer_path(name)  # inside a repeat instance (or nowhere)
+            return
         widget = self.question(name)
-        self.show_section(self.definition.sections.index(section))
+        self.show_section(page)
         if not widget.focus_input():
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
         self._ensure_visible(widget)
@@ -321,9 +370,8 @@ class SurveyForm(FormFrame):
             return
         self._touched.add(name)
         self._refresh_widgets([self.definition.question(name)])
-        index = self.definition.sections.index(self.definition.section_of(name))
-        widgets = self._section_widgets(index)
-        position = next((i for i, w in enumerate(widgets) if w.question.name == name), -1)
+        widgets = self._section_widgets(self.page_of(name))
+        position = next((i for i, w in enumerate(widgets) if w.answer_key == name), -1)
         for widget in widgets[position + 1:]:
             if widget.isVisibleTo(self.stack) and widget.focus_input():
                 self._ensure_visible(widget)
@@ -369,7 +417,7 @@ class SurveyForm(FormFrame):
     def _after_write(self, result: service.SubmissionResult) -> None:
         self.submission = result.submission
         if result.state is not None:
-            self.state = result.state
+            self.state = self._evaluate() if self._has_repeats() else result.state
         self._unpublished = self._unpublished | result.changes
         self._publish_timer.start()
         self.saved_label.setText(_("Saved on this computer"))
@@ -413,9 +461,9 @@ class SurveyForm(FormFrame):
                                       language=self.language)
         except service.FinalizeError as exc:
             self._show_all_issues = True
-            self.state = evaluate_form(self.definition, self.submission.answers, self.language)
+            self.state = self._evaluate()
             self._refresh()
-            if not self.state.issues:
+            if not (self.tree.issues if self.tree is not None else self.state.issues):
                 self.banner.show_message(str(exc), error=True)
             if exc.issues:
                 self.go_to_question(exc.issues[0].question)
@@ -450,6 +498,7 @@ class SurveyForm(FormFrame):
     def _set_read_only(self, read_only: bool) -> None:
         for widget in self.widgets.values():
             widget.set_read_only(read_only)
+        self._redraw_repeats()
 
     def reload(self) -> None:
         """Read the submission again (another process or a package import changed it)."""
@@ -459,13 +508,14 @@ class SurveyForm(FormFrame):
             self.submission = service.get_submission(self.ctx.db, self.submission.id)
         except NeascnError:
             return
-        self.state = evaluate_form(self.definition, self.submission.answers, self.language)
+        self.state = self._evaluate()
         for name, widget in self.widgets.items():
             widget.set_value(self.submission.answers.get(name))
             if isinstance(widget, AttachmentQuestion):
                 widget.set_attachment(self.submission.answers.get(name),
                                       self.submission.attachments.get(name))
             widget.set_read_only(self.submission.finalized)
+        self._redraw_repeats()
         self._refresh()
 
     # ------------------------------------------------------------------ showing the state
@@ -482,7 +532,7 @@ class SurveyForm(FormFrame):
             return
         state = self.state
         for question in questions:
-            widget = self.widgets.get(question.name)
+            widget = self.widgets.get(question.key or question.name)
             if widget is None:
                 continue
             widget.setVisible(state.is_relevant(question.name))
@@ -498,26 +548,41 @@ class SurveyForm(FormFrame):
             return
         definition, state = self.definition, self.state
         self._refresh_widgets(definition.questions)
+        for path, block in self.group_blocks.items():
+            block.setVisible(state.is_relevant(path))
         progress = entry.section_progress(definition, state)
         done_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton)
-        for index, (section, item_progress) in enumerate(
-                zip(definition.sections, progress, strict=True)):
+        relevant_pages = set(self._relevant_sections())
+        for index, page in enumerate(self.pages):
+            parts = [progress[i] for i in page.sections]
+            answered = sum(p.answered for p in parts if p.relevant)
+            answerable = sum(p.answerable for p in parts if p.relevant)
+            missing = sum(p.required_missing for p in parts if p.relevant)
+            issues = sum(p.issues for p in parts if p.relevant)
+            if not page.sections and page.group is not None and self.tree is not None:
+                inside = self.tree.issues_at(page.group.name)
+                issues = len(inside)
+                missing = sum(1 for i in inside if i.kind == "required")
             item = self.section_list.item(index)
-            label = section_title(definition, section, self.language)
             item.setText(_("{section}\n{answered} of {total} answered").format(
-                section=label, answered=item_progress.answered, total=item_progress.answerable))
-            item.setHidden(not item_progress.relevant)
-            item.setIcon(done_icon if item_progress.complete else _blank_icon())
-            shows_problem = item_progress.issues and (
-                self._show_all_issues or item_progress.issues > item_progress.required_missing)
+                section=self._page_title(index), answered=answered, total=answerable))
+            item.setHidden(index not in relevant_pages)
+            # Done: nothing wrong, nothing required left, and something answered (an untouched
+            # page of optional questions is not "done").
+            done = index in relevant_pages and not issues and not missing and (
+                answered > 0 or answerable == 0) and bool(page.sections)
+            item.setIcon(done_icon if done else _blank_icon())
+            shows_problem = issues and (self._show_all_issues or issues > missing)
             item.setForeground(QColor(ERROR_COLOR) if shows_problem else QColor())
+        self._refresh_repeats()
         required_done, required_total = entry.required_progress(definition, state)
-        self.progress_bar.setMaximum(max(1, state.answerable))
-        self.progress_bar.setValue(state.answered)
-        self.progress_bar.setFormat(format_percent(state.progress))
+        counts = self.tree if self.tree is not None else state
+        self.progress_bar.setMaximum(max(1, counts.answerable))
+        self.progress_bar.setValue(counts.answered)
+        self.progress_bar.setFormat(format_percent(counts.progress))
         self.progress_label.setText(_(
             "{answered} of {total} questions answered · {required_done} of {required} required"
-        ).format(answered=state.answered, total=state.answerable,
+        ).format(answered=counts.answered, total=counts.answerable,
                  required_done=required_done, required=required_total))
         finalized = self.submission.finalized
         self.finalize_button.setEnabled(not finalized)
@@ -529,7 +594,8 @@ class SurveyForm(FormFrame):
                 _("This survey is finalized and locked. Reopen it to change answers, or export "
                   "it for the secretariat."), error=False)
         elif self._show_all_issues:
-            self.banner.show_problems(state.issues, self._question_label)
+            self.banner.show_problems(self.tree.issues if self.tree is not None else state.issues,
+                                      self._question_label)
         else:
             self.banner.hide()
         self._update_navigation()
@@ -575,43 +641,20 @@ class SurveyForm(FormFrame):
 
     # ------------------------------------------------------------------ languages
 
-    def _language_chosen(self, index: int) -> None:
-        code = self.language_combo.itemData(index)
-        if code:
-            self.set_form_language(str(code), follow_ui=code == current_language())
-
-    def set_form_language(self, code: str, *, follow_ui: bool = False) -> None:
-        """Show the form content (labels, hints, choices, messages) in ``code``."""
-        self.follow_ui = follow_ui
-        self.language = code
-        index = self.language_combo.findData(code)
-        if index >= 0 and self.language_combo.currentIndex() != index:
-            self.language_combo.setCurrentIndex(index)
-        self._apply_language()
-
     def _apply_language(self) -> None:
         if self.definition is None or self.submission is None:
             return
-        self.state = evaluate_form(self.definition, self.submission.answers, self.language)
+        self.state = self._evaluate()
         for widget in self.widgets.values():
             widget.set_language(self.language)
         for index in self._built:
             self._set_section_heading(index)
+        for block in self.group_blocks.values():
+            block.set_language(self.language)
+        self._retranslate_repeats()
         self.question_list.set_language(self.definition, self.language)
         self._refresh()
         self._set_title()
-
-    def _set_title(self) -> None:
-        if self.definition is None or self.submission is None:
-            self.title_label.setText("")
-            return
-        try:
-            city = service.get_city(self.ctx.db, self.submission.city_id).name_in(self.language)
-        except NeascnError:
-            city = self.submission.city_id
-        self.title_label.setText(_("{city} · {survey} ({version})").format(
-            city=city, survey=self.definition.title_in(self.language),
-            version=self.definition.version))
 
     def retranslateUi(self) -> None:  # noqa: N802 - the workspace contract's name
         self.retranslate_chrome()
@@ -623,6 +666,7 @@ class SurveyForm(FormFrame):
         if self.definition is not None:
             for widget in self.widgets.values():
                 widget.set_language(self.language)  # the UI-language parts (buttons, hints)
+            self._retranslate_repeats()
             self._refresh()
             self._set_title()
 

@@ -90,7 +90,7 @@ class AttachmentQuestion(QuestionWidget):
 
     def attach(self, path: str | Path) -> None:
         if not self.read_only:
-            self.file_chosen.emit(self.question.name, str(path))
+            self.file_chosen.emit(self.answer_key, str(path))
 
     def set_attachment(self, sha256: str | None, info: Mapping[str, Any] | None) -> None:
         self.sha256 = sha256

@@ -7,13 +7,14 @@ leaves the list at once and the banner goes when none is left.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 from neascn_desktop.gui.surveys.question_base import ERROR_COLOR
 from neascn_desktop.i18n import _, ngettext
+from neascn_desktop.surveys.repeat_state import TreeIssue
 from neascn_desktop.surveys.validation import Issue
 
 #: Problems listed by name; the rest are counted (the question list shows them all).
@@ -34,7 +35,7 @@ class ProblemBanner(QLabel):
         self.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
                                      | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
         self.linkActivated.connect(self._link)
-        self.problems: tuple[Issue, ...] = ()
+        self.problems: tuple[Issue | TreeIssue, ...] = ()
         self.hide()
 
     def _link(self, href: str) -> None:
@@ -49,8 +50,11 @@ class ProblemBanner(QLabel):
         self.setAccessibleName(text)
         self.show()
 
-    def show_problems(self, issues: tuple[Issue, ...], label_of: Callable[[str], str]) -> None:
-        """List every problem (the first ones by name, each a link to its question)."""
+    def show_problems(self, issues: Sequence[Issue | TreeIssue],
+                      label_of: Callable[[str], str]) -> None:
+        """List every problem (the first ones by name, each a link to its question); a problem
+        inside a repeat instance is named by its place in words ("Project 2 › Sector")."""
+        issues = tuple(issues)
         self.problems = issues
         if not issues:
             self.hide()
@@ -62,7 +66,8 @@ class ProblemBanner(QLabel):
         for issue in issues[:SHOWN_PROBLEMS]:
             lines.append(_("{question}: {problem}").format(
                 question=f'<a href="question:{html.escape(issue.question, quote=True)}">'
-                         f"{html.escape(label_of(issue.question))}</a>",
+                         f"{html.escape(getattr(issue, 'where', '') or label_of(issue.question))}"
+                         "</a>",
                 problem=html.escape(issue.message)))
         rest = len(issues) - SHOWN_PROBLEMS
         if rest > 0:

@@ -34,7 +34,7 @@ ERROR_COLOR = "#b00020"
 HINT_COLOR = "#5f6368"
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 #: ``${name}`` inside a label or hint (XLSForm's output of another answer).
-_REFERENCE_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.\-]*)\}")
+REFERENCE_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.\-]*)\}")
 #: Style of a value the person cannot change (a calculation, a read-only question): no frame,
 #: grey background, so it never looks like a field waiting for input.
 READ_ONLY_STYLE = ("QLabel { background: palette(window); color: palette(window-text); "
@@ -80,6 +80,8 @@ class QuestionWidget(QFrame):
         self._form_message = ""
         self.media_folder: Path | None = None
         self._loading = False
+        #: Where the answer is stored (the name, or the path where two groups share a name).
+        self.answer_key = question.key or question.name
         self.setObjectName(f"question_{question.name}")
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         layout = QVBoxLayout(self)
@@ -140,7 +142,7 @@ class QuestionWidget(QFrame):
 
     def emit_value(self, value: Any) -> None:
         if not self._loading and not self.read_only:
-            self.edited.emit(self.question.name, value)
+            self.edited.emit(self.answer_key, value)
 
     # ------------------------------------------------------------------ used by the form
 
@@ -160,7 +162,7 @@ class QuestionWidget(QFrame):
             if self.answer_text is not None:
                 return self.answer_text(name, value)
             return str(value)
-        return _REFERENCE_RE.sub(value_of, text)
+        return REFERENCE_RE.sub(value_of, text)
 
     def set_values(self, values: Mapping[str, Any]) -> None:
         """The answers now, for ``${name}`` in the label and hints (only relabels if used)."""
@@ -249,7 +251,7 @@ class QuestionWidget(QFrame):
         # Inputs ignore Return (QLineEdit, spin boxes, buttons), so it bubbles up to here.
         if event.key() in ENTER_KEYS:
             self.enter_pressed()
-            self.advance.emit(self.question.name)
+            self.advance.emit(self.answer_key)
             event.accept()
             return
         super().keyPressEvent(event)

@@ -22,9 +22,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from neascn_desktop.gui.surveys.question_base import ERROR_COLOR, HINT_COLOR
+from neascn_desktop.gui.surveys.form_pages import Page
+from neascn_desktop.gui.surveys.question_base import ERROR_COLOR, HINT_COLOR, REFERENCE_RE
 from neascn_desktop.i18n import N_, _
-from neascn_desktop.surveys.definition import Section, SurveyDefinition
+from neascn_desktop.surveys.definition import (
+    UNSHOWN_TYPES,
+    Group,
+    Node,
+    Question,
+    Section,
+    SurveyDefinition,
+)
 from neascn_desktop.surveys.validation import FormState
 
 ANSWERED, REQUIRED, INVALID, HIDDEN, OPEN, SHOWN = (
@@ -121,41 +129,72 @@ class QuestionList(QWidget):
         self.children_of: list[list[QTreeWidgetItem]] = []
         self.retranslateUi()
 
-    def set_definition(self, definition: SurveyDefinition, language: str) -> None:
+    def set_definition(self, definition: SurveyDefinition, pages: list[Page],
+                       language: str) -> None:
+        """One branch per page of the form, nested groups as branches, questions in form order."""
         self.tree.clear()
         self.items = {}
         self.sections = []
         self.children_of = []
-        for section in definition.sections:
+        self.groups: dict[QTreeWidgetItem, Group] = {}
+        self.pages = pages
+        for page in pages:
             parent = QTreeWidgetItem(self.tree)
             parent.setData(0, NAME_ROLE, None)
             parent.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.sections.append(parent)
             self.children_of.append([])
-            for question in section.questions:
-                item = QTreeWidgetItem(parent)
-                self.children_of[-1].append(item)
-                item.setData(0, NAME_ROLE, question.name)
-                self.items[question.name] = item
+            if page.group is not None and page.group.kind == "repeat":
+                continue  # its questions are per entry: the page itself is the way there
+            if page.group is not None:
+                self._add(parent, page.group.children)
+            else:
+                for question in page.questions:
+                    self._question_item(parent, question)
         self.set_language(definition, language)
         self.tree.expandAll()
 
+    def _question_item(self, parent: QTreeWidgetItem, question: Question) -> None:
+        item = QTreeWidgetItem(parent)
+        self.children_of[-1].append(item)
+        item.setData(0, NAME_ROLE, question.key or question.name)
+        self.items[question.key or question.name] = item
+
+    def _add(self, parent: QTreeWidgetItem, nodes: tuple[Node, ...]) -> None:
+        for node in nodes:
+            if isinstance(node, Question):
+                if node.type not in UNSHOWN_TYPES:
+                    self._question_item(parent, node)
+            elif node.kind != "repeat":
+                branch = QTreeWidgetItem(parent)
+                branch.setData(0, NAME_ROLE, None)
+                branch.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                self.groups[branch] = node
+                self._add(branch, node.children)
+
     def set_language(self, definition: SurveyDefinition, language: str) -> None:
         fallback = definition.default_language
-        for section, parent in zip(definition.sections, self.sections, strict=True):
-            parent.setText(0, section_title(definition, section, language))
-            for question in section.questions:
-                item = self.items[question.name]
+        for page, parent in zip(self.pages, self.sections, strict=True):
+            parent.setText(0, section_title(definition, definition.sections[page.sections[0]],
+                                            language) if page.sections else
+                           page.group.label_in(language, fallback) if page.group else "")
+        for branch, group in self.groups.items():
+            branch.setText(0, group.label_in(language, fallback))
+        for question in definition.questions:
+            item = self.items.get(question.key or question.name)
+            if item is not None:
                 item.setData(0, Qt.ItemDataRole.UserRole + 2,
                              question.label_in(language, fallback) or question.name)
 
     def update_states(self, definition: SurveyDefinition, state: FormState) -> None:
         for question in definition.questions:
-            item = self.items.get(question.name)
+            item = self.items.get(question.key or question.name)
             if item is None:
                 continue
             kind = question_state(state, question.name, question.is_input)
-            label = str(item.data(0, Qt.ItemDataRole.UserRole + 2) or question.name)
+            label = REFERENCE_RE.sub(
+                lambda m: str(state.values.get(m.group(1), "…")),
+                str(item.data(0, Qt.ItemDataRole.UserRole + 2) or question.name))
             item.setText(0, f"{_MARKS[kind]}  {label}")
             item.setData(0, STATE_ROLE, kind)
             item.setToolTip(0, _(STATE_LABELS[kind]))
@@ -176,6 +215,10 @@ class QuestionList(QWidget):
                 item.setHidden(not hit)
                 shown += hit
             parent.setHidden(bool(needle) and not shown)
+        for branch in self.groups:
+            kids = [branch.child(i) for i in range(branch.childCount())]
+            branch.setHidden(bool(needle) and not any(
+                kid is not None and not kid.isHidden() for kid in kids))
 
     def first_visible(self) -> QTreeWidgetItem | None:
         for children in self.children_of:

@@ -106,7 +106,7 @@ class TemporalQuestion(QuestionWidget):
         self.edit.setObjectName("input")
         self.edit.setValidator(QRegularExpressionValidator(QRegularExpression(self.pattern),
                                                            self.edit))
-        self.edit.setMaximumWidth(220)
+        self.edit.setMaximumWidth(320)
         self.edit.textEdited.connect(self._typed)
         self.edit.editingFinished.connect(self._left)
         row.addWidget(self.edit)
@@ -202,6 +202,12 @@ class TemporalQuestion(QuestionWidget):
     def input_widgets(self) -> list[QWidget]:
         return [self.edit, self.clear_button]
 
+    def fit_placeholder(self) -> None:
+        """Wide enough for the placeholder in every language (Korean's is longer than YYYY)."""
+        metrics = self.edit.fontMetrics()
+        self.edit.setMinimumWidth(max(metrics.horizontalAdvance(self.edit.placeholderText()),
+                                      metrics.horizontalAdvance("2026-12-03 14:30")) + 24)
+
     def retranslate_input(self) -> None:
         self.clear_button.setText(_("Clear"))
         self.clear_button.setToolTip(_("Remove the answer"))
@@ -279,6 +285,7 @@ class DateQuestion(TemporalQuestion):
     def retranslate_input(self) -> None:
         super().retranslate_input()
         self.edit.setPlaceholderText(_("YYYY-MM-DD"))
+        self.fit_placeholder()
         self.edit.setToolTip(_("Type the date as YYYY-MM-DD or 8 digits; T for today, "
                                "Alt+Down for a calendar"))
         self.today_button.setText(_("Today"))
@@ -311,6 +318,7 @@ class TimeQuestion(TemporalQuestion):
     def retranslate_input(self) -> None:
         super().retranslate_input()
         self.edit.setPlaceholderText(_("HH:MM"))
+        self.fit_placeholder()
         self.edit.setToolTip(_("Type the time as HH:MM (24 hours); N for now"))
 
 
@@ -340,4 +348,5 @@ class DateTimeQuestion(TemporalQuestion):
     def retranslate_input(self) -> None:
         super().retranslate_input()
         self.edit.setPlaceholderText(_("YYYY-MM-DD HH:MM"))
+        self.fit_placeholder()
         self.edit.setToolTip(_("Type the date and time as YYYY-MM-DD HH:MM; N for now"))

@@ -11,7 +11,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from neascn_desktop import i18n  # noqa: E402
 from neascn_desktop.framework import conflicts, service  # noqa: E402
 from neascn_desktop.gui.framework.conflict_dialog import ConflictDialog  # noqa: E402
-from neascn_desktop.gui.framework.rendered_versions import changes, rendered  # noqa: E402
+from neascn_desktop.gui.rendered_versions import changes, rendered  # noqa: E402
 from tests.framework.conftest import exchange_revisions  # noqa: E402
 
 SCREENSHOTS = Path(os.environ.get("NEASCN_SCREENSHOTS", "/tmp/neascn-screenshots"))
@@ -58,3 +58,26 @@ def test_the_conflict_dialog_renders_both_versions_with_their_changes(qtbot, dra
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         dialog.show()
         dialog.grab().save(str(SCREENSHOTS / f"framework-conflict-{language}.png"))
+
+
+def test_the_inbox_conflict_view_renders_sections_too(qtbot, drafters) -> None:  # type: ignore[no-untyped-def]
+    from neascn_desktop.gui.context import GuiContext
+    from neascn_desktop.gui.inbox.conflicts_view import ConflictsView
+    from neascn_desktop.gui.rendered_versions import RenderedVersion
+
+    alice, bolor = drafters
+    service.create_document(alice.db, alice.profile, "en")
+    exchange_revisions(alice, bolor)
+    for d, who in ((alice, "Alice"), (bolor, "Bolor")):
+        body = service.get_section(d.db, "fw-programmes").body
+        service.set_body(d.db, d.profile, "fw-programmes", body.replace("Cities raised", f"**{who}**: cities raised"))
+    exchange_revisions(bolor, alice)
+    view = ConflictsView(GuiContext(db=alice.db, profile=alice.profile))
+    qtbot.addWidget(view)
+    view.resize(1100, 700)
+    versions = [box.findChild(RenderedVersion) for box in view.text_edits]
+    assert len(versions) == 3  # the common ancestor and the two versions
+    assert all("**" not in v.document().toPlainText() for v in versions)
+    assert sorted(" ".join(v.highlighted_text()) for v in versions[1:])[0].startswith(("Alice", "Bolor"))
+    view.show()
+    view.grab().save(str(SCREENSHOTS / "inbox-section-conflict-en.png"))

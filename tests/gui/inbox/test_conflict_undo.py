@@ -98,6 +98,11 @@ def test_a_typed_population_is_checked_inline_and_settling_is_undone(qtbot, secr
     assert len(replica.heads(db, "seoul")) == 2
     view.refresh()
     assert view.list_model.rowCount() == 1
+    # Compared as before: against the versions' own common ancestor, not the undone merge.
+    row = _row(model, "population")
+    assert model.data(model.index(row, 1)) == "9,386,000"
+    assert {model.data(model.index(row, 2)), model.data(model.index(row, 3))} == {"9,500,000", "9,400,000"}
+    assert "this device" not in model.headerData(2, Qt.Orientation.Horizontal)
     grab(view, "conflict-after-undo-en")
     view.undo_stack.redo()
     shown = replica.current(db, "city", "seoul")
@@ -163,3 +168,31 @@ def test_undo_this_import_in_the_audit_log(qtbot, tmp_path: Path, secretariat) -
 def grab(widget, name: str) -> None:  # type: ignore[no-untyped-def]
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     widget.grab().save(str(SCREENSHOTS / f"{name}.png"))
+
+
+def test_edit_undo_in_the_main_window_takes_back_a_settled_conflict(qtbot, secretariat, qt_language) -> None:  # type: ignore[no-untyped-def]
+    from neascn_desktop.gui.main_window import MainWindow
+
+    db, profile = secretariat
+    _city_conflict(db)
+    ctx = GuiContext(db=db, profile=profile)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    try:
+        workspace = window.show_workspace("inbox")
+        view = workspace.conflicts
+        workspace.tabs.setCurrentWidget(view)
+        qtbot.mouseClick(view.merge_button, Qt.MouseButton.LeftButton)
+        assert len(replica.heads(db, "seoul")) == 1
+        window.form.menuEdit.aboutToShow.emit()
+        assert window.form.actionUndo.isEnabled()
+        window.form.actionUndo.trigger()
+        assert len(replica.heads(db, "seoul")) == 2
+        qtbot.waitUntil(lambda: view.list_model.rowCount() == 1, timeout=120_000)
+        window.form.actionRedo.trigger()
+        assert len(replica.heads(db, "seoul")) == 1
+    finally:
+        window.close()
+        ctx.changes.stop()

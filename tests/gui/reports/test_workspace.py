@@ -72,6 +72,19 @@ def test_export_and_dashboard(qtbot, workspace, tmp_path: Path) -> None:
     assert "3 of" in dashboard.figures.text()
 
 
+def test_export_in_the_central_layout(qtbot, workspace, tmp_path: Path) -> None:
+    import zipfile
+
+    job = workspace.export(tmp_path / "responses.zip", "csv", bom=False, layout="central")
+    with qtbot.waitSignal(job.finished, timeout=120_000):
+        pass
+    assert job.outcome == "succeeded"
+    with zipfile.ZipFile(tmp_path / "responses.zip") as archive:
+        names = archive.namelist()
+    # The built-in survey's project pipeline is a repeat: a file of its own.
+    assert names[0] == "neascn_readiness.csv" and all(n.endswith(".csv") for n in names)
+
+
 def test_changes_mark_the_dashboard_stale(workspace) -> None:
     from neascn_desktop.changes import Changes
 

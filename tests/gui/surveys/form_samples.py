@@ -86,3 +86,53 @@ def write_field_check(path: Path, version: str = "1") -> Path:
     settings.append([FORM_ID, version, "Field check", "현장 점검"])
     wb.save(path)
     return path
+
+
+PROJECTS_ID = "project_pipeline"
+PROJECTS_SURVEY = [
+    ("text", "contact", "Contact person", {"required": "yes"}),
+    ("integer", "visit_count", "How many site visits?", {}),
+    ("begin_repeat", "projects", "Project", {"neascn_min_count": "1"}),
+    ("text", "name", "Project name", {"required": "yes"}),
+    ("select_one sectors or_other", "sector", "Sector", {}),
+    ("select_one countries", "country", "Country", {}),
+    ("select_one regions", "region", "Region", {"choice_filter": "country=${country}"}),
+    ("geopoint", "location", "Location", {}),
+    ("range", "readiness", "Readiness", {"parameters": "start=0 end=10 step=1"}),
+    ("rank priorities", "priorities", "Priorities", {}),
+    ("begin_repeat", "partners", "Partner", {}),
+    ("text", "partner_name", "Partner name", {}),
+    ("integer", "share", "Share (%)", {"constraint": ". <= 100"}),
+    ("end_repeat", "partners", None, {}),
+    ("end_repeat", "projects", None, {}),
+    ("begin_repeat", "visits", "Site visit", {"repeat_count": "${visit_count}"}),
+    ("date", "visit_day", "Day of the visit", {}),
+    ("end_repeat", "visits", None, {}),
+]
+PROJECTS_CHOICES = [
+    ("sectors", "transport", "Transport", {}),
+    ("sectors", "energy", "Energy", {}),
+    *[row for row in CHOICES if row[0] in ("countries", "regions", "priorities")],
+]
+
+
+def write_projects_form(path: Path) -> Path:
+    """Nested repeats (projects › partners), a repeat_count-driven repeat, a cascade, a
+    geopoint, a range, a rank and ``or_other`` — the form the keyboard-only test fills."""
+    wb = Workbook()
+    survey = wb.active
+    survey.title = "survey"
+    extra = ["required", "constraint", "choice_filter", "parameters", "repeat_count",
+             "neascn_min_count"]
+    survey.append(["type", "name", "label", *extra])
+    for kind, name, label, columns in PROJECTS_SURVEY:
+        survey.append([kind, name, label, *(columns.get(column) for column in extra)])
+    choices = wb.create_sheet("choices")
+    choices.append(["list_name", "name", "label", "country"])
+    for list_name, name, *labels in PROJECTS_CHOICES:
+        choices.append([list_name, name, labels[0], labels[-1].get("country")])
+    settings = wb.create_sheet("settings")
+    settings.append(["form_id", "version", "form_title"])
+    settings.append([PROJECTS_ID, "1", "Project pipeline"])
+    wb.save(path)
+    return path

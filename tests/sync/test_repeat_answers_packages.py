@@ -1,4 +1,4 @@
-"""Hostile packages carrying answers inside repeats (docs/answers.md, "Limits"): too many
+"""Packages carrying answers inside repeats. Hostile ones (docs/answers.md, "Limits"): too many
 instances, too deep, too many answers, malformed or duplicated instance ids, bad values inside an
 instance.  Each is refused in one sentence naming the field, and the receiver is unchanged; a
 well-formed tree is accepted."""
@@ -80,6 +80,7 @@ def test_an_id_used_in_two_repeats_is_refused_and_a_good_tree_passes() -> None:
     ({"projects": [{"@id": iid(1), "partners": [{"@id": iid(2), "share": "lots"}]}]},
      f"answers.projects[@id={iid(1)}].partners[@id={iid(2)}].share", "needs a number"),
     ({"city_name": [{"@id": iid(1)}]}, "answers.city_name", "must be text, a number or a list"),
+    ({"projects": "BRT"}, "answers.projects", "it must be a list of instances"),
 ])
 def test_values_inside_instances_are_checked_by_the_forms_rules(answers: dict, field: str,
                                                                 reason: str) -> None:
@@ -129,3 +130,31 @@ def test_a_package_with_a_good_tree_is_imported(make_device, tmp_path: Path) -> 
     package = _package_with(field, tmp_path, "good", tree)
     report = sec.json("package", "import", package)
     assert report["packages"][0]["status"] == "applied", report
+
+
+def test_a_project_pipeline_travels_from_a_field_device_to_the_secretariat(make_device,  # type: ignore[no-untyped-def]
+                                                                         tmp_path: Path) -> None:
+    """The built-in survey 2026.2 end to end: projects entered on a field device with the CLI (a
+    document attached inside an instance), sent in a package, shown at the secretariat."""
+    sec, field = _devices(make_device)
+    document = tmp_path / "feasibility.txt"
+    document.write_text("Feasibility study: bus rapid transit\n", encoding="utf-8")
+    response = field.json("response", "new", "--city", "ulaanbaatar")["id"]
+    field.run("response", "set", response, "projects[+]/proj_name=Bus rapid transit",
+              "projects[-1]/proj_sector=transport", "projects[-1]/proj_stage=feasibility",
+              "projects[-1]/proj_investment=120.5", "projects[-1]/proj_currency=usd",
+              "projects[+]/proj_name=District heating", "projects[-1]/proj_sector=energy",
+              "projects[-1]/proj_stage=idea")
+    field.run("response", "set", response, f"projects[1]/proj_document=@{document}")
+    sent = field.json("response", "show", response)
+    first = sent["answers"]["projects"][0]
+    assert sent["form_version"] == "2026.2" and first["proj_document"]
+    assert sent["attachments"][f"projects[@id={first['@id']}]/proj_document"]["filename"] == "feasibility.txt"
+    field.run("package", "export", "--kind", "responses", "-o", tmp_path / "field.neascn")
+    report = sec.json("package", "import", tmp_path / "field.neascn")
+    assert report["packages"][0]["status"] == "applied", report
+    received = sec.json("response", "show", response)
+    assert received["answers"]["projects"] == sent["answers"]["projects"]
+    assert (sec.data_dir / "attachments" / first["proj_document"]).is_file()
+    shown = sec.run("response", "show", response)
+    assert "Smart-city project 2  (projects[2], @id=" in shown and "proj_name = District heating" in shown

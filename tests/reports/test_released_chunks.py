@@ -1,0 +1,56 @@
+"""Finished parts of a report are serialised early (memory) and spliced back in order at save."""
+
+from __future__ import annotations
+
+import dataclasses
+import zipfile
+from pathlib import Path
+
+import docx
+from docx.oxml.ns import qn
+
+from neascn_desktop.reports import synthetic
+from neascn_desktop.reports.document import ReportDocument
+from neascn_desktop.reports.readiness import build_readiness_report
+
+
+def test_released_blocks_come_back_in_order(tmp_path: Path) -> None:
+    doc = ReportDocument("en", "t")
+    doc.paragraph("cover")
+    doc.table_of_contents()
+    doc.start_chunk()
+    doc.heading("One", 1)
+    doc.paragraph("first")
+    doc.release()
+    doc.paragraph("between")  # written straight into the body
+    doc.start_chunk()
+    doc.heading("Two", 1)
+    doc.table(["a", "b"], [["1", "2"]])
+    doc.release()
+    doc.start_chunk()
+    doc.paragraph("last, released at save")
+    path = doc.save(tmp_path / "r.docx")
+    texts = [p.text for p in docx.Document(str(path)).paragraphs]
+    body = [t for t in texts if t in ("cover", "first", "between", "last, released at save")]
+    assert body == ["cover", "first", "between", "last, released at save"]
+    xml = zipfile.ZipFile(path).read("word/document.xml")
+    assert b"neascn-released" not in xml
+    # Every block sits in the body's namespace scope: no repeated declarations on blocks.
+    assert xml.count(b'xmlns:w="') == 1
+    # The contents lists the released headings too.
+    assert "One" in texts and "Two" in texts
+
+
+def test_marker_text_in_a_city_name_stays_text(tmp_path: Path) -> None:
+    data = synthetic.readiness_data(cities=2)
+    hostile = "<?neascn-released 0?> City"
+    cities = (dataclasses.replace(data.cities[0], name=hostile),) + data.cities[1:]
+    data = dataclasses.replace(data, cities=cities)
+    path = tmp_path / "r.docx"
+    build_readiness_report(data, path)
+    document = docx.Document(str(path))
+    assert any(p.text == hostile for p in document.paragraphs)
+    # Each city profile appears once, in order, after the overview.
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 2"]
+    assert headings.count(hostile) == 1
+    assert document.element.body[-1].tag == qn("w:sectPr")
