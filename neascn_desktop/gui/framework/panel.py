@@ -31,7 +31,7 @@ from neascn_desktop.framework.model import (
     field_label,
     status_label,
 )
-from neascn_desktop.gui.framework.rendered_versions import RenderedVersion
+from neascn_desktop.gui.rendered_versions import RenderedVersion
 from neascn_desktop.gui.table_model import RowTableModel
 from neascn_desktop.i18n import N_, _
 
