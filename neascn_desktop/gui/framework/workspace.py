@@ -19,7 +19,6 @@ from PySide6.QtGui import QAction, QHideEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -44,6 +43,7 @@ from neascn_desktop.framework.model import Section
 from neascn_desktop.framework.skeleton import guidance_for
 from neascn_desktop.framework.textmerge import has_conflict_markers
 from neascn_desktop.gui.context import GuiContext
+from neascn_desktop.gui.folders import save_file_name
 from neascn_desktop.gui.framework.conflict_dialog import ConflictDialog
 from neascn_desktop.gui.framework.editor import MarkdownEditor, normalize_markdown
 from neascn_desktop.gui.framework.outline import (
@@ -454,12 +454,11 @@ class FrameworkWorkspace(QWidget):
     def export_drafts(self, path: Path | None = None) -> BackgroundTask | None:
         """Cut revisions from every working copy, then write a framework package in the background."""
         if path is None:
-            name, _filter = QFileDialog.getSaveFileName(
-                self, _("Share drafts"), str(Path.home() / "framework.neascn"),
-                _("NEASCN packages (*.neascn)"))
-            if not name:
+            chosen, _filter = save_file_name(self, self.ctx.data_dir, _("Share draft"), "framework.neascn",
+                                             _("NEASCN packages (*.neascn)"))
+            if chosen is None:
                 return None
-            path = Path(name)
+            path = chosen
         self.save_now()
         if not self._run(lambda: service.cut_all_revisions(self.ctx.db, self.ctx.profile)):
             return None

@@ -18,7 +18,6 @@ from typing import Any
 from PySide6.QtCore import QFileSystemWatcher, Qt, QTimer
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from neascn_desktop.changes import Changes
 from neascn_desktop.gui.context import GuiContext
+from neascn_desktop.gui.folders import existing_directory, open_file_names
 from neascn_desktop.gui.inbox.item_models import (
     AuditTableModel,
     PackageItem,
@@ -294,19 +294,18 @@ class InboxWorkspace(QWidget):
             self.add_paths(paths)
 
     def _choose_files(self) -> None:
-        names, _filter = QFileDialog.getOpenFileNames(self, _("Add package files"), "",
-                                                      _("NEASCN packages (*.neascn);;All files (*)"))
-        if names:
-            self.add_paths([Path(n) for n in names])
+        paths = open_file_names(self, self.ctx.data_dir, _("Add package files"),
+                                _("NEASCN packages (*.neascn);;All files (*)"))
+        if paths:
+            self.add_paths(paths)
 
     def _choose_folder(self) -> None:
-        name = QFileDialog.getExistingDirectory(self, _("Add a folder of packages"))
-        if name:
-            self.add_paths([Path(name)])
+        folder = existing_directory(self, self.ctx.data_dir, _("Add a folder of packages"))
+        if folder is not None:
+            self.add_paths([folder])
 
     def _choose_watched(self) -> None:
-        name = QFileDialog.getExistingDirectory(self, _("Folder to watch for packages"))
-        self.set_watched_folder(Path(name) if name else None)
+        self.set_watched_folder(existing_directory(self, self.ctx.data_dir, _("Folder to watch for packages")))
 
     def scan_watched(self) -> None:
         folder = self.watched_folder()

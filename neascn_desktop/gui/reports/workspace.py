@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QStandardPaths, Qt, QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -251,8 +251,14 @@ class ReportsWorkspace(QWidget):
     # ------------------------------------------------------------------ generating
 
     def _default_folder(self) -> Path:
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        return Path(folder) if folder else Path.home()
+        from neascn_desktop.gui.folders import start_folder
+
+        return start_folder(self.ctx.data_dir)
+
+    def _remember(self, path: str) -> None:
+        from neascn_desktop.gui.folders import remember_folder
+
+        remember_folder(self.ctx.data_dir, Path(path))
 
     def ask_and_generate(self) -> None:
         name = f"neascn-{self.selected_kind()}-{self.selected_language()}.docx"
@@ -260,6 +266,7 @@ class ReportsWorkspace(QWidget):
             self, _("Save the report as"), str(self._default_folder() / name),
             _("Word documents (*.docx)"))
         if path:
+            self._remember(path)
             if not path.lower().endswith(".docx"):
                 path += ".docx"
             self.generate(Path(path))
@@ -279,6 +286,7 @@ class ReportsWorkspace(QWidget):
             self, _("Save the report as"), str(self._default_folder() / name),
             _("PDF documents (*.pdf)"))
         if path:
+            self._remember(path)
             if not path.lower().endswith(".pdf"):
                 path += ".pdf"
             self.generate(Path(path))
