@@ -43,6 +43,24 @@ VERDICTS: dict[str, str] = {
 }
 
 
+#: Actions as shown to people: the log stores the event's name, the reader sees it in their language.
+ACTIONS: dict[str, str] = {
+    "import": N_("import"),
+    "export": N_("export"),
+    "inbox": N_("inbox decision"),
+    "trust": N_("trust"),
+    "reject": N_("rejection"),
+    "resolve": N_("conflict resolution"),
+    "key": N_("key"),
+    "undo": N_("undo"),
+    "demo": N_("demo data"),
+}
+
+
+def action_label(action: str) -> str:
+    return _(ACTIONS[action]) if action in ACTIONS else action
+
+
 def _shown(value: str | None) -> str | None:
     return None if value is None else safe_text(value)
 

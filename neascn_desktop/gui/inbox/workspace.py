@@ -12,6 +12,7 @@ the sender (after comparing the fingerprint) or rejects the package.  Follows
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -215,11 +216,19 @@ class InboxWorkspace(QWidget):
         self.tabs.setTabText(2, _("Audit log"))
         self._conflict_tab_text()
         self._watch_text()
+        summary = getattr(self, "_summary_text", None)
+        if summary is not None:
+            self.summary.setText(summary())
         self.model.retranslate()
         self.audit_model.retranslate()
         self.conflicts.retranslateUi()
         self.audit_log.retranslateUi()
         self._selection_changed()
+
+    def _set_summary(self, text: Callable[[], str]) -> None:
+        """The line under the table, kept as how to say it: a language switch says it again."""
+        self._summary_text = text
+        self.summary.setText(text())
 
     def on_changes(self, changes: Changes) -> None:
         if changes.touches("package", "inbox", "trusted_device", "conflict", "revision", "response",
@@ -398,7 +407,7 @@ class InboxWorkspace(QWidget):
         return self._start(task, _("Importing packages"), self._show_report)
 
     def _show_report(self, report: ImportReport) -> None:
-        self.summary.setText(report.summary)
+        self._set_summary(lambda: report.summary)
         self.refresh()
         self._show_outcomes(list(report.outcomes))
         self._recheck_rows()
@@ -515,7 +524,8 @@ class InboxWorkspace(QWidget):
         def done(reports: list[ImportReport]) -> None:
             self.ctx.publish(inbox.changes_of_decision())
             outcomes = [o for report in reports for o in report.outcomes]
-            self.summary.setText(ImportReport(tuple(outcomes)).summary)
+            combined = ImportReport(tuple(outcomes))
+            self._set_summary(lambda: combined.summary)
             self.refresh()
             self._show_outcomes(outcomes)
             self._recheck_rows()
@@ -610,10 +620,13 @@ class InboxWorkspace(QWidget):
     def _after_export(self, dialog: Any) -> None:
         result = dialog.result_value
         if result is not None:
-            recipient = result.recipient.display_name if result.recipient else _("nobody (not encrypted)")
-            self.summary.setText(_("Exported {count} revisions to {file}, encrypted for {recipient}.").format(
-                count=result.revisions, file=result.path, recipient=recipient)
-                + (" " + result.resent_note if result.resent else ""))
+            def text() -> str:
+                recipient = result.recipient.display_name if result.recipient else _("nobody (not encrypted)")
+                return (_("Exported {count} revisions to {file}, encrypted for {recipient}.").format(
+                    count=result.revisions, file=result.path, recipient=recipient)
+                    + (" " + result.resent_note if result.resent else ""))
+
+            self._set_summary(text)
             self.ctx.publish(result.changes)  # the Surveys list shows the responses as sent
             self.refresh()
 
