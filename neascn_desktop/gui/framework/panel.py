@@ -369,6 +369,11 @@ class SidePanel(QTabWidget):
         self.reply_button.setText(_("Reply"))
         self._sync_comment_buttons()
         self.history_hint.setText(_("Select a revision to see what it changed, or two to compare them."))
+        self.status_label.setBuddy(self.status_combo)
+        self.comment_view.setAccessibleName(_("Comments on this section"))
+        self.history_view.setAccessibleName(_("Revisions of this section"))
+        self.history_view.setAccessibleDescription(self.history_hint.text())
+        self.diff_view.setAccessibleName(_("What the selected revision changed"))
         self.restore_button.setText(_("Restore this version"))
         self.restore_button.setToolTip(_("Make this version's title and text current again, as a new "
                                          "revision; the history keeps every version"))

@@ -303,6 +303,11 @@ class FrameworkWorkspace(QWidget):
         self.banner_text.setText(_(
             "This section has versions in conflict: several members changed it at the same time."))
         self.banner_button.setText(_("Settle conflict…"))
+        self.language_label.setBuddy(self.language_combo)
+        self.outline_view.setAccessibleName(_("Sections of the framework"))
+        self.outline_view.setAccessibleDescription(_(
+            "The outline: select a section to edit it; F2 renames, Delete deletes, Alt+arrows move it"))
+        self.editor.text.setAccessibleName(_("Section text"))
         self.editor.retranslateUi()
         self.panel.retranslateUi()
         self.outline_model.retranslateUi()

@@ -182,6 +182,7 @@ class ReportsWorkspace(QWidget):
         self.title.setText(_("Reports"))
         self.tabs.setTabText(0, _("Word reports"))
         self.tabs.setTabText(1, _("Dashboard"))
+        self.city_view.setAccessibleName(_("Cities in the report"))
         current = self.kind_combo.currentIndex()
         self.kind_combo.blockSignals(True)
         self.kind_combo.clear()
@@ -192,6 +193,9 @@ class ReportsWorkspace(QWidget):
         self.kind_label.setText(_("Report:"))
         self.language_label.setText(_("Language of the report:"))
         self.version_label.setText(_("Survey version:"))
+        for caption, combo in ((self.kind_label, self.kind_combo), (self.language_label, self.language_combo),
+                               (self.version_label, self.version_combo)):
+            combo.setAccessibleName(caption.text().rstrip(":："))
         self.clean_check.setText(_("Clean version (without statuses and open comments)"))
         self.cities_label.setText(_("Cities in the report:"))
         self.all_button.setText(_("Select all"))
