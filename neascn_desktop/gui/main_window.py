@@ -511,13 +511,14 @@ class MainWindow(QMainWindow):
             for key, value in stats.items()
             if key in labels
         )
+        statistics = _("Statistics")  # not inside the f-string: pybabel would not see it there
         lines = [
             f"<h3>{escape(APP_NAME)} {escape(__version__)}</h3>",
             "<p>" + escape(_("The offline-first desktop app of the Northeast Asia Smart Cities "
                              "Network task force.")) + "</p>",
             "<p>" + escape(_("Data directory: {path}").format(path=self.ctx.data_dir)) + "<br>"
             + escape(_("Database: {location}").format(location=self.ctx.db.location)) + "</p>",
-            f"<p><b>{escape(_('Statistics'))}</b></p><table>{rows}</table>",
+            f"<p><b>{escape(statistics)}</b></p><table>{rows}</table>",
         ]
         return "".join(lines)
 

@@ -48,6 +48,11 @@ REPORT_KINDS = (
 CITY_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
+#: A city's response state in the city list (the Surveys list's words).
+_RESPONSE_STATES = {"in_progress": N_("In progress"), "finalized": N_("Finalized"), "sent": N_("Sent"),
+                    "received": N_("Received")}
+
+
 class ReportsWorkspace(QWidget):
     """Export Word reports of the survey results and the framework; see the dashboard."""
 
@@ -164,12 +169,20 @@ class ReportsWorkspace(QWidget):
                 self.version_combo.setCurrentIndex(index)
         checked = self.selected_cities() if self.city_model.rowCount() else None
         self.city_model.clear()
+        # Each city with its response state; the first time, only cities with data are chosen
+        # (demo data loaded into the profile is no data: reports leave it out).
+        states = {s.city.id: s for s in service.city_statuses(self.ctx.db)}
+        with_data = {c for c, s in states.items() if s.status != "not_started" and not s.demo}
         for city in service.list_cities(self.ctx.db):
-            item = QStandardItem(f"{city.name_in(language)} ({city.country})")
+            state = states.get(city.id)
+            shown = _("no response") if state is None or state.status == "not_started" or state.demo \
+                else _(_RESPONSE_STATES.get(state.status, state.status))
+            item = QStandardItem(_("{city} ({country}) — {state}").format(
+                city=city.name_in(language), country=city.country, state=shown))
             item.setData(city.id, CITY_ID_ROLE)
             item.setCheckable(True)
             item.setEditable(False)
-            on = checked is None or not checked or city.id in checked
+            on = city.id in with_data if checked is None else (not checked or city.id in checked)
             item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
             self.city_model.appendRow(item)
         profile_language = getattr(self.ctx.profile, "language", None) or current_language()
@@ -335,8 +348,10 @@ class ReportsWorkspace(QWidget):
         self.last_report = Path(result.path)
         self.open_button.setEnabled(True)
         self.result_label.setText(_("Report written to {path}.").format(path=result.path))
-        if self.open_after:
-            self.open_file(self.last_report)
+        if self.open_after and not self.open_file(self.last_report):
+            self.result_label.setText(_(
+                "Report written to {path}, but no program opened it: open it from its folder.").format(
+                    path=result.path))
 
     def _failed(self, error: BaseException) -> None:
         self.generate_button.setEnabled(True)
