@@ -293,6 +293,7 @@ class ChoiceQuestion(_ChoiceBase):
             label = self.label_of(choice)
             text.setText(label)
             button.setAccessibleName(label)
+        self.show_empty_note(self.empty_note)
         if self.clear_button is not None:
             self.clear_button.setText(_("Clear answer"))
             self.clear_button.setAccessibleName(_("Clear the answer"))

@@ -46,7 +46,7 @@ from neascn_desktop.gui.surveys.media_widgets import AttachmentQuestion
 from neascn_desktop.gui.surveys.question_base import ERROR_COLOR, QuestionWidget
 from neascn_desktop.gui.surveys.question_list import section_title
 from neascn_desktop.gui.surveys.questions import question_widget
-from neascn_desktop.i18n import _, current_language
+from neascn_desktop.i18n import _, current_language, ngettext
 from neascn_desktop.i18n.formatting import format_percent
 from neascn_desktop.surveys import entry, service
 from neascn_desktop.surveys.definition import (
@@ -564,8 +564,14 @@ class SurveyForm(RepeatEditing, FormLanguage, FormFrame):
                 issues = len(inside)
                 missing = sum(1 for i in inside if i.kind == "required")
             item = self.section_list.item(index)
-            item.setText(_("{section}\n{answered} of {total} answered").format(
-                section=self._page_title(index), answered=answered, total=answerable))
+            if page.sections:
+                item.setText(_("{section}\n{answered} of {total} answered").format(
+                    section=self._page_title(index), answered=answered, total=answerable))
+            else:  # a repeat's page: how many entries it has
+                entries = self._entry_count(page.group)
+                item.setText(ngettext("{section}\n{count} entry", "{section}\n{count} entries",
+                                      entries).format(section=self._page_title(index),
+                                                      count=entries))
             item.setHidden(index not in relevant_pages)
             # Done: nothing wrong, nothing required left, and something answered (an untouched
             # page of optional questions is not "done").

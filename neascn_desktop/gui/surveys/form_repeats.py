@@ -21,7 +21,7 @@ from neascn_desktop.gui.surveys.questions import question_widget
 from neascn_desktop.gui.surveys.repeat_widgets import RepeatBlock
 from neascn_desktop.i18n import _
 from neascn_desktop.surveys import entry, expressions
-from neascn_desktop.surveys.answer_tree import locate
+from neascn_desktop.surveys.answer_tree import locate, scopes_of
 from neascn_desktop.surveys.definition import Group, Question
 from neascn_desktop.surveys.repeat_state import TreeState, evaluate_tree
 from neascn_desktop.surveys.validation import AnswerError, FormState, evaluate_form
@@ -123,6 +123,13 @@ class RepeatEditing:
         block.set_read_only(self.submission.finalized)
         for nested in block.all_blocks()[1:]:
             nested.set_read_only(self.submission.finalized)
+
+    def _entry_count(self, repeat: Group | None) -> int:
+        """Entries of a top-level repeat now."""
+        if repeat is None or self.submission is None or self.definition is None:
+            return 0
+        items = self.submission.answers.get(scopes_of(self.definition)[""].key_of(repeat))
+        return len(items) if isinstance(items, list) else 0
 
     def _retranslate_repeats(self) -> None:
         for widget in self.instance_widgets.values():
