@@ -29,7 +29,7 @@ from neascn_desktop.cli import (
 )
 from neascn_desktop.cli import undo as undo_cli
 from neascn_desktop.cli.text_input import read_text_argument
-from neascn_desktop.i18n import _, ngettext
+from neascn_desktop.i18n import N_, _, ngettext
 from neascn_desktop.i18n.safe_text import safe_text
 from neascn_desktop.sync.container import KINDS
 from neascn_desktop.sync.package_format import kind_label
@@ -401,7 +401,7 @@ def cmd_audit_list(ctx: CliContext, args: argparse.Namespace) -> int:
         print(_("The audit log is empty."))
     for e in entries:
         who = f"{e.sender_name} ({e.sender_fingerprint})" if e.sender_name else "-"
-        print(f"{e.at.isoformat(timespec='seconds')}  {e.action}  {audit.verdict_label(e.verdict)}  "
+        print(f"{e.at.isoformat(timespec='seconds')}  {audit.action_label(e.action)}  {audit.verdict_label(e.verdict)}  "
               f"{e.package_id or '-'}  {e.file_name or '-'}  {who}  {e.message}")
     return 0
 
@@ -466,7 +466,7 @@ def cmd_key_rotate(ctx: CliContext, args: argparse.Namespace) -> int:
     ctx.profile()
     info = keystore.rotate_encryption_key(ctx.db)
     audit.record_now(ctx.db, action="key", verdict="rotated",
-                     message=_("New encryption key {fingerprint}.").format(fingerprint=info.fingerprint))
+                     message=audit.event(N_("New encryption key {fingerprint}."), fingerprint=info.fingerprint))
     if ctx.json:
         ctx.print_json({"fingerprint": info.fingerprint, "public_key": info.public_key})
     else:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from neascn_desktop.i18n import _
+from neascn_desktop.i18n import N_, translate_in
 from neascn_desktop.identity.profile import Profile, create_profile, load_profile
 from neascn_desktop.store.database import Database
 
 DEMO_FOLDER = "demo"
 MARKER_FILE = "NEASCN-DEMO-DATA.txt"
+#: Marked for extraction; said in the demo's language by ``translate_in``.
+_NAMES = (N_("Demo user"), N_("Demo organisation"))
 _MARKER_TEXT = ("This folder holds the demo data of NEASCN Desktop (Help > Try with demo data).\n"
                 "Nothing here is real; delete the folder to remove the demo.\n")
 
@@ -48,7 +50,8 @@ def prepare_demo_profile(db: Database, *, role: str, language: str, cities: int 
         return profile
     from neascn_desktop.surveys.demo import load_demo_report
 
-    profile = create_profile(db, name=_("Demo user"), role=role,
-                             organisation=_("Demo organisation"), language=language)
+    # Named in the demo's language, whatever the process speaks when it starts.
+    profile = create_profile(db, name=translate_in(language, "Demo user"), role=role,
+                             organisation=translate_in(language, "Demo organisation"), language=language)
     load_demo_report(db, profile, cities=cities)
     return profile

@@ -111,6 +111,8 @@ def diff_revisions(db: Database, old_revision_id: str, new_revision_id: str) -> 
         fields=fields,
         chunks=tuple(diff_paragraphs(old_body, new_body)),
         text=diff_text(old_body, new_body),
+        old_body=old_body,
+        new_body=new_body,
     )
 
 

@@ -129,6 +129,8 @@ class SectionDiff:
     fields: tuple[FieldChange, ...]
     chunks: tuple[DiffChunk, ...]
     text: str
+    old_body: str = ""
+    new_body: str = ""
 
     @property
     def body_changed(self) -> bool:

@@ -507,6 +507,31 @@ def cut_revision(db: Database, profile: Profile, section_id: str) -> Changes:
     return section_changes(section_id) if changed else Changes()
 
 
+def restore_revision(db: Database, profile: Profile, section_id: str, revision_id: str) -> Changes:
+    """Make an old revision's title and text current again, as a new revision.
+
+    Nothing is rewritten: the history keeps every version, the restore is one more (and
+    restoring the version it replaced undoes it).  Unsaved typing is cut into a revision
+    first, so it stays in the history too.  Status, owner and place in the outline stay.
+    """
+    with db.transaction() as session:
+        old = replica.get_revision(session, revision_id)
+        if old is None or old.entity_type != SECTION_TYPE or old.entity_id != section_id:
+            raise FrameworkError(_("Unknown revision."))
+        _cut(session, profile, section_id)
+        state = section_state(session, section_id)
+        if _really_in_conflict(session, state):
+            raise FrameworkError(
+                _("Section {title} has versions in conflict; settle them first.").format(
+                    title=state.payload.get("title", section_id)))
+        payload = {**state.payload, "body": old.payload.get("body", ""),
+                   "title": old.payload.get("title", state.payload.get("title", ""))}
+        if payload == state.payload:
+            return Changes()
+        replica.commit(session, profile.device_id, SECTION_TYPE, section_id, payload)
+    return section_changes(section_id)
+
+
 def cut_all_revisions(db: Database, profile: Profile) -> Changes:
     """Cut a revision from every working copy (before an export)."""
     with db.transaction() as session:
@@ -536,6 +561,7 @@ def framework_figures(db: Database) -> dict[str, int]:
 __all__ = [
     "META_FIELDS", "add_comment", "add_section", "author_of", "check_status", "clock_time",
     "comment_changes", "create_document", "cut_all_revisions", "cut_revision", "delete_section",
+    "restore_revision",
     "device_names", "diff_payloads", "diff_revisions", "discard_working_copy", "distinct_payloads",
     "document_language", "find_section", "framework_figures", "get_section", "has_document", "history",
     "list_comments", "list_sections", "move_section", "rename_section", "resolve_comment",

@@ -215,6 +215,9 @@ def _open_data_directory(data_dir: Path, *, demo: bool) -> tuple[Any, Any] | int
         )
         return EXIT_ALREADY_RUNNING
 
+    from neascn_desktop.gui.settings import keep_qt_settings_in
+
+    keep_qt_settings_in(data_dir)  # Qt's file dialogs would write ~/.config/QtProject.conf
     from neascn_desktop.store import StoreError, open_database
     from neascn_desktop.store.database import DB_FILENAME, sqlite_url
 

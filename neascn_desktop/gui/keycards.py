@@ -21,11 +21,12 @@ from PySide6.QtCore import (
     Slot,
 )
 from PySide6.QtGui import QFontDatabase, QGuiApplication, QPalette
-from PySide6.QtWidgets import QDialog, QFileDialog, QHeaderView, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QHeaderView, QMessageBox, QWidget
 
 from neascn_desktop.changes import Changes
 from neascn_desktop.errors import NeascnError
 from neascn_desktop.gui.context import GuiContext
+from neascn_desktop.gui.folders import open_file_names, save_file_name
 from neascn_desktop.gui.forms import load_form
 from neascn_desktop.gui.icons import icon
 from neascn_desktop.gui.message_boxes import ask_warning, show_error, show_info
@@ -72,13 +73,11 @@ def export_key_card_to(ctx: GuiContext, path: Path, parent: QWidget | None = Non
 
 def export_key_card_interactively(ctx: GuiContext, parent: QWidget | None = None) -> KeyCard | None:
     """Ask where to save the key card, then save it."""
-    suggested = Path.home() / f"{_file_stem(ctx.profile.display_name)}.key"
-    chosen, _selected = QFileDialog.getSaveFileName(
-        parent, _("Export key card"), str(suggested), _(KEYCARD_FILTER)
-    )
-    if not chosen:
+    saved, _selected = save_file_name(parent, ctx.data_dir, _("Export key card"),
+                                      f"{_file_stem(ctx.profile.display_name)}.key", _(KEYCARD_FILTER))
+    if saved is None:
         return None
-    path = Path(chosen)
+    path = saved
     if path.suffix.lower() != ".key":
         path = path.with_name(path.name + ".key")
     return export_key_card_to(ctx, path, parent)
@@ -182,11 +181,9 @@ class TrustedDevicesDialog(QDialog):
             self._update_buttons()
 
     def choose_and_trust(self) -> None:
-        chosen, _selected = QFileDialog.getOpenFileNames(
-            self, _("Trust key cards"), str(Path.home()), _(KEYCARD_FILTER)
-        )
+        chosen = open_file_names(self, self.ctx.data_dir, _("Trust key cards"), _(KEYCARD_FILTER))
         if chosen:
-            self.trust_files([Path(p) for p in chosen], confirm=True)
+            self.trust_files(chosen, confirm=True)
 
     def trust_files(self, paths: Sequence[Path], confirm: bool = True) -> list[TrustedDevice]:
         """Read and trust key cards; each bad file is reported as its sentence.

@@ -33,6 +33,7 @@ from neascn_desktop import APP_NAME, __version__, i18n
 from neascn_desktop.changes import Changes
 from neascn_desktop.demo.directory import is_demo_directory
 from neascn_desktop.demo.marks import holds_demo_data
+from neascn_desktop.gui.accessibility import name_widgets
 from neascn_desktop.gui.context import GuiContext
 from neascn_desktop.gui.demo_data import load_demo_data, remove_demo_data, try_demo
 from neascn_desktop.gui.forms import load_form
@@ -137,6 +138,7 @@ class MainWindow(QMainWindow):
             self.ctx.show_error(exc, self)
             return placeholder
         widget.setObjectName(widget.objectName() or f"{key}Workspace")
+        name_widgets(widget)
         was_current = stack.currentIndex() == index
         stack.removeWidget(placeholder)
         placeholder.deleteLater()
@@ -312,6 +314,8 @@ class MainWindow(QMainWindow):
             retranslate = getattr(page, "retranslateUi", None)
             if callable(retranslate):
                 retranslate()
+            if page is not None:
+                name_widgets(page)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         # A switch made elsewhere (i18n.set_language) reaches us as LanguageChange;
@@ -507,13 +511,14 @@ class MainWindow(QMainWindow):
             for key, value in stats.items()
             if key in labels
         )
+        statistics = _("Statistics")  # not inside the f-string: pybabel would not see it there
         lines = [
             f"<h3>{escape(APP_NAME)} {escape(__version__)}</h3>",
             "<p>" + escape(_("The offline-first desktop app of the Northeast Asia Smart Cities "
                              "Network task force.")) + "</p>",
             "<p>" + escape(_("Data directory: {path}").format(path=self.ctx.data_dir)) + "<br>"
             + escape(_("Database: {location}").format(location=self.ctx.db.location)) + "</p>",
-            f"<p><b>{escape(_('Statistics'))}</b></p><table>{rows}</table>",
+            f"<p><b>{escape(statistics)}</b></p><table>{rows}</table>",
         ]
         return "".join(lines)
 

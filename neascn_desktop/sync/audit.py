@@ -43,6 +43,45 @@ VERDICTS: dict[str, str] = {
 }
 
 
+#: Actions as shown to people: the log stores the event's name, the reader sees it in their language.
+ACTIONS: dict[str, str] = {
+    "import": N_("import"),
+    "export": N_("export"),
+    "inbox": N_("inbox decision"),
+    "trust": N_("trust"),
+    "reject": N_("rejection"),
+    "resolve": N_("conflict resolution"),
+    "key": N_("key"),
+    "undo": N_("undo"),
+    "demo": N_("demo data"),
+}
+
+
+def action_label(action: str) -> str:
+    return _(ACTIONS[action]) if action in ACTIONS else action
+
+
+#: A message stored as an event (not a sentence) starts with this; see ``event``.
+_EVENT = "event:"
+
+
+def event(template: str, **values: Any) -> str:
+    """An audit message stored as an event: the English template (marked with ``N_``) and its
+    values.  ``list_audit`` says it in the reader's language, whoever wrote the row."""
+    return _EVENT + json.dumps({"template": template, "values": values}, sort_keys=True, ensure_ascii=False)
+
+
+def say(message: str) -> str:
+    """A stored message in the current language (a sentence stored by older versions as it is)."""
+    if not message.startswith(_EVENT):
+        return message
+    try:
+        data = json.loads(message[len(_EVENT):])
+        return _(str(data["template"])).format(**{k: safe_text(v) for k, v in dict(data["values"]).items()})
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return message
+
+
 def _shown(value: str | None) -> str | None:
     return None if value is None else safe_text(value)
 
@@ -128,7 +167,7 @@ def list_audit(db: Database, limit: int | None = None, package_id: str | None = 
             AuditEntry(r.id, r.at, r.action, r.verdict,
                        r.package_id, r.kind, _shown(r.file_name), _shown(r.sender_device_id),
                        _shown(r.sender_name), r.sender_fingerprint, json.loads(r.counts or "{}"),
-                       safe_text(r.message, None))
+                       safe_text(say(r.message or ""), None))
             for r in conn.execute(query)
         ]
 

@@ -30,7 +30,7 @@ from sqlalchemy import Connection, insert, select
 from neascn_desktop import __version__
 from neascn_desktop.changes import Changes
 from neascn_desktop.demo.marks import demo_ids
-from neascn_desktop.i18n import _, ngettext
+from neascn_desktop.i18n import N_, _, ngettext
 from neascn_desktop.identity.checks import key_bytes, usable_encryption_key
 from neascn_desktop.identity.keys import load_device_keys
 from neascn_desktop.identity.profile import Profile
@@ -357,7 +357,7 @@ def export_package(
         audit.record(session, action="export", verdict="exported", manifest=manifest,
                      file_name=Path(target).name,
                      counts={"revisions": len(revisions), "attachments": len(sources), **by_type},
-                     message=_("Encrypted for {name}.").format(name=recipient.display_name)
+                     message=audit.event(N_("Encrypted for {name}."), name=recipient.display_name)
                      if recipient else "")
     return ExportResult(Path(target), package_id, kind, len(revisions), len(sources), recipient, missing,
                         by_type, Changes(frozenset({"package", "response"} if submissions else {"package"}),

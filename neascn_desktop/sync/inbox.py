@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 
 from neascn_desktop.changes import Changes
-from neascn_desktop.i18n import _
+from neascn_desktop.i18n import N_, _
 from neascn_desktop.i18n.safe_text import safe_text
 from neascn_desktop.identity.profile import ROLES, load_profile
 from neascn_desktop.identity.trust import KeyCard, TrustChange, chosen_role, role_needs_choice
@@ -211,8 +211,8 @@ def reject(db: Database, package_id: str) -> InboxEntry:
         row.decided_at = datetime.now(UTC)
         audit.record(session, action="inbox", verdict="rejected", package_id=entry.package_id,
                      file_name=entry.original_name,
-                     message=_("Rejected the package from {name} ({fingerprint}).").format(
-                         name=entry.sender_name, fingerprint=entry.fingerprint))
+                     message=audit.event(N_("Rejected the package from {name} ({fingerprint})."),
+                                         name=entry.sender_name, fingerprint=entry.fingerprint))
     _delete_stored_copy(entry.file)
     return entry
 

@@ -149,6 +149,7 @@ def test_a_demo_directory_profile_is_not_created_twice(tmp_path: Path) -> None:
     db = open_database(folder)
     try:
         first = prepare_demo_profile(db, role="secretariat", language="ko")
+        assert first.display_name == "데모 사용자"  # in the demo's language, not the process's
         again = prepare_demo_profile(db, role="field", language="en")
         assert again.device_id == first.device_id and again.language == "ko"
     finally:

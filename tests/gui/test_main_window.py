@@ -129,3 +129,14 @@ def test_demo_data_action_follows_the_hook_module(main_window) -> None:
 
 def test_workspace_keys_are_the_four_workspaces() -> None:
     assert WORKSPACE_KEYS == ("framework", "surveys", "inbox", "reports")
+
+
+def test_about_box_heading_is_translated(main_window) -> None:
+    """"Statistics" sat inside an f-string, where pybabel never found it: English in every language."""
+    from neascn_desktop import i18n
+
+    try:
+        i18n.set_language("mn")
+        assert "Statistics" not in main_window.about_text()
+    finally:
+        i18n.set_language("en")

@@ -184,3 +184,18 @@ class MoveSectionCommand(_OutlineCommand):
     def undo(self) -> None:
         if self.before is not None:
             self._move_to(self.before)
+
+
+class RestoreRevisionCommand(_OutlineCommand):
+    """History → Restore this version: one more revision, undone by restoring the one it replaced."""
+
+    def __init__(self, run: Runner, ctx, section: Section, revision_id: str, replaced_id: str) -> None:
+        super().__init__(run, _("Restore an earlier version of {title}").format(title=section.title))
+        self.ctx, self.section_id = ctx, section.id
+        self.revision_id, self.replaced_id = revision_id, replaced_id
+
+    def redo(self) -> None:
+        self._do(lambda: service.restore_revision(self.ctx.db, self.ctx.profile, self.section_id, self.revision_id))
+
+    def undo(self) -> None:
+        self._do(lambda: service.restore_revision(self.ctx.db, self.ctx.profile, self.section_id, self.replaced_id))

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableView,
     QTabWidget,
-    QTextBrowser,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -32,7 +31,7 @@ from neascn_desktop.framework.model import (
     field_label,
     status_label,
 )
-from neascn_desktop.framework.textmerge import diff_words
+from neascn_desktop.gui.rendered_versions import RenderedVersion
 from neascn_desktop.gui.table_model import RowTableModel
 from neascn_desktop.i18n import N_, _
 
@@ -86,42 +85,6 @@ def _value_text(field: str, value: object) -> str:
     return str(value)
 
 
-def diff_html(diff: SectionDiff) -> str:
-    """A readable HTML rendering of a section diff (removed struck through in red, added in green)."""
-    parts: list[str] = []
-    for change in diff.fields:
-        parts.append(
-            f"<p><b>{html.escape(change.label)}</b>: <span style='color:#b91c1c;text-decoration:line-through'>{html.escape(_value_text(change.field, change.old))}</span>"
-            f" → <span style='color:#15803d'>{html.escape(_value_text(change.field, change.new))}</span></p>"
-        )
-    if not diff.body_changed and not diff.fields:
-        parts.append("<p><i>{}</i></p>".format(html.escape(_("No differences."))))
-
-    def para(text: str, style: str) -> str:
-        return f"<p style='{style}'>{html.escape(text).replace(chr(10), '<br>')}</p>"
-
-    for chunk in diff.chunks:
-        if chunk.kind == "equal":
-            parts.extend(para(p, "color:#6b7280") for p in chunk.old)
-        elif chunk.kind == "replace" and len(chunk.old) == len(chunk.new):
-            for old, new in zip(chunk.old, chunk.new, strict=True):
-                runs = []
-                for kind, text in diff_words(old, new):
-                    text = html.escape(text).replace("\n", "<br>")
-                    if kind == "delete":
-                        runs.append(f"<span style='background:#fee2e2;color:#b91c1c;text-decoration:line-through'>{text}</span>")
-                    elif kind == "insert":
-                        runs.append(f"<span style='background:#dcfce7;color:#15803d'>{text}</span>")
-                    else:
-                        runs.append(text)
-                parts.append("<p>" + "".join(runs) + "</p>")
-        else:
-            parts.extend(para(p, "background:#fee2e2;color:#b91c1c;text-decoration:line-through")
-                         for p in chunk.old)
-            parts.extend(para(p, "background:#dcfce7;color:#15803d") for p in chunk.new)
-    return "".join(parts)
-
-
 class SidePanel(QTabWidget):
     """Details, Comments and History of the current section.
 
@@ -135,6 +98,7 @@ class SidePanel(QTabWidget):
     replyAdded = Signal(str, str)  # reply_to, text
     commentResolved = Signal(str, bool)
     diffRequested = Signal(str, str)  # old revision id, new revision id
+    restoreRequested = Signal(str)  # the revision whose title and text become current again
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -288,12 +252,27 @@ class SidePanel(QTabWidget):
         self.history_view.horizontalHeader().setStretchLastSection(True)
         self.history_hint = QLabel(page)
         self.history_hint.setWordWrap(True)
-        self.diff_view = QTextBrowser(splitter)
+        self.restore_button = QPushButton(page)
+        self.restore_button.setObjectName("restoreRevisionButton")
+        self.restore_button.setEnabled(False)
+        self.restore_button.clicked.connect(self._restore_selected)
+        # The difference as the drafter reads the text: rendered, the changed words highlighted.
+        below = QWidget(splitter)
+        below_layout = QVBoxLayout(below)
+        below_layout.setContentsMargins(0, 0, 0, 0)
+        self.diff_fields = QLabel(below)
+        self.diff_fields.setObjectName("diffFields")
+        self.diff_fields.setWordWrap(True)
+        self.diff_fields.setTextFormat(Qt.TextFormat.RichText)
+        self.diff_view = RenderedVersion(below)
         self.diff_view.setObjectName("diffView")
+        below_layout.addWidget(self.diff_fields)
+        below_layout.addWidget(self.diff_view, 1)
         splitter.addWidget(self.history_view)
-        splitter.addWidget(self.diff_view)
+        splitter.addWidget(below)
         layout.addWidget(self.history_hint)
         layout.addWidget(splitter, 1)
+        layout.addWidget(self.restore_button)
         self.history_view.selectionModel().selectionChanged.connect(self._on_history_selection)
         self.history_page = page
         self.addTab(page, "")
@@ -301,6 +280,8 @@ class SidePanel(QTabWidget):
     def set_history(self, revisions: list[RevisionInfo]) -> None:
         self.history_model.set_revisions(revisions)
         self.diff_view.clear()
+        self.diff_fields.clear()
+        self.restore_button.setEnabled(False)
         self.history_view.resizeColumnsToContents()
 
     def select_revisions(self, rows: list[int]) -> None:
@@ -316,13 +297,16 @@ class SidePanel(QTabWidget):
     def _on_history_selection(self) -> None:
         rows = sorted({index.row() for index in self.history_view.selectionModel().selectedRows()})
         revisions = self.history_model.revisions
+        # The newest row is the current version: restoring it would change nothing.
+        self.restore_button.setEnabled(len(rows) == 1 and rows[0] > 0)
         if not rows:
             return
         if len(rows) == 1:
             # One revision: what it changed compared with the one before it.
             row = rows[0]
             if row + 1 >= len(revisions):
-                self.diff_view.setHtml("<p><i>{}</i></p>".format(html.escape(_("The first version of this section."))))
+                self.diff_fields.setText("<i>{}</i>".format(html.escape(_("The first version of this section."))))
+                self.diff_view.clear()
                 return
             newer, older = revisions[row], revisions[row + 1]
         else:
@@ -330,7 +314,27 @@ class SidePanel(QTabWidget):
         self.diffRequested.emit(older.revision_id, newer.revision_id)
 
     def show_diff(self, diff: SectionDiff) -> None:
-        self.diff_view.setHtml(diff_html(diff))
+        fields = [
+            f"<b>{html.escape(change.label)}</b>: <span style='color:#b91c1c;text-decoration:line-through'>"
+            f"{html.escape(_value_text(change.field, change.old))}</span> → <span style='color:#15803d'>"
+            f"{html.escape(_value_text(change.field, change.new))}</span>"
+            for change in diff.fields if change.field != "body"]
+        if not diff.body_changed and not fields:
+            fields.append("<i>{}</i>".format(html.escape(_("No differences."))))
+        elif diff.body_changed:
+            fields.append("<span style='color:#4b5563'>{}</span>".format(html.escape(
+                _("The newer text, with the words it changed highlighted:"))))
+        self.diff_fields.setText("<br>".join(fields))
+        self.diff_view.show_version(diff.new_body, diff.old_body)
+
+    def selected_revision_id(self) -> str | None:
+        rows = sorted({index.row() for index in self.history_view.selectionModel().selectedRows()})
+        return self.history_model.revisions[rows[0]].revision_id if len(rows) == 1 else None
+
+    def _restore_selected(self) -> None:
+        revision_id = self.selected_revision_id()
+        if revision_id is not None:
+            self.restoreRequested.emit(revision_id)
 
     # -- section -------------------------------------------------------------------------------
     def show_section(self, status: str, owner: str, guidance: str) -> None:
@@ -365,4 +369,12 @@ class SidePanel(QTabWidget):
         self.reply_button.setText(_("Reply"))
         self._sync_comment_buttons()
         self.history_hint.setText(_("Select a revision to see what it changed, or two to compare them."))
+        self.status_label.setBuddy(self.status_combo)
+        self.comment_view.setAccessibleName(_("Comments on this section"))
+        self.history_view.setAccessibleName(_("Revisions of this section"))
+        self.history_view.setAccessibleDescription(self.history_hint.text())
+        self.diff_view.setAccessibleName(_("What the selected revision changed"))
+        self.restore_button.setText(_("Restore this version"))
+        self.restore_button.setToolTip(_("Make this version's title and text current again, as a new "
+                                         "revision; the history keeps every version"))
         self.history_model.retranslate()

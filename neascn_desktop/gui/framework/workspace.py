@@ -19,7 +19,6 @@ from PySide6.QtGui import QAction, QHideEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -44,6 +43,7 @@ from neascn_desktop.framework.model import Section
 from neascn_desktop.framework.skeleton import guidance_for
 from neascn_desktop.framework.textmerge import has_conflict_markers
 from neascn_desktop.gui.context import GuiContext
+from neascn_desktop.gui.folders import save_file_name
 from neascn_desktop.gui.framework.conflict_dialog import ConflictDialog
 from neascn_desktop.gui.framework.editor import MarkdownEditor, normalize_markdown
 from neascn_desktop.gui.framework.outline import (
@@ -53,6 +53,7 @@ from neascn_desktop.gui.framework.outline import (
     MoveSectionCommand,
     OutlineModel,
     RenameSectionCommand,
+    RestoreRevisionCommand,
 )
 from neascn_desktop.gui.framework.panel import SidePanel
 from neascn_desktop.gui.framework.text_undo import TextUndoLink
@@ -257,6 +258,7 @@ class FrameworkWorkspace(QWidget):
         self.panel.replyAdded.connect(self._on_reply)
         self.panel.commentResolved.connect(self._on_comment_resolved)
         self.panel.diffRequested.connect(self._on_diff)
+        self.panel.restoreRequested.connect(self.restore_revision)
 
         splitter.addWidget(left)
         splitter.addWidget(middle)
@@ -301,6 +303,11 @@ class FrameworkWorkspace(QWidget):
         self.banner_text.setText(_(
             "This section has versions in conflict: several members changed it at the same time."))
         self.banner_button.setText(_("Settle conflict…"))
+        self.language_label.setBuddy(self.language_combo)
+        self.outline_view.setAccessibleName(_("Sections of the framework"))
+        self.outline_view.setAccessibleDescription(_(
+            "The outline: select a section to edit it; F2 renames, Delete deletes, Alt+arrows move it"))
+        self.editor.text.setAccessibleName(_("Section text"))
         self.editor.retranslateUi()
         self.panel.retranslateUi()
         self.outline_model.retranslateUi()
@@ -452,12 +459,11 @@ class FrameworkWorkspace(QWidget):
     def export_drafts(self, path: Path | None = None) -> BackgroundTask | None:
         """Cut revisions from every working copy, then write a framework package in the background."""
         if path is None:
-            name, _filter = QFileDialog.getSaveFileName(
-                self, _("Share drafts"), str(Path.home() / "framework.neascn"),
-                _("NEASCN packages (*.neascn)"))
-            if not name:
+            chosen, _filter = save_file_name(self, self.ctx.data_dir, _("Share draft"), "framework.neascn",
+                                             _("NEASCN packages (*.neascn)"))
+            if chosen is None:
                 return None
-            path = Path(name)
+            path = chosen
         self.save_now()
         if not self._run(lambda: service.cut_all_revisions(self.ctx.db, self.ctx.profile)):
             return None
@@ -554,6 +560,17 @@ class FrameworkWorkspace(QWidget):
 
     def _on_comment_resolved(self, comment_id: str, resolved: bool) -> None:
         self._run(lambda: service.resolve_comment(self.ctx.db, self.ctx.profile, comment_id, resolved))
+
+    def restore_revision(self, revision_id: str) -> None:
+        """Make an old version current again (a new revision; Edit → Undo restores the one it replaced)."""
+        if self.current is None:
+            return
+        self.save_now()  # unsaved typing becomes a revision first: it stays in the history
+        history = service.history(self.ctx.db, self.current.id)
+        if not history or history[0].revision_id == revision_id:
+            return
+        self._push(RestoreRevisionCommand(self._run, self.ctx, self.current, revision_id, history[0].revision_id))
+        self._load_current(reload_text=True)
 
     def _on_diff(self, old_id: str, new_id: str) -> None:
         try:

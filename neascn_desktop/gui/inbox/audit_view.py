@@ -68,6 +68,7 @@ class AuditView(QWidget):
 
     def retranslateUi(self) -> None:
         self.undo_button.setAccessibleName(_("Undo the change of the selected row"))
+        self.table.setAccessibleName(_("Audit log"))
         self._update()
 
     def _reload(self) -> None:

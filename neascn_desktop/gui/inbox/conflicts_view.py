@@ -321,6 +321,9 @@ class ConflictsView(QWidget):
     # -- state
     def retranslateUi(self) -> None:
         self.keep_button.setText(_("Keep this version"))
+        self.list_view.setAccessibleName(_("Records in conflict"))
+        self.comparison_view.setAccessibleName(_("The versions side by side, with the proposal"))
+        self.keep_choice.setAccessibleName(_("Version to keep"))
         self.merge_button.setText(_("Accept the merge"))
         self.save_button.setText(_("Save my edited version"))
         self.empty.setText(_("No conflicts: every record has a single current version."))

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from neascn_desktop.gui.context import GuiContext
-from neascn_desktop.gui.folders import documents_folder
+from neascn_desktop.gui.folders import open_file_name, start_folder
 from neascn_desktop.i18n import N_, _
 from neascn_desktop.identity.trust import list_trusted
 from neascn_desktop.sync.container import SUFFIX
@@ -152,16 +152,16 @@ class ExportDialog(QDialog):
                             "opened by its recipient."))
 
     def _default_folder(self) -> Path:
-        return documents_folder()
+        return start_folder(self.ctx.data_dir)
 
     def _recipient_chosen(self, index: int) -> None:
         if self.recipient.itemData(index) != "choose":
             return
-        name, _filter = QFileDialog.getOpenFileName(self, _("Key card"), "", _("Key cards (*.key)"))
-        if not name:
+        chosen = open_file_name(self, self.ctx.data_dir, _("Key card"), _("Key cards (*.key)"))
+        if chosen is None:
             self.recipient.setCurrentIndex(0)
             return
-        self.choose_keyfile(Path(name))
+        self.choose_keyfile(chosen)
 
     def choose_keyfile(self, path: Path) -> None:
         try:

@@ -12,13 +12,13 @@ the sender (after comparing the fingerprint) or rejects the package.  Follows
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QFileSystemWatcher, Qt, QTimer
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from neascn_desktop.changes import Changes
 from neascn_desktop.gui.context import GuiContext
+from neascn_desktop.gui.folders import existing_directory, open_file_names
 from neascn_desktop.gui.inbox.item_models import (
     AuditTableModel,
     PackageItem,
@@ -212,14 +213,25 @@ class InboxWorkspace(QWidget):
         self.reject_button.setText(_("Reject"))
         self.clear_button.setText(_("Clear finished"))
         self.tabs.setTabText(0, _("Packages"))
+        self.table.setAccessibleName(_("Package files and their verdicts"))
+        self.table.setAccessibleDescription(_("Select one or several packages to import, trust or reject"))
+        self.preview.setAccessibleName(_("What importing the selected package would change"))
         self.tabs.setTabText(2, _("Audit log"))
         self._conflict_tab_text()
         self._watch_text()
+        summary = getattr(self, "_summary_text", None)
+        if summary is not None:
+            self.summary.setText(summary())
         self.model.retranslate()
         self.audit_model.retranslate()
         self.conflicts.retranslateUi()
         self.audit_log.retranslateUi()
         self._selection_changed()
+
+    def _set_summary(self, text: Callable[[], str]) -> None:
+        """The line under the table, kept as how to say it: a language switch says it again."""
+        self._summary_text = text
+        self.summary.setText(text())
 
     def on_changes(self, changes: Changes) -> None:
         if changes.touches("package", "inbox", "trusted_device", "conflict", "revision", "response",
@@ -294,19 +306,18 @@ class InboxWorkspace(QWidget):
             self.add_paths(paths)
 
     def _choose_files(self) -> None:
-        names, _filter = QFileDialog.getOpenFileNames(self, _("Add package files"), "",
-                                                      _("NEASCN packages (*.neascn);;All files (*)"))
-        if names:
-            self.add_paths([Path(n) for n in names])
+        paths = open_file_names(self, self.ctx.data_dir, _("Add package files"),
+                                _("NEASCN packages (*.neascn);;All files (*)"))
+        if paths:
+            self.add_paths(paths)
 
     def _choose_folder(self) -> None:
-        name = QFileDialog.getExistingDirectory(self, _("Add a folder of packages"))
-        if name:
-            self.add_paths([Path(name)])
+        folder = existing_directory(self, self.ctx.data_dir, _("Add a folder of packages"))
+        if folder is not None:
+            self.add_paths([folder])
 
     def _choose_watched(self) -> None:
-        name = QFileDialog.getExistingDirectory(self, _("Folder to watch for packages"))
-        self.set_watched_folder(Path(name) if name else None)
+        self.set_watched_folder(existing_directory(self, self.ctx.data_dir, _("Folder to watch for packages")))
 
     def scan_watched(self) -> None:
         folder = self.watched_folder()
@@ -399,7 +410,7 @@ class InboxWorkspace(QWidget):
         return self._start(task, _("Importing packages"), self._show_report)
 
     def _show_report(self, report: ImportReport) -> None:
-        self.summary.setText(report.summary)
+        self._set_summary(lambda: report.summary)
         self.refresh()
         self._show_outcomes(list(report.outcomes))
         self._recheck_rows()
@@ -516,7 +527,8 @@ class InboxWorkspace(QWidget):
         def done(reports: list[ImportReport]) -> None:
             self.ctx.publish(inbox.changes_of_decision())
             outcomes = [o for report in reports for o in report.outcomes]
-            self.summary.setText(ImportReport(tuple(outcomes)).summary)
+            combined = ImportReport(tuple(outcomes))
+            self._set_summary(lambda: combined.summary)
             self.refresh()
             self._show_outcomes(outcomes)
             self._recheck_rows()
@@ -611,10 +623,13 @@ class InboxWorkspace(QWidget):
     def _after_export(self, dialog: Any) -> None:
         result = dialog.result_value
         if result is not None:
-            recipient = result.recipient.display_name if result.recipient else _("nobody (not encrypted)")
-            self.summary.setText(_("Exported {count} revisions to {file}, encrypted for {recipient}.").format(
-                count=result.revisions, file=result.path, recipient=recipient)
-                + (" " + result.resent_note if result.resent else ""))
+            def text() -> str:
+                recipient = result.recipient.display_name if result.recipient else _("nobody (not encrypted)")
+                return (_("Exported {count} revisions to {file}, encrypted for {recipient}.").format(
+                    count=result.revisions, file=result.path, recipient=recipient)
+                    + (" " + result.resent_note if result.resent else ""))
+
+            self._set_summary(text)
             self.ctx.publish(result.changes)  # the Surveys list shows the responses as sent
             self.refresh()
 

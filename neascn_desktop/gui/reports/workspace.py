@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QStandardPaths, Qt, QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -46,6 +46,11 @@ REPORT_KINDS = (
     ("status", N_("Survey collection status")),
 )
 CITY_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+#: A city's response state in the city list (the Surveys list's words).
+_RESPONSE_STATES = {"in_progress": N_("In progress"), "finalized": N_("Finalized"), "sent": N_("Sent"),
+                    "received": N_("Received")}
 
 
 class ReportsWorkspace(QWidget):
@@ -164,12 +169,20 @@ class ReportsWorkspace(QWidget):
                 self.version_combo.setCurrentIndex(index)
         checked = self.selected_cities() if self.city_model.rowCount() else None
         self.city_model.clear()
+        # Each city with its response state; the first time, only cities with data are chosen
+        # (demo data loaded into the profile is no data: reports leave it out).
+        states = {s.city.id: s for s in service.city_statuses(self.ctx.db)}
+        with_data = {c for c, s in states.items() if s.status != "not_started" and not s.demo}
         for city in service.list_cities(self.ctx.db):
-            item = QStandardItem(f"{city.name_in(language)} ({city.country})")
+            state = states.get(city.id)
+            shown = _("no response") if state is None or state.status == "not_started" or state.demo \
+                else _(_RESPONSE_STATES.get(state.status, state.status))
+            item = QStandardItem(_("{city} ({country}) — {state}").format(
+                city=city.name_in(language), country=city.country, state=shown))
             item.setData(city.id, CITY_ID_ROLE)
             item.setCheckable(True)
             item.setEditable(False)
-            on = checked is None or not checked or city.id in checked
+            on = city.id in with_data if checked is None else (not checked or city.id in checked)
             item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
             self.city_model.appendRow(item)
         profile_language = getattr(self.ctx.profile, "language", None) or current_language()
@@ -182,6 +195,7 @@ class ReportsWorkspace(QWidget):
         self.title.setText(_("Reports"))
         self.tabs.setTabText(0, _("Word reports"))
         self.tabs.setTabText(1, _("Dashboard"))
+        self.city_view.setAccessibleName(_("Cities in the report"))
         current = self.kind_combo.currentIndex()
         self.kind_combo.blockSignals(True)
         self.kind_combo.clear()
@@ -192,6 +206,9 @@ class ReportsWorkspace(QWidget):
         self.kind_label.setText(_("Report:"))
         self.language_label.setText(_("Language of the report:"))
         self.version_label.setText(_("Survey version:"))
+        for caption, combo in ((self.kind_label, self.kind_combo), (self.language_label, self.language_combo),
+                               (self.version_label, self.version_combo)):
+            combo.setAccessibleName(caption.text().rstrip(":："))
         self.clean_check.setText(_("Clean version (without statuses and open comments)"))
         self.cities_label.setText(_("Cities in the report:"))
         self.all_button.setText(_("Select all"))
@@ -251,8 +268,14 @@ class ReportsWorkspace(QWidget):
     # ------------------------------------------------------------------ generating
 
     def _default_folder(self) -> Path:
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        return Path(folder) if folder else Path.home()
+        from neascn_desktop.gui.folders import start_folder
+
+        return start_folder(self.ctx.data_dir)
+
+    def _remember(self, path: str) -> None:
+        from neascn_desktop.gui.folders import remember_folder
+
+        remember_folder(self.ctx.data_dir, Path(path))
 
     def ask_and_generate(self) -> None:
         name = f"neascn-{self.selected_kind()}-{self.selected_language()}.docx"
@@ -260,6 +283,7 @@ class ReportsWorkspace(QWidget):
             self, _("Save the report as"), str(self._default_folder() / name),
             _("Word documents (*.docx)"))
         if path:
+            self._remember(path)
             if not path.lower().endswith(".docx"):
                 path += ".docx"
             self.generate(Path(path))
@@ -279,6 +303,7 @@ class ReportsWorkspace(QWidget):
             self, _("Save the report as"), str(self._default_folder() / name),
             _("PDF documents (*.pdf)"))
         if path:
+            self._remember(path)
             if not path.lower().endswith(".pdf"):
                 path += ".pdf"
             self.generate(Path(path))
@@ -323,8 +348,10 @@ class ReportsWorkspace(QWidget):
         self.last_report = Path(result.path)
         self.open_button.setEnabled(True)
         self.result_label.setText(_("Report written to {path}.").format(path=result.path))
-        if self.open_after:
-            self.open_file(self.last_report)
+        if self.open_after and not self.open_file(self.last_report):
+            self.result_label.setText(_(
+                "Report written to {path}, but no program opened it: open it from its folder.").format(
+                    path=result.path))
 
     def _failed(self, error: BaseException) -> None:
         self.generate_button.setEnabled(True)

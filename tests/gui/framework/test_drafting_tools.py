@@ -122,3 +122,37 @@ def test_one_undo_history_for_typing_and_the_outline(qtbot, db, taskforce_profil
     finally:
         window.close()
         ctx.changes.stop()
+
+
+def test_history_restores_an_old_revision_as_a_new_one_and_undo_returns(qtbot, db, taskforce_profile) -> None:
+    service.create_document(db, taskforce_profile, "en")
+    original = service.get_section(db, "fw-vision").body
+    service.set_body(db, taskforce_profile, "fw-vision", "A **rewritten** vision.")
+    window, ctx = _window(qtbot, db, taskforce_profile)
+    try:
+        ws = window.show_workspace("framework")
+        ws.select_section("fw-vision")
+        panel = ws.panel
+        panel.setCurrentWidget(panel.history_page)
+        assert panel.history_model.rowCount() == 2
+        panel.select_revisions([0])
+        assert not panel.restore_button.isEnabled()  # the current version
+        panel.select_revisions([1])
+        assert panel.restore_button.isEnabled()
+        panel.select_revisions([0])
+        # The diff is the rendered newer text with its changed words highlighted.
+        assert "**" not in panel.diff_view.toPlainText()
+        assert "rewritten" in " ".join(panel.diff_view.highlighted_text())
+        panel.select_revisions([1])
+        panel.restore_button.click()
+        section = service.get_section(db, "fw-vision")
+        assert section.body == original
+        assert len(service.history(db, "fw-vision")) == 3  # one more revision, nothing rewritten
+        assert "Vision" in ws.editor.text.toPlainText()
+        ws.outline_view.setFocus()
+        window.form.actionUndo.trigger()
+        assert service.get_section(db, "fw-vision").body == "A **rewritten** vision."
+        assert len(service.history(db, "fw-vision")) == 4
+    finally:
+        window.close()
+        ctx.changes.stop()

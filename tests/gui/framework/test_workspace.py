@@ -112,9 +112,11 @@ def test_type_format_undo_status_comment_revision_diff(qtbot, workspace, db, tas
     # View the diff between the first and the newest revision.
     workspace.panel.setCurrentWidget(workspace.panel.history_page)
     workspace.panel.select_revisions([0, 2])
-    diff = workspace.panel.diff_view.toPlainText()
-    assert "Status: Draft → In review" in diff
-    assert "Reviewed every **two years** by the *annual meeting*." in diff
+    fields = workspace.panel.diff_fields.text()
+    assert "Status" in fields and "Draft" in fields and "In review" in fields
+    diff = workspace.panel.diff_view.toPlainText()  # rendered text, not Markdown source
+    assert "Reviewed every two years by the annual meeting." in diff and "**" not in diff
+    assert "two" in " ".join(workspace.panel.diff_view.highlighted_text())
 
 
 def test_leaving_a_section_cuts_a_revision_and_focus_out_autosaves(qtbot, workspace, db, taskforce_profile) -> None:

@@ -133,3 +133,28 @@ def test_state_and_details_are_on_screen_at_the_default_width(qtbot, two_senders
     for column in (STATE, DETAILS):
         assert header.sectionViewportPosition(column) + min(header.sectionSize(column), 120) <= visible
     assert header.sectionSize(STATE) >= header.sectionSizeHint(STATE)
+
+
+def test_a_language_switch_says_the_summary_and_the_audit_actions_again(qtbot, two_senders) -> None:  # type: ignore[no-untyped-def]
+    """The import summary stayed English after switching to Chinese, and the audit log showed
+    ``import``/``trust`` as stored."""
+    from neascn_desktop import i18n
+
+    sec_db, sec, drop = two_senders
+    workspace = _workspace(qtbot, sec_db, sec, [])
+    workspace.add_paths([drop / "busan.neascn"])
+    _wait(qtbot, workspace)
+    workspace.table.selectRow(0)
+    workspace.trust_button.click()
+    _wait(qtbot, workspace)
+    english = workspace.summary.text()
+    assert "applied" in english
+    try:
+        i18n.set_language("zh_Hans")
+        workspace.retranslateUi()
+        assert workspace.summary.text() != english and "applied" not in workspace.summary.text()
+        audit = workspace.audit_model
+        actions = {audit.data(audit.index(r, 1)) for r in range(audit.rowCount())}
+        assert actions and not actions & {"import", "trust", "inbox", "export", "resolve"}
+    finally:
+        i18n.set_language("en")
