@@ -43,6 +43,23 @@ VERDICTS: dict[str, str] = {
 }
 
 
+#: Actions as shown to people (the stored action stays the English key).
+ACTIONS: dict[str, str] = {
+    "import": N_("import"),
+    "export": N_("export"),
+    "resolve": N_("resolve"),
+    "undo": N_("undo"),
+    "trust": N_("trust"),
+    "inbox": N_("inbox decision"),
+    "key": N_("key"),
+    "demo": N_("demo data"),
+}
+
+
+def action_label(action: str) -> str:
+    return _(ACTIONS[action]) if action in ACTIONS else safe_text(action)
+
+
 def _shown(value: str | None) -> str | None:
     return None if value is None else safe_text(value)
 

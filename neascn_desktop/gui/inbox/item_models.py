@@ -17,7 +17,7 @@ from PySide6.QtGui import QBrush, QColor
 from neascn_desktop.gui.table_model import RowTableModel
 from neascn_desktop.i18n import N_, _
 from neascn_desktop.i18n.safe_text import safe_text
-from neascn_desktop.sync.audit import AuditEntry, verdict_label
+from neascn_desktop.sync.audit import AuditEntry, action_label, verdict_label
 from neascn_desktop.sync.inbox import InboxEntry
 from neascn_desktop.sync.verify import APPLICABLE, PackageVerdict, trust_label
 
@@ -337,7 +337,7 @@ class AuditTableModel(RowTableModel[AuditEntry]):
             count_text = ""
         return (
             entry.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
-            entry.action,
+            action_label(entry.action),
             verdict_label(entry.verdict),
             entry.package_id or "",
             entry.file_name or "",
