@@ -162,6 +162,7 @@ class RepeatEditing:
             prefix = path.rpartition("/")[0]
             widget.set_values({**outer, **by_instance.get(prefix, {})})
             widget.setVisible(tree.is_relevant(path))
+            widget.set_required(path in tree.required)
             message = ""
             for issue in tree.issues_at(path):
                 if issue.question == path and (issue.kind != "required" or self._show_all_issues

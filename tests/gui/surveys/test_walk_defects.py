@@ -25,3 +25,17 @@ def test_the_projects_repeat_speaks_the_form_language_with_its_hint(qtbot, gui_c
     form.set_form_language("mn")
     assert block.heading.text().startswith(repeat.label["mn"])
     assert block.hint_label.text() == repeat.hint["mn"]
+
+
+def test_required_questions_inside_an_entry_carry_the_required_mark(qtbot, gui_ctx) -> None:  # type: ignore[no-untyped-def]
+    workspace = _workspace(qtbot, gui_ctx)
+    form = _open_city(qtbot, workspace, "seoul")
+    assert form.question("resp_name").title.text().endswith(" *")  # the mark outside repeats
+    form.show_section(form.page_of("fin_procure"))
+    block = next(b for b in form.repeat_blocks if b.repeat.name == "projects")
+    block.add_button.click()
+    qtbot.waitUntil(lambda: len(block.instances) == 1, timeout=120_000)
+    titles = {path.rpartition("/")[2]: widget.title.text() for path, widget in block.widgets.items()}
+    required = {"proj_name", "proj_sector", "proj_stage"}  # proj_currency: only with an amount
+    for name, title in titles.items():
+        assert title.endswith(" *") == (name in required), (name, title)  # was never marked
