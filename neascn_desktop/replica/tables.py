@@ -72,6 +72,9 @@ revision_table = Table(
     Column("provenance", String(200), nullable=True),
 )
 Index("ix_replica_revision_entity_id", revision_table.c.entity_id)
+# Who made an entity's roots (``parents == "[]"``), read from the index alone: the authority
+# checks ask it for every record a package touches (issue 19).
+Index("ix_replica_revision_roots", revision_table.c.entity_id, revision_table.c.parents, revision_table.c.device_id)
 
 pending_table = Table(
     "replica_pending",

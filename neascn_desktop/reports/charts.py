@@ -24,7 +24,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from neascn_desktop.i18n.fonts import chart_cjk_fonts
-from neascn_desktop.reports.typography import fonts_for
+from neascn_desktop.reports.typography import fonts_for, xml_safe
 
 if TYPE_CHECKING:  # matplotlib itself is imported lazily (see _mpl)
     from matplotlib.typing import RcKeyType
@@ -102,6 +102,10 @@ def _png(figure, dpi: int, *, tight: Sequence[Any] | None = None) -> bytes:
     extra: dict[str, Any] = {} if tight is None else {
         "bbox_inches": "tight", "pad_inches": 0.05, "bbox_extra_artists": list(tight)}
     figure.savefig(buffer, format="png", dpi=dpi, facecolor="white", **extra)
+    # A figure and its canvas refer to each other, so they wait for the cycle collector;
+    # the pixel buffer (10-40 MB at 300 dpi) should not: drop it and the artists now.
+    figure.canvas.__dict__.pop("renderer", None)
+    figure.clear()
     return buffer.getvalue()
 
 
@@ -116,7 +120,12 @@ def band_colour(score: float | None) -> str:
 
 
 def _wrap(label: str, width: int = 22) -> str:
-    """Break long labels (spaces, or anywhere for CJK text without spaces)."""
+    """Break long labels (spaces, or anywhere for CJK text without spaces).
+
+    Labels come from answers and packages: characters no font can shape (controls,
+    lone surrogates) are dropped first, or matplotlib refuses the whole chart.
+    """
+    label = xml_safe(label)
     if len(label) <= width:
         return label
     if " " not in label:
@@ -184,7 +193,7 @@ def _label_without_overlap(figure: Any, axes: Any, points: Sequence[tuple[str, f
     frame = axes.get_window_extent(renderer)
     placed: list[Any] = []
     for name, lon, lat, _score in sorted(points, key=lambda p: -(p[3] or 0)):
-        label = axes.annotate(name, (lon, lat), xytext=_LABEL_SPOTS[0][0], textcoords="offset points",
+        label = axes.annotate(xml_safe(name), (lon, lat), xytext=_LABEL_SPOTS[0][0], textcoords="offset points",
                               fontsize=7, color="#333333", ha=_LABEL_SPOTS[0][1])
         for offset, align in _LABEL_SPOTS:
             label.set_position(offset)

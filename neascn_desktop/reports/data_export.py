@@ -68,11 +68,13 @@ def export_columns(definition: Any, group_paths: bool = False) -> list[ExportCol
     for section, question in definition.walk():
         if question.type == "note":
             continue
-        header = f"{section.name}/{question.name}" if group_paths else question.name
-        columns.append(ExportColumn(header, question.name))
+        # A name used in two groups is answered under its path (``Question.key``).
+        key = question.key or question.name
+        header = f"{section.name}/{question.name}" if group_paths else key
+        columns.append(ExportColumn(header, key))
         if question.type == "select_multiple":
             for choice in definition.choices_for(question):
-                columns.append(ExportColumn(f"{header}/{choice.name}", question.name, choice.name))
+                columns.append(ExportColumn(f"{header}/{choice.name}", key, choice.name))
     columns += [ExportColumn(name) for name in TRAILING]
     return columns
 
@@ -87,8 +89,9 @@ def _row_builder(columns: Sequence[ExportColumn], definition: Any, city_names: M
     written as an empty cell by the csv module itself.
     """
     one, zero = (1, 0) if typed else ("1", "0")
-    attachment_questions = {q.name for q in definition.questions if q.type == "attachment"}
-    multiple = {q.name for q in definition.questions if q.type == "select_multiple"}
+    attachment_questions = {q.key or q.name for q in definition.questions
+                            if q.type == "attachment"}
+    multiple = {q.key or q.name for q in definition.questions if q.type == "select_multiple"}
     question_columns = [c for c in columns if c.question is not None]
     keys = [c.question for c in question_columns]
     joins = [i for i, c in enumerate(question_columns) if c.option is None and c.question in multiple]

@@ -14,7 +14,7 @@ import copy
 import os
 import re
 import tempfile
-import threading
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,7 +27,7 @@ from docx.image.image import Image
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.opc.oxml import serialize_part_xml
 from docx.opc.packuri import PackURI
-from docx.oxml import OxmlElement
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.oxml.shape import CT_Inline
 from docx.oxml.xmlchemy import BaseOxmlElement
@@ -42,11 +42,14 @@ from lxml.etree import SubElement
 from neascn_desktop.i18n import _, translate_in
 from neascn_desktop.paths import resource
 from neascn_desktop.reports.errors import ReportCancelled, ReportError, write_failed
+from neascn_desktop.reports.file_mode import ordinary_file_mode
+from neascn_desktop.reports.table_xml import table_xml
 from neascn_desktop.reports.typography import (
     LanguageFonts,
     apply_document_language,
     east_asian_for,
     tag_run,
+    xml_safe,
 )
 
 __all__ = ["ReportCancelled", "ReportDocument", "ReportError", "ReportResult", "template_path"]
@@ -250,7 +253,7 @@ class ReportDocument:
         lang = SubElement(rpr, _W_LANG)
         lang.set(_W_VAL, self.fonts.lang)
         lang.set(_W_EASTASIA, tag)
-        for index, line in enumerate(text.split("\n")):
+        for index, line in enumerate(xml_safe(text).split("\n")):
             if index:
                 SubElement(r, _W_BR)
             t = SubElement(r, _W_T)
@@ -321,7 +324,7 @@ class ReportDocument:
         link = OxmlElement("w:hyperlink")
         link.set(qn("r:id"), r_id)
         link.set(qn("w:history"), "1")
-        run = paragraph.add_run(text, "Hyperlink")
+        run = paragraph.add_run(xml_safe(text), "Hyperlink")
         if bold:
             run.bold = True
         if italic:
@@ -410,63 +413,18 @@ class ReportDocument:
         fill colour (hex) per cell, used for score heat maps.  Rows never
         split; only the header row keeps with the next (its style), so a long
         table flows over pages instead of leaving the previous one part empty.
-        The XML is written directly (python-docx's cell API is quadratic in the
-        table size).
+        The XML is written as text and parsed once (``table_xml.py``;
+        python-docx's cell API is quadratic in the table size).
         """
         columns = len(header)
         self.table_count += 1
         widths = list(widths_mm) if widths_mm else [TEXT_WIDTH_MM / columns] * columns
         scale = min(1.0, TEXT_WIDTH_MM / sum(widths))
         twips = [str(int(Mm(w * scale).twips)) for w in widths]
-        numeric_set = set(numeric)
-        heading_id, text_id = self.style_id("Table Heading"), self.style_id("Table Text")
-
-        tbl = OxmlElement("w:tbl")
-        tbl_pr = SubElement(tbl, _W + "tblPr")
-        SubElement(tbl_pr, _W + "tblStyle").set(_W_VAL, self.style_id(TABLE_STYLE))
-        width = SubElement(tbl_pr, _W + "tblW")
-        width.set(_W + "w", str(sum(int(t) for t in twips)))
-        width.set(_W + "type", "dxa")
-        SubElement(tbl_pr, _W + "jc").set(_W_VAL, "center")
-        SubElement(tbl_pr, _W + "tblLayout").set(_W + "type", "fixed")
-        look = SubElement(tbl_pr, _W + "tblLook")
-        for attr, value in (("val", "04A0"), ("firstRow", "1"), ("lastRow", "0"),
-                            ("firstColumn", "0"), ("lastColumn", "0"), ("noHBand", "0"),
-                            ("noVBand", "1")):
-            look.set(_W + attr, value)
-        grid = SubElement(tbl, _W + "tblGrid")
-        for twip in twips:
-            SubElement(grid, _W + "gridCol").set(_W + "w", twip)
-
-        all_rows = [list(header)] + [list(r) for r in rows]
-        for row_index, values in enumerate(all_rows):
-            tr = SubElement(tbl, _W + "tr")
-            tr_pr = SubElement(tr, _W + "trPr")
-            SubElement(tr_pr, _W + "cantSplit")
-            if row_index == 0:
-                SubElement(tr_pr, _W + "tblHeader")
-            fills = shading[row_index - 1] if shading is not None and row_index else None
-            for column_index in range(columns):
-                value = values[column_index] if column_index < len(values) else ""
-                tc = SubElement(tr, _W + "tc")
-                tc_pr = SubElement(tc, _W + "tcPr")
-                tc_w = SubElement(tc_pr, _W + "tcW")
-                tc_w.set(_W + "w", twips[column_index])
-                tc_w.set(_W + "type", "dxa")
-                # Direct header fill too: LibreOffice ignores conditional table-style parts.
-                fill = "1F3A5F" if row_index == 0 else (fills[column_index] if fills else None)
-                if fill:
-                    shd = SubElement(tc_pr, _W + "shd")
-                    shd.set(_W_VAL, "clear")
-                    shd.set(_W + "color", "auto")
-                    shd.set(_W + "fill", fill.lstrip("#"))
-                p = SubElement(tc, _W_P)
-                p_pr = SubElement(p, _W + "pPr")
-                SubElement(p_pr, _W + "pStyle").set(_W_VAL, heading_id if row_index == 0 else text_id)
-                if row_index and column_index in numeric_set:
-                    SubElement(p_pr, _W + "jc").set(_W_VAL, "right")
-                if value:
-                    self._r(p, str(value))
+        styles = (self.style_id(TABLE_STYLE), self.style_id("Table Heading"),
+                  self.style_id("Table Text"))
+        tbl = parse_xml(table_xml(self.fonts, styles, twips, header, rows, frozenset(numeric),
+                                  shading))
         self._append_block(tbl)
         return Table(tbl, self.document._body)
 
@@ -529,7 +487,7 @@ class ReportDocument:
         next(pic.iter(qn("a:blip"))).set(qn("r:embed"), r_id)
         pic.spPr.cx, pic.spPr.cy = cx, cy
         # Alt text: the document-level description screen readers and PDF tags use.
-        inline.docPr.set("descr", alt)
+        inline.docPr.set("descr", xml_safe(alt))
         run = paragraph.add_run()
         run._r.add_drawing(inline)
 
@@ -591,7 +549,8 @@ class ReportDocument:
         inner = text[text.index(b">") + 1 : text.rindex(b"<")]
         marker = etree.ProcessingInstruction(_RELEASED, str(len(self._released)))
         self._append_block(marker)
-        self._released.append(inner)
+        # Compressed (level 1: fast): 30 MB of WordprocessingML keep in 4 MB until save.
+        self._released.append(zlib.compress(inner, 1))
 
     def _splice_released(self) -> None:
         """Have the document part serialise with the released chunks in place of their markers."""
@@ -604,7 +563,7 @@ class ReportDocument:
             @property
             def blob(self) -> bytes:
                 xml = serialize_part_xml(self._element)
-                return _RELEASED_MARKER.sub(lambda m: chunks[int(m.group(1))], xml)
+                return _RELEASED_MARKER.sub(lambda m: zlib.decompress(chunks[int(m.group(1))]), xml)
 
         part.__class__ = _SplicedDocumentPart
 
@@ -643,7 +602,7 @@ class ReportDocument:
         try:
             self.document.save(temp_name)
             # mkstemp makes the file private (0600); a report is an ordinary user file.
-            os.chmod(temp_name, _ordinary_file_mode())
+            os.chmod(temp_name, ordinary_file_mode())
             os.replace(temp_name, path)
         except OSError as exc:
             Path(temp_name).unlink(missing_ok=True)
@@ -655,28 +614,6 @@ class ReportDocument:
                 )
             ) from exc
         return path
-
-
-def _ordinary_file_mode() -> int:
-    """0666 less the process umask, as ``open()`` would create the file (0644 usually).
-
-    Read from /proc where it exists: setting the umask to read it back would race
-    with threads creating files meanwhile.
-    """
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return 0o666 & ~int(line.split()[1], 8)
-    except OSError:
-        pass
-    with _UMASK_LOCK:
-        mask = os.umask(0o022)
-        os.umask(mask)
-    return 0o666 & ~mask
-
-
-_UMASK_LOCK = threading.Lock()
 
 
 def unnumber(paragraph) -> None:

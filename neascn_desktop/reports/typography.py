@@ -241,3 +241,13 @@ def tag_run(run, fonts: LanguageFonts, text: str) -> None:
         rpr.append(lang)
     lang.set(qn("w:val"), fonts.lang)
     lang.set(qn("w:eastAsia"), tag)
+
+
+#: Characters XML 1.0 cannot hold (C0 controls but tab, line feed and carriage return; lone
+#: surrogates; U+FFFE and U+FFFF): lxml refuses them, and an answer from a package may have one.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters a Word document cannot hold (dropped, the rest kept)."""
+    return _NOT_XML.sub("", text)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 #: The newest migration.  Opening an up-to-date database compares against this constant
 #: instead of loading Alembic (a test checks that it matches Alembic's head).
-SCHEMA_HEAD = "0009_h16a_restored"
+SCHEMA_HEAD = "0010_h19_roots"
 BUSY_TIMEOUT_MS = 15_000
 _MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 

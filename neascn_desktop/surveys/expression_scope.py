@@ -15,7 +15,6 @@ is read too); see :func:`instance_answers`.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -101,14 +100,26 @@ class Scope:
 
     def __init__(self, answers: Mapping[str, Any], current: Any = None,
                  clock: Callable[[], datetime] | None = None) -> None:
+        self.own: str | None = None
         self.answers = answers
         self._current = current
         self._clock = clock
 
+    def standing_on(self, own: str | None) -> Scope:
+        """The same scope for another question of the same instance (cheap: no lookups)."""
+        other = self._clone()
+        other.own = own
+        return other
+
     def with_current(self, current: Any) -> Scope:
         """The same scope with ``.`` standing for ``current`` (a constraint's candidate value)."""
-        other = copy.copy(self)
+        other = self._clone()
         other._current = current
+        return other
+
+    def _clone(self) -> Scope:
+        other = object.__new__(type(self))
+        other.__dict__.update(self.__dict__)
         return other
 
     # -- nodes
@@ -341,6 +352,35 @@ class FormScope(Scope):
 
     def pulldata(self, instance: str, column: str, key_column: str, key: str) -> str:
         return self._pulldata(instance, column, key_column, key) if self._pulldata else ""
+
+
+class InstanceScope(FormScope):
+    """A :class:`FormScope` whose answers of the scopes it stands in come from ``visible`` —
+    the relevance-filtered answers of the instance and of the scopes around it (a question
+    that is not relevant counts as empty, as in ODK) — while answers of repeats below or
+    beside it come from the tree.  What the tree walk of ``repeat_state`` evaluates with."""
+
+    def __init__(self, definition: SurveyDefinition, answers: Mapping[str, Any],
+                 visible: Mapping[str, Any], where: Sequence[tuple[str, int | str]] = (),
+                 own: str | None = None, current: Any = None, language: str = "en") -> None:
+        super().__init__(definition, answers, where=where, own=own, current=current,
+                         language=language)
+        self.visible = visible
+
+    def ref(self, key: str, pin: int | None = None) -> NodeSet:
+        question = self._index.questions.get(key)
+        if question is not None:
+            chain = self._index.chains.get(question.key or question.name, ())
+            depth = len(chain)
+            if depth <= len(self.frames) and all(
+                    self.frames[i].repeat.path == chain[i].path for i in range(depth)) and (
+                    pin is None or depth == 0 or len(chain[-1].path.split("/")) <= pin):
+                value = self.visible.get(key)
+                if value is None and question.key and question.key != key:
+                    value = self.visible.get(question.key)
+                position = self.frames[depth - 1].index + 1 if depth else 1
+                return NodeSet((answer_value(value, _kind(question)),), (position,), (key,))
+        return super().ref(key, pin)
 
 
 # --------------------------------------------------------------------------- definition index

@@ -25,6 +25,8 @@ from neascn_desktop.surveys.answer_tree import (
     scopes_of,
 )
 from neascn_desktop.surveys.definition import Group, Node, Question, SurveyDefinition, SurveyError
+from neascn_desktop.surveys.expression_scope import InstanceScope
+from neascn_desktop.surveys.expression_scope import Scope as ExprScope
 from neascn_desktop.surveys.validation import (
     FormState,
     _safe_boolean,
@@ -110,9 +112,17 @@ class _Walker:
         self.required: set[str] = set()
         self.answered = 0
         self.answerable = 0
+        self.tree: Mapping[str, Any] = {}
 
     def label(self, node: Node) -> str:
         return node.label_in(self.language, self.definition.default_language)
+
+    def at(self, context: Mapping[str, Any], chain: tuple[tuple[str, str], ...],
+           own: str | None = None) -> InstanceScope:
+        """Where an expression of an instance stands: ``position(..)``, ``../x``, dates and
+        the node sets of nested repeats as in ODK (``docs/expressions.md``)."""
+        return InstanceScope(self.definition, self.tree, context, where=chain, own=own,
+                             language=self.language)
 
     def issue(self, path: str, kind: str, message: str, where: str) -> None:
         self.issues.append(TreeIssue(path, kind, message, where))
@@ -170,6 +180,7 @@ class _Walker:
         members = [(node, rel) for node, rel in _members(scope.repeat.children)
                    if isinstance(node, Question)]
         context: dict[str, Any] = dict(outer)
+        here = self.at(context, chain)  # sees ``context`` as it fills
         relevant: set[str] | None = None
         # Relevance may refer to later questions; a few passes reach the fixed point (one is
         # enough when nothing in the repeat has a relevance rule).
@@ -180,12 +191,12 @@ class _Walker:
                 key = scope.key_of(q)
                 exprs = (*relevance, q.relevant) if q.relevant else relevance
                 value: Any = None
-                if all(_safe_boolean(e, context, None, True) for e in exprs):
+                if all(_safe_boolean(e, here.standing_on(key), None, True) for e in exprs):
                     now.add(key)
                     if q.type == "calculate" and q.calculation:
                         try:
                             value = calculated_value(expressions.evaluate(
-                                expressions.parse(q.calculation), context))
+                                expressions.parse(q.calculation), here.standing_on(key)))
                         except expressions.ExpressionError:
                             value = None
                     else:
@@ -209,10 +220,12 @@ class _Walker:
             if not is_empty(value):
                 self.values[path] = value
             if q.is_input:
-                self.check(q, path, item.get(key), context, f"{words}{SEPARATOR}{self.label(q)}")
+                self.check(q, path, item.get(key), here.standing_on(key),
+                           f"{words}{SEPARATOR}{self.label(q)}")
         self.repeats(scope, scope.repeat.children, item, context, chain, words)
 
-    def check(self, q: Question, path: str, value: Any, context: Mapping[str, Any], where: str) -> None:
+    def check(self, q: Question, path: str, value: Any, context: Mapping[str, Any] | ExprScope,
+              where: str) -> None:
         self.answerable += 1
         needed = bool(q.required and _safe_boolean(q.required, context, value, False))
         if needed:
@@ -267,6 +280,7 @@ def evaluate_tree(definition: SurveyDefinition, answers: Mapping[str, Any],
     """Relevance, values and issues of a whole answer tree (messages in ``language``)."""
     form = evaluate_form(definition, answers, language)
     walker = _Walker(definition, language)
+    walker.tree = answers
     for issue in form.issues:
         question = definition.question(issue.question) if definition.has_question(
             issue.question) else None

@@ -163,8 +163,6 @@ def _main_types(kind: str, types: frozenset[str]) -> set[str]:
     return {"responses": {"submission", "city"}}.get(kind, set(types))
 
 
-
-
 @contextmanager
 def _scanning(db: Database) -> Iterator[Connection]:
     """One connection for both passes over the log (one snapshot), with a small page cache: a
@@ -223,12 +221,13 @@ def _select_revisions(db: Database, conn: Connection, kind: str, recipient: Reci
         # each revision is judged on its own against the database).
         for rev in authority.sendable(conn, profile.role, own_device_id, revisions):
             choose(rev)
-            if kind == "responses" and (ref := payload.definition_ref(rev)):
-                wanted.add(ref)
         revisions.clear()
 
     for rev in iter_revisions(conn, sorted(main_types), include_pending=True, chunk_size=CHUNK):
         if lacks(rev):
+            # A responses package carries the definitions its responses answered (see the module).
+            if kind == "responses" and (ref := payload.definition_ref(rev)):
+                wanted.add(ref)
             if rev.entity_id in demo:
                 continue
             batch.append(rev)

@@ -20,6 +20,8 @@ from neascn_desktop.store import open_database
 from neascn_desktop.store.database import alembic_config
 
 TABLES = (revision_table, pending_table, pending_parent_table, head_table, current_table, clock_table)
+#: Indexes that later migrations add (``store.migrations``): at head, the metadata test checks them.
+LATER_INDEXES = {"ix_replica_revision_roots"}  # 0010_h19_roots
 
 
 def test_upgrade_creates_the_declared_tables_and_downgrade_drops_them(tmp_path: Path) -> None:
@@ -28,7 +30,7 @@ def test_upgrade_creates_the_declared_tables_and_downgrade_drops_them(tmp_path: 
     for table in TABLES:
         columns = {c["name"] for c in inspector.get_columns(table.name)}
         assert columns == set(table.c.keys()), table.name
-        declared = {ix.name for ix in table.indexes}
+        declared = {ix.name for ix in table.indexes} - LATER_INDEXES
         assert declared <= {ix["name"] for ix in inspector.get_indexes(table.name)}, table.name
     with db.session() as session:
         assert session.execute(

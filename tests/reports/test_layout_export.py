@@ -224,3 +224,25 @@ def test_the_flat_export_of_a_form_without_repeats_keeps_formulas_out_too(tmp_pa
     sheet = load_workbook(tmp_path / "m.xlsx").worksheets[0]
     cell = next(c for row in sheet.iter_rows() for c in row if c.value == "=1+1")
     assert cell.data_type == "s"
+
+
+def test_a_name_used_in_two_groups_is_exported_under_its_path(tmp_path) -> None:
+    from neascn_desktop.reports.data_export import write_csv
+    from neascn_desktop.surveys.definition import definition_from_dict
+
+    definition = definition_from_dict({
+        "format": 2, "form_id": "twice", "version": "1", "title": {"en": "Twice"},
+        "children": [
+            {"name": "mother", "type": "group", "label": {"en": "Mother"}, "children": [
+                {"name": "age", "type": "integer", "label": {"en": "Age"}}]},
+            {"name": "father", "type": "group", "label": {"en": "Father"}, "children": [
+                {"name": "age", "type": "integer", "label": {"en": "Age"}}]},
+        ],
+    })
+    keys = [q.key for q in definition.questions]
+    assert keys == ["mother/age", "father/age"]
+    payload = {"answers": {"mother/age": 41, "father/age": 45}}
+    result = write_csv(definition, [("s", payload)], tmp_path / "t.csv")
+    row = _rows((tmp_path / "t.csv").read_text(encoding="utf-8"))[0]
+    assert (row["mother/age"], row["father/age"]) == ("41", "45")
+    assert result.codebook_path is not None and result.codebook_path.is_file()

@@ -74,3 +74,24 @@ def test_hostile_instances_are_skipped_or_read_plainly(tmp_path: Path) -> None:
     assert tram.investment is None and tram.currency == ""
     assert metro.investment is None
     assert projects_of(definition, "c1", "City", {"projects": "x"}, "en") == []
+
+
+def test_characters_a_word_file_cannot_hold_are_dropped(tmp_path: Path) -> None:
+    """A control character or lone surrogate in an answer (from a package) never stops a report."""
+    import dataclasses
+
+    from neascn_desktop.reports import synthetic
+    from neascn_desktop.reports.data import ProjectItem
+    from neascn_desktop.reports.readiness import build_readiness_report
+
+    data = synthetic.readiness_data(cities=2)
+    city = dataclasses.replace(data.cities[0], name="Sejong\x01 City\ud800")
+    data = dataclasses.replace(data, cities=(city,) + data.cities[1:], projects=(
+        ProjectItem(city.city_id, city.name, "Tram\x00 line\x0b", sector="Transport\x1f"),))
+    path = tmp_path / "r.docx"
+    build_readiness_report(data, path)
+    document = docx.Document(str(path))
+    texts = [p.text for p in document.paragraphs]
+    assert "Sejong City" in texts
+    rows = [[c.text for c in row.cells] for t in document.tables for row in t.rows]
+    assert ["Sejong City", "Tram line", "Transport", "Not stated", "–", "–"] in rows

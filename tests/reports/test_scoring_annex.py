@@ -96,3 +96,38 @@ def test_front_matter_and_roadmap_appear_in_every_language(tmp_path: Path) -> No
             assert heading in headings, (language, heading)
         cover = [p.text for p in document.paragraphs[:12]]
         assert any("CC BY 4.0" in text for text in cover)
+
+
+def test_the_documentation_states_the_same_rules_as_the_annex(tmp_path: Path) -> None:
+    """docs/survey-instruments.md lists every scored question with the annex's thresholds,
+    weight and source (the annex is printed from the definition; the docs must agree)."""
+    import re
+
+    from neascn_desktop.surveys import scoring
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "survey-instruments.md").read_text(
+        encoding="utf-8")
+    rows = {}
+    for line in doc.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 7 and re.fullmatch(r"`\w+`", cells[1]):
+            rows[cells[1].strip("`")] = cells
+    db = open_database(tmp_path / "data")
+    try:
+        create_profile(db, name="S", role="secretariat")
+        definition = get_definition(db)
+    finally:
+        db.dispose()
+    scored = [q for _s, q in definition.walk() if scoring.is_scorable(definition, q)]
+    assert scored
+    for question in scored:
+        row = rows[question.name]
+        assert row[3].split()[0] == question.domain
+        assert ("×1.5" in row[3]) == (question.weight == 1.5), question.name
+        assert row[6] == (question.source or "—"), question.name
+        if question.thresholds:
+            stated = re.match(r"thresholds ([\d.]+(?: / [\d.]+)*)", row[5])
+            assert stated, question.name
+            values = [float(v) for v in stated.group(1).split(" / ")]
+            assert values == list(question.thresholds), question.name
+            assert ("lower is better" in row[5]) == question.thresholds_descending, question.name

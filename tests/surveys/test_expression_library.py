@@ -703,3 +703,39 @@ def test_a_scope_from_answer_tree_chains_of_ids(pipeline) -> None:
     assert evaluate(parse("position(..) + . + ../../budget"), scope) == 9.0
     assert evaluate(parse("position(..)"), FormScope(pipeline, stored, where=(("projects", "b"),),
                                                      own="budget")) == 2.0
+
+
+def test_finalize_checks_inside_instances_see_odk_semantics() -> None:
+    """repeat_state evaluates in an InstanceScope: position(..), typed dates, nested sums."""
+    from neascn_desktop.surveys.repeat_state import evaluate_tree
+
+    definition = definition_from_dict({
+        "format": 2, "form_id": "plan", "version": "1", "title": {"en": "Plan"},
+        "children": [
+            {"name": "opened", "type": "date", "label": {"en": "Opened"}},
+            {"name": "phases", "type": "repeat", "label": {"en": "Phase"}, "children": [
+                {"name": "start", "type": "date", "label": {"en": "Start"},
+                 "constraint": ". > ${opened}"},
+                {"name": "number", "type": "integer", "label": {"en": "Number"},
+                 "constraint": ". = position(..)"},
+                {"name": "budget", "type": "integer", "label": {"en": "Budget"},
+                 "constraint": ". >= sum(${cost})"},
+                {"name": "items", "type": "repeat", "label": {"en": "Item"}, "children": [
+                    {"name": "cost", "type": "integer", "label": {"en": "Cost"}}]},
+            ]},
+        ],
+    })
+    good = {"opened": "2026-01-10", "phases": [
+        {"@id": "0f8e1c3a-6b7d-4c55-9a43-2b1d07d2a0c1", "start": "2026-02-01", "number": 1,
+         "budget": 10, "items": [{"@id": "6a0d2c8e-1f4b-4e1a-8f57-0c7e0f3b9d22", "cost": 4},
+                                 {"@id": "c3b8a0f2-9d5e-4a7b-b1c6-5e2f8d4a7b90", "cost": 6}]},
+        {"@id": "1f8e1c3a-6b7d-4c55-9a43-2b1d07d2a0c1", "start": "2026-03-01", "number": 2,
+         "budget": 0}]}
+    assert [i for i in evaluate_tree(definition, good).issues if i.kind == "constraint"] == []
+    bad = {"opened": "2026-01-10", "phases": [
+        {"@id": "0f8e1c3a-6b7d-4c55-9a43-2b1d07d2a0c1", "start": "2025-12-31", "number": 2,
+         "budget": 9, "items": [{"@id": "6a0d2c8e-1f4b-4e1a-8f57-0c7e0f3b9d22", "cost": 4},
+                                {"@id": "c3b8a0f2-9d5e-4a7b-b1c6-5e2f8d4a7b90", "cost": 6}]}]}
+    failed = sorted(i.question.rsplit("/", 1)[-1] for i in evaluate_tree(definition, bad).issues
+                    if i.kind == "constraint")
+    assert failed == ["budget", "number", "start"]

@@ -7,6 +7,8 @@ command goes on the Inbox's ``undo_stack``: Edit → Undo takes it back).
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -58,6 +60,7 @@ class AuditView(QWidget):
         layout.addLayout(buttons)
         self._undos: dict[str, undo.UndoRecord] = {}
         self._undone_packages: set[str] = set()
+        self.job: Any = None
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update())
         model.modelReset.connect(self._reload)
         self.undo_button.clicked.connect(self.undo_selected)
@@ -105,24 +108,37 @@ class AuditView(QWidget):
         self.undo_button.setEnabled(what is not None)
         self.state.setText(reason)
 
-    def undo_selected(self) -> None:
+    def undo_selected(self) -> Any:
+        """Undo what the selected row did; an import is withdrawn in the background (the job is
+        returned, and kept in ``job``)."""
         from neascn_desktop.gui.undo_commands import ReversibleCommand, import_undo_command
 
         entry = self.selected_entry()
         what, _reason = self._what(entry)
         if entry is None or what is None:
-            return
+            return None
+        if what == IMPORT:
+            assert entry.package_id is not None
+            package_id, name = entry.package_id, entry.file_name or entry.package_id
+            if not self.confirm(_("Undo the import of {name}? Every change it brought is withdrawn; records "
+                                  "edited since become conflicts to settle. You can undo this too.").format(
+                                      name=name)):
+                return None
+            db = self.ctx.db
+
+            def task(_progress: Any, _is_cancelled: Any) -> undo.UndoResult:
+                return undo.undo_package(db, package_id)
+
+            def done(result: undo.UndoResult) -> None:  # its changes are published by the worker
+                self.undo_stack.push(import_undo_command(self.ctx, result, name))
+                self.state.setText(result.message)
+
+            # A big import takes a second or two to withdraw: off the UI thread, like the import.
+            self.job = self.ctx.run_in_background(task, title=_("Undo this import"), on_success=done,
+                                                  cancellable=False, parent=self)
+            return self.job
         try:
-            if what == IMPORT:
-                assert entry.package_id is not None
-                name = entry.file_name or entry.package_id
-                if not self.confirm(_("Undo the import of {name}? Every change it brought is withdrawn; records "
-                                      "edited since become conflicts to settle. You can undo this too.").format(
-                                          name=name)):
-                    return
-                result = undo.undo_package(self.ctx.db, entry.package_id)
-                command = import_undo_command(self.ctx, result, name)
-            elif what == RESOLUTION:
+            if what == RESOLUTION:
                 result = undo.undo_resolution(self.ctx.db, str(entry.counts["revision"]))
                 command = ReversibleCommand(self.ctx, _("Undo a conflict resolution"), last_undo_id=result.undo_id)
             else:
@@ -130,10 +146,11 @@ class AuditView(QWidget):
                 command = ReversibleCommand(self.ctx, _("Undo an undo"), last_undo_id=result.undo_id)
         except Exception as exc:  # noqa: BLE001 - shown to the user
             self.ctx.show_error(exc, self)
-            return
+            return None
         self.undo_stack.push(command)
         self.ctx.publish(result.changes)
         self.state.setText(result.message)
+        return None
 
     def confirm(self, text: str) -> bool:
         answer = QMessageBox.question(self, _("Undo this import"), text)

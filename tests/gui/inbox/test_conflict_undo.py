@@ -151,8 +151,10 @@ def test_undo_this_import_in_the_audit_log(qtbot, tmp_path: Path, secretariat) -
     audit_log.select_row(0)
     assert audit_log.undo_button.isEnabled() and audit_log.undo_button.text() == "Undo this import"
     qtbot.mouseClick(audit_log.undo_button, Qt.MouseButton.LeftButton)
-    assert replica.current(db, "submission", submission.entity_id) is None
+    assert audit_log.job is not None  # withdrawn off the UI thread
     qtbot.waitUntil(lambda: workspace.audit_model.row(0).action == "undo", timeout=120_000)
+    qtbot.waitUntil(lambda: workspace.undo_stack.canUndo(), timeout=120_000)
+    assert replica.current(db, "submission", submission.entity_id) is None
     audit_log.select_row(0)
     assert audit_log.undo_button.text() == "Undo this undo"
     audit_log.select_row(1)
