@@ -39,3 +39,17 @@ def test_required_questions_inside_an_entry_carry_the_required_mark(qtbot, gui_c
     required = {"proj_name", "proj_sector", "proj_stage"}  # proj_currency: only with an amount
     for name, title in titles.items():
         assert title.endswith(" *") == (name in required), (name, title)  # was never marked
+
+
+def test_the_city_list_fits_a_1366_pixel_screen_in_every_language(qtbot, gui_ctx) -> None:  # type: ignore[no-untyped-def]
+    """In Mongolian the eight buttons in one row made the window wider than a laptop screen
+    (1,213 pixels for the workspace alone, the navigation beside it)."""
+    workspace = _workspace(qtbot, gui_ctx)
+    try:
+        for code in i18n.LANGUAGES:
+            i18n.set_language(code)
+            workspace.retranslateUi()
+            workspace.list_page.layout().activate()  # the size hints of the new texts
+            assert workspace.list_page.minimumSizeHint().width() <= 1000, code
+    finally:
+        i18n.set_language("en")
