@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -33,6 +33,7 @@ from neascn_desktop import APP_NAME, __version__, i18n
 from neascn_desktop.changes import Changes
 from neascn_desktop.demo.directory import is_demo_directory
 from neascn_desktop.demo.marks import holds_demo_data
+from neascn_desktop.errors import NeascnError
 from neascn_desktop.gui.accessibility import name_widgets
 from neascn_desktop.gui.context import GuiContext
 from neascn_desktop.gui.demo_data import load_demo_data, remove_demo_data, try_demo
@@ -40,6 +41,9 @@ from neascn_desktop.gui.forms import load_form
 from neascn_desktop.gui.icons import icon
 from neascn_desktop.gui.settings import gui_settings
 from neascn_desktop.i18n import N_, _
+
+if TYPE_CHECKING:
+    from neascn_desktop.team.members import Member
 
 
 @dataclass(frozen=True)
@@ -329,17 +333,35 @@ class MainWindow(QMainWindow):
 
     def _update_status_bar(self) -> None:
         profile = self.ctx.profile
-        if profile.organisation:
+        # A member of a team names themself, not the team's profile (every member shares it).
+        name, organisation, team = profile.display_name, profile.organisation, ""
+        member = self._own_member()
+        if member is not None:
+            name, organisation, team = member.display_name, member.organisation, profile.display_name
+        if organisation:
             self._profile_label.setText(
-                _("{name} ({organisation})").format(
-                    name=profile.display_name, organisation=profile.organisation
-                )
+                _("{name} ({organisation})").format(name=name, organisation=organisation)
             )
         else:
-            self._profile_label.setText(profile.display_name)
+            self._profile_label.setText(name)
+        self._profile_label.setToolTip(
+            _("Member of the team “{team}”").format(team=team) if team else "")
         self._role_label.setText(profile.role_label)
         self._database_label.setText(_("Database: {location}").format(location=self.ctx.db.location))
         self._database_label.setToolTip(self.ctx.db.location)
+
+    def _own_member(self) -> Member | None:
+        """This data directory's membership of a team sharing the database, if any."""
+        from neascn_desktop.paths import MEMBER_KEY_FILE
+
+        if not (self.ctx.data_dir / MEMBER_KEY_FILE).exists():
+            return None
+        from neascn_desktop.team.members import own_member
+
+        try:
+            return own_member(self.ctx.db)
+        except NeascnError:
+            return None
 
     def _fit_navigation(self) -> None:
         # Wide enough for the longest label in the current language (no eliding),

@@ -61,7 +61,8 @@ class TreeState:
 
     ``form`` is the state outside repeats; ``relevant`` and ``values`` hold the canonical
     paths of the relevant questions and repeats inside instances and their (calculated)
-    values; ``issues`` lists every issue, those outside repeats first.
+    values; ``issues`` lists every issue, those outside repeats first; ``required`` the
+    canonical paths of the questions inside instances that are required now.
     """
 
     form: FormState
@@ -70,6 +71,7 @@ class TreeState:
     values: Mapping[str, Any]
     answered: int
     answerable: int
+    required: frozenset[str] = frozenset()
 
     def is_relevant(self, path: str) -> bool:
         return path in self.relevant or self.form.is_relevant(path)
@@ -107,6 +109,7 @@ class _Walker:
         self.issues: list[TreeIssue] = []
         self.relevant: set[str] = set()
         self.values: dict[str, Any] = {}
+        self.required: set[str] = set()
         self.answered = 0
         self.answerable = 0
         self.tree: Mapping[str, Any] = {}
@@ -224,6 +227,9 @@ class _Walker:
     def check(self, q: Question, path: str, value: Any, context: Mapping[str, Any] | ExprScope,
               where: str) -> None:
         self.answerable += 1
+        needed = bool(q.required and _safe_boolean(q.required, context, value, False))
+        if needed:
+            self.required.add(path)
         if not is_empty(value):
             self.answered += 1
             try:
@@ -231,7 +237,7 @@ class _Walker:
             except SurveyError as exc:
                 self.issue(path, "invalid", str(exc), where)
                 return
-        if q.required and _safe_boolean(q.required, context, value, False) and is_empty(value):
+        if needed and is_empty(value):
             message = _text_in(q.texts.get("required_message"), self.language,
                                self.definition.default_language)
             self.issue(path, "required", message or translate_in(
@@ -290,4 +296,5 @@ def evaluate_tree(definition: SurveyDefinition, answers: Mapping[str, Any],
         walker.repeats(scopes[""], definition.children, answers, context, (), "")
     return TreeState(form=form, issues=tuple(walker.issues), relevant=frozenset(walker.relevant),
                      values=walker.values, answered=form.answered + walker.answered,
-                     answerable=form.answerable + walker.answerable)
+                     answerable=form.answerable + walker.answerable,
+                     required=frozenset(walker.required))

@@ -58,7 +58,7 @@ ACTIONS: dict[str, str] = {
 
 
 def action_label(action: str) -> str:
-    return _(ACTIONS[action]) if action in ACTIONS else action
+    return _(ACTIONS[action]) if action in ACTIONS else safe_text(action)
 
 
 #: A message stored as an event (not a sentence) starts with this; see ``event``.

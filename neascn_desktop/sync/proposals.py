@@ -73,6 +73,14 @@ def _definition(db: Database, payload: Mapping[str, Any]) -> Any:
         return None
 
 
+def _answer_label(definition: Any, key: str, language: str) -> str:
+    """The label of an answer key: a question's, a repeat's (its whole list of entries), or the key."""
+    if definition.has_question(key):
+        return str(definition.question(key).label_in(language))
+    repeat = definition.answer_scopes[""].repeats.get(key)
+    return str(repeat.label_in(language, definition.default_language)) if repeat is not None else key
+
+
 def field_labels(db: Database, head: Revision, names: list[str], language: str | None = None) -> dict[str, str]:
     """Each (flattened) field name of a record -> its label in ``language`` (the question's label
     for an answer)."""
@@ -83,10 +91,7 @@ def field_labels(db: Database, head: Revision, names: list[str], language: str |
         for name in names:
             group, dot, question = name.partition(".")
             if dot and group in ("answers", "attachments") and definition is not None:
-                try:
-                    labels[name] = definition.question(question).label_in(language)
-                except KeyError:
-                    labels[name] = question
+                labels[name] = _answer_label(definition, question, language)
             elif name in SUBMISSION_FIELDS:
                 labels[name] = _(SUBMISSION_FIELDS[name])
     elif head.entity_type == "city":
@@ -202,11 +207,8 @@ def typed_value(db: Database, head: Revision, name: str, text: str, language: st
 
         definition = _definition(db, head.payload)
         question = name.partition(".")[2]
-        if definition is not None:
-            try:
-                definition.question(question)
-            except KeyError:
-                definition = None
+        if definition is not None and not definition.has_question(question):
+            definition = None  # a repeat's entries or an unknown key: read as JSON below
         if definition is not None:
             try:
                 return coerce_answer(definition, question, text, language)

@@ -62,3 +62,30 @@ def test_the_file_menu_opens_the_team_members(qtbot, main_window) -> None:
     for dialog in main_window.findChildren(TeamMembersDialog):
         assert dialog.model.rowCount() == 0  # one person: no members yet
         dialog.close()
+
+
+@pytest.mark.sqlite_only
+def test_a_members_window_names_the_member_not_the_teams_profile(qtbot, db, secretariat_profile, data_dir: Path,
+                                                                 tmp_path: Path) -> None:
+    from neascn_desktop.gui.context import GuiContext
+    from neascn_desktop.gui.main_window import MainWindow
+    from neascn_desktop.store import open_database
+    from neascn_desktop.team.members import add_member
+
+    url = sqlite_url(data_dir / "neascn.sqlite3")
+    bob = join(tmp_path / "bob", url, name="Bob", organisation="Incheon")
+    add_member(db, bob.member_id)
+    bob_db = open_database(tmp_path / "bob", url)
+    profile = load_profile(bob_db)
+    assert profile is not None and profile.display_name == "Secretariat Tester"  # the team's profile
+    ctx = GuiContext(db=bob_db, profile=profile)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    try:
+        label = window._profile_label
+        assert label.text() == "Bob (Incheon)"  # was "Secretariat Tester (…)": someone else's name
+        assert "Secretariat Tester" in label.toolTip()
+    finally:
+        window.close()
+        ctx.changes.stop()
+        bob_db.dispose()

@@ -118,3 +118,41 @@ def test_the_view_names_records_and_fields_in_the_users_language(db: Database,
     assert proposals.record_title(db, heads[0]) == "서울"
     labels = proposals.field_labels(db, heads[0], ["population"])
     assert labels["population"] not in ("population", "Population")
+
+
+def test_a_conflict_over_a_repeats_entries_is_labelled_and_typed_not_a_crash(make_device, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Both sides edited the projects repeat: the Inbox's conflict view labelled its fields with
+    ``definition.question("projects")`` and crashed (a traceback and an error box)."""
+    sec = make_device("sec", "secretariat")
+    field = make_device("field", "field")
+    deployment = tmp_path / "deployment.neascn"
+    sec.run("package", "export", "--kind", "deployment", "-o", deployment)
+    field.run("package", "import", deployment)
+    sec.run("trust", "add", field.keyfile)
+    response = field.json("response", "new", "--city", "seoul")["id"]
+    field.run("response", "set", response, "resp_name=Kim", "projects[+]/proj_name=Bus")
+    first = tmp_path / "r1.neascn"
+    field.run("package", "export", "--kind", "responses", "-o", first)
+    sec.run("package", "import", first)
+    sec.run("response", "set", response, "projects[1]/proj_name=Bus rapid transit")
+    field.run("response", "set", response, "projects[1]/proj_name=Bus line")
+    second = tmp_path / "r2.neascn"
+    field.run("package", "export", "--kind", "responses", "-o", second, "--encrypt-for", sec.keyfile)
+    sec.run("package", "import", second)
+    db = sec.open()
+    i18n.set_language("ko")
+    try:
+        found = conflicts.list_conflicts(db)
+        assert [c.entity_id for c in found] == [response]
+        labels = proposals.field_labels(db, found[0].heads[0],
+                                        ["answers.projects", "answers.resp_name", "answers.gone"])
+        assert labels == {"answers.projects": "스마트시티 사업", "answers.resp_name": "응답자 성명",
+                          "answers.gone": "gone"}
+    finally:
+        i18n.set_language("en")
+        db.dispose()
+    digest = sec.digest
+    code, _out, err = sec.cli("--data-dir", sec.data_dir, "conflicts", "resolve", response,
+                              "--set", "projects=not a list")
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err, err
+    assert sec.digest == digest

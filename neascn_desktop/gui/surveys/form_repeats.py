@@ -80,6 +80,7 @@ class RepeatEditing:
     def _add_repeat(self, layout: QVBoxLayout, parent: QWidget, repeat: Group) -> RepeatBlock:
         assert self.definition is not None
         block = RepeatBlock(repeat, self.definition, (), self._make_instance_widget, parent)
+        block.language = self.language  # drawn in the form's language, not the default's
         block.addRequested.connect(self.add_instances)
         block.removeRequested.connect(self.ask_remove_instance)
         block.moveRequested.connect(self.move_instance)
@@ -161,6 +162,7 @@ class RepeatEditing:
             prefix = path.rpartition("/")[0]
             widget.set_values({**outer, **by_instance.get(prefix, {})})
             widget.setVisible(tree.is_relevant(path))
+            widget.set_required(path in tree.required)
             message = ""
             for issue in tree.issues_at(path):
                 if issue.question == path and (issue.kind != "required" or self._show_all_issues

@@ -39,6 +39,7 @@ from neascn_desktop.surveys.definition import (
     Node,
     Question,
     SurveyDefinition,
+    pick_label,
 )
 
 #: Makes the widget of one question inside an instance: (question, canonical path, parent).
@@ -141,6 +142,12 @@ class RepeatBlock(QFrame):
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.1)
         self.heading.setFont(font)
+        self.hint_label = QLabel(self)
+        self.hint_label.setObjectName("repeatHint")
+        self.hint_label.setWordWrap(True)
+        self.hint_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.hint_label.setStyleSheet(f"color: {HINT_COLOR};")
+        self.hint_label.hide()
         self.count_label = QLabel(self)
         self.count_label.setObjectName("countLabel")
         self.count_label.setStyleSheet(f"color: {HINT_COLOR};")
@@ -160,12 +167,14 @@ class RepeatBlock(QFrame):
         buttons.addWidget(self.fill_button)
         buttons.addStretch(1)
         layout.addWidget(self.heading)
+        layout.addWidget(self.hint_label)
         layout.addWidget(self.count_label)
         layout.addLayout(self.instances_layout)
         layout.addLayout(buttons)
         self.instances: list[InstanceBlock] = []
         self.widgets: dict[str, QuestionWidget] = {}  # canonical path -> widget
         self.nested: list[RepeatBlock] = []
+        self.group_headings: list[tuple[QLabel, Group]] = []  # groups inside an instance
         self.wanted: int | None = None
         self.minimum: int | None = None
         self.maximum: int | None = None
@@ -187,6 +196,7 @@ class RepeatBlock(QFrame):
                 self.instances_layout.removeWidget(block)
                 block.deleteLater()
             self.instances, self.widgets, self.nested = [], {}, []
+            self.group_headings = []
             for position in range(1, len(items) + 1):
                 block = InstanceBlock(self, position, ids[position - 1])
                 self.instances_layout.addWidget(block)
@@ -212,6 +222,7 @@ class RepeatBlock(QFrame):
                 self.widgets[path] = widget
             elif node.kind == "repeat":
                 nested = RepeatBlock(node, self.definition, chain, self.make_widget, parent)
+                nested.language = self.language
                 for signal, relay in ((nested.addRequested, self.addRequested),
                                       (nested.removeRequested, self.removeRequested),
                                       (nested.moveRequested, self.moveRequested),
@@ -223,6 +234,7 @@ class RepeatBlock(QFrame):
                 heading = QLabel(node.label_in(self.language, self.definition.default_language),
                                  parent)
                 heading.setObjectName("groupHeading")
+                self.group_headings.append((heading, node))
                 layout.addWidget(heading)
                 self._add_members(layout, parent, node.children, chain)
 
@@ -285,6 +297,11 @@ class RepeatBlock(QFrame):
         label = self.label()
         count = len(self.instances)
         self.heading.setText(_("{label} ({count})").format(label=label, count=count))
+        hint = pick_label(self.repeat.hint, self.language, self.definition.default_language)
+        self.hint_label.setText(hint)
+        self.hint_label.setVisible(bool(hint))
+        for heading, group in self.group_headings:
+            heading.setText(group.label_in(self.language, self.definition.default_language))
         notes = []
         if self.wanted is not None:
             notes.append(_("The answers above ask for {count}.").format(count=self.wanted))

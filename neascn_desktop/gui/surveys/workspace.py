@@ -150,14 +150,19 @@ class SurveysWorkspace(QWidget):
         self.responses = ResponsesPanel(page)
         self.responses.openRequested.connect(self.open_submission)
         self.responses.newRequested.connect(self.new_response)
+        # Two rows: in Mongolian or Russian the eight buttons in one row made the window wider
+        # than a 1366-pixel laptop screen. Above: the selected city's survey; below: the registry.
         buttons.addWidget(self.start_button)
         buttons.addStretch(1)
-        buttons.addWidget(self.import_button)
-        buttons.addWidget(self.export_button)
-        buttons.addSpacing(16)
-        for button in (self.add_city_button, self.edit_city_button, self.finalize_button,
-                       self.reopen_button, self.send_button):
+        for button in (self.finalize_button, self.reopen_button, self.send_button):
             buttons.addWidget(button)
+        registry = QHBoxLayout()
+        registry.addWidget(self.import_button)
+        registry.addWidget(self.export_button)
+        registry.addSpacing(16)
+        registry.addWidget(self.add_city_button)
+        registry.addWidget(self.edit_city_button)
+        registry.addStretch(1)
 
         layout = QVBoxLayout(page)
         layout.addWidget(self.title)
@@ -166,6 +171,7 @@ class SurveysWorkspace(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.responses)
         layout.addLayout(buttons)
+        layout.addLayout(registry)
 
     def _focus_table(self) -> None:
         self.table.setFocus()
