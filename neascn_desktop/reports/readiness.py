@@ -151,9 +151,7 @@ def build_readiness_report(
         sys.setswitchinterval(switch)
     # Cities without a submission share one list instead of a page each.
     waiting = sorted_by_name((c for c in data.cities if not c.answered), lang, lambda c: c.name)
-    if waiting:
-        if answered:
-            doc.page_break()
+    if waiting:  # right after the last profile: a page of its own was mostly empty
         doc.heading(translate_in(lang, "Cities that have not answered yet"), 2)
         for city in waiting:
             doc.bullet(translate_in(lang, "{city} ({country})").format(
