@@ -142,3 +142,21 @@ def test_run_properties_keep_schema_order(tmp_path: Path) -> None:
     settings = [child.tag.split("}")[1] for child in document.settings.element]
     assert settings.index("updateFields") < settings.index("compat")
     assert settings.index("themeFontLang") < settings.index("clrSchemeMapping")
+
+
+@pytest.mark.parametrize("clean", [False, True])
+def test_sections_without_a_translation_are_said_to_be_so(tmp_path: Path, clean: bool) -> None:
+    data = synthetic.framework_data("ja")
+    sections = (FrameworkSectionData("e1", 0, "Background", "Written in English.", language="en"),
+                FrameworkSectionData("j1", 0, "背景", "日本語の本文。", language="ja"),
+                FrameworkSectionData("u1", 0, "Governance", "Older record.", language=""))
+    data = FrameworkReportData(language="ja", title=data.title, generated_at=data.generated_at,
+                               sections=sections)
+    path = tmp_path / "f.docx"
+    build_framework_report(data, path, clean=clean)
+    texts = [p.text for p in docx.Document(str(path)).paragraphs]
+    assert "3 節中 1 節は翻訳されていないため、原文の言語のまま掲載しています。" in texts
+    notes = [t for t in texts if "翻訳なし（原文：英語）" in t]
+    assert len(notes) == 1  # the English section only
+    following = texts[texts.index(notes[0]) - 1]
+    assert following == "Background"
