@@ -149,14 +149,20 @@ def build_readiness_report(
         _city_profiles(doc, data, answered, advance)
     finally:
         sys.setswitchinterval(switch)
-    # Cities without a submission share one list instead of a page each.
+    # Cities without a submission share one table, a row per country (whom to chase), right
+    # after the last profile: on a page of their own, or as a long list whose last few names
+    # ran onto the next page, they left pages nearly empty.
     waiting = sorted_by_name((c for c in data.cities if not c.answered), lang, lambda c: c.name)
-    if waiting:  # right after the last profile: a page of its own was mostly empty
+    if waiting:
         doc.heading(translate_in(lang, "Cities that have not answered yet"), 2)
+        per_country: dict[str, list[str]] = {}
         for city in waiting:
-            doc.bullet(translate_in(lang, "{city} ({country})").format(
-                city=city.name, country=country_name(lang, city.country)))
+            per_country.setdefault(country_name(lang, city.country), []).append(city.name)
             advance(city.name)
+        countries = sorted_by_name(per_country, lang, lambda name: name)
+        doc.table([translate_in(lang, "Country"), translate_in(lang, "Cities")],
+                  [[country, translate_in(lang, ", ").join(per_country[country])] for country in countries],
+                  widths_mm=(40, 126))
 
     doc.start_chunk()
     scoring_annex(doc, data, codes)
