@@ -310,7 +310,8 @@ def _executive_summary(doc: ReportDocument, data: ReadinessReportData,
     ranked = data.scored_cities
     if ranked:
         leaders = translate_in(lang, ", ").join(
-            f"{c.name} ({_score(c.index, lang)})" for c in ranked[:3])
+            translate_in(lang, "{city} ({index})").format(city=c.name, index=_score(c.index, lang))
+            for c in ranked[:3])
         doc.paragraph(translate_in(lang, "Most ready cities: {cities}.").format(cities=leaders))
     doc.paragraph(translate_in(lang, "Cities per readiness band:"))
     for band, _upper in BANDS:

@@ -20,6 +20,7 @@ from babel.messages.pofile import read_po
 from lxml import etree
 
 from neascn_desktop.framework import service as framework
+from neascn_desktop.i18n import translate_in
 from neascn_desktop.identity.profile import create_profile
 from neascn_desktop.paths import translations_dir
 from neascn_desktop.reports import service, synthetic
@@ -187,3 +188,17 @@ def test_reports_are_written_with_the_users_normal_permissions(tmp_path: Path, u
     finally:
         os.umask(previous)
     assert stat.S_IMODE(path.stat().st_mode) == mode
+
+
+@pytest.mark.parametrize("language", ["ja", "zh_Hans"])
+def test_japanese_and_chinese_reports_use_full_width_brackets(tmp_path: Path, language: str) -> None:
+    # "首尔 (71)" and "ネットワーク (NEASCN)": ASCII brackets after CJK text read as a typo there.
+    path = tmp_path / "r.docx"
+    build_readiness_report(synthetic.readiness_data(cities=4, language=language), path)
+    lines = xml_text(path).splitlines()
+    leaders_prefix = translate_in(language, "Most ready cities: {cities}.").split("{")[0]
+    (leaders,) = [line for line in lines if line.startswith(leaders_prefix)]
+    network = translate_in(language, "Northeast Asia Smart Cities Network (NEASCN)")
+    for line in (leaders, network):
+        assert re.search(r"（[^）]+）", line) and not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]\s?\(", line), line
+    assert network in lines  # the running header
