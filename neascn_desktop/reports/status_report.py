@@ -180,6 +180,7 @@ def _state_chart(doc: ReportDocument, data: StatusReportData, per_city: dict[str
         charts.completion_chart(labels, [(name, [by_country[c][key] for c in labels], colour)
                                          for name, key, colour in series], lang, dpi=300),
         title,
-        alt=doc.alt_text(title, [(country, translate_in(lang, " · ").join(
-            f"{name} {format_number(by_country[country][key], lang)}" for name, key, _colour in series))
-            for country in labels]))
+        alt=translate_in(lang, "{title}: {values}").format(title=title, values=translate_in(lang, ", ").join(
+            translate_in(lang, "{label} ({count})").format(label=country, count=translate_in(lang, " · ").join(
+                f"{name} {format_number(by_country[country][key], lang)}" for name, key, _colour in series))
+            for country in labels)))

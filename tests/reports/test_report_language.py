@@ -202,3 +202,26 @@ def test_japanese_and_chinese_reports_use_full_width_brackets(tmp_path: Path, la
     for line in (leaders, network):
         assert re.search(r"（[^）]+）", line) and not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]\s?\(", line), line
     assert network in lines  # the running header
+
+
+#: Official names that keep their spaces: Creative Commons' Japanese licence name.
+_SPACED_NAMES = ("クリエイティブ・コモンズ 表示 4.0 国際",)
+
+
+@pytest.mark.parametrize("language", ["ja", "zh_Hans"])
+def test_no_space_between_two_cjk_characters(tmp_path: Path, language: str) -> None:
+    # "2026年12月5日 の作業草案", "領域は ガバナンス": a date or name put in a message next to CJK text.
+    from neascn_desktop.reports.framework_report import build_framework_report
+
+    reports = (("readiness", build_readiness_report, synthetic.readiness_data(cities=4, language=language)),
+               ("framework", build_framework_report, synthetic.framework_data(language)),
+               ("status", build_status_report, synthetic.status_data(language)))
+    cjk = r"[\u3040-\u30ff\u4e00-\u9fff\u3001\u3002\uff01-\uff60]"
+    for kind, build, data in reports:
+        path = tmp_path / f"{kind}.docx"
+        build(data, path)
+        text = xml_text(path)
+        for name in _SPACED_NAMES:
+            text = text.replace(name, "")
+        stray = [text[max(0, m.start() - 6):m.end() + 6] for m in re.finditer(cjk + " " + cjk, text)]
+        assert not stray, f"{kind}: {stray[:5]}"

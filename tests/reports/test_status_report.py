@@ -64,4 +64,4 @@ def test_the_chart_counts_cities_per_country_by_state(tmp_path: Path, docx_summa
         name = country_name("en", code)
         ids = [c.city_id for c in data.cities if c.country == code]
         counts = [sum(states[i] == state for i in ids) for state in ("finalized", "in_progress", "missing")]
-        assert f"{name} Finalized {counts[0]} · In progress {counts[1]} · Missing {counts[2]}" in alt
+        assert f"{name} (Finalized {counts[0]} · In progress {counts[1]} · Missing {counts[2]})" in alt
