@@ -41,6 +41,7 @@ from lxml.etree import SubElement
 
 from neascn_desktop.i18n import _, translate_in
 from neascn_desktop.paths import resource
+from neascn_desktop.reports.column_fit import fit_columns
 from neascn_desktop.reports.errors import ReportCancelled, ReportError, write_failed
 from neascn_desktop.reports.file_mode import ordinary_file_mode
 from neascn_desktop.reports.table_xml import table_xml
@@ -420,7 +421,10 @@ class ReportDocument:
         self.table_count += 1
         widths = list(widths_mm) if widths_mm else [TEXT_WIDTH_MM / columns] * columns
         scale = min(1.0, TEXT_WIDTH_MM / sum(widths))
-        twips = [str(int(Mm(w * scale).twips)) for w in widths]
+        # No word broken in the middle: a column too narrow for its longest word (Russian band
+        # names, "Здравоохранение") takes room from columns that have some to spare.
+        widths = fit_columns([w * scale for w in widths], header, rows)
+        twips = [str(int(Mm(w).twips)) for w in widths]
         styles = (self.style_id(TABLE_STYLE), self.style_id("Table Heading"),
                   self.style_id("Table Text"))
         tbl = parse_xml(table_xml(self.fonts, styles, twips, header, rows, frozenset(numeric),
