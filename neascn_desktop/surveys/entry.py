@@ -17,6 +17,7 @@ from neascn_desktop.i18n import N_, _, translate_in
 from neascn_desktop.identity.profile import Profile
 from neascn_desktop.store.database import Database
 from neascn_desktop.surveys import answer_tree, service
+from neascn_desktop.surveys.defaults import with_defaults
 from neascn_desktop.surveys.definition import SurveyDefinition, SurveyError
 from neascn_desktop.surveys.repeat_state import TreeState, evaluate_tree
 from neascn_desktop.surveys.validation import FormState
@@ -145,6 +146,9 @@ def add_instance(db: Database, submission_id: str, repeat_path: str, *,
             raise answer_tree.PathError(_("{path} is not a repeat; instances are added to a "
                                           "repeat, e.g. projects.").format(path=repeat_path))
         answers, new_id = answer_tree.with_instance(current.answers, location.instances, location.key)
+        # The new instance starts with its questions' defaults (ODK's odk-new-repeat).
+        answers = with_defaults(definition, answers, (*location.instances, (location.key, new_id)),
+                                language)
         updated = replace(current, answers=answers)
         prefix = answer_tree.canonical_path(location.instances, f"{location.key}[@id={new_id}]")
         if values:
