@@ -611,8 +611,10 @@ class SurveyForm(RepeatEditing, FormLanguage, FormFrame):
     def _refresh_question_list(self) -> None:
         """The question list's states (only while it is on screen; else when it is shown)."""
         if (self._question_list_dirty and self.definition is not None and self.state is not None
-                and self.navigator.currentWidget() is self.question_list):
-            self.question_list.update_states(self.definition, self.state)
+                and self.navigator.currentWidget() is self.question_list
+                and self.submission is not None):
+            self.question_list.set_entries(self.definition, self.submission.answers)
+            self.question_list.update_states(self.definition, self.state, self.tree)
             self._question_list_dirty = False
 
     def show_question_list(self) -> None:
