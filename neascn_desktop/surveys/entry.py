@@ -66,6 +66,13 @@ def required_progress(definition: SurveyDefinition, state: FormState) -> tuple[i
     return sum(1 for name in required if name in state.values), len(required)
 
 
+def tree_required_progress(definition: SurveyDefinition, tree: TreeState) -> tuple[int, int]:
+    """:func:`required_progress` counting the required questions inside repeat entries too."""
+    done, total = required_progress(definition, tree.form)
+    inside = [path for path in tree.required if "[" in path]
+    return done + sum(1 for path in inside if path in tree.values), total + len(inside)
+
+
 def city_submission(db: Database, city_id: str, form_id: str) -> service.Submission | None:
     """The submission of a city for a form that the form opens: the most advanced, then newest."""
     rank = {"in_progress": 1, "finalized": 2, "sent": 3, "received": 4}

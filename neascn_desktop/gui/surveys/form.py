@@ -581,7 +581,9 @@ class SurveyForm(RepeatEditing, FormLanguage, FormFrame):
             shows_problem = issues and (self._show_all_issues or issues > missing)
             item.setForeground(QColor(ERROR_COLOR) if shows_problem else QColor())
         self._refresh_repeats()
-        required_done, required_total = entry.required_progress(definition, state)
+        required_done, required_total = (entry.required_progress(definition, state)
+                                          if self.tree is None else
+                                          entry.tree_required_progress(definition, self.tree))
         counts = self.tree if self.tree is not None else state
         self.progress_bar.setMaximum(max(1, counts.answerable))
         self.progress_bar.setValue(counts.answered)

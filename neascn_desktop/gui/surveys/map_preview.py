@@ -143,10 +143,10 @@ class MapPreview(QWidget):
                 x, y = self.width() * i / 4, self.height() * i / 4
                 painter.drawLine(QPointF(x, 0), QPointF(x, self.height()))
                 painter.drawLine(QPointF(0, y), QPointF(self.width(), y))
-            return
-        self._draw_basemap(painter, view)
-        self._draw_grid(painter, view)
-        self._draw_feature(painter)
+        else:
+            self._draw_basemap(painter, view)
+            self._draw_grid(painter, view)
+            self._draw_feature(painter)
         painter.setPen(QPen(COAST, 1))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5))

@@ -117,6 +117,8 @@ def test_repeat_entries_are_listed_with_their_questions_and_states(qtbot, gui_ct
     assert questions.state_of(f"{first_path}/sector") == OPEN
     assert questions.state_of(f"{partner_path}/partner_name") == ANSWERED
     assert questions.state_of(first_path) == REQUIRED and questions.state_of(second_path) == ANSWERED
+    # The progress counts the required questions inside entries too: contact, two names.
+    assert "1 of 3 required" in form.progress_label.text()
     # A click on a question of an entry jumps into that entry.
     questions.tree.itemClicked.emit(entries[f"{first_path}/name"], 0)
     focused = _focused_question()
