@@ -218,6 +218,7 @@ class SurveyForm(RepeatEditing, FormLanguage, FormFrame):
         layout.addWidget(heading)
         self.page_widgets[index] = []
         if page_info.group is not None and page_info.group.kind == "repeat":
+            heading.hide()  # the repeat's own heading says it, with its count
             self._add_repeat(layout, content, page_info.group)
         elif page_info.group is not None:
             self._add_nodes(layout, content, page_info.group.children, index)

@@ -55,13 +55,15 @@ def entry_state(tree: TreeState, path: str, question: Question) -> str:
 
 def instance_state(tree: TreeState, path: str) -> str:
     """An instance as a whole: hidden, invalid (something wrong inside), required (something
-    required left) or answered."""
+    required left), answered (something answered inside) or open."""
     if not tree.is_relevant(path.rsplit("[", 1)[0]):  # the repeat it is an entry of
         return HIDDEN
     inside = tree.issues_at(path)
     if any(i.kind != "required" for i in inside):
         return INVALID
-    return REQUIRED if inside else ANSWERED
+    if inside:
+        return REQUIRED
+    return ANSWERED if any(p.startswith(f"{path}/") for p in tree.values) else OPEN
 
 
 class EntryBranches:

@@ -134,6 +134,10 @@ def test_repeat_entries_are_listed_with_their_questions_and_states(qtbot, gui_ct
     form.show_question_list()
     assert questions.state_of(f"{partner_path}/share") == INVALID
     assert questions.state_of(first_path) == INVALID
+    # An entry with nothing in it yet (and nothing required) is open, not answered.
+    empty = form.add_instances(f"projects[@id={first}]/partners")
+    form.show_question_list()
+    assert questions.state_of(f"{first_path}/partners[@id={empty}]") == OPEN
     # Removing an entry takes it off the list.
     form.remove_instance(second_path)
     form.show_question_list()
