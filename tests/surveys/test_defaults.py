@@ -121,3 +121,34 @@ def test_static_and_dynamic_defaults_are_told_apart() -> None:
     assert is_dynamic("today()", "date")
     assert is_dynamic("${a} - 1", "integer")
     assert is_dynamic("${village}", "text")
+
+
+def test_defaults_the_engine_cannot_use_leave_the_question_empty(db: Database, field_profile: Profile,
+                                                                  tmp_path: Path) -> None:
+    """A form is read from outside: a default that refers to nothing, to itself, divides by
+    zero, does not parse or is far too long starts the question empty, never fails the start."""
+    wb = Workbook()
+    survey = wb.active
+    survey.title = "survey"
+    survey.append(["type", "name", "label", "default"])
+    for row in (("integer", "self_ref", "Itself", "${self_ref} + 1"),
+                ("decimal", "zero", "Zero", "1 div 0"),
+                ("text", "unparsable", "Broken", "concat(('"),
+                ("text", "huge", "Huge", "x" * 30_000),
+                ("date", "not_a_date", "Date", "2026-13-45"),
+                ("select_one colours", "no_choice", "Colour", "purple"),
+                ("text", "fine", "Fine", "ok")):
+        survey.append(list(row))
+    choices = wb.create_sheet("choices")
+    choices.append(["list_name", "name", "label"])
+    choices.append(["colours", "blue", "Blue"])
+    settings = wb.create_sheet("settings")
+    settings.append(["form_id", "version", "form_title"])
+    settings.append(["hostile_defaults", "1", "Hostile defaults"])
+    path = tmp_path / "hostile.xlsx"
+    wb.save(path)
+    install_test_data(db)
+    import_xlsform_file(db, field_profile, path)
+    answers = service.create_submission(db, field_profile, "seoul",
+                                        form_id="hostile_defaults").submission.answers
+    assert answers == {"fine": "ok"}
