@@ -134,6 +134,11 @@ def test_repeat_entries_are_listed_with_their_questions_and_states(qtbot, gui_ct
     form.show_question_list()
     assert questions.state_of(f"{partner_path}/share") == INVALID
     assert questions.state_of(first_path) == INVALID
+    # A click on an entry itself: its first question, from another page.
+    form.show_section(0)
+    questions.tree.itemClicked.emit(questions.entries.items[second_path], 0)
+    assert _focused_question().answer_key == f"{second_path}/name"
+    assert form.pages[form.current_section].group.name == "projects"
     # An entry with nothing in it yet (and nothing required) is open, not answered.
     empty = form.add_instances(f"projects[@id={first}]/partners")
     form.show_question_list()
