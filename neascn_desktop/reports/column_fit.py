@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 #: A run of characters the line may not break inside (CJK characters may break anywhere).
 #: A hyphen or slash ends a word: the line may break after it ("Государственно-|частное").
@@ -40,13 +41,15 @@ def word_width_mm(word: str, size_pt: float, bold: bool = False) -> float:
     return sum(_ADVANCE.get(ch, 0.6) for ch in word) * size_pt * _PT_MM * (1.08 if bold else 1.0)
 
 
-def _longest_word_mm(texts: Sequence[str], size_pt: float, bold: bool) -> float:
-    words = _WORD.findall("\n".join(texts))
+@lru_cache(maxsize=8192)
+def _longest_word_mm(text: str, size_pt: float, bold: bool) -> float:
+    """The width of the widest word of one cell (cached: bands, scores and questions recur)."""
+    words = _WORD.findall(text)
     if not words:
         return 0.0
     longest = max(map(len, words))
     # Only words close to the longest in letters can be the widest.
-    return max(word_width_mm(w, size_pt, bold) for w in set(words) if len(w) * 1.25 >= longest)
+    return max(word_width_mm(w, size_pt, bold) for w in words if len(w) * 1.25 >= longest)
 
 
 def fit_columns(widths: Sequence[float], header: Sequence[str], rows: Sequence[Sequence[str]],
@@ -55,10 +58,10 @@ def fit_columns(widths: Sequence[float], header: Sequence[str], rows: Sequence[S
     columns = len(widths)
     needs = []
     for index in range(columns):
-        cells = [str(row[index]) for row in rows if index < len(row) and row[index]]
-        needs.append(max(_longest_word_mm(cells, size_pt, False),
-                         _longest_word_mm([header[index]] if index < len(header) else [], size_pt, True))
-                     + PADDING_MM)
+        cells = {str(row[index]) for row in rows if index < len(row) and row[index]}
+        title = header[index] if index < len(header) else ""
+        needs.append(max([_longest_word_mm(title, size_pt, True)]
+                         + [_longest_word_mm(cell, size_pt, False) for cell in cells]) + PADDING_MM)
     deficit = sum(max(0.0, need - width) for need, width in zip(needs, widths, strict=True))
     if deficit <= 0.01:
         return list(widths)

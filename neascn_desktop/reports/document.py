@@ -69,6 +69,8 @@ _W_RSTYLE, _W_RFONTS, _W_B, _W_I, _W_LANG = (_W + "rStyle", _W + "rFonts", _W + 
                                              _W + "lang")
 _W_VAL, _W_EASTASIA = _W + "val", _W + "eastAsia"
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+_W_FLDCHAR, _W_FLDCHARTYPE, _W_DIRTY, _W_INSTRTEXT = (_W + "fldChar", _W + "fldCharType", _W + "dirty",
+                                                   _W + "instrText")
 
 #: w:settings children after w:updateFields in the schema (ECMA-376 §17.15.1.78).
 _AFTER_UPDATE_FIELDS = (
@@ -337,29 +339,33 @@ class ReportDocument:
 
     def field(self, paragraph, instruction: str, placeholder: str = "", *,
               dirty: bool = True) -> None:
-        """A complex field; ``dirty`` ones Word recomputes on open (its cached text is a guess)."""
-        def with_child(child) -> None:
-            run = paragraph.add_run()
-            tag_run(run, self.fonts, "")
-            run._r.append(child)
+        """A complex field; ``dirty`` ones Word recomputes on open (its cached text is a guess).
 
-        begin = OxmlElement("w:fldChar")
-        begin.set(qn("w:fldCharType"), "begin")
+        Its runs are built like :meth:`_r`'s (a report has a caption field per figure and table).
+        """
+        font, tag = self.fonts.east_asia, self.fonts.lang_east_asia
+        p = paragraph._p
+
+        def with_child(name: str):
+            r = SubElement(p, _W_R)
+            rpr = SubElement(r, _W_RPR)
+            SubElement(rpr, _W_RFONTS).set(_W_EASTASIA, font)
+            lang = SubElement(rpr, _W_LANG)
+            lang.set(_W_VAL, self.fonts.lang)
+            lang.set(_W_EASTASIA, tag)
+            return SubElement(r, name)
+
+        begin = with_child(_W_FLDCHAR)
+        begin.set(_W_FLDCHARTYPE, "begin")
         if dirty:
-            begin.set(qn("w:dirty"), "true")
-        with_child(begin)
-        instr = OxmlElement("w:instrText")
-        instr.set(qn("xml:space"), "preserve")
+            begin.set(_W_DIRTY, "true")
+        instr = with_child(_W_INSTRTEXT)
+        instr.set(_XML_SPACE, "preserve")
         instr.text = f" {instruction} "
-        with_child(instr)
-        separate = OxmlElement("w:fldChar")
-        separate.set(qn("w:fldCharType"), "separate")
-        with_child(separate)
+        with_child(_W_FLDCHAR).set(_W_FLDCHARTYPE, "separate")
         if placeholder:
-            self._run(paragraph, placeholder)
-        end = OxmlElement("w:fldChar")
-        end.set(qn("w:fldCharType"), "end")
-        with_child(end)
+            self._r(p, placeholder)
+        with_child(_W_FLDCHAR).set(_W_FLDCHARTYPE, "end")
 
     def table_of_contents(self) -> None:
         """A TOC field over Heading 1-2; its cached text is filled at save (Word refreshes it)."""
