@@ -85,6 +85,9 @@ _PLACEHOLDER = re.compile(r"\{(page|pages)\}")
 #: Processing instruction that stands for a released part of the body (see ``release``).
 _RELEASED = "neascn-released"
 _RELEASED_MARKER = re.compile(rb"<\?neascn-released (\d+)\?>")
+#: A table of a chunk, kept as its XML text until the chunk is released (never parsed).
+_TABLE = "neascn-table"
+_TABLE_MARKER = re.compile(rb"<\?neascn-table (\d+)\?>")
 
 
 def template_path() -> Path:
@@ -123,6 +126,7 @@ class ReportDocument:
         #: Finished parts of the body, already serialised (see :meth:`release`).
         self._released: list[bytes] = []
         self._holder: BaseOxmlElement | None = None
+        self._chunk_tables: list[bytes] = []
         self._write_header_footer()
         self._number_heading_styles()
         props = self.document.core_properties
@@ -413,7 +417,7 @@ class ReportDocument:
 
     def table(self, header: Sequence[str], rows: Sequence[Sequence[str]], *,
               widths_mm: Sequence[float] | None = None, numeric: Sequence[int] = (),
-              shading: Sequence[Sequence[str | None]] | None = None) -> Table:
+              shading: Sequence[Sequence[str | None]] | None = None) -> None:
         """A table in the template's table style; header row repeats on every page.
 
         ``numeric`` columns are right aligned; ``shading`` gives an optional
@@ -421,8 +425,28 @@ class ReportDocument:
         split; only the header row keeps with the next (its style), so a long
         table flows over pages instead of leaving the previous one part empty.
         The XML is written as text and parsed once (``table_xml.py``;
-        python-docx's cell API is quadratic in the table size).
+        python-docx's cell API is quadratic in the table size).  Inside a chunk
+        (:meth:`start_chunk`) the text is not even parsed: it waits behind a marker
+        and goes into the chunk's text at :meth:`release`.
         """
+        if self._holder is not None:
+            xml = self._table_xml(header, rows, widths_mm, numeric, shading, declare=False)
+            self._holder.append(etree.ProcessingInstruction(_TABLE, str(len(self._chunk_tables))))
+            self._chunk_tables.append(xml.encode("utf-8"))
+        else:
+            self._append_block(parse_xml(self._table_xml(header, rows, widths_mm, numeric, shading)))
+
+    def editable_table(self, header: Sequence[str], rows: Sequence[Sequence[str]], *,
+                       widths_mm: Sequence[float] | None = None, numeric: Sequence[int] = (),
+                       shading: Sequence[Sequence[str | None]] | None = None) -> Table:
+        """:meth:`table`, as a python-docx table to fill in further (Markdown tables)."""
+        tbl = parse_xml(self._table_xml(header, rows, widths_mm, numeric, shading))
+        self._append_block(tbl)
+        return Table(tbl, self.document._body)
+
+    def _table_xml(self, header: Sequence[str], rows: Sequence[Sequence[str]],
+                   widths_mm: Sequence[float] | None, numeric: Sequence[int],
+                   shading: Sequence[Sequence[str | None]] | None, declare: bool = True) -> str:
         columns = len(header)
         self.table_count += 1
         widths = list(widths_mm) if widths_mm else [TEXT_WIDTH_MM / columns] * columns
@@ -433,10 +457,8 @@ class ReportDocument:
         twips = [str(int(Mm(w).twips)) for w in widths]
         styles = (self.style_id(TABLE_STYLE), self.style_id("Table Heading"),
                   self.style_id("Table Text"))
-        tbl = parse_xml(table_xml(self.fonts, styles, twips, header, rows, frozenset(numeric),
-                                  shading))
-        self._append_block(tbl)
-        return Table(tbl, self.document._body)
+        return table_xml(self.fonts, styles, twips, header, rows, frozenset(numeric), shading,
+                         declare=declare)
 
     def _append_block(self, element) -> None:
         """Append a block element to the body, before its final ``w:sectPr``."""
@@ -557,6 +579,9 @@ class ReportDocument:
         # Inside the holder's start and end tags: the blocks, whose namespaces the
         # holder declares as the document root does.
         inner = text[text.index(b">") + 1 : text.rindex(b"<")]
+        if self._chunk_tables:
+            tables, self._chunk_tables = self._chunk_tables, []
+            inner = _TABLE_MARKER.sub(lambda m: tables[int(m.group(1))], inner)
         marker = etree.ProcessingInstruction(_RELEASED, str(len(self._released)))
         self._append_block(marker)
         # Compressed (level 1: fast): 30 MB of WordprocessingML keep in 4 MB until save.

@@ -181,7 +181,7 @@ class MarkdownRenderer:
             index += 1
         columns = max([len(header)] + [len(r) for r in rows])
         right = tuple(i for i, (_c, align) in enumerate(header) if align == "right")
-        table = self.doc.table([""] * columns, [[""] * columns for _ in rows], numeric=right)
+        table = self.doc.editable_table([""] * columns, [[""] * columns for _ in rows], numeric=right)
         for row_cells, values in zip(table.rows, [header] + rows, strict=True):
             cells = row_cells.cells
             for column, (children, align) in enumerate(values[:columns]):
