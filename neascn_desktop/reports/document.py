@@ -44,6 +44,7 @@ from neascn_desktop.paths import resource
 from neascn_desktop.reports.column_fit import fit_columns
 from neascn_desktop.reports.errors import ReportCancelled, ReportError, write_failed
 from neascn_desktop.reports.file_mode import ordinary_file_mode
+from neascn_desktop.reports.package_zip import save_package
 from neascn_desktop.reports.table_xml import table_xml
 from neascn_desktop.reports.typography import (
     LanguageFonts,
@@ -635,7 +636,7 @@ class ReportDocument:
         handle, temp_name = tempfile.mkstemp(prefix=".report-", suffix=".docx", dir=folder)
         os.close(handle)
         try:
-            self.document.save(temp_name)
+            save_package(self.document, temp_name)
             # mkstemp makes the file private (0600); a report is an ordinary user file.
             os.chmod(temp_name, ordinary_file_mode())
             os.replace(temp_name, path)

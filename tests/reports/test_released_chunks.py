@@ -57,3 +57,16 @@ def test_marker_text_in_a_city_name_stays_text(tmp_path: Path) -> None:
     cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
     assert hostile in cells
     assert document.element.body[-1].tag == qn("w:sectPr")
+
+
+def test_pictures_are_stored_and_the_xml_deflated(tmp_path: Path) -> None:
+    path = tmp_path / "r.docx"
+    build_readiness_report(synthetic.readiness_data(cities=2), path)
+    with zipfile.ZipFile(path) as archive:
+        kinds = {info.filename: info.compress_type for info in archive.infolist()}
+        assert archive.testzip() is None
+    pictures = [name for name in kinds if name.startswith("word/media/")]
+    assert pictures and all(kinds[name] == zipfile.ZIP_STORED for name in pictures)
+    assert kinds["word/document.xml"] == zipfile.ZIP_DEFLATED
+    assert kinds["[Content_Types].xml"] == zipfile.ZIP_DEFLATED
+    assert len(docx.Document(str(path)).inline_shapes) >= 3
