@@ -149,20 +149,9 @@ def build_readiness_report(
         _city_profiles(doc, data, answered, advance)
     finally:
         sys.setswitchinterval(switch)
-    # Cities without a submission share one table, a row per country (whom to chase), right
-    # after the last profile: on a page of their own, or as a long list whose last few names
-    # ran onto the next page, they left pages nearly empty.
-    waiting = sorted_by_name((c for c in data.cities if not c.answered), lang, lambda c: c.name)
-    if waiting:
-        doc.heading(translate_in(lang, "Cities that have not answered yet"), 2)
-        per_country: dict[str, list[str]] = {}
-        for city in waiting:
-            per_country.setdefault(country_name(lang, city.country), []).append(city.name)
+    for city in data.cities:  # the cities without a submission are listed in the overview
+        if not city.answered:
             advance(city.name)
-        countries = sorted_by_name(per_country, lang, lambda name: name)
-        doc.table([translate_in(lang, "Country"), translate_in(lang, "Cities")],
-                  [[country, translate_in(lang, ", ").join(per_country[country])] for country in countries],
-                  widths_mm=(40, 126))
 
     doc.start_chunk()
     scoring_annex(doc, data, codes)
@@ -448,6 +437,7 @@ def _overview(doc: ReportDocument, data: ReadinessReportData, codes: dict[str, s
               numeric=tuple(range(1, n + 4)), shading=shading)
     if any(c.provisional for c in data.cities):
         _provisional_note(doc, data)
+    _waiting_cities(doc, data)
 
     averages = [data.domain_average(d.id) for d in data.domains]
     title = translate_in(lang, "Average score per domain")
@@ -490,6 +480,26 @@ def _overview(doc: ReportDocument, data: ReadinessReportData, codes: dict[str, s
                              [(name, _score(index, lang)) for name, _x, _y, index in located]),
         )
     round_change.write_change_section(doc, data)
+
+
+def _waiting_cities(doc: ReportDocument, data: ReadinessReportData) -> None:
+    """The cities without a submission, a row per country (whom to chase).
+
+    Here, below the table of every city, rather than after the last profile: there the
+    table, or the last rows of it, stood on a page of their own before the annexes.
+    """
+    lang = data.language
+    waiting = sorted_by_name((c for c in data.cities if not c.answered), lang, lambda c: c.name)
+    if not waiting:
+        return
+    per_country: dict[str, list[str]] = {}
+    for city in waiting:
+        per_country.setdefault(country_name(lang, city.country), []).append(city.name)
+    countries = sorted_by_name(per_country, lang, lambda name: name)
+    doc.table_caption(translate_in(lang, "Cities that have not answered yet"))
+    doc.table([translate_in(lang, "Country"), translate_in(lang, "Cities")],
+              [[country, translate_in(lang, ", ").join(per_country[country])] for country in countries],
+              widths_mm=(40, 126))
 
 
 def _light(score: float | None) -> str | None:
