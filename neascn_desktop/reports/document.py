@@ -418,7 +418,8 @@ class ReportDocument:
 
     def table(self, header: Sequence[str], rows: Sequence[Sequence[str]], *,
               widths_mm: Sequence[float] | None = None, numeric: Sequence[int] = (),
-              shading: Sequence[Sequence[str | None]] | None = None) -> None:
+              shading: Sequence[Sequence[str | None]] | None = None,
+              keep_together: bool = False) -> None:
         """A table in the template's table style; header row repeats on every page.
 
         ``numeric`` columns are right aligned; ``shading`` gives an optional
@@ -428,14 +429,17 @@ class ReportDocument:
         The XML is written as text and parsed once (``table_xml.py``;
         python-docx's cell API is quadratic in the table size).  Inside a chunk
         (:meth:`start_chunk`) the text is not even parsed: it waits behind a marker
-        and goes into the chunk's text at :meth:`release`.
+        and goes into the chunk's text at :meth:`release`.  ``keep_together``: a short
+        table that should not split (its rows keep with the next).
         """
         if self._holder is not None:
-            xml = self._table_xml(header, rows, widths_mm, numeric, shading, declare=False)
+            xml = self._table_xml(header, rows, widths_mm, numeric, shading, declare=False,
+                                  keep_together=keep_together)
             self._holder.append(etree.ProcessingInstruction(_TABLE, str(len(self._chunk_tables))))
             self._chunk_tables.append(xml.encode("utf-8"))
         else:
-            self._append_block(parse_xml(self._table_xml(header, rows, widths_mm, numeric, shading)))
+            self._append_block(parse_xml(self._table_xml(header, rows, widths_mm, numeric, shading,
+                                                         keep_together=keep_together)))
 
     def editable_table(self, header: Sequence[str], rows: Sequence[Sequence[str]], *,
                        widths_mm: Sequence[float] | None = None, numeric: Sequence[int] = (),
@@ -447,7 +451,8 @@ class ReportDocument:
 
     def _table_xml(self, header: Sequence[str], rows: Sequence[Sequence[str]],
                    widths_mm: Sequence[float] | None, numeric: Sequence[int],
-                   shading: Sequence[Sequence[str | None]] | None, declare: bool = True) -> str:
+                   shading: Sequence[Sequence[str | None]] | None, declare: bool = True,
+                   keep_together: bool = False) -> str:
         columns = len(header)
         self.table_count += 1
         widths = list(widths_mm) if widths_mm else [TEXT_WIDTH_MM / columns] * columns
@@ -459,7 +464,7 @@ class ReportDocument:
         styles = (self.style_id(TABLE_STYLE), self.style_id("Table Heading"),
                   self.style_id("Table Text"))
         return table_xml(self.fonts, styles, twips, header, rows, frozenset(numeric), shading,
-                         declare=declare)
+                         declare=declare, keep_together=keep_together)
 
     def _append_block(self, element) -> None:
         """Append a block element to the body, before its final ``w:sectPr``."""

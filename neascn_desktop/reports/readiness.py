@@ -192,8 +192,7 @@ def _city_profiles(doc: ReportDocument, data: ReadinessReportData,
                 radar = radars.popleft()
                 draw(number + RADARS_AHEAD)
                 doc.start_chunk()
-                _city_profile(doc, data, city, radar.result() if radar else None,
-                              first=number == 0)
+                _city_profile(doc, data, city, radar.result() if radar else None)
                 doc.release()
                 advance(city.name)
         finally:
@@ -512,10 +511,10 @@ def _light(score: float | None) -> str | None:
 
 
 def _city_profile(doc: ReportDocument, data: ReadinessReportData, city: CityReadiness,
-                  radar_png: bytes | None, first: bool = False) -> None:
+                  radar_png: bytes | None) -> None:
+    """One city's profile.  Profiles follow each other on the page (each on a page of its own
+    left one in three of their last pages nearly empty); the opening lines keep with the table."""
     lang = data.language
-    if not first:
-        doc.page_break()
     doc.heading(city.name, 2)
     facts = [translate_in(lang, "Country: {country}").format(
         country=country_name(lang, city.country))]
@@ -527,22 +526,23 @@ def _city_profile(doc: ReportDocument, data: ReadinessReportData, city: CityRead
     if city.updated_at is not None:
         facts.append(translate_in(lang, "Last updated: {date}").format(
             date=format_date(city.updated_at, lang)))
-    doc.paragraph(translate_in(lang, " · ").join(facts), "Cover Meta")
-    doc.paragraph(
+    opening = [doc.paragraph(translate_in(lang, " · ").join(facts), "Cover Meta"), doc.paragraph(
         translate_in(lang, "Readiness index: {index} ({band}); coverage {coverage}.").format(
             index=_marked(city, _score(city.index, lang)), band=band_label(lang, city.band),
             coverage=_pct(city.coverage, lang)),
         bold=True,
-    )
+    )]
     rank = data.rank_of(city)
     if rank is not None:
-        doc.paragraph(translate_in(lang, "Rank {rank} of {total} ranked cities.").format(
-            rank=format_number(rank, lang), total=format_number(len(data.scored_cities), lang)))
+        opening.append(doc.paragraph(translate_in(lang, "Rank {rank} of {total} ranked cities.").format(
+            rank=format_number(rank, lang), total=format_number(len(data.scored_cities), lang))))
     else:
-        doc.paragraph(translate_in(
+        opening.append(doc.paragraph(translate_in(
             lang,
             "* Provisional: fewer than {share} of the scored questions answered; not ranked.",
-        ).format(share=_pct(MIN_COVERAGE, lang)))
+        ).format(share=_pct(MIN_COVERAGE, lang))))
+    for paragraph in opening:
+        paragraph.paragraph_format.keep_with_next = True
     round_change.city_sentence(doc, data, city)
     rows, shading = [], []
     for domain in data.domains:
@@ -561,7 +561,7 @@ def _city_profile(doc: ReportDocument, data: ReadinessReportData, city: CityRead
                translate_in(lang, "Best city"), translate_in(lang, "Rank"),
                translate_in(lang, "Coverage")],
               rows, widths_mm=(44, 14, 24, 20, 18, 26, 20), numeric=(1, 3, 4, 5, 6),
-              shading=shading)
+              shading=shading, keep_together=True)
     if radar_png is not None:
         values = [s.score if (s := city.score_of(d.id)) else None for d in data.domains]
         caption = translate_in(lang, "{city}: domain scores (dashed: network average)").format(

@@ -99,4 +99,4 @@ def write_roadmap(doc: ReportDocument, data: ReadinessReportData, city: CityRead
     doc.table([translate_in(lang, "Priority"), translate_in(lang, "Domain"),
                translate_in(lang, "Now"), translate_in(lang, "After these steps"),
                translate_in(lang, "Practices to raise by one level")],
-              rows, widths_mm=(16, 34, 26, 26, 64), numeric=(0,))
+              rows, widths_mm=(16, 34, 26, 26, 64), numeric=(0,), keep_together=True)

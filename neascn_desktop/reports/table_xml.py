@@ -51,11 +51,13 @@ def run_xml(fonts: LanguageFonts, text: str) -> str:
 
 def table_xml(fonts: LanguageFonts, style_ids: tuple[str, str, str], twips: Sequence[str],
               header: Sequence[str], rows: Sequence[Sequence[str]], numeric: frozenset[int],
-              shading: Sequence[Sequence[str | None]] | None, *, declare: bool = True) -> str:
+              shading: Sequence[Sequence[str | None]] | None, *, declare: bool = True,
+              keep_together: bool = False) -> str:
     """The ``<w:tbl>`` element; ``style_ids`` = (table style, heading paragraph, text paragraph).
 
     ``declare=False`` leaves out the namespace declaration, for text that goes inside an
-    element which declares it (a released chunk).
+    element which declares it (a released chunk).  ``keep_together`` keeps every row but
+    the last with the next (a short table then moves to the next page whole).
     """
     table_style, heading_id, text_id = style_ids
     columns = len(header)
@@ -69,6 +71,9 @@ def table_xml(fonts: LanguageFonts, style_ids: tuple[str, str, str], twips: Sequ
     heading_p = f"<w:p><w:pPr><w:pStyle w:val={quoteattr(heading_id)}/></w:pPr>"
     text_p = f"<w:p><w:pPr><w:pStyle w:val={quoteattr(text_id)}/></w:pPr>"
     right_p = f'<w:p><w:pPr><w:pStyle w:val={quoteattr(text_id)}/><w:jc w:val="right"/></w:pPr>'
+    kept_p = f"<w:p><w:pPr><w:pStyle w:val={quoteattr(text_id)}/><w:keepNext/></w:pPr>"
+    kept_right_p = (f"<w:p><w:pPr><w:pStyle w:val={quoteattr(text_id)}/><w:keepNext/>"
+                    '<w:jc w:val="right"/></w:pPr>')
     cache: dict[str, str] = {}  # the same short texts (bands, "–") recur in every row
 
     def run(value: object) -> str:
@@ -93,7 +98,10 @@ def table_xml(fonts: LanguageFonts, style_ids: tuple[str, str, str], twips: Sequ
             if fill:
                 out.append(f'<w:shd w:val="clear" w:color="auto" w:fill={quoteattr(fill.lstrip("#"))}/>')
             out.append("</w:tcPr>")
-            out.append(heading_p if row_index == 0 else right_p if column in numeric else text_p)
+            kept = keep_together and row_index < len(rows)
+            out.append(heading_p if row_index == 0 else
+                       (kept_right_p if kept else right_p) if column in numeric else
+                       kept_p if kept else text_p)
             out.append(run(value) + "</w:p></w:tc>")
         out.append("</w:tr>")
     out.append("</w:tbl>")

@@ -70,3 +70,22 @@ def test_pictures_are_stored_and_the_xml_deflated(tmp_path: Path) -> None:
     assert kinds["word/document.xml"] == zipfile.ZIP_DEFLATED
     assert kinds["[Content_Types].xml"] == zipfile.ZIP_DEFLATED
     assert len(docx.Document(str(path)).inline_shapes) >= 3
+
+
+def test_a_short_table_can_be_kept_together(tmp_path: Path) -> None:
+    # A city's domain table: split after its first row it left that row alone at a page end.
+    doc = ReportDocument("en", "Report")
+    rows = [["Governance", "50"], ["Data", "60"], ["People", "70"]]
+    doc.start_chunk()
+    doc.table(["Domain", "Score"], rows, keep_together=True)
+    doc.table(["Domain", "Score"], rows)
+    doc.release()
+    path = doc.save(tmp_path / "t.docx")
+    kept, plain = docx.Document(str(path)).tables
+
+    def keeps(table) -> list[bool]:
+        return [all(bool(p.paragraph_format.keep_with_next) for c in row.cells for p in c.paragraphs)
+                for row in table.rows[1:]]
+
+    assert keeps(kept) == [True, True, False]
+    assert keeps(plain) == [False, False, False]
