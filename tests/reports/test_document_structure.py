@@ -29,11 +29,20 @@ def test_readiness_structure(tmp_path: Path, docx_summary) -> None:
     assert "Table 1: Readiness by city and domain" in captions
     # Contents over two levels.
     assert any(f.startswith('TOC \\o "1-2"') for f in summary.fields)
-    # Keep-with-next only on headings (their style), captions and pictures: no table cell
-    # keeps with the next, so long tables flow instead of leaving pages a third full.
-    for cell_p in document.element.body.iter(qn("w:tc")):
-        for p in cell_p.iter(qn("w:p")):
-            assert p.pPr is None or p.pPr.find(qn("w:keepNext")) is None
+    # Keep-with-next on headings (their style), captions and pictures; in a table only in a
+    # city profile's short ones (domain scores, roadmap), never in its last row: long tables
+    # flow instead of leaving pages a third full.
+    def kept(row) -> bool:
+        return any(p.pPr is not None and p.pPr.find(qn("w:keepNext")) is not None
+                   for p in row.iter(qn("w:p")))
+
+    kept_tables = 0
+    for table in document.element.body.iter(qn("w:tbl")):
+        rows = table.findall(qn("w:tr"))
+        if any(kept(row) for row in rows):
+            kept_tables += 1
+            assert len(rows) <= 8 and not kept(rows[-1])
+    assert kept_tables >= len(data.cities)  # a domain table per profile at least
     # The cover has no running header and no "Page 1 of N".
     section = document.sections[0]
     assert section.different_first_page_header_footer
