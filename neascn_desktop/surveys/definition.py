@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from neascn_desktop.errors import NeascnError
 from neascn_desktop.i18n import LANGUAGES, _
+from neascn_desktop.surveys.form_media import MediaFile
 
 if TYPE_CHECKING:
     from neascn_desktop.surveys.answer_tree import Scope
@@ -178,6 +179,21 @@ class SurveyDefinition:
     children: tuple[Node, ...] = ()
     #: XLSForm settings kept for round trips (``allow_choice_duplicates``, ``instance_name`` ...).
     settings: Mapping[str, str] = field(default_factory=dict)
+    #: The files the form names (lists, ``pulldata`` tables, label images), by name.
+    media: Mapping[str, MediaFile] = field(default_factory=dict)
+    #: Where the media files are (the attachments folder of the data directory the definition
+    #: was read from); not part of the document.
+    media_folder: Path | None = field(default=None, compare=False, repr=False)
+
+    def media_path(self, name: str) -> Path | None:
+        """The stored file the form names ``name``, if this data directory has it."""
+        from neascn_desktop.surveys.form_media import plain_name
+
+        entry = self.media.get(plain_name(name))
+        if entry is None or self.media_folder is None:
+            return None
+        path = self.media_folder / entry.sha256
+        return path if path.is_file() else None
 
     @cached_property
     def sections(self) -> tuple[Section, ...]:
