@@ -3,7 +3,7 @@ restoring those that are not from package files.
 
 ``check_attachments`` is the use case behind ``neascn check``; ``missing_attachments``
 feeds ``neascn stats``.  An attachment is referred to by a submission revision (applied or
-waiting for its parents) or by a submission's working copy.  Restoring reads package files
+waiting for its parents), a submission's working copy, or a survey definition's media files.  Restoring reads package files
 exactly as an import verifies them (container, signature, every hash, decryption) and
 takes attachments only from trusted senders (or this device); it writes attachment files
 through ``store.attachments`` and never touches a revision.
