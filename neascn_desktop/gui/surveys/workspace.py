@@ -31,6 +31,7 @@ from neascn_desktop.changes import Changes
 from neascn_desktop.errors import NeascnError
 from neascn_desktop.gui.context import GuiContext
 from neascn_desktop.gui.folders import documents_folder
+from neascn_desktop.gui.message_boxes import show_info
 from neascn_desktop.gui.surveys.form import SurveyForm
 from neascn_desktop.gui.surveys.item_models import (
     CITY,
@@ -213,11 +214,17 @@ class SurveysWorkspace(QWidget):
                 return False
             path = Path(name)
         try:
-            definition, changes = service.import_xlsform_file(self.ctx.db, self.ctx.profile, path)
+            result = service.import_xlsform_checked(self.ctx.db, self.ctx.profile, path)
         except NeascnError as exc:
             self.ctx.show_error(exc, self)
             return False
+        definition, changes = result.definition, result.changes
         self.ctx.publish(changes)
+        if result.warnings:  # ODK's converter's advice, media files the form names but lacks
+            show_info(self, "\n\n".join((
+                _("Imported survey {form} version {version}, with these remarks:").format(
+                    form=definition.form_id, version=definition.version),
+                *result.warnings)))
         self._load_definitions()
         for index, info in enumerate(self._definitions):
             if (info.form_id, info.version) == (definition.form_id, definition.version):
@@ -236,10 +243,14 @@ class SurveysWorkspace(QWidget):
                 return None
             path = Path(name)
         try:
-            return service.export_xlsform_file(self.ctx.db, form_id, path, version)
+            result = service.export_xlsform_with_media(self.ctx.db, form_id, path, version)
         except NeascnError as exc:
             self.ctx.show_error(exc, self)
             return None
+        if result.media is not None and result.media.missing:
+            show_info(self, _("The media files {names} are not in this data directory; the form "
+                              "was written without them.").format(names=", ".join(result.media.missing)))
+        return result.path
 
     @property
     def selected_form(self) -> tuple[str, str | None]:
