@@ -199,6 +199,22 @@ def choices_from_bytes(name: str, data: bytes, default_language: str,
     return found
 
 
+def readable(name: str, data: bytes) -> bool:
+    """Whether a list or table file reads as ODK expects: UTF-8 text, a CSV with a header row,
+    well-formed XML, a GeoJSON object."""
+    lowered = name.lower()
+    try:
+        if lowered.endswith(".csv"):
+            return bool(csv.DictReader(io.StringIO(_text(data), newline="")).fieldnames)
+        if lowered.endswith(".xml"):
+            _xml_rows(data)
+        elif lowered.endswith(".geojson"):
+            return isinstance(json.loads(_text(data)), dict)
+    except (ValueError, csv.Error, UnicodeDecodeError, RecursionError):
+        return False
+    return True
+
+
 def _text(data: bytes) -> str:
     return data.decode("utf-8-sig")
 

@@ -92,6 +92,9 @@ def collect_media(definition: SurveyDefinition, form: Path) -> FoundMedia:
             raise XLSFormError(None, None, None, _(
                 "the media file “{name}” is larger than the limit of {limit} MB").format(
                     name=name, limit=form_media.MAX_MEDIA_BYTES // (1024 * 1024)))
+        if use in (form_media.LIST, form_media.DATA) and not form_media.readable(name, path.read_bytes()):
+            warnings.append(_("The file “{name}” cannot be read as ODK expects it (UTF-8 text; a CSV "
+                              "with a header row): what needs it gives nothing.").format(name=name))
         files[name] = MediaFile(name, sha, size, form_media.media_type_of(name))
         sources[name] = path
     if form_media.total_size(files.values()) > form_media.MAX_MEDIA_TOTAL:

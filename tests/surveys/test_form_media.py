@@ -104,6 +104,18 @@ def test_missing_files_are_warnings_naming_the_file_and_what_fails(tmp_path: Pat
     assert "media file “apple.png”" in text and "“fruit-media”" in text
 
 
+def test_a_list_or_table_odk_could_not_read_is_stored_with_a_warning(tmp_path: Path) -> None:
+    form = fruit_form(tmp_path)
+    (tmp_path / "colours.csv").write_bytes("name,colour\nkiwi,vert\u00e9\n".encode("latin-1"))
+    (tmp_path / "places.xml").write_text("<root><item>", encoding="utf-8")
+    result = import_xlsform_with_media(form)
+    assert sorted(w.split("”")[0] for w in result.warnings) == [
+        "The file “colours.csv", "The file “places.xml"]
+    assert all("cannot be read as ODK expects it" in w for w in result.warnings)
+    assert "colours.csv" in result.definition.media
+    assert result.definition.choice_lists["places.xml"] == ()
+
+
 def test_a_media_file_over_the_limit_is_refused_in_one_line(tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     form = fruit_form(tmp_path)
