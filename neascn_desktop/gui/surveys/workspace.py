@@ -83,6 +83,14 @@ class SurveysWorkspace(QWidget):
         self.summary = QLabel(page)
         self.summary.setObjectName("summaryLabel")
         self.summary.setWordWrap(True)
+        # What the last XLSForm import noted (ODK's advice, media files the form lacks): shown
+        # on the page, not in a box that would take the keyboard away.
+        self.import_remarks = QLabel(page)
+        self.import_remarks.setObjectName("importRemarks")
+        self.import_remarks.setWordWrap(True)
+        self.import_remarks.setTextFormat(Qt.TextFormat.PlainText)
+        self.import_remarks.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.import_remarks.hide()
 
         controls = QHBoxLayout()
         self.filter_label = QLabel(page)
@@ -168,6 +176,7 @@ class SurveysWorkspace(QWidget):
         layout = QVBoxLayout(page)
         layout.addWidget(self.title)
         layout.addWidget(self.summary)
+        layout.addWidget(self.import_remarks)
         layout.addLayout(controls)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.responses)
@@ -220,11 +229,11 @@ class SurveysWorkspace(QWidget):
             return False
         definition, changes = result.definition, result.changes
         self.ctx.publish(changes)
-        if result.warnings:  # ODK's converter's advice, media files the form names but lacks
-            show_info(self, "\n\n".join((
-                _("Imported survey {form} version {version}, with these remarks:").format(
-                    form=definition.form_id, version=definition.version),
-                *result.warnings)))
+        self.import_remarks.setText("\n".join((
+            _("Imported survey {form} version {version}, with these remarks:").format(
+                form=definition.form_id, version=definition.version),
+            *result.warnings)) if result.warnings else "")
+        self.import_remarks.setVisible(bool(result.warnings))
         self._load_definitions()
         for index, info in enumerate(self._definitions):
             if (info.form_id, info.version) == (definition.form_id, definition.version):

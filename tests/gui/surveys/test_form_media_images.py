@@ -102,15 +102,15 @@ def test_images_come_from_the_stored_files_not_the_folder_beside_the_form(
 
 def test_the_workspace_imports_with_media_names_what_is_missing_and_exports_the_files(
         qtbot, gui_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from PySide6.QtWidgets import QMessageBox
-
     from neascn_desktop.gui.surveys.workspace import SurveysWorkspace
 
     workspace = SurveysWorkspace(gui_ctx)
     qtbot.addWidget(workspace)
+    workspace.show()
     assert workspace.import_xlsform(_form(tmp_path))
-    remarks = [box for box in workspace.findChildren(QMessageBox) if "lost.png" in box.text()]
-    assert len(remarks) == 1 and "orchard version 1" in remarks[0].text()
+    remarks = workspace.findChild(QLabel, "importRemarks")
+    assert remarks.isVisible()
+    assert "orchard version 1" in remarks.text() and "“lost.png”" in remarks.text()
     exported = workspace.export_xlsform(tmp_path / "out" / "orchard.xlsx")
     assert exported is not None
     assert sorted(p.name for p in (tmp_path / "out" / "orchard-media").iterdir()) == [
