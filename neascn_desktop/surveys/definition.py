@@ -282,7 +282,19 @@ class SurveyDefinition:
         return self._section_of[name]
 
     def choices_for(self, question: Question) -> tuple[Choice, ...]:
-        return self.choice_lists.get(question.choices or "", ())
+        """The question's choices: from the definition, or — for a list from a file too long
+        to hold in it — read from the stored media file (empty where this data directory
+        lacks it)."""
+        embedded = self.choice_lists.get(question.choices or "", ())
+        if embedded or not question.choices or question.choices not in self.media:
+            return embedded
+        from neascn_desktop.surveys.form_media import stored_choices
+
+        path = self.media_path(question.choices)
+        if path is None:
+            return ()
+        return stored_choices(str(path), question.choices, self.media[question.choices].sha256,
+                              self.default_language)
 
     def choice(self, question: Question, name: str) -> Choice | None:
         return next((c for c in self.choices_for(question) if c.name == name), None)

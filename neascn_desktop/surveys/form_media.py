@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 MAX_MEDIA_FILES = 500
 MAX_MEDIA_BYTES = 64 * 1024 * 1024
 MAX_MEDIA_TOTAL = 256 * 1024 * 1024
+#: A list from a file longer than this is not copied into the definition (whose lists travel
+#: in packages bounded to 20,000 items): its choices are read from the stored file.
+MAX_EMBEDDED_CHOICES = 10_000
 #: The ``texts`` / choice ``media`` keys that name a file.
 MEDIA_KEYS = ("media::image", "media::big-image", "media::audio", "media::video")
 #: What a form uses a file for: a choice list, a data table (``pulldata``/``search``), media.
@@ -213,6 +216,26 @@ def readable(name: str, data: bytes) -> bool:
     except (ValueError, csv.Error, UnicodeDecodeError, RecursionError):
         return False
     return True
+
+
+@lru_cache(maxsize=16)
+def stored_choices(path: str, name: str, sha256: str, default_language: str) -> tuple[Any, ...]:
+    """The choices of the stored list file ``name`` (read once per file and language), as
+    :class:`~neascn_desktop.surveys.definition.Choice` values."""
+    from neascn_desktop.surveys.definition import Choice
+    from neascn_desktop.surveys.xlsform import language_from_header
+
+    def language_of(header: str) -> str:
+        return default_language if header == "default" else language_from_header(header)
+
+    try:
+        if Path(path).stat().st_size > MAX_MEDIA_BYTES:
+            return ()
+        data = Path(path).read_bytes()
+    except OSError:
+        return ()
+    return tuple(Choice(name=c["name"], label=c["label"], extra=c["extra"])
+                 for c in choices_from_bytes(name, data, default_language, language_of))
 
 
 def _text(data: bytes) -> str:

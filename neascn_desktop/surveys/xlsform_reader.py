@@ -409,13 +409,16 @@ class _Mapper:
 
     def file_choices(self, name: str) -> list[dict[str, Any]]:
         """The choices of a ``select_one_from_file`` list (CSV, XML or GeoJSON) from the file
-        beside the form or in its ``-media`` folder, if there (the import warns if not)."""
+        beside the form or in its ``-media`` folder, if there (the import warns if not); none
+        for a list longer than ``MAX_EMBEDDED_CHOICES``, read from the stored file instead."""
         from neascn_desktop.surveys import form_media
 
         path = form_media.locate(self.form, name)
         if path is None:
             return []
-        return form_media.file_choices(path, self.default_language, self.language)
+        choices = form_media.file_choices(path, self.default_language, self.language)
+        # A long list stays in its file (stored with the version), read from there when used.
+        return choices if len(choices) <= form_media.MAX_EMBEDDED_CHOICES else []
 
 
 _SINGLE_COLON = re.compile(

@@ -228,3 +228,40 @@ def test_a_media_file_the_package_lacks_is_missing_and_never_replaced(make_devic
     restore = _deployment(sec, [], [table], tmp_path / "restore.neascn")
     field.run("check", "--from", restore)
     assert field.json("response", "show", response)["calculated"]["c"] == "first"
+
+
+def test_a_list_longer_than_a_definition_holds_travels_as_its_file(make_device, tmp_path: Path) -> None:
+    """A list of 10,001 villages stays in its file (a definition's lists travel bounded to 20,000
+    items); the field device reads the choices from the stored file and checks answers by them."""
+    from openpyxl import Workbook
+
+    from neascn_desktop.surveys.form_media import MAX_EMBEDDED_CHOICES
+
+    folder = tmp_path / "villages"
+    (folder / "villages-media").mkdir(parents=True)
+    wb = Workbook()
+    wb.active.title = "survey"
+    wb.active.append(["type", "name", "label"])
+    wb.active.append(["select_one_from_file villages.csv", "village", "Village"])
+    settings = wb.create_sheet("settings")
+    settings.append(["form_id", "version"])
+    settings.append(["villages", "1"])
+    wb.save(folder / "villages.xlsx")
+    count = MAX_EMBEDDED_CHOICES + 1
+    (folder / "villages-media" / "villages.csv").write_text(
+        "name,label\n" + "".join(f"v{n},Village {n}\n" for n in range(count)), encoding="utf-8")
+    sec = make_device("sec", "secretariat")
+    sec.run("survey", "import-xlsform", folder / "villages.xlsx")
+    field = make_device("field", "field")
+    sec.run("package", "export", "--kind", "deployment", "-o", tmp_path / "d.neascn")
+    assert field.json("package", "import", tmp_path / "d.neascn")["packages"][0]["status"] == "applied"
+    response = field.json("response", "new", "--city", "seoul", "--form", "villages")["id"]
+    field.run("response", "set", response, f"village=v{count - 1}")
+    assert field.json("response", "show", response)["answers"]["village"] == f"v{count - 1}"
+    code, _out, err = field.cli("--data-dir", field.data_dir, "response", "set", response,
+                                "village=atlantis")
+    assert code != 0 and "atlantis" in err
+    # Sent back, the secretariat takes the answer (its copy of the list is the same file).
+    sec.run("trust", "add", field.keyfile)
+    field.run("package", "export", "--kind", "responses", "-o", tmp_path / "r.neascn")
+    assert sec.json("package", "import", tmp_path / "r.neascn")["packages"][0]["status"] == "applied"
