@@ -190,16 +190,24 @@ def get_definition(db: Database, form_id: str = BUILTIN_FORM_ID,
 def install_definition(db: Database, profile: Profile, definition: SurveyDefinition) -> Changes:
     """Store a definition version (a version, once stored, never changes)."""
     payload = definition.to_dict()
-    existing = replica.current(db, DEFINITION, definition.entity_id)
-    if existing is not None:
-        if canonical_json(existing.payload) == canonical_json(payload):
-            return Changes()
-        raise SurveyError(_(
-            "The survey {form} version {version} exists already with other content; give the new "
-            "form another version number.").format(form=definition.form_id,
-                                                   version=definition.version))
+    if _stored_already(db, definition, payload):
+        return Changes()
     replica.commit(db, profile.device_id, DEFINITION, definition.entity_id, payload)
     return Changes(frozenset({"survey", "revision"}), frozenset({definition.entity_id}))
+
+
+def _stored_already(db: Database, definition: SurveyDefinition,
+                    payload: Mapping[str, Any] | None = None) -> bool:
+    """Whether this very version is stored; raises when the version is stored with other content."""
+    existing = replica.current(db, DEFINITION, definition.entity_id)
+    if existing is None:
+        return False
+    if canonical_json(existing.payload) == canonical_json(payload or definition.to_dict()):
+        return True
+    raise SurveyError(_(
+        "The survey {form} version {version} exists already with other content; give the new "
+        "form another version number.").format(form=definition.form_id,
+                                               version=definition.version))
 
 
 @dataclass(frozen=True)
@@ -218,6 +226,7 @@ def import_xlsform_checked(db: Database, profile: Profile, path: Path) -> XLSFor
     from neascn_desktop.surveys.xlsform import import_xlsform_with_media
 
     found = import_xlsform_with_media(path)
+    _stored_already(db, found.definition)  # refused before any file is copied
     _store_media(db, found.definition, found.sources)
     definition = found.definition
     changes = install_definition(db, profile, definition)

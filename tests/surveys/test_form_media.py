@@ -189,6 +189,12 @@ def test_the_cli_imports_with_media_and_exports_them(cli, tmp_path: Path) -> Non
     code, out, err = cli("--data-dir", data, "survey", "import-xlsform",
                          fruit_form(tmp_path / "bare", media=False))
     assert code == 2 and "exists already with other content" in err
+    changed = fruit_form(tmp_path / "changed", media=False)
+    (changed.parent / "fruits.csv").write_text("name,label\nfig,Fig\n", encoding="utf-8")
+    stored = sorted(p.name for p in (data / "attachments").iterdir())
+    code, out, err = cli("--data-dir", data, "survey", "import-xlsform", changed)
+    assert code == 2 and "exists already with other content" in err
+    assert sorted(p.name for p in (data / "attachments").iterdir()) == stored  # nothing copied
     other = tmp_path / "other"
     assert cli("--data-dir", other, "init", "--name", "Sec", "--role", "secretariat",
                "--org", "WeGO")[0] == 0
