@@ -30,6 +30,7 @@ def _form(folder: Path) -> Path:
         ["select_one fruit", "fruit", "Which fruit grows here?", "orchard.png"],
         ["text", "plain", "No picture", None],
         ["text", "lost", "A picture that did not come", "lost.png"],
+        ["text", "broken", "Not a picture at all", "broken.png"],
     ]:
         survey.append(row)
     choices = wb.create_sheet("choices")
@@ -45,6 +46,7 @@ def _form(folder: Path) -> Path:
     media.mkdir()
     _image(media / "orchard.png", 1600, 800, "green")  # larger than the form shows it
     _image(media / "apple.png", 40, 30, "red")  # smaller: shown as it is
+    (media / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
     return form
 
 
@@ -79,7 +81,8 @@ def test_question_and_choice_images_show_scaled_with_the_label_as_name(
     qtbot.keyClick(fruit, Qt.Key.Key_1)
     assert fruit.value() == "apple"
 
-    for name in ("plain", "lost"):  # no picture, or one this data directory lacks: no image
+    # No picture, one this data directory lacks, one that is no image: no image, no error.
+    for name in ("plain", "lost", "broken"):
         assert not form.widgets[name].findChild(QLabel, "questionImage").isVisible()
 
 
@@ -114,4 +117,4 @@ def test_the_workspace_imports_with_media_names_what_is_missing_and_exports_the_
     exported = workspace.export_xlsform(tmp_path / "out" / "orchard.xlsx")
     assert exported is not None
     assert sorted(p.name for p in (tmp_path / "out" / "orchard-media").iterdir()) == [
-        "apple.png", "orchard.png"]
+        "apple.png", "broken.png", "orchard.png"]
