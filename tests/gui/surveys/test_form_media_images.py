@@ -118,3 +118,30 @@ def test_the_workspace_imports_with_media_names_what_is_missing_and_exports_the_
     assert exported is not None
     assert sorted(p.name for p in (tmp_path / "out" / "orchard-media").iterdir()) == [
         "apple.png", "broken.png", "orchard.png"]
+
+
+def test_a_list_from_a_file_and_pulldata_work_in_the_form(qtbot, gui_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The choices come from the stored CSV, and a label showing a pulldata() calculation
+    follows the choice picked — the file beside the form is gone by then."""
+    from tests.surveys.test_form_media import fruit_form
+
+    form_path = fruit_form(tmp_path / "form")
+    service.import_xlsform_checked(gui_ctx.db, gui_ctx.profile, form_path)
+    for path in [*(form_path.parent / "fruit-media").iterdir(), *form_path.parent.glob("*.csv")]:
+        path.unlink()
+    submission = service.create_submission(gui_ctx.db, gui_ctx.profile, "seoul",
+                                           form_id="fruit", version="1").submission
+    form = SurveyForm(gui_ctx)
+    qtbot.addWidget(form)
+    form.resize(1200, 800)
+    form.show()
+    form.open_submission(submission.id)
+    fruit = form.widgets["fruit"]
+    assert [b.accessibleName() for b in fruit.findChildren(QAbstractButton)
+            if b.property("choice")] == ["Apple", "Banana"]
+    fruit.findChild(QAbstractButton, "choice_banana").setFocus()
+    qtbot.keyClick(fruit, Qt.Key.Key_2)
+    note = form.widgets["shown"].findChild(QLabel, "questionLabel")
+    qtbot.waitUntil(lambda: note.text() == "The colour is yellow", timeout=120_000)
+    qtbot.keyClick(fruit, Qt.Key.Key_1)
+    qtbot.waitUntil(lambda: note.text() == "The colour is red", timeout=120_000)
