@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
@@ -60,11 +61,18 @@ def media_pixmap(definition: SurveyDefinition, name: str, bounds: QSize) -> QPix
     path = definition.media_path(name) if name else None
     if path is None:
         return None
+    return _scaled_pixmap(str(path), bounds.width(), bounds.height())
+
+
+@lru_cache(maxsize=128)
+def _scaled_pixmap(path: str, width: int, height: int) -> QPixmap | None:
+    # Media files are named by their content's hash: a path always holds the same picture, so a
+    # label that changes with every answer (``${name}``) does not decode it again.
     pixmap = QPixmap()
-    if not pixmap.load(str(path)) or pixmap.isNull():
+    if not pixmap.load(path) or pixmap.isNull():
         return None
-    if pixmap.width() > bounds.width() or pixmap.height() > bounds.height():
-        pixmap = pixmap.scaled(bounds, Qt.AspectRatioMode.KeepAspectRatio,
+    if pixmap.width() > width or pixmap.height() > height:
+        pixmap = pixmap.scaled(QSize(width, height), Qt.AspectRatioMode.KeepAspectRatio,
                                Qt.TransformationMode.SmoothTransformation)
     return pixmap
 
