@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 MAX_MEDIA_FILES = 500
 MAX_MEDIA_BYTES = 64 * 1024 * 1024
 MAX_MEDIA_TOTAL = 256 * 1024 * 1024
+#: The longest media file name (a key of the definition's ``media``; packages allow 200).
+MAX_NAME = 200
 #: A list from a file longer than this is not copied into the definition (whose lists travel
 #: in packages bounded to 20,000 items): its choices are read from the stored file.
 MAX_EMBEDDED_CHOICES = 10_000
@@ -64,11 +66,12 @@ class MediaFile:
 
 def name_problem(name: str) -> str | None:
     """Why ``name`` cannot name a form media file (``None`` when it can): a plain file name,
-    no folder, nothing a file system would read as a path or a device, at most 255 characters."""
+    no folder, nothing a file system would read as a path or a device, at most 200 characters
+    (the longest key a record in a package may have)."""
     from neascn_desktop.i18n import _
 
-    if not name or len(name) > 255:
-        return _("a file name has 1 to 255 characters")
+    if not name or len(name) > MAX_NAME:
+        return _("a file name has 1 to {limit} characters").format(limit=MAX_NAME)
     if (name.startswith(".") or name != name.strip() or name.endswith(".")
             or _WINDOWS_RESERVED.fullmatch(name)
             or any(ch in _FORBIDDEN or not ch.isprintable() for ch in name)):

@@ -231,7 +231,7 @@ GOOD = {"sha256": "a" * 64, "size": 3, "media_type": "text/csv"}
     ({"con.csv": GOOD}, "is not a plain file name"),
     ({"a\u202egpj.exe": GOOD}, "is not a plain file name"),
     ({"a\nb.csv": GOOD}, "is not a plain file name"),
-    ({"x" * 256: GOOD}, "1 to 255 characters"),
+    ({"x" * 201: GOOD}, "1 to 200 characters"),
     ({"a.csv": dict(GOOD, sha256="../../etc/passwd")}, "64 lower-case hexadecimal digits"),
     ({"a.csv": dict(GOOD, sha256="A" * 64)}, "64 lower-case hexadecimal digits"),
     ({"a.csv": dict(GOOD, size=-1)}, "must be a whole number"),
