@@ -65,7 +65,7 @@ def _canonical(element: dict[str, Any], default: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     base = QUESTION_TYPE_DICT.get(element.get("type", ""), {})
     for key, value in element.items():
-        if key in ("children", "choices", "itemset") or key.startswith("neascn"):
+        if key in ("children", "choices", "itemset", "columns") or key.startswith("neascn"):
             continue
         if key in ("label", "hint", "guidance_hint") and isinstance(value, str):
             value = {default: value}  # one unnamed language is the default one
@@ -87,8 +87,9 @@ def _canonical(element: dict[str, Any], default: str) -> dict[str, Any]:
                    base.get("control", {}).get("mediatype"), element.get("type") if not base else None)
     out["bind"] = {**base.get("bind", {}), **out.get("bind", {})}
     out["control"] = {**base.get("control", {}), **out.get("control", {})}
-    if "choices" in element and isinstance(element["choices"], list):
-        out["choices"] = [_choice(c, default) for c in element["choices"]]
+    for key in ("choices", "columns"):  # a loop's columns are its choice list
+        if isinstance(element.get(key), list):
+            out[key] = [_choice(c, default) for c in element[key]]
     if not out.get("parameters"):
         out.pop("parameters", None)  # an empty parameters cell is no parameters
     out.pop("list_name", None)

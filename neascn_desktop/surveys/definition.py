@@ -46,6 +46,9 @@ NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
 LIST_NAME_RE = re.compile(r"[A-Za-z0-9_][^\s]*")
 #: Deepest nesting of groups a stored definition may have (bounds the loader's recursion).
 MAX_GROUP_DEPTH = 30
+#: Most elements the loops of one definition may expand to (a loop over a list of N choices
+#: holds N copies of its template; packages are untrusted).
+MAX_LOOP_ELEMENTS = 20_000
 BUILTIN_FORM_ID = "neascn_readiness"
 
 Text = Mapping[str, str]
@@ -157,6 +160,10 @@ class Group:
     extra: Mapping[str, str] = field(default_factory=dict)
     path: str = ""
     hint: Text | None = None
+    #: ``begin loop over LIST``: the choice list it runs over, and the template rows (with
+    #: ``%(name)s``/``%(label)s``) that ``children`` — one group per choice — were filled from.
+    loop: str | None = None
+    template: tuple[Question | Group, ...] = ()
 
     def label_in(self, language: str, fallback: str = "en") -> str:
         return pick_label(self.label, language, fallback) or self.name

@@ -10,6 +10,7 @@ problem is (definitions arrive in packages: untrusted input).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import Any
@@ -21,6 +22,7 @@ from neascn_desktop.surveys.definition import (
     GROUP_KINDS,
     LIST_NAME_RE,
     MAX_GROUP_DEPTH,
+    MAX_LOOP_ELEMENTS,
     NAME_RE,
     QUESTION_TYPES,
     TREE_FORMAT,
@@ -63,6 +65,10 @@ def _node_to_dict(node: Node) -> dict[str, Any]:
         data["extra"] = dict(node.extra)
     if node.hint:
         data["hint"] = dict(node.hint)
+    if node.loop is not None:  # the template is stored; the groups are filled in when read
+        data["loop"] = node.loop
+        data["children"] = [_node_to_dict(child) for child in node.template]
+        return data
     data["children"] = [_node_to_dict(child) for child in node.children]
     return data
 
@@ -146,6 +152,10 @@ class _Reader:
 
     def __init__(self) -> None:
         self.where = ""
+        self.default_language = "en"
+        #: Reading a loop's template: ``%(name)s``/``%(label)s`` stand for a choice's.
+        self.in_template = False
+        self.loop_elements = 0
 
     def fail(self, reason: str) -> SurveyError:
         if self.where:
@@ -223,8 +233,11 @@ class _Reader:
         if not isinstance(value, str):
             raise self.fail(_("“{key}” must be an expression").format(key=key))
         try:
-            expressions.parse(value)
+            expressions.parse(_PLACEHOLDER.sub("x", value) if self.in_template else value)
         except expressions.ExpressionError as exc:
+            if self.in_template:  # the message shows the text as written, placeholders and all
+                raise self.fail(_("the expression “{text}” is not supported ({reason})").format(
+                    text=value, reason=exc.reason)) from None
             raise self.fail(str(exc)) from None
         return value
 
@@ -238,6 +251,7 @@ def read_document(data: Any) -> SurveyDefinition:
     assert version is not None
     title = r.text(doc, "title") or {}
     default_language = r.string(doc, "default_language", required=False) or "en"
+    r.default_language = default_language
     sources_raw = doc.get("sources") or []
     if not isinstance(sources_raw, list) or not all(isinstance(s, str) for s in sources_raw):
         raise r.fail(_("“{key}” must be a list of text").format(key="sources"))
@@ -389,16 +403,75 @@ def _read_nodes(
             relevant = r.expression(item, "relevant")
             label = r.text(item, "label", required=False) or {}
             extra = r.strings(item, "extra")
+            hint = r.text(item, "hint", required=False)
+            loop = r.string(item, "loop", required=False)
+            template: tuple[Node, ...] = ()
+            if loop is not None:
+                if kind != "group":
+                    raise r.fail(_("only a group can be a loop"))
+                if loop not in choice_lists:
+                    raise r.fail(_("the choice list “{name}” does not exist").format(name=loop))
+                outer, r.in_template = r.in_template, True
+                template = _read_nodes(r, raw_children, f"{where}[{i}].children", path, repeat,
+                                       choice_lists, domain_ids, depth + 1)
+                r.in_template = outer
+                r.where = f"{where}[{i}] ({name})"
+                raw_children = _expand_loop(r, raw_children, choice_lists[loop])
             children = _read_nodes(r, raw_children, f"{where}[{i}].children", path,
                                    path if kind == "repeat" else repeat, choice_lists,
                                    domain_ids, depth + 1)
             nodes.append(Group(name=name, label=label, kind=kind, relevant=relevant,
-                               children=children, extra=extra, path=path,
-                               hint=r.text(item, "hint", required=False)))
+                               children=children, extra=extra, path=path, hint=hint,
+                               loop=loop, template=template))
         else:
             nodes.append(replace(_read_question(r, item, name, choice_lists, domain_ids),
                                  path=path, repeat=repeat))
     return tuple(nodes)
+
+
+_PLACEHOLDER = re.compile(r"%\((name|label)\)s")
+
+
+def _expand_loop(r: _Reader, template: list[Any], choices: tuple[Choice, ...]) -> list[Any]:
+    """``begin loop over LIST``: one group per choice (``none`` left out), named by the choice,
+    holding the template with ``%(name)s`` and ``%(label)s`` filled in — what ODK's converter
+    writes in the XForm."""
+    size = _count_elements(template)
+    groups: list[Any] = []
+    for choice in choices:
+        if choice.name == "none":
+            continue
+        r.loop_elements += 1 + size
+        if r.loop_elements > MAX_LOOP_ELEMENTS:
+            raise r.fail(_("the loops hold more than {limit} questions").format(
+                limit=MAX_LOOP_ELEMENTS))
+        label = dict(choice.label) or {r.default_language: choice.name}
+        groups.append({"type": "group", "name": choice.name, "label": label, "relevant": None,
+                       "children": _fill(template, choice.name, label, r.default_language, None)})
+    return groups
+
+
+def _count_elements(raw: Any) -> int:
+    if not isinstance(raw, list):
+        return 0
+    return sum(1 + (_count_elements(item.get("children")) if isinstance(item, Mapping) else 0)
+               for item in raw)
+
+
+def _fill(value: Any, name: str, label: Mapping[str, str], default: str, code: str | None) -> Any:
+    """``value`` with ``%(name)s``/``%(label)s`` replaced (the label in the language of the
+    text holding it) and ``%%`` read as ``%``, as Python's ``%`` formatting in pyxform does."""
+    if isinstance(value, str):
+        if "%" not in value:
+            return value
+        text = label.get(code or default) or label.get(default) or next(iter(label.values()), name)
+        return re.sub(r"%\((name|label)\)s|%%", lambda m: {"name": name, "label": text}.get(
+            m.group(1) or "", "%"), value)
+    if isinstance(value, Mapping):
+        return {k: _fill(v, name, label, default, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, name, label, default, code) for v in value]
+    return value
 
 
 def _with_keys(nodes: tuple[Node, ...]) -> tuple[Node, ...]:

@@ -164,11 +164,12 @@ def export_xlsform(definition: SurveyDefinition, path: Path) -> Path:
     def write(nodes: tuple[Node, ...]) -> None:
         for node in nodes:
             if isinstance(node, Group):
-                survey.append(row({"type": f"begin_{node.kind}", "name": node.name,
+                begin = f"begin_loop over {node.loop}" if node.loop else f"begin_{node.kind}"
+                survey.append(row({"type": begin, "name": node.name,
                                    "relevant": node.relevant, **texts("label", node.label),
                                    **texts("hint", node.hint), **node.extra}))
-                write(node.children)
-                survey.append(row({"type": f"end_{node.kind}"}))
+                write(node.template if node.loop else node.children)
+                survey.append(row({"type": "end_loop" if node.loop else f"end_{node.kind}"}))
             else:
                 write_question(node)
 

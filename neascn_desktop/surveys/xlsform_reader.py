@@ -163,6 +163,7 @@ class _Mapper:
         self.default_language = "en" if default == "default" else language_from_header(default)
         self._language = language_from_header
         self.lists: dict[str, list[dict[str, Any]]] = {}
+        self.in_template = False
 
     def language(self, key: str) -> str:
         return self.default_language if key == "default" else self._language(key)
@@ -386,27 +387,37 @@ class _Mapper:
 
         if not text:
             return
-        try:
-            expressions.parse(str(text))
+        try:  # in a loop's row ``%(name)s`` stands for a choice name
+            expressions.parse(re.sub(r"%\((name|label)\)s", "x", str(text)) if self.in_template
+                              else str(text))
         except expressions.ExpressionError as exc:
             raise XLSFormError("survey", self.rows.get(name), column, _(
                 "the expression “{text}” is not supported ({reason})").format(
                     text=text, reason=exc.reason)) from None
 
     def loop(self, raw: Mapping[str, Any]) -> dict[str, Any]:
-        """``begin loop over list``: one group per choice, ``%(name)s``/``%(label)s`` filled in —
-        what ODK's converter itself makes of it in the XForm."""
-        groups = []
-        for column in raw.get("columns") or []:
-            name = str(column.get("name", ""))
-            label = self.text(column.get("label")) or {self.default_language: name}
-            fill = _Filler(name, label, self.default_language, self.language)
-            children = [n for n in (self.node(fill(c)) for c in raw.get("children") or [])
-                        if n is not None]
-            groups.append({"type": "group", "name": name, "label": label, "relevant": None,
-                           "extra": {}, "children": children})
-        return {"type": "group", "name": raw["name"], "label": self.text(raw.get("label")) or {},
-                "relevant": None, "extra": {}, "children": groups}
+        """``begin loop over LIST``: a group keeping the list and the template rows; the
+        definition fills in one group per choice (``%(name)s``/``%(label)s``) when it is read,
+        as ODK's converter does in the XForm, and the export writes the loop back."""
+        from neascn_desktop.surveys.xlsform import XLSFormError
+
+        columns = raw.get("columns") or []
+        list_name = next((name for name, choices in (self.tree.get("choices") or {}).items()
+                          if choices == columns), None)
+        if list_name is None:
+            raise XLSFormError("survey", self.rows.get(str(raw.get("name"))), "type", _(
+                "the loop's choice list was not found"))
+        group = self.node({**{k: v for k, v in raw.items() if k not in ("columns", "children")},
+                           "type": "group"})
+        assert group is not None
+        self.in_template = True
+        try:
+            group["children"] = [n for n in (self.node(c) for c in raw.get("children") or [])
+                                 if n is not None]
+        finally:
+            self.in_template = False
+        group["loop"] = str(list_name)
+        return group
 
     def file_choices(self, name: str) -> list[dict[str, Any]]:
         """The choices of a ``select_one_from_file`` list from the CSV beside the form, if there."""
@@ -447,23 +458,3 @@ def _single_colon_headers(raw: Mapping[str, Any]) -> Mapping[str, Any]:
     if not out["bind"]:
         del out["bind"]
     return out
-
-
-@dataclass(frozen=True)
-class _Filler:
-    """Fills ``%(name)s`` and ``%(label)s`` of a loop's template rows for one choice."""
-
-    name: str
-    label: Mapping[str, str]
-    default_language: str
-    language: Any
-
-    def __call__(self, value: Any, code: str | None = None) -> Any:
-        if isinstance(value, str):
-            text = self.label.get(code or self.default_language) or next(iter(self.label.values()))
-            return value.replace("%(name)s", self.name).replace("%(label)s", text)
-        if isinstance(value, Mapping):
-            return {k: self(v, self.language(str(k))) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self(v, code) for v in value]
-        return value
