@@ -37,7 +37,7 @@ from neascn_desktop.identity.profile import Profile
 from neascn_desktop.replica.revision import canonical_json
 from neascn_desktop.store import attachments
 from neascn_desktop.store.database import Database
-from neascn_desktop.surveys import answer_tree
+from neascn_desktop.surveys import answer_tree, metadata
 from neascn_desktop.surveys.definition import (
     BUILTIN_FORM_ID,
     SUBMISSION_NESTED_FIELDS,
@@ -273,7 +273,8 @@ def create_submission(
     stamp = now or _now()
     submission = Submission(
         id=submission_id or str(uuid.uuid4()), form_id=definition.form_id,
-        form_version=definition.version, city_id=city.id, status="in_progress", answers={},
+        form_version=definition.version, city_id=city.id, status="in_progress",
+        answers=metadata.facts_at_start(definition, profile, stamp),
         attachments={}, enumerator=profile.display_name, device_id=profile.device_id,
         started_at=stamp, updated_at=stamp, finalized_at=None,
         language=language or profile.language,
@@ -503,7 +504,8 @@ def finalize(db: Database, profile: Profile, submission_id: str, *,
             len(tree.issues)).format(count=len(tree.issues), label=first.where, message=first.message),
             tree.issues)
     stamp = _now()
-    final = replace(submission, status="finalized", finalized_at=stamp, updated_at=stamp)
+    final = replace(submission, status="finalized", finalized_at=stamp, updated_at=stamp,
+                    answers=metadata.facts_at_end(definition, submission.answers, stamp))
     with db.transaction() as session:
         row = session.get(SubmissionWorkingCopyRow, submission.id)
         payload = final.payload()

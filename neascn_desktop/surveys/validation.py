@@ -230,6 +230,8 @@ def evaluate_form(
 
 
 def _choice_name(definition: SurveyDefinition, q: Question, text: str) -> str:
+    if _open_list(definition, q):  # a list from a file that did not come: any name
+        return text
     choices = definition.choices_for(q)
     for choice in choices:
         if choice.name == text:

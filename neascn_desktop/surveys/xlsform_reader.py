@@ -164,6 +164,7 @@ class _Mapper:
         self._language = language_from_header
         self.lists: dict[str, list[dict[str, Any]]] = {}
         self.in_template = False
+        self.meta: list[dict[str, Any]] = []
 
     def language(self, key: str) -> str:
         return self.default_language if key == "default" else self._language(key)
@@ -188,6 +189,7 @@ class _Mapper:
         for list_name, choices in (t.get("choices") or {}).items():
             self.lists[str(list_name)] = [self.choice(c) for c in choices]
         children = [n for n in (self.node(c) for c in t.get("children") or []) if n is not None]
+        children.extend(self.meta)
         if not children:
             raise XLSFormError("survey", None, None, _("the form has no questions"))
         form_id = str(t.get("id_string") or t.get("name") or "form")
@@ -240,7 +242,13 @@ class _Mapper:
         kind = str(raw.get("type", "")).strip()
         control = raw.get("control") or {}
         if kind == "group" and raw.get("name") == "meta" and control.get("bodyless"):
-            return None  # pyxform's own instanceID block, added to every form
+            # pyxform's own block, added to every form: its instanceID is ours to make, its
+            # instanceName comes from the settings (kept there); what the author wrote
+            # (``audit``, which pyxform moves there) stays a question.
+            self.meta.extend(n for n in (self.node(c) for c in raw.get("children") or []
+                                         if c.get("name") not in ("instanceID", "instanceName"))
+                             if n is not None)
+            return None
         bind = dict(raw.get("bind") or {})
         extra: dict[str, str] = {}
         for key, value in control.items():
