@@ -57,6 +57,14 @@ Text = Mapping[str, str]
 class SurveyError(NeascnError):
     """A survey definition, submission or answer is not acceptable."""
 
+    #: Where a stored definition's check failed: the element's path in the tree (``group/q``)
+    #: or ``choice_lists.LIST[i]``, the XLSForm column it concerns, and the bare reason —
+    #: so an XLSForm import can name the sheet, row and column.
+    path: str = ""
+    where: str = ""
+    column: str | None = None
+    reason: str = ""
+
 
 def pick_label(texts: Text | None, language: str, fallback: str = "en") -> str:
     """The text in ``language``, else in ``fallback``, else English, else any, else ''."""

@@ -425,7 +425,29 @@ def import_xlsform_with_warnings(path: Path) -> tuple[SurveyDefinition, tuple[st
     except XLSFormError:
         raise
     except SurveyError as exc:
-        raise XLSFormError(None, None, None, str(exc)) from None
+        raise _located(exc, reading) from None
+
+
+def _located(exc: SurveyError, reading: XLSFormReading) -> XLSFormError:
+    """A refusal of the definition's own checks, at the sheet, row and column it concerns."""
+    reason = exc.reason or str(exc)
+    choice = re.fullmatch(r"choice_lists\.(.+?)(?:\[(\d+)\])?", exc.where)
+    if choice:
+        rows = reading.choice_rows.get(choice.group(1), ())
+        index = int(choice.group(2) or 0)
+        row = rows[index] if index < len(rows) else (rows[0] if rows else None)
+        return XLSFormError("choices", row, exc.column or "name", reason)
+    row = reading.survey_rows.get(exc.path)
+    parts = exc.path.split("/")
+    for i in range(1, len(parts) - 1):  # filled in from a loop's template row
+        if row is None:
+            row = reading.survey_rows.get("/".join(parts[:i] + parts[i + 1:]))
+    if row is None and exc.path:  # else the nearest enclosing row
+        parent = exc.path
+        while row is None and "/" in parent:
+            parent = parent.rsplit("/", 1)[0]
+            row = reading.survey_rows.get(parent)
+    return XLSFormError("survey", row, exc.column or "type", reason)
 
 
 def import_xlsform(path: Path) -> SurveyDefinition:

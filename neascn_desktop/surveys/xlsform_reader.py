@@ -17,7 +17,7 @@ import unicodedata
 import warnings
 from collections.abc import Mapping
 from contextlib import redirect_stderr, redirect_stdout
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,13 @@ _ROW = re.compile(r"\[row\s*:\s*(\d+)\]")
 _SHEET = re.compile(r"'(survey|choices|settings|external_choices|entities)' sheet")
 _MISSING_SHEET = re.compile(r"There should be an? (survey|choices|settings|external_choices) sheet")
 _COLUMN = re.compile(r"the '([\w:. -]+)' (?:value|column)")
+_CHOICE_NAMED = re.compile(r"See \[(.+?)\] in \[(.+?)\]")
+#: The XLSForm types read (for the refusal of any other).
+_SUPPORTED = (
+    "text, integer, decimal, range, date, time, dateTime, select_one, select_multiple, rank, "
+    "select_one_from_file, select_one_external, note, acknowledge, trigger, calculate, hidden, "
+    "geopoint, geotrace, geoshape, barcode, image, audio, video, file, start, end, today, "
+    "deviceid, username, email, audit")
 #: Question columns holding expressions, checked with our parser (pyxform leaves them to ODK).
 _EXPRESSION_COLUMNS = ("required", "relevant", "constraint", "calculation")
 #: Element keys mapped explicitly; every other string-valued key is kept as an extra column.
@@ -67,6 +74,10 @@ class XLSFormReading:
 
     document: dict[str, Any]
     warnings: tuple[str, ...]
+    #: Excel row numbers: of each survey element by its path (``group/name``), of each list's
+    #: choices in order — so a refusal of the definition's own checks names its row.
+    survey_rows: Mapping[str, int] = field(default_factory=dict)
+    choice_rows: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
 
 
 def one_line(text: str) -> str:
@@ -75,7 +86,7 @@ def one_line(text: str) -> str:
                             ).split())
 
 
-def _pyxform_error(exc: Exception) -> Exception:
+def _pyxform_error(exc: Exception, data: Any = None) -> Exception:
     """pyxform's English sentence inside ours, with the sheet, row and column it names."""
     from neascn_desktop.surveys.xlsform import XLSFormError
 
@@ -84,11 +95,19 @@ def _pyxform_error(exc: Exception) -> Exception:
     sheet = _SHEET.search(text) or _MISSING_SHEET.search(text)
     column = _COLUMN.search(text)
     sheet_name = sheet.group(1) if sheet else ("survey" if row else None)
+    number = int(row.group(1)) if row else None
+    column_name = column.group(1) if column else (
+        "type" if "Unmatched '" in text or "List name" in text else None)
     if text.startswith("Choice names"):
-        sheet_name = "choices"
-    return XLSFormError(sheet_name, int(row.group(1)) if row else None,
-                        column.group(1) if column else (
-                            "type" if "Unmatched '" in text or "List name" in text else None),
+        sheet_name, column_name = "choices", "name"
+        named = _CHOICE_NAMED.search(text)  # "... See [a b] in [list]": that choice's row
+        if named and data is not None:
+            number = next((n for n, record in enumerate(data.choices or [], start=2)
+                           if isinstance(record, Mapping)
+                           and str(record.get("name", "")) == named.group(1)
+                           and str(record.get("list_name", record.get("list name", "")))
+                           == named.group(2)), None)
+    return XLSFormError(sheet_name, number, column_name,
                         _("ODK's form converter refused it: {reason}").format(reason=text))
 
 
@@ -115,7 +134,7 @@ def read_with_pyxform(path: Path, fallback_id: str) -> XLSFormReading:
         try:
             tree = workbook_to_json(data, fallback_form_name=fallback_id, warnings=found)
         except PyXFormError as exc:
-            raise _pyxform_error(exc) from None
+            raise _pyxform_error(exc, data) from None
         except Exception as exc:  # noqa: BLE001 - pyxform trips over some malformed sheets
             raise XLSFormError(None, None, None, _(
                 "ODK's form converter failed on it ({reason})").format(reason=one_line(repr(exc)))
@@ -129,7 +148,43 @@ def read_with_pyxform(path: Path, fallback_id: str) -> XLSFormReading:
             rows.setdefault(str(record["name"]).strip(), number)
     document = _Mapper(tree, path.parent, rows, _typographic_texts(data),
                        data.external_choices or []).document()
-    return XLSFormReading(document=document, warnings=tuple(dict.fromkeys(found)))
+    return XLSFormReading(document=document, warnings=tuple(dict.fromkeys(found)),
+                          survey_rows=_survey_rows(data.survey or []),
+                          choice_rows=_choice_rows(data.choices or []))
+
+
+_CONTROL = re.compile(r"^(begin|end)[ _](group|repeat|loop)\b", re.IGNORECASE)
+
+
+def _survey_rows(records: list[Any]) -> dict[str, int]:
+    """The Excel row of every named survey row, by its path through the groups around it."""
+    rows: dict[str, int] = {}
+    stack: list[str] = []
+    for number, record in enumerate(records, start=2):
+        if not isinstance(record, Mapping):
+            continue
+        control = _CONTROL.match(str(record.get("type", "")).strip())
+        if control and control.group(1).lower() == "end":
+            if stack:
+                stack.pop()
+            continue
+        name = str(record.get("name", "")).strip()
+        path = "/".join([*stack, name])
+        if name:
+            rows.setdefault(path, number)
+        if control:
+            stack.append(name)
+    return rows
+
+
+def _choice_rows(records: list[Any]) -> dict[str, tuple[int, ...]]:
+    """The Excel rows of each choice list's choices, in order."""
+    rows: dict[str, list[int]] = {}
+    for number, record in enumerate(records, start=2):
+        if isinstance(record, Mapping) and record.get("name") not in (None, ""):
+            list_name = str(record.get("list_name", record.get("list name", ""))).strip()
+            rows.setdefault(list_name, []).append(number)
+    return {k: tuple(v) for k, v in rows.items()}
 
 
 def _typographic_texts(data: Any) -> dict[str, str]:
@@ -191,7 +246,7 @@ class _Mapper:
         children = [n for n in (self.node(c) for c in t.get("children") or []) if n is not None]
         children.extend(self.meta)
         if not children:
-            raise XLSFormError("survey", None, None, _("the form has no questions"))
+            raise XLSFormError("survey", 2, "type", _("the form has no questions"))
         form_id = str(t.get("id_string") or t.get("name") or "form")
         if not NAME_RE.fullmatch(form_id):  # ODK allows any id; ours name files and entities
             form_id = re.sub(r"[^A-Za-z0-9_.\-]", "_", form_id.strip())
@@ -285,9 +340,12 @@ class _Mapper:
             our_type, xls_type = ("select_one", "select_one_from_file") if "one" in lowered else (
                 "select_multiple", "select_multiple_from_file")
         else:
+            if lowered == "entity":  # pyxform's element for the entities sheet
+                raise XLSFormError("entities", 2, "list_name", _(
+                    "entity lists (ODK Central's datasets) are not supported"))
             raise XLSFormError("survey", self.rows.get(str(raw.get("name"))), "type", _(
-                "the question type “{type}” is not supported (supported: text, integer, decimal, "
-                "date, select_one, select_multiple, note, calculate, file, image)").format(type=kind))
+                "the question type “{type}” is not supported (supported: {types})").format(
+                    type=kind, types=_SUPPORTED))
         itemset = raw.get("itemset") or raw.get("list_name")
         if our_type in ("select_one", "select_multiple", "rank") and itemset:
             choices = str(itemset)
