@@ -174,3 +174,34 @@ def test_every_type_is_answered_and_exported(
     from openpyxl import load_workbook
 
     assert len(load_workbook(tmp_path / "kobo.xlsx", read_only=True).sheetnames) == 3
+
+
+def test_cascades_filter_on_the_answers_above(form_path: Path) -> None:
+    """country → region (choices sheet) → district (external_choices sheet)."""
+    from neascn_desktop.surveys.choice_filter import filtered_choices
+
+    d = import_xlsform(form_path)
+    region, district = d.question("region"), d.question("district")
+    assert filtered_choices(d, region, {}) == ()
+    assert [c.name for c in filtered_choices(d, region, {"country": "mn"})] == ["north"]
+    assert [c.name for c in filtered_choices(d, region, {"country": "kr"})] == ["south"]
+    assert [c.name for c in filtered_choices(d, district, {"country": "mn", "region": "north"})] == [
+        "d1"]
+    assert filtered_choices(d, district, {"country": "kr", "region": "south"}) == ()
+
+
+def test_or_other_asks_the_other_text_only_when_other_is_chosen(
+        form_path: Path, field_db: Database, field_profile: Profile) -> None:
+    from neascn_desktop.surveys.validation import AnswerError, evaluate_form
+
+    d = import_xlsform(form_path)
+    assert "country_other" not in evaluate_form(d, {"country": "mn"}).relevant
+    assert "country_other" in evaluate_form(d, {"country": "other"}).relevant
+    install_definition(field_db, field_profile, d)
+    sid = service.create_submission(field_db, field_profile, "seoul", form_id="every").submission.id
+    with pytest.raises(AnswerError, match="relevance"):
+        service.set_answers(field_db, field_profile, sid, {"country_other": "Kazakhstan"})
+    done = service.set_answers(field_db, field_profile, sid, [("country", "other"),
+                                                              ("country_other", "Kazakhstan")])
+    assert done.submission.answers["country"] == "other"
+    assert done.submission.answers["country_other"] == "Kazakhstan"
