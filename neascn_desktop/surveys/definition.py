@@ -42,8 +42,11 @@ UNSHOWN_TYPES = frozenset({"metadata", "hidden"})
 GROUP_KINDS = ("group", "repeat")
 #: Version of the stored document when it holds a tree (version 1, ``sections``, has no field).
 TREE_FORMAT = 2
-NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
-LIST_NAME_RE = re.compile(r"[A-Za-z0-9_][^\s]*")
+#: Question, group and choice-column names: XML names as ODK takes them, letters of any script
+#: (``имя``, ``이름``) included.  Form ids stay ASCII: they name files and entities.
+NAME_RE = re.compile(r"[^\W\d][\w.\-]*")
+FORM_ID_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
+LIST_NAME_RE = re.compile(r"\w[^\s]*")
 #: Deepest nesting of groups a stored definition may have (bounds the loader's recursion).
 MAX_GROUP_DEPTH = 30
 #: Most elements the loops of one definition may expand to (a loop over a list of N choices

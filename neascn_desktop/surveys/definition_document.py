@@ -19,6 +19,7 @@ from neascn_desktop.i18n import _
 from neascn_desktop.surveys import expressions
 from neascn_desktop.surveys.definition import (
     CHOICE_TYPES,
+    FORM_ID_RE,
     GROUP_KINDS,
     LIST_NAME_RE,
     MAX_GROUP_DEPTH,
@@ -186,7 +187,7 @@ class _Reader:
     def name(self, data: Mapping[str, Any], key: str = "name") -> str:
         value = self.string(data, key)
         assert value is not None
-        if not NAME_RE.fullmatch(value):
+        if not (FORM_ID_RE if key == "form_id" else NAME_RE).fullmatch(value):
             raise self.fail(
                 _("“{name}” is not a valid name (letters, digits and _ only, not starting "
                   "with a digit)").format(name=value), key)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from neascn_desktop.i18n import _
-from neascn_desktop.surveys.definition import NAME_RE, TREE_FORMAT
+from neascn_desktop.surveys.definition import FORM_ID_RE, TREE_FORMAT
 
 #: pyxform element type (lower case) -> (our type, the XLSForm type written back on export).
 _TYPES: dict[str, tuple[str, str]] = {
@@ -248,11 +248,11 @@ class _Mapper:
         if not children:
             raise XLSFormError("survey", 2, "type", _("the form has no questions"))
         form_id = str(t.get("id_string") or t.get("name") or "form")
-        if not NAME_RE.fullmatch(form_id):  # ODK allows any id; ours name files and entities
+        if not FORM_ID_RE.fullmatch(form_id):  # ODK allows any id; ours name files and entities
             form_id = re.sub(r"[^A-Za-z0-9_.\-]", "_", form_id.strip())
             if form_id and not re.match(r"[A-Za-z_]", form_id):
                 form_id = f"form_{form_id}"
-        if not NAME_RE.fullmatch(form_id):
+        if not FORM_ID_RE.fullmatch(form_id):
             raise XLSFormError("settings", 2, "form_id", _("“{name}” is not a valid form id").format(
                 name=form_id))
         title = self.text(t.get("neascn_title")) or self.text(t.get("title")) or {

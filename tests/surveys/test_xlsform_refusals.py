@@ -37,8 +37,6 @@ CASES = {
                                         ("survey", 2, "type"), "“osm” is not supported"),
     "an expression outside the grammar": ([H, ["text", "a", "A"], ["text", "b", "B", "${a} >"]],
                                           None, {}, ("survey", 3, "relevant"), "ends too early"),
-    "a name outside the engine's names": ([H, ["text", "año", "A"]], None, {},
-                                          ("survey", 2, "name"), "not a valid name"),
     "entities": ([H, ["text", "a", "A"]], None,
                  {"entities": [["list_name", "label"], ["trees", "${a}"]]},
                  ("entities", 2, "list_name"), "not supported"),
