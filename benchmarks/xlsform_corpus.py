@@ -114,6 +114,12 @@ def _choice(choice: dict[str, Any], default: str) -> Any:
 def compare(original: Path, exported: Path) -> str | None:
     """None if pyxform reads both files to the same tree, else the first difference."""
     a, b = _pyxform_tree(original), _pyxform_tree(exported)
+    # The settings (root keys): every one the original has, but those our export names itself.
+    skip = _IGNORED_KEYS | {"children", "choices"}
+    diff = _first_difference({k: v for k, v in a.items() if k not in skip},
+                             {k: b.get(k) for k in a if k not in skip}, "settings")
+    if diff:
+        return diff
     default_a = _language(a.get("default_language", "default"), "en")
     ca = [_canonical(c, default_a) for c in a.get("children", [])]
     cb = [_canonical(c, _language(b.get("default_language", "default"), "en"))

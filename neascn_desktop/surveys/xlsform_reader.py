@@ -55,6 +55,9 @@ _SHEET = re.compile(r"'(survey|choices|settings|external_choices|entities)' shee
 _MISSING_SHEET = re.compile(r"There should be an? (survey|choices|settings|external_choices) sheet")
 _COLUMN = re.compile(r"the '([\w:. -]+)' (?:value|column)")
 _CHOICE_NAMED = re.compile(r"See \[(.+?)\] in \[(.+?)\]")
+#: Root keys of pyxform's tree the definition holds in its own fields (or pyxform derives).
+_MAPPED_SETTINGS = frozenset({"type", "title", "id_string", "sms_keyword", "default_language",
+                              "version", "children", "choices"})
 #: The XLSForm types read (for the refusal of any other).
 _SUPPORTED = (
     "text, integer, decimal, range, date, time, dateTime, select_one, select_multiple, rank, "
@@ -220,6 +223,21 @@ class _Mapper:
         self.lists: dict[str, list[dict[str, Any]]] = {}
         self.in_template = False
         self.meta: list[dict[str, Any]] = []
+        #: The ``flat`` setting (ODK Tables): pyxform "and"s the relevance of the groups around
+        #: a question onto its own; ``flat_chain`` is that prefix, taken off again on reading
+        #: so the export (which writes the setting back) does not add it twice.
+        self.flat = bool(tree.get("flat"))  # any text, as pyxform reads it
+        self.flat_chain = ""
+
+    def unflattened(self, relevant: Any) -> Any:
+        chain = self.flat_chain
+        if not self.flat or not chain or not isinstance(relevant, str):
+            return relevant
+        if relevant == chain:
+            return None
+        if relevant.startswith(f"{chain} and (") and relevant.endswith(")"):
+            return relevant[len(chain) + 6:-1]
+        return relevant
 
     def language(self, key: str) -> str:
         return self.default_language if key == "default" else self._language(key)
@@ -257,11 +275,11 @@ class _Mapper:
                 name=form_id))
         title = self.text(t.get("neascn_title")) or self.text(t.get("title")) or {
             self.default_language: form_id}
+        # Every other setting (``instance_name``, ``style``, ``flat`` …) is kept for the export;
+        # the root element's name only when the author chose one.
         settings = {k: str(v) for k, v in t.items()
-                    if k in ("allow_choice_duplicates", "instance_name", "omit_instanceID",
-                             "clean_text_values", "public_key", "submission_url", "style",
-                             "add_none_option", "namespaces", "auto_send", "auto_delete")
-                    and isinstance(v, str | bool)}
+                    if k not in _MAPPED_SETTINGS and isinstance(v, str | bool)
+                    and not str(k).startswith("neascn") and (k != "name" or v != "data")}
         return {
             "format": TREE_FORMAT,
             "form_id": form_id,
@@ -318,8 +336,16 @@ class _Mapper:
                 if key != "relevant":
                     extra[key if key == "required" else f"bind::{key}"] = str(value)
             extra.update({str(k): str(v) for k, v in raw.items()
-                          if k not in _KNOWN and k != "relevant" and isinstance(v, str | int | float)})
-            children = [n for n in (self.node(c) for c in raw.get("children") or []) if n is not None]
+                          if k not in _KNOWN and k != "relevant" and isinstance(v, str | int | float)
+                          and not (self.flat and k == "flat")})
+            outer = self.flat_chain
+            own = str(bind.get("relevant") or "")
+            self.flat_chain = f"{outer} and ({own})" if outer and own else (outer or own)
+            try:
+                children = [n for n in (self.node(c) for c in raw.get("children") or [])
+                            if n is not None]
+            finally:
+                self.flat_chain = outer
             group = {"type": kind, "name": raw["name"], "label": self.text(raw.get("label")) or {},
                      "relevant": bind.get("relevant"), "extra": extra, "children": children}
             if raw.get("hint"):
@@ -369,7 +395,7 @@ class _Mapper:
         elif isinstance(parameters, str) and parameters.strip():
             extra["parameters"] = parameters.strip()
         required = bind.pop("required", None)
-        relevant = bind.pop("relevant", None)
+        relevant = self.unflattened(bind.pop("relevant", None))
         constraint = bind.pop("constraint", None)
         calculation = bind.pop("calculate", None)
         constraint_message = self.text(bind.pop("jr:constraintMsg", None))
