@@ -175,6 +175,8 @@ class Group:
     #: ``%(name)s``/``%(label)s``) that ``children`` — one group per choice — were filled from.
     loop: str | None = None
     template: tuple[Question | Group, ...] = ()
+    #: Other per-language texts: ``guidance_hint``, ``media::image`` ...
+    texts: Mapping[str, Text] = field(default_factory=dict)
 
     def label_in(self, language: str, fallback: str = "en") -> str:
         return pick_label(self.label, language, fallback) or self.name
@@ -239,10 +241,22 @@ class SurveyDefinition:
 
     @cached_property
     def languages(self) -> tuple[str, ...]:
-        """Languages that have at least one label, in the order of ``LANGUAGES``."""
+        """Languages that have at least one text (a label, a hint, a message, a choice label,
+        a media file ...), in the order of ``LANGUAGES``."""
         seen: set[str] = set(self.title)
+
+        def add(*texts: Text | None) -> None:
+            for text in texts:
+                seen.update(code for code, value in (text or {}).items() if value)
+
         for question in self.questions:
-            seen.update(code for code, text in question.label.items() if text)
+            add(question.label, question.hint, question.constraint_message,
+                *question.texts.values())
+        for group in self.groups:
+            add(group.label, group.hint, *group.texts.values())
+        for choices in self.choice_lists.values():
+            for choice in choices:
+                add(choice.label, *choice.media.values())
         ordered = [code for code in LANGUAGES if code in seen]
         return tuple(ordered + sorted(seen - set(ordered)))
 

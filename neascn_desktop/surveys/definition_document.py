@@ -66,6 +66,8 @@ def _node_to_dict(node: Node) -> dict[str, Any]:
         data["extra"] = dict(node.extra)
     if node.hint:
         data["hint"] = dict(node.hint)
+    if node.texts:
+        data["texts"] = _texts_to_dict(node.texts)
     if node.loop is not None:  # the template is stored; the groups are filled in when read
         data["loop"] = node.loop
         data["children"] = [_node_to_dict(child) for child in node.template]
@@ -412,6 +414,7 @@ def _read_nodes(
             label = r.text(item, "label", required=False) or {}
             extra = r.strings(item, "extra")
             hint = r.text(item, "hint", required=False)
+            texts = r.texts(item, "texts")
             loop = r.string(item, "loop", required=False)
             template: tuple[Node, ...] = ()
             if loop is not None:
@@ -431,7 +434,7 @@ def _read_nodes(
                                    domain_ids, depth + 1)
             nodes.append(Group(name=name, label=label, kind=kind, relevant=relevant,
                                children=children, extra=extra, path=path, hint=hint,
-                               loop=loop, template=template))
+                               loop=loop, template=template, texts=texts))
         else:
             nodes.append(replace(_read_question(r, item, name, choice_lists, domain_ids),
                                  path=path, repeat=repeat))

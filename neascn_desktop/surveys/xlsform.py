@@ -125,10 +125,9 @@ def _dynamic_columns(definition: SurveyDefinition, languages: list[str],
         for key in node.extra:
             if key not in ("appearance", "xlsform_type"):
                 columns[key] = None
-        if isinstance(node, Question):
-            for key in node.texts:
-                for code in languages:
-                    columns[f"{key}::{language_header(code)}"] = None
+        for key in node.texts:
+            for code in languages:
+                columns[f"{key}::{language_header(code)}"] = None
     return list(columns)[len(fixed):]
 
 
@@ -165,9 +164,12 @@ def export_xlsform(definition: SurveyDefinition, path: Path) -> Path:
         for node in nodes:
             if isinstance(node, Group):
                 begin = f"begin_loop over {node.loop}" if node.loop else f"begin_{node.kind}"
-                survey.append(row({"type": begin, "name": node.name,
+                cells: dict[str, Any] = dict(node.extra)
+                for key, value in node.texts.items():
+                    cells.update(texts(key, value))
+                survey.append(row({**cells, "type": begin, "name": node.name,
                                    "relevant": node.relevant, **texts("label", node.label),
-                                   **texts("hint", node.hint), **node.extra}))
+                                   **texts("hint", node.hint)}))
                 write(node.template if node.loop else node.children)
                 survey.append(row({"type": "end_loop" if node.loop else f"end_{node.kind}"}))
             else:

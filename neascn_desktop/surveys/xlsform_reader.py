@@ -350,6 +350,11 @@ class _Mapper:
                      "relevant": bind.get("relevant"), "extra": extra, "children": children}
             if raw.get("hint"):
                 group["hint"] = self.text(raw.get("hint"))
+            group_texts = self.media(raw.get("media"))
+            if raw.get("guidance_hint"):
+                group_texts["guidance_hint"] = self.text(raw.get("guidance_hint")) or {}
+            if group_texts:
+                group["texts"] = group_texts
             return group
         if kind == "loop":
             return self.loop(raw)
@@ -413,6 +418,8 @@ class _Mapper:
                 extra[str(key)] = str(value)
             elif key == "instance" and isinstance(value, Mapping):
                 extra.update({f"instance::{k}": str(v) for k, v in value.items()})
+            elif key == "trigger" and isinstance(value, list | tuple):  # pyxform's parsed names
+                extra["trigger"] = ", ".join(f"${{{name}}}" for name in value)
         req = None
         if required is not None and str(required).strip():
             lowered_required = str(required).strip().lower()
