@@ -37,7 +37,7 @@ from neascn_desktop.identity.profile import Profile
 from neascn_desktop.replica.revision import canonical_json
 from neascn_desktop.store import attachments
 from neascn_desktop.store.database import Database
-from neascn_desktop.surveys import answer_tree, metadata
+from neascn_desktop.surveys import answer_tree, metadata, triggers
 from neascn_desktop.surveys.defaults import with_defaults
 from neascn_desktop.surveys.definition import (
     BUILTIN_FORM_ID,
@@ -320,7 +320,12 @@ def _apply_at(definition: SurveyDefinition, submission: Submission,
     question = location.question
     assert question is not None
     stored = normalize_answer(definition, question, value)
+    place = (answer_tree.find_instance(submission.answers, location.instances)
+             if location.instances else submission.answers)
+    before = (place or {}).get(location.key)
     answers = answer_tree.with_value(submission.answers, location, stored)
+    if stored != before:  # ODK's xforms-value-changed: the ``trigger`` column's questions
+        answers = triggers.fire(definition, answers, location, submission.language or "en")
     for depth, (_key, instance_id) in enumerate(location.instances):
         if instance_id in location.added:  # a new instance (``[+]``) starts with its defaults
             answers = with_defaults(definition, answers, location.instances[:depth + 1])

@@ -136,7 +136,7 @@ def _settle(
                 value: Any = None
                 if is_relevant:
                     now.add(key)
-                    if q.type == "calculate" and q.calculation:
+                    if q.type == "calculate" and q.calculation and not q.extra.get("trigger"):
                         try:
                             value = calculated_value(
                                 expressions.evaluate(expressions.parse(q.calculation),
@@ -299,6 +299,10 @@ def normalize_answer(definition: SurveyDefinition, question: Question | str, val
     if is_empty(value):
         return None
     kind = q.type
+    if kind == "calculate" and q.extra.get("trigger"):  # set when its trigger changes
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise AnswerError(_("{question} needs text.").format(question=q.name))
+        return _text(q, value) if isinstance(value, str) else value
     if kind in ("note", "calculate"):
         raise AnswerError(_("{question} is a {type} and takes no answer.").format(
             question=q.name, type=kind))
