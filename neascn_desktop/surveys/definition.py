@@ -146,6 +146,13 @@ class Question:
     def is_input(self) -> bool:
         return self.type not in NON_INPUT_TYPES
 
+    @property
+    def is_calculated(self) -> bool:
+        """Its value is its ``calculation``, recalculated as answers change (a ``calculate``, or
+        any question with a calculation, as ODK computes a read-only total); a ``trigger``
+        question's calculation is stored when its trigger changes instead."""
+        return bool(self.calculation) and not self.extra.get("trigger")
+
 
 @dataclass(frozen=True)
 class Section:

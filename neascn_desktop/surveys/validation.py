@@ -136,7 +136,7 @@ def _settle(
                 value: Any = None
                 if is_relevant:
                     now.add(key)
-                    if q.type == "calculate" and q.calculation and not q.extra.get("trigger"):
+                    if q.is_calculated and q.calculation:
                         try:
                             value = calculated_value(
                                 expressions.evaluate(expressions.parse(q.calculation),

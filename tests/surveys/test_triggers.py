@@ -74,3 +74,23 @@ def test_a_triggered_calculation_travels_as_an_answer(
         normalize_answer(definition, "seen", ["x"])
     with pytest.raises(AnswerError, match="takes no answer"):
         normalize_answer(definition, "live", "x")  # an ordinary calculation is never stored
+
+
+def test_a_question_with_a_calculation_holds_its_value(tmp_path: Path) -> None:
+    """A read-only total (any type with a calculation, no trigger) is recalculated like a
+    ``calculate``, at the top level and inside an instance."""
+    from neascn_desktop.surveys.repeat_state import evaluate_tree
+
+    definition = import_xlsform(_workbook(tmp_path / "totals.xlsx", [
+        ["type", "name", "label", "calculation", "read_only"],
+        ["decimal", "a", "A"], ["decimal", "b", "B"],
+        ["decimal", "total", "Total", "${a} + ${b}", "yes"],
+        ["begin_repeat", "item", "Item"], ["integer", "n", "N"],
+        ["integer", "twice", "Twice", "../n * 2", "yes"], ["end_repeat"],
+    ]))
+    assert definition.question("total").is_calculated
+    state = evaluate_form(definition, {"a": 1.5, "b": 2})
+    assert state.values["total"] == 3.5
+    tree = evaluate_tree(definition, {"item": [{"@id": "0f8e1c3a-6b7d-4c55-9a43-2b1d07d2a0c1",
+                                                "n": 4}]})
+    assert tree.values["item[@id=0f8e1c3a-6b7d-4c55-9a43-2b1d07d2a0c1]/twice"] == 8

@@ -541,7 +541,7 @@ class SurveyForm(RepeatEditing, FormLanguage, FormFrame):
             widget.set_required(key in state.required)
             widget.set_message(self._issue_message(key))
             widget.set_values(state.values)
-            if question.type == "calculate":
+            if question.type == "calculate" or question.is_calculated:
                 widget.set_value(state.values.get(key))
 
     def _refresh(self) -> None:
