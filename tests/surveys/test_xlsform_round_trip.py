@@ -55,8 +55,8 @@ CASES: dict[str, tuple[list[list], list[list] | None]] = {
         ["type", "name", "label", "parameters"], ["integer", "s", "S"],
         ["select_multiple l", "q", "Q", "randomize=true seed=${s}"]], CHOICES),
     "big image and video": ([
-        ["type", "name", "label", "media::big-image", "media::video"],
-        ["note", "n", "N", "big.png", "v.mp4"]], None),
+        ["type", "name", "label", "media::image", "media::big-image", "media::video"],
+        ["note", "n", "N", "small.png", "big.png", "v.mp4"]], None),
     "bind, body and instance columns": ([
         ["type", "name", "label", "bind::jr:preload", "bind::jr:preloadParams", "instance::foo"],
         ["text", "a", "A", "property", "deviceid", "bar"]], None),
