@@ -34,7 +34,7 @@ ERROR_COLOR = "#b00020"
 HINT_COLOR = "#5f6368"
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 #: ``${name}`` inside a label or hint (XLSForm's output of another answer).
-REFERENCE_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.\-]*)\}")
+REFERENCE_RE = re.compile(r"\$\{([^\W\d][\w.\-]*)\}")  # letters of any script, as in XML
 #: Style of a value the person cannot change (a calculation, a read-only question): no frame,
 #: grey background, so it never looks like a field waiting for input.
 READ_ONLY_STYLE = ("QLabel { background: palette(window); color: palette(window-text); "
