@@ -70,9 +70,9 @@ def cmd_join(ctx: CliContext, args: argparse.Namespace) -> int:
 
 
 def cmd_member_list(ctx: CliContext, args: argparse.Namespace) -> int:
-    from neascn_desktop.team.members import list_members
+    from neascn_desktop.team.members import list_team
 
-    members = list_members(ctx.db)
+    members = list_team(ctx.db)
     if ctx.json:
         ctx.print_json([_member_json(m) for m in members])
         return 0
@@ -116,9 +116,17 @@ def cmd_db_copy(ctx: CliContext, args: argparse.Namespace) -> int:
         url = target_url(args.to)
         report = copy_to(ctx.db, url)
         if args.switch:
-            from neascn_desktop.store.database import store_url
+            from neascn_desktop.store.database import open_database, store_url
+            from neascn_desktop.team.members import enrol_creator
 
             store_url(ctx.folder, url)
+            # The database is the team's from now on: its creator is its first admin, whom the
+            # people who join see in the member list.
+            shared = open_database(ctx.folder, url)
+            try:
+                enrol_creator(shared)
+            finally:
+                shared.dispose()
     else:
         report = copy_from(ctx.db, target_url(args.source))
     total = sum(report.rows.values())
