@@ -13,7 +13,9 @@ member's private key.
 - ``add_member``: an active admin wraps the team keys for the new member (the person who
   created the database becomes its first admin, ``enrol_creator``);
 - ``remove_member``: the member's copies are deleted and the team encryption key rotated:
-  the new key is wrapped for the remaining members only, and the next deployment announces it.
+  the new key is wrapped for the remaining members only, and the next deployment announces it
+  (the signing key too on request: the field must confirm it); the removed member's own
+  application deletes the team keys it unwrapped.
 """
 
 from __future__ import annotations
@@ -341,14 +343,21 @@ def add_member(db: Database, ref: str, *, role: str = MEMBER) -> Member:
 class Removal:
     member: Member
     new_key_fingerprint: str
+    #: With ``new_signing_key``: the fingerprint of the team's new signing key (its new key card's).
+    new_signing_fingerprint: str | None = None
 
 
-def remove_member(db: Database, ref: str) -> Removal:
+def remove_member(db: Database, ref: str, *, new_signing_key: bool = False) -> Removal:
     """Remove a member: delete their copies of the team keys and rotate the team encryption key.
 
     The new key is wrapped for the remaining active members only; packages encrypted for it
     (after the next deployment announces it) are readable by them alone.  Older packages
     stay readable with the retired keys.
+
+    The team's signing key (what field devices trust) is replaced only on ``new_signing_key``:
+    a member who kept a copy of it could otherwise still sign deployments the field accepts,
+    but every field device must then confirm the new key from a new key card (the package
+    waits as "key changed" until it does) -- see docs/shared-database.md, "What removal revokes".
     """
     from neascn_desktop.sync import crypto
     from neascn_desktop.sync.tables import encryption_key_table
@@ -368,6 +377,10 @@ def remove_member(db: Database, ref: str) -> Removal:
     write_private_key(folder / key_file_name(fp), pem)  # first: a crash loses no key
     now = datetime.now(UTC)
     e = encryption_key_table
+    # The new signing key is written to keys/ after the commit: it is wrapped for this member
+    # too, so a crash in between is mended by the next start (``refresh_team_keys``).
+    signing = Ed25519PrivateKey.generate() if new_signing_key else None
+    signing_public = b64(public_bytes(signing.public_key())) if signing is not None else None
     with db.writing() as conn:
         conn.execute(delete(k).where(k.c.member_id == target.member_id))
         conn.execute(update(t).where(t.c.member_id == target.member_id).values(
@@ -381,12 +394,23 @@ def remove_member(db: Database, ref: str) -> Removal:
         audit.record(conn, action="member", verdict="member_removed", message=audit.event(
             N_("Removed {name} (fingerprint {fingerprint}) from the team; new team key {key}."),
             name=removed.display_name, fingerprint=removed.fingerprint, key=fp))
+        if signing is not None and signing_public is not None:
+            conn.execute(update(profile_table).where(profile_table.c.id == 1).values(
+                signing_public_key=signing_public))
+            wrap_for_members(conn, SIGNING, _pem(signing), now)
+            audit.record(conn, action="key", verdict="rotated", message=audit.event(
+                N_("New team signing key {fingerprint}: field devices confirm it from the new key card."),
+                fingerprint=fingerprint(signing_public)))
     write_private_key(folder / ENCRYPTION_KEY_FILE, pem)
+    if signing is not None and signing_public is not None:
+        write_private_key(folder / SIGNING_KEY_FILE, _pem(signing))
+        return Removal(_to_member(removed, None), fp, fingerprint(signing_public))
     return Removal(_to_member(removed, None), fp)
 
 
 def wrap_for_members(conn: Connection, fp: str, pem: bytes, now: datetime) -> None:
-    """Wrap a new team encryption key for every active member (in the caller's transaction)."""
+    """Wrap a new team key (an encryption key's fingerprint, or ``SIGNING``) for every active
+    member (in the caller's transaction)."""
     t = team_member_table
     for member in conn.execute(select(t).where(t.c.status == ACTIVE)).all():
         _wrap_all(conn, member, {fp: pem}, now)

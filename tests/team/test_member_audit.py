@@ -85,3 +85,37 @@ def test_a_removed_member_no_longer_holds_the_team_keys(shared_url: str | None, 
     alice.run("member", "add", bob_id)  # added again: the keys come back
     bob.run("stats")
     assert team_signing.exists()
+
+
+def test_removal_with_a_new_signing_key_revokes_the_old_one_in_the_field(
+        shared_url: str | None, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """A removed member who kept a copy of the team's signing key signs nothing the field accepts
+    once the field has confirmed the new key card; without the option the key stays."""
+    alice, bob, url = _team(cli, tmp_path, shared_url)
+    carol, field = Person(cli, tmp_path / "carol"), Person(cli, tmp_path / "field")
+    ids = {name: person.json("join", url, "--name", name)["member_id"]  # type: ignore[index]
+           for person, name in ((bob, "Bob"), (carol, "Carol"))}
+    for member_id in ids.values():
+        alice.run("member", "add", member_id)
+    field.run("init", "--name", "Field", "--role", "field")
+    alice.run("key", "export", "-o", tmp_path / "team-old.json")
+    field.run("trust", "add", tmp_path / "team-old.json")
+    old_deployment = tmp_path / "old.neascn"
+    bob.run("package", "export", "--kind", "deployment", "-o", old_deployment, "--no-encrypt")
+    bobs_copy = (keys_dir(bob.data_dir) / SIGNING_KEY_FILE).read_bytes()
+
+    removal = alice.json("member", "remove", ids["Bob"], "--new-signing-key")
+    assert removal["name"] == "Bob" and removal["new_signing_fingerprint"]  # type: ignore[index]
+    new_deployment = tmp_path / "new.neascn"
+    carol.run("package", "export", "--kind", "deployment", "-o", new_deployment, "--no-encrypt")
+    assert (keys_dir(carol.data_dir) / SIGNING_KEY_FILE).read_bytes() != bobs_copy
+
+    def trust_of(package: Path) -> str:
+        return field.json("package", "verify", package)[0]["trust"]  # type: ignore[index]
+
+    assert trust_of(new_deployment) == "key_changed"  # the field confirms the new key first
+    carol.run("key", "export", "-o", tmp_path / "team-new.json")
+    assert removal["new_signing_fingerprint"] in carol.run("key", "export", "-o", tmp_path / "again.json")  # type: ignore[index]
+    field.run("trust", "add", tmp_path / "team-new.json", "--accept-key-change")
+    assert trust_of(new_deployment) == "trusted"
+    assert trust_of(old_deployment) == "key_changed"  # what Bob's copy signs is no longer the team's
