@@ -1,8 +1,10 @@
-"""Writing a report's package: python-docx's steps, with pictures stored rather than deflated."""
+"""Writing a report's package: python-docx's steps, with pictures stored rather than deflated
+and a part that comes in pieces (the readiness report's body) streamed into the zip."""
 
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterable
 from typing import Any, cast
 
 
@@ -21,6 +23,12 @@ class PackageZip:
         stored = name.endswith((".png", ".jpeg", ".jpg"))
         self._zip.writestr(name, blob, compress_type=zipfile.ZIP_STORED if stored else None)
 
+    def write_pieces(self, pack_uri, pieces: Iterable[bytes]) -> None:
+        """A part written piece by piece (deflated), never joined in memory."""
+        with self._zip.open(pack_uri.membername, "w") as stream:
+            for piece in pieces:
+                stream.write(piece)
+
     def close(self) -> None:
         self._zip.close()
 
@@ -29,7 +37,7 @@ def save_package(document, path: str) -> None:
     """``document.save(path)`` with :class:`PackageZip` (python-docx's own steps otherwise)."""
     from docx.opc.pkgwriter import PackageWriter
 
-    steps = ("_write_content_types_stream", "_write_pkg_rels", "_write_parts")
+    steps = ("_write_content_types_stream", "_write_pkg_rels")
     if not all(hasattr(PackageWriter, step) for step in steps):  # another python-docx: its own way
         document.save(path)
         return
@@ -41,6 +49,13 @@ def save_package(document, path: str) -> None:
     try:
         PackageWriter._write_content_types_stream(writer, parts)
         PackageWriter._write_pkg_rels(writer, package.rels)
-        PackageWriter._write_parts(writer, parts)
+        for part in parts:  # PackageWriter._write_parts, with parts in pieces streamed
+            pieces = getattr(part, "blob_pieces", None)
+            if pieces is not None:
+                writer.write_pieces(part.partname, pieces())
+            else:
+                writer.write(part.partname, part.blob)
+            if len(part.rels):
+                writer.write(part.partname.rels_uri, part.rels.xml)
     finally:
         writer.close()
