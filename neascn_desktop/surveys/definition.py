@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from neascn_desktop.errors import NeascnError
 from neascn_desktop.i18n import LANGUAGES, _
+from neascn_desktop.surveys.form_media import MediaFile
 
 if TYPE_CHECKING:
     from neascn_desktop.surveys.answer_tree import Scope
@@ -205,6 +206,21 @@ class SurveyDefinition:
     children: tuple[Node, ...] = ()
     #: XLSForm settings kept for round trips (``allow_choice_duplicates``, ``instance_name`` ...).
     settings: Mapping[str, str] = field(default_factory=dict)
+    #: The files the form names (lists, ``pulldata`` tables, label images), by name.
+    media: Mapping[str, MediaFile] = field(default_factory=dict)
+    #: Where the media files are (the attachments folder of the data directory the definition
+    #: was read from); not part of the document.
+    media_folder: Path | None = field(default=None, compare=False, repr=False)
+
+    def media_path(self, name: str) -> Path | None:
+        """The stored file the form names ``name``, if this data directory has it."""
+        from neascn_desktop.surveys.form_media import plain_name
+
+        entry = self.media.get(plain_name(name))
+        if entry is None or self.media_folder is None:
+            return None
+        path = self.media_folder / entry.sha256
+        return path if path.is_file() else None
 
     @cached_property
     def sections(self) -> tuple[Section, ...]:
@@ -305,10 +321,33 @@ class SurveyDefinition:
         return self._section_of[name]
 
     def choices_for(self, question: Question) -> tuple[Choice, ...]:
-        return self.choice_lists.get(question.choices or "", ())
+        """The question's choices: from the definition, or — for a list from a file too long
+        to hold in it — read from the stored media file (empty where this data directory
+        lacks it)."""
+        embedded = self.choice_lists.get(question.choices or "", ())
+        if embedded or not question.choices or question.choices not in self.media:
+            return embedded
+        from neascn_desktop.surveys.form_media import stored_choices
+
+        path = self.media_path(question.choices)
+        if path is None:
+            return ()
+        return stored_choices(str(path), question.choices, self.media[question.choices].sha256,
+                              self.default_language)
+
+    @cached_property
+    def _choice_index(self) -> dict[str, dict[str, Choice]]:
+        """Each list's choices by name (the first of a repeated name, as a scan finds it)."""
+        index: dict[str, dict[str, Choice]] = {}
+        for list_name, choices in self.choice_lists.items():
+            by_name = index[list_name] = {}
+            for c in choices:
+                by_name.setdefault(c.name, c)
+        return index
 
     def choice(self, question: Question, name: str) -> Choice | None:
-        return next((c for c in self.choices_for(question) if c.name == name), None)
+        # A dictionary look-up: scoring a thousand submissions asks for some 100,000 choices.
+        return self._choice_index.get(question.choices or "", {}).get(name)
 
     def domain(self, domain_id: str) -> Domain | None:
         return next((d for d in self.domains if d.id == domain_id), None)

@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from neascn_desktop.i18n import _
-from neascn_desktop.surveys import expressions
+from neascn_desktop.surveys import expressions, form_media
 from neascn_desktop.surveys.definition import (
     CHOICE_TYPES,
     FORM_ID_RE,
@@ -36,6 +36,7 @@ from neascn_desktop.surveys.definition import (
     SurveyError,
     Text,
 )
+from neascn_desktop.surveys.form_media import MediaFile
 
 # --------------------------------------------------------------------------- serialising
 
@@ -115,6 +116,8 @@ def document_of(d: SurveyDefinition) -> dict[str, Any]:
     """The stored document: version 1 (``sections``) when that holds the definition whole, so
     the payloads (and revision ids) of flat surveys never change; else version 2 (a tree)."""
     data = _document(d)
+    if d.media:
+        data["media"] = {name: entry.to_dict() for name, entry in d.media.items()}
     if not _is_flat(d):
         del data["sections"]
         data["format"] = TREE_FORMAT
@@ -318,11 +321,54 @@ def read_document(data: Any) -> SurveyDefinition:
         form_id=form_id, version=version, title=title, default_language=default_language,
         sources=tuple(sources_raw), domains=tuple(domains), choice_lists=choice_lists,
         children=_with_keys(children), settings=r.strings(doc, "settings"),
+        media=_read_media(r, doc.get("media")),
     )
     _check_duplicate_choices(r, definition)
     _check_references(definition)
     _check_repeat_depth(r, definition)
     return definition
+
+
+def _read_media(r: _Reader, raw: Any) -> dict[str, MediaFile]:
+    """The form media files: plain names, content hashes, bounded sizes (they arrive in packages
+    and are written back beside an exported form under these names)."""
+    r.where = "media"
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise r.fail(_("“{key}” must be an object").format(key="media"))
+    if len(raw) > form_media.MAX_MEDIA_FILES:
+        raise r.fail(_("a form has at most {limit} media files").format(limit=form_media.MAX_MEDIA_FILES))
+    found: dict[str, MediaFile] = {}
+    folded: set[str] = set()
+    for name, entry in raw.items():
+        problem = form_media.name_problem(str(name))
+        if problem is not None:
+            raise r.fail(problem)
+        r.where = f"media.{name}"
+        if name.casefold() in folded:  # one file on a case-insensitive file system
+            raise r.fail(_("the file name “{name}” is used twice").format(name=name))
+        folded.add(name.casefold())
+        item = r.obj(entry, _("a media file"))
+        sha = item.get("sha256")
+        size = item.get("size")
+        media_type = item.get("media_type")
+        if not isinstance(sha, str) or not form_media.is_content_hash(sha):
+            raise r.fail(_("“{key}” must be 64 lower-case hexadecimal digits").format(key="sha256"))
+        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+            raise r.fail(_("“{key}” must be a whole number, not negative").format(key="size"))
+        if size > form_media.MAX_MEDIA_BYTES:
+            raise r.fail(_("the file is larger than the limit of {limit} MB").format(
+                limit=form_media.MAX_MEDIA_BYTES // (1024 * 1024)))
+        if not isinstance(media_type, str) or not 0 < len(media_type) <= 100:
+            raise r.fail(_("“{key}” must be text").format(key="media_type"))
+        found[name] = MediaFile(name=name, sha256=sha, size=size, media_type=media_type)
+    r.where = "media"
+    if form_media.total_size(found.values()) > form_media.MAX_MEDIA_TOTAL:
+        raise r.fail(_("the media files are larger than the limit of {limit} MB together").format(
+            limit=form_media.MAX_MEDIA_TOTAL // (1024 * 1024)))
+    r.where = ""
+    return found
 
 
 def _check_repeat_depth(r: _Reader, d: SurveyDefinition) -> None:

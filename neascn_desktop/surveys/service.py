@@ -58,6 +58,7 @@ from neascn_desktop.surveys.installed import (
     city_from_payload,
     ensure_builtin,
     export_xlsform_file,
+    export_xlsform_with_media,
     get_city,
     get_definition,
     import_xlsform_checked,
@@ -678,6 +679,6 @@ __all__ = [
 __all__ += [
     "BUILTIN_CLOCK", "BUILTIN_DEVICE_ID", "CITY", "COUNTRIES", "DEFINITION", "City", "DefinitionInfo",
     "builtin_cities_path", "builtin_survey_paths", "city_from_payload", "ensure_builtin",
-    "export_xlsform_file", "get_city", "get_definition", "import_xlsform_checked", "import_xlsform_file", "install_definition",
+    "export_xlsform_file", "export_xlsform_with_media", "get_city", "get_definition", "import_xlsform_checked", "import_xlsform_file", "install_definition",
     "list_cities", "list_definitions", "save_city",
 ]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -420,14 +420,38 @@ def read_xlsform(path: Path) -> dict[str, Any]:
 
 
 def import_xlsform_with_warnings(path: Path) -> tuple[SurveyDefinition, tuple[str, ...]]:
-    """Read an XLSForm into a checked :class:`SurveyDefinition`, with pyxform's warnings."""
+    """Read an XLSForm into a checked :class:`SurveyDefinition`, with pyxform's warnings (and
+    the import's own about media files the form names but that are not there)."""
+    result = import_xlsform_with_media(path)
+    return result.definition, result.warnings
+
+
+@dataclass(frozen=True)
+class XLSFormWithMedia:
+    """A form read with the media files it names: ``definition.media`` records them (name,
+    hash, size, type), ``sources`` says where each was found (to be stored before the
+    definition is)."""
+
+    definition: SurveyDefinition
+    warnings: tuple[str, ...]
+    sources: Mapping[str, Path]
+
+
+def import_xlsform_with_media(path: Path) -> XLSFormWithMedia:
+    """Read an XLSForm and find the files it names beside it or in its ``-media`` folder."""
+    from neascn_desktop.surveys.xlsform_media import collect_media
+
+    path = Path(path)
     reading = read_xlsform_reading(path)
     try:
-        return definition_from_dict(reading.document), reading.warnings
+        definition = definition_from_dict(reading.document)
     except XLSFormError:
         raise
     except SurveyError as exc:
         raise _located(exc, reading) from None
+    found = collect_media(definition, path)
+    return XLSFormWithMedia(replace(definition, media=found.files),
+                            tuple(dict.fromkeys(reading.warnings + found.warnings)), found.sources)
 
 
 def _located(exc: SurveyError, reading: XLSFormReading) -> XLSFormError:

@@ -10,7 +10,6 @@ warnings are collected, never printed.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import unicodedata
@@ -149,7 +148,7 @@ def read_with_pyxform(path: Path, fallback_id: str) -> XLSFormReading:
     for number, record in enumerate(data.survey or [], start=2):
         if isinstance(record, Mapping) and record.get("name"):
             rows.setdefault(str(record["name"]).strip(), number)
-    document = _Mapper(tree, path.parent, rows, _typographic_texts(data),
+    document = _Mapper(tree, path, rows, _typographic_texts(data),
                        data.external_choices or []).document()
     return XLSFormReading(document=document, warnings=tuple(dict.fromkeys(found)),
                           survey_rows=_survey_rows(data.survey or []),
@@ -208,7 +207,7 @@ def _typographic_texts(data: Any) -> dict[str, str]:
 
 
 class _Mapper:
-    def __init__(self, tree: Mapping[str, Any], folder: Path, rows: Mapping[str, int],
+    def __init__(self, tree: Mapping[str, Any], form: Path, rows: Mapping[str, int],
                  typographic: Mapping[str, str], external: list[Any]) -> None:
         from neascn_desktop.surveys.xlsform import language_from_header
 
@@ -216,7 +215,7 @@ class _Mapper:
         self.rows = rows
         self.typographic = typographic
         self.external = external
-        self.folder = folder
+        self.form = form
         default = str(tree.get("default_language") or "default")
         self.default_language = "en" if default == "default" else language_from_header(default)
         self._language = language_from_header
@@ -519,15 +518,17 @@ class _Mapper:
         return group
 
     def file_choices(self, name: str) -> list[dict[str, Any]]:
-        """The choices of a ``select_one_from_file`` list from the CSV beside the form, if there."""
-        path = self.folder / name
-        if not name.lower().endswith(".csv") or not path.is_file():
+        """The choices of a ``select_one_from_file`` list (CSV, XML or GeoJSON) from the file
+        beside the form or in its ``-media`` folder, if there (the import warns if not); none
+        for a list longer than ``MAX_EMBEDDED_CHOICES``, read from the stored file instead."""
+        from neascn_desktop.surveys import form_media
+
+        path = form_media.locate(self.form, name)
+        if path is None:
             return []
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-        return [{"name": row.get("name", ""), "label": self.text(row.get("label")) or {
-            self.default_language: row.get("name", "")}, "score": None, "media": {},
-                 "extra": {}} for row in rows if row.get("name")]
+        choices = form_media.file_choices(path, self.default_language, self.language)
+        # A long list stays in its file (stored with the version), read from there when used.
+        return choices if len(choices) <= form_media.MAX_EMBEDDED_CHOICES else []
 
 
 _SINGLE_COLON = re.compile(
