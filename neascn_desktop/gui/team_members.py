@@ -10,7 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, Qt, Slot
 from PySide6.QtGui import QFontDatabase, QGuiApplication, QPalette
-from PySide6.QtWidgets import QDialog, QHeaderView, QMessageBox, QWidget
+from PySide6.QtWidgets import QCheckBox, QDialog, QHeaderView, QMessageBox, QWidget
 
 from neascn_desktop.changes import Changes
 from neascn_desktop.errors import NeascnError
@@ -134,18 +134,25 @@ class TeamMembersDialog(QDialog):
         self.ctx.publish(Changes.of(TEAM_MEMBER, [added.member_id]))
         return added
 
-    def remove_selected(self, confirm: bool = True) -> Member | None:
+    def remove_selected(self, confirm: bool = True, new_signing_key: bool = False) -> Member | None:
+        """Remove the selected member; ``new_signing_key`` (a check box when confirming): replace
+        the team's signing key too (see ``team.members.remove_member``)."""
         member = self.selected_member()
         if member is None or member.status != ACTIVE:
             return None
-        if confirm and QMessageBox.question(
-            self, _("Team members"),
-            _("Remove {name} from the team? A new team key is made for the remaining members; the next "
-              "deployment package announces it.").format(name=member.display_name),
-        ) != QMessageBox.StandardButton.Yes:
-            return None
+        if confirm:
+            box = QMessageBox(QMessageBox.Icon.Question, _("Team members"),
+                              _("Remove {name} from the team? A new team key is made for the remaining members; "
+                                "the next deployment package announces it.").format(name=member.display_name),
+                              QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+            box.setCheckBox(QCheckBox(_("Also replace the team's signing key (every field device must then "
+                                        "confirm the new key card)"), box))
+            box.checkBox().setChecked(new_signing_key)
+            if box.exec() != QMessageBox.StandardButton.Yes:
+                return None
+            new_signing_key = box.checkBox().isChecked()
         try:
-            removal = remove_member(self.ctx.db, member.member_id)
+            removal = remove_member(self.ctx.db, member.member_id, new_signing_key=new_signing_key)
         except NeascnError as exc:
             show_error(self, exc)
             return None
@@ -154,4 +161,9 @@ class TeamMembersDialog(QDialog):
             show_info(self, _("{name} was removed from the team. The new team key {fingerprint} is announced by "
                               "the next deployment package.").format(name=removal.member.display_name,
                                                                      fingerprint=removal.new_key_fingerprint))
+            if removal.new_signing_fingerprint is not None:
+                show_info(self, _("The team's new signing key has the fingerprint {fingerprint}. Export the new "
+                                  "key card (File → Export key card…) and have every field device confirm it; "
+                                  "until then the team's packages wait in their inbox.").format(
+                                      fingerprint=removal.new_signing_fingerprint))
         return removal.member

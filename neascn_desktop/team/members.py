@@ -33,6 +33,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from neascn_desktop.errors import NeascnError
 from neascn_desktop.i18n import N_, _
+from neascn_desktop.i18n.safe_text import safe_text
 from neascn_desktop.identity.keys import (
     ENCRYPTION_KEY_FILE,
     SIGNING_KEY_FILE,
@@ -136,8 +137,10 @@ def member_keys(data_dir: Path, *, create: bool = False) -> MemberKeys | None:
 
 
 def _to_member(row: Any, mine: str | None) -> Member:
-    return Member(row.member_id, row.display_name, row.organisation, row.role, row.status, row.fingerprint,
-                  row.requested_at, row.decided_at, me=row.encryption_public_key == mine)
+    # Another member wrote the row (any member can write any row of the shared database): its
+    # names are shown as untrusted text, whatever ``join`` stored.
+    return Member(row.member_id, safe_text(row.display_name), safe_text(row.organisation), row.role, row.status,
+                  safe_text(row.fingerprint), row.requested_at, row.decided_at, me=row.encryption_public_key == mine)
 
 
 def list_members(db: Database) -> list[Member]:
@@ -176,7 +179,7 @@ def join(data_dir: Path, url: str, *, name: str, organisation: str = "") -> Memb
     URL, so that later commands and the window open the shared database.  Asking again is
     harmless.  An active member then adds the request (``add_member``).
     """
-    name = name.strip()
+    name, organisation = safe_text(name).strip(), safe_text(organisation).strip()
     if not name:
         raise TeamError(_("A member needs a display name."))
     data_dir = Path(data_dir)
@@ -298,7 +301,7 @@ def list_team(db: Database) -> list[Member]:
 
 def _name_actor(db: Database, me: Any) -> None:
     """The audit rows this process writes name this member (``store.database.set_actor``)."""
-    set_actor(db.engine, Actor(me.member_id, me.display_name, me.fingerprint))
+    set_actor(db.engine, Actor(me.member_id, safe_text(me.display_name), safe_text(me.fingerprint)))
 
 
 def _acting_admin(db: Database) -> Member:

@@ -51,6 +51,11 @@ def test_an_admin_adds_and_removes_members_in_the_dialog(qtbot, db, secretariat_
         assert {m.display_name: m.status for m in list_members(db)}["Bob"] == "removed"
         profile = load_profile(db)
         assert profile is not None and profile.encryption_public_key != key_before
+        assert profile.signing_public_key == secretariat_profile.signing_public_key  # kept by default
+        dialog.select(carol.member_id)
+        assert dialog.remove_selected(confirm=False, new_signing_key=True) is not None
+        profile = load_profile(db)
+        assert profile is not None and profile.signing_public_key != secretariat_profile.signing_public_key
         dialog.select(bob.member_id)
         assert dialog.form.addButton.isEnabled()  # a removed member may be added again
     finally:
@@ -91,3 +96,42 @@ def test_a_members_window_names_the_member_not_the_teams_profile(qtbot, db, secr
         window.close()
         ctx.changes.stop()
         bob_db.dispose()
+
+
+@pytest.mark.sqlite_only
+def test_the_removal_question_offers_a_new_signing_key(qtbot, db, secretariat_profile, data_dir: Path,
+                                                        tmp_path: Path) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from neascn_desktop.gui.context import GuiContext
+    from neascn_desktop.team.members import add_member
+
+    bob = join(tmp_path / "bob", sqlite_url(data_dir / "neascn.sqlite3"), name="Bob")
+    add_member(db, bob.member_id)
+    ctx = GuiContext(db=db, profile=secretariat_profile)
+    dialog = TeamMembersDialog(ctx)
+    qtbot.addWidget(dialog)
+    asked: list[str] = []
+
+    def answer() -> None:  # the question is modal: answer it once it is up
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox) or box.checkBox() is None:
+            QTimer.singleShot(10, answer)
+            return
+        asked.append(box.checkBox().text())
+        assert not box.checkBox().isChecked()  # kept unless asked for
+        box.checkBox().setChecked(True)
+        box.button(QMessageBox.StandardButton.Yes).click()
+
+    try:
+        dialog.select(bob.member_id)
+        QTimer.singleShot(0, answer)
+        assert dialog.remove_selected() is not None
+        assert asked and "signing key" in asked[0]
+        profile = load_profile(db)
+        assert profile is not None and profile.signing_public_key != secretariat_profile.signing_public_key
+        for box in dialog.findChildren(QMessageBox):
+            box.close()
+    finally:
+        ctx.changes.stop()

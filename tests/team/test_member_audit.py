@@ -119,3 +119,33 @@ def test_removal_with_a_new_signing_key_revokes_the_old_one_in_the_field(
     field.run("trust", "add", tmp_path / "team-new.json", "--accept-key-change")
     assert trust_of(new_deployment) == "trusted"
     assert trust_of(old_deployment) == "key_changed"  # what Bob's copy signs is no longer the team's
+
+
+HOSTILE = "Bob\x1b[2K\r1 package applied\nEVIL\u202e"
+
+
+def test_a_members_hostile_name_is_shown_sanitised_in_the_member_list_and_the_audit_log(
+        shared_url: str | None, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """Any member may write any row of the shared database: names from it are untrusted text."""
+    from sqlalchemy import update
+
+    from neascn_desktop.store import open_database
+    from neascn_desktop.team.tables import team_member_table
+
+    alice, bob, url = _team(cli, tmp_path, shared_url)
+    bob_id = bob.json("join", url, "--name", HOSTILE, "--org", "Org\x1b]0;title\x07")["member_id"]  # type: ignore[index]
+    alice.run("member", "add", bob_id)
+    db = open_database(bob.data_dir)
+    try:  # past the application: a raw write into the shared table
+        with db.writing() as conn:
+            conn.execute(update(team_member_table).where(team_member_table.c.member_id == bob_id)
+                         .values(display_name=HOSTILE))
+    finally:
+        db.dispose()
+    field = generate(alice.data_dir, tmp_path / "field", devices=1, packages=1)
+    bob.run("trust", "add", *sorted((tmp_path / "field" / "keys").iterdir()))
+    for out in (alice.run("member", "list"), alice.run("audit", "list"), alice.run("--json", "audit", "list"),
+                alice.run("--json", "member", "list")):
+        assert "\x1b" not in out and "\u202e" not in out and "\r" not in out
+        assert not any(line.startswith("EVIL") for line in out.splitlines())
+    assert field.count == 1
