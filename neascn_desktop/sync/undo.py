@@ -100,6 +100,29 @@ def undone_packages(db: Database) -> set[str]:
         return {r.subject for r in _records(conn).values() if r.action == PACKAGE and r.active}
 
 
+def _redone(conn: Connection, action: str, subject: str) -> list[str]:
+    """The revisions made by earlier undos of the same import or resolution that were undone in
+    their turn (a redo), and by the undos of those undos: they carry the import's contents now,
+    so undoing it again withdraws them too (else the redo would stand beside the undo as a
+    "later edit", a false conflict)."""
+    records = _records(conn)
+    undos_of: dict[str, list[UndoRecord]] = {}
+    for record in records.values():
+        if record.action == UNDO:
+            undos_of.setdefault(record.subject, []).append(record)
+    stack = [r for r in records.values() if r.action == action and r.subject == subject]
+    seen: set[str] = set()
+    ids: list[str] = []
+    while stack:
+        record = stack.pop()
+        if record.id in seen:
+            continue
+        seen.add(record.id)
+        ids.extend(record.created)
+        stack.extend(undos_of.get(record.id, ()))
+    return ids
+
+
 def _in_effect(conn: Connection, action: str, subject: str) -> UndoRecord | None:
     for record in _records(conn).values():
         if record.action == action and record.subject == subject and record.active:
@@ -120,6 +143,8 @@ def _withdraw(db: Database, action: str, subject: str, ids: Sequence[str], messa
         conn = connection_of(session)
         if check is not None:
             check(conn)
+        if action != UNDO:
+            ids = [*ids, *_redone(conn, action, subject)]
         planned = withdrawal.plan(session, ids)
         if not planned:
             raise PackageStateError(_("There is nothing to undo: none of its changes is stored here."))

@@ -226,3 +226,51 @@ def test_built_in_revisions_a_package_brought_are_never_withdrawn(db, secretaria
     with pytest.raises(PackageStateError, match="nothing to undo"):
         undo.undo_package(db, "pkg")
     assert replica.current(db, "city", "seoul") is not None
+
+
+def test_undo_redo_undo_of_an_import_is_never_a_false_conflict(make_device, tmp_path: Path) -> None:
+    """Undone, brought back (``undo revert``), undone again from its import (the audit log's
+    "Undo this import"), brought back again: each step gives exactly the state before the step
+    that it reverses, never a conflict between the import's own contents and its withdrawal."""
+    sec, _field, never, package, response = _setup(make_device, tmp_path)
+    package_id = _package_id(package)
+    imported = _values(sec)
+
+    first = sec.json("package", "undo", package_id)
+    sec.run("undo", "revert", first["undo"])
+    assert sec.json("conflicts", "list") == [] and _values(sec) == imported
+
+    again = sec.json("package", "undo", package_id)
+    assert again["conflicts"] == [] and again["records"] == [response]
+    assert sec.json("conflicts", "list") == []
+    assert _values(sec) == _values(never)
+
+    back = sec.json("undo", "revert", again["undo"])
+    assert back["conflicts"] == [] and sec.json("conflicts", "list") == []
+    assert _values(sec) == imported
+
+
+def test_undo_redo_undo_of_a_resolution_is_never_a_false_conflict(db, secretariat_profile) -> None:  # type: ignore[no-untyped-def]
+    from neascn_desktop.surveys import installed
+    from neascn_desktop.sync import conflicts, undo
+
+    installed.ensure_builtin(db)
+    seoul = replica.heads(db, "seoul")[0]
+    replica.add_revisions(db, [
+        replica.make_revision("city", "seoul", [seoul.id], device, format_clock(wall_ms(), n),
+                              dict(seoul.payload, population=population))
+        for n, (device, population) in enumerate((("device-a", 9_400_000), ("device-b", 9_500_000)))])
+    merge = conflicts.resolve_with(db, "seoul", dict(seoul.payload, population=9_450_000), how="edited")
+
+    first = undo.undo_resolution(db, merge.id)
+    assert len(replica.heads(db, "seoul")) == 2
+    undo.undo_undo(db, first.undo_id)
+    assert len(replica.heads(db, "seoul")) == 1
+
+    again = undo.undo_resolution(db, merge.id)  # "Undo this resolution" on its row, once more
+    heads = replica.heads(db, "seoul")
+    assert sorted(h.payload["population"] for h in heads) == [9_400_000, 9_500_000]
+    assert set(again.conflicts) == {"seoul"}  # the conflict of before, not a third version
+    undo.undo_undo(db, again.undo_id)
+    shown = replica.current(db, "city", "seoul")
+    assert shown is not None and shown.heads == 1 and shown.payload["population"] == 9_450_000
