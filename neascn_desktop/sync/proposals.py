@@ -91,7 +91,8 @@ def field_labels(db: Database, head: Revision, names: list[str], language: str |
         for name in names:
             group, dot, question = name.partition(".")
             if dot and group in ("answers", "attachments") and definition is not None:
-                labels[name] = _answer_label(definition, question, language)
+                # An answer path (projects[2]/budget) is labelled by its question.
+                labels[name] = _answer_label(definition, question.rpartition("/")[2], language)
             elif name in SUBMISSION_FIELDS:
                 labels[name] = _(SUBMISSION_FIELDS[name])
     elif head.entity_type == "city":
@@ -223,6 +224,30 @@ def typed_value(db: Database, head: Revision, name: str, text: str, language: st
     return _typed_json(text)
 
 
+def is_answer_path(name: str) -> bool:
+    """Does a field typed for a response name a place inside a repeat (``projects[2]/budget``)?"""
+    return "[" in name or "/" in name
+
+
+def answers_with_typed(db: Database, head: Revision, answers: Mapping[str, Any], path: str, text: str,
+                       language: str | None = None) -> dict[str, Any]:
+    """``answers`` (a response's proposal) with ``text`` typed at the answer path ``path``, read
+    exactly as ``neascn response set`` reads it (``surveys.service.typed_at``); raises
+    ``ProposalError`` (keyed by ``answers.<path>``) when the form would refuse it."""
+    from neascn_desktop.surveys.definition import SurveyError
+    from neascn_desktop.surveys.service import answers_with_typed as typed
+
+    language = language or current_language()
+    name = f"answers.{path}"
+    definition = _definition(db, head.payload)
+    if definition is None:
+        raise ProposalError({name: _("The survey of this response is not installed here.")})
+    try:
+        return typed(definition, answers, path, text, language=language)
+    except SurveyError as exc:
+        raise ProposalError({name: str(exc)}) from None
+
+
 def check_city(values: Mapping[str, Any]) -> dict[str, str]:
     """The city form's rules for the given fields (field -> sentence)."""
     errors: dict[str, str] = {}
@@ -288,6 +313,15 @@ def check_payload(db: Database, head: Revision, payload: Mapping[str, Any], fiel
                 name = f"answers.{issue.question}"
                 if name in fields and name not in errors:
                     errors[name] = issue.message
+            repeats = {name for name in fields if name.partition(".")[2] in definition.answer_scopes[""].repeats}
+            if repeats:
+                # Inside a repeat's entries: the form's checks of each entry, named in words.
+                from neascn_desktop.surveys.repeat_state import evaluate_tree
+
+                for tree_issue in evaluate_tree(definition, answers, language).issues:
+                    name = "answers." + tree_issue.question.partition("[")[0]
+                    if name in repeats and name not in errors and tree_issue.kind != "required":
+                        errors[name] = tree_issue.text
     elif head.entity_type == "city":
         errors.update(check_city({name: payload.get(name) for name in fields
                                   if name in CITY_FIELDS and (name in payload or name in ("name", "country"))}))
