@@ -77,6 +77,12 @@ RULES: dict[str, dict[str, str]] = {
 COMMENT_SHARED_FIELDS = frozenset({"resolved"})
 
 
+def sends_responses(role: str) -> bool:
+    """Does a device of ``role`` hand survey responses to the secretariat (field staff)?  The
+    secretariat is where they go, and a task-force member's would be refused there."""
+    return role != SECRETARIAT and "submission" in RULES.get(role, {})
+
+
 class AuthorityError(PackageError):
     """A package (or a local resolution) asks for a change its author may not make."""
 

@@ -60,6 +60,7 @@ from neascn_desktop.surveys.validation import (
     FormState,
     format_answer,
 )
+from neascn_desktop.sync.authority import sends_responses
 
 #: Milliseconds between an autosave and telling the other views (coalesces typing).
 PUBLISH_DELAY_MS = 1500
@@ -595,10 +596,9 @@ class SurveyForm(RepeatEditing, FormLanguage, FormFrame):
         self.reopen_button.setEnabled(finalized)
         self.save_button.setEnabled(not finalized)
         self.export_button.setEnabled(finalized)
+        self.export_button.setVisible(sends_responses(self.ctx.profile.role))
         if finalized:
-            self.banner.show_message(
-                _("This survey is finalized and locked. Reopen it to change answers, or export "
-                  "it for the secretariat."), error=False)
+            self.banner.show_message(self._finalized_message(), error=False)
         elif self._show_all_issues:
             self.banner.show_problems(self.tree.issues if self.tree is not None else state.issues,
                                       self._question_label)
@@ -607,6 +607,18 @@ class SurveyForm(RepeatEditing, FormLanguage, FormFrame):
         self._update_navigation()
         self._question_list_dirty = True
         self._refresh_question_list()
+
+    def _finalized_message(self) -> str:
+        """What the banner says of a finalized response: true after an export, too."""
+        assert self.submission is not None
+        if self.submission.received:
+            return _("This survey is finalized and the secretariat has received it. Reopen it to change answers.")
+        if self.submission.sent:
+            return _("This survey is finalized and was exported for the secretariat. Reopen it to change answers.")
+        if sends_responses(self.ctx.profile.role):
+            return _("This survey is finalized and locked. Reopen it to change answers, or export "
+                     "it for the secretariat.")
+        return _("This survey is finalized and locked. Reopen it to change answers.")
 
     def _refresh_question_list(self) -> None:
         """The question list's states (only while it is on screen; else when it is shown)."""
