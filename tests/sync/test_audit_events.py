@@ -31,3 +31,56 @@ def test_a_malformed_event_is_shown_as_stored() -> None:
     assert audit.say("event:{not json") == "event:{not json"
     assert audit.say("An old sentence.") == "An old sentence."
     assert audit.say(audit.event("Encrypted for {name}.", name="\x1b[31mX")) == "Encrypted for X."  # no escape
+
+
+def test_trust_undo_resolve_and_revoke_rows_are_events_said_in_the_readers_language(
+        make_device, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 16: the rows of trusting, undoing, settling a conflict and revoking were stored as
+    English (or whatever language the writer spoke) sentences."""
+    import json
+    import zipfile
+
+    from sqlalchemy import select
+
+    from neascn_desktop.sync.tables import audit_table
+
+    sec = make_device("sec", "secretariat")
+    field = make_device("field", "field")
+    deployment = tmp_path / "deployment.neascn"
+    sec.run("package", "export", "--kind", "deployment", "-o", deployment)
+    field.run("package", "import", deployment)
+    sec.run("trust", "add", field.keyfile)
+    response = field.json("response", "new", "--city", "seoul")["id"]
+    field.run("response", "set", response, "resp_name=Kim", "city_population=9386000")
+    package = tmp_path / "r1.neascn"
+    field.run("package", "export", "--kind", "responses", "-o", package)
+    sec.run("package", "import", package)
+    sec.run("response", "set", response, "city_population=9400000")
+    field.run("response", "set", response, "city_population=9500000")
+    second = tmp_path / "r2.neascn"
+    field.run("package", "export", "--kind", "responses", "-o", second)
+    sec.run("package", "import", second)
+    sec.run("conflicts", "resolve", response, "--set", "city_population=9450000")
+    sec.run("conflicts", "undo", response)
+    with zipfile.ZipFile(package) as zf:
+        package_id = json.loads(zf.read("manifest.json"))["package_id"]
+    sec.run("--lang", "ru", "package", "undo", package_id)
+    sec.run("trust", "revoke", field.profile().device_id)
+
+    db = sec.open()
+    try:
+        with db.connect() as conn:
+            stored = [(r.action, r.message) for r in conn.execute(select(audit_table.c.action, audit_table.c.message))]
+        written = {action for action, message in stored if message}
+        assert {"trust", "resolve", "undo"} <= written
+        for action, message in stored:
+            if action in ("trust", "resolve", "undo", "export", "key", "inbox") and message:
+                assert message.startswith("event:"), (action, message)
+        i18n.set_language("zh_Hans")
+        said = [e.message for e in audit.list_audit(db) if e.action in ("trust", "resolve", "undo")]
+    finally:
+        i18n.set_language("en")
+        db.dispose()
+    assert len(said) >= 5
+    for text in said:
+        assert not any(word in text for word in ("Trusted", "Revoked", "Undid", "Resolved", "Kept", "Отменён")), text
