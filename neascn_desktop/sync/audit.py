@@ -71,13 +71,35 @@ def event(template: str, **values: Any) -> str:
     return _EVENT + json.dumps({"template": template, "values": values}, sort_keys=True, ensure_ascii=False)
 
 
+def events(*messages: str) -> str:
+    """Several events (each made by ``event``) stored as one message, said one after another."""
+    parts = [json.loads(m[len(_EVENT):]) for m in messages if m.startswith(_EVENT)]
+    return _EVENT + json.dumps(parts, sort_keys=True, ensure_ascii=False)
+
+
+def term(message: str) -> dict[str, str]:
+    """A value of an event that is itself a word to translate (a role's name, marked with ``N_``)."""
+    return {"term": message}
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, dict) and set(value) == {"term"}:
+        return _(str(value["term"]))
+    return safe_text(value)
+
+
+def _said(data: Any) -> str:
+    if isinstance(data, list):
+        return " ".join(_said(part) for part in data)
+    return _(str(data["template"])).format(**{k: _value(v) for k, v in dict(data["values"]).items()})
+
+
 def say(message: str) -> str:
     """A stored message in the current language (a sentence stored by older versions as it is)."""
     if not message.startswith(_EVENT):
         return message
     try:
-        data = json.loads(message[len(_EVENT):])
-        return _(str(data["template"])).format(**{k: safe_text(v) for k, v in dict(data["values"]).items()})
+        return _said(json.loads(message[len(_EVENT):]))
     except (ValueError, KeyError, TypeError, IndexError, AttributeError):
         return message
 

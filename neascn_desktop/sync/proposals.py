@@ -10,12 +10,12 @@ edited version again before it writes anything.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from neascn_desktop.errors import NeascnError
 from neascn_desktop.i18n import N_, _, current_language
-from neascn_desktop.i18n.formatting import parse_number
+from neascn_desktop.i18n.formatting import format_number, parse_number
 from neascn_desktop.i18n.safe_text import safe_text
 from neascn_desktop.replica import Revision, canonical_json
 from neascn_desktop.replica.revision import WITHDRAWN_KEY, is_withdrawn
@@ -156,6 +156,106 @@ def author_name(db: Database, revision: Revision, own_device_id: str | None = No
     if isinstance(enumerator, str) and enumerator:
         return safe_text(enumerator)
     return _("another device")
+
+
+# --- values as people read them ----------------------------------------------------------------
+
+#: Fields of a response that hold a moment (ISO 8601 text).
+SUBMISSION_MOMENTS = frozenset({"started_at", "updated_at", "finalized_at"})
+_NUMERIC = frozenset({"integer", "decimal", "range"})
+
+
+def _moment(text: str, language: str, *, day_only: bool = False) -> str:
+    from datetime import date, datetime
+
+    from neascn_desktop.i18n.formatting import format_date, format_datetime
+
+    try:
+        if day_only or len(text) == 10:
+            return format_date(date.fromisoformat(text[:10]), language)
+        moment = datetime.fromisoformat(text)
+        return format_datetime(moment.astimezone() if moment.tzinfo else moment, language)
+    except ValueError:
+        return safe_text(text)
+
+
+def _plain(value: Any, language: str) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, int | float):
+        return format_number(value, language)
+    if isinstance(value, str):
+        return safe_text(value)
+    return safe_text(json.dumps(value, ensure_ascii=False))
+
+
+def _answer_text(definition: Any, scope: Any, key: str, value: Any, language: str, depth: int = 0) -> str:
+    """An answer (or a repeat's entries) as the form shows it, in ``language``."""
+    from neascn_desktop.surveys.validation import format_answer
+
+    if value is None or value == "" or value == []:
+        return "—"
+    question = scope.questions.get(key) if scope is not None else None
+    if question is not None:
+        if question.type == "date" and isinstance(value, str):
+            return _moment(value, language, day_only=True)
+        if question.type == "datetime" and isinstance(value, str):
+            return _moment(value, language)
+        if question.type in _NUMERIC and isinstance(value, int | float) and not isinstance(value, bool):
+            return format_number(value, language)
+        if isinstance(value, str | list):
+            return safe_text(format_answer(definition, question, value, language))
+        return _plain(value, language)
+    repeat = scope.repeats.get(key) if scope is not None else None
+    if repeat is not None and isinstance(value, list):
+        inner = definition.answer_scopes.get(repeat.path)
+        entries = []
+        for number, item in enumerate(value, start=1):
+            if not isinstance(item, dict):
+                entries.append(_plain(item, language))
+                continue
+            # In the form's order (a stored entry's keys are sorted), then keys the form lacks.
+            order = [*(inner.questions if inner else ()), *(inner.repeats if inner else ())]
+            names = [n for n in order if n in item] + sorted(set(item) - set(order))
+            parts = [_("{field}: {value}").format(
+                field=_member_label(definition, inner, name, language),
+                value=_answer_text(definition, inner, name, item[name], language, depth + 1))
+                for name in names if name != "@id" and item[name] not in (None, "", [])]
+            entries.append(_("Entry {number}: {answers}").format(
+                number=format_number(number, language), answers="; ".join(parts) or "—"))
+        return ("\n" if depth == 0 else " | ").join(entries) or "—"
+    return _plain(value, language)
+
+
+def _member_label(definition: Any, scope: Any, key: str, language: str) -> str:
+    if scope is not None and key in scope.questions:
+        return safe_text(str(scope.questions[key].label_in(language, definition.default_language)))
+    if scope is not None and key in scope.repeats:
+        return safe_text(str(scope.repeats[key].label_in(language, definition.default_language)))
+    return safe_text(key)
+
+
+def value_formatter(db: Database, head: Revision) -> Callable[[str, Any], str]:
+    """How the conflict view shows a (flattened) field's value of this record: an answer as the
+    form shows it (choice labels, a repeat as its entries with their labels), dates and numbers
+    the way of the user's language (Babel), never raw JSON or ISO text."""
+    definition = _definition(db, head.payload) if head.entity_type == "submission" else None
+
+    def shown(name: str, value: Any) -> str:
+        language = current_language()
+        if value is None:
+            return "—"
+        if head.entity_type == "submission":
+            group, dot, key = name.partition(".")
+            if dot and group == "answers" and definition is not None:
+                return _answer_text(definition, definition.answer_scopes.get(""), key, value, language)
+            if name in SUBMISSION_MOMENTS and isinstance(value, str):
+                return _moment(value, language)
+        return _plain(value, language)
+
+    return shown
 
 
 # --- typed values ------------------------------------------------------------------------------
