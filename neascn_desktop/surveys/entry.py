@@ -17,6 +17,7 @@ from neascn_desktop.i18n import N_, _, translate_in
 from neascn_desktop.identity.profile import Profile
 from neascn_desktop.store.database import Database
 from neascn_desktop.surveys import answer_tree, service
+from neascn_desktop.surveys.defaults import with_defaults
 from neascn_desktop.surveys.definition import SurveyDefinition, SurveyError
 from neascn_desktop.surveys.repeat_state import TreeState, evaluate_tree
 from neascn_desktop.surveys.validation import FormState
@@ -63,6 +64,13 @@ def required_progress(definition: SurveyDefinition, state: FormState) -> tuple[i
     """(answered required questions, required questions) among the relevant ones now."""
     required = [name for name in state.required if definition.has_question(name)]
     return sum(1 for name in required if name in state.values), len(required)
+
+
+def tree_required_progress(definition: SurveyDefinition, tree: TreeState) -> tuple[int, int]:
+    """:func:`required_progress` counting the required questions inside repeat entries too."""
+    done, total = required_progress(definition, tree.form)
+    inside = [path for path in tree.required if "[" in path]
+    return done + sum(1 for path in inside if path in tree.values), total + len(inside)
 
 
 def city_submission(db: Database, city_id: str, form_id: str) -> service.Submission | None:
@@ -145,6 +153,9 @@ def add_instance(db: Database, submission_id: str, repeat_path: str, *,
             raise answer_tree.PathError(_("{path} is not a repeat; instances are added to a "
                                           "repeat, e.g. projects.").format(path=repeat_path))
         answers, new_id = answer_tree.with_instance(current.answers, location.instances, location.key)
+        # The new instance starts with its questions' defaults (ODK's odk-new-repeat).
+        answers = with_defaults(definition, answers, (*location.instances, (location.key, new_id)),
+                                language)
         updated = replace(current, answers=answers)
         prefix = answer_tree.canonical_path(location.instances, f"{location.key}[@id={new_id}]")
         if values:

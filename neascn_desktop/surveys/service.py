@@ -38,6 +38,7 @@ from neascn_desktop.replica.revision import canonical_json
 from neascn_desktop.store import attachments
 from neascn_desktop.store.database import Database
 from neascn_desktop.surveys import answer_tree
+from neascn_desktop.surveys.defaults import with_defaults
 from neascn_desktop.surveys.definition import (
     BUILTIN_FORM_ID,
     SUBMISSION_NESTED_FIELDS,
@@ -267,13 +268,15 @@ def create_submission(
     version: str | None = None, language: str | None = None,
     submission_id: str | None = None, now: str | None = None,
 ) -> SubmissionResult:
-    """Start a new, empty submission for a city (a first revision is cut right away)."""
+    """Start a new submission for a city with the form's ``default`` answers (a first revision
+    is cut right away)."""
     definition = get_definition(db, form_id, version)
     city = get_city(db, city_id)
     stamp = now or _now()
+    answers = with_defaults(definition, {}, language=language or profile.language)
     submission = Submission(
         id=submission_id or str(uuid.uuid4()), form_id=definition.form_id,
-        form_version=definition.version, city_id=city.id, status="in_progress", answers={},
+        form_version=definition.version, city_id=city.id, status="in_progress", answers=answers,
         attachments={}, enumerator=profile.display_name, device_id=profile.device_id,
         started_at=stamp, updated_at=stamp, finalized_at=None,
         language=language or profile.language,
@@ -316,6 +319,9 @@ def _apply_at(definition: SurveyDefinition, submission: Submission,
     assert question is not None
     stored = normalize_answer(definition, question, value)
     answers = answer_tree.with_value(submission.answers, location, stored)
+    for depth, (_key, instance_id) in enumerate(location.instances):
+        if instance_id in location.added:  # a new instance (``[+]``) starts with its defaults
+            answers = with_defaults(definition, answers, location.instances[:depth + 1])
     attachments = {k: dict(v) for k, v in submission.attachments.items()}
     key = location.canonical()
     if stored is None:

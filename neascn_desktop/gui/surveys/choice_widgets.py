@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from neascn_desktop.gui.surveys.question_base import HINT_COLOR, QuestionWidget
-from neascn_desktop.i18n import _
+from neascn_desktop.i18n import _, ngettext
 from neascn_desktop.surveys.choice_filter import filtered_choices
 from neascn_desktop.surveys.definition import Choice
 
@@ -114,7 +114,12 @@ class _ChoiceBase(QuestionWidget):
         return choice.label_in(self.language, self.definition.default_language)
 
     def show_empty_note(self, note: QLabel) -> None:
-        """A filtered list with nothing left says why, instead of showing nothing."""
+        """A filtered list with nothing left says why, instead of showing nothing; so does a
+        list with no choices at all (an external list file the form came without)."""
+        if not self.choices:
+            note.setText(_("This list has no choices in the form."))
+            note.setVisible(True)
+            return
         note.setText(_("No choice fits the answers above yet."))
         note.setVisible(self.filter_text != "" and not self.visible_choices)
 
@@ -472,8 +477,10 @@ class ListChoiceQuestion(_ChoiceBase):
         self.list.setEnabled(not read_only)
 
     def retranslate_input(self) -> None:
-        self.search.setPlaceholderText(_("Type to search the {count} choices").format(
-            count=len(self.visible_choices)))
+        count = len(self.visible_choices)
+        self.search.setPlaceholderText(ngettext("Type to search the {count} choice",
+                                                "Type to search the {count} choices",
+                                                count).format(count=count))
         label = self.label_text() or self.question.name
         self.search.setAccessibleName(_("Search: {question}").format(question=label))
         self.list.setAccessibleName(_("Choices: {question}").format(question=label))

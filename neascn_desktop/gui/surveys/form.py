@@ -219,6 +219,7 @@ class SurveyForm(RepeatEditing, FormLanguage, FormFrame):
         layout.addWidget(heading)
         self.page_widgets[index] = []
         if page_info.group is not None and page_info.group.kind == "repeat":
+            heading.hide()  # the repeat's own heading says it, with its count
             self._add_repeat(layout, content, page_info.group)
         elif page_info.group is not None:
             self._add_nodes(layout, content, page_info.group.children, index)
@@ -582,7 +583,9 @@ class SurveyForm(RepeatEditing, FormLanguage, FormFrame):
             shows_problem = issues and (self._show_all_issues or issues > missing)
             item.setForeground(QColor(ERROR_COLOR) if shows_problem else QColor())
         self._refresh_repeats()
-        required_done, required_total = entry.required_progress(definition, state)
+        required_done, required_total = (entry.required_progress(definition, state)
+                                          if self.tree is None else
+                                          entry.tree_required_progress(definition, self.tree))
         counts = self.tree if self.tree is not None else state
         self.progress_bar.setMaximum(max(1, counts.answerable))
         self.progress_bar.setValue(counts.answered)
@@ -623,8 +626,10 @@ class SurveyForm(RepeatEditing, FormLanguage, FormFrame):
     def _refresh_question_list(self) -> None:
         """The question list's states (only while it is on screen; else when it is shown)."""
         if (self._question_list_dirty and self.definition is not None and self.state is not None
-                and self.navigator.currentWidget() is self.question_list):
-            self.question_list.update_states(self.definition, self.state)
+                and self.navigator.currentWidget() is self.question_list
+                and self.submission is not None):
+            self.question_list.set_entries(self.definition, self.submission.answers)
+            self.question_list.update_states(self.definition, self.state, self.tree)
             self._question_list_dirty = False
 
     def show_question_list(self) -> None:

@@ -53,16 +53,18 @@ def form_pages(definition: SurveyDefinition) -> list[Page]:
     pages: list[Page] = []
     loose_pending = False
 
-    def take(test: Callable[[str], bool]) -> list[int]:
-        taken = []
-        while sections and test(sections[0][1].name):
+    def take(test: Callable[[str], bool], most: int | None = None) -> list[int]:
+        taken: list[int] = []
+        while sections and test(sections[0][1].name) and (most is None or len(taken) < most):
             taken.append(sections.pop(0)[0])
         return taken
 
     def close_loose() -> None:
         nonlocal loose_pending
         if loose_pending:
-            for index in take(lambda name: name.startswith("ungrouped")):
+            # One run of loose questions is one section: the run after a repeat (which has no
+            # section) is the next one, and must not be pulled in front of the repeat.
+            for index in take(lambda name: name.startswith("ungrouped"), most=1):
                 pages.append(Page((index,), None, definition.sections[index].questions))
         loose_pending = False
 

@@ -354,7 +354,11 @@ class RepeatEditing:
         return True
 
     def go_to_answer_path(self, path: str) -> bool:
-        """Show the page of an answer inside an instance and focus it (issue links)."""
+        """Show the page of an answer inside an instance (or of an instance itself) and focus
+        it (issue links, the question list)."""
+        page = self._page_of_path(path)
+        if page is not None:
+            self.show_section(page)  # type: ignore[attr-defined]
         widget = self.instance_widgets.get(path)
         if widget is None:
             if self.definition is None or self.submission is None:
@@ -364,6 +368,7 @@ class RepeatEditing:
             except NeascnError:
                 return False
             if location.instances:
+                self.question_list.select(path)  # type: ignore[attr-defined]
                 return self.focus_instance(location.instances[-1][1])
             return False
         for page, blocks in enumerate(self._page_repeats()):
@@ -373,7 +378,22 @@ class RepeatEditing:
         if not widget.focus_input():
             widget.setFocus()
         self._ensure_visible(widget)  # type: ignore[attr-defined]
+        self.question_list.select(path)  # type: ignore[attr-defined]
         return True
+
+    def _page_of_path(self, path: str) -> int | None:
+        """The page holding the top-level repeat a path starts in (``projects[@id=…]/…``)."""
+        if self.definition is None or "[" not in path:
+            return None
+        top = scopes_of(self.definition)[""].repeats.get(path.split("[", 1)[0])
+        if top is None:
+            return None
+        pages = self.pages  # type: ignore[attr-defined]
+        for index, page in enumerate(pages):
+            group = page.group
+            if group is not None and (group is top or top.path.startswith(f"{group.path}/")):
+                return int(index)
+        return None
 
     def _page_repeats(self) -> list[list[RepeatBlock]]:
         stack = self.stack  # type: ignore[attr-defined]

@@ -3,16 +3,16 @@
 A laptop has no GPS worth the name: the point is pasted from any web map
 (``37.5665, 126.978``) or typed in decimal degrees or degrees-minutes-seconds
 (see :mod:`neascn_desktop.surveys.coordinates`), with an optional accuracy in
-metres.  A trace or shape takes one point per line.  The preview draws the
-points to scale on a latitude/longitude grid (no map tiles, fully offline).
+metres.  A trace or shape takes one point per line.  The preview
+(:mod:`~neascn_desktop.gui.surveys.map_preview`) draws them over the bundled
+coastlines, zoomed around them, as they are typed (no map tiles, fully offline).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QPolygonF
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from neascn_desktop.gui.surveys.map_preview import MapPreview
 from neascn_desktop.gui.surveys.question_base import HINT_COLOR, QuestionWidget
 from neascn_desktop.gui.surveys.text_widgets import PlainTextInput, style_read_only
 from neascn_desktop.i18n import _, ngettext
@@ -33,56 +34,6 @@ from neascn_desktop.surveys.coordinates import (
     parse_points,
     point_from_odk,
 )
-
-
-class PointsPreview(QWidget):
-    """The points drawn to scale: a dot, a line or a closed shape, on a graticule."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("preview")
-        self.points: list[Point] = []
-        self.closed = False
-        self.setFixedSize(180, 120)
-
-    def set_points(self, points: list[Point], closed: bool) -> None:
-        self.points = points
-        self.closed = closed
-        self.update()
-
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.fillRect(self.rect(), QColor("#eef3f8"))
-        painter.setPen(QPen(QColor("#c5d2de"), 1))
-        for i in range(1, 4):
-            painter.drawLine(QPointF(self.width() * i / 4, 0), QPointF(self.width() * i / 4,
-                                                                       self.height()))
-            painter.drawLine(QPointF(0, self.height() * i / 4), QPointF(self.width(),
-                                                                        self.height() * i / 4))
-        if not self.points:
-            return
-        lats = [p.latitude for p in self.points]
-        lons = [p.longitude for p in self.points]
-        span = max(max(lats) - min(lats), max(lons) - min(lons), 1e-4)
-        box = QRectF(12, 12, self.width() - 24, self.height() - 24)
-        scale = min(box.width(), box.height()) / span
-        centre_lat, centre_lon = (max(lats) + min(lats)) / 2, (max(lons) + min(lons)) / 2
-
-        def at(p: Point) -> QPointF:
-            return QPointF(box.center().x() + (p.longitude - centre_lon) * scale,
-                           box.center().y() - (p.latitude - centre_lat) * scale)
-        polygon = QPolygonF([at(p) for p in self.points])
-        painter.setPen(QPen(QColor("#0b57d0"), 2))
-        if len(self.points) > 1:
-            if self.closed:
-                painter.setBrush(QColor(11, 87, 208, 50))
-                painter.drawPolygon(polygon)
-            else:
-                painter.drawPolyline(polygon)
-        painter.setBrush(QColor("#0b57d0"))
-        for index in range(polygon.size()):
-            painter.drawEllipse(polygon.at(index), 3, 3)
 
 
 class GeoQuestion(QuestionWidget):
@@ -118,7 +69,7 @@ class GeoQuestion(QuestionWidget):
         self.reading.setStyleSheet(f"color: {HINT_COLOR};")
         fields.addWidget(self.reading)
         row.addLayout(fields, 1)
-        self.preview = PointsPreview(self)
+        self.preview = MapPreview(self)
         row.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(row)
         self.stored: str | None = None

@@ -1,7 +1,8 @@
 """The question list (ODK's hierarchy view): every question of the form with its state.
 
 Groups are the branches, questions the leaves, each marked answered,
-required and empty, invalid, hidden (not relevant now) or not answered yet.
+required and empty, invalid, hidden (not relevant now) or not answered yet;
+a repeat lists its entries, each with its questions (``question_entries``).
 Typing in the box above filters by label or name; a click, Enter or
 double-click jumps to the question (``questionChosen``).  Ctrl+G in the form
 brings the focus here.
@@ -9,7 +10,8 @@ brings the focus here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeyEvent
@@ -24,6 +26,18 @@ from PySide6.QtWidgets import (
 
 from neascn_desktop.gui.surveys.form_pages import Page
 from neascn_desktop.gui.surveys.question_base import ERROR_COLOR, HINT_COLOR, REFERENCE_RE
+from neascn_desktop.gui.surveys.question_entries import (
+    ANSWERED,
+    HIDDEN,
+    INVALID,
+    LABEL_ROLE,
+    NAME_ROLE,
+    OPEN,
+    REQUIRED,
+    SHOWN,
+    STATE_ROLE,
+    EntryBranches,
+)
 from neascn_desktop.i18n import N_, _
 from neascn_desktop.surveys.definition import (
     UNSHOWN_TYPES,
@@ -33,10 +47,12 @@ from neascn_desktop.surveys.definition import (
     Section,
     SurveyDefinition,
 )
+from neascn_desktop.surveys.repeat_state import TreeState
 from neascn_desktop.surveys.validation import FormState
 
-ANSWERED, REQUIRED, INVALID, HIDDEN, OPEN, SHOWN = (
-    "answered", "required", "invalid", "hidden", "open", "shown")
+__all__ = ["ANSWERED", "HIDDEN", "INVALID", "OPEN", "REQUIRED", "SHOWN", "QuestionList",
+           "question_state", "section_title"]
+
 STATE_LABELS = {
     ANSWERED: N_("Answered"),
     REQUIRED: N_("Required, not answered"),
@@ -48,8 +64,6 @@ STATE_LABELS = {
 _MARKS = {ANSWERED: "✓", REQUIRED: "!", INVALID: "✗", HIDDEN: "–", OPEN: "○", SHOWN: "·"}
 _COLORS = {ANSWERED: "#1a5e20", REQUIRED: ERROR_COLOR, INVALID: ERROR_COLOR, HIDDEN: HINT_COLOR,
            OPEN: "#000000", SHOWN: HINT_COLOR}
-NAME_ROLE = Qt.ItemDataRole.UserRole
-STATE_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def question_state(state: FormState, name: str, is_input: bool) -> str:
@@ -127,6 +141,7 @@ class QuestionList(QWidget):
         self.items: dict[str, QTreeWidgetItem] = {}
         self.sections: list[QTreeWidgetItem] = []
         self.children_of: list[list[QTreeWidgetItem]] = []
+        self.entries = EntryBranches()
         self.retranslateUi()
 
     def set_definition(self, definition: SurveyDefinition, pages: list[Page],
@@ -137,6 +152,7 @@ class QuestionList(QWidget):
         self.sections = []
         self.children_of = []
         self.groups: dict[QTreeWidgetItem, Group] = {}
+        self.entries.clear()
         self.pages = pages
         for page in pages:
             parent = QTreeWidgetItem(self.tree)
@@ -145,7 +161,8 @@ class QuestionList(QWidget):
             self.sections.append(parent)
             self.children_of.append([])
             if page.group is not None and page.group.kind == "repeat":
-                continue  # its questions are per entry: the page itself is the way there
+                self.entries.add_branch(parent, page.group)  # its entries, once answers are set
+                continue
             if page.group is not None:
                 self._add(parent, page.group.children)
             else:
@@ -165,12 +182,15 @@ class QuestionList(QWidget):
             if isinstance(node, Question):
                 if node.type not in UNSHOWN_TYPES:
                     self._question_item(parent, node)
-            elif node.kind != "repeat":
+            else:
                 branch = QTreeWidgetItem(parent)
                 branch.setData(0, NAME_ROLE, None)
                 branch.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 self.groups[branch] = node
-                self._add(branch, node.children)
+                if node.kind == "repeat":
+                    self.entries.add_branch(branch, node)
+                else:
+                    self._add(branch, node.children)
 
     def set_language(self, definition: SurveyDefinition, language: str) -> None:
         fallback = definition.default_language
@@ -183,10 +203,16 @@ class QuestionList(QWidget):
         for question in definition.questions:
             item = self.items.get(question.key or question.name)
             if item is not None:
-                item.setData(0, Qt.ItemDataRole.UserRole + 2,
-                             question.label_in(language, fallback) or question.name)
+                item.setData(0, LABEL_ROLE, question.label_in(language, fallback) or question.name)
+        self.language = language
 
-    def update_states(self, definition: SurveyDefinition, state: FormState) -> None:
+    def set_entries(self, definition: SurveyDefinition, answers: Mapping[str, Any]) -> None:
+        """The entries of the repeats as the answers hold them now (rebuilt when they change)."""
+        if self.entries.fill(definition, answers, getattr(self, "language", "en")):
+            self.tree.expandAll()
+
+    def update_states(self, definition: SurveyDefinition, state: FormState,
+                      tree: TreeState | None = None) -> None:
         for question in definition.questions:
             item = self.items.get(question.key or question.name)
             if item is None:
@@ -194,37 +220,54 @@ class QuestionList(QWidget):
             kind = question_state(state, question.name, question.is_input)
             label = REFERENCE_RE.sub(
                 lambda m: str(state.values.get(m.group(1), "…")),
-                str(item.data(0, Qt.ItemDataRole.UserRole + 2) or question.name))
+                str(item.data(0, LABEL_ROLE) or question.name))
             item.setText(0, f"{_MARKS[kind]}  {label}")
             item.setData(0, STATE_ROLE, kind)
             item.setToolTip(0, _(STATE_LABELS[kind]))
             item.setForeground(0, QBrush(QColor(_COLORS[kind])))
+        self.entries.update_states(tree, _MARKS, _COLORS,
+                                   {kind: _(label) for kind, label in STATE_LABELS.items()})
         self._filter(self.search.text())
 
     def state_of(self, name: str) -> str | None:
-        item = self.items.get(name)
+        item = self.items.get(name) or self.entries.items.get(name)
         return None if item is None else str(item.data(0, STATE_ROLE))
 
     def _filter(self, text: str) -> None:
         needle = text.strip().casefold()
-        for parent, children in zip(self.sections, self.children_of, strict=True):
-            shown = 0
-            for item in children:
-                hit = not needle or needle in item.text(0).casefold() or needle in str(
-                    item.data(0, NAME_ROLE)).casefold()
-                item.setHidden(not hit)
-                shown += hit
-            parent.setHidden(bool(needle) and not shown)
-        for branch in self.groups:
-            kids = [branch.child(i) for i in range(branch.childCount())]
-            branch.setHidden(bool(needle) and not any(
-                kid is not None and not kid.isHidden() for kid in kids))
+
+        def show(item: QTreeWidgetItem) -> bool:
+            """Hide what does not match; a branch stays while anything inside it does."""
+            kids = [show(kid) for kid in (item.child(i) for i in range(item.childCount()))
+                    if kid is not None]
+            name = item.data(0, NAME_ROLE)
+            hit = not needle or any(kids) or (name is not None and (
+                needle in item.text(0).casefold() or needle in str(name).casefold()))
+            item.setHidden(not hit)
+            return hit
+
+        for parent in self.sections:
+            show(parent)
 
     def first_visible(self) -> QTreeWidgetItem | None:
-        for children in self.children_of:
-            for item in children:
-                if not item.isHidden():
-                    return item
+        """The first question (not a branch, not an entry) the filter leaves."""
+
+        def first(item: QTreeWidgetItem) -> QTreeWidgetItem | None:
+            if item.isHidden():
+                return None
+            if item.childCount() == 0 and item.data(0, NAME_ROLE):
+                return item
+            for i in range(item.childCount()):
+                kid = item.child(i)
+                found = first(kid) if kid is not None else None
+                if found is not None:
+                    return found
+            return None
+
+        for parent in self.sections:
+            found = first(parent)
+            if found is not None:
+                return found
         return None
 
     def choose(self, item: QTreeWidgetItem) -> None:
@@ -233,7 +276,7 @@ class QuestionList(QWidget):
             self.questionChosen.emit(str(name))
 
     def select(self, name: str) -> None:
-        item = self.items.get(name)
+        item = self.items.get(name) or self.entries.items.get(name)
         if item is not None:
             self.tree.setCurrentItem(item)
 

@@ -21,6 +21,7 @@ def test_every_corpus_form_opens_and_walks(qtbot, gui_ctx) -> None:  # type: ign
     form.resize(1200, 800)
     form.show()
     walked = {}
+    repeats = {}
     for path in FORMS:
         definition, _changes = service.import_xlsform_file(gui_ctx.db, gui_ctx.profile, path)
         submission = service.create_submission(
@@ -36,8 +37,27 @@ def test_every_corpus_form_opens_and_walks(qtbot, gui_ctx) -> None:  # type: ign
             widget = form.widgets[name]
             assert widget.accessibleName(), (path.name, name)
             widget.focus_input()
+        # One entry in every repeat on a page (nested ones too): its questions build, speak,
+        # and appear in the question list under the entry.
+        entries = 0
+        for page in range(len(form.pages)):
+            form.show_section(page)
+            done: set[str] = set()
+            for _depth in range(4):  # an entry of a repeat, then of the repeats inside it …
+                blocks = [b for top in form.repeat_blocks for b in top.all_blocks()
+                          if form.stack.widget(page).isAncestorOf(b) and b.path not in done
+                          and b.isVisibleTo(form)]
+                for block in blocks:
+                    done.add(block.path)
+                    assert form.add_instances(block.path), (path.name, block.path)
+                    entries += 1
+        for key, widget in form.instance_widgets.items():
+            assert widget.accessibleName(), (path.name, key)
         form.show_question_list()
         assert set(form.question_list.items) == shown
+        assert set(form.instance_widgets) <= set(form.question_list.entries.items), path.name
         walked[path.name] = len(shown)
+        repeats[path.name] = entries
     assert len(walked) == len(FORMS)
     assert sum(walked.values()) > 1000
+    assert sum(repeats.values()) >= 10

@@ -84,3 +84,67 @@ def _plausible(definition, name: str) -> str:  # type: ignore[no-untyped-def]
     if q.type == "date":
         return "2026-03-05"
     return "kim@incheon.go.kr" if name == "resp_email" else "Kim Min-ji"
+
+
+def test_repeat_entries_are_listed_with_their_questions_and_states(qtbot, gui_ctx, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.gui.surveys.test_repeats_keyboard import _projects
+
+    _workspace_, form = _projects(qtbot, gui_ctx, tmp_path)
+    page = next(i for i, p in enumerate(form.pages)
+                if p.group is not None and p.group.name == "projects")
+    form.show_section(page)
+    first = form.add_instances("projects")
+    second = form.add_instances("projects")
+    assert first and second
+    qtbot.keyClicks(QApplication.focusWidget(), "Heating")  # the second entry's name
+    partner = form.add_instances(f"projects[@id={first}]/partners")
+    qtbot.keyClicks(QApplication.focusWidget(), "ADB")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    questions = form.question_list
+    entries = questions.entries.items
+    first_path, second_path = f"projects[@id={first}]", f"projects[@id={second}]"
+    partner_path = f"{first_path}/partners[@id={partner}]"
+    # Each entry is an item under the repeat's branch, its questions under it, in form order.
+    branch = questions.sections[page]
+    assert [branch.child(i).data(0, Qt.ItemDataRole.UserRole) for i in range(branch.childCount())
+            ] == [first_path, second_path]
+    assert entries[first_path].text(0).endswith("Project 1")
+    assert entries[f"{first_path}/name"].parent() is entries[first_path]
+    assert entries[f"{partner_path}/partner_name"].parent() is entries[partner_path]
+    # States: the second entry's name answered, the first's required and empty.
+    assert questions.state_of(f"{second_path}/name") == ANSWERED
+    assert questions.state_of(f"{first_path}/name") == REQUIRED
+    assert questions.state_of(f"{first_path}/sector") == OPEN
+    assert questions.state_of(f"{partner_path}/partner_name") == ANSWERED
+    assert questions.state_of(first_path) == REQUIRED and questions.state_of(second_path) == ANSWERED
+    # The progress counts the required questions inside entries too: contact, two names.
+    assert "1 of 3 required" in form.progress_label.text()
+    # A click on a question of an entry jumps into that entry.
+    questions.tree.itemClicked.emit(entries[f"{first_path}/name"], 0)
+    focused = _focused_question()
+    assert focused.answer_key == f"{first_path}/name"
+    qtbot.keyClicks(focused.edit, "Bus")
+    # Ctrl+G, type, Enter: the first match inside the entries, here the partner's share.
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    assert questions.state_of(f"{first_path}/name") == ANSWERED
+    qtbot.keyClicks(questions.search, "share")
+    qtbot.keyClick(questions.search, Qt.Key.Key_Return)
+    assert _focused_question().answer_key == f"{partner_path}/share"
+    qtbot.keyClicks(QApplication.focusWidget(), "150")  # over 100: not valid
+    form.show_question_list()
+    assert questions.state_of(f"{partner_path}/share") == INVALID
+    assert questions.state_of(first_path) == INVALID
+    # A click on an entry itself: its first question, from another page.
+    form.show_section(0)
+    questions.tree.itemClicked.emit(questions.entries.items[second_path], 0)
+    assert _focused_question().answer_key == f"{second_path}/name"
+    assert form.pages[form.current_section].group.name == "projects"
+    # An entry with nothing in it yet (and nothing required) is open, not answered.
+    empty = form.add_instances(f"projects[@id={first}]/partners")
+    form.show_question_list()
+    assert questions.state_of(f"{first_path}/partners[@id={empty}]") == OPEN
+    # Removing an entry takes it off the list.
+    form.remove_instance(second_path)
+    form.show_question_list()
+    assert second_path not in questions.entries.items
+    assert branch.childCount() == 1
