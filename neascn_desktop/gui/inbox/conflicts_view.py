@@ -262,6 +262,8 @@ class ConflictsView(QWidget):
         self.comparison_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.comparison_view.verticalHeader().hide()
         self.comparison_view.setWordWrap(True)
+        # A repeat's entries take a line each: rows as tall as their text, never elided.
+        self.comparison_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
 
         # Framework sections: the texts side by side, and the proposed text to accept or edit.
         self.texts = QSplitter(Qt.Orientation.Horizontal, self)

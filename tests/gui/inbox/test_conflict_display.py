@@ -41,9 +41,13 @@ def _conflict(make_device, tmp_path: Path) -> tuple[Device, str]:  # type: ignor
     return sec, response
 
 
+def _row(model, name: str) -> int:  # type: ignore[no-untyped-def]
+    return next(r for r in range(model.rowCount())
+                if model.data(model.index(r, 0), Qt.ItemDataRole.ToolTipRole) == name)
+
+
 def _cells(model, name: str) -> list[str]:  # type: ignore[no-untyped-def]
-    row = next(r for r in range(model.rowCount())
-               if model.data(model.index(r, 0), Qt.ItemDataRole.ToolTipRole) == name)
+    row = _row(model, name)
     return [model.data(model.index(row, c)) for c in range(1, model.columnCount())]
 
 
@@ -68,9 +72,12 @@ def test_repeats_dates_and_numbers_are_shown_in_the_users_language(qtbot, make_d
         assert "1,000,000" in " ".join(projects) and "1,100,000" in " ".join(projects)
         dates = _cells(model, "answers.interview_date")
         assert dates[0] == format_date(date(2026, 11, 20), "en") and not any("2026-11" in d for d in dates), dates
+        assert view.comparison_view.rowHeight(_row(model, "answers.projects")) > view.comparison_view.rowHeight(
+            _row(model, "answers.interview_date"))  # the entries wrap, never elided
         grab(view, "conflict-repeat-en")
 
         i18n.set_language("ja")
+        view.retranslateUi()  # what the main window does on a language change
         view.refresh()
         projects = _cells(model, "answers.projects")
         assert "Entry" not in projects[1] and "Bus" in projects[1] and "{" not in projects[1]
