@@ -274,3 +274,53 @@ def test_undo_redo_undo_of_a_resolution_is_never_a_false_conflict(db, secretaria
     undo.undo_undo(db, again.undo_id)
     shown = replica.current(db, "city", "seoul")
     assert shown is not None and shown.heads == 1 and shown.payload["population"] == 9_450_000
+
+
+def _every_value(device: Device) -> dict[tuple[str, str], Any]:
+    """Every record's current value, of every entity type this profile holds (withdrawn ones
+    absent, as if never made)."""
+    from sqlalchemy import select
+
+    from neascn_desktop.replica.tables import current_table
+
+    db = device.open()
+    try:
+        with db.connect() as conn:
+            types = set(conn.scalars(select(current_table.c.entity_type).distinct()))
+        return {(t, s.entity_id): s.payload for t in sorted(types) for s in replica.list_current(db, t)}
+    finally:
+        db.dispose()
+
+
+def test_done_when_an_undone_import_exported_to_the_field_equals_never_importing(make_device, tmp_path: Path) -> None:
+    """Issue 16, done when: an import undone on the secretariat and exported to a field profile
+    leaves both with the same digest as each other, and every record's current value (every
+    entity type) equal to that of a profile that never imported the package."""
+    sec = make_device("sec", "secretariat")
+    field = make_device("field", "field")
+    deployment = tmp_path / "deployment.neascn"
+    sec.run("package", "export", "--kind", "deployment", "-o", deployment)
+    field.run("package", "import", deployment)
+    sec.run("trust", "add", field.keyfile)
+    never = Device("never", tmp_path / "never", sec.cli)
+    shutil.copytree(sec.data_dir, never.data_dir)
+    # The package creates a city and a response, and edits the response twice.
+    field.run("city", "add", "--id", "sainshand", "--name", "en=Sainshand", "--country", "MN",
+              "--population", "29000")
+    response = field.json("response", "new", "--city", "sainshand")["id"]
+    field.run("response", "set", response, "resp_name=Bat", "projects[+]/proj_name=Heating")
+    field.run("response", "set", response, "projects[1]/proj_investment=12")
+    package = tmp_path / "r1.neascn"
+    field.run("package", "export", "--kind", "responses", "-o", package)
+    sec.run("package", "import", package)
+    imported = _every_value(sec)
+    assert ("city", "sainshand") in imported and ("submission", response) in imported
+
+    sec.run("package", "undo", _package_id(package))
+    to_field = tmp_path / "to-field.neascn"
+    sec.run("package", "export", "--kind", "all", "--full", "-o", to_field)
+    field.run("package", "import", to_field)
+    assert field.digest == sec.digest
+    expected = _every_value(never)
+    assert _every_value(sec) == expected
+    assert _every_value(field) == expected
