@@ -229,8 +229,8 @@ def resolve_keep(db: Database, entity_id: str, revision_id: str) -> Revision:
     return _settle(
         db, entity_id, None,
         lambda session, device_id: replica_resolve_keep(session, device_id, entity_id, revision_id),
-        lambda current: audit.event(N_("Kept revision {revision} of {type} {id} ({count} heads)."),
-                                    revision=revision_id[:12], type=current[0].entity_type, id=entity_id,
+        lambda current: audit.event(N_("Kept version {revision} of {record} ({count} versions were in conflict)."),
+                                    revision=revision_id[:12], record=_record_title(db, current),
                                     count=len(current)))
 
 
@@ -247,9 +247,16 @@ def resolve_with(db: Database, entity_id: str, new_payload: dict[str, Any], how:
         db, entity_id, new_payload,
         lambda session, device_id: replica_resolve(session, device_id, entity_id, new_payload),
         lambda current: audit.event(
-            N_("Resolved {type} {id} ({count} heads) with the merge proposal.") if how == "merge" else
-            N_("Resolved {type} {id} ({count} heads) with an edited version."),
-            type=current[0].entity_type, id=entity_id, count=len(current)))
+            N_("Resolved the conflict in {record} ({count} versions) with the merge proposal.") if how == "merge"
+            else N_("Resolved the conflict in {record} ({count} versions) with an edited version."),
+            record=_record_title(db, current), count=len(current)))
+
+
+def _record_title(db: Database, heads: list[Revision]) -> str:
+    """A record as people know it, for the audit log (its name, never only its id)."""
+    from neascn_desktop.sync import proposals
+
+    return proposals.record_title(db, heads[0], others=heads)
 
 
 def _check_edited(db: Database, entity_id: str, payload: dict[str, Any]) -> None:

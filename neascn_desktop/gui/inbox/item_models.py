@@ -15,7 +15,8 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from neascn_desktop.gui.table_model import RowTableModel
-from neascn_desktop.i18n import N_, _
+from neascn_desktop.i18n import N_, _, current_language
+from neascn_desktop.i18n.formatting import format_datetime
 from neascn_desktop.i18n.safe_text import safe_text
 from neascn_desktop.sync.audit import AuditEntry, action_label, verdict_label
 from neascn_desktop.sync.inbox import InboxEntry
@@ -336,7 +337,7 @@ class AuditTableModel(RowTableModel[AuditEntry]):
         else:
             count_text = ""
         return (
-            entry.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
+            format_datetime(entry.at.astimezone(), current_language()),
             action_label(entry.action),
             verdict_label(entry.verdict),
             entry.package_id or "",
