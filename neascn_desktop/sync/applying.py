@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from neascn_desktop.changes import Changes, change_name
-from neascn_desktop.i18n import _, ngettext
+from neascn_desktop.i18n import N_, _, ngettext
 from neascn_desktop.identity.tables import trusted_device_table
 from neascn_desktop.identity.trust import key_roll_allowed, trust_in_transaction
 from neascn_desktop.replica import ReplicaError, Revision, add_revisions
@@ -198,7 +198,7 @@ def _hold(run: _Run, prepared: Prepared, verdict: PackageVerdict) -> PackageOutc
             stored = parking.store_copy(path, folder, manifest, run.limits, prepared.file_sha256)
         except PackageError as exc:
             audit.record(conn, action="import", verdict=REFUSED, manifest=manifest, file_name=path.name,
-                         message=str(exc))
+                         message=audit.of_error(exc))
             return _refused(path, exc, verdict)
         reason = verdict.trust or "untrusted"
         values: dict[str, Any] = {
@@ -250,7 +250,7 @@ def _decide(run: _Run, prepared: Prepared, *, dry_run: bool,
         assert prepared.error is not None
         if not dry_run:
             audit.record_now(run.db, action="import", verdict=REFUSED, file_name=prepared.path.name,
-                             message=str(prepared.error))
+                             message=audit.of_error(prepared.error))
         return _refused(prepared.path, prepared.error), None
     trust = force_trust or run.book.judge(manifest)
     key = package_key(manifest)
@@ -268,7 +268,7 @@ def _decide(run: _Run, prepared: Prepared, *, dry_run: bool,
     if prepared.error is not None:
         if not dry_run:
             audit.record_now(run.db, action="import", verdict=REFUSED, manifest=manifest,
-                             file_name=prepared.path.name, message=str(prepared.error))
+                             file_name=prepared.path.name, message=audit.of_error(prepared.error))
         return _refused(prepared.path, prepared.error, verdict), None
     if dry_run:
         with run.db.connect() as conn:
@@ -419,9 +419,9 @@ def _apply_batch(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
             return [outcome for item in items for outcome in _apply_batch(run, [item], from_inbox)]
         prepared, verdict = items[0]
         assert prepared.manifest is not None
-        error = PackageDamagedError(_("{file} was refused: {reason}").format(file=prepared.path.name, reason=exc))
+        error = PackageDamagedError.said(N_("{file} was refused: {reason}"), file=prepared.path.name, reason=exc)
         audit.record_now(run.db, action="import", verdict=REFUSED, manifest=prepared.manifest,
-                         file_name=prepared.path.name, message=str(error))
+                         file_name=prepared.path.name, message=audit.of_error(error))
         return [_refused(prepared.path, error, verdict)]
 
 

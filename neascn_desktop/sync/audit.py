@@ -71,6 +71,15 @@ def event(template: str, **values: Any) -> str:
     return _EVENT + json.dumps({"template": template, "values": values}, sort_keys=True, ensure_ascii=False)
 
 
+def of_error(error: BaseException) -> str:
+    """A refusal's message for the log: an event when the error was raised with ``said``, else its
+    sentence as it is."""
+    said = getattr(error, "event", None)
+    if isinstance(said, tuple) and len(said) == 2:
+        return event(said[0], **said[1])
+    return str(error)
+
+
 def events(*messages: str) -> str:
     """Several events (each made by ``event``) stored as one message, said one after another."""
     parts = [json.loads(m[len(_EVENT):]) for m in messages if m.startswith(_EVENT)]
@@ -85,6 +94,8 @@ def term(message: str) -> dict[str, str]:
 def _value(value: Any) -> str:
     if isinstance(value, dict) and set(value) == {"term"}:
         return _(str(value["term"]))
+    if isinstance(value, dict) and set(value) == {"template", "values"}:
+        return _said(value)  # an error's event inside another's
     return safe_text(value)
 
 

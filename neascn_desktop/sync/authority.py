@@ -42,7 +42,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from neascn_desktop.i18n import _
+from neascn_desktop.i18n import N_, _
 from neascn_desktop.replica.clock import MAX_OBSERVED_DRIFT_MS, parse_clock
 from neascn_desktop.replica.revision import Revision, canonical_json, is_withdrawn, make_revision
 from neascn_desktop.replica.tables import current_table, pending_table, revision_table
@@ -201,8 +201,8 @@ class Authority:
             return
         created = _as_time(manifest.created_at)
         if created > self.now + CREATED_AHEAD:
-            raise AuthorityError(_("The package is dated {time}, more than a day ahead of this computer's clock.").format(
-                time=_printable(manifest.created_at, 40)))
+            raise AuthorityError.said(N_("The package is dated {time}, more than a day ahead of this computer's clock."),
+                                      time=_printable(manifest.created_at, 40))
         new = self._new(revisions) if new is None else self._not_builtin(new)
         if not new:
             return
@@ -240,18 +240,18 @@ class Authority:
                         in_package: dict[str, Revision]) -> None:
         wall, _counter = parse_clock(rev.clock)
         if wall > limit_ms:
-            raise AuthorityError(_("Record {type} {id} has a clock far ahead of the time its package was made.").format(
-                **_record(rev.entity_type, rev.entity_id)))
+            raise AuthorityError.said(N_("Record {type} {id} has a clock far ahead of the time its package was made."),
+                                      **_record(rev.entity_type, rev.entity_id))
         author = rev.device_id
         if author == signer:
             self._check_rule(rev, role, author, in_package)
             self._check_shape(rev, in_package)
             return
         if role != SECRETARIAT:
-            raise AuthorityError(_(
+            raise AuthorityError.said(N_(
                 "Record {type} {id} was made by another device ({author}); only the secretariat passes on "
-                "records of other devices that this device does not have yet.").format(
-                    author=_printable(author, 100), **_record(rev.entity_type, rev.entity_id)))
+                "records of other devices that this device does not have yet."),
+                author=_printable(author, 100), **_record(rev.entity_type, rev.entity_id))
         # Relayed by the hub: judged by its author's rules when this device knows the author;
         # else any type the hub deals in (framework sections and comments too, which it passes
         # on though it only merges them itself).
@@ -274,8 +274,8 @@ class Authority:
     def _check_shape(self, rev: Revision, in_package: dict[str, Revision]) -> None:
         withdrawn = is_withdrawn(rev.payload)
         if withdrawn and not rev.parents:
-            raise AuthorityError(_("Record {type} {id} is marked withdrawn, but names no revision it withdraws.").format(
-                **_record(rev.entity_type, rev.entity_id)))
+            raise AuthorityError.said(N_("Record {type} {id} is marked withdrawn, but names no revision it withdraws."),
+                                      **_record(rev.entity_type, rev.entity_id))
         try:
             definition = record_schema.check_payload(rev.entity_type, rev.entity_id, rev.payload)
             if definition is not None:
@@ -286,9 +286,9 @@ class Authority:
                 record_schema.check_answers(rev.payload["answers"], definition,
                                             self._memo.for_definition(definition))
         except record_schema.RecordError as exc:
-            raise AuthorityError(_("Record {type} {id}, field “{field}”: {reason}.").format(
-                field=_printable(exc.field, 100), reason=_printable(str(exc), 300),
-                **_record(rev.entity_type, rev.entity_id))) from None
+            raise AuthorityError.said(N_("Record {type} {id}, field “{field}”: {reason}."),
+                                      field=_printable(exc.field, 100), reason=_printable(str(exc), 300),
+                                      **_record(rev.entity_type, rev.entity_id)) from None
 
     def _check_rule(self, rev: Revision, role: str, actor: str, in_package: dict[str, Revision]) -> None:
         rule = RULES.get(role, {}).get(rev.entity_type)
@@ -302,10 +302,9 @@ class Authority:
             if roots and roots != {actor}:
                 if rule == "resolve" and self._only_shared_fields_changed(rev, in_package):
                     return
-                raise AuthorityError(_(
+                raise AuthorityError.said(N_(
                     "Record {type} {id} was created by another device; a device trusted as “{role}” "
-                    "may change only records it created.").format(role=role, **_record(
-                        rev.entity_type, rev.entity_id)))
+                    "may change only records it created."), role=role, **_record(rev.entity_type, rev.entity_id))
         if not rev.parents and rev.entity_type in ("submission", "framework_comment"):
             claimed = rev.payload.get("device_id")
             if claimed is not None and claimed != actor:
@@ -361,8 +360,9 @@ class Authority:
 
     @staticmethod
     def _not_allowed(rev: Revision, role: str) -> AuthorityError:
-        return AuthorityError(_("Record {type} {id}: a device trusted as “{role}” may not change this kind of record.").format(
-            role=role, **_record(rev.entity_type, rev.entity_id)))
+        return AuthorityError.said(
+            N_("Record {type} {id}: a device trusted as “{role}” may not change this kind of record."),
+            role=role, **_record(rev.entity_type, rev.entity_id))
 
     def _definition(self, entity_id: str, in_package: dict[str, Revision]) -> SurveyDefinition | None:
         if entity_id not in self.known.definitions:

@@ -84,3 +84,32 @@ def test_trust_undo_resolve_and_revoke_rows_are_events_said_in_the_readers_langu
     assert len(said) >= 5
     for text in said:
         assert not any(word in text for word in ("Trusted", "Revoked", "Undid", "Resolved", "Kept", "Отменён")), text
+
+
+def test_an_authority_refusal_written_in_russian_is_read_in_english(make_device, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A package refused by the authority rules was logged in the importer's language (a
+    Russian session's refusal stayed Russian for every later reader)."""
+    from neascn_desktop.replica.clock import format_clock, wall_ms
+    from neascn_desktop.surveys import installed
+    from tests.sync.sync_support import signed_package
+
+    sec = make_device("sec", "secretariat")
+    tf = make_device("tf", "taskforce")
+    sec.run("trust", "add", tf.keyfile, "--as", "taskforce")
+    seoul = next(r for r in installed.builtin_revisions() if r.entity_id == "seoul")
+    from neascn_desktop import replica
+
+    forged = replica.make_revision("city", "seoul", [seoul.id], tf.profile().device_id, format_clock(wall_ms(), 0),
+                                   dict(seoul.payload, population=1))
+    package = signed_package(tf.data_dir, [forged], tmp_path / "city.neascn", kind="all")
+    sec.run("--lang", "ru", "package", "import", package, expect=1)
+    db = sec.open()
+    try:
+        i18n.set_language("en")  # the reader's language (the import ran in Russian)
+        refused = [e for e in audit.list_audit(db) if e.verdict == "refused"]
+        assert refused and refused[0].message.startswith("city.neascn was refused: Record city seoul: a device "), refused
+        i18n.set_language("ru")
+        assert "Record" not in audit.list_audit(db)[0].message
+    finally:
+        i18n.set_language("en")
+        db.dispose()
