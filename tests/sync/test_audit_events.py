@@ -113,3 +113,19 @@ def test_an_authority_refusal_written_in_russian_is_read_in_english(make_device,
     finally:
         i18n.set_language("en")
         db.dispose()
+
+
+def test_a_damaged_package_logged_in_korean_is_read_in_english(make_device, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    sec = make_device("sec", "secretariat")
+    broken = tmp_path / "broken.neascn"
+    broken.write_bytes(b"this is not a zip archive at all")
+    sec.run("--lang", "ko", "package", "import", broken, expect=None)
+    db = sec.open()
+    try:
+        i18n.set_language("en")
+        refused = [e for e in audit.list_audit(db) if e.verdict == "refused"]
+        assert refused[0].message == (
+            "broken.neascn is damaged; ask the sender for a new copy (it is not a readable ZIP archive).")
+    finally:
+        i18n.set_language("en")
+        db.dispose()
