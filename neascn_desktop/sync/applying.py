@@ -55,6 +55,7 @@ from neascn_desktop.sync.tables import audit_table, inbox_table, package_table
 from neascn_desktop.sync.verify import (
     APPLICABLE,
     FIRST_USE,
+    TRUST_LABELS,
     TRUSTED,
     PackageVerdict,
     TrustBook,
@@ -214,8 +215,11 @@ def _hold(run: _Run, prepared: Prepared, verdict: PackageVerdict) -> PackageOutc
             run.inbox_used = True
         else:
             conn.execute(update(box).where(*this_entry).values(**values))
-        audit.record(conn, action="import", verdict=WAITING, manifest=manifest,
-                     file_name=path.name, message=reason)
+        audit.record(conn, action="import", verdict=WAITING, manifest=manifest, file_name=path.name,
+                     message=audit.event(N_("{file} waits in the inbox: the sender {name} ({fingerprint}) is {trust}."),
+                                         file=path.name, name=manifest.sender.display_name,
+                                         fingerprint=manifest.sender.fingerprint,
+                                         trust=audit.term(TRUST_LABELS.get(reason, reason))))
     message = _("{file} waits in the inbox: the sender {name} ({fingerprint}) is {trust}.").format(
         file=path.name, name=manifest.sender.display_name, fingerprint=manifest.sender.fingerprint,
         trust=_trust_words(verdict.trust))

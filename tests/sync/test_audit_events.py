@@ -129,3 +129,25 @@ def test_a_damaged_package_logged_in_korean_is_read_in_english(make_device, tmp_
     finally:
         i18n.set_language("en")
         db.dispose()
+
+
+def test_a_waiting_package_row_says_why_in_the_readers_language(tmp_path: Path) -> None:
+    """The row of a package held in the inbox stored the bare key "untrusted"."""
+    from neascn_desktop.sync.importer import import_packages
+
+    sec_db, sec = new_profile(tmp_path / "sec", "secretariat", "Secretariat")
+    field_db, field = new_profile(tmp_path / "field", "field", "Bat")
+    try:
+        commit_submission(field_db, field, {"resp_name": "Bat"})
+        export_package(field_db, "responses", tmp_path / "r.neascn",
+                       recipient=Recipient(sec.device_id, sec.display_name, sec.encryption_public_key))
+        import_packages(sec_db, [tmp_path / "r.neascn"])
+        said = audit.list_audit(sec_db)[0]
+        assert said.verdict == "waiting" and said.message.startswith("r.neascn waits in the inbox: the sender Bat")
+        assert said.message.endswith("is not trusted.")
+        i18n.set_language("ja")
+        assert "not trusted" not in audit.list_audit(sec_db)[0].message
+    finally:
+        i18n.set_language("en")
+        sec_db.dispose()
+        field_db.dispose()

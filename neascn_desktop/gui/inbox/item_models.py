@@ -158,7 +158,8 @@ class PackageItem:
             return self.verdict.summary
         if self.inbox is not None:
             return _("Waiting since {time}: the sender is {trust}.").format(
-                time=self.inbox.received_at.strftime("%Y-%m-%d %H:%M"), trust=trust_label(self.inbox.reason))
+                time=format_datetime(self.inbox.received_at.astimezone(), current_language(), format="short"),
+                trust=trust_label(self.inbox.reason))
         return ""
 
 
