@@ -161,6 +161,12 @@ class ComparisonModel(RowTableModel[conflicts.FieldRow]):
             return self._head_labels[section - 2]
         return super().column_title(section)
 
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt's name
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return self.column_title(section)  # the whole title of a cut one
+        return super().headerData(section, orientation, role)
+
     def flags(self, index: Index) -> Qt.ItemFlag:
         base = super().flags(index)
         if index.isValid() and index.column() == self.columnCount() - 1:
