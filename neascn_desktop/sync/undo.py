@@ -228,7 +228,12 @@ def undo_resolution(db: Database, revision_id: str) -> UndoResult:
         if _in_effect(conn, RESOLUTION, revision_id) is not None:
             raise PackageStateError(_("This conflict resolution is undone already."))
 
-    message = (N_("Undid the resolution of the conflict in record {id}."), {"id": row.entity_id})
+    from neascn_desktop.replica import get_revision
+    from neascn_desktop.sync.proposals import record_title
+
+    merge = get_revision(db, revision_id)
+    title = record_title(db, merge) if merge is not None else row.entity_id
+    message = (N_("Undid the resolution of the conflict in {record}."), {"record": title})
     return _withdraw(db, RESOLUTION, revision_id, [revision_id], message, check=check)
 
 

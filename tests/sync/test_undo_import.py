@@ -264,6 +264,7 @@ def test_undo_redo_undo_of_a_resolution_is_never_a_false_conflict(db, secretaria
 
     first = undo.undo_resolution(db, merge.id)
     assert len(replica.heads(db, "seoul")) == 2
+    assert first.message.startswith("Undid the resolution of the conflict in Seoul.")  # its name, not its id
     undo.undo_undo(db, first.undo_id)
     assert len(replica.heads(db, "seoul")) == 1
 
