@@ -43,6 +43,7 @@ from neascn_desktop.gui.surveys.form_position import PositionMemory
 from neascn_desktop.gui.surveys.form_repeats import RepeatEditing
 from neascn_desktop.gui.surveys.group_block import GroupBlock
 from neascn_desktop.gui.surveys.media_widgets import AttachmentQuestion
+from neascn_desktop.gui.surveys.problem_banner import finalized_message
 from neascn_desktop.gui.surveys.question_base import ERROR_COLOR, QuestionWidget
 from neascn_desktop.gui.surveys.question_list import section_title
 from neascn_desktop.gui.surveys.questions import question_widget
@@ -601,7 +602,7 @@ class SurveyForm(RepeatEditing, FormLanguage, FormFrame):
         self.export_button.setEnabled(finalized)
         self.export_button.setVisible(sends_responses(self.ctx.profile.role))
         if finalized:
-            self.banner.show_message(self._finalized_message(), error=False)
+            self.banner.show_message(finalized_message(self.submission, self.ctx.profile.role), error=False)
         elif self._show_all_issues:
             self.banner.show_problems(self.tree.issues if self.tree is not None else state.issues,
                                       self._question_label)
@@ -610,18 +611,6 @@ class SurveyForm(RepeatEditing, FormLanguage, FormFrame):
         self._update_navigation()
         self._question_list_dirty = True
         self._refresh_question_list()
-
-    def _finalized_message(self) -> str:
-        """What the banner says of a finalized response: true after an export, too."""
-        assert self.submission is not None
-        if self.submission.received:
-            return _("This survey is finalized and the secretariat has received it. Reopen it to change answers.")
-        if self.submission.sent:
-            return _("This survey is finalized and was exported for the secretariat. Reopen it to change answers.")
-        if sends_responses(self.ctx.profile.role):
-            return _("This survey is finalized and locked. Reopen it to change answers, or export "
-                     "it for the secretariat.")
-        return _("This survey is finalized and locked. Reopen it to change answers.")
 
     def _refresh_question_list(self) -> None:
         """The question list's states (only while it is on screen; else when it is shown)."""
