@@ -32,4 +32,6 @@ def _event_value(value: Any) -> Any:
     too), or its sentence."""
     if isinstance(value, NeascnError) and value.event is not None:
         return {"template": value.event[0], "values": value.event[1]}
-    return str(value) if isinstance(value, BaseException) else value
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)  # a path, an exception: its text (the event is stored as JSON)

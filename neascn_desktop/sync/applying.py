@@ -265,8 +265,8 @@ def _decide(run: _Run, prepared: Prepared, *, dry_run: bool,
         known_digest = run.in_flight.get(key)
     if known_digest is not None:
         if known_digest != manifest.digest:
-            exc = PackageDamagedError(_("{file} reuses the id of another package that was imported before.").format(
-                file=prepared.path.name))
+            exc = PackageDamagedError.said(N_("{file} reuses the id of another package that was imported before."),
+                                           file=prepared.path.name)
             return _refused(prepared.path, exc, verdict), None
         return PackageOutcome(prepared.path, ALREADY, _already_message(prepared.path), verdict), None
     if prepared.error is not None:
@@ -297,8 +297,8 @@ def _attachments_of(run: _Run | None, prepared: Prepared) -> Iterator[tuple[str,
         return
     with open_package(prepared.path, run.limits) as reader:
         if reader.sha256 != prepared.file_sha256:
-            raise PackageStateError(_("{file} changed while it was being imported.").format(
-                file=prepared.path.name))
+            raise PackageStateError.said(N_("{file} changed while it was being imported."),
+                                         file=prepared.path.name)
         yield from reader.attachments(reader.decryption_key(run.keys))
 
 
@@ -423,7 +423,8 @@ def _apply_batch(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
             return [outcome for item in items for outcome in _apply_batch(run, [item], from_inbox)]
         prepared, verdict = items[0]
         assert prepared.manifest is not None
-        error = PackageDamagedError.said(N_("{file} was refused: {reason}"), file=prepared.path.name, reason=exc)
+        error = PackageDamagedError.said(N_("{file} was refused: {reason}"),
+                                         file=prepared.path.name, reason=exc)
         audit.record_now(run.db, action="import", verdict=REFUSED, manifest=prepared.manifest,
                          file_name=prepared.path.name, message=audit.of_error(error))
         return [_refused(prepared.path, error, verdict)]

@@ -474,14 +474,15 @@ def open_package(path: Path, limits: Limits = DEFAULT_LIMITS, *,
     path = Path(path)
 
     def unreadable(exc: OSError) -> PackageDamagedError:
-        return PackageDamagedError(_("Cannot read {file}: {reason}").format(file=path, reason=exc.strerror or exc))
+        return PackageDamagedError.said(N_("Cannot read {file}: {reason}"),
+                                        file=path, reason=exc.strerror or exc)
 
     try:
         status = path.stat()
     except OSError as exc:
         raise unreadable(exc) from exc
     if not stat.S_ISREG(status.st_mode):
-        raise PackageDamagedError(_("{file} is not a file.").format(file=path))
+        raise PackageDamagedError.said(N_("{file} is not a file."), file=path)
     size = status.st_size
     if size > limits.max_file_bytes:
         raise _too_large(path, N_("the file is larger than {limit} bytes"), limit=limits.max_file_bytes)
@@ -524,7 +525,7 @@ def read_manifest(path: Path, limits: Limits = DEFAULT_LIMITS) -> Manifest:
     try:
         status = path.stat()
         if not stat.S_ISREG(status.st_mode):
-            raise PackageDamagedError(_("{file} is not a file.").format(file=path))
+            raise PackageDamagedError.said(N_("{file} is not a file."), file=path)
         if status.st_size > limits.max_file_bytes:
             raise _too_large(path, N_("the file is larger than {limit} bytes"), limit=limits.max_file_bytes)
         with path.open("rb") as handle, zipfile.ZipFile(handle) as zf:
@@ -535,8 +536,8 @@ def read_manifest(path: Path, limits: Limits = DEFAULT_LIMITS) -> Manifest:
                         _("{file}: the member {name!r} does not have its signed size.").format(
                             file=path.name, name=member.name))
     except OSError as exc:
-        raise PackageDamagedError(_("Cannot read {file}: {reason}").format(
-            file=path, reason=exc.strerror or exc)) from exc
+        raise PackageDamagedError.said(N_("Cannot read {file}: {reason}"),
+                                       file=path, reason=exc.strerror or exc) from exc
     except _ERRORS_OF_ZIPFILE:
         raise _damaged(path, N_("it is not a readable ZIP archive")) from None
     return manifest
@@ -555,7 +556,7 @@ def _signed_manifest(path: Path, zf: zipfile.ZipFile, handle: BinaryIO,
     if MANIFEST not in by_name:
         raise _damaged(path, N_("it has no manifest"))
     if SIGNATURE not in by_name:
-        raise PackageSignatureError(_("{file} is not signed.").format(file=path.name))
+        raise PackageSignatureError.said(N_("{file} is not signed."), file=path.name)
     raw = _read_bounded(path, zf, by_name[MANIFEST], limits.max_manifest_bytes)
     manifest = parse_manifest(path, raw)
     signature = _read_bounded(path, zf, by_name[SIGNATURE], 64)
@@ -569,8 +570,8 @@ def _signed_manifest(path: Path, zf: zipfile.ZipFile, handle: BinaryIO,
     listed = {m.name for m in manifest.members}
     present = set(by_name) - {MANIFEST, SIGNATURE}
     if present - listed:
-        raise PackageSignatureError(_("{file} contains a member that its signed manifest does not list.").format(
-            file=path.name))
+        raise PackageSignatureError.said(N_("{file} contains a member that its signed manifest does not list."),
+                                         file=path.name)
     if listed - present:
         raise _damaged(path, N_("a member listed in its manifest is missing"))
     return by_name, manifest
@@ -586,8 +587,8 @@ def _verify(path: Path, zf: zipfile.ZipFile, handle: BinaryIO, limits: Limits,
     for member in manifest.members:
         info = by_name[member.name]
         if info.file_size != member.size:
-            raise PackageSignatureError(_("{file}: the member {name!r} does not have its signed size.").format(
-                file=path.name, name=member.name))
+            raise PackageSignatureError.said(N_("{file}: the member {name!r} does not have its signed size."),
+                                             file=path.name, name=member.name)
         # Hashed chunk by chunk: a large member is not held whole unless it is kept.
         digest = hashlib.sha256()
         total = 0
@@ -599,8 +600,8 @@ def _verify(path: Path, zf: zipfile.ZipFile, handle: BinaryIO, limits: Limits,
             if keep:
                 chunks.append(chunk)
         if total != member.size or digest.hexdigest() != member.sha256:
-            raise PackageSignatureError(_("{file}: the member {name!r} does not match its signed hash.").format(
-                file=path.name, name=member.name))
+            raise PackageSignatureError.said(N_("{file}: the member {name!r} does not match its signed hash."),
+                                             file=path.name, name=member.name)
         if keep:
             verified[member.name] = b"".join(chunks)
             budget -= member.size
