@@ -5,9 +5,10 @@
 For each ``*.xlsx``/``*.xls``/``*.csv`` form in DIR (default: ``../shared/xlsform-corpus``):
 
 * **imported** — ``import_xlsform`` accepted it (else the refusal sentence is printed);
-* **faithful** — our XLSForm export, converted by pyxform, gives the same normalised tree
-  as the original converted by pyxform (every element's path, type, label, hint, bind,
-  control, choices and media; language headers compared by our language code);
+* **faithful** — our XLSForm export converts to an XForm (pyxform's ``xls2xform``) and gives
+  the same normalised tree as the original converted by pyxform (every element's path,
+  type, label, hint, bind, control, choices and media, and every setting; language headers
+  compared by our language code);
 * **answered, exported** — ``--responses N`` (default 20) generated responses, relevance and
   constraints respected (``benchmarks/generated_answers.py``), exported in every layout
   (flat, central, kobo) as CSV and XLSX, each export holding all N responses and one table
@@ -65,7 +66,7 @@ def _canonical(element: dict[str, Any], default: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     base = QUESTION_TYPE_DICT.get(element.get("type", ""), {})
     for key, value in element.items():
-        if key in ("children", "choices", "itemset") or key.startswith("neascn"):
+        if key in ("children", "choices", "itemset", "columns") or key.startswith("neascn"):
             continue
         if key in ("label", "hint", "guidance_hint") and isinstance(value, str):
             value = {default: value}  # one unnamed language is the default one
@@ -87,8 +88,9 @@ def _canonical(element: dict[str, Any], default: str) -> dict[str, Any]:
                    base.get("control", {}).get("mediatype"), element.get("type") if not base else None)
     out["bind"] = {**base.get("bind", {}), **out.get("bind", {})}
     out["control"] = {**base.get("control", {}), **out.get("control", {})}
-    if "choices" in element and isinstance(element["choices"], list):
-        out["choices"] = [_choice(c, default) for c in element["choices"]]
+    for key in ("choices", "columns"):  # a loop's columns are its choice list
+        if isinstance(element.get(key), list):
+            out[key] = [_choice(c, default) for c in element[key]]
     if not out.get("parameters"):
         out.pop("parameters", None)  # an empty parameters cell is no parameters
     out.pop("list_name", None)
@@ -110,9 +112,32 @@ def _choice(choice: dict[str, Any], default: str) -> Any:
     return _texts(out, default)
 
 
+def _converts(path: Path) -> str | None:
+    """None if pyxform converts the file to an XForm (``xls2xform``, without ODK Validate)."""
+    from pyxform.xls2xform import convert
+
+    try:
+        with warnings.catch_warnings(), redirect_stderr(io.StringIO()):
+            warnings.simplefilter("ignore")
+            convert(xlsform=str(path), validate=False, pretty_print=False)
+    except Exception as exc:  # noqa: BLE001 - a benchmark reports every failure
+        return f"pyxform cannot convert the export to an XForm: {exc}"
+    return None
+
+
 def compare(original: Path, exported: Path) -> str | None:
-    """None if pyxform reads both files to the same tree, else the first difference."""
+    """None if pyxform converts the export to an XForm and reads both files to the same
+    tree, else the first difference."""
+    failure = _converts(exported)
+    if failure:
+        return failure
     a, b = _pyxform_tree(original), _pyxform_tree(exported)
+    # The settings (root keys): every one the original has, but those our export names itself.
+    skip = _IGNORED_KEYS | {"children", "choices"}
+    diff = _first_difference({k: v for k, v in a.items() if k not in skip},
+                             {k: b.get(k) for k in a if k not in skip}, "settings")
+    if diff:
+        return diff
     default_a = _language(a.get("default_language", "default"), "en")
     ca = [_canonical(c, default_a) for c in a.get("children", [])]
     cb = [_canonical(c, _language(b.get("default_language", "default"), "en"))

@@ -290,7 +290,10 @@ def build_template() -> bytes:
     for level in (1, 2, 3):
         toc = _paragraph_style(document, f"TOC {level}")
         _fonts(toc, size=10.5, bold=(level == 1))
-        _spacing(toc, before=4 if level == 1 else 0, after=2, line=1.0)
+        # Exact lines: CJK fonts' single line is about 1.45 em against Arial's 1.15, which pushed
+        # the last entries of a 45-entry contents onto a page of their own in ko/zh/ja.
+        _spacing(toc, before=4 if level == 1 else 0, after=1.5, line=None)
+        toc.paragraph_format.line_spacing = Pt(12)
         toc.paragraph_format.left_indent = Mm(5 * (level - 1))
     toc_heading = styles["TOC Heading"]
     _fonts(toc_heading, size=16, bold=True, color=NAVY)

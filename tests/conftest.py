@@ -55,19 +55,42 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
-def _create_database(server: str) -> str:
+#: Set by ``.ci/run``, whose server is deleted whole afterwards: the test databases are not dropped
+#: one by one at the end (each DROP DATABASE waits for a checkpoint: minutes for the suite).
+THROWAWAY_SERVER_ENV = "NEASCN_TEST_THROWAWAY_SERVER"
+_template: list[str] = []  # the migrated database new ones are copied from, once made
+
+
+def _admin(server: str) -> Any:
     from sqlalchemy import create_engine
+
+    return create_engine(server, isolation_level="AUTOCOMMIT")
+
+
+def _url(server: str, name: str) -> str:
     from sqlalchemy.engine import make_url
 
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+def _create_database(server: str, *, blank: bool = False) -> str:
+    """A new database on the server: a copy of one migrated to the head (migrating each one
+    took most of the suite's time on PostgreSQL), or ``blank``."""
+    if not blank and not _template:
+        from sqlalchemy.engine import make_url
+
+        template = _create_database(server, blank=True)
+        open_database(Path(os.environ["NEASCN_DATA_DIR"]), template).dispose()
+        _template.append(str(make_url(template).database))
     name = f"neascn_test_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    admin = _admin(server)
     try:
         with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"' + ("" if blank else f' TEMPLATE "{_template[0]}"'))
     finally:
         admin.dispose()
     _created.append(name)
-    return make_url(server).set(database=name).render_as_string(hide_password=False)
+    return _url(server, name)
 
 
 @pytest.fixture(autouse=True)
@@ -117,17 +140,34 @@ def _data_directories_on_postgres(monkeypatch: pytest.MonkeyPatch) -> None:
             new_database(Path(dst), copy_of=url)
         return copied
 
+    upgrade = database.upgrade
+
+    def upgrade_from_blank(engine: Any, url: str, target: str = "head") -> None:
+        """A test that wants an older schema than the template's gets its database blank again."""
+        from sqlalchemy.engine import make_url
+
+        name = make_url(url).database
+        if target != "head" and name in _created and database.current_revision(engine) is not None:
+            engine.dispose()
+            admin = _admin(server)
+            try:
+                with admin.connect() as conn:
+                    conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+                    conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+            finally:
+                admin.dispose()
+        upgrade(engine, url, target)
+
     monkeypatch.setattr(database, "stored_url", remembered_or_new)
+    monkeypatch.setattr(database, "upgrade", upgrade_from_blank)
     monkeypatch.setattr(shutil, "copytree", copytree_with_database)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     server = os.environ.get(ALL_ON_POSTGRES_ENV)
-    if not server or not _created:
+    if not server or not _created or os.environ.get(THROWAWAY_SERVER_ENV):
         return
-    from sqlalchemy import create_engine
-
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    admin = _admin(server)
     try:
         with admin.connect() as conn:
             for name in _created:

@@ -413,8 +413,9 @@ def cmd_audit_list(ctx: CliContext, args: argparse.Namespace) -> int:
         print(_("The audit log is empty."))
     for e in entries:
         who = f"{e.sender_name} ({e.sender_fingerprint})" if e.sender_name else "-"
-        print(f"{e.at.isoformat(timespec='seconds')}  {audit.action_label(e.action)}  {audit.verdict_label(e.verdict)}  "
-              f"{e.package_id or '-'}  {e.file_name or '-'}  {who}  {e.message}")
+        member = f"[{e.member_name}]  " if e.member_name else ""  # who did it, on a team's database
+        print(f"{e.at.isoformat(timespec='seconds')}  {member}{audit.action_label(e.action)}  "
+              f"{audit.verdict_label(e.verdict)}  {e.package_id or '-'}  {e.file_name or '-'}  {who}  {e.message}")
     return 0
 
 

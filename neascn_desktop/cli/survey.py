@@ -168,11 +168,23 @@ def cmd_survey_import(ctx: CliContext, args: argparse.Namespace) -> int:
 
 
 def cmd_survey_export(ctx: CliContext, args: argparse.Namespace) -> int:
-    path = service.export_xlsform_file(ctx.db, args.form_id, args.output, args.form_version)
+    result = service.export_xlsform_with_media(ctx.db, args.form_id, args.output, args.form_version)
+    media = result.media
     if ctx.json:
-        ctx.print_json({"form_id": args.form_id, "file": str(path)})
-    else:
-        print(_("Wrote {path}.").format(path=path))
+        ctx.print_json({"form_id": args.form_id, "file": str(result.path),
+                        "media": [str(p) for p in media.written] if media else [],
+                        "missing_media": list(media.missing) if media else []})
+        return 0
+    print(_("Wrote {path}.").format(path=result.path))
+    if media and media.written:
+        print(ngettext("Wrote {count} media file into {folder}.",
+                       "Wrote {count} media files into {folder}.", len(media.written)).format(
+                           count=len(media.written), folder=media.folder))
+    label = _("warning")
+    for name in media.missing if media else ():
+        sys.stderr.write(f"neascn: {label}: " + _(
+            "the media file {name} is not in this data directory; it was not written.").format(
+                name=name) + "\n")
     return 0
 
 

@@ -43,6 +43,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.set_defaults(handler=cmd_member_add)
     remove = member_sub.add_parser("remove", help=_("remove a member and rotate the team key (an admin only)"))
     remove.add_argument("member", metavar=_("ID"), help=_("member id or fingerprint"))
+    remove.add_argument("--new-signing-key", action="store_true",
+                        help=_("replace the team's signing key too (field devices must confirm the new key card)"))
     add_json_flag(remove)
     remove.set_defaults(handler=cmd_member_remove)
 
@@ -70,9 +72,9 @@ def cmd_join(ctx: CliContext, args: argparse.Namespace) -> int:
 
 
 def cmd_member_list(ctx: CliContext, args: argparse.Namespace) -> int:
-    from neascn_desktop.team.members import list_members
+    from neascn_desktop.team.members import list_team
 
-    members = list_members(ctx.db)
+    members = list_team(ctx.db)
     if ctx.json:
         ctx.print_json([_member_json(m) for m in members])
         return 0
@@ -99,13 +101,19 @@ def cmd_member_add(ctx: CliContext, args: argparse.Namespace) -> int:
 def cmd_member_remove(ctx: CliContext, args: argparse.Namespace) -> int:
     from neascn_desktop.team.members import remove_member
 
-    removal = remove_member(ctx.db, args.member)
+    removal = remove_member(ctx.db, args.member, new_signing_key=args.new_signing_key)
     if ctx.json:
-        ctx.print_json({**_member_json(removal.member), "new_key_fingerprint": removal.new_key_fingerprint})
-    else:
-        print(_("{name} was removed from the team. The new team key {fingerprint} is announced by the next "
-                "deployment package.").format(name=removal.member.display_name,
-                                              fingerprint=removal.new_key_fingerprint))
+        ctx.print_json({**_member_json(removal.member), "new_key_fingerprint": removal.new_key_fingerprint,
+                        "new_signing_fingerprint": removal.new_signing_fingerprint})
+        return 0
+    print(_("{name} was removed from the team. The new team key {fingerprint} is announced by the next "
+            "deployment package.").format(name=removal.member.display_name,
+                                          fingerprint=removal.new_key_fingerprint))
+    if removal.new_signing_fingerprint is not None:
+        print(_("The team's new signing key has the fingerprint {fingerprint}. Export the new key card "
+                "(neascn key export) and have every field device confirm it; until then the team's "
+                "packages wait in their inbox.").format(
+                    fingerprint=removal.new_signing_fingerprint))
     return 0
 
 
@@ -116,9 +124,17 @@ def cmd_db_copy(ctx: CliContext, args: argparse.Namespace) -> int:
         url = target_url(args.to)
         report = copy_to(ctx.db, url)
         if args.switch:
-            from neascn_desktop.store.database import store_url
+            from neascn_desktop.store.database import open_database, store_url
+            from neascn_desktop.team.members import enrol_creator
 
             store_url(ctx.folder, url)
+            # The database is the team's from now on: its creator is its first admin, whom the
+            # people who join see in the member list.
+            shared = open_database(ctx.folder, url)
+            try:
+                enrol_creator(shared)
+            finally:
+                shared.dispose()
     else:
         report = copy_from(ctx.db, target_url(args.source))
     total = sum(report.rows.values())

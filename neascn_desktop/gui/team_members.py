@@ -25,7 +25,7 @@ from neascn_desktop.team.members import (
     REQUESTED,
     Member,
     add_member,
-    list_members,
+    list_team,
     remove_member,
 )
 
@@ -45,7 +45,7 @@ class TeamMembersModel(RowTableModel[Member]):
         self.refresh()
 
     def refresh(self) -> None:
-        self.set_rows(list_members(self._ctx.db))
+        self.set_rows(list_team(self._ctx.db))
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

@@ -1,9 +1,15 @@
-"""Numbers, percentages and dates for the active (or a given) language, through Babel."""
+"""Numbers, percentages and dates for the active (or a given) language, through Babel.
+
+The results are cached: a 1,000-city report formats some 30,000 numbers, mostly the same
+scores and percentages, and parsing the locale and the pattern took Babel longer each time
+than writing the number.
+"""
 
 from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import cache, lru_cache
 
 from babel import Locale, dates, numbers
 
@@ -14,11 +20,21 @@ _BABEL_LOCALES = {"en": "en_GB", "ko": "ko_KR", "zh_Hans": "zh_Hans_CN", "ja": "
 
 
 def babel_locale(language: str | None = None) -> Locale:
-    code = _BABEL_LOCALES.get(language or current_language(), "en")
+    return _locale(_BABEL_LOCALES.get(language or current_language(), "en"))
+
+
+@cache
+def _locale(code: str) -> Locale:
     return Locale.parse(code)
 
 
 def format_number(value: float | int, language: str | None = None, digits: int | None = None) -> str:
+    # 0 for -0.0: equal keys share a cache entry, and "-0" is never meant.
+    return _format_number(value or 0, language or current_language(), digits)
+
+
+@lru_cache(maxsize=8192)
+def _format_number(value: float | int, language: str, digits: int | None) -> str:
     locale = babel_locale(language)
     if digits is None:
         return numbers.format_decimal(value, locale=locale)
@@ -53,6 +69,11 @@ def format_percent(fraction: float, language: str | None = None, digits: int = 0
     The locale's own percent pattern (Russian puts a no-break space before the sign),
     with ``digits`` decimals inserted after its last digit placeholder.
     """
+    return _format_percent(fraction, language or current_language(), digits)
+
+
+@lru_cache(maxsize=8192)
+def _format_percent(fraction: float, language: str, digits: int) -> str:
     locale = babel_locale(language)
     pattern = locale.percent_formats[None].pattern
     last = pattern.rfind("0")
@@ -63,6 +84,11 @@ def format_percent(fraction: float, language: str | None = None, digits: int = 0
 def format_date(value: date | datetime, language: str | None = None, format: str = "medium") -> str:
     if isinstance(value, datetime):
         value = value.date()
+    return _format_date(value, language or current_language(), format)
+
+
+@lru_cache(maxsize=4096)
+def _format_date(value: date, language: str, format: str) -> str:
     return dates.format_date(value, format=format, locale=babel_locale(language))
 
 

@@ -176,37 +176,77 @@ def bar_chart(
         return _png(figure, dpi)
 
 
-#: Where a city's name may go, tried in order: right-above, right-below, left-above, left-below,
-#: above, below (offsets in points, horizontal alignment).
-_LABEL_SPOTS = (((4, 3), "left"), ((4, -9), "left"), ((-4, 3), "right"), ((-4, -9), "right"),
-                ((0, 7), "center"), ((0, -13), "center"))
+#: Where a city's name may go around its dot, in order of preference: unit directions (x, y) of
+#: the offset, and the name's alignment there.  Right of the dot reads best; above and below
+#: before the diagonals.
+_LABEL_SPOTS = (((1, 0), "left", "center"), ((-1, 0), "right", "center"),
+                ((0, 1), "center", "bottom"), ((0, -1), "center", "top"),
+                ((0.7, 0.7), "left", "bottom"), ((0.7, -0.7), "left", "top"),
+                ((-0.7, 0.7), "right", "bottom"), ((-0.7, -0.7), "right", "top"))
+#: Gaps between a dot's edge and its name, in points: next to it, then further out with a thin
+#: leader line for crowded places (Seoul and Incheon, Tokyo and Yokohama).
+_LABEL_GAPS = (1.5, 12.0)
 
 
-def _label_without_overlap(figure: Any, axes: Any, points: Sequence[tuple[str, float, float, float | None]]) -> None:
-    """Name the cities, moving a name to another side of its dot when it would cover another.
+def dot_radius_points(size: float) -> float:
+    """The radius in points of a scatter dot of ``size`` (matplotlib's area in points²)."""
+    return math.sqrt(size) / 2
 
-    Nearby cities (Seoul and Incheon) otherwise print on top of each other, and a name at the
-    edge would run over the axis.  Higher scores are placed first; a name that fits nowhere
-    keeps its first spot.
+
+def _label_without_overlap(figure: Any, axes: Any, points: Sequence[tuple[str, float, float, float | None]],
+                           sizes: Sequence[float]) -> list[tuple[Any, Any]]:
+    """Name the cities so that no name covers another name or another city's dot.
+
+    Each name tries the spots around its own dot (right, left, above, below, the
+    diagonals), then the same spots further out with a leader line; higher indexes
+    are placed first.  A name that fits nowhere takes the spot covering the fewest
+    others.  Returns each name's box and the dot boxes (display pixels) for checks.
     """
+    from matplotlib.transforms import Bbox
+
     renderer = figure.canvas.get_renderer()
     frame = axes.get_window_extent(renderer)
+    to_pixels = figure.dpi / 72
+    centres = axes.transData.transform([(lon, lat) for _name, lon, lat, _score in points])
+    radii = [dot_radius_points(size) for size in sizes]
+    dots = [Bbox.from_extents(x - r * to_pixels, y - r * to_pixels, x + r * to_pixels, y + r * to_pixels)
+            for (x, y), r in zip(centres, radii, strict=True)]
     placed: list[Any] = []
-    for name, lon, lat, _score in sorted(points, key=lambda p: -(p[3] or 0)):
-        label = axes.annotate(xml_safe(name), (lon, lat), xytext=_LABEL_SPOTS[0][0], textcoords="offset points",
-                              fontsize=7, color="#333333", ha=_LABEL_SPOTS[0][1])
-        for offset, align in _LABEL_SPOTS:
-            label.set_position(offset)
-            label.set_horizontalalignment(align)
-            box = label.get_window_extent(renderer).padded(3)
-            inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
-            if inside and not any(box.overlaps(other) for other in placed):
+    labels: list[Any] = []
+    scores = [-1.0 if p[3] is None else p[3] for p in points]
+    order = sorted(range(len(points)), key=lambda i: -scores[i])
+    for i in order:
+        name, lon, lat, _score = points[i]
+        others = [box for j, box in enumerate(dots) if j != i]
+        label = axes.annotate(xml_safe(name), (lon, lat), xytext=(0, 0), textcoords="offset points", fontsize=7,
+                              color="#333333", zorder=4)
+        best: tuple[int, tuple[float, float], str, str, bool] | None = None
+        for far, gap in enumerate(_LABEL_GAPS):
+            for (ux, uy), ha, va in _LABEL_SPOTS:
+                offset = (ux * (radii[i] + gap), uy * (radii[i] + gap))
+                label.set_position(offset)
+                label.set_horizontalalignment(ha)
+                label.set_verticalalignment(va)
+                box = label.get_window_extent(renderer).padded(1.5)
+                inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+                covered = sum(box.overlaps(other) for other in (*placed, *others)) + (0 if inside else 100)
+                if best is None or covered < best[0]:
+                    best = (covered, offset, ha, va, bool(far))
+                if covered == 0:
+                    break
+            if best is not None and best[0] == 0:
                 break
-        else:
-            label.set_position(_LABEL_SPOTS[0][0])
-            label.set_horizontalalignment(_LABEL_SPOTS[0][1])
-            box = label.get_window_extent(renderer)
+        assert best is not None
+        _covered, offset, ha, va, far = best
+        label.remove()
+        leader = {"arrowstyle": "-", "color": GREY, "linewidth": 0.4, "shrinkA": 0.5,
+                  "shrinkB": radii[i] + 0.5} if far else None
+        label = axes.annotate(xml_safe(name), (lon, lat), xytext=offset, textcoords="offset points",
+                              fontsize=7, color="#333333", ha=ha, va=va, zorder=4, arrowprops=leader)
+        box = label.get_window_extent(renderer)
         placed.append(box)
+        labels.append((name, box))
+    return [*labels, *(("dot", box) for box in dots)]
 
 
 @lru_cache(maxsize=1)
@@ -256,13 +296,16 @@ def readiness_map(
     height: float = 4.2,
     dpi: int = 150,
     annotate_limit: int = 40,
+    placements: list[tuple[str, Any]] | None = None,
 ) -> bytes:
     """Cities as dots on a map of Northeast Asia, coloured by band, sized by readiness index.
 
     ``points`` = (name, longitude, latitude, index).  An equirectangular plot
     with a 1:cos(latitude) aspect over bundled Natural Earth land and borders
     (no tiles to download, works offline).  Legends: the band colours (and
-    grey for no index), and with ``size_title`` a key of dot sizes.
+    grey for no index), and with ``size_title`` a key of dot sizes.  Names are
+    placed clear of other names and dots; ``placements``, when given, receives
+    each name's box and each dot's box ("dot") in pixels.
     """
     import matplotlib
 
@@ -279,8 +322,8 @@ def readiness_map(
             lons = [p[1] for p in points]
             lats = [p[2] for p in points]
             colours = [band_colour(p[3]) for p in points]
-            axes.scatter(lons, lats, c=colours, s=[dot(p[3]) for p in points], edgecolors=NAVY,
-                         linewidths=0.5, zorder=3)
+            sizes = [dot(p[3]) for p in points]
+            axes.scatter(lons, lats, c=colours, s=sizes, edgecolors=NAVY, linewidths=0.5, zorder=3)
             mid_lat = (min(lats) + max(lats)) / 2
             axes.set_aspect(1 / max(0.2, math.cos(math.radians(mid_lat))))
             pad_x = max(3.0, (max(lons) - min(lons)) * 0.12)
@@ -292,8 +335,6 @@ def readiness_map(
                 east, north = min(east, box[2] - 0.5), min(north, box[3] - 0.5)
             axes.set_xlim(west, east)
             axes.set_ylim(south, north)
-            if len(points) <= annotate_limit:
-                _label_without_overlap(figure, axes, points)
         axes.set_xlabel(xlabel)
         axes.set_ylabel(ylabel)
         legends = []
@@ -311,15 +352,21 @@ def readiness_map(
             legends.append(colours)
             if size_title:
                 axes.add_artist(colours)
-                sizes = [axes.scatter([], [], s=dot(v), color="white", edgecolors=NAVY,
-                                      linewidths=0.5, label=str(v)) for v in (20, 60, 100)]
+                keys = [axes.scatter([], [], s=dot(v), color="white", edgecolors=NAVY,
+                                     linewidths=0.5, label=str(v)) for v in (20, 60, 100)]
                 legends.append(axes.legend(
-                    handles=sizes, title=size_title, fontsize=7, title_fontsize=7,
+                    handles=keys, title=size_title, fontsize=7, title_fontsize=7,
                     loc="lower left", bbox_to_anchor=(1.01, 0.0), frameon=False, labelspacing=1.2))
         for spine in axes.spines.values():  # a map has a frame on all four sides
             spine.set_visible(True)
             spine.set_color(COAST)
         figure.tight_layout()
+        if points and len(points) <= annotate_limit:
+            # Names last, once the layout and the aspect have fixed where every dot is drawn.
+            axes.apply_aspect()
+            boxes = _label_without_overlap(figure, axes, points, sizes)
+            if placements is not None:
+                placements.extend(boxes)
         return _png(figure, dpi, tight=legends)
 
 

@@ -312,7 +312,7 @@ def collect_framework(db: Any, language: str, title: str | None = None,
         generated_at=now or datetime.now(UTC),
         sections=tuple(
             FrameworkSectionData(id=s.id, depth=s.depth, title=s.title, body=s.body,
-                                 status=s.status, owner=s.owner)
+                                 status=s.status, owner=s.owner, language=s.language)
             for s in sections
         ),
         comments=comments,

@@ -292,6 +292,7 @@ class FrameworkSectionData:
     body: str  # Markdown
     status: str = "draft"  # draft | in_review | agreed
     owner: str = ""
+    language: str = ""  # the language it is written in ("" = the report's)
 
 
 @dataclass(frozen=True)

@@ -41,8 +41,10 @@ from lxml.etree import SubElement
 
 from neascn_desktop.i18n import _, translate_in
 from neascn_desktop.paths import resource
+from neascn_desktop.reports.column_fit import fit_columns
 from neascn_desktop.reports.errors import ReportCancelled, ReportError, write_failed
 from neascn_desktop.reports.file_mode import ordinary_file_mode
+from neascn_desktop.reports.package_zip import save_package
 from neascn_desktop.reports.table_xml import table_xml
 from neascn_desktop.reports.typography import (
     LanguageFonts,
@@ -68,6 +70,8 @@ _W_RSTYLE, _W_RFONTS, _W_B, _W_I, _W_LANG = (_W + "rStyle", _W + "rFonts", _W + 
                                              _W + "lang")
 _W_VAL, _W_EASTASIA = _W + "val", _W + "eastAsia"
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+_W_FLDCHAR, _W_FLDCHARTYPE, _W_DIRTY, _W_INSTRTEXT = (_W + "fldChar", _W + "fldCharType", _W + "dirty",
+                                                   _W + "instrText")
 
 #: w:settings children after w:updateFields in the schema (ECMA-376 §17.15.1.78).
 _AFTER_UPDATE_FIELDS = (
@@ -82,6 +86,9 @@ _PLACEHOLDER = re.compile(r"\{(page|pages)\}")
 #: Processing instruction that stands for a released part of the body (see ``release``).
 _RELEASED = "neascn-released"
 _RELEASED_MARKER = re.compile(rb"<\?neascn-released (\d+)\?>")
+#: A table of a chunk, kept as its XML text until the chunk is released (never parsed).
+_TABLE = "neascn-table"
+_TABLE_MARKER = re.compile(rb"<\?neascn-table (\d+)\?>")
 
 
 def template_path() -> Path:
@@ -120,6 +127,7 @@ class ReportDocument:
         #: Finished parts of the body, already serialised (see :meth:`release`).
         self._released: list[bytes] = []
         self._holder: BaseOxmlElement | None = None
+        self._chunk_tables: list[bytes] = []
         self._write_header_footer()
         self._number_heading_styles()
         props = self.document.core_properties
@@ -336,29 +344,33 @@ class ReportDocument:
 
     def field(self, paragraph, instruction: str, placeholder: str = "", *,
               dirty: bool = True) -> None:
-        """A complex field; ``dirty`` ones Word recomputes on open (its cached text is a guess)."""
-        def with_child(child) -> None:
-            run = paragraph.add_run()
-            tag_run(run, self.fonts, "")
-            run._r.append(child)
+        """A complex field; ``dirty`` ones Word recomputes on open (its cached text is a guess).
 
-        begin = OxmlElement("w:fldChar")
-        begin.set(qn("w:fldCharType"), "begin")
+        Its runs are built like :meth:`_r`'s (a report has a caption field per figure and table).
+        """
+        font, tag = self.fonts.east_asia, self.fonts.lang_east_asia
+        p = paragraph._p
+
+        def with_child(name: str):
+            r = SubElement(p, _W_R)
+            rpr = SubElement(r, _W_RPR)
+            SubElement(rpr, _W_RFONTS).set(_W_EASTASIA, font)
+            lang = SubElement(rpr, _W_LANG)
+            lang.set(_W_VAL, self.fonts.lang)
+            lang.set(_W_EASTASIA, tag)
+            return SubElement(r, name)
+
+        begin = with_child(_W_FLDCHAR)
+        begin.set(_W_FLDCHARTYPE, "begin")
         if dirty:
-            begin.set(qn("w:dirty"), "true")
-        with_child(begin)
-        instr = OxmlElement("w:instrText")
-        instr.set(qn("xml:space"), "preserve")
+            begin.set(_W_DIRTY, "true")
+        instr = with_child(_W_INSTRTEXT)
+        instr.set(_XML_SPACE, "preserve")
         instr.text = f" {instruction} "
-        with_child(instr)
-        separate = OxmlElement("w:fldChar")
-        separate.set(qn("w:fldCharType"), "separate")
-        with_child(separate)
+        with_child(_W_FLDCHAR).set(_W_FLDCHARTYPE, "separate")
         if placeholder:
-            self._run(paragraph, placeholder)
-        end = OxmlElement("w:fldChar")
-        end.set(qn("w:fldCharType"), "end")
-        with_child(end)
+            self._r(p, placeholder)
+        with_child(_W_FLDCHAR).set(_W_FLDCHARTYPE, "end")
 
     def table_of_contents(self) -> None:
         """A TOC field over Heading 1-2; its cached text is filled at save (Word refreshes it)."""
@@ -406,7 +418,7 @@ class ReportDocument:
 
     def table(self, header: Sequence[str], rows: Sequence[Sequence[str]], *,
               widths_mm: Sequence[float] | None = None, numeric: Sequence[int] = (),
-              shading: Sequence[Sequence[str | None]] | None = None) -> Table:
+              shading: Sequence[Sequence[str | None]] | None = None) -> None:
         """A table in the template's table style; header row repeats on every page.
 
         ``numeric`` columns are right aligned; ``shading`` gives an optional
@@ -414,19 +426,40 @@ class ReportDocument:
         split; only the header row keeps with the next (its style), so a long
         table flows over pages instead of leaving the previous one part empty.
         The XML is written as text and parsed once (``table_xml.py``;
-        python-docx's cell API is quadratic in the table size).
+        python-docx's cell API is quadratic in the table size).  Inside a chunk
+        (:meth:`start_chunk`) the text is not even parsed: it waits behind a marker
+        and goes into the chunk's text at :meth:`release`.
         """
+        if self._holder is not None:
+            xml = self._table_xml(header, rows, widths_mm, numeric, shading, declare=False)
+            self._holder.append(etree.ProcessingInstruction(_TABLE, str(len(self._chunk_tables))))
+            self._chunk_tables.append(xml.encode("utf-8"))
+        else:
+            self._append_block(parse_xml(self._table_xml(header, rows, widths_mm, numeric, shading)))
+
+    def editable_table(self, header: Sequence[str], rows: Sequence[Sequence[str]], *,
+                       widths_mm: Sequence[float] | None = None, numeric: Sequence[int] = (),
+                       shading: Sequence[Sequence[str | None]] | None = None) -> Table:
+        """:meth:`table`, as a python-docx table to fill in further (Markdown tables)."""
+        tbl = parse_xml(self._table_xml(header, rows, widths_mm, numeric, shading))
+        self._append_block(tbl)
+        return Table(tbl, self.document._body)
+
+    def _table_xml(self, header: Sequence[str], rows: Sequence[Sequence[str]],
+                   widths_mm: Sequence[float] | None, numeric: Sequence[int],
+                   shading: Sequence[Sequence[str | None]] | None, declare: bool = True) -> str:
         columns = len(header)
         self.table_count += 1
         widths = list(widths_mm) if widths_mm else [TEXT_WIDTH_MM / columns] * columns
         scale = min(1.0, TEXT_WIDTH_MM / sum(widths))
-        twips = [str(int(Mm(w * scale).twips)) for w in widths]
+        # No word broken in the middle: a column too narrow for its longest word (Russian band
+        # names, "Здравоохранение") takes room from columns that have some to spare.
+        widths = fit_columns([w * scale for w in widths], header, rows)
+        twips = [str(int(Mm(w).twips)) for w in widths]
         styles = (self.style_id(TABLE_STYLE), self.style_id("Table Heading"),
                   self.style_id("Table Text"))
-        tbl = parse_xml(table_xml(self.fonts, styles, twips, header, rows, frozenset(numeric),
-                                  shading))
-        self._append_block(tbl)
-        return Table(tbl, self.document._body)
+        return table_xml(self.fonts, styles, twips, header, rows, frozenset(numeric), shading,
+                         declare=declare)
 
     def _append_block(self, element) -> None:
         """Append a block element to the body, before its final ``w:sectPr``."""
@@ -547,6 +580,9 @@ class ReportDocument:
         # Inside the holder's start and end tags: the blocks, whose namespaces the
         # holder declares as the document root does.
         inner = text[text.index(b">") + 1 : text.rindex(b"<")]
+        if self._chunk_tables:
+            tables, self._chunk_tables = self._chunk_tables, []
+            inner = _TABLE_MARKER.sub(lambda m: tables[int(m.group(1))], inner)
         marker = etree.ProcessingInstruction(_RELEASED, str(len(self._released)))
         self._append_block(marker)
         # Compressed (level 1: fast): 30 MB of WordprocessingML keep in 4 MB until save.
@@ -600,7 +636,7 @@ class ReportDocument:
         handle, temp_name = tempfile.mkstemp(prefix=".report-", suffix=".docx", dir=folder)
         os.close(handle)
         try:
-            self.document.save(temp_name)
+            save_package(self.document, temp_name)
             # mkstemp makes the file private (0600); a report is an ordinary user file.
             os.chmod(temp_name, ordinary_file_mode())
             os.replace(temp_name, path)

@@ -10,16 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from neascn_desktop.i18n import ngettext_in, translate_in
+from neascn_desktop.i18n import ngettext_in, normalize_language, translate_in
 from neascn_desktop.i18n.formatting import format_date, format_number
-from neascn_desktop.reports.data import FrameworkReportData, section_numbers
+from neascn_desktop.reports.data import FrameworkReportData, FrameworkSectionData, section_numbers
 from neascn_desktop.reports.document import (
     NUMBER_GAP,
     ReportCancelled,
     ReportDocument,
     ReportResult,
 )
-from neascn_desktop.reports.labels import section_status_label
+from neascn_desktop.reports.labels import language_name, section_status_label
 from neascn_desktop.reports.markdown_docx import MarkdownRenderer
 
 
@@ -56,6 +56,13 @@ def build_framework_report(
                 comments=format_number(len(data.comments), lang)),
             "Cover Meta",
         )
+    untranslated = {s.id for s in data.sections if not _translated(s, lang)}
+    if untranslated:  # said openly: a reader should not take a draft's language for the report's
+        doc.paragraph(ngettext_in(
+            lang, "{count} of {total} section is not translated; it is printed in its original language.",
+            "{count} of {total} sections are not translated; they are printed in their original language.",
+            len(untranslated)).format(count=format_number(len(untranslated), lang),
+                                      total=format_number(len(data.sections), lang)), "Cover Meta")
     doc.page_break()
     doc.table_of_contents()
     doc.page_break()
@@ -78,9 +85,15 @@ def build_framework_report(
             raise ReportCancelled()
         level = min(3, section.depth + 1)
         doc.heading(section.title, level)
+        original = (translate_in(lang, "Not translated (original: {language})").format(
+            language=language_name(lang, section.language)) if section.id in untranslated else None)
+        if clean and original:
+            doc.paragraph(original, "Cover Meta")
         if not clean:
             facts = [translate_in(lang, "Status: {status}").format(
                 status=section_status_label(lang, section.status))]
+            if original:
+                facts.append(original)
             if section.owner:
                 facts.append(translate_in(lang, "Owner: {owner}").format(owner=section.owner))
             count = open_comments.get(section.id, 0)
@@ -99,6 +112,11 @@ def build_framework_report(
     if progress is not None:
         progress(len(data.sections) + 1, len(data.sections) + 1, "")
     return doc.result(path, "framework")
+
+
+def _translated(section: FrameworkSectionData, language: str) -> bool:
+    """Whether ``section`` is written in the report's language (unknown counts as yes)."""
+    return not section.language or normalize_language(section.language) == normalize_language(language)
 
 
 _STATUS_FILL = {"draft": "FDE9D9", "in_review": "FFF2CC", "agreed": "E2EFDA"}

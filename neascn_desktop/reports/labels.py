@@ -85,3 +85,18 @@ def country_name(language: str, code: str) -> str:
     if not code:
         return "–"
     return babel_locale(language).territories.get(code.upper(), code)
+
+
+def language_name(language: str, code: str) -> str:
+    """The name of the language ``code`` (``zh_Hans``, ``mn`` …) in the report language."""
+    from babel import Locale, UnknownLocaleError
+
+    from neascn_desktop.i18n.formatting import babel_locale
+
+    try:
+        name = Locale.parse(code.replace("-", "_")).get_display_name(babel_locale(language)) or code
+    except (ValueError, UnknownLocaleError):
+        return code
+    if language in ("zh_Hans", "ja"):  # CLDR's "中文 (简体)": full-width brackets in CJK text
+        name = name.replace(" (", "（").replace("(", "（").replace(")", "）")
+    return name

@@ -37,10 +37,14 @@ class MarkdownRenderer:
     # ------------------------------------------------------------------ blocks
 
     def render(self, markdown: str, base_level: int = 1) -> None:
-        """Render ``markdown``; its top heading level becomes Heading ``base_level + 1`` (max 3).
+        """Render ``markdown``; its top heading level becomes Heading ``base_level + 1``, at least
+        Heading 3 and at most Heading 4.
 
         Authors write ``##`` or ``#`` for a subsection alike; either way it must
-        sit right below the section's own numbered heading.
+        sit below the section's own numbered heading.  Never Heading 1 or 2: the
+        contents lists two levels, the framework's own numbered sections, and an
+        unnumbered "Categories" between "5 Membership" and "6 Governance" read as a
+        section of its own.
         """
         tokens = self._md.parse(markdown or "")
         top = min((int(t.tag[1:]) for t in tokens if t.type == "heading_open"), default=1)
@@ -51,7 +55,7 @@ class MarkdownRenderer:
             token = tokens[index]
             kind = token.type
             if kind == "heading_open":
-                level = min(3, base_level + 1 + int(token.tag[1:]) - top)
+                level = min(4, max(3, base_level + 1) + int(token.tag[1:]) - top)
                 paragraph = self.doc._new_paragraph(f"Heading {level}")
                 # Out of the outline numbering: the sections' numbers stay those of the
                 # framework's own tree (the status table and comments refer to them).
@@ -177,7 +181,7 @@ class MarkdownRenderer:
             index += 1
         columns = max([len(header)] + [len(r) for r in rows])
         right = tuple(i for i, (_c, align) in enumerate(header) if align == "right")
-        table = self.doc.table([""] * columns, [[""] * columns for _ in rows], numeric=right)
+        table = self.doc.editable_table([""] * columns, [[""] * columns for _ in rows], numeric=right)
         for row_cells, values in zip(table.rows, [header] + rows, strict=True):
             cells = row_cells.cells
             for column, (children, align) in enumerate(values[:columns]):

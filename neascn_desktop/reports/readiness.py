@@ -149,15 +149,8 @@ def build_readiness_report(
         _city_profiles(doc, data, answered, advance)
     finally:
         sys.setswitchinterval(switch)
-    # Cities without a submission share one list instead of a page each.
-    waiting = sorted_by_name((c for c in data.cities if not c.answered), lang, lambda c: c.name)
-    if waiting:
-        if answered:
-            doc.page_break()
-        doc.heading(translate_in(lang, "Cities that have not answered yet"), 2)
-        for city in waiting:
-            doc.bullet(translate_in(lang, "{city} ({country})").format(
-                city=city.name, country=country_name(lang, city.country)))
+    for city in data.cities:  # the cities without a submission are listed in the overview
+        if not city.answered:
             advance(city.name)
 
     doc.start_chunk()
@@ -306,7 +299,8 @@ def _executive_summary(doc: ReportDocument, data: ReadinessReportData,
     ranked = data.scored_cities
     if ranked:
         leaders = translate_in(lang, ", ").join(
-            f"{c.name} ({_score(c.index, lang)})" for c in ranked[:3])
+            translate_in(lang, "{city} ({index})").format(city=c.name, index=_score(c.index, lang))
+            for c in ranked[:3])
         doc.paragraph(translate_in(lang, "Most ready cities: {cities}.").format(cities=leaders))
     doc.paragraph(translate_in(lang, "Cities per readiness band:"))
     for band, _upper in BANDS:
@@ -443,6 +437,7 @@ def _overview(doc: ReportDocument, data: ReadinessReportData, codes: dict[str, s
               numeric=tuple(range(1, n + 4)), shading=shading)
     if any(c.provisional for c in data.cities):
         _provisional_note(doc, data)
+    _waiting_cities(doc, data)
 
     averages = [data.domain_average(d.id) for d in data.domains]
     title = translate_in(lang, "Average score per domain")
@@ -485,6 +480,26 @@ def _overview(doc: ReportDocument, data: ReadinessReportData, codes: dict[str, s
                              [(name, _score(index, lang)) for name, _x, _y, index in located]),
         )
     round_change.write_change_section(doc, data)
+
+
+def _waiting_cities(doc: ReportDocument, data: ReadinessReportData) -> None:
+    """The cities without a submission, a row per country (whom to chase).
+
+    Here, below the table of every city, rather than after the last profile: there the
+    table, or the last rows of it, stood on a page of their own before the annexes.
+    """
+    lang = data.language
+    waiting = sorted_by_name((c for c in data.cities if not c.answered), lang, lambda c: c.name)
+    if not waiting:
+        return
+    per_country: dict[str, list[str]] = {}
+    for city in waiting:
+        per_country.setdefault(country_name(lang, city.country), []).append(city.name)
+    countries = sorted_by_name(per_country, lang, lambda name: name)
+    doc.table_caption(translate_in(lang, "Cities that have not answered yet"))
+    doc.table([translate_in(lang, "Country"), translate_in(lang, "Cities")],
+              [[country, translate_in(lang, ", ").join(per_country[country])] for country in countries],
+              widths_mm=(40, 126))
 
 
 def _light(score: float | None) -> str | None:

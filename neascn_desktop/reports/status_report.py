@@ -15,7 +15,7 @@ from neascn_desktop.reports import charts
 from neascn_desktop.reports.collation import sorted_by_name
 from neascn_desktop.reports.data import StatusReportData
 from neascn_desktop.reports.document import ReportDocument, ReportResult
-from neascn_desktop.reports.labels import entity_type_label
+from neascn_desktop.reports.labels import country_name, entity_type_label
 
 
 def format_datetime(value: datetime, language: str, format: str = "medium") -> str:
@@ -24,10 +24,11 @@ def format_datetime(value: datetime, language: str, format: str = "medium") -> s
     return _babel_datetime(value, language, format).replace("\u202f", "\u00a0")
 
 
-#: Above this many cities the completion chart shows the totals only.
-CHART_CITY_LIMIT = 40
+#: Above this many countries the chart shows the network's totals only.
+CHART_COUNTRY_LIMIT = 40
 FINALIZED_COLOUR = "#4575B4"
 IN_PROGRESS_COLOUR = "#FEE090"
+MISSING_COLOUR = "#D9D9D9"
 
 
 def build_status_report(
@@ -106,34 +107,7 @@ def build_status_report(
                translate_in(lang, "Finalized"), translate_in(lang, "In progress"),
                translate_in(lang, "Devices"), translate_in(lang, "Last update")],
               rows, widths_mm=(36, 24, 20, 22, 40, 24), numeric=(2, 3), shading=shading)
-    finalized_label = translate_in(lang, "Finalized")
-    progress_label = translate_in(lang, "In progress")
-    if data.cities and len(data.cities) <= CHART_CITY_LIMIT:
-        ordered = sorted_by_name(data.cities, lang, lambda c: c.name)
-        title = translate_in(lang, "Submissions per city")
-        doc.picture(charts.completion_chart(
-            [c.name for c in ordered],
-            [(finalized_label, [per_city[c.city_id]["finalized"] for c in ordered], FINALIZED_COLOUR),
-             (progress_label, [per_city[c.city_id]["in_progress"] for c in ordered],
-              IN_PROGRESS_COLOUR)],
-            lang, dpi=300), title,
-            alt=doc.alt_text(title, [(c.name, translate_in(lang, "{finalized} / {in_progress}").format(
-                finalized=format_number(per_city[c.city_id]["finalized"], lang),
-                in_progress=format_number(per_city[c.city_id]["in_progress"], lang)))
-                for c in ordered]))
-    elif data.cities:
-        title = translate_in(lang, "Cities by state of their survey")
-        in_progress = len(data.cities) - cities_finalized - len(missing)
-        doc.picture(charts.completion_chart(
-            [translate_in(lang, "Cities")],
-            [(finalized_label, [cities_finalized], FINALIZED_COLOUR),
-             (progress_label, [in_progress], IN_PROGRESS_COLOUR),
-             (translate_in(lang, "Missing"), [len(missing)], "#D9D9D9")],
-            lang, dpi=300), title,
-            alt=doc.alt_text(title, [(finalized_label, format_number(cities_finalized, lang)),
-                                     (progress_label, format_number(in_progress, lang)),
-                                     (translate_in(lang, "Missing"),
-                                      format_number(len(missing), lang))]))
+    _state_chart(doc, data, per_city)
     if missing:
         doc.heading(translate_in(lang, "Cities without a submission"), 2)
         for city in sorted_by_name(missing, lang, lambda c: c.name):
@@ -173,3 +147,40 @@ def build_status_report(
     if progress is not None:
         progress(4, 4, "")
     return doc.result(path, "status")
+
+
+def _state_chart(doc: ReportDocument, data: StatusReportData, per_city: dict[str, Counter[str]]) -> None:
+    """Cities per country by the state of their survey: what the per-city table cannot show at a
+    glance (which country lags), and readable at any number of cities."""
+    lang = data.language
+    if not data.cities:
+        return
+    finalized_label = translate_in(lang, "Finalized")
+    progress_label = translate_in(lang, "In progress")
+    missing_label = translate_in(lang, "Missing")
+    by_country: dict[str, Counter[str]] = defaultdict(Counter)
+    for city in data.cities:
+        counts = per_city.get(city.city_id, Counter())
+        state = "finalized" if counts["finalized"] else "in_progress" if counts["in_progress"] else "missing"
+        by_country[country_name(lang, city.country)][state] += 1
+    if len(by_country) <= CHART_COUNTRY_LIMIT:
+        title = translate_in(lang, "Cities per country by state of their survey")
+        labels = sorted_by_name(by_country, lang, lambda name: name)
+    else:
+        title = translate_in(lang, "Cities by state of their survey")
+        total: Counter[str] = Counter()
+        for counts in by_country.values():
+            total.update(counts)
+        by_country = {translate_in(lang, "Cities"): total}
+        labels = list(by_country)
+    series = [(finalized_label, "finalized", FINALIZED_COLOUR),
+              (progress_label, "in_progress", IN_PROGRESS_COLOUR),
+              (missing_label, "missing", MISSING_COLOUR)]
+    doc.picture(
+        charts.completion_chart(labels, [(name, [by_country[c][key] for c in labels], colour)
+                                         for name, key, colour in series], lang, dpi=300),
+        title,
+        alt=translate_in(lang, "{title}: {values}").format(title=title, values=translate_in(lang, ", ").join(
+            translate_in(lang, "{label} ({count})").format(label=country, count=translate_in(lang, " · ").join(
+                f"{name} {format_number(by_country[country][key], lang)}" for name, key, _colour in series))
+            for country in labels)))

@@ -51,11 +51,15 @@ def run_xml(fonts: LanguageFonts, text: str) -> str:
 
 def table_xml(fonts: LanguageFonts, style_ids: tuple[str, str, str], twips: Sequence[str],
               header: Sequence[str], rows: Sequence[Sequence[str]], numeric: frozenset[int],
-              shading: Sequence[Sequence[str | None]] | None) -> str:
-    """The ``<w:tbl>`` element; ``style_ids`` = (table style, heading paragraph, text paragraph)."""
+              shading: Sequence[Sequence[str | None]] | None, *, declare: bool = True) -> str:
+    """The ``<w:tbl>`` element; ``style_ids`` = (table style, heading paragraph, text paragraph).
+
+    ``declare=False`` leaves out the namespace declaration, for text that goes inside an
+    element which declares it (a released chunk).
+    """
     table_style, heading_id, text_id = style_ids
     columns = len(header)
-    out = [f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val={quoteattr(table_style)}/>'
+    out = [f'<w:tbl{" " + nsdecls("w") if declare else ""}><w:tblPr><w:tblStyle w:val={quoteattr(table_style)}/>'
            f'<w:tblW w:w="{sum(int(t) for t in twips)}" w:type="dxa"/><w:jc w:val="center"/>'
            '<w:tblLayout w:type="fixed"/><w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" '
            'w:firstColumn="0" w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>']

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 #: The newest migration.  Opening an up-to-date database compares against this constant
 #: instead of loading Alembic (a test checks that it matches Alembic's head).
-SCHEMA_HEAD = "0010_h19_roots"
+SCHEMA_HEAD = "0011_h18b_member_audit"
 BUSY_TIMEOUT_MS = 15_000
 _MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -151,6 +151,31 @@ _ORIGINS: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
 def origin_of(engine: Engine) -> str:
     """The payload ``engine``'s writing transactions notify with."""
     return _ORIGINS.setdefault(engine, uuid.uuid4().hex)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The team member whose application writes through an engine (``sync_audit`` names them)."""
+
+    member_id: str
+    name: str
+    fingerprint: str
+
+
+_ACTORS: weakref.WeakKeyDictionary[Engine, Actor] = weakref.WeakKeyDictionary()
+
+
+def set_actor(engine: Engine, actor: Actor | None) -> None:
+    """Name the member writing through ``engine`` (``team.members`` does, once it knows this data
+    directory's membership); ``None``: nobody in particular (a one-person database)."""
+    if actor is None:
+        _ACTORS.pop(engine, None)
+    else:
+        _ACTORS[engine] = actor
+
+
+def actor_of(engine: Engine) -> Actor | None:
+    return _ACTORS.get(engine)
 
 
 def _configure_postgresql(engine: Engine) -> None:

@@ -23,7 +23,7 @@ from neascn_desktop.surveys.definition import Choice, Question, SurveyDefinition
 #: axis step of a path) becomes a reference to the choice column of that name.
 _PARTS_RE = re.compile(
     r"""('[^']*'|"[^"]*"|‘[^’]*’|“[^”]*”|\$\{[^}]*\})"""
-    r"""|(?<![\w/.:$-])([A-Za-z_][A-Za-z0-9_]*)(?![\w(:/-])""")
+    r"""|(?<![\w/.:$-])([^\W\d]\w*)(?![\w(:/-])""")
 _KEYWORDS = frozenset({"and", "or", "div", "mod"})
 _PREFIX = "__choice__"
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from neascn_desktop.errors import NeascnError
 from neascn_desktop.i18n import LANGUAGES, _
+from neascn_desktop.surveys.form_media import MediaFile
 
 if TYPE_CHECKING:
     from neascn_desktop.surveys.answer_tree import Scope
@@ -42,10 +43,16 @@ UNSHOWN_TYPES = frozenset({"metadata", "hidden"})
 GROUP_KINDS = ("group", "repeat")
 #: Version of the stored document when it holds a tree (version 1, ``sections``, has no field).
 TREE_FORMAT = 2
-NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
-LIST_NAME_RE = re.compile(r"[A-Za-z0-9_][^\s]*")
+#: Question, group and choice-column names: XML names as ODK takes them, letters of any script
+#: (``имя``, ``이름``) included.  Form ids stay ASCII: they name files and entities.
+NAME_RE = re.compile(r"[^\W\d][\w.\-]*")
+FORM_ID_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
+LIST_NAME_RE = re.compile(r"\w[^\s]*")
 #: Deepest nesting of groups a stored definition may have (bounds the loader's recursion).
 MAX_GROUP_DEPTH = 30
+#: Most elements the loops of one definition may expand to (a loop over a list of N choices
+#: holds N copies of its template; packages are untrusted).
+MAX_LOOP_ELEMENTS = 20_000
 BUILTIN_FORM_ID = "neascn_readiness"
 
 Text = Mapping[str, str]
@@ -53,6 +60,14 @@ Text = Mapping[str, str]
 
 class SurveyError(NeascnError):
     """A survey definition, submission or answer is not acceptable."""
+
+    #: Where a stored definition's check failed: the element's path in the tree (``group/q``)
+    #: or ``choice_lists.LIST[i]``, the XLSForm column it concerns, and the bare reason —
+    #: so an XLSForm import can name the sheet, row and column.
+    path: str = ""
+    where: str = ""
+    column: str | None = None
+    reason: str = ""
 
 
 def pick_label(texts: Text | None, language: str, fallback: str = "en") -> str:
@@ -132,6 +147,13 @@ class Question:
     def is_input(self) -> bool:
         return self.type not in NON_INPUT_TYPES
 
+    @property
+    def is_calculated(self) -> bool:
+        """Its value is its ``calculation``, recalculated as answers change (a ``calculate``, or
+        any question with a calculation, as ODK computes a read-only total); a ``trigger``
+        question's calculation is stored when its trigger changes instead."""
+        return bool(self.calculation) and not self.extra.get("trigger")
+
 
 @dataclass(frozen=True)
 class Section:
@@ -157,6 +179,12 @@ class Group:
     extra: Mapping[str, str] = field(default_factory=dict)
     path: str = ""
     hint: Text | None = None
+    #: ``begin loop over LIST``: the choice list it runs over, and the template rows (with
+    #: ``%(name)s``/``%(label)s``) that ``children`` — one group per choice — were filled from.
+    loop: str | None = None
+    template: tuple[Question | Group, ...] = ()
+    #: Other per-language texts: ``guidance_hint``, ``media::image`` ...
+    texts: Mapping[str, Text] = field(default_factory=dict)
 
     def label_in(self, language: str, fallback: str = "en") -> str:
         return pick_label(self.label, language, fallback) or self.name
@@ -178,6 +206,21 @@ class SurveyDefinition:
     children: tuple[Node, ...] = ()
     #: XLSForm settings kept for round trips (``allow_choice_duplicates``, ``instance_name`` ...).
     settings: Mapping[str, str] = field(default_factory=dict)
+    #: The files the form names (lists, ``pulldata`` tables, label images), by name.
+    media: Mapping[str, MediaFile] = field(default_factory=dict)
+    #: Where the media files are (the attachments folder of the data directory the definition
+    #: was read from); not part of the document.
+    media_folder: Path | None = field(default=None, compare=False, repr=False)
+
+    def media_path(self, name: str) -> Path | None:
+        """The stored file the form names ``name``, if this data directory has it."""
+        from neascn_desktop.surveys.form_media import plain_name
+
+        entry = self.media.get(plain_name(name))
+        if entry is None or self.media_folder is None:
+            return None
+        path = self.media_folder / entry.sha256
+        return path if path.is_file() else None
 
     @cached_property
     def sections(self) -> tuple[Section, ...]:
@@ -221,10 +264,22 @@ class SurveyDefinition:
 
     @cached_property
     def languages(self) -> tuple[str, ...]:
-        """Languages that have at least one label, in the order of ``LANGUAGES``."""
+        """Languages that have at least one text (a label, a hint, a message, a choice label,
+        a media file ...), in the order of ``LANGUAGES``."""
         seen: set[str] = set(self.title)
+
+        def add(*texts: Text | None) -> None:
+            for text in texts:
+                seen.update(code for code, value in (text or {}).items() if value)
+
         for question in self.questions:
-            seen.update(code for code, text in question.label.items() if text)
+            add(question.label, question.hint, question.constraint_message,
+                *question.texts.values())
+        for group in self.groups:
+            add(group.label, group.hint, *group.texts.values())
+        for choices in self.choice_lists.values():
+            for choice in choices:
+                add(choice.label, *choice.media.values())
         ordered = [code for code in LANGUAGES if code in seen]
         return tuple(ordered + sorted(seen - set(ordered)))
 
@@ -266,10 +321,33 @@ class SurveyDefinition:
         return self._section_of[name]
 
     def choices_for(self, question: Question) -> tuple[Choice, ...]:
-        return self.choice_lists.get(question.choices or "", ())
+        """The question's choices: from the definition, or — for a list from a file too long
+        to hold in it — read from the stored media file (empty where this data directory
+        lacks it)."""
+        embedded = self.choice_lists.get(question.choices or "", ())
+        if embedded or not question.choices or question.choices not in self.media:
+            return embedded
+        from neascn_desktop.surveys.form_media import stored_choices
+
+        path = self.media_path(question.choices)
+        if path is None:
+            return ()
+        return stored_choices(str(path), question.choices, self.media[question.choices].sha256,
+                              self.default_language)
+
+    @cached_property
+    def _choice_index(self) -> dict[str, dict[str, Choice]]:
+        """Each list's choices by name (the first of a repeated name, as a scan finds it)."""
+        index: dict[str, dict[str, Choice]] = {}
+        for list_name, choices in self.choice_lists.items():
+            by_name = index[list_name] = {}
+            for c in choices:
+                by_name.setdefault(c.name, c)
+        return index
 
     def choice(self, question: Question, name: str) -> Choice | None:
-        return next((c for c in self.choices_for(question) if c.name == name), None)
+        # A dictionary look-up: scoring a thousand submissions asks for some 100,000 choices.
+        return self._choice_index.get(question.choices or "", {}).get(name)
 
     def domain(self, domain_id: str) -> Domain | None:
         return next((d for d in self.domains if d.id == domain_id), None)

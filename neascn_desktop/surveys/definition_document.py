@@ -10,17 +10,20 @@ problem is (definitions arrive in packages: untrusted input).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
 from neascn_desktop.i18n import _
-from neascn_desktop.surveys import expressions
+from neascn_desktop.surveys import expressions, form_media
 from neascn_desktop.surveys.definition import (
     CHOICE_TYPES,
+    FORM_ID_RE,
     GROUP_KINDS,
     LIST_NAME_RE,
     MAX_GROUP_DEPTH,
+    MAX_LOOP_ELEMENTS,
     NAME_RE,
     QUESTION_TYPES,
     TREE_FORMAT,
@@ -33,6 +36,7 @@ from neascn_desktop.surveys.definition import (
     SurveyError,
     Text,
 )
+from neascn_desktop.surveys.form_media import MediaFile
 
 # --------------------------------------------------------------------------- serialising
 
@@ -63,6 +67,12 @@ def _node_to_dict(node: Node) -> dict[str, Any]:
         data["extra"] = dict(node.extra)
     if node.hint:
         data["hint"] = dict(node.hint)
+    if node.texts:
+        data["texts"] = _texts_to_dict(node.texts)
+    if node.loop is not None:  # the template is stored; the groups are filled in when read
+        data["loop"] = node.loop
+        data["children"] = [_node_to_dict(child) for child in node.template]
+        return data
     data["children"] = [_node_to_dict(child) for child in node.children]
     return data
 
@@ -106,6 +116,8 @@ def document_of(d: SurveyDefinition) -> dict[str, Any]:
     """The stored document: version 1 (``sections``) when that holds the definition whole, so
     the payloads (and revision ids) of flat surveys never change; else version 2 (a tree)."""
     data = _document(d)
+    if d.media:
+        data["media"] = {name: entry.to_dict() for name, entry in d.media.items()}
     if not _is_flat(d):
         del data["sections"]
         data["format"] = TREE_FORMAT
@@ -146,12 +158,21 @@ class _Reader:
 
     def __init__(self) -> None:
         self.where = ""
+        self.path = ""
+        self.default_language = "en"
+        #: Reading a loop's template: ``%(name)s``/``%(label)s`` stand for a choice's.
+        self.in_template = False
+        self.loop_elements = 0
 
-    def fail(self, reason: str) -> SurveyError:
+    def fail(self, reason: str, column: str | None = None) -> SurveyError:
         if self.where:
-            return SurveyError(
+            error = SurveyError(
                 _("Survey definition, {where}: {reason}").format(where=self.where, reason=reason))
-        return SurveyError(_("Survey definition: {reason}").format(reason=reason))
+        else:
+            error = SurveyError(_("Survey definition: {reason}").format(reason=reason))
+        error.path, error.where, error.reason = self.path, self.where, reason
+        error.column = _COLUMNS.get(column or "", column)
+        return error
 
     def obj(self, value: Any, what: str) -> Mapping[str, Any]:
         if not isinstance(value, Mapping):
@@ -162,26 +183,26 @@ class _Reader:
         value = data.get(key)
         if value is None or value == "":
             if required:
-                raise self.fail(_("“{key}” is missing").format(key=key))
+                raise self.fail(_("“{key}” is missing").format(key=key), key)
             return None
         if not isinstance(value, str):
-            raise self.fail(_("“{key}” must be text").format(key=key))
+            raise self.fail(_("“{key}” must be text").format(key=key), key)
         return value
 
     def name(self, data: Mapping[str, Any], key: str = "name") -> str:
         value = self.string(data, key)
         assert value is not None
-        if not NAME_RE.fullmatch(value):
+        if not (FORM_ID_RE if key == "form_id" else NAME_RE).fullmatch(value):
             raise self.fail(
                 _("“{name}” is not a valid name (letters, digits and _ only, not starting "
-                  "with a digit)").format(name=value))
+                  "with a digit)").format(name=value), key)
         return value
 
     def text(self, data: Mapping[str, Any], key: str, *, required: bool = True) -> dict[str, str] | None:
         value = data.get(key)
         if value is None or value == {}:
             if required:
-                raise self.fail(_("“{key}” is missing").format(key=key))
+                raise self.fail(_("“{key}” is missing").format(key=key), key)
             return None
         if isinstance(value, str):  # a single-language document
             return {"en": value}
@@ -189,7 +210,7 @@ class _Reader:
             isinstance(k, str) and isinstance(v, str) for k, v in value.items()
         ):
             raise self.fail(
-                _("“{key}” must be an object of language codes to text").format(key=key))
+                _("“{key}” must be an object of language codes to text").format(key=key), key)
         return dict(value)
 
     def strings(self, data: Mapping[str, Any], key: str) -> dict[str, str]:
@@ -211,7 +232,7 @@ class _Reader:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise self.fail(_("“{key}” must be a number").format(key=key))
+            raise self.fail(_("“{key}” must be a number").format(key=key), key)
         return float(value)
 
     def expression(self, data: Mapping[str, Any], key: str) -> str | None:
@@ -221,11 +242,14 @@ class _Reader:
         if isinstance(value, bool):
             return "true()" if value else None
         if not isinstance(value, str):
-            raise self.fail(_("“{key}” must be an expression").format(key=key))
+            raise self.fail(_("“{key}” must be an expression").format(key=key), key)
         try:
-            expressions.parse(value)
+            expressions.parse(_PLACEHOLDER.sub("x", value) if self.in_template else value)
         except expressions.ExpressionError as exc:
-            raise self.fail(str(exc)) from None
+            if self.in_template:  # the message shows the text as written, placeholders and all
+                raise self.fail(_("the expression “{text}” is not supported ({reason})").format(
+                    text=value, reason=exc.reason), key) from None
+            raise self.fail(str(exc), key) from None
         return value
 
 
@@ -238,6 +262,7 @@ def read_document(data: Any) -> SurveyDefinition:
     assert version is not None
     title = r.text(doc, "title") or {}
     default_language = r.string(doc, "default_language", required=False) or "en"
+    r.default_language = default_language
     sources_raw = doc.get("sources") or []
     if not isinstance(sources_raw, list) or not all(isinstance(s, str) for s in sources_raw):
         raise r.fail(_("“{key}” must be a list of text").format(key="sources"))
@@ -263,11 +288,11 @@ def read_document(data: Any) -> SurveyDefinition:
     choice_lists: dict[str, tuple[Choice, ...]] = {}
     raw_lists = r.obj(doc.get("choice_lists") or {}, "choice_lists")
     for list_name, raw_choices in raw_lists.items():
-        r.where = f"choice_lists.{list_name}"
+        r.where, r.path = f"choice_lists.{list_name}", ""
         # A list from a file is named by the file (``trees.csv``): any name without spaces.
         if not LIST_NAME_RE.fullmatch(str(list_name)):
             raise r.fail(_("“{name}” is not a valid name (letters, digits and _ only, not starting "
-                           "with a digit)").format(name=list_name))
+                           "with a digit)").format(name=list_name), "list_name")
         if not isinstance(raw_choices, list):
             raise r.fail(_("a choice list must be a non-empty list"))
         choices: list[Choice] = []
@@ -296,6 +321,7 @@ def read_document(data: Any) -> SurveyDefinition:
         form_id=form_id, version=version, title=title, default_language=default_language,
         sources=tuple(sources_raw), domains=tuple(domains), choice_lists=choice_lists,
         children=_with_keys(children), settings=r.strings(doc, "settings"),
+        media=_read_media(r, doc.get("media")),
     )
     _check_duplicate_choices(r, definition)
     _check_references(definition)
@@ -303,12 +329,55 @@ def read_document(data: Any) -> SurveyDefinition:
     return definition
 
 
+def _read_media(r: _Reader, raw: Any) -> dict[str, MediaFile]:
+    """The form media files: plain names, content hashes, bounded sizes (they arrive in packages
+    and are written back beside an exported form under these names)."""
+    r.where = "media"
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise r.fail(_("“{key}” must be an object").format(key="media"))
+    if len(raw) > form_media.MAX_MEDIA_FILES:
+        raise r.fail(_("a form has at most {limit} media files").format(limit=form_media.MAX_MEDIA_FILES))
+    found: dict[str, MediaFile] = {}
+    folded: set[str] = set()
+    for name, entry in raw.items():
+        problem = form_media.name_problem(str(name))
+        if problem is not None:
+            raise r.fail(problem)
+        r.where = f"media.{name}"
+        if name.casefold() in folded:  # one file on a case-insensitive file system
+            raise r.fail(_("the file name “{name}” is used twice").format(name=name))
+        folded.add(name.casefold())
+        item = r.obj(entry, _("a media file"))
+        sha = item.get("sha256")
+        size = item.get("size")
+        media_type = item.get("media_type")
+        if not isinstance(sha, str) or not form_media.is_content_hash(sha):
+            raise r.fail(_("“{key}” must be 64 lower-case hexadecimal digits").format(key="sha256"))
+        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+            raise r.fail(_("“{key}” must be a whole number, not negative").format(key="size"))
+        if size > form_media.MAX_MEDIA_BYTES:
+            raise r.fail(_("the file is larger than the limit of {limit} MB").format(
+                limit=form_media.MAX_MEDIA_BYTES // (1024 * 1024)))
+        if not isinstance(media_type, str) or not 0 < len(media_type) <= 100:
+            raise r.fail(_("“{key}” must be text").format(key="media_type"))
+        found[name] = MediaFile(name=name, sha256=sha, size=size, media_type=media_type)
+    r.where = "media"
+    if form_media.total_size(found.values()) > form_media.MAX_MEDIA_TOTAL:
+        raise r.fail(_("the media files are larger than the limit of {limit} MB together").format(
+            limit=form_media.MAX_MEDIA_TOTAL // (1024 * 1024)))
+    r.where = ""
+    return found
+
+
 def _check_repeat_depth(r: _Reader, d: SurveyDefinition) -> None:
     """Answers nest as deep as repeats do; packages may carry at most ``MAX_REPEAT_DEPTH``."""
     from neascn_desktop.surveys.answer_tree import MAX_REPEAT_DEPTH, repeat_depth
 
     if repeat_depth(d) > MAX_REPEAT_DEPTH:
-        r.where = "children"
+        deepest = max(d.answer_scopes.values(), key=lambda s: s.depth)
+        r.where, r.path = "children", deepest.path
         raise r.fail(_("repeats are nested more than {limit} levels deep").format(limit=MAX_REPEAT_DEPTH))
 
 
@@ -320,8 +389,8 @@ def _check_duplicate_choices(r: _Reader, d: SurveyDefinition) -> None:
     filtered = {q.choices for q in d.questions if q.extra.get("choice_filter")}
     for list_name, choices in d.choice_lists.items():
         if list_name not in filtered and len({c.name for c in choices}) != len(choices):
-            r.where = f"choice_lists.{list_name}"
-            raise r.fail(_("two choices have the same name"))
+            r.where, r.path = f"choice_lists.{list_name}", ""
+            raise r.fail(_("two choices have the same name"), "name")
 
 
 def _read_sections(
@@ -369,16 +438,17 @@ def _read_nodes(
 ) -> tuple[Node, ...]:
     """Version 2: a tree of questions, groups and repeats; names unique among siblings."""
     if depth > MAX_GROUP_DEPTH:
-        raise r.fail(_("groups are nested too deeply"))
+        raise r.fail(_("groups are nested too deeply"), "type")
     nodes: list[Node] = []
     names: set[str] = set()
     for i, raw in enumerate(raw_nodes):
         r.where = f"{where}[{i}]"
         item = r.obj(raw, _("a question"))
+        r.path = f"{parent}/{item.get('name')}" if parent else str(item.get("name"))
         name = r.name(item)
         r.where = f"{where}[{i}] ({name})"
         if name in names:
-            raise r.fail(_("the name “{name}” is used twice").format(name=name))
+            raise r.fail(_("the name “{name}” is used twice").format(name=name), "name")
         names.add(name)
         path = f"{parent}/{name}" if parent else name
         if item.get("type") in GROUP_KINDS:
@@ -389,16 +459,81 @@ def _read_nodes(
             relevant = r.expression(item, "relevant")
             label = r.text(item, "label", required=False) or {}
             extra = r.strings(item, "extra")
+            hint = r.text(item, "hint", required=False)
+            texts = r.texts(item, "texts")
+            loop = r.string(item, "loop", required=False)
+            template: tuple[Node, ...] = ()
+            if loop is not None:
+                if kind != "group":
+                    raise r.fail(_("only a group can be a loop"), "type")
+                if loop not in choice_lists:
+                    raise r.fail(_("the choice list “{name}” does not exist").format(name=loop),
+                                 "type")
+                outer, r.in_template = r.in_template, True
+                template = _read_nodes(r, raw_children, f"{where}[{i}].children", path, repeat,
+                                       choice_lists, domain_ids, depth + 1)
+                r.in_template = outer
+                r.where, r.path = f"{where}[{i}] ({name})", path
+                raw_children = _expand_loop(r, raw_children, choice_lists[loop])
             children = _read_nodes(r, raw_children, f"{where}[{i}].children", path,
                                    path if kind == "repeat" else repeat, choice_lists,
                                    domain_ids, depth + 1)
             nodes.append(Group(name=name, label=label, kind=kind, relevant=relevant,
-                               children=children, extra=extra, path=path,
-                               hint=r.text(item, "hint", required=False)))
+                               children=children, extra=extra, path=path, hint=hint,
+                               loop=loop, template=template, texts=texts))
         else:
             nodes.append(replace(_read_question(r, item, name, choice_lists, domain_ids),
                                  path=path, repeat=repeat))
     return tuple(nodes)
+
+
+#: Keys of the stored document whose XLSForm column has another name.
+_COLUMNS = {"choices": "type", "domain": "neascn_domain", "weight": "neascn_weight",
+            "thresholds": "neascn_thresholds", "source": "neascn_source", "loop": "type",
+            "children": "type"}
+_PLACEHOLDER = re.compile(r"%\((name|label)\)s")
+
+
+def _expand_loop(r: _Reader, template: list[Any], choices: tuple[Choice, ...]) -> list[Any]:
+    """``begin loop over LIST``: one group per choice (``none`` left out), named by the choice,
+    holding the template with ``%(name)s`` and ``%(label)s`` filled in — what ODK's converter
+    writes in the XForm."""
+    size = _count_elements(template)
+    groups: list[Any] = []
+    for choice in choices:
+        if choice.name == "none":
+            continue
+        r.loop_elements += 1 + size
+        if r.loop_elements > MAX_LOOP_ELEMENTS:
+            raise r.fail(_("the loops hold more than {limit} questions").format(
+                limit=MAX_LOOP_ELEMENTS), "type")
+        label = dict(choice.label) or {r.default_language: choice.name}
+        groups.append({"type": "group", "name": choice.name, "label": label, "relevant": None,
+                       "children": _fill(template, choice.name, label, r.default_language, None)})
+    return groups
+
+
+def _count_elements(raw: Any) -> int:
+    if not isinstance(raw, list):
+        return 0
+    return sum(1 + (_count_elements(item.get("children")) if isinstance(item, Mapping) else 0)
+               for item in raw)
+
+
+def _fill(value: Any, name: str, label: Mapping[str, str], default: str, code: str | None) -> Any:
+    """``value`` with ``%(name)s``/``%(label)s`` replaced (the label in the language of the
+    text holding it) and ``%%`` read as ``%``, as Python's ``%`` formatting in pyxform does."""
+    if isinstance(value, str):
+        if "%" not in value:
+            return value
+        text = label.get(code or default) or label.get(default) or next(iter(label.values()), name)
+        return re.sub(r"%\((name|label)\)s|%%", lambda m: {"name": name, "label": text}.get(
+            m.group(1) or "", "%"), value)
+    if isinstance(value, Mapping):
+        return {k: _fill(v, name, label, default, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, name, label, default, code) for v in value]
+    return value
 
 
 def _with_keys(nodes: tuple[Node, ...]) -> tuple[Node, ...]:
@@ -429,29 +564,31 @@ def _read_question(
     qtype = r.string(q, "type")
     if qtype not in QUESTION_TYPES:
         raise r.fail(_("unknown question type “{type}”; use one of: {types}").format(
-            type=qtype, types=", ".join(QUESTION_TYPES)))
+            type=qtype, types=", ".join(QUESTION_TYPES)), "type")
     choices = r.string(q, "choices", required=False)
     if qtype in CHOICE_TYPES:
         if choices is None:
-            raise r.fail(_("a {type} question needs a choice list").format(type=qtype))
+            raise r.fail(_("a {type} question needs a choice list").format(type=qtype), "type")
         if choices not in choice_lists:
-            raise r.fail(_("the choice list “{name}” does not exist").format(name=choices))
+            raise r.fail(_("the choice list “{name}” does not exist").format(name=choices), "type")
         if qtype == "select_multiple":
-            spaced = next((c.name for c in choice_lists[choices] if any(
+            spaced = next((j for j, c in enumerate(choice_lists[choices]) if any(
                 ch.isspace() for ch in c.name)), None)
             if spaced is not None:  # its answer lists names separated by spaces
-                raise r.fail(_("the choice name “{name}” contains a space").format(name=spaced))
+                r.where, r.path = f"choice_lists.{choices}[{spaced}]", ""
+                raise r.fail(_("the choice name “{name}” contains a space").format(
+                    name=choice_lists[choices][spaced].name), "name")
     elif choices is not None:
-        raise r.fail(_("a {type} question cannot have a choice list").format(type=qtype))
+        raise r.fail(_("a {type} question cannot have a choice list").format(type=qtype), "type")
     calculation = r.expression(q, "calculation")
     if qtype == "calculate" and calculation is None:
-        raise r.fail(_("a calculate question needs a calculation"))
+        raise r.fail(_("a calculate question needs a calculation"), "calculation")
     domain = r.string(q, "domain", required=False)
     if domain is not None and domain not in domain_ids:
-        raise r.fail(_("the domain “{name}” does not exist").format(name=domain))
+        raise r.fail(_("the domain “{name}” does not exist").format(name=domain), "domain")
     weight = r.number(q, "weight", 1.0)
     if weight is None or weight < 0:
-        raise r.fail(_("“{key}” must not be negative").format(key="weight"))
+        raise r.fail(_("“{key}” must not be negative").format(key="weight"), "weight")
     thresholds: tuple[float, ...] | None = None
     raw_thresholds = q.get("thresholds")
     if raw_thresholds is not None:
@@ -460,7 +597,7 @@ def _read_question(
             or not all(isinstance(t, int | float) and not isinstance(t, bool) for t in raw_thresholds)
             or any(b <= a for a, b in zip(raw_thresholds, raw_thresholds[1:], strict=False))
         ):
-            raise r.fail(_("“thresholds” must be four ascending numbers"))
+            raise r.fail(_("“thresholds” must be four ascending numbers"), "thresholds")
         thresholds = tuple(float(t) for t in raw_thresholds)
     extra = q.get("extra") or {}
     if not isinstance(extra, Mapping):
@@ -490,9 +627,25 @@ def _check_references(d: SurveyDefinition) -> None:
     for where, text in _all_expressions(d):
         missing = sorted(expressions.references(expressions.parse(text)) - known)
         if missing:
-            raise SurveyError(_("Survey definition, {where}: the expression “{text}” refers to "
-                                "${{{name}}}, which is not a question of this survey.").format(
+            error = SurveyError(_("Survey definition, {where}: the expression “{text}” refers to "
+                                  "${{{name}}}, which is not a question of this survey.").format(
                 where=where, text=text, name=missing[0]))
+            error.path, error.where = where, where
+            error.column = next((column for column, value in _expressions_of(d, where)
+                                 if value == text), None)
+            error.reason = str(error)
+            raise error
+
+
+def _expressions_of(d: SurveyDefinition, path: str) -> Iterator[tuple[str, str | None]]:
+    """The XLSForm columns and expressions of the element at ``path``."""
+    for group in d.groups:
+        if (group.path or group.name) == path:
+            yield "relevant", group.relevant
+    for q in d.questions:
+        if (q.path or q.name) == path:
+            yield from (("required", q.required), ("relevant", q.relevant),
+                        ("constraint", q.constraint), ("calculation", q.calculation))
 
 
 def _all_expressions(d: SurveyDefinition) -> Iterator[tuple[str, str]]:

@@ -46,12 +46,13 @@ def section_progress(definition: SurveyDefinition, state: FormState) -> list[Sec
     for section in definition.sections:
         answered = answerable = missing = issues = 0
         for q in section.questions:
-            if not q.is_input or not state.is_relevant(q.name):
+            key = q.key or q.name
+            if not q.is_input or not state.is_relevant(key):
                 continue
             answerable += 1
-            if q.name in state.values:
+            if key in state.values:
                 answered += 1
-            for issue in state.issues_for(q.name):
+            for issue in state.issues_for(key):
                 issues += 1
                 if issue.kind == "required":
                     missing += 1

@@ -351,7 +351,11 @@ class FormScope(Scope):
         return choice.label_in(self.language, self.definition.default_language)
 
     def pulldata(self, instance: str, column: str, key_column: str, key: str) -> str:
-        return self._pulldata(instance, column, key_column, key) if self._pulldata else ""
+        if self._pulldata is not None:
+            return self._pulldata(instance, column, key_column, key)
+        from neascn_desktop.surveys.form_media import pulldata
+
+        return pulldata(self.definition, instance, column, key_column, key)
 
 
 class InstanceScope(FormScope):

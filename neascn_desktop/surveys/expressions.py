@@ -145,13 +145,13 @@ class Token:
 
 
 _NAME_RE = re.compile(r"(?:jr:|odk:)?[A-Za-z_][A-Za-z0-9_\-]*")
-_QUESTION_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
+_QUESTION_NAME_RE = re.compile(r"[^\W\d][\w.\-]*")  # letters of any script, as in XML
 _NUMBER_RE = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
-_STEP = r"(?:\.\.|\.|[A-Za-z_][A-Za-z0-9_.\-]*(?::[A-Za-z_][A-Za-z0-9_.\-]*)?)"
+_STEP = r"(?:\.\.|\.|[^\W\d][\w.\-]*(?::[^\W\d][\w.\-]*)?)"
 #: ``..``, ``../x``, ``./x``, ``/data/g/x``, ``current()/../x``: a path token (not ``.`` alone,
 #: not a number like ``.5``, not a function name before ``(``).
 _PATH_RE = re.compile(
-    r"(?:current\(\)|\.\.|\.(?=/)|(?=/))(?:/" + _STEP + r")*(?![A-Za-z0-9_\-(:])")
+    r"(?:current\(\)|\.\.|\.(?=/)|(?=/))(?:/" + _STEP + r")*(?![\w\-(:])")
 _QUOTES = {"'": "'‘’", '"': '"“”', "‘": "'‘’", "’": "'‘’",
            "“": '"“”', "”": '"“”'}
 _SYMBOLS = ("!=", "<=", ">=", "=", "<", ">", "+", "-", "*")

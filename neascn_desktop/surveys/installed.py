@@ -29,6 +29,7 @@ from neascn_desktop.surveys.definition import (
     definition_from_dict,
     pick_label,
 )
+from neascn_desktop.surveys.xlsform_media import WrittenMedia
 
 DEFINITION = "survey_definition"
 CITY = "city"
@@ -129,13 +130,22 @@ class DefinitionInfo:
 
 
 _definition_cache: dict[str, SurveyDefinition] = {}
+_with_media_cache: dict[tuple[str, str], SurveyDefinition] = {}
 
 
-def _definition_from_state(state: replica.CurrentState) -> SurveyDefinition:
+def _definition_from_state(state: replica.CurrentState, media_folder: Path | None = None
+                           ) -> SurveyDefinition:
     cached = _definition_cache.get(state.revision_id)
     if cached is None:
         cached = definition_from_dict(state.payload)
         _definition_cache[state.revision_id] = cached
+    if cached.media and media_folder is not None:
+        # The same version read from another data directory finds its files there.
+        key = (state.revision_id, str(media_folder))
+        located = _with_media_cache.get(key)
+        if located is None:
+            located = _with_media_cache[key] = replace(cached, media_folder=media_folder)
+        return located
     return cached
 
 
@@ -170,7 +180,7 @@ def get_definition(db: Database, form_id: str = BUILTIN_FORM_ID,
         if state is None:
             raise SurveyError(_("There is no survey {form} version {version}.").format(
                 form=form_id, version=version))
-        return _definition_from_state(state)
+        return _definition_from_state(state, db.attachments_dir())
     versions = [i for i in list_definitions(db) if i.form_id == form_id]
     if not versions:
         raise SurveyError(_("There is no survey {form}.").format(form=form_id))
@@ -180,16 +190,24 @@ def get_definition(db: Database, form_id: str = BUILTIN_FORM_ID,
 def install_definition(db: Database, profile: Profile, definition: SurveyDefinition) -> Changes:
     """Store a definition version (a version, once stored, never changes)."""
     payload = definition.to_dict()
-    existing = replica.current(db, DEFINITION, definition.entity_id)
-    if existing is not None:
-        if canonical_json(existing.payload) == canonical_json(payload):
-            return Changes()
-        raise SurveyError(_(
-            "The survey {form} version {version} exists already with other content; give the new "
-            "form another version number.").format(form=definition.form_id,
-                                                   version=definition.version))
+    if _stored_already(db, definition, payload):
+        return Changes()
     replica.commit(db, profile.device_id, DEFINITION, definition.entity_id, payload)
     return Changes(frozenset({"survey", "revision"}), frozenset({definition.entity_id}))
+
+
+def _stored_already(db: Database, definition: SurveyDefinition,
+                    payload: Mapping[str, Any] | None = None) -> bool:
+    """Whether this very version is stored; raises when the version is stored with other content."""
+    existing = replica.current(db, DEFINITION, definition.entity_id)
+    if existing is None:
+        return False
+    if canonical_json(existing.payload) == canonical_json(payload or definition.to_dict()):
+        return True
+    raise SurveyError(_(
+        "The survey {form} version {version} exists already with other content; give the new "
+        "form another version number.").format(form=definition.form_id,
+                                               version=definition.version))
 
 
 @dataclass(frozen=True)
@@ -202,10 +220,35 @@ class XLSFormImport:
 
 
 def import_xlsform_checked(db: Database, profile: Profile, path: Path) -> XLSFormImport:
-    from neascn_desktop.surveys.xlsform import import_xlsform_with_warnings
+    """Install a survey version from an XLSForm; the media files it names (found beside it or
+    in its ``-media`` folder) are stored first, content-addressed, so the definition that
+    records them never exists without them."""
+    from neascn_desktop.surveys.xlsform import import_xlsform_with_media
 
-    definition, warnings = import_xlsform_with_warnings(path)
-    return XLSFormImport(definition, install_definition(db, profile, definition), warnings)
+    found = import_xlsform_with_media(path)
+    _stored_already(db, found.definition)  # refused before any file is copied
+    _store_media(db, found.definition, found.sources)
+    definition = found.definition
+    changes = install_definition(db, profile, definition)
+    if definition.media:
+        definition = replace(definition, media_folder=db.attachments_dir())
+    return XLSFormImport(definition, changes, found.warnings)
+
+
+def _store_media(db: Database, definition: SurveyDefinition, sources: Mapping[str, Path]) -> None:
+    from neascn_desktop.store import attachments
+
+    for name, source in sources.items():
+        entry = definition.media[name]
+        try:
+            with source.open("rb") as handle:
+                sha, size = attachments.store_stream(db.attachments_dir(), handle)
+        except OSError as exc:
+            raise SurveyError(_("Cannot copy {path}: {reason}").format(
+                path=source, reason=exc.strerror or exc)) from exc
+        if (sha, size) != (entry.sha256, entry.size):
+            raise SurveyError(_("The file {path} changed while the form was imported; import it "
+                                "again.").format(path=source))
 
 
 def import_xlsform_file(db: Database, profile: Profile, path: Path) -> tuple[SurveyDefinition, Changes]:
@@ -214,9 +257,26 @@ def import_xlsform_file(db: Database, profile: Profile, path: Path) -> tuple[Sur
 
 
 def export_xlsform_file(db: Database, form_id: str, path: Path, version: str | None = None) -> Path:
-    from neascn_desktop.surveys.xlsform import export_xlsform
+    return export_xlsform_with_media(db, form_id, path, version).path
 
-    return export_xlsform(get_definition(db, form_id, version), path)
+
+@dataclass(frozen=True)
+class XLSFormExport:
+    """An XLSForm written, with its media files in ``<form>-media/`` beside it."""
+
+    path: Path
+    media: WrittenMedia | None
+
+
+def export_xlsform_with_media(db: Database, form_id: str, path: Path,
+                              version: str | None = None) -> XLSFormExport:
+    """Write a survey version as an XLSForm and its media files into ``<form>-media/``."""
+    from neascn_desktop.surveys.xlsform import export_xlsform
+    from neascn_desktop.surveys.xlsform_media import write_media
+
+    definition = get_definition(db, form_id, version)
+    written = export_xlsform(definition, path)
+    return XLSFormExport(written, write_media(definition, written) if definition.media else None)
 
 
 # =========================================================================== cities

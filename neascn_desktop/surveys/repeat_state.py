@@ -193,7 +193,7 @@ class _Walker:
                 value: Any = None
                 if all(_safe_boolean(e, here.standing_on(key), None, True) for e in exprs):
                     now.add(key)
-                    if q.type == "calculate" and q.calculation:
+                    if q.is_calculated and q.calculation:
                         try:
                             value = calculated_value(expressions.evaluate(
                                 expressions.parse(q.calculation), here.standing_on(key)))

@@ -136,11 +136,11 @@ def score_submission(definition: SurveyDefinition, answers: Mapping[str, Any]) -
     state = evaluate_form(definition, answers)
     per_domain: dict[str, list[tuple[float, float | None]]] = {d.id: [] for d in definition.domains}
     for q in definition.questions:
-        if not is_scorable(definition, q) or not state.is_relevant(q.name):
+        if not is_scorable(definition, q) or not state.is_relevant(q.key or q.name):
             continue
         assert q.domain is not None
         per_domain.setdefault(q.domain, []).append(
-            (q.weight, item_score(definition, q, state.values.get(q.name))))
+            (q.weight, item_score(definition, q, state.values.get(q.key or q.name))))
     domain_scores: list[DomainScore] = []
     total_answered = total_scorable = 0
     for domain in definition.domains:

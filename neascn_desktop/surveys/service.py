@@ -37,7 +37,7 @@ from neascn_desktop.identity.profile import Profile
 from neascn_desktop.replica.revision import canonical_json
 from neascn_desktop.store import attachments
 from neascn_desktop.store.database import Database
-from neascn_desktop.surveys import answer_tree
+from neascn_desktop.surveys import answer_tree, metadata, triggers
 from neascn_desktop.surveys.defaults import with_defaults
 from neascn_desktop.surveys.definition import (
     BUILTIN_FORM_ID,
@@ -58,6 +58,7 @@ from neascn_desktop.surveys.installed import (
     city_from_payload,
     ensure_builtin,
     export_xlsform_file,
+    export_xlsform_with_media,
     get_city,
     get_definition,
     import_xlsform_checked,
@@ -273,7 +274,9 @@ def create_submission(
     definition = get_definition(db, form_id, version)
     city = get_city(db, city_id)
     stamp = now or _now()
-    answers = with_defaults(definition, {}, language=language or profile.language)
+    # Device facts first (start, today, deviceid ...), so a default may refer to them.
+    answers = with_defaults(definition, metadata.facts_at_start(definition, profile, stamp),
+                            language=language or profile.language)
     submission = Submission(
         id=submission_id or str(uuid.uuid4()), form_id=definition.form_id,
         form_version=definition.version, city_id=city.id, status="in_progress", answers=answers,
@@ -318,7 +321,12 @@ def _apply_at(definition: SurveyDefinition, submission: Submission,
     question = location.question
     assert question is not None
     stored = normalize_answer(definition, question, value)
+    place = (answer_tree.find_instance(submission.answers, location.instances)
+             if location.instances else submission.answers)
+    before = (place or {}).get(location.key)
     answers = answer_tree.with_value(submission.answers, location, stored)
+    if stored != before:  # ODK's xforms-value-changed: the ``trigger`` column's questions
+        answers = triggers.fire(definition, answers, location, submission.language or "en")
     for depth, (_key, instance_id) in enumerate(location.instances):
         if instance_id in location.added:  # a new instance (``[+]``) starts with its defaults
             answers = with_defaults(definition, answers, location.instances[:depth + 1])
@@ -526,7 +534,8 @@ def finalize(db: Database, profile: Profile, submission_id: str, *,
             len(tree.issues)).format(count=len(tree.issues), label=first.where, message=first.message),
             tree.issues)
     stamp = _now()
-    final = replace(submission, status="finalized", finalized_at=stamp, updated_at=stamp)
+    final = replace(submission, status="finalized", finalized_at=stamp, updated_at=stamp,
+                    answers=metadata.facts_at_end(definition, submission.answers, stamp))
     with db.transaction() as session:
         row = session.get(SubmissionWorkingCopyRow, submission.id)
         payload = final.payload()
@@ -686,6 +695,6 @@ __all__ = [
 __all__ += [
     "BUILTIN_CLOCK", "BUILTIN_DEVICE_ID", "CITY", "COUNTRIES", "DEFINITION", "City", "DefinitionInfo",
     "builtin_cities_path", "builtin_survey_paths", "city_from_payload", "ensure_builtin",
-    "export_xlsform_file", "get_city", "get_definition", "import_xlsform_checked", "import_xlsform_file", "install_definition",
+    "export_xlsform_file", "export_xlsform_with_media", "get_city", "get_definition", "import_xlsform_checked", "import_xlsform_file", "install_definition",
     "list_cities", "list_definitions", "save_city",
 ]

@@ -130,26 +130,27 @@ def _settle(
             if section_relevant:
                 now.add(section.name)
             for q in section.questions:
+                key = q.key or q.name  # the path where two groups use one name
                 is_relevant = section_relevant and (
-                    q.relevant is None or _safe_boolean(q.relevant, scope(q.key or q.name), None, True))
+                    q.relevant is None or _safe_boolean(q.relevant, scope(key), None, True))
                 value: Any = None
                 if is_relevant:
-                    now.add(q.name)
-                    if q.type == "calculate" and q.calculation:
+                    now.add(key)
+                    if q.is_calculated and q.calculation:
                         try:
                             value = calculated_value(
                                 expressions.evaluate(expressions.parse(q.calculation),
-                                                     scope(q.key or q.name)))
+                                                     scope(key)))
                         except expressions.ExpressionError:
                             value = None
                     else:
-                        value = answers.get(q.name)
+                        value = answers.get(key)
                 if not is_empty(value):
-                    values[q.name] = value
-                    if q.name not in excluded:
-                        context[q.name] = value
+                    values[key] = value
+                    if key not in excluded:
+                        context[key] = value
                 else:
-                    context.pop(q.name, None)
+                    context.pop(key, None)
         frozen = frozenset(now)
         if frozen == relevant:
             break
@@ -163,14 +164,15 @@ def _broken_constraints(definition: SurveyDefinition, relevant: frozenset[str],
                         language: str) -> frozenset[str]:
     broken = set()
     for q in definition.questions:
-        value = values.get(q.name)
-        if q.name in relevant and q.is_input and value is not None and q.constraint:
+        key = q.key or q.name
+        value = values.get(key)
+        if key in relevant and q.is_input and value is not None and q.constraint:
             try:
-                own = FormScope(definition, context, own=q.key or q.name, language=language)
+                own = FormScope(definition, context, own=key, language=language)
                 if not expressions.evaluate_boolean(expressions.parse(q.constraint), own, value):
-                    broken.add(q.name)
+                    broken.add(key)
             except expressions.ExpressionError:
-                broken.add(q.name)
+                broken.add(key)
     return frozenset(broken)
 
 
@@ -194,28 +196,29 @@ def evaluate_form(
     required: set[str] = set()
     answered = answerable = 0
     for q in definition.questions:
-        if q.name not in relevant or not q.is_input:
+        key = q.key or q.name
+        if key not in relevant or not q.is_input:
             continue
         answerable += 1
-        value = values.get(q.name)
+        value = values.get(key)
         if value is not None:
             answered += 1
-        if q.required and _safe_boolean(q.required, scope(q.key or q.name, context), value, False):
-            required.add(q.name)
+        if q.required and _safe_boolean(q.required, scope(key, context), value, False):
+            required.add(key)
             if value is None:
-                issues.append(Issue(q.name, "required", translate_in(
+                issues.append(Issue(key, "required", translate_in(
                     language, N_("This question requires an answer."))))
                 continue
         if value is not None and q.constraint:
             try:
                 ok = expressions.evaluate_boolean(expressions.parse(q.constraint),
-                                                  scope(q.key or q.name, checked), value)
+                                                  scope(key, checked), value)
             except expressions.ExpressionError as exc:
-                issues.append(Issue(q.name, "invalid", str(exc)))
+                issues.append(Issue(key, "invalid", str(exc)))
                 continue
             if not ok:
                 message = q.constraint_message_in(language, definition.default_language)
-                issues.append(Issue(q.name, "constraint", message or translate_in(
+                issues.append(Issue(key, "constraint", message or translate_in(
                     language, N_("This answer is not allowed here."))))
     return FormState(
         relevant=relevant, values=values, required=frozenset(required), issues=tuple(issues),
@@ -227,6 +230,8 @@ def evaluate_form(
 
 
 def _choice_name(definition: SurveyDefinition, q: Question, text: str) -> str:
+    if _open_list(definition, q):  # a list from a file that did not come: any name
+        return text
     choices = definition.choices_for(q)
     for choice in choices:
         if choice.name == text:
@@ -294,6 +299,10 @@ def normalize_answer(definition: SurveyDefinition, question: Question | str, val
     if is_empty(value):
         return None
     kind = q.type
+    if kind == "calculate" and q.extra.get("trigger"):  # set when its trigger changes
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise AnswerError(_("{question} needs text.").format(question=q.name))
+        return _text(q, value) if isinstance(value, str) else value
     if kind in ("note", "calculate"):
         raise AnswerError(_("{question} is a {type} and takes no answer.").format(
             question=q.name, type=kind))

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -125,10 +125,9 @@ def _dynamic_columns(definition: SurveyDefinition, languages: list[str],
         for key in node.extra:
             if key not in ("appearance", "xlsform_type"):
                 columns[key] = None
-        if isinstance(node, Question):
-            for key in node.texts:
-                for code in languages:
-                    columns[f"{key}::{language_header(code)}"] = None
+        for key in node.texts:
+            for code in languages:
+                columns[f"{key}::{language_header(code)}"] = None
     return list(columns)[len(fixed):]
 
 
@@ -164,11 +163,15 @@ def export_xlsform(definition: SurveyDefinition, path: Path) -> Path:
     def write(nodes: tuple[Node, ...]) -> None:
         for node in nodes:
             if isinstance(node, Group):
-                survey.append(row({"type": f"begin_{node.kind}", "name": node.name,
+                begin = f"begin_loop over {node.loop}" if node.loop else f"begin_{node.kind}"
+                cells: dict[str, Any] = dict(node.extra)
+                for key, value in node.texts.items():
+                    cells.update(texts(key, value))
+                survey.append(row({**cells, "type": begin, "name": node.name,
                                    "relevant": node.relevant, **texts("label", node.label),
-                                   **texts("hint", node.hint), **node.extra}))
-                write(node.children)
-                survey.append(row({"type": f"end_{node.kind}"}))
+                                   **texts("hint", node.hint)}))
+                write(node.template if node.loop else node.children)
+                survey.append(row({"type": "end_loop" if node.loop else f"end_{node.kind}"}))
             else:
                 write_question(node)
 
@@ -417,14 +420,60 @@ def read_xlsform(path: Path) -> dict[str, Any]:
 
 
 def import_xlsform_with_warnings(path: Path) -> tuple[SurveyDefinition, tuple[str, ...]]:
-    """Read an XLSForm into a checked :class:`SurveyDefinition`, with pyxform's warnings."""
+    """Read an XLSForm into a checked :class:`SurveyDefinition`, with pyxform's warnings (and
+    the import's own about media files the form names but that are not there)."""
+    result = import_xlsform_with_media(path)
+    return result.definition, result.warnings
+
+
+@dataclass(frozen=True)
+class XLSFormWithMedia:
+    """A form read with the media files it names: ``definition.media`` records them (name,
+    hash, size, type), ``sources`` says where each was found (to be stored before the
+    definition is)."""
+
+    definition: SurveyDefinition
+    warnings: tuple[str, ...]
+    sources: Mapping[str, Path]
+
+
+def import_xlsform_with_media(path: Path) -> XLSFormWithMedia:
+    """Read an XLSForm and find the files it names beside it or in its ``-media`` folder."""
+    from neascn_desktop.surveys.xlsform_media import collect_media
+
+    path = Path(path)
     reading = read_xlsform_reading(path)
     try:
-        return definition_from_dict(reading.document), reading.warnings
+        definition = definition_from_dict(reading.document)
     except XLSFormError:
         raise
     except SurveyError as exc:
-        raise XLSFormError(None, None, None, str(exc)) from None
+        raise _located(exc, reading) from None
+    found = collect_media(definition, path)
+    return XLSFormWithMedia(replace(definition, media=found.files),
+                            tuple(dict.fromkeys(reading.warnings + found.warnings)), found.sources)
+
+
+def _located(exc: SurveyError, reading: XLSFormReading) -> XLSFormError:
+    """A refusal of the definition's own checks, at the sheet, row and column it concerns."""
+    reason = exc.reason or str(exc)
+    choice = re.fullmatch(r"choice_lists\.(.+?)(?:\[(\d+)\])?", exc.where)
+    if choice:
+        rows = reading.choice_rows.get(choice.group(1), ())
+        index = int(choice.group(2) or 0)
+        row = rows[index] if index < len(rows) else (rows[0] if rows else None)
+        return XLSFormError("choices", row, exc.column or "name", reason)
+    row = reading.survey_rows.get(exc.path)
+    parts = exc.path.split("/")
+    for i in range(1, len(parts) - 1):  # filled in from a loop's template row
+        if row is None:
+            row = reading.survey_rows.get("/".join(parts[:i] + parts[i + 1:]))
+    if row is None and exc.path:  # else the nearest enclosing row
+        parent = exc.path
+        while row is None and "/" in parent:
+            parent = parent.rsplit("/", 1)[0]
+            row = reading.survey_rows.get(parent)
+    return XLSFormError("survey", row, exc.column or "type", reason)
 
 
 def import_xlsform(path: Path) -> SurveyDefinition:

@@ -10,19 +10,18 @@ warnings are collected, never printed.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import unicodedata
 import warnings
 from collections.abc import Mapping
 from contextlib import redirect_stderr, redirect_stdout
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from neascn_desktop.i18n import _
-from neascn_desktop.surveys.definition import NAME_RE, TREE_FORMAT
+from neascn_desktop.surveys.definition import FORM_ID_RE, TREE_FORMAT
 
 #: pyxform element type (lower case) -> (our type, the XLSForm type written back on export).
 _TYPES: dict[str, tuple[str, str]] = {
@@ -54,6 +53,16 @@ _ROW = re.compile(r"\[row\s*:\s*(\d+)\]")
 _SHEET = re.compile(r"'(survey|choices|settings|external_choices|entities)' sheet")
 _MISSING_SHEET = re.compile(r"There should be an? (survey|choices|settings|external_choices) sheet")
 _COLUMN = re.compile(r"the '([\w:. -]+)' (?:value|column)")
+_CHOICE_NAMED = re.compile(r"See \[(.+?)\] in \[(.+?)\]")
+#: Root keys of pyxform's tree the definition holds in its own fields (or pyxform derives).
+_MAPPED_SETTINGS = frozenset({"type", "title", "id_string", "sms_keyword", "default_language",
+                              "version", "children", "choices"})
+#: The XLSForm types read (for the refusal of any other).
+_SUPPORTED = (
+    "text, integer, decimal, range, date, time, dateTime, select_one, select_multiple, rank, "
+    "select_one_from_file, select_one_external, note, acknowledge, trigger, calculate, hidden, "
+    "geopoint, geotrace, geoshape, barcode, image, audio, video, file, start, end, today, "
+    "deviceid, username, email, audit")
 #: Question columns holding expressions, checked with our parser (pyxform leaves them to ODK).
 _EXPRESSION_COLUMNS = ("required", "relevant", "constraint", "calculation")
 #: Element keys mapped explicitly; every other string-valued key is kept as an extra column.
@@ -67,6 +76,10 @@ class XLSFormReading:
 
     document: dict[str, Any]
     warnings: tuple[str, ...]
+    #: Excel row numbers: of each survey element by its path (``group/name``), of each list's
+    #: choices in order — so a refusal of the definition's own checks names its row.
+    survey_rows: Mapping[str, int] = field(default_factory=dict)
+    choice_rows: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
 
 
 def one_line(text: str) -> str:
@@ -75,7 +88,7 @@ def one_line(text: str) -> str:
                             ).split())
 
 
-def _pyxform_error(exc: Exception) -> Exception:
+def _pyxform_error(exc: Exception, data: Any = None) -> Exception:
     """pyxform's English sentence inside ours, with the sheet, row and column it names."""
     from neascn_desktop.surveys.xlsform import XLSFormError
 
@@ -84,11 +97,19 @@ def _pyxform_error(exc: Exception) -> Exception:
     sheet = _SHEET.search(text) or _MISSING_SHEET.search(text)
     column = _COLUMN.search(text)
     sheet_name = sheet.group(1) if sheet else ("survey" if row else None)
+    number = int(row.group(1)) if row else None
+    column_name = column.group(1) if column else (
+        "type" if "Unmatched '" in text or "List name" in text else None)
     if text.startswith("Choice names"):
-        sheet_name = "choices"
-    return XLSFormError(sheet_name, int(row.group(1)) if row else None,
-                        column.group(1) if column else (
-                            "type" if "Unmatched '" in text or "List name" in text else None),
+        sheet_name, column_name = "choices", "name"
+        named = _CHOICE_NAMED.search(text)  # "... See [a b] in [list]": that choice's row
+        if named and data is not None:
+            number = next((n for n, record in enumerate(data.choices or [], start=2)
+                           if isinstance(record, Mapping)
+                           and str(record.get("name", "")) == named.group(1)
+                           and str(record.get("list_name", record.get("list name", "")))
+                           == named.group(2)), None)
+    return XLSFormError(sheet_name, number, column_name,
                         _("ODK's form converter refused it: {reason}").format(reason=text))
 
 
@@ -115,7 +136,7 @@ def read_with_pyxform(path: Path, fallback_id: str) -> XLSFormReading:
         try:
             tree = workbook_to_json(data, fallback_form_name=fallback_id, warnings=found)
         except PyXFormError as exc:
-            raise _pyxform_error(exc) from None
+            raise _pyxform_error(exc, data) from None
         except Exception as exc:  # noqa: BLE001 - pyxform trips over some malformed sheets
             raise XLSFormError(None, None, None, _(
                 "ODK's form converter failed on it ({reason})").format(reason=one_line(repr(exc)))
@@ -127,9 +148,45 @@ def read_with_pyxform(path: Path, fallback_id: str) -> XLSFormReading:
     for number, record in enumerate(data.survey or [], start=2):
         if isinstance(record, Mapping) and record.get("name"):
             rows.setdefault(str(record["name"]).strip(), number)
-    document = _Mapper(tree, path.parent, rows, _typographic_texts(data),
+    document = _Mapper(tree, path, rows, _typographic_texts(data),
                        data.external_choices or []).document()
-    return XLSFormReading(document=document, warnings=tuple(dict.fromkeys(found)))
+    return XLSFormReading(document=document, warnings=tuple(dict.fromkeys(found)),
+                          survey_rows=_survey_rows(data.survey or []),
+                          choice_rows=_choice_rows(data.choices or []))
+
+
+_CONTROL = re.compile(r"^(begin|end)[ _](group|repeat|loop)\b", re.IGNORECASE)
+
+
+def _survey_rows(records: list[Any]) -> dict[str, int]:
+    """The Excel row of every named survey row, by its path through the groups around it."""
+    rows: dict[str, int] = {}
+    stack: list[str] = []
+    for number, record in enumerate(records, start=2):
+        if not isinstance(record, Mapping):
+            continue
+        control = _CONTROL.match(str(record.get("type", "")).strip())
+        if control and control.group(1).lower() == "end":
+            if stack:
+                stack.pop()
+            continue
+        name = str(record.get("name", "")).strip()
+        path = "/".join([*stack, name])
+        if name:
+            rows.setdefault(path, number)
+        if control:
+            stack.append(name)
+    return rows
+
+
+def _choice_rows(records: list[Any]) -> dict[str, tuple[int, ...]]:
+    """The Excel rows of each choice list's choices, in order."""
+    rows: dict[str, list[int]] = {}
+    for number, record in enumerate(records, start=2):
+        if isinstance(record, Mapping) and record.get("name") not in (None, ""):
+            list_name = str(record.get("list_name", record.get("list name", ""))).strip()
+            rows.setdefault(list_name, []).append(number)
+    return {k: tuple(v) for k, v in rows.items()}
 
 
 def _typographic_texts(data: Any) -> dict[str, str]:
@@ -150,7 +207,7 @@ def _typographic_texts(data: Any) -> dict[str, str]:
 
 
 class _Mapper:
-    def __init__(self, tree: Mapping[str, Any], folder: Path, rows: Mapping[str, int],
+    def __init__(self, tree: Mapping[str, Any], form: Path, rows: Mapping[str, int],
                  typographic: Mapping[str, str], external: list[Any]) -> None:
         from neascn_desktop.surveys.xlsform import language_from_header
 
@@ -158,11 +215,28 @@ class _Mapper:
         self.rows = rows
         self.typographic = typographic
         self.external = external
-        self.folder = folder
+        self.form = form
         default = str(tree.get("default_language") or "default")
         self.default_language = "en" if default == "default" else language_from_header(default)
         self._language = language_from_header
         self.lists: dict[str, list[dict[str, Any]]] = {}
+        self.in_template = False
+        self.meta: list[dict[str, Any]] = []
+        #: The ``flat`` setting (ODK Tables): pyxform "and"s the relevance of the groups around
+        #: a question onto its own; ``flat_chain`` is that prefix, taken off again on reading
+        #: so the export (which writes the setting back) does not add it twice.
+        self.flat = bool(tree.get("flat"))  # any text, as pyxform reads it
+        self.flat_chain = ""
+
+    def unflattened(self, relevant: Any) -> Any:
+        chain = self.flat_chain
+        if not self.flat or not chain or not isinstance(relevant, str):
+            return relevant
+        if relevant == chain:
+            return None
+        if relevant.startswith(f"{chain} and (") and relevant.endswith(")"):
+            return relevant[len(chain) + 6:-1]
+        return relevant
 
     def language(self, key: str) -> str:
         return self.default_language if key == "default" else self._language(key)
@@ -187,23 +261,24 @@ class _Mapper:
         for list_name, choices in (t.get("choices") or {}).items():
             self.lists[str(list_name)] = [self.choice(c) for c in choices]
         children = [n for n in (self.node(c) for c in t.get("children") or []) if n is not None]
+        children.extend(self.meta)
         if not children:
-            raise XLSFormError("survey", None, None, _("the form has no questions"))
+            raise XLSFormError("survey", 2, "type", _("the form has no questions"))
         form_id = str(t.get("id_string") or t.get("name") or "form")
-        if not NAME_RE.fullmatch(form_id):  # ODK allows any id; ours name files and entities
+        if not FORM_ID_RE.fullmatch(form_id):  # ODK allows any id; ours name files and entities
             form_id = re.sub(r"[^A-Za-z0-9_.\-]", "_", form_id.strip())
             if form_id and not re.match(r"[A-Za-z_]", form_id):
                 form_id = f"form_{form_id}"
-        if not NAME_RE.fullmatch(form_id):
+        if not FORM_ID_RE.fullmatch(form_id):
             raise XLSFormError("settings", 2, "form_id", _("“{name}” is not a valid form id").format(
                 name=form_id))
         title = self.text(t.get("neascn_title")) or self.text(t.get("title")) or {
             self.default_language: form_id}
+        # Every other setting (``instance_name``, ``style``, ``flat`` …) is kept for the export;
+        # the root element's name only when the author chose one.
         settings = {k: str(v) for k, v in t.items()
-                    if k in ("allow_choice_duplicates", "instance_name", "omit_instanceID",
-                             "clean_text_values", "public_key", "submission_url", "style",
-                             "add_none_option", "namespaces", "auto_send", "auto_delete")
-                    and isinstance(v, str | bool)}
+                    if k not in _MAPPED_SETTINGS and isinstance(v, str | bool)
+                    and not str(k).startswith("neascn") and (k != "name" or v != "data")}
         return {
             "format": TREE_FORMAT,
             "form_id": form_id,
@@ -239,7 +314,13 @@ class _Mapper:
         kind = str(raw.get("type", "")).strip()
         control = raw.get("control") or {}
         if kind == "group" and raw.get("name") == "meta" and control.get("bodyless"):
-            return None  # pyxform's own instanceID block, added to every form
+            # pyxform's own block, added to every form: its instanceID is ours to make, its
+            # instanceName comes from the settings (kept there); what the author wrote
+            # (``audit``, which pyxform moves there) stays a question.
+            self.meta.extend(n for n in (self.node(c) for c in raw.get("children") or []
+                                         if c.get("name") not in ("instanceID", "instanceName"))
+                             if n is not None)
+            return None
         bind = dict(raw.get("bind") or {})
         extra: dict[str, str] = {}
         for key, value in control.items():
@@ -254,12 +335,25 @@ class _Mapper:
                 if key != "relevant":
                     extra[key if key == "required" else f"bind::{key}"] = str(value)
             extra.update({str(k): str(v) for k, v in raw.items()
-                          if k not in _KNOWN and k != "relevant" and isinstance(v, str | int | float)})
-            children = [n for n in (self.node(c) for c in raw.get("children") or []) if n is not None]
+                          if k not in _KNOWN and k != "relevant" and isinstance(v, str | int | float)
+                          and not (self.flat and k == "flat")})
+            outer = self.flat_chain
+            own = str(bind.get("relevant") or "")
+            self.flat_chain = f"{outer} and ({own})" if outer and own else (outer or own)
+            try:
+                children = [n for n in (self.node(c) for c in raw.get("children") or [])
+                            if n is not None]
+            finally:
+                self.flat_chain = outer
             group = {"type": kind, "name": raw["name"], "label": self.text(raw.get("label")) or {},
                      "relevant": bind.get("relevant"), "extra": extra, "children": children}
             if raw.get("hint"):
                 group["hint"] = self.text(raw.get("hint"))
+            group_texts = self.media(raw.get("media"))
+            if raw.get("guidance_hint"):
+                group_texts["guidance_hint"] = self.text(raw.get("guidance_hint")) or {}
+            if group_texts:
+                group["texts"] = group_texts
             return group
         if kind == "loop":
             return self.loop(raw)
@@ -276,9 +370,12 @@ class _Mapper:
             our_type, xls_type = ("select_one", "select_one_from_file") if "one" in lowered else (
                 "select_multiple", "select_multiple_from_file")
         else:
+            if lowered == "entity":  # pyxform's element for the entities sheet
+                raise XLSFormError("entities", 2, "list_name", _(
+                    "entity lists (ODK Central's datasets) are not supported"))
             raise XLSFormError("survey", self.rows.get(str(raw.get("name"))), "type", _(
-                "the question type “{type}” is not supported (supported: text, integer, decimal, "
-                "date, select_one, select_multiple, note, calculate, file, image)").format(type=kind))
+                "the question type “{type}” is not supported (supported: {types})").format(
+                    type=kind, types=_SUPPORTED))
         itemset = raw.get("itemset") or raw.get("list_name")
         if our_type in ("select_one", "select_multiple", "rank") and itemset:
             choices = str(itemset)
@@ -302,7 +399,7 @@ class _Mapper:
         elif isinstance(parameters, str) and parameters.strip():
             extra["parameters"] = parameters.strip()
         required = bind.pop("required", None)
-        relevant = bind.pop("relevant", None)
+        relevant = self.unflattened(bind.pop("relevant", None))
         constraint = bind.pop("constraint", None)
         calculation = bind.pop("calculate", None)
         constraint_message = self.text(bind.pop("jr:constraintMsg", None))
@@ -320,6 +417,8 @@ class _Mapper:
                 extra[str(key)] = str(value)
             elif key == "instance" and isinstance(value, Mapping):
                 extra.update({f"instance::{k}": str(v) for k, v in value.items()})
+            elif key == "trigger" and isinstance(value, list | tuple):  # pyxform's parsed names
+                extra["trigger"] = ", ".join(f"${{{name}}}" for name in value)
         req = None
         if required is not None and str(required).strip():
             lowered_required = str(required).strip().lower()
@@ -386,38 +485,50 @@ class _Mapper:
 
         if not text:
             return
-        try:
-            expressions.parse(str(text))
+        try:  # in a loop's row ``%(name)s`` stands for a choice name
+            expressions.parse(re.sub(r"%\((name|label)\)s", "x", str(text)) if self.in_template
+                              else str(text))
         except expressions.ExpressionError as exc:
             raise XLSFormError("survey", self.rows.get(name), column, _(
                 "the expression “{text}” is not supported ({reason})").format(
                     text=text, reason=exc.reason)) from None
 
     def loop(self, raw: Mapping[str, Any]) -> dict[str, Any]:
-        """``begin loop over list``: one group per choice, ``%(name)s``/``%(label)s`` filled in —
-        what ODK's converter itself makes of it in the XForm."""
-        groups = []
-        for column in raw.get("columns") or []:
-            name = str(column.get("name", ""))
-            label = self.text(column.get("label")) or {self.default_language: name}
-            fill = _Filler(name, label, self.default_language, self.language)
-            children = [n for n in (self.node(fill(c)) for c in raw.get("children") or [])
-                        if n is not None]
-            groups.append({"type": "group", "name": name, "label": label, "relevant": None,
-                           "extra": {}, "children": children})
-        return {"type": "group", "name": raw["name"], "label": self.text(raw.get("label")) or {},
-                "relevant": None, "extra": {}, "children": groups}
+        """``begin loop over LIST``: a group keeping the list and the template rows; the
+        definition fills in one group per choice (``%(name)s``/``%(label)s``) when it is read,
+        as ODK's converter does in the XForm, and the export writes the loop back."""
+        from neascn_desktop.surveys.xlsform import XLSFormError
+
+        columns = raw.get("columns") or []
+        list_name = next((name for name, choices in (self.tree.get("choices") or {}).items()
+                          if choices == columns), None)
+        if list_name is None:
+            raise XLSFormError("survey", self.rows.get(str(raw.get("name"))), "type", _(
+                "the loop's choice list was not found"))
+        group = self.node({**{k: v for k, v in raw.items() if k not in ("columns", "children")},
+                           "type": "group"})
+        assert group is not None
+        self.in_template = True
+        try:
+            group["children"] = [n for n in (self.node(c) for c in raw.get("children") or [])
+                                 if n is not None]
+        finally:
+            self.in_template = False
+        group["loop"] = str(list_name)
+        return group
 
     def file_choices(self, name: str) -> list[dict[str, Any]]:
-        """The choices of a ``select_one_from_file`` list from the CSV beside the form, if there."""
-        path = self.folder / name
-        if not name.lower().endswith(".csv") or not path.is_file():
+        """The choices of a ``select_one_from_file`` list (CSV, XML or GeoJSON) from the file
+        beside the form or in its ``-media`` folder, if there (the import warns if not); none
+        for a list longer than ``MAX_EMBEDDED_CHOICES``, read from the stored file instead."""
+        from neascn_desktop.surveys import form_media
+
+        path = form_media.locate(self.form, name)
+        if path is None:
             return []
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-        return [{"name": row.get("name", ""), "label": self.text(row.get("label")) or {
-            self.default_language: row.get("name", "")}, "score": None, "media": {},
-                 "extra": {}} for row in rows if row.get("name")]
+        choices = form_media.file_choices(path, self.default_language, self.language)
+        # A long list stays in its file (stored with the version), read from there when used.
+        return choices if len(choices) <= form_media.MAX_EMBEDDED_CHOICES else []
 
 
 _SINGLE_COLON = re.compile(
@@ -447,23 +558,3 @@ def _single_colon_headers(raw: Mapping[str, Any]) -> Mapping[str, Any]:
     if not out["bind"]:
         del out["bind"]
     return out
-
-
-@dataclass(frozen=True)
-class _Filler:
-    """Fills ``%(name)s`` and ``%(label)s`` of a loop's template rows for one choice."""
-
-    name: str
-    label: Mapping[str, str]
-    default_language: str
-    language: Any
-
-    def __call__(self, value: Any, code: str | None = None) -> Any:
-        if isinstance(value, str):
-            text = self.label.get(code or self.default_language) or next(iter(self.label.values()))
-            return value.replace("%(name)s", self.name).replace("%(label)s", text)
-        if isinstance(value, Mapping):
-            return {k: self(v, self.language(str(k))) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self(v, code) for v in value]
-        return value

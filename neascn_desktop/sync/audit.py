@@ -1,7 +1,8 @@
 """The audit log: one row per thing that happened to a package, an inbox entry, a key or a conflict.
 
 Rows are only ever appended; ``record`` works inside the caller's transaction
-so that an import and its audit row commit (or vanish) together.
+so that an import and its audit row commit (or vanish) together.  On a database a team shares,
+every row also names the member who did it (the table's defaults fill it in: ``sync.tables``).
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ VERDICTS: dict[str, str] = {
     "undone": N_("undone"),
     "demo_loaded": N_("demo data loaded"),
     "demo_removed": N_("demo data removed"),
+    "member_added": N_("member added"),
+    "member_removed": N_("member removed"),
 }
 
 
@@ -54,6 +57,7 @@ ACTIONS: dict[str, str] = {
     "key": N_("key"),
     "undo": N_("undo"),
     "demo": N_("demo data"),
+    "member": N_("team member"),
 }
 
 
@@ -137,6 +141,10 @@ class AuditEntry:
     sender_fingerprint: str | None
     counts: dict[str, Any] = field(default_factory=dict)
     message: str = ""
+    #: The team member who did it (a database a team shares), as they were then; else ``None``.
+    member_id: str | None = None
+    member_name: str | None = None
+    member_fingerprint: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -151,6 +159,8 @@ class AuditEntry:
                        "fingerprint": self.sender_fingerprint} if self.sender_device_id else None,
             "counts": self.counts,
             "message": self.message,
+            "member": {"member_id": self.member_id, "name": self.member_name,
+                       "fingerprint": self.member_fingerprint} if self.member_id else None,
         }
 
 
@@ -200,7 +210,8 @@ def list_audit(db: Database, limit: int | None = None, package_id: str | None = 
             AuditEntry(r.id, r.at, r.action, r.verdict,
                        r.package_id, r.kind, _shown(r.file_name), _shown(r.sender_device_id),
                        _shown(r.sender_name), r.sender_fingerprint, json.loads(r.counts or "{}"),
-                       safe_text(say(r.message or ""), None))
+                       safe_text(say(r.message or ""), None), r.member_id, _shown(r.member_name),
+                       r.member_fingerprint)
             for r in conn.execute(query)
         ]
 

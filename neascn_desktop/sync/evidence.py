@@ -3,7 +3,7 @@ restoring those that are not from package files.
 
 ``check_attachments`` is the use case behind ``neascn check``; ``missing_attachments``
 feeds ``neascn stats``.  An attachment is referred to by a submission revision (applied or
-waiting for its parents) or by a submission's working copy.  Restoring reads package files
+waiting for its parents), a submission's working copy, or a survey definition's media files.  Restoring reads package files
 exactly as an import verifies them (container, signature, every hash, decryption) and
 takes attachments only from trusted senders (or this device); it writes attachment files
 through ``store.attachments`` and never touches a revision.
@@ -145,11 +145,11 @@ class _Referrers:
 
 
 def referenced_attachments(db: Database) -> dict[str, _Referrers]:
-    """Every attachment hash a submission revision (applied or pending) or working copy refers
-    to, with who refers to it.  A reference that is not a content hash names no file and is
+    """Every attachment hash a submission or survey-definition revision (applied or pending) or
+    a working copy refers to, with who refers to it.  A reference that is not a content hash names no file and is
     left out (it is never used as a path)."""
     found: dict[str, _Referrers] = defaultdict(lambda: _Referrers(set(), set()))
-    for revision in replica.iter_revisions(db, ["submission"], include_pending=True):
+    for revision in replica.iter_revisions(db, ["submission", "survey_definition"], include_pending=True):
         for sha in payload.attachment_refs(revision):
             if attachments.is_content_hash(sha):
                 found[sha].entities.add(revision.entity_id)

@@ -80,11 +80,13 @@ def _lines(data: bytes, file_name: str) -> Iterator[bytes]:
 
 
 def attachment_refs(revision: Revision) -> set[str]:
-    """The content hashes a revision refers to (submission attachments)."""
-    if revision.entity_type != "submission":
+    """The content hashes a revision refers to: a submission's attachments, a survey
+    definition's media files (its ``media``: choice-list files, ``pulldata`` tables, images)."""
+    if revision.entity_type not in ("submission", "survey_definition"):
         return set()
     found: set[str] = set()
-    attachments: Any = revision.payload.get("attachments")
+    field = "attachments" if revision.entity_type == "submission" else "media"
+    attachments: Any = revision.payload.get(field)
     if isinstance(attachments, dict):
         for entry in attachments.values():
             if isinstance(entry, dict) and isinstance(entry.get("sha256"), str):

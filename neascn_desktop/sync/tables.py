@@ -28,10 +28,25 @@ the ORM; ``sync.models`` maps ORM classes onto them for the other use cases.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from sqlalchemy import Boolean, Column, Index, Integer, String, Table, Text
 
+from neascn_desktop.store.database import actor_of
 from neascn_desktop.store.metadata import metadata
 from neascn_desktop.store.types import UtcDateTime
+
+
+def _actor(attribute: str) -> Callable[[Any], str | None]:
+    """A column default: this attribute of the member writing through the insert's engine."""
+
+    def value(context: Any) -> str | None:
+        actor = actor_of(context.connection.engine)
+        return None if actor is None else str(getattr(actor, attribute))
+
+    return value
+
 
 package_table = Table(
     "sync_package", metadata,
@@ -79,6 +94,12 @@ audit_table = Table(
     Column("sender_fingerprint", String(64), nullable=True),
     Column("counts", Text, nullable=False, default="{}"),  # JSON
     Column("message", Text, nullable=False, default=""),
+    # Who did it, on a database a team shares: filled in for every insert from the member
+    # writing through the connection's engine (``store.database.set_actor``), so no writer of
+    # the log can forget it; as they were then (the row outlives a removal).
+    Column("member_id", String(36), nullable=True, default=_actor("member_id")),
+    Column("member_name", String(200), nullable=True, default=_actor("name")),
+    Column("member_fingerprint", String(64), nullable=True, default=_actor("fingerprint")),
 )
 
 encryption_key_table = Table(

@@ -11,9 +11,11 @@ member's private key.
 - ``join``: a new member's data directory asks to join (its key pair is made, its request
   stored, the URL remembered);
 - ``add_member``: an active admin wraps the team keys for the new member (the person who
-  created the database becomes its first admin on their first ``add``);
+  created the database becomes its first admin, ``enrol_creator``);
 - ``remove_member``: the member's copies are deleted and the team encryption key rotated:
-  the new key is wrapped for the remaining members only, and the next deployment announces it.
+  the new key is wrapped for the remaining members only, and the next deployment announces it
+  (the signing key too on request: the field must confirm it); the removed member's own
+  application deletes the team keys it unwrapped.
 """
 
 from __future__ import annotations
@@ -46,7 +48,8 @@ from neascn_desktop.identity.keys import (
 from neascn_desktop.identity.profile import load_profile
 from neascn_desktop.identity.tables import profile_table
 from neascn_desktop.paths import MEMBER_KEY_FILE
-from neascn_desktop.store.database import Database, open_database, store_url
+from neascn_desktop.store.database import Actor, Database, open_database, set_actor, store_url
+from neascn_desktop.sync import audit
 from neascn_desktop.team import wrapping
 from neascn_desktop.team.tables import team_key_table, team_member_table
 
@@ -244,25 +247,32 @@ def _wrap_all(conn: Connection, member: Any, secrets: dict[str, bytes], now: dat
                                                             member.member_id, name)))
 
 
-def _acting_admin(db: Database) -> Member:
-    """The member this data directory is, allowed to add and remove members.
+def enrol_creator(db: Database) -> Member | None:
+    """Make the data directory that created the database the team's first admin, if the team has
+    no admin yet and this directory holds the team's keys; this directory's membership (or
+    ``None``: not the creator, or the team has an admin already who is not this directory).
 
-    The data directory that created the database (it holds the team's keys and the team has
-    no admin yet) becomes the first admin here.
+    Called when the team becomes one: the database moved to a server (``db copy --switch``),
+    a member list shown once somebody asked to join, a first ``member add``.
     """
     me = own_member(db)
+    if me is not None:
+        return me
     t = team_member_table
-    if me is None:
-        secrets = _team_secrets(db)  # refuses a data directory without the team's keys
-        with db.connect() as conn:
-            if conn.scalar(select(t.c.member_id).where(t.c.role == ADMIN, t.c.status == ACTIVE).limit(1)):
-                raise TeamError(_("This data directory is not a member of the team."))
-        profile = load_profile(db)
-        assert profile is not None
-        keys = member_keys(db.data_dir, create=True)
-        assert keys is not None
-        now = datetime.now(UTC)
-        with db.writing() as conn:
+    with db.connect() as conn:
+        if conn.scalar(select(t.c.member_id).where(t.c.role == ADMIN, t.c.status == ACTIVE).limit(1)):
+            return None
+    try:
+        secrets = _team_secrets(db)
+    except TeamError:
+        return None  # not the creator's data directory
+    profile = load_profile(db)
+    assert profile is not None
+    keys = member_keys(db.data_dir, create=True)
+    assert keys is not None
+    now = datetime.now(UTC)
+    with db.writing() as conn:  # the check again under the write lock: one first admin
+        if conn.scalar(select(t.c.member_id).where(t.c.role == ADMIN, t.c.status == ACTIVE).limit(1)) is None:
             member_id = str(uuid.uuid4())
             conn.execute(insert(t).values(
                 member_id=member_id, display_name=profile.display_name, organisation=profile.organisation,
@@ -270,8 +280,36 @@ def _acting_admin(db: Database) -> Member:
                 encryption_public_key=keys.encryption_public, fingerprint=fingerprint(keys.signing_public),
                 requested_at=now, decided_at=now, decided_by=member_id))
             _wrap_all(conn, conn.execute(select(t).where(t.c.member_id == member_id)).one(), secrets, now)
-        me = own_member(db)
-        assert me is not None
+    me = own_member(db)
+    if me is not None:
+        _name_actor(db, me)
+    return me
+
+
+def list_team(db: Database) -> list[Member]:
+    """The members as a member list shows them: the creator of the database is listed (made the
+    first admin) as soon as anybody asked to join, not only after their first ``add``."""
+    members = list_members(db)
+    if members and not any(m.me or (m.role == ADMIN and m.status == ACTIVE) for m in members):
+        if enrol_creator(db) is not None:
+            members = list_members(db)
+    return members
+
+
+def _name_actor(db: Database, me: Any) -> None:
+    """The audit rows this process writes name this member (``store.database.set_actor``)."""
+    set_actor(db.engine, Actor(me.member_id, me.display_name, me.fingerprint))
+
+
+def _acting_admin(db: Database) -> Member:
+    """The member this data directory is, allowed to add and remove members (the data directory
+    that created the database becomes the first admin here, see ``enrol_creator``)."""
+    me = own_member(db)
+    if me is None:
+        _team_secrets(db)  # refuses a data directory without the team's keys
+        me = enrol_creator(db)
+        if me is None:
+            raise TeamError(_("This data directory is not a member of the team."))
     if me.status != ACTIVE or me.role != ADMIN:
         raise TeamError(_("Only an active admin of the team may add or remove members."))
     return me
@@ -295,6 +333,9 @@ def add_member(db: Database, ref: str, *, role: str = MEMBER) -> Member:
         conn.execute(update(t).where(t.c.member_id == row.member_id).values(
             status=ACTIVE, role=role, decided_at=now, decided_by=me.member_id))
         row = conn.execute(select(t).where(t.c.member_id == row.member_id)).one()
+        audit.record(conn, action="member", verdict="member_added", message=audit.event(
+            N_("Added {name} (fingerprint {fingerprint}) to the team."), name=row.display_name,
+            fingerprint=row.fingerprint))
     return _to_member(row, None)
 
 
@@ -302,14 +343,21 @@ def add_member(db: Database, ref: str, *, role: str = MEMBER) -> Member:
 class Removal:
     member: Member
     new_key_fingerprint: str
+    #: With ``new_signing_key``: the fingerprint of the team's new signing key (its new key card's).
+    new_signing_fingerprint: str | None = None
 
 
-def remove_member(db: Database, ref: str) -> Removal:
+def remove_member(db: Database, ref: str, *, new_signing_key: bool = False) -> Removal:
     """Remove a member: delete their copies of the team keys and rotate the team encryption key.
 
     The new key is wrapped for the remaining active members only; packages encrypted for it
     (after the next deployment announces it) are readable by them alone.  Older packages
     stay readable with the retired keys.
+
+    The team's signing key (what field devices trust) is replaced only on ``new_signing_key``:
+    a member who kept a copy of it could otherwise still sign deployments the field accepts,
+    but every field device must then confirm the new key from a new key card (the package
+    waits as "key changed" until it does) -- see docs/shared-database.md, "What removal revokes".
     """
     from neascn_desktop.sync import crypto
     from neascn_desktop.sync.tables import encryption_key_table
@@ -329,6 +377,10 @@ def remove_member(db: Database, ref: str) -> Removal:
     write_private_key(folder / key_file_name(fp), pem)  # first: a crash loses no key
     now = datetime.now(UTC)
     e = encryption_key_table
+    # The new signing key is written to keys/ after the commit: it is wrapped for this member
+    # too, so a crash in between is mended by the next start (``refresh_team_keys``).
+    signing = Ed25519PrivateKey.generate() if new_signing_key else None
+    signing_public = b64(public_bytes(signing.public_key())) if signing is not None else None
     with db.writing() as conn:
         conn.execute(delete(k).where(k.c.member_id == target.member_id))
         conn.execute(update(t).where(t.c.member_id == target.member_id).values(
@@ -339,12 +391,26 @@ def remove_member(db: Database, ref: str) -> Removal:
         conn.execute(update(profile_table).where(profile_table.c.id == 1).values(encryption_public_key=public))
         wrap_for_members(conn, fp, pem, now)
         removed = conn.execute(select(t).where(t.c.member_id == target.member_id)).one()
+        audit.record(conn, action="member", verdict="member_removed", message=audit.event(
+            N_("Removed {name} (fingerprint {fingerprint}) from the team; new team key {key}."),
+            name=removed.display_name, fingerprint=removed.fingerprint, key=fp))
+        if signing is not None and signing_public is not None:
+            conn.execute(update(profile_table).where(profile_table.c.id == 1).values(
+                signing_public_key=signing_public))
+            wrap_for_members(conn, SIGNING, _pem(signing), now)
+            audit.record(conn, action="key", verdict="rotated", message=audit.event(
+                N_("New team signing key {fingerprint}: field devices confirm it from the new key card."),
+                fingerprint=fingerprint(signing_public)))
     write_private_key(folder / ENCRYPTION_KEY_FILE, pem)
+    if signing is not None and signing_public is not None:
+        write_private_key(folder / SIGNING_KEY_FILE, _pem(signing))
+        return Removal(_to_member(removed, None), fp, fingerprint(signing_public))
     return Removal(_to_member(removed, None), fp)
 
 
 def wrap_for_members(conn: Connection, fp: str, pem: bytes, now: datetime) -> None:
-    """Wrap a new team encryption key for every active member (in the caller's transaction)."""
+    """Wrap a new team key (an encryption key's fingerprint, or ``SIGNING``) for every active
+    member (in the caller's transaction)."""
     t = team_member_table
     for member in conn.execute(select(t).where(t.c.status == ACTIVE)).all():
         _wrap_all(conn, member, {fp: pem}, now)
@@ -363,10 +429,16 @@ def refresh_team_keys(db: Database) -> int:
     t, k = team_member_table, team_key_table
     with db.connect() as conn:
         me = conn.execute(select(t).where(t.c.encryption_public_key == keys.encryption_public)).first()
-        if me is None or me.status == REQUESTED:
+        if me is None:
             return 0
         if me.status == REMOVED:
+            if _forget_team_keys(db.data_dir):
+                raise TeamError(_("You were removed from the team of {location}; the team's keys are deleted "
+                                  "from this data directory.").format(location=db.location))
             raise TeamError(_("You were removed from the team of {location}.").format(location=db.location))
+        _name_actor(db, me)
+        if me.status == REQUESTED:
+            return 0
         wrapped = {row.key: row.wrapped for row in conn.execute(
             select(k.c.key, k.c.wrapped).where(k.c.member_id == me.member_id))}
         profile = conn.execute(select(profile_table).where(profile_table.c.id == 1)).first()
@@ -411,6 +483,24 @@ def refresh_team_keys(db: Database) -> int:
             write_private_key(folder / ENCRYPTION_KEY_FILE, pem)
         written += 1
     return written
+
+
+def _forget_team_keys(data_dir: Path) -> int:
+    """Delete the team's private keys from a removed member's ``keys/`` (the member's own keys
+    stay: they may be added again); how many files were deleted.
+
+    This protects the keys on an honest member's laptop (lost later, say); it cannot take back
+    a copy someone made on purpose: see docs/shared-database.md, "What removal revokes".
+    """
+    folder = keys_dir(data_dir)
+    forgotten = 0
+    for path in [folder / SIGNING_KEY_FILE, folder / ENCRYPTION_KEY_FILE, *folder.glob(key_file_name("*"))]:
+        try:
+            path.unlink()
+            forgotten += 1
+        except FileNotFoundError:
+            continue
+    return forgotten
 
 
 def _holds_signing(path: Path, public: str) -> bool:

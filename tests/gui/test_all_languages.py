@@ -51,7 +51,7 @@ SCRIPT = {
 ALLOWED = re.compile(
     r"NEASCN|Desktop|WeGO|ASCN|ASEAN|CSCO|SCAP|PPP|ADB|EDCF|ICT|IoT|KPIs?|ITU|ISO|U4SSC|XLSForm|KoboToolbox|Kobo|ODK|Word|LibreOffice|Excel|Markdown|"
     r"CSV|XLSX|DOCX|PDF|JSON|ZIP|SHA-256|Ed25519|English|Ctrl|Shift|Alt|Page ?Up|Page ?Down|"
-    r"Enter|Tab|Esc|neascn_readiness|neascn|key|example\.org|[\w.+-]+@[\w.-]+|/[\w./ -]*|"
+    r"Enter|Tab|Esc|neascn_readiness|neascn|key|example\.org|[a-z+]+://\S+|[\w.+-]+@[\w.-]+|/[\w./ -]*|"
     r"[0-9a-f]{4}(:[0-9a-f]{4})+|[0-9a-f-]{8,}"
 )
 

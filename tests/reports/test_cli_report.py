@@ -24,9 +24,9 @@ def test_report_commands(cli, data_dir: Path, tmp_path: Path) -> None:
     result = json.loads(out)
     assert result["kind"] == "readiness" and result["language"] == "ja"
     document = docx.Document(str(target))
-    # A city profile (Heading 2) when it answered, else a line in the list of the others.
-    texts = [p.text for p in document.paragraphs
-             if p.style.name in ("Heading 2", "List Bullet")]
+    # A city profile (Heading 2) when it answered, else a row in the table of the others.
+    texts = [p.text for p in document.paragraphs if p.style.name == "Heading 2"]
+    texts += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     assert any(t.startswith("ソウル") for t in texts)
     assert any(t.startswith("ウランバートル") for t in texts)
     code, out, err = cli("--data-dir", data_dir, "report", "status", "-o", tmp_path / "s.docx")

@@ -32,7 +32,10 @@ def test_structure_in_every_language(tmp_path: Path, language: str, docx_summary
         ("1", titles[0]), ("2", titles[1]), ("2.1", titles[2]), ("3", titles[3])]
     assert not any(NUMBER_GAP in t for t in summary.heading_texts(1) + summary.heading_texts(2))
     # The comment annex labels its sections without putting them in the contents again.
-    assert summary.heading_texts(4) == [f"1{NUMBER_GAP}{titles[0]}", f"2.1{NUMBER_GAP}{titles[2]}"]
+    assert [t for t in summary.heading_texts(4) if NUMBER_GAP in t] == [
+        f"1{NUMBER_GAP}{titles[0]}", f"2.1{NUMBER_GAP}{titles[2]}"]
+    # The contents (levels 1-2) lists the numbered sections and nothing from their Markdown.
+    assert summary.heading_texts(2) == [titles[2]]
     assert ' TOC \\o "1-2"' in summary.body_xml
     # Status overview + Markdown table + one comments table per commented section.
     assert summary.tables == 1 + 1 + 2
@@ -47,9 +50,9 @@ def test_markdown_is_rendered_faithfully(tmp_path: Path) -> None:
     document = docx.Document(str(path))
     paragraphs = document.paragraphs
     styles = [(p.style.name, p.text) for p in paragraphs]
-    # Headings of the body sit below the section's own level and are not numbered.
-    assert ("Heading 2", "Principles") in styles
-    assert ("Heading 3", "Sub-heading") in styles
+    # Headings of the body sit below the contents' two levels and are not numbered.
+    assert ("Heading 3", "Principles") in styles
+    assert ("Heading 3", "Sub-heading") in styles  # in section 2.1: still below it
     # Lists: bullets with a nested level, a numbered list that restarts at 1.
     assert ("List Bullet", "Open-ended and voluntary membership") in styles
     assert ("List Bullet 2", "nested point one") in styles
@@ -139,3 +142,21 @@ def test_run_properties_keep_schema_order(tmp_path: Path) -> None:
     settings = [child.tag.split("}")[1] for child in document.settings.element]
     assert settings.index("updateFields") < settings.index("compat")
     assert settings.index("themeFontLang") < settings.index("clrSchemeMapping")
+
+
+@pytest.mark.parametrize("clean", [False, True])
+def test_sections_without_a_translation_are_said_to_be_so(tmp_path: Path, clean: bool) -> None:
+    data = synthetic.framework_data("ja")
+    sections = (FrameworkSectionData("e1", 0, "Background", "Written in English.", language="en"),
+                FrameworkSectionData("j1", 0, "背景", "日本語の本文。", language="ja"),
+                FrameworkSectionData("u1", 0, "Governance", "Older record.", language=""))
+    data = FrameworkReportData(language="ja", title=data.title, generated_at=data.generated_at,
+                               sections=sections)
+    path = tmp_path / "f.docx"
+    build_framework_report(data, path, clean=clean)
+    texts = [p.text for p in docx.Document(str(path)).paragraphs]
+    assert "3 節中 1 節は翻訳されていないため、原文の言語のまま掲載しています。" in texts
+    notes = [t for t in texts if "翻訳なし（原文：英語）" in t]
+    assert len(notes) == 1  # the English section only
+    following = texts[texts.index(notes[0]) - 1]
+    assert following == "Background"

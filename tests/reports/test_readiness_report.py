@@ -102,9 +102,10 @@ def test_cities_without_submission_and_empty_network(tmp_path: Path, docx_summar
     text = "\n".join(p.text for p in docx_summary(path).document.paragraphs)
     assert "Cities that have not answered yet" in text
     waiting = data.cities[10]
-    bullets = [p.text for p in docx_summary(path).document.paragraphs
-               if p.style.name == "List Bullet"]
-    assert f"{waiting.name} (Japan)" in bullets  # a country name, not its ISO code
+    (table,) = [t for t in docx_summary(path).document.tables
+                if [c.text for c in t.rows[0].cells] == ["Country", "Cities"]]
+    rows = [[cell.text for cell in row.cells] for row in table.rows]
+    assert ["Japan", waiting.name] in rows  # a country name, not its ISO code
 
     from dataclasses import replace
 

@@ -501,6 +501,8 @@ def test_geography(text: str, expected: object, tolerance: float | None) -> None
     ("version()", ""),
     ("depend(1, 2)", 1.0),
     ("boolean-from-string('TRUE')", True),
+    ("exp(0)", 1.0), ("exp(1)", math.e), ("exp(1000)", math.inf), ("exp('x')", NAN),
+    ("log(1)", 0.0), ("log(exp(2))", 2.0), ("log(0)", -math.inf), ("log(-1)", NAN),
 ])
 def test_more_functions(text: str, expected: object) -> None:
     _check(evaluate(parse(text), {}), expected)

@@ -297,7 +297,7 @@ class AuditTableModel(RowTableModel[AuditEntry]):
     """The audit log, newest first; rows are handed to the view a page at a time."""
 
     COLUMNS = (N_("Time"), N_("Action"), N_("Result"), N_("Package"), N_("File"), N_("Sender"),
-               N_("Fingerprint"), N_("Counts"), N_("Note"))
+               N_("Fingerprint"), N_("Counts"), N_("Member"), N_("Note"))
     PAGE = 200
 
     def __init__(self, parent: Any = None) -> None:
@@ -346,5 +346,6 @@ class AuditTableModel(RowTableModel[AuditEntry]):
             entry.sender_name or "",
             entry.sender_fingerprint or "",
             count_text,
+            entry.member_name or "",
             entry.message,
         )[index.column()]

@@ -4,7 +4,7 @@ Buttons carry the key that picks them: ``1``–``9``, ``0`` for the tenth, then
 ``a``–``z`` — so every choice of a list up to 36 long has a key (the eleventh
 of a select_multiple is no further than the first).  Appearances:
 ``horizontal``/``compact`` lay the buttons out in columns, ``likert`` in one
-row, ``quick`` moves on once a choice is picked.  A ``choice_filter`` hides
+row, ``quick`` moves on once a choice is picked; a choice's ``media::image`` shows beside its key.  A ``choice_filter`` hides
 the choices the answers above rule out, live.  Lists longer than the keys
 reach, and ``search``/``autocomplete``/``minimal`` ones, are a
 :class:`ListChoiceQuestion` — type to filter, arrows to move, Enter to pick.
@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeyEvent, QMouseEvent
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QIcon, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
@@ -33,11 +33,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from neascn_desktop.gui.surveys.question_base import HINT_COLOR, QuestionWidget
+from neascn_desktop.gui.surveys.question_base import HINT_COLOR, QuestionWidget, media_pixmap
 from neascn_desktop.i18n import _, ngettext
 from neascn_desktop.surveys.choice_filter import filtered_choices
-from neascn_desktop.surveys.definition import Choice
+from neascn_desktop.surveys.definition import Choice, pick_label
 
+#: Choice images (``media::image``) fit a square this large.
+CHOICE_IMAGE = 96
 #: The keys that pick the n-th visible choice.
 CHOICE_KEYS = "1234567890abcdefghijklmnopqrstuvwxyz"
 #: Lists longer than this become a searchable list.
@@ -284,6 +286,17 @@ class ChoiceQuestion(_ChoiceBase):
             return
         super().keyPressEvent(event)
 
+    def _show_choice_image(self, choice: Choice, button: QAbstractButton) -> None:
+        """A choice's ``media::image`` beside its key, scaled; the button's accessible name
+        stays the label, which the image illustrates."""
+        name = pick_label(choice.media.get("media::image"), self.language,
+                          self.definition.default_language)
+        pixmap = media_pixmap(self.definition, name, QSize(CHOICE_IMAGE, CHOICE_IMAGE))
+        button.setIcon(QIcon(pixmap) if pixmap is not None else QIcon())
+        if pixmap is not None:
+            button.setIconSize(pixmap.size())
+        button.setAccessibleDescription(name if pixmap is not None else "")
+
     def apply_read_only(self, read_only: bool) -> None:
         for button in self.buttons:
             button.setEnabled(not read_only)
@@ -298,6 +311,7 @@ class ChoiceQuestion(_ChoiceBase):
             label = self.label_of(choice)
             text.setText(label)
             button.setAccessibleName(label)
+            self._show_choice_image(choice, button)
         self.show_empty_note(self.empty_note)
         if self.clear_button is not None:
             self.clear_button.setText(_("Clear answer"))

@@ -538,12 +538,13 @@ class SurveyForm(RepeatEditing, FormLanguage, FormFrame):
             widget = self.widgets.get(question.key or question.name)
             if widget is None:
                 continue
-            widget.setVisible(state.is_relevant(question.name))
-            widget.set_required(question.name in state.required)
-            widget.set_message(self._issue_message(question.name))
+            key = question.key or question.name  # the path where two groups use one name
+            widget.setVisible(state.is_relevant(key))
+            widget.set_required(key in state.required)
+            widget.set_message(self._issue_message(key))
             widget.set_values(state.values)
-            if question.type == "calculate":
-                widget.set_value(state.values.get(question.name))
+            if question.type == "calculate" or question.is_calculated:
+                widget.set_value(state.values.get(key))
 
     def _refresh(self) -> None:
         """Relevance, messages, section list, progress and buttons from ``self.state``."""

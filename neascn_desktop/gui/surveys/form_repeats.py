@@ -170,7 +170,7 @@ class RepeatEditing:
                     message = issue.message
                     break
             widget.set_message(message)
-            if widget.question.type == "calculate":
+            if widget.question.type == "calculate" or widget.question.is_calculated:
                 widget.set_value(tree.values.get(path))
 
     # ------------------------------------------------------------------ edits

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from pathlib import Path
+from functools import lru_cache
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QPixmap
 from PySide6.QtWidgets import (
     QFrame,
@@ -34,7 +34,7 @@ ERROR_COLOR = "#b00020"
 HINT_COLOR = "#5f6368"
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 #: ``${name}`` inside a label or hint (XLSForm's output of another answer).
-REFERENCE_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.\-]*)\}")
+REFERENCE_RE = re.compile(r"\$\{([^\W\d][\w.\-]*)\}")  # letters of any script, as in XML
 #: Style of a value the person cannot change (a calculation, a read-only question): no frame,
 #: grey background, so it never looks like a field waiting for input.
 READ_ONLY_STYLE = ("QLabel { background: palette(window); color: palette(window-text); "
@@ -53,6 +53,28 @@ def format_size(size: int) -> str:
 def is_truthy(text: str | None) -> bool:
     """An XLSForm yes/no cell (``yes``, ``true()``, ``TRUE`` ...)."""
     return (text or "").strip().lower() in ("yes", "true", "true()", "1")
+
+
+def media_pixmap(definition: SurveyDefinition, name: str, bounds: QSize) -> QPixmap | None:
+    """The form's media image ``name`` scaled to fit ``bounds`` (never enlarged), or ``None``
+    when the form names none, this data directory lacks it, or it is no image Qt can read."""
+    path = definition.media_path(name) if name else None
+    if path is None:
+        return None
+    return _scaled_pixmap(str(path), bounds.width(), bounds.height())
+
+
+@lru_cache(maxsize=128)
+def _scaled_pixmap(path: str, width: int, height: int) -> QPixmap | None:
+    # Media files are named by their content's hash: a path always holds the same picture, so a
+    # label that changes with every answer (``${name}``) does not decode it again.
+    pixmap = QPixmap()
+    if not pixmap.load(path) or pixmap.isNull():
+        return None
+    if pixmap.width() > width or pixmap.height() > height:
+        pixmap = pixmap.scaled(QSize(width, height), Qt.AspectRatioMode.KeepAspectRatio,
+                               Qt.TransformationMode.SmoothTransformation)
+    return pixmap
 
 
 class QuestionWidget(QFrame):
@@ -78,7 +100,6 @@ class QuestionWidget(QFrame):
         #: What the widget itself finds wrong with the text typed (shown before the form's).
         self.input_problem = ""
         self._form_message = ""
-        self.media_folder: Path | None = None
         self._loading = False
         #: Where the answer is stored (the name, or the path where two groups share a name).
         self.answer_key = question.key or question.name
@@ -191,19 +212,17 @@ class QuestionWidget(QFrame):
         self.setAccessibleName(label or self.question.name)
 
     def _show_image(self) -> None:
+        """``media::image``: the form's file (stored with the survey version), scaled to fit,
+        its accessible name the label it illustrates."""
         name = pick_label(self.question.texts.get("media::image"), self.language,
                           self.definition.default_language)
-        pixmap = QPixmap()
-        if name and self.media_folder is not None:
-            candidate = self.media_folder / Path(name).name
-            if candidate.is_file():
-                pixmap.load(str(candidate))
-        if pixmap.isNull():
+        pixmap = media_pixmap(self.definition, name, QSize(320, 240))
+        if pixmap is None:
             self.image.hide()
             return
-        self.image.setPixmap(pixmap.scaled(320, 240, Qt.AspectRatioMode.KeepAspectRatio,
-                                           Qt.TransformationMode.SmoothTransformation))
-        self.image.setAccessibleName(name)
+        self.image.setPixmap(pixmap)
+        self.image.setAccessibleName(self.label_text() or self.question.name)
+        self.image.setAccessibleDescription(name)
         self.image.show()
 
     def set_required(self, required: bool) -> None:

@@ -217,7 +217,7 @@ class QuestionList(QWidget):
             item = self.items.get(question.key or question.name)
             if item is None:
                 continue
-            kind = question_state(state, question.name, question.is_input)
+            kind = question_state(state, question.key or question.name, question.is_input)
             label = REFERENCE_RE.sub(
                 lambda m: str(state.values.get(m.group(1), "…")),
                 str(item.data(0, LABEL_ROLE) or question.name))

@@ -31,6 +31,7 @@ from neascn_desktop.changes import Changes
 from neascn_desktop.errors import NeascnError
 from neascn_desktop.gui.context import GuiContext
 from neascn_desktop.gui.folders import documents_folder
+from neascn_desktop.gui.message_boxes import show_info
 from neascn_desktop.gui.surveys.form import SurveyForm
 from neascn_desktop.gui.surveys.item_models import (
     CITY,
@@ -83,6 +84,14 @@ class SurveysWorkspace(QWidget):
         self.summary = QLabel(page)
         self.summary.setObjectName("summaryLabel")
         self.summary.setWordWrap(True)
+        # What the last XLSForm import noted (ODK's advice, media files the form lacks): shown
+        # on the page, not in a box that would take the keyboard away.
+        self.import_remarks = QLabel(page)
+        self.import_remarks.setObjectName("importRemarks")
+        self.import_remarks.setWordWrap(True)
+        self.import_remarks.setTextFormat(Qt.TextFormat.PlainText)
+        self.import_remarks.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.import_remarks.hide()
 
         controls = QHBoxLayout()
         self.filter_label = QLabel(page)
@@ -168,6 +177,7 @@ class SurveysWorkspace(QWidget):
         layout = QVBoxLayout(page)
         layout.addWidget(self.title)
         layout.addWidget(self.summary)
+        layout.addWidget(self.import_remarks)
         layout.addLayout(controls)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.responses)
@@ -214,11 +224,17 @@ class SurveysWorkspace(QWidget):
                 return False
             path = Path(name)
         try:
-            definition, changes = service.import_xlsform_file(self.ctx.db, self.ctx.profile, path)
+            result = service.import_xlsform_checked(self.ctx.db, self.ctx.profile, path)
         except NeascnError as exc:
             self.ctx.show_error(exc, self)
             return False
+        definition, changes = result.definition, result.changes
         self.ctx.publish(changes)
+        self.import_remarks.setText("\n".join((
+            _("Imported survey {form} version {version}, with these remarks:").format(
+                form=definition.form_id, version=definition.version),
+            *result.warnings)) if result.warnings else "")
+        self.import_remarks.setVisible(bool(result.warnings))
         self._load_definitions()
         for index, info in enumerate(self._definitions):
             if (info.form_id, info.version) == (definition.form_id, definition.version):
@@ -237,10 +253,14 @@ class SurveysWorkspace(QWidget):
                 return None
             path = Path(name)
         try:
-            return service.export_xlsform_file(self.ctx.db, form_id, path, version)
+            result = service.export_xlsform_with_media(self.ctx.db, form_id, path, version)
         except NeascnError as exc:
             self.ctx.show_error(exc, self)
             return None
+        if result.media is not None and result.media.missing:
+            show_info(self, _("The media files {names} are not in this data directory; the form "
+                              "was written without them.").format(names=", ".join(result.media.missing)))
+        return result.path
 
     @property
     def selected_form(self) -> tuple[str, str | None]:
