@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from neascn_desktop.errors import NeascnError
-from neascn_desktop.i18n import N_, _, current_language
+from neascn_desktop.i18n import LANGUAGES, N_, _, current_language
 from neascn_desktop.i18n.formatting import format_number, parse_number
 from neascn_desktop.i18n.safe_text import safe_text
 from neascn_desktop.replica import Revision, canonical_json
@@ -188,6 +188,11 @@ def _plain(value: Any, language: str) -> str:
         return format_number(value, language)
     if isinstance(value, str):
         return safe_text(value)
+    if isinstance(value, dict) and value and all(isinstance(k, str) and len(k) <= 8 for k in value):
+        # A text in several languages (a city's name): the reader's first, each named.
+        ordered = sorted(value, key=lambda k: (k != language, k))
+        return safe_text("; ".join(_("{field}: {value}").format(field=LANGUAGES.get(k, k), value=value[k])
+                                   for k in ordered))
     return safe_text(json.dumps(value, ensure_ascii=False))
 
 

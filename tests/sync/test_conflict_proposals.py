@@ -206,3 +206,17 @@ def test_resolve_set_changes_one_answer_inside_a_repeat_as_response_set_does(mak
         db.dispose()
     ids = {tuple(e["@id"] for e in h.payload["answers"]["projects"]) for h in heads if h is not None}
     assert ids == {tuple(p["@id"] for p in projects)}
+
+
+def test_a_name_in_several_languages_is_shown_in_words_not_json(db: Database) -> None:
+    head = replica.make_revision("city", "x", [], "d", format_clock(wall_ms(), 0),
+                                 {"name": {"en": "Seoul", "ko": "서울"}, "population": 9386000,
+                                  "updated": {"nested": 1}})
+    shown = proposals.value_formatter(db, head)
+    i18n.set_language("ko")
+    try:
+        assert shown("name", head.payload["name"]) == "한국어: 서울; English: Seoul"
+        assert shown("population", 9386000) == "9,386,000"
+        assert shown("name", None) == "—"
+    finally:
+        i18n.set_language("en")
