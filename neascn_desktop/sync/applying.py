@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from neascn_desktop.changes import Changes, change_name
-from neascn_desktop.i18n import N_, _, ngettext
+from neascn_desktop.i18n import N_, N_plural, _, ngettext
 from neascn_desktop.identity.tables import trusted_device_table
 from neascn_desktop.identity.trust import key_roll_allowed, trust_in_transaction
 from neascn_desktop.replica import ReplicaError, Revision, add_revisions
@@ -478,27 +478,28 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
                 to_add.extend(prepared.revisions)
                 for r in new:
                     provenance.setdefault(r.id, manifest.package_id)
-                notes = []
+                notes: list[str] = []  # audit events, said in the report's language below
                 trusted_now = rolled = False
                 if manifest.kind == "deployment":
                     trusted_now = verdict.trust == FIRST_USE
                     if trusted_now:
                         trust_in_transaction(conn, manifest.sender)
-                        notes.append(_("The sender was trusted on first use."))
+                        notes.append(audit.event(N_("The sender was trusted on first use.")))
                     if verdict.trust in (TRUSTED, FIRST_USE):
                         rolled = _roll_encryption_key(conn, manifest)
                         if rolled:
-                            notes.append(_("The sender's new encryption key was adopted."))
+                            notes.append(audit.event(N_("The sender's new encryption key was adopted.")))
                     trust_changed = trust_changed or trusted_now or rolled
                 receipt = receipts.accept(conn, manifest, prepared.path.name)
                 notes.extend(receipt.notes)
                 if preview.missing_attachments:
-                    notes.append(ngettext("{count} attachment is missing.", "{count} attachments are missing.",
-                                          len(preview.missing_attachments)).format(
-                                              count=len(preview.missing_attachments)))
+                    notes.append(audit.plural_event(N_plural("{count} attachment is missing.",
+                                                             "{count} attachments are missing."),
+                                                    len(preview.missing_attachments),
+                                                    count=len(preview.missing_attachments)))
                 if preview.missing_definitions:
-                    notes.append(_("Survey versions not present here: {ids}.").format(
-                        ids=", ".join(preview.missing_definitions)))
+                    notes.append(audit.event(N_("Survey versions not present here: {ids}."),
+                                             ids=", ".join(preview.missing_definitions)))
                 added = len(new)
                 counts = {"revisions": len(prepared.revisions), "added": added,
                           "skipped": len(prepared.revisions) - added,
@@ -511,14 +512,14 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
                     "manifest_sha256": manifest.digest, "file_sha256": prepared.file_sha256,
                     "imported_at": now, "counts": json.dumps(counts, sort_keys=True)})
                 audit_rows.append(_audit_row(now, APPLIED, manifest, prepared.path.name, counts,
-                                             " ".join(notes)))
+                                             audit.events(*notes)))
                 applied_keys.append(package_key(manifest))
                 applied_before.add(package_key(manifest))  # the same package twice in one batch
                 message = ngettext("Applied: {added} new revision from {name} ({kind}).",
                                    "Applied: {added} new revisions from {name} ({kind}).", added).format(
                     added=added, name=manifest.sender.display_name, kind=kind_label(manifest.kind))
                 if notes:
-                    message += " " + " ".join(notes)
+                    message += " " + " ".join(audit.say(note) for note in notes)
                 extra = {"trusted_device"} if (trusted_now or rolled) else set()
                 extra |= receipt.change_nouns
                 if from_inbox:

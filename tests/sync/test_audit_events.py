@@ -151,3 +151,34 @@ def test_a_waiting_package_row_says_why_in_the_readers_language(tmp_path: Path) 
         i18n.set_language("en")
         sec_db.dispose()
         field_db.dispose()
+
+
+def test_an_applied_rows_notes_are_events_with_plural_forms(tmp_path: Path) -> None:
+    """"The secretariat confirmed that it received 1 response." was stored as a sentence."""
+    from neascn_desktop.identity.trust import read_keycard, trust_keycard
+    from neascn_desktop.sync.importer import import_packages
+    from tests.sync.sync_support import keycard
+
+    sec_db, sec = new_profile(tmp_path / "sec", "secretariat", "Secretariat")
+    field_db, field = new_profile(tmp_path / "field", "field", "Bat")
+    try:
+        deployment = tmp_path / "deployment.neascn"
+        export_package(sec_db, "deployment", deployment)
+        import_packages(field_db, [deployment])
+        commit_submission(field_db, field, {"resp_name": "Bat"})
+        sent = export_package(field_db, "responses", tmp_path / "r.neascn",
+                              recipient=Recipient(sec.device_id, sec.display_name, sec.encryption_public_key))
+        trust_keycard(sec_db, read_keycard(keycard(field_db, field, tmp_path)))
+        import_packages(sec_db, [sent.path])
+        export_package(sec_db, "deployment", tmp_path / "ack.neascn")
+        report = import_packages(field_db, [tmp_path / "ack.neascn"])
+        assert "The secretariat confirmed that it received 1 response." in report.outcomes[0].message
+        row = audit.list_audit(field_db)[0]
+        assert row.message == "The secretariat confirmed that it received 1 response."
+        i18n.set_language("ru")
+        assert "1" in audit.list_audit(field_db)[0].message
+        assert "secretariat" not in audit.list_audit(field_db)[0].message
+    finally:
+        i18n.set_language("en")
+        sec_db.dispose()
+        field_db.dispose()
