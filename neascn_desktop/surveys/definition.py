@@ -347,7 +347,11 @@ class SurveyDefinition:
 
     def choice(self, question: Question, name: str) -> Choice | None:
         # A dictionary look-up: scoring a thousand submissions asks for some 100,000 choices.
-        return self._choice_index.get(question.choices or "", {}).get(name)
+        index = self._choice_index.get(question.choices or "")
+        if index:
+            return index.get(name)
+        # A list too long for the definition is read from its stored file (choices_for).
+        return next((c for c in self.choices_for(question) if c.name == name), None)
 
     def domain(self, domain_id: str) -> Domain | None:
         return next((d for d in self.domains if d.id == domain_id), None)

@@ -534,8 +534,9 @@ def finalize(db: Database, profile: Profile, submission_id: str, *,
             len(tree.issues)).format(count=len(tree.issues), label=first.where, message=first.message),
             tree.issues)
     stamp = _now()
+    answers = triggers.with_calculated_inputs(definition, submission.answers, tree)
     final = replace(submission, status="finalized", finalized_at=stamp, updated_at=stamp,
-                    answers=metadata.facts_at_end(definition, submission.answers, stamp))
+                    answers=metadata.facts_at_end(definition, answers, stamp))
     with db.transaction() as session:
         row = session.get(SubmissionWorkingCopyRow, submission.id)
         payload = final.payload()

@@ -55,3 +55,48 @@ def fire(definition: SurveyDefinition, answers: Mapping[str, Any],
                 value = None  # a value the question cannot hold leaves it empty, as in ODK
         result = answer_tree.with_value(result, place, value)
     return result
+
+
+def with_calculated_inputs(definition: SurveyDefinition, answers: Mapping[str, Any],
+                           state: Any) -> dict[str, Any]:
+    """``answers`` with the value of every answerable question that has a calculation (ODK's
+    read-only totals) as ``state`` (a :class:`~neascn_desktop.surveys.repeat_state.TreeState`)
+    computed it — stored when a response is finalized, as ODK Collect saves them in the
+    submission, so they travel and are exported.  ``calculate`` questions are not stored."""
+    calculated = [q for q in definition.questions if q.is_input and q.is_calculated]
+    if not calculated:
+        return dict(answers)
+    result = dict(answers)
+
+    def stored(question: Question, value: Any) -> Any:
+        try:
+            return normalize_answer(definition, question, value)
+        except SurveyError:
+            return None
+
+    for question in calculated:
+        if question.repeat is None:
+            key = question.key or question.name
+            value = stored(question, state.form.values.get(key))
+            if value is None:
+                result.pop(key, None)
+            else:
+                result[key] = value
+    wanted = {id(q) for q in calculated if q.repeat is not None}
+    if wanted:
+        # a typed value with no calculated one (not relevant, or empty) goes, as at the top
+        for answer in list(answer_tree.walk_answers(definition, result)):
+            if (answer.question is not None and id(answer.question) in wanted
+                    and answer.path not in state.values):
+                place = answer_tree.Location(answer.instances, answer.key, answer.question, None,
+                                             answer_tree.scopes_of(definition)[
+                                                 str(answer.question.repeat)])
+                result = answer_tree.with_value(result, place, None)
+        for path, value in state.values.items():
+            try:
+                place = answer_tree.locate(definition, result, path)
+            except SurveyError:
+                continue
+            if place.question is not None and id(place.question) in wanted:
+                result = answer_tree.with_value(result, place, stored(place.question, value))
+    return result

@@ -94,3 +94,58 @@ def test_a_question_with_a_calculation_holds_its_value(tmp_path: Path) -> None:
     tree = evaluate_tree(definition, {"item": [{"@id": "0f8e1c3a-6b7d-4c55-9a43-2b1d07d2a0c1",
                                                 "n": 4}]})
     assert tree.values["item[@id=0f8e1c3a-6b7d-4c55-9a43-2b1d07d2a0c1]/twice"] == 8
+
+
+def test_calculated_answers_are_stored_when_finalized_and_exported(
+        tmp_path: Path, field_db: Database, field_profile: Profile) -> None:
+    """As ODK Collect saves them in the submission: the totals travel and fill their export
+    columns (``calculate`` questions are recalculated, not stored)."""
+    import csv
+    import io
+    import zipfile
+
+    from neascn_desktop.reports.data_export import export_responses
+
+    definition = import_xlsform(_workbook(tmp_path / "totals.xlsx", [
+        ["type", "name", "label", "calculation", "read_only", "relevant"],
+        ["decimal", "a", "A"], ["decimal", "b", "B"],
+        ["decimal", "total", "Total", "${a} + ${b}", "yes"],
+        ["begin_repeat", "item", "Item"], ["integer", "n", "N"],
+        ["integer", "twice", "Twice", "../n * 2", "yes"],
+        ["integer", "big", "Big", "../n * 100", "yes", "../n > 3"], ["end_repeat"],
+    ], settings=[["form_id", "version"], ["totals", "1"]]))
+    install_definition(field_db, field_profile, definition)
+    sid = service.create_submission(field_db, field_profile, "seoul", form_id="totals").submission.id
+    service.set_answers(field_db, field_profile, sid, [
+        ("a", "1.5"), ("b", "2"), ("item[+]/n", "4"), ("item[+]/n", "1"),
+        ("item[1]/big", "7"), ("total", "99")])  # typed over: the calculation replaces them
+    final = service.finalize(field_db, field_profile, sid).submission
+    assert final.answers["total"] == 3.5
+    assert [(i.get("twice"), i.get("big")) for i in final.answers["item"]] == [(8, 400),
+                                                                               (2, None)]
+    from neascn_desktop.sync import record_schema
+
+    record_schema.check_answers(dict(final.answers), definition)
+    export_responses(field_db, tmp_path / "central.zip", "csv", form_id="totals", layout="central")
+    with zipfile.ZipFile(tmp_path / "central.zip") as archive:
+        main = next(n for n in archive.namelist() if "item" not in n)
+        row = next(csv.DictReader(io.StringIO(archive.read(main).decode("utf-8-sig"))))
+    assert row["total"] == "3.5"
+
+
+def test_a_stale_calculated_answer_where_none_is_calculated_goes(tmp_path: Path) -> None:
+    from neascn_desktop.surveys.repeat_state import evaluate_tree
+    from neascn_desktop.surveys.triggers import with_calculated_inputs
+
+    definition = import_xlsform(_workbook(tmp_path / "stale.xlsx", [
+        ["type", "name", "label", "calculation", "relevant"],
+        ["begin_repeat", "item", "Item"], ["integer", "n", "N"],
+        ["integer", "big", "Big", "../n * 100", "../n > 3"], ["end_repeat"],
+    ]))
+    iid = "0f8e1c3a-6b7d-4c55-9a43-2b1d07d2a0c1"
+    answers = {"item": [{"@id": iid, "n": 1, "big": 7}]}
+    stored = with_calculated_inputs(definition, answers, evaluate_tree(definition, answers))
+    assert stored == {"item": [{"@id": iid, "n": 1}]}
+    answers = {"item": [{"@id": iid, "n": 5, "big": 7}]}
+    stored = with_calculated_inputs(definition, answers, evaluate_tree(definition, answers))
+    assert stored == {"item": [{"@id": iid, "n": 5, "big": 500}]}
