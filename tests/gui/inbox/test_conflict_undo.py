@@ -246,3 +246,26 @@ def test_undo_redo_and_undo_again_from_the_audit_log_is_never_a_conflict(qtbot, 
     undo_the_import_row()  # its row offers "Undo this import" again
     assert replica.conflicts(db) == []
     assert workspace.conflicts.list_model.rowCount() == 0
+
+
+def test_the_audit_tables_time_and_counts_are_in_the_readers_language(qapp) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from neascn_desktop.gui.inbox.item_models import AuditTableModel
+    from neascn_desktop.i18n.formatting import format_datetime
+    from neascn_desktop.sync.audit import AuditEntry
+
+    at = datetime(2026, 12, 5, 9, 30, tzinfo=UTC)
+    entries = [AuditEntry(n, at, "export", "exported", None, None, None, None, None, None, {"revisions": count})
+               for n, count in ((1, 1), (2, 1234))]
+    model = AuditTableModel()
+    model.set_entries(entries)
+    counts = model.COLUMNS.index("Counts")
+    assert model.data(model.index(0, counts)) == "1 revision"
+    assert model.data(model.index(1, counts)) == "1,234 revisions"
+    i18n.set_language("ja")
+    try:
+        assert model.data(model.index(0, 0)) == format_datetime(at.astimezone(), "ja")
+        assert model.data(model.index(1, counts)) == "リビジョン 1,234 件"
+    finally:
+        i18n.set_language("en")
