@@ -325,3 +325,17 @@ def test_done_when_an_undone_import_exported_to_the_field_equals_never_importing
     expected = _every_value(never)
     assert _every_value(sec) == expected
     assert _every_value(field) == expected
+
+
+def test_undo_list_speaks_the_readers_language(make_device, tmp_path: Path) -> None:
+    """``neascn undo list`` printed the stored key ("package") and an ISO time in every language."""
+    from neascn_desktop import i18n
+
+    sec, _field, _never, package, _response = _setup(make_device, tmp_path)
+    sec.run("package", "undo", _package_id(package))
+    try:
+        out = sec.run("--lang", "zh_Hans", "undo", "list")
+    finally:
+        i18n.set_language("en")
+    assert "导入" in out and "生效中" in out and "package" not in out
+    assert "T" not in out.split()[0]  # a date as the language writes it, not 2026-12-05T…
