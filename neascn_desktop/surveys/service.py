@@ -353,10 +353,8 @@ def _question_at(definition: SurveyDefinition, answers: Mapping[str, Any],
 
 def typed_at(definition: SurveyDefinition, answers: Mapping[str, Any], path: str, text: str, *,
              language: str = "en") -> tuple[answer_tree.Location, Any]:
-    """Where ``text`` typed for ``path`` goes and the answer it stands for, read as the form reads
-    it: a question's name or an answer path (``projects[2]/budget``, ``projects[+]/name``;
-    docs/answers.md).  ``neascn response set`` and ``neascn conflicts resolve --set`` both read
-    their ``NAME=VALUE`` through here.  Raises ``PathError`` or ``SurveyError`` in a sentence."""
+    """Where ``text`` typed for ``path`` (a name or an answer path, docs/answers.md) goes, and its
+    answer as the form reads it: ``response set`` and ``conflicts resolve --set`` both use this."""
     location = _question_at(definition, answers, path)
     assert location.question is not None
     return location, coerce_answer(definition, location.question, text, language)
