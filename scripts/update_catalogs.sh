@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pybabel extract -F babel.cfg \
-    -k N_ -k ngettext:1,2 -k pgettext:1c,2 -k translate_in:2 -k ngettext_in:2,3 \
+    -k N_ -k N_plural:1,2 -k ngettext:1,2 -k pgettext:1c,2 -k translate_in:2 -k ngettext_in:2,3 \
     --no-location --sort-output --project "NEASCN Desktop" --version 0.1.0 \
     --msgid-bugs-address "secretariat@neascn.invalid" --copyright-holder "NEASCN task force" \
     -o translations/messages.pot .

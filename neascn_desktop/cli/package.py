@@ -28,7 +28,7 @@ from neascn_desktop.cli import (
     role_not_chosen,
 )
 from neascn_desktop.cli import undo as undo_cli
-from neascn_desktop.cli.text_input import read_text_argument
+from neascn_desktop.cli.text_input import read_text_argument, split_assignment
 from neascn_desktop.i18n import N_, _, ngettext
 from neascn_desktop.i18n.safe_text import safe_text
 from neascn_desktop.sync.container import KINDS
@@ -370,10 +370,22 @@ def _edited_proposal(ctx: CliContext, entity_id: str, pairs: list[str]) -> dict[
     flat = conflicts.flatten(comparison.entity_type, comparison.proposal)
     errors: dict[str, str] = {}
     for pair in pairs:
-        name, eq, text = pair.partition("=")
+        name, eq, text = split_assignment(pair)
         name = name.strip()
         if not eq or not name:
             raise CliUsageError(_("Give a field as FIELD=VALUE, not “{text}”.").format(text=pair))
+        if comparison.entity_type == "submission" and proposals.is_answer_path(name.removeprefix("answers.")):
+            # Inside a repeat (projects[2]/budget): the path read as ``response set`` reads it.
+            path = name.removeprefix("answers.")
+            answers = {key[len("answers."):]: value for key, value in flat.items() if key.startswith("answers.")}
+            try:
+                answers = proposals.answers_with_typed(ctx.db, head, answers, path, text)
+            except proposals.ProposalError as exc:
+                errors.update(exc.errors)
+                continue
+            flat = {key: value for key, value in flat.items() if not key.startswith("answers.")}
+            flat.update({f"answers.{key}": value for key, value in answers.items()})
+            continue
         if comparison.entity_type == "submission" and "." not in name and name not in flat:
             name = f"answers.{name}"
         try:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from neascn_desktop.cli import CliContext, CliUsageError, add_json_flag
+from neascn_desktop.cli.text_input import split_assignment
 from neascn_desktop.i18n import LANGUAGES, _, current_language, ngettext
 from neascn_desktop.i18n.formatting import format_number, format_percent
 from neascn_desktop.surveys import entry, service
@@ -365,26 +366,13 @@ def cmd_response_show(ctx: CliContext, args: argparse.Namespace) -> int:
     return 0
 
 
-def _split_assignment(item: str) -> tuple[str, str, str]:
-    """NAME=VALUE split at the first ``=`` outside ``[…]`` (``projects[@id=…]/name=x``)."""
-    depth = 0
-    for index, char in enumerate(item):
-        if char == "[":
-            depth += 1
-        elif char == "]":
-            depth = max(0, depth - 1)
-        elif char == "=" and depth == 0:
-            return item[:index], "=", item[index + 1:]
-    return item, "", ""
-
-
 def cmd_response_set(ctx: CliContext, args: argparse.Namespace) -> int:
     profile = ctx.profile()
     submission_id = service.resolve_submission_id(ctx.db, args.id)
     assignments: list[tuple[str, str]] = []  # in order: projects[+]/… then projects[-1]/…
     files: dict[str, Path] = {}
     for item in args.assignments:
-        name, sep, value = _split_assignment(item)
+        name, sep, value = split_assignment(item)
         if not sep or not name.strip():
             raise CliUsageError(_("“{item}” is not NAME=VALUE.").format(item=item))
         if value.startswith("@"):

@@ -24,6 +24,20 @@ from neascn_desktop.i18n import _
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 
 
+def split_assignment(item: str) -> tuple[str, str, str]:
+    """NAME=VALUE split at the first ``=`` outside ``[…]`` (``projects[@id=…]/name=x``), as
+    ``neascn response set`` and ``neascn conflicts resolve --set`` read it."""
+    depth = 0
+    for index, char in enumerate(item):
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth = max(0, depth - 1)
+        elif char == "=" and depth == 0:
+            return item[:index], "=", item[index + 1:]
+    return item, "", ""
+
+
 def decode_text(data: bytes, source: str) -> str:
     """``data`` as text; ``source`` (a path, or "standard input") names it in the error."""
     encoding = "utf-8"

@@ -80,7 +80,14 @@ def cmd_undo_list(ctx: CliContext, args: argparse.Namespace) -> int:
         return 0
     if not records:
         print(_("Nothing was undone."))
+    from neascn_desktop.i18n import current_language
+    from neascn_desktop.i18n.formatting import format_datetime
+    from neascn_desktop.sync.audit import action_label
+
+    # What each undid, named as the audit log names the action (in the reader's language).
+    undid = {undo.PACKAGE: "import", undo.RESOLUTION: "resolve", undo.UNDO: "undo"}
     for r in records:
         state = _("in effect") if r.active else _("undone")
-        print(f"{r.at.isoformat(timespec='seconds')}  {r.id}  {r.action}  {r.subject}  {state}")
+        when = format_datetime(r.at.astimezone(), current_language())
+        print(f"{when}  {r.id}  {action_label(undid.get(r.action, r.action))}  {r.subject}  {state}")
     return 0

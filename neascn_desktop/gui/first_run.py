@@ -118,7 +118,7 @@ class FirstRunDialog(QDialog):
         self._update_role_hint()
         # Lay out again in the new language (its font and its lengths): after the event loop
         # has applied the language's font, not before.
-        QTimer.singleShot(0, self._fit)
+        QTimer.singleShot(0, self, self._fit)  # with the dialog as context: never after it is gone
 
     def _fit(self) -> None:
         # Room for the introduction to wrap into a few lines, in any language (a Latin letter's

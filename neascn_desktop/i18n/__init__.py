@@ -126,6 +126,12 @@ def N_(message: str) -> str:
     return message
 
 
+def N_plural(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 - a marker, like N_
+    """Mark a message with plural forms for extraction without translating it now (translate
+    later with ``ngettext(*marked, n)``)."""
+    return singular, plural
+
+
 def translate_in(language: str, message: str) -> str:
     """Translate into a given language without changing the active one (reports use this)."""
     return catalog(language).gettext(message)

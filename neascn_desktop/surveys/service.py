@@ -351,6 +351,23 @@ def _question_at(definition: SurveyDefinition, answers: Mapping[str, Any],
     return location
 
 
+def typed_at(definition: SurveyDefinition, answers: Mapping[str, Any], path: str, text: str, *,
+             language: str = "en") -> tuple[answer_tree.Location, Any]:
+    """Where ``text`` typed for ``path`` (a name or an answer path, docs/answers.md) goes, and its
+    answer as the form reads it: ``response set`` and ``conflicts resolve --set`` both use this."""
+    location = _question_at(definition, answers, path)
+    assert location.question is not None
+    return location, coerce_answer(definition, location.question, text, language)
+
+
+def answers_with_typed(definition: SurveyDefinition, answers: Mapping[str, Any], path: str, text: str, *,
+                       language: str = "en") -> dict[str, Any]:
+    """``answers`` with ``text`` typed at ``path`` (``typed_at``); ``None`` (empty text) clears."""
+    location, value = typed_at(definition, answers, path, text, language=language)
+    assert location.question is not None
+    return answer_tree.with_value(answers, location, normalize_answer(definition, location.question, value))
+
+
 def _editable(submission: Submission) -> None:
     if submission.finalized:
         raise SurveyError(_("This response is finalized; reopen it before changing answers."))
@@ -477,9 +494,7 @@ def set_answers(
     typed: list[tuple[str, str]] = []
     pairs = list(assignments.items()) if isinstance(assignments, Mapping) else list(assignments)
     for name, text in pairs:
-        location = _question_at(definition, candidate.answers, name)
-        assert location.question is not None
-        value = coerce_answer(definition, location.question, text, language)
+        location, value = typed_at(definition, candidate.answers, name, text, language=language)
         candidate = _apply_at(definition, candidate, location, value)
         if value is not None:
             # the path with ids: positions and [+] mean something else once applied

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from neascn_desktop.changes import Changes, change_name
-from neascn_desktop.i18n import _, ngettext
+from neascn_desktop.i18n import N_, N_plural, _, ngettext
 from neascn_desktop.identity.tables import trusted_device_table
 from neascn_desktop.identity.trust import key_roll_allowed, trust_in_transaction
 from neascn_desktop.replica import ReplicaError, Revision, add_revisions
@@ -55,6 +55,7 @@ from neascn_desktop.sync.tables import audit_table, inbox_table, package_table
 from neascn_desktop.sync.verify import (
     APPLICABLE,
     FIRST_USE,
+    TRUST_LABELS,
     TRUSTED,
     PackageVerdict,
     TrustBook,
@@ -198,7 +199,7 @@ def _hold(run: _Run, prepared: Prepared, verdict: PackageVerdict) -> PackageOutc
             stored = parking.store_copy(path, folder, manifest, run.limits, prepared.file_sha256)
         except PackageError as exc:
             audit.record(conn, action="import", verdict=REFUSED, manifest=manifest, file_name=path.name,
-                         message=str(exc))
+                         message=audit.of_error(exc))
             return _refused(path, exc, verdict)
         reason = verdict.trust or "untrusted"
         values: dict[str, Any] = {
@@ -214,8 +215,11 @@ def _hold(run: _Run, prepared: Prepared, verdict: PackageVerdict) -> PackageOutc
             run.inbox_used = True
         else:
             conn.execute(update(box).where(*this_entry).values(**values))
-        audit.record(conn, action="import", verdict=WAITING, manifest=manifest,
-                     file_name=path.name, message=reason)
+        audit.record(conn, action="import", verdict=WAITING, manifest=manifest, file_name=path.name,
+                     message=audit.event(N_("{file} waits in the inbox: the sender {name} ({fingerprint}) is {trust}."),
+                                         file=path.name, name=manifest.sender.display_name,
+                                         fingerprint=manifest.sender.fingerprint,
+                                         trust=audit.term(TRUST_LABELS.get(reason, reason))))
     message = _("{file} waits in the inbox: the sender {name} ({fingerprint}) is {trust}.").format(
         file=path.name, name=manifest.sender.display_name, fingerprint=manifest.sender.fingerprint,
         trust=_trust_words(verdict.trust))
@@ -250,7 +254,7 @@ def _decide(run: _Run, prepared: Prepared, *, dry_run: bool,
         assert prepared.error is not None
         if not dry_run:
             audit.record_now(run.db, action="import", verdict=REFUSED, file_name=prepared.path.name,
-                             message=str(prepared.error))
+                             message=audit.of_error(prepared.error))
         return _refused(prepared.path, prepared.error), None
     trust = force_trust or run.book.judge(manifest)
     key = package_key(manifest)
@@ -261,14 +265,14 @@ def _decide(run: _Run, prepared: Prepared, *, dry_run: bool,
         known_digest = run.in_flight.get(key)
     if known_digest is not None:
         if known_digest != manifest.digest:
-            exc = PackageDamagedError(_("{file} reuses the id of another package that was imported before.").format(
-                file=prepared.path.name))
+            exc = PackageDamagedError.said(N_("{file} reuses the id of another package that was imported before."),
+                                           file=prepared.path.name)
             return _refused(prepared.path, exc, verdict), None
         return PackageOutcome(prepared.path, ALREADY, _already_message(prepared.path), verdict), None
     if prepared.error is not None:
         if not dry_run:
             audit.record_now(run.db, action="import", verdict=REFUSED, manifest=manifest,
-                             file_name=prepared.path.name, message=str(prepared.error))
+                             file_name=prepared.path.name, message=audit.of_error(prepared.error))
         return _refused(prepared.path, prepared.error, verdict), None
     if dry_run:
         with run.db.connect() as conn:
@@ -293,8 +297,8 @@ def _attachments_of(run: _Run | None, prepared: Prepared) -> Iterator[tuple[str,
         return
     with open_package(prepared.path, run.limits) as reader:
         if reader.sha256 != prepared.file_sha256:
-            raise PackageStateError(_("{file} changed while it was being imported.").format(
-                file=prepared.path.name))
+            raise PackageStateError.said(N_("{file} changed while it was being imported."),
+                                         file=prepared.path.name)
         yield from reader.attachments(reader.decryption_key(run.keys))
 
 
@@ -419,9 +423,10 @@ def _apply_batch(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
             return [outcome for item in items for outcome in _apply_batch(run, [item], from_inbox)]
         prepared, verdict = items[0]
         assert prepared.manifest is not None
-        error = PackageDamagedError(_("{file} was refused: {reason}").format(file=prepared.path.name, reason=exc))
+        error = PackageDamagedError.said(N_("{file} was refused: {reason}"),
+                                         file=prepared.path.name, reason=exc)
         audit.record_now(run.db, action="import", verdict=REFUSED, manifest=prepared.manifest,
-                         file_name=prepared.path.name, message=str(error))
+                         file_name=prepared.path.name, message=audit.of_error(error))
         return [_refused(prepared.path, error, verdict)]
 
 
@@ -473,27 +478,28 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
                 to_add.extend(prepared.revisions)
                 for r in new:
                     provenance.setdefault(r.id, manifest.package_id)
-                notes = []
+                notes: list[str] = []  # audit events, said in the report's language below
                 trusted_now = rolled = False
                 if manifest.kind == "deployment":
                     trusted_now = verdict.trust == FIRST_USE
                     if trusted_now:
                         trust_in_transaction(conn, manifest.sender)
-                        notes.append(_("The sender was trusted on first use."))
+                        notes.append(audit.event(N_("The sender was trusted on first use.")))
                     if verdict.trust in (TRUSTED, FIRST_USE):
                         rolled = _roll_encryption_key(conn, manifest)
                         if rolled:
-                            notes.append(_("The sender's new encryption key was adopted."))
+                            notes.append(audit.event(N_("The sender's new encryption key was adopted.")))
                     trust_changed = trust_changed or trusted_now or rolled
                 receipt = receipts.accept(conn, manifest, prepared.path.name)
                 notes.extend(receipt.notes)
                 if preview.missing_attachments:
-                    notes.append(ngettext("{count} attachment is missing.", "{count} attachments are missing.",
-                                          len(preview.missing_attachments)).format(
-                                              count=len(preview.missing_attachments)))
+                    notes.append(audit.plural_event(N_plural("{count} attachment is missing.",
+                                                             "{count} attachments are missing."),
+                                                    len(preview.missing_attachments),
+                                                    count=len(preview.missing_attachments)))
                 if preview.missing_definitions:
-                    notes.append(_("Survey versions not present here: {ids}.").format(
-                        ids=", ".join(preview.missing_definitions)))
+                    notes.append(audit.event(N_("Survey versions not present here: {ids}."),
+                                             ids=", ".join(preview.missing_definitions)))
                 added = len(new)
                 counts = {"revisions": len(prepared.revisions), "added": added,
                           "skipped": len(prepared.revisions) - added,
@@ -506,14 +512,14 @@ def _apply_together(run: _Run, items: list[tuple[Prepared, PackageVerdict]],
                     "manifest_sha256": manifest.digest, "file_sha256": prepared.file_sha256,
                     "imported_at": now, "counts": json.dumps(counts, sort_keys=True)})
                 audit_rows.append(_audit_row(now, APPLIED, manifest, prepared.path.name, counts,
-                                             " ".join(notes)))
+                                             audit.events(*notes)))
                 applied_keys.append(package_key(manifest))
                 applied_before.add(package_key(manifest))  # the same package twice in one batch
                 message = ngettext("Applied: {added} new revision from {name} ({kind}).",
                                    "Applied: {added} new revisions from {name} ({kind}).", added).format(
                     added=added, name=manifest.sender.display_name, kind=kind_label(manifest.kind))
                 if notes:
-                    message += " " + " ".join(notes)
+                    message += " " + " ".join(audit.say(note) for note in notes)
                 extra = {"trusted_device"} if (trusted_now or rolled) else set()
                 extra |= receipt.change_nouns
                 if from_inbox:

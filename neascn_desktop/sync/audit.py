@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, insert, select
 
-from neascn_desktop.i18n import N_, _
+from neascn_desktop.i18n import N_, _, ngettext
 from neascn_desktop.i18n.safe_text import safe_text
 from neascn_desktop.store.database import Database, connection_of
 from neascn_desktop.sync.container import Manifest
@@ -75,13 +75,59 @@ def event(template: str, **values: Any) -> str:
     return _EVENT + json.dumps({"template": template, "values": values}, sort_keys=True, ensure_ascii=False)
 
 
+def plural_event(forms: tuple[str, str], n: int, **values: Any) -> str:
+    """An event whose sentence has plural forms (marked with ``N_plural``)."""
+    singular, plural = forms
+    return _EVENT + json.dumps({"template": singular, "plural": plural, "n": n, "values": values},
+                               sort_keys=True, ensure_ascii=False)
+
+
+def of_error(error: BaseException) -> str:
+    """A refusal's message for the log: an event when the error was raised with ``said``, else its
+    sentence as it is."""
+    said = getattr(error, "event", None)
+    if isinstance(said, tuple) and len(said) == 2:
+        return event(said[0], **said[1])
+    return str(error)
+
+
+def events(*messages: str) -> str:
+    """Several events (each made by ``event``) stored as one message, said one after another
+    ("" for none)."""
+    if not messages:
+        return ""
+    parts = [json.loads(m[len(_EVENT):]) for m in messages if m.startswith(_EVENT)]
+    return _EVENT + json.dumps(parts, sort_keys=True, ensure_ascii=False)
+
+
+def term(message: str) -> dict[str, str]:
+    """A value of an event that is itself a word to translate (a role's name, marked with ``N_``)."""
+    return {"term": message}
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, dict) and set(value) == {"term"}:
+        return _(str(value["term"]))
+    if isinstance(value, dict) and set(value) == {"template", "values"}:
+        return _said(value)  # an error's event inside another's
+    return safe_text(value)
+
+
+def _said(data: Any) -> str:
+    if isinstance(data, list):
+        return " ".join(_said(part) for part in data)
+    values = {k: _value(v) for k, v in dict(data["values"]).items()}
+    if "plural" in data:
+        return ngettext(str(data["template"]), str(data["plural"]), int(data["n"])).format(**values)
+    return _(str(data["template"])).format(**values)
+
+
 def say(message: str) -> str:
     """A stored message in the current language (a sentence stored by older versions as it is)."""
     if not message.startswith(_EVENT):
         return message
     try:
-        data = json.loads(message[len(_EVENT):])
-        return _(str(data["template"])).format(**{k: safe_text(v) for k, v in dict(data["values"]).items()})
+        return _said(json.loads(message[len(_EVENT):]))
     except (ValueError, KeyError, TypeError, IndexError, AttributeError):
         return message
 

@@ -17,7 +17,10 @@ exporter all ask it; docs/package-format.md, "Authority", states the rules:
   is unknown here);
 - field devices change their own submissions and cities they created, task-force
   members framework sections and comments (only "resolved" of another's comment),
-  the secretariat definitions, cities, submissions and merges of anything;
+  the secretariat definitions, cities, submissions and merges of anything; where it only
+  merges, it may also take a merge back (an undo of its resolution, or of an import that
+  brought one): a revision on top of a merge that restores a version the record had
+  before (the payload of one of its ancestors), never new content;
 - a withdrawal (``replica.withdrawal``) is a change like any other, judged by the same
   rules: only who may change a record may withdraw what it holds, and the withdrawn marker
   must follow the revisions it withdraws (never a record's first revision);
@@ -39,9 +42,9 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from neascn_desktop.i18n import _
+from neascn_desktop.i18n import N_, _
 from neascn_desktop.replica.clock import MAX_OBSERVED_DRIFT_MS, parse_clock
-from neascn_desktop.replica.revision import Revision, is_withdrawn, make_revision
+from neascn_desktop.replica.revision import Revision, canonical_json, is_withdrawn, make_revision
 from neascn_desktop.replica.tables import current_table, pending_table, revision_table
 from neascn_desktop.surveys.definition import SurveyDefinition
 from neascn_desktop.sync import record_schema
@@ -72,6 +75,12 @@ RULES: dict[str, dict[str, str]] = {
 }
 #: Fields of another device's comment a task-force member may change.
 COMMENT_SHARED_FIELDS = frozenset({"resolved"})
+
+
+def sends_responses(role: str) -> bool:
+    """Does a device of ``role`` hand survey responses to the secretariat (field staff)?  The
+    secretariat is where they go, and a task-force member's would be refused there."""
+    return role != SECRETARIAT and "submission" in RULES.get(role, {})
 
 
 class AuthorityError(PackageError):
@@ -140,6 +149,8 @@ class _Known:
     payloads: dict[str, dict[str, Any]] = field(default_factory=dict)  # revision id -> payload
     definitions: dict[str, SurveyDefinition | None] = field(default_factory=dict)
     looked_up: set[str] = field(default_factory=set)  # entity ids whose roots were read
+    #: Per entity (read only for a merge taken back): revision id -> (parents, canonical payload).
+    graphs: dict[str, dict[str, tuple[tuple[str, ...], str]]] = field(default_factory=dict)
 
 
 class AnswerMemo:
@@ -190,8 +201,8 @@ class Authority:
             return
         created = _as_time(manifest.created_at)
         if created > self.now + CREATED_AHEAD:
-            raise AuthorityError(_("The package is dated {time}, more than a day ahead of this computer's clock.").format(
-                time=_printable(manifest.created_at, 40)))
+            raise AuthorityError.said(N_("The package is dated {time}, more than a day ahead of this computer's clock."),
+                                      time=_printable(manifest.created_at, 40))
         new = self._new(revisions) if new is None else self._not_builtin(new)
         if not new:
             return
@@ -229,18 +240,18 @@ class Authority:
                         in_package: dict[str, Revision]) -> None:
         wall, _counter = parse_clock(rev.clock)
         if wall > limit_ms:
-            raise AuthorityError(_("Record {type} {id} has a clock far ahead of the time its package was made.").format(
-                **_record(rev.entity_type, rev.entity_id)))
+            raise AuthorityError.said(N_("Record {type} {id} has a clock far ahead of the time its package was made."),
+                                      **_record(rev.entity_type, rev.entity_id))
         author = rev.device_id
         if author == signer:
             self._check_rule(rev, role, author, in_package)
             self._check_shape(rev, in_package)
             return
         if role != SECRETARIAT:
-            raise AuthorityError(_(
+            raise AuthorityError.said(N_(
                 "Record {type} {id} was made by another device ({author}); only the secretariat passes on "
-                "records of other devices that this device does not have yet.").format(
-                    author=_printable(author, 100), **_record(rev.entity_type, rev.entity_id)))
+                "records of other devices that this device does not have yet."),
+                author=_printable(author, 100), **_record(rev.entity_type, rev.entity_id))
         # Relayed by the hub: judged by its author's rules when this device knows the author;
         # else any type the hub deals in (framework sections and comments too, which it passes
         # on though it only merges them itself).
@@ -263,8 +274,8 @@ class Authority:
     def _check_shape(self, rev: Revision, in_package: dict[str, Revision]) -> None:
         withdrawn = is_withdrawn(rev.payload)
         if withdrawn and not rev.parents:
-            raise AuthorityError(_("Record {type} {id} is marked withdrawn, but names no revision it withdraws.").format(
-                **_record(rev.entity_type, rev.entity_id)))
+            raise AuthorityError.said(N_("Record {type} {id} is marked withdrawn, but names no revision it withdraws."),
+                                      **_record(rev.entity_type, rev.entity_id))
         try:
             definition = record_schema.check_payload(rev.entity_type, rev.entity_id, rev.payload)
             if definition is not None:
@@ -275,13 +286,14 @@ class Authority:
                 record_schema.check_answers(rev.payload["answers"], definition,
                                             self._memo.for_definition(definition))
         except record_schema.RecordError as exc:
-            raise AuthorityError(_("Record {type} {id}, field “{field}”: {reason}.").format(
-                field=_printable(exc.field, 100), reason=_printable(str(exc), 300),
-                **_record(rev.entity_type, rev.entity_id))) from None
+            raise AuthorityError.said(N_("Record {type} {id}, field “{field}”: {reason}."),
+                                      field=_printable(exc.field, 100), reason=_printable(str(exc), 300),
+                                      **_record(rev.entity_type, rev.entity_id)) from None
 
     def _check_rule(self, rev: Revision, role: str, actor: str, in_package: dict[str, Revision]) -> None:
         rule = RULES.get(role, {}).get(rev.entity_type)
-        if rule is None or (rule == "merge" and len(rev.parents) < 2):
+        if rule is None or (rule == "merge" and len(rev.parents) < 2
+                            and not self._restores_before_merge(rev, in_package)):
             raise self._not_allowed(rev, role)
         if rule in ("own", "resolve"):
             roots = self.known.roots.get(rev.entity_id, set())
@@ -290,16 +302,51 @@ class Authority:
             if roots and roots != {actor}:
                 if rule == "resolve" and self._only_shared_fields_changed(rev, in_package):
                     return
-                raise AuthorityError(_(
+                raise AuthorityError.said(N_(
                     "Record {type} {id} was created by another device; a device trusted as “{role}” "
-                    "may change only records it created.").format(role=role, **_record(
-                        rev.entity_type, rev.entity_id)))
+                    "may change only records it created."), role=role, **_record(rev.entity_type, rev.entity_id))
         if not rev.parents and rev.entity_type in ("submission", "framework_comment"):
             claimed = rev.payload.get("device_id")
             if claimed is not None and claimed != actor:
                 raise AuthorityError(_("Record {type} {id}, field “{field}”: {reason}.").format(
                     field="device_id", reason=_("it must name the device that made the record"),
                     **_record(rev.entity_type, rev.entity_id)))
+
+    def _restores_before_merge(self, rev: Revision, in_package: dict[str, Revision]) -> bool:
+        """Is ``rev`` a merge taken back (``replica.withdrawal`` on a merge): a child of a merge
+        revision whose payload is that of one of its own ancestors, i.e. a version the record
+        had, never new content?"""
+        if not rev.parents or is_withdrawn(rev.payload):
+            return False
+        graph = self._graph(rev.entity_id, in_package)
+        if not any(len(graph.get(p, ((), ""))[0]) >= 2 for p in rev.parents):
+            return False
+        wanted = canonical_json(rev.payload)
+        seen: set[str] = set()
+        stack = list(rev.parents)
+        while stack:
+            rev_id = stack.pop()
+            if rev_id in seen or rev_id not in graph:
+                continue
+            seen.add(rev_id)
+            parents, payload = graph[rev_id]
+            if payload == wanted:
+                return True
+            stack.extend(parents)
+        return False
+
+    def _graph(self, entity_id: str, in_package: dict[str, Revision]) -> dict[str, tuple[tuple[str, ...], str]]:
+        if entity_id not in self.known.graphs:
+            self.known.graphs[entity_id] = {
+                rev_id: (tuple(json.loads(parents)), canonical_json(json.loads(payload)))
+                for rev_id, parents, payload in self.conn.execute(
+                    select(revision_table.c.id, revision_table.c.parents, revision_table.c.payload)
+                    .where(revision_table.c.entity_id == entity_id))}
+        graph = self.known.graphs[entity_id]
+        for other in in_package.values():
+            if other.entity_id == entity_id and other.id not in graph:
+                graph[other.id] = (tuple(other.parents), canonical_json(other.payload))
+        return graph
 
     def _only_shared_fields_changed(self, rev: Revision, in_package: dict[str, Revision]) -> bool:
         for parent in rev.parents:
@@ -313,8 +360,9 @@ class Authority:
 
     @staticmethod
     def _not_allowed(rev: Revision, role: str) -> AuthorityError:
-        return AuthorityError(_("Record {type} {id}: a device trusted as “{role}” may not change this kind of record.").format(
-            role=role, **_record(rev.entity_type, rev.entity_id)))
+        return AuthorityError.said(
+            N_("Record {type} {id}: a device trusted as “{role}” may not change this kind of record."),
+            role=role, **_record(rev.entity_type, rev.entity_id))
 
     def _definition(self, entity_id: str, in_package: dict[str, Revision]) -> SurveyDefinition | None:
         if entity_id not in self.known.definitions:
@@ -383,6 +431,9 @@ class Authority:
             self.known.ids.add(rev.id)
             if rev.entity_type == "framework_comment":
                 self.known.payloads[rev.id] = rev.payload
+            graph = self.known.graphs.get(rev.entity_id)
+            if graph is not None:
+                graph.setdefault(rev.id, (tuple(rev.parents), canonical_json(rev.payload)))
 
 
 def _parse_definition(entity_id: str, payload: Any) -> SurveyDefinition | None:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from neascn_desktop.changes import Changes
 from neascn_desktop.framework import conflicts as framework_conflicts
-from neascn_desktop.i18n import _
+from neascn_desktop.i18n import N_, _
 from neascn_desktop.replica import ReplicaError, Revision, canonical_json, propose_merge
 from neascn_desktop.replica import conflicts as replica_conflicts
 from neascn_desktop.replica import heads as replica_heads
@@ -203,7 +203,7 @@ def _settle(
     entity_id: str,
     payload: dict[str, Any] | None,
     write: Callable[[Session, str], Revision],
-    message: Callable[[list[Revision]], str],
+    message: Callable[[list[Revision]], str],  # an ``audit.event``
 ) -> Revision:
     """The one way a conflict is settled: the room's rules, the merge revision, the audit row."""
     profile = keystore.own_profile_or_error(db)
@@ -229,8 +229,9 @@ def resolve_keep(db: Database, entity_id: str, revision_id: str) -> Revision:
     return _settle(
         db, entity_id, None,
         lambda session, device_id: replica_resolve_keep(session, device_id, entity_id, revision_id),
-        lambda current: _("Kept revision {revision} of {type} {id} ({count} heads).").format(
-            revision=revision_id[:12], type=current[0].entity_type, id=entity_id, count=len(current)))
+        lambda current: audit.event(N_("Kept version {revision} of {record} ({count} versions were in conflict)."),
+                                    revision=revision_id[:12], record=_record_title(db, current),
+                                    count=len(current)))
 
 
 def resolve_with(db: Database, entity_id: str, new_payload: dict[str, Any], how: str = "merge") -> Revision:
@@ -245,9 +246,17 @@ def resolve_with(db: Database, entity_id: str, new_payload: dict[str, Any], how:
     return _settle(
         db, entity_id, new_payload,
         lambda session, device_id: replica_resolve(session, device_id, entity_id, new_payload),
-        lambda current: _("Resolved {type} {id} ({count} heads) with {how}.").format(
-            type=current[0].entity_type, id=entity_id, count=len(current),
-            how=_("the merge proposal") if how == "merge" else _("an edited version")))
+        lambda current: audit.event(
+            N_("Resolved the conflict in {record} ({count} versions) with the merge proposal.") if how == "merge"
+            else N_("Resolved the conflict in {record} ({count} versions) with an edited version."),
+            record=_record_title(db, current), count=len(current)))
+
+
+def _record_title(db: Database, heads: list[Revision]) -> str:
+    """A record as people know it, for the audit log (its name, never only its id)."""
+    from neascn_desktop.sync import proposals
+
+    return proposals.record_title(db, heads[0], others=heads)
 
 
 def _check_edited(db: Database, entity_id: str, payload: dict[str, Any]) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, select
 from neascn_desktop.i18n.safe_text import safe_text
 from neascn_desktop.replica import Revision, entity_heads
 from neascn_desktop.replica.tables import current_table, pending_table, revision_table
+from neascn_desktop.sync.authority import builtin_entity_ids
 from neascn_desktop.sync.import_results import (
     RECORDS_SHOWN,
     PackagePreview,
@@ -102,7 +103,8 @@ def _classify(state: _PreviewState, revisions: list[Revision],
     )
     state.arrived |= attachment_hashes
     carried = {r.entity_id for r in revisions if r.entity_type == "survey_definition"}
-    missing_definitions = sorted(definitions - carried - state.present)
+    # The built-in surveys are every machine's own (installed on first use): never "missing".
+    missing_definitions = sorted(definitions - carried - state.present - builtin_entity_ids())
     state.known.update(r.id for r in new)
     state.present.update(r.entity_id for r in new)
     preview = PackagePreview(

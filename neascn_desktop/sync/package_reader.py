@@ -21,13 +21,14 @@ from typing import Any, BinaryIO, TypeGuard
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from neascn_desktop.i18n import _
+from neascn_desktop.i18n import N_, _
 from neascn_desktop.i18n.safe_text import is_safe, safe_text
 from neascn_desktop.identity.keys import canonical_uuid, unb64
 from neascn_desktop.sync import crypto
 from neascn_desktop.sync.errors import (
     PackageDamagedError,
     PackageEncryptionError,
+    PackageError,
     PackageSignatureError,
     PackageTooLargeError,
     PackageUnsafeError,
@@ -88,18 +89,26 @@ _ERRORS_OF_ZIPFILE = (
 _SHOWN_SENDER_FIELDS = frozenset({"display_name", "organisation", "role"})
 
 
-def _damaged(path: Path, reason: str) -> PackageDamagedError:
+def _reason(template: str, values: dict[str, Any]) -> PackageError:
+    """The technical detail of a refusal, kept as an event too (the audit log says it in each
+    reader's language)."""
+    return PackageError.said(template, **values)
+
+
+def _damaged(path: Path, reason: str, **values: Any) -> PackageDamagedError:
     # Said to the person holding the file: what to do first, the technical detail after.
-    return PackageDamagedError(_("{file} is damaged; ask the sender for a new copy ({reason}).").format(
-        file=path.name, reason=reason))
+    return PackageDamagedError.said(N_("{file} is damaged; ask the sender for a new copy ({reason})."),
+                                    file=path.name, reason=_reason(reason, values))
 
 
-def _unsafe(path: Path, reason: str) -> PackageUnsafeError:
-    return PackageUnsafeError(_("{file} was refused as unsafe: {reason}").format(file=path.name, reason=reason))
+def _unsafe(path: Path, reason: str, **values: Any) -> PackageUnsafeError:
+    return PackageUnsafeError.said(N_("{file} was refused as unsafe: {reason}"), file=path.name,
+                                   reason=_reason(reason, values))
 
 
-def _too_large(path: Path, reason: str) -> PackageTooLargeError:
-    return PackageTooLargeError(_("{file} was refused: {reason}").format(file=path.name, reason=reason))
+def _too_large(path: Path, reason: str, **values: Any) -> PackageTooLargeError:
+    return PackageTooLargeError.said(N_("{file} was refused: {reason}"), file=path.name,
+                                     reason=_reason(reason, values))
 
 
 _ALLOWED_NAMES = frozenset({MANIFEST, SIGNATURE, PAYLOAD})
@@ -110,20 +119,20 @@ def _check_name(path: Path, name: str) -> None:
     if name in _ALLOWED_NAMES or _ATTACHMENT_RE.fullmatch(name):
         return  # the only names a package may use; the checks below explain any other
     if "\x00" in name or "\\" in name:
-        raise _unsafe(path, _("the member name {name!r} contains forbidden characters").format(name=name))
+        raise _unsafe(path, N_("the member name {name!r} contains forbidden characters"), name=name)
     if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
-        raise _unsafe(path, _("the member {name!r} has an absolute path").format(name=name))
+        raise _unsafe(path, N_("the member {name!r} has an absolute path"), name=name)
     parts = name.split("/")
     if any(part in ("..", ".", "") for part in parts):
-        raise _unsafe(path, _("the member {name!r} has a relative path that could escape").format(name=name))
+        raise _unsafe(path, N_("the member {name!r} has a relative path that could escape"), name=name)
     if name not in (MANIFEST, SIGNATURE, PAYLOAD) and not _ATTACHMENT_RE.fullmatch(name):
-        raise _unsafe(path, _("it contains an unexpected member {name!r}").format(name=name))
+        raise _unsafe(path, N_("it contains an unexpected member {name!r}"), name=name)
 
 
 def _check_infos(path: Path, infos: list[zipfile.ZipInfo], limits: Limits) -> dict[str, zipfile.ZipInfo]:
     if len(infos) > limits.max_members:
-        raise _too_large(path, _("it has {count} members, more than the limit of {limit}").format(
-            count=len(infos), limit=limits.max_members))
+        raise _too_large(path, N_("it has {count} members, more than the limit of {limit}"),
+                         count=len(infos), limit=limits.max_members)
     by_name: dict[str, zipfile.ZipInfo] = {}
     folded: set[str] = set()
     total = 0
@@ -131,32 +140,31 @@ def _check_infos(path: Path, infos: list[zipfile.ZipInfo], limits: Limits) -> di
         name = info.filename
         _check_name(path, name)
         if name.casefold() in folded:
-            raise _unsafe(path, _("the member {name!r} appears more than once").format(name=name))
+            raise _unsafe(path, N_("the member {name!r} appears more than once"), name=name)
         folded.add(name.casefold())
         mode = info.external_attr >> 16
         if info.is_dir() or stat.S_ISDIR(mode):
-            raise _unsafe(path, _("it contains a folder entry {name!r}").format(name=name))
+            raise _unsafe(path, N_("it contains a folder entry {name!r}"), name=name)
         # Many zip tools write permission bits without a file type; only a type other
         # than "regular file" (a link, a device, a fifo) is refused.
         if stat.S_IFMT(mode) not in (0, stat.S_IFREG):
-            raise _unsafe(path, _("the member {name!r} is a link or special file").format(name=name))
+            raise _unsafe(path, N_("the member {name!r} is a link or special file"), name=name)
         if info.flag_bits & (_FLAG_ENCRYPTED | _FLAG_STRONG_ENCRYPTION):
-            raise _unsafe(path, _("the member {name!r} uses ZIP encryption").format(name=name))
+            raise _unsafe(path, N_("the member {name!r} uses ZIP encryption"), name=name)
         if info.flag_bits & _FLAG_PATCHED:
-            raise _damaged(path, _("the member {name!r} uses an unsupported compression").format(name=name))
+            raise _damaged(path, N_("the member {name!r} uses an unsupported compression"), name=name)
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise _damaged(path, _("the member {name!r} uses an unsupported compression").format(name=name))
+            raise _damaged(path, N_("the member {name!r} uses an unsupported compression"), name=name)
         if info.file_size > limits.max_member_bytes:
-            raise _too_large(path, _("the member {name!r} is larger than {limit} bytes").format(
-                name=name, limit=limits.max_member_bytes))
+            raise _too_large(path, N_("the member {name!r} is larger than {limit} bytes"),
+                             name=name, limit=limits.max_member_bytes)
         if info.file_size > limits.ratio_floor_bytes and (
             info.file_size > limits.max_ratio * max(info.compress_size, 1)
         ):
-            raise _too_large(path, _("the member {name!r} is compressed suspiciously well").format(name=name))
+            raise _too_large(path, N_("the member {name!r} is compressed suspiciously well"), name=name)
         total += info.file_size
         if total > limits.max_total_bytes:
-            raise _too_large(path, _("its contents are larger than {limit} bytes").format(
-                limit=limits.max_total_bytes))
+            raise _too_large(path, N_("its contents are larger than {limit} bytes"), limit=limits.max_total_bytes)
         by_name[name] = info
     return by_name
 
@@ -184,20 +192,20 @@ def parse_manifest(path: Path, raw: bytes) -> Manifest:
         document = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicate_keys,
                               parse_constant=_no_constant)
     except (UnicodeDecodeError, ValueError, RecursionError):
-        raise _damaged(path, _("its manifest is not valid JSON")) from None
+        raise _damaged(path, N_("its manifest is not valid JSON")) from None
     if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
-        raise _damaged(path, _("it is not a NEASCN package"))
+        raise _damaged(path, N_("it is not a NEASCN package"))
     version = document.get("format_version")
     if not _is_int(version) or version != FORMAT_VERSION:
         raise PackageVersionError(
             _("{file} uses package format version {version}, but this app reads version {supported} only.").format(
                 file=path.name, version=version, supported=FORMAT_VERSION)
         )
-    bad = _damaged(path, _("its manifest is incomplete or malformed"))
+    bad = _damaged(path, N_("its manifest is incomplete or malformed"))
     if not canonical_uuid(document.get("package_id")):
         raise bad
     if document.get("kind") not in KINDS:
-        raise _damaged(path, _("it has an unknown kind {kind!r}").format(kind=document.get("kind")))
+        raise _damaged(path, N_("it has an unknown kind {kind!r}"), kind=document.get("kind"))
     for key in ("created_at", "app_version"):
         if not isinstance(document.get(key), str) or len(document[key]) > 100:
             raise bad
@@ -233,8 +241,7 @@ def parse_manifest(path: Path, raw: bytes) -> Manifest:
         if not isinstance(encryption, dict) or any(not isinstance(encryption.get(n), str) for n in names):
             raise bad
         if encryption["scheme"] != crypto.ENVELOPE_SCHEME:
-            raise _damaged(path, _("it uses an unknown encryption scheme {scheme!r}").format(
-                scheme=encryption["scheme"]))
+            raise _damaged(path, N_("it uses an unknown encryption scheme {scheme!r}"), scheme=encryption["scheme"])
         encryption = {n: encryption[n] for n in names}
     recipient = document.get("recipient")
     if recipient is not None and (
@@ -265,11 +272,11 @@ def parse_manifest(path: Path, raw: bytes) -> Manifest:
         if name in (MANIFEST, SIGNATURE) or name in seen:
             raise bad
         if name.startswith(ATTACHMENT_PREFIX) and name != ATTACHMENT_PREFIX + digest:
-            raise _damaged(path, _("the attachment {name!r} is not named by its hash").format(name=name))
+            raise _damaged(path, N_("the attachment {name!r} is not named by its hash"), name=name)
         seen.add(name)
         members.append(Member(name, size, digest))
     if PAYLOAD not in seen:
-        raise _damaged(path, _("it has no payload"))
+        raise _damaged(path, N_("it has no payload"))
     return Manifest(
         package_id=document["package_id"],
         kind=document["kind"],
@@ -376,7 +383,7 @@ def _check_layout(path: Path, handle: BinaryIO, infos: list[zipfile.ZipInfo]) ->
     the central directory's (it reads the latter only).  Another reader of the same file
     could then see another package, or refuse it; see ``docs/package-format.md`` §1.
     """
-    outside = _damaged(path, _("it contains data outside its ZIP archive"))
+    outside = _damaged(path, N_("it contains data outside its ZIP archive"))
     size = handle.seek(0, io.SEEK_END)
     # The end record with no comment is the file's last 22 bytes: exactly the case in which
     # ``zipfile`` takes it without searching.
@@ -405,13 +412,12 @@ def _check_layout(path: Path, handle: BinaryIO, infos: list[zipfile.ZipInfo]) ->
     for info in infos:
         header = _read_at(handle, info.header_offset, _LOCAL_HEADER.size)
         if len(header) != _LOCAL_HEADER.size or header[:4] != _LOCAL_SIGNATURE:
-            raise _damaged(path, _("the part {name!r} cannot be read").format(name=info.filename))
+            raise _damaged(path, N_("the part {name!r} cannot be read"), name=info.filename)
         flags, method = _LOCAL_HEADER.unpack(header)[3:5]
         if flags & (_FLAG_ENCRYPTED | _FLAG_STRONG_ENCRYPTION):
-            raise _unsafe(path, _("the member {name!r} uses ZIP encryption").format(name=info.filename))
+            raise _unsafe(path, N_("the member {name!r} uses ZIP encryption"), name=info.filename)
         if flags & _FLAG_PATCHED or method != info.compress_type:
-            raise _damaged(path, _("the member {name!r} uses an unsupported compression").format(
-                name=info.filename))
+            raise _damaged(path, N_("the member {name!r} uses an unsupported compression"), name=info.filename)
 
 
 def _member_chunks(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> Iterator[bytes]:
@@ -427,13 +433,12 @@ def _member_chunks(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit
             while chunk := handle.read(min(_CHUNK, limit + 1 - total)):
                 total += len(chunk)
                 if total > limit:
-                    raise _too_large(path, _("the member {name!r} is larger than it claims").format(
-                        name=info.filename))
+                    raise _too_large(path, N_("the member {name!r} is larger than it claims"), name=info.filename)
                 yield chunk
     except PackageTooLargeError:
         raise
     except _ERRORS_OF_ZIPFILE:
-        raise _damaged(path, _("the part {name!r} cannot be read").format(name=info.filename)) from None
+        raise _damaged(path, N_("the part {name!r} cannot be read"), name=info.filename) from None
 
 
 def _read_bounded(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
@@ -469,17 +474,18 @@ def open_package(path: Path, limits: Limits = DEFAULT_LIMITS, *,
     path = Path(path)
 
     def unreadable(exc: OSError) -> PackageDamagedError:
-        return PackageDamagedError(_("Cannot read {file}: {reason}").format(file=path, reason=exc.strerror or exc))
+        return PackageDamagedError.said(N_("Cannot read {file}: {reason}"),
+                                        file=path, reason=exc.strerror or exc)
 
     try:
         status = path.stat()
     except OSError as exc:
         raise unreadable(exc) from exc
     if not stat.S_ISREG(status.st_mode):
-        raise PackageDamagedError(_("{file} is not a file.").format(file=path))
+        raise PackageDamagedError.said(N_("{file} is not a file."), file=path)
     size = status.st_size
     if size > limits.max_file_bytes:
-        raise _too_large(path, _("the file is larger than {limit} bytes").format(limit=limits.max_file_bytes))
+        raise _too_large(path, N_("the file is larger than {limit} bytes"), limit=limits.max_file_bytes)
     # Packages of ordinary size are read in one go, so that the bytes verified are exactly
     # the bytes used later; both kinds are read by the same ``zipfile`` code.
     data: bytes | None = None
@@ -492,7 +498,7 @@ def open_package(path: Path, limits: Limits = DEFAULT_LIMITS, *,
     except OSError as exc:
         raise unreadable(exc) from exc
     except _ERRORS_OF_ZIPFILE:
-        raise _damaged(path, _("it is not a readable ZIP archive")) from None
+        raise _damaged(path, N_("it is not a readable ZIP archive")) from None
     try:
         with io.BytesIO(data) if data is not None else path.open("rb") as handle:
             reader = _verify(path, zf, handle, limits, accept)
@@ -519,9 +525,9 @@ def read_manifest(path: Path, limits: Limits = DEFAULT_LIMITS) -> Manifest:
     try:
         status = path.stat()
         if not stat.S_ISREG(status.st_mode):
-            raise PackageDamagedError(_("{file} is not a file.").format(file=path))
+            raise PackageDamagedError.said(N_("{file} is not a file."), file=path)
         if status.st_size > limits.max_file_bytes:
-            raise _too_large(path, _("the file is larger than {limit} bytes").format(limit=limits.max_file_bytes))
+            raise _too_large(path, N_("the file is larger than {limit} bytes"), limit=limits.max_file_bytes)
         with path.open("rb") as handle, zipfile.ZipFile(handle) as zf:
             by_name, manifest = _signed_manifest(path, zf, handle, limits)
             for member in manifest.members:
@@ -530,10 +536,10 @@ def read_manifest(path: Path, limits: Limits = DEFAULT_LIMITS) -> Manifest:
                         _("{file}: the member {name!r} does not have its signed size.").format(
                             file=path.name, name=member.name))
     except OSError as exc:
-        raise PackageDamagedError(_("Cannot read {file}: {reason}").format(
-            file=path, reason=exc.strerror or exc)) from exc
+        raise PackageDamagedError.said(N_("Cannot read {file}: {reason}"),
+                                       file=path, reason=exc.strerror or exc) from exc
     except _ERRORS_OF_ZIPFILE:
-        raise _damaged(path, _("it is not a readable ZIP archive")) from None
+        raise _damaged(path, N_("it is not a readable ZIP archive")) from None
     return manifest
 
 
@@ -544,13 +550,13 @@ def _signed_manifest(path: Path, zf: zipfile.ZipFile, handle: BinaryIO,
     try:
         infos = zf.infolist()
     except _ERRORS_OF_ZIPFILE:
-        raise _damaged(path, _("it is not a readable ZIP archive")) from None
+        raise _damaged(path, N_("it is not a readable ZIP archive")) from None
     by_name = _check_infos(path, infos, limits)
     _check_layout(path, handle, infos)
     if MANIFEST not in by_name:
-        raise _damaged(path, _("it has no manifest"))
+        raise _damaged(path, N_("it has no manifest"))
     if SIGNATURE not in by_name:
-        raise PackageSignatureError(_("{file} is not signed.").format(file=path.name))
+        raise PackageSignatureError.said(N_("{file} is not signed."), file=path.name)
     raw = _read_bounded(path, zf, by_name[MANIFEST], limits.max_manifest_bytes)
     manifest = parse_manifest(path, raw)
     signature = _read_bounded(path, zf, by_name[SIGNATURE], 64)
@@ -564,10 +570,10 @@ def _signed_manifest(path: Path, zf: zipfile.ZipFile, handle: BinaryIO,
     listed = {m.name for m in manifest.members}
     present = set(by_name) - {MANIFEST, SIGNATURE}
     if present - listed:
-        raise PackageSignatureError(_("{file} contains a member that its signed manifest does not list.").format(
-            file=path.name))
+        raise PackageSignatureError.said(N_("{file} contains a member that its signed manifest does not list."),
+                                         file=path.name)
     if listed - present:
-        raise _damaged(path, _("a member listed in its manifest is missing"))
+        raise _damaged(path, N_("a member listed in its manifest is missing"))
     return by_name, manifest
 
 
@@ -581,8 +587,8 @@ def _verify(path: Path, zf: zipfile.ZipFile, handle: BinaryIO, limits: Limits,
     for member in manifest.members:
         info = by_name[member.name]
         if info.file_size != member.size:
-            raise PackageSignatureError(_("{file}: the member {name!r} does not have its signed size.").format(
-                file=path.name, name=member.name))
+            raise PackageSignatureError.said(N_("{file}: the member {name!r} does not have its signed size."),
+                                             file=path.name, name=member.name)
         # Hashed chunk by chunk: a large member is not held whole unless it is kept.
         digest = hashlib.sha256()
         total = 0
@@ -594,8 +600,8 @@ def _verify(path: Path, zf: zipfile.ZipFile, handle: BinaryIO, limits: Limits,
             if keep:
                 chunks.append(chunk)
         if total != member.size or digest.hexdigest() != member.sha256:
-            raise PackageSignatureError(_("{file}: the member {name!r} does not match its signed hash.").format(
-                file=path.name, name=member.name))
+            raise PackageSignatureError.said(N_("{file}: the member {name!r} does not match its signed hash."),
+                                             file=path.name, name=member.name)
         if keep:
             verified[member.name] = b"".join(chunks)
             budget -= member.size

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, select
 
-from neascn_desktop.i18n import _
+from neascn_desktop.i18n import N_, _
 from neascn_desktop.sync.container import SUFFIX, Limits, Manifest, read_manifest
 from neascn_desktop.sync.errors import PackageError, PackageStateError
 from neascn_desktop.sync.tables import inbox_table
@@ -54,8 +54,8 @@ def check_room(conn: Connection, data_dir: Path, path: Path, limits: InboxLimits
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise PackageStateError(_("Cannot read {file}: {reason}").format(
-            file=path, reason=exc.strerror or exc)) from exc
+        raise PackageStateError.said(N_("Cannot read {file}: {reason}"),
+                                     file=path, reason=exc.strerror or exc) from exc
     if len(stored) + 1 > limits.max_packages or total + size > limits.max_bytes:
         raise InboxFullError(_(
             "{file} was not put in the inbox: the inbox is full ({count} packages wait). "
@@ -90,7 +90,7 @@ def store_copy(path: Path, folder: Path, manifest: Manifest, limits: Limits,
     """
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / f".{uuid.uuid4().hex}.part"
-    changed = PackageStateError(_("{file} changed while it was being imported.").format(file=path.name))
+    changed = PackageStateError.said(N_("{file} changed while it was being imported."), file=path.name)
     try:
         read, written = _copy_hashing(path, tmp)
         if read != written or (file_sha256 and read != file_sha256):

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from neascn_desktop.i18n import _
+from neascn_desktop.i18n import N_, _
 from neascn_desktop.replica import ReplicaError, Revision
 from neascn_desktop.sync.errors import PackageDamagedError, PackageTooLargeError
 
@@ -44,17 +44,17 @@ def decode(data: bytes, kind: str, file_name: str) -> list[Revision]:
     revisions: list[Revision] = []
     for number, line in enumerate(_lines(data, file_name), start=1):
         if number > MAX_REVISIONS:
-            raise PackageTooLargeError(_("{file} has more than {limit} revisions.").format(
-                file=file_name, limit=MAX_REVISIONS))
+            raise PackageTooLargeError.said(N_("{file} has more than {limit} revisions."),
+                                            file=file_name, limit=MAX_REVISIONS)
         try:
             record = json.loads(line)
             revision = Revision.from_dict(record, verify=True)
         except (UnicodeDecodeError, ValueError, RecursionError):
-            raise PackageDamagedError(_("{file} is damaged: revision {number} is not valid JSON.").format(
-                file=file_name, number=number)) from None
+            raise PackageDamagedError.said(N_("{file} is damaged: revision {number} is not valid JSON."),
+                                           file=file_name, number=number) from None
         except ReplicaError as exc:
-            raise PackageDamagedError(_("{file} is damaged: revision {number}: {reason}").format(
-                file=file_name, number=number, reason=exc)) from None
+            raise PackageDamagedError.said(N_("{file} is damaged: revision {number}: {reason}"),
+                                           file=file_name, number=number, reason=exc) from None
         if revision.entity_type not in allowed:
             raise PackageDamagedError(
                 _("{file} is a {kind} package but contains a record of type {type}.").format(
@@ -71,8 +71,8 @@ def _lines(data: bytes, file_name: str) -> Iterator[bytes]:
         if end < 0:
             end = size
         if end - start > MAX_LINE_BYTES:
-            raise PackageTooLargeError(_("{file} contains a revision larger than {limit} bytes.").format(
-                file=file_name, limit=MAX_LINE_BYTES))
+            raise PackageTooLargeError.said(N_("{file} contains a revision larger than {limit} bytes."),
+                                            file=file_name, limit=MAX_LINE_BYTES)
         line = data[start:end]
         start = end + 1
         if line.strip():

@@ -10,12 +10,12 @@ edited version again before it writes anything.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from neascn_desktop.errors import NeascnError
-from neascn_desktop.i18n import N_, _, current_language
-from neascn_desktop.i18n.formatting import parse_number
+from neascn_desktop.i18n import LANGUAGES, N_, _, current_language
+from neascn_desktop.i18n.formatting import format_number, parse_number
 from neascn_desktop.i18n.safe_text import safe_text
 from neascn_desktop.replica import Revision, canonical_json
 from neascn_desktop.replica.revision import WITHDRAWN_KEY, is_withdrawn
@@ -91,7 +91,8 @@ def field_labels(db: Database, head: Revision, names: list[str], language: str |
         for name in names:
             group, dot, question = name.partition(".")
             if dot and group in ("answers", "attachments") and definition is not None:
-                labels[name] = _answer_label(definition, question, language)
+                # An answer path (projects[2]/budget) is labelled by its question.
+                labels[name] = _answer_label(definition, question.rpartition("/")[2], language)
             elif name in SUBMISSION_FIELDS:
                 labels[name] = _(SUBMISSION_FIELDS[name])
     elif head.entity_type == "city":
@@ -155,6 +156,111 @@ def author_name(db: Database, revision: Revision, own_device_id: str | None = No
     if isinstance(enumerator, str) and enumerator:
         return safe_text(enumerator)
     return _("another device")
+
+
+# --- values as people read them ----------------------------------------------------------------
+
+#: Fields of a response that hold a moment (ISO 8601 text).
+SUBMISSION_MOMENTS = frozenset({"started_at", "updated_at", "finalized_at"})
+_NUMERIC = frozenset({"integer", "decimal", "range"})
+
+
+def _moment(text: str, language: str, *, day_only: bool = False) -> str:
+    from datetime import date, datetime
+
+    from neascn_desktop.i18n.formatting import format_date, format_datetime
+
+    try:
+        if day_only or len(text) == 10:
+            return format_date(date.fromisoformat(text[:10]), language)
+        moment = datetime.fromisoformat(text)
+        return format_datetime(moment.astimezone() if moment.tzinfo else moment, language)
+    except ValueError:
+        return safe_text(text)
+
+
+def _plain(value: Any, language: str) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, int | float):
+        return format_number(value, language)
+    if isinstance(value, str):
+        return safe_text(value)
+    if isinstance(value, dict) and value and all(isinstance(k, str) and len(k) <= 8 for k in value):
+        # A text in several languages (a city's name): the reader's first, each named.
+        ordered = sorted(value, key=lambda k: (k != language, k))
+        return safe_text("; ".join(_("{field}: {value}").format(field=LANGUAGES.get(k, k), value=value[k])
+                                   for k in ordered))
+    return safe_text(json.dumps(value, ensure_ascii=False))
+
+
+def _answer_text(definition: Any, scope: Any, key: str, value: Any, language: str, depth: int = 0) -> str:
+    """An answer (or a repeat's entries) as the form shows it, in ``language``."""
+    from neascn_desktop.surveys.validation import format_answer
+
+    if value is None or value == "" or value == []:
+        return "—"
+    question = scope.questions.get(key) if scope is not None else None
+    if question is not None:
+        if question.type == "date" and isinstance(value, str):
+            return _moment(value, language, day_only=True)
+        if question.type == "datetime" and isinstance(value, str):
+            return _moment(value, language)
+        if question.type in _NUMERIC and isinstance(value, int | float) and not isinstance(value, bool):
+            return format_number(value, language)
+        if isinstance(value, str | list):
+            return safe_text(format_answer(definition, question, value, language))
+        return _plain(value, language)
+    repeat = scope.repeats.get(key) if scope is not None else None
+    if repeat is not None and isinstance(value, list):
+        inner = definition.answer_scopes.get(repeat.path)
+        entries = []
+        for number, item in enumerate(value, start=1):
+            if not isinstance(item, dict):
+                entries.append(_plain(item, language))
+                continue
+            # In the form's order (a stored entry's keys are sorted), then keys the form lacks.
+            order = [*(inner.questions if inner else ()), *(inner.repeats if inner else ())]
+            names = [n for n in order if n in item] + sorted(set(item) - set(order))
+            parts = [_("{field}: {value}").format(
+                field=_member_label(definition, inner, name, language),
+                value=_answer_text(definition, inner, name, item[name], language, depth + 1))
+                for name in names if name != "@id" and item[name] not in (None, "", [])]
+            entries.append(_("Entry {number}: {answers}").format(
+                number=format_number(number, language), answers="; ".join(parts) or "—"))
+        return ("\n" if depth == 0 else " | ").join(entries) or "—"
+    return _plain(value, language)
+
+
+def _member_label(definition: Any, scope: Any, key: str, language: str) -> str:
+    if scope is not None and key in scope.questions:
+        return safe_text(str(scope.questions[key].label_in(language, definition.default_language)))
+    if scope is not None and key in scope.repeats:
+        return safe_text(str(scope.repeats[key].label_in(language, definition.default_language)))
+    return safe_text(key)
+
+
+def value_formatter(db: Database, head: Revision) -> Callable[[str, Any], str]:
+    """How the conflict view shows a (flattened) field's value of this record: an answer as the
+    form shows it (choice labels, a repeat as its entries with their labels), dates and numbers
+    the way of the user's language (Babel), never raw JSON or ISO text."""
+    definition = _definition(db, head.payload) if head.entity_type == "submission" else None
+
+    def shown(name: str, value: Any) -> str:
+        language = current_language()
+        if value is None:
+            return "—"
+        if head.entity_type == "submission":
+            group, dot, key = name.partition(".")
+            if dot and group == "answers" and definition is not None:
+                return _answer_text(definition, definition.answer_scopes.get(""), key, value, language)
+            if name in SUBMISSION_MOMENTS and isinstance(value, str):
+                return _moment(value, language)
+        return _plain(value, language)
+
+    return shown
 
 
 # --- typed values ------------------------------------------------------------------------------
@@ -223,6 +329,30 @@ def typed_value(db: Database, head: Revision, name: str, text: str, language: st
     return _typed_json(text)
 
 
+def is_answer_path(name: str) -> bool:
+    """Does a field typed for a response name a place inside a repeat (``projects[2]/budget``)?"""
+    return "[" in name or "/" in name
+
+
+def answers_with_typed(db: Database, head: Revision, answers: Mapping[str, Any], path: str, text: str,
+                       language: str | None = None) -> dict[str, Any]:
+    """``answers`` (a response's proposal) with ``text`` typed at the answer path ``path``, read
+    exactly as ``neascn response set`` reads it (``surveys.service.typed_at``); raises
+    ``ProposalError`` (keyed by ``answers.<path>``) when the form would refuse it."""
+    from neascn_desktop.surveys.definition import SurveyError
+    from neascn_desktop.surveys.service import answers_with_typed as typed
+
+    language = language or current_language()
+    name = f"answers.{path}"
+    definition = _definition(db, head.payload)
+    if definition is None:
+        raise ProposalError({name: _("The survey of this response is not installed here.")})
+    try:
+        return typed(definition, answers, path, text, language=language)
+    except SurveyError as exc:
+        raise ProposalError({name: str(exc)}) from None
+
+
 def check_city(values: Mapping[str, Any]) -> dict[str, str]:
     """The city form's rules for the given fields (field -> sentence)."""
     errors: dict[str, str] = {}
@@ -288,6 +418,15 @@ def check_payload(db: Database, head: Revision, payload: Mapping[str, Any], fiel
                 name = f"answers.{issue.question}"
                 if name in fields and name not in errors:
                     errors[name] = issue.message
+            repeats = {name for name in fields if name.partition(".")[2] in definition.answer_scopes[""].repeats}
+            if repeats:
+                # Inside a repeat's entries: the form's checks of each entry, named in words.
+                from neascn_desktop.surveys.repeat_state import evaluate_tree
+
+                for tree_issue in evaluate_tree(definition, answers, language).issues:
+                    name = "answers." + tree_issue.question.partition("[")[0]
+                    if name in repeats and name not in errors and tree_issue.kind != "required":
+                        errors[name] = tree_issue.text
     elif head.entity_type == "city":
         errors.update(check_city({name: payload.get(name) for name in fields
                                   if name in CITY_FIELDS and (name in payload or name in ("name", "country"))}))

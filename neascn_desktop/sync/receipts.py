@@ -38,9 +38,10 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
 
-from neascn_desktop.i18n import ngettext
+from neascn_desktop.i18n import N_plural
 from neascn_desktop.identity.tables import profile_table, trusted_device_table
 from neascn_desktop.replica.tables import revision_table
+from neascn_desktop.sync import audit
 from neascn_desktop.sync.acknowledgement import FIELD, KINDS, MAX_REVISIONS, parse
 from neascn_desktop.sync.container import Manifest
 from neascn_desktop.sync.errors import PackageDamagedError
@@ -65,13 +66,14 @@ class Receipt:
 
     @property
     def notes(self) -> list[str]:
-        """What the import report says about it (nothing when no response changed state)."""
+        """What the import report says about it, as audit events (``audit.say`` reads them;
+        nothing when no response changed state)."""
         if not self.submissions:
             return []
         count = len({submission_id for submission_id, _rev in self.submissions})
-        return [ngettext("The secretariat confirmed that it received {count} response.",
-                         "The secretariat confirmed that it received {count} responses.", count).format(
-                             count=count)]
+        return [audit.plural_event(N_plural("The secretariat confirmed that it received {count} response.",
+                                            "The secretariat confirmed that it received {count} responses."),
+                                   count, count=count)]
 
 
 # --- writing (the secretariat) ------------------------------------------------------------------

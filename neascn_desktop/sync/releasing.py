@@ -18,9 +18,9 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from neascn_desktop.i18n import _
+from neascn_desktop.i18n import N_
 from neascn_desktop.replica import Revision
-from neascn_desktop.sync import authority
+from neascn_desktop.sync import audit, authority
 from neascn_desktop.sync.import_results import REFUSED
 from neascn_desktop.sync.tables import inbox_table, package_table
 from neascn_desktop.sync.verify import TrustBook
@@ -53,7 +53,7 @@ class ReleaseJudge:
         try:
             self.judge.check_released(rev, role, signer)
         except authority.AuthorityError as exc:
-            self.audit_rows.append(self._audit_row(rev, carrier, str(exc)))
+            self.audit_rows.append(self._audit_row(rev, carrier, exc))
             return False
         return True
 
@@ -90,8 +90,10 @@ class ReleaseJudge:
             inbox_table.c.sender_fingerprint == carrier["sender_fingerprint"]))
         return str(claimed) if claimed is not None else authority.FIELD  # the least a sender may do
 
-    def _audit_row(self, rev: Revision, carrier: dict[str, Any] | None, reason: str) -> dict[str, Any]:
-        message = _("A change that waited for its earlier versions was dropped: {reason}").format(reason=reason)
+    def _audit_row(self, rev: Revision, carrier: dict[str, Any] | None,
+                   reason: authority.AuthorityError) -> dict[str, Any]:
+        message = audit.of_error(authority.AuthorityError.said(
+            N_("A change that waited for its earlier versions was dropped: {reason}"), reason=reason))
         return {"at": self.now, "action": "import", "verdict": REFUSED,
                 "package_id": carrier["package_id"] if carrier else rev.provenance,
                 "kind": carrier["kind"] if carrier else None, "file_name": None,

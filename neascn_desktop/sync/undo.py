@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, insert, select, update
 
 from neascn_desktop.changes import Changes
-from neascn_desktop.i18n import _, ngettext
+from neascn_desktop.i18n import N_, _, ngettext
 from neascn_desktop.replica import Revision, withdrawal
 from neascn_desktop.replica.tables import revision_table
 from neascn_desktop.store.database import Database, connection_of
@@ -100,6 +100,29 @@ def undone_packages(db: Database) -> set[str]:
         return {r.subject for r in _records(conn).values() if r.action == PACKAGE and r.active}
 
 
+def _redone(conn: Connection, action: str, subject: str) -> list[str]:
+    """The revisions made by earlier undos of the same import or resolution that were undone in
+    their turn (a redo), and by the undos of those undos: they carry the import's contents now,
+    so undoing it again withdraws them too (else the redo would stand beside the undo as a
+    "later edit", a false conflict)."""
+    records = _records(conn)
+    undos_of: dict[str, list[UndoRecord]] = {}
+    for record in records.values():
+        if record.action == UNDO:
+            undos_of.setdefault(record.subject, []).append(record)
+    stack = [r for r in records.values() if r.action == action and r.subject == subject]
+    seen: set[str] = set()
+    ids: list[str] = []
+    while stack:
+        record = stack.pop()
+        if record.id in seen:
+            continue
+        seen.add(record.id)
+        ids.extend(record.created)
+        stack.extend(undos_of.get(record.id, ()))
+    return ids
+
+
 def _in_effect(conn: Connection, action: str, subject: str) -> UndoRecord | None:
     for record in _records(conn).values():
         if record.action == action and record.subject == subject and record.active:
@@ -110,7 +133,7 @@ def _in_effect(conn: Connection, action: str, subject: str) -> UndoRecord | None
 # --- undoing ---------------------------------------------------------------------------------
 
 
-def _withdraw(db: Database, action: str, subject: str, ids: Sequence[str], message: str,
+def _withdraw(db: Database, action: str, subject: str, ids: Sequence[str], message: tuple[str, dict[str, str]],
               *, signer: str | None = None, package_id: str | None = None,
               check: Callable[[Connection], None] | None = None) -> UndoResult:
     profile = keystore.own_profile_or_error(db)
@@ -120,6 +143,8 @@ def _withdraw(db: Database, action: str, subject: str, ids: Sequence[str], messa
         conn = connection_of(session)
         if check is not None:
             check(conn)
+        if action != UNDO:
+            ids = [*ids, *_redone(conn, action, subject)]
         planned = withdrawal.plan(session, ids)
         if not planned:
             raise PackageStateError(_("There is nothing to undo: none of its changes is stored here."))
@@ -139,10 +164,11 @@ def _withdraw(db: Database, action: str, subject: str, ids: Sequence[str], messa
         records = tuple(e.entity_id for e in planned)
         counts = {"undo": undo_id, "undid": action, "subject": subject, "records": len(records),
                   "conflicts": len(conflicts), "revisions": len(revisions)}
+        template, values = message
         audit.record(session, action="undo", verdict="undone", package_id=package_id, counts=counts,
-                     message=message)
+                     message=audit.event(template, **values))
     return UndoResult(undo_id, action, subject, tuple(revisions), records, conflicts,
-                      message + " " + _outcome(len(records), len(conflicts)))
+                      _(template).format(**values) + " " + _outcome(len(records), len(conflicts)))
 
 
 def _outcome(records: int, conflicts: int) -> str:
@@ -183,7 +209,7 @@ def undo_package(db: Database, package_id: str) -> UndoResult:
     if not ids:
         raise PackageStateError(_("Package {id} brought no new revisions; there is nothing to undo.").format(
             id=package_id))
-    message = _("Undid the import of package {id} from {name}.").format(id=package_id, name=rows[0].sender_name)
+    message = (N_("Undid the import of package {id} from {name}."), {"id": package_id, "name": rows[0].sender_name})
     return _withdraw(db, PACKAGE, package_id, ids, message, signer=rows[0].sender_fingerprint,
                      package_id=package_id, check=check)
 
@@ -202,7 +228,12 @@ def undo_resolution(db: Database, revision_id: str) -> UndoResult:
         if _in_effect(conn, RESOLUTION, revision_id) is not None:
             raise PackageStateError(_("This conflict resolution is undone already."))
 
-    message = _("Undid the resolution of the conflict in record {id}.").format(id=row.entity_id)
+    from neascn_desktop.replica import get_revision
+    from neascn_desktop.sync.proposals import record_title
+
+    merge = get_revision(db, revision_id)
+    title = record_title(db, merge) if merge is not None else row.entity_id
+    message = (N_("Undid the resolution of the conflict in {record}."), {"record": title})
     return _withdraw(db, RESOLUTION, revision_id, [revision_id], message, check=check)
 
 
@@ -218,7 +249,7 @@ def undo_undo(db: Database, undo_id: str) -> UndoResult:
         if current is None or current.undone_by is not None:
             raise PackageStateError(_("This undo is undone already."))
 
-    message = _("Undid the undo {id}.").format(id=undo_id)
+    message = (N_("Undid the undo {id}."), {"id": undo_id})
     return _withdraw(db, UNDO, undo_id, list(record.created), message,
                      package_id=record.subject if record.action == PACKAGE else None, check=check)
 

@@ -156,3 +156,67 @@ def test_a_conflict_over_a_repeats_entries_is_labelled_and_typed_not_a_crash(mak
                               "--set", "projects=not a list")
     assert code == 2 and err.count("\n") == 1 and "Traceback" not in err, err
     assert sec.digest == digest
+
+
+def _conflicting_repeat(make_device, tmp_path: Path) -> tuple[Device, str]:  # type: ignore[no-untyped-def]
+    """Both sides edited the second entry of the projects repeat."""
+    sec = make_device("sec", "secretariat")
+    field = make_device("field", "field")
+    deployment = tmp_path / "deployment.neascn"
+    sec.run("package", "export", "--kind", "deployment", "-o", deployment)
+    field.run("package", "import", deployment)
+    sec.run("trust", "add", field.keyfile)
+    response = field.json("response", "new", "--city", "seoul")["id"]
+    field.run("response", "set", response, "resp_name=Kim", "projects[+]/proj_name=Bus",
+              "projects[+]/proj_name=Metro", "projects[2]/proj_investment=900000")
+    first = tmp_path / "r1.neascn"
+    field.run("package", "export", "--kind", "responses", "-o", first)
+    sec.run("package", "import", first)
+    sec.run("response", "set", response, "projects[2]/proj_investment=1000000")
+    field.run("response", "set", response, "projects[2]/proj_investment=1100000")
+    second = tmp_path / "r2.neascn"
+    field.run("package", "export", "--kind", "responses", "-o", second, "--encrypt-for", sec.keyfile)
+    sec.run("package", "import", second)
+    assert [c["entity_id"] for c in sec.json("conflicts", "list")] == [response]
+    return sec, response
+
+
+def test_resolve_set_changes_one_answer_inside_a_repeat_as_response_set_does(make_device, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    sec, response = _conflicting_repeat(make_device, tmp_path)
+    digest = sec.digest
+
+    # A path that names no entry, and a value the form refuses: one sentence each, nothing saved.
+    for pair, said in (("projects[3]/proj_investment=5", "there is no instance 3"),
+                       ("projects[2]/proj_investment=lots", "proj_investment")):
+        code, _out, err = sec.cli("--data-dir", sec.data_dir, "conflicts", "resolve", response, "--set", pair)
+        assert code != 0 and err.count("\n") == 1 and "Traceback" not in err, err
+        assert said in err, err
+    assert sec.digest == digest
+
+    sec.run("conflicts", "resolve", response, "--set", "projects[2]/proj_investment=1200000")
+    assert sec.json("conflicts", "list") == []
+    projects = sec.json("response", "show", response)["answers"]["projects"]
+    assert [p.get("proj_name") for p in projects] == ["Bus", "Metro"]
+    assert projects[1]["proj_investment"] == 1_200_000
+    # The entries keep their ids (the same entries, not new ones).
+    db = sec.open()
+    try:
+        heads = [replica.get_revision(db, p) for p in replica.heads(db, response)[0].parents]
+    finally:
+        db.dispose()
+    ids = {tuple(e["@id"] for e in h.payload["answers"]["projects"]) for h in heads if h is not None}
+    assert ids == {tuple(p["@id"] for p in projects)}
+
+
+def test_a_name_in_several_languages_is_shown_in_words_not_json(db: Database) -> None:
+    head = replica.make_revision("city", "x", [], "d", format_clock(wall_ms(), 0),
+                                 {"name": {"en": "Seoul", "ko": "서울"}, "population": 9386000,
+                                  "updated": {"nested": 1}})
+    shown = proposals.value_formatter(db, head)
+    i18n.set_language("ko")
+    try:
+        assert shown("name", head.payload["name"]) == "한국어: 서울; English: Seoul"
+        assert shown("population", 9386000) == "9,386,000"
+        assert shown("name", None) == "—"
+    finally:
+        i18n.set_language("en")

@@ -226,3 +226,116 @@ def test_built_in_revisions_a_package_brought_are_never_withdrawn(db, secretaria
     with pytest.raises(PackageStateError, match="nothing to undo"):
         undo.undo_package(db, "pkg")
     assert replica.current(db, "city", "seoul") is not None
+
+
+def test_undo_redo_undo_of_an_import_is_never_a_false_conflict(make_device, tmp_path: Path) -> None:
+    """Undone, brought back (``undo revert``), undone again from its import (the audit log's
+    "Undo this import"), brought back again: each step gives exactly the state before the step
+    that it reverses, never a conflict between the import's own contents and its withdrawal."""
+    sec, _field, never, package, response = _setup(make_device, tmp_path)
+    package_id = _package_id(package)
+    imported = _values(sec)
+
+    first = sec.json("package", "undo", package_id)
+    sec.run("undo", "revert", first["undo"])
+    assert sec.json("conflicts", "list") == [] and _values(sec) == imported
+
+    again = sec.json("package", "undo", package_id)
+    assert again["conflicts"] == [] and again["records"] == [response]
+    assert sec.json("conflicts", "list") == []
+    assert _values(sec) == _values(never)
+
+    back = sec.json("undo", "revert", again["undo"])
+    assert back["conflicts"] == [] and sec.json("conflicts", "list") == []
+    assert _values(sec) == imported
+
+
+def test_undo_redo_undo_of_a_resolution_is_never_a_false_conflict(db, secretariat_profile) -> None:  # type: ignore[no-untyped-def]
+    from neascn_desktop.surveys import installed
+    from neascn_desktop.sync import conflicts, undo
+
+    installed.ensure_builtin(db)
+    seoul = replica.heads(db, "seoul")[0]
+    replica.add_revisions(db, [
+        replica.make_revision("city", "seoul", [seoul.id], device, format_clock(wall_ms(), n),
+                              dict(seoul.payload, population=population))
+        for n, (device, population) in enumerate((("device-a", 9_400_000), ("device-b", 9_500_000)))])
+    merge = conflicts.resolve_with(db, "seoul", dict(seoul.payload, population=9_450_000), how="edited")
+
+    first = undo.undo_resolution(db, merge.id)
+    assert len(replica.heads(db, "seoul")) == 2
+    assert first.message.startswith("Undid the resolution of the conflict in Seoul.")  # its name, not its id
+    undo.undo_undo(db, first.undo_id)
+    assert len(replica.heads(db, "seoul")) == 1
+
+    again = undo.undo_resolution(db, merge.id)  # "Undo this resolution" on its row, once more
+    heads = replica.heads(db, "seoul")
+    assert sorted(h.payload["population"] for h in heads) == [9_400_000, 9_500_000]
+    assert set(again.conflicts) == {"seoul"}  # the conflict of before, not a third version
+    undo.undo_undo(db, again.undo_id)
+    shown = replica.current(db, "city", "seoul")
+    assert shown is not None and shown.heads == 1 and shown.payload["population"] == 9_450_000
+
+
+def _every_value(device: Device) -> dict[tuple[str, str], Any]:
+    """Every record's current value, of every entity type this profile holds (withdrawn ones
+    absent, as if never made)."""
+    from sqlalchemy import select
+
+    from neascn_desktop.replica.tables import current_table
+
+    db = device.open()
+    try:
+        with db.connect() as conn:
+            types = set(conn.scalars(select(current_table.c.entity_type).distinct()))
+        return {(t, s.entity_id): s.payload for t in sorted(types) for s in replica.list_current(db, t)}
+    finally:
+        db.dispose()
+
+
+def test_done_when_an_undone_import_exported_to_the_field_equals_never_importing(make_device, tmp_path: Path) -> None:
+    """Issue 16, done when: an import undone on the secretariat and exported to a field profile
+    leaves both with the same digest as each other, and every record's current value (every
+    entity type) equal to that of a profile that never imported the package."""
+    sec = make_device("sec", "secretariat")
+    field = make_device("field", "field")
+    deployment = tmp_path / "deployment.neascn"
+    sec.run("package", "export", "--kind", "deployment", "-o", deployment)
+    field.run("package", "import", deployment)
+    sec.run("trust", "add", field.keyfile)
+    never = Device("never", tmp_path / "never", sec.cli)
+    shutil.copytree(sec.data_dir, never.data_dir)
+    # The package creates a city and a response, and edits the response twice.
+    field.run("city", "add", "--id", "sainshand", "--name", "en=Sainshand", "--country", "MN",
+              "--population", "29000")
+    response = field.json("response", "new", "--city", "sainshand")["id"]
+    field.run("response", "set", response, "resp_name=Bat", "projects[+]/proj_name=Heating")
+    field.run("response", "set", response, "projects[1]/proj_investment=12")
+    package = tmp_path / "r1.neascn"
+    field.run("package", "export", "--kind", "responses", "-o", package)
+    sec.run("package", "import", package)
+    imported = _every_value(sec)
+    assert ("city", "sainshand") in imported and ("submission", response) in imported
+
+    sec.run("package", "undo", _package_id(package))
+    to_field = tmp_path / "to-field.neascn"
+    sec.run("package", "export", "--kind", "all", "--full", "-o", to_field)
+    field.run("package", "import", to_field)
+    assert field.digest == sec.digest
+    expected = _every_value(never)
+    assert _every_value(sec) == expected
+    assert _every_value(field) == expected
+
+
+def test_undo_list_speaks_the_readers_language(make_device, tmp_path: Path) -> None:
+    """``neascn undo list`` printed the stored key ("package") and an ISO time in every language."""
+    from neascn_desktop import i18n
+
+    sec, _field, _never, package, _response = _setup(make_device, tmp_path)
+    sec.run("package", "undo", _package_id(package))
+    try:
+        out = sec.run("--lang", "zh_Hans", "undo", "list")
+    finally:
+        i18n.set_language("en")
+    assert "导入" in out and "生效中" in out and "package" not in out
+    assert "T" not in out.split()[0]  # a date as the language writes it, not 2026-12-05T…

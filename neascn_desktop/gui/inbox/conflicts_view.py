@@ -16,7 +16,7 @@ versions are named in the user's language, never by ids.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -133,6 +133,8 @@ class ComparisonModel(RowTableModel[conflicts.FieldRow]):
         self.errors: dict[str, str] = {}
         self.typed: dict[str, str] = {}  # refused text, shown in its cell until corrected
         self.read_value: ReadValue = lambda _name, text: parsed(text)
+        #: How a value is shown (``proposals.value_formatter``); what is edited stays typed text.
+        self.display: Callable[[str, Any], str] = lambda _name, value: shown(value)
         self.edited = False
 
     def set_comparison(self, comparison: conflicts.Comparison | None, head_labels: list[str],
@@ -159,6 +161,12 @@ class ComparisonModel(RowTableModel[conflicts.FieldRow]):
             return self._head_labels[section - 2]
         return super().column_title(section)
 
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt's name
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return self.column_title(section)  # the whole title of a cut one
+        return super().headerData(section, orientation, role)
+
     def flags(self, index: Index) -> Qt.ItemFlag:
         base = super().flags(index)
         if index.isValid() and index.column() == self.columnCount() - 1:
@@ -180,15 +188,17 @@ class ComparisonModel(RowTableModel[conflicts.FieldRow]):
             if column == 0:
                 return self.field_labels.get(row.name) or row.name.removeprefix("answers.")
             if column == 1:
-                return shown(row.ancestor)
+                return self.display(row.name, row.ancestor)
             if column == last:
                 if row.name in self.typed:
                     return self.typed[row.name]
                 value = self.proposal.get(row.name)
-                if role == Qt.ItemDataRole.EditRole and isinstance(value, int | float) and not isinstance(value, bool):
-                    return str(value)  # every digit, as stored (the display rounds to the locale's way)
-                return shown(value)
-            return shown(row.heads[column - 2])
+                if role == Qt.ItemDataRole.EditRole:
+                    if isinstance(value, int | float) and not isinstance(value, bool):
+                        return str(value)  # every digit, as stored (the display rounds to the locale's way)
+                    return shown(value)  # typed back as the form reads it (dates as YYYY-MM-DD)
+                return self.display(row.name, value)
+            return self.display(row.name, row.heads[column - 2])
         if role == Qt.ItemDataRole.BackgroundRole:
             if column == last and row.name in self.errors:
                 return QBrush(QColor("#f8d7da"))
@@ -258,6 +268,8 @@ class ConflictsView(QWidget):
         self.comparison_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.comparison_view.verticalHeader().hide()
         self.comparison_view.setWordWrap(True)
+        # A repeat's entries take a line each: rows as tall as their text, never elided.
+        self.comparison_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
 
         # Framework sections: the texts side by side, and the proposed text to accept or edit.
         self.texts = QSplitter(Qt.Orientation.Horizontal, self)
@@ -384,6 +396,7 @@ class ConflictsView(QWidget):
         head = proposals.reference_head(comparison.heads)
         self.comparison_model.field_labels = proposals.field_labels(db, head, [r.name for r in comparison.rows])
         self.comparison_model.read_value = lambda name, text: proposals.typed_value(db, head, name, text)
+        self.comparison_model.display = proposals.value_formatter(db, head)
         self._show_errors()
         for label, head in zip(labels, comparison.heads, strict=True):
             self.keep_choice.addItem(label, head.id)
@@ -478,10 +491,12 @@ class ConflictsView(QWidget):
 
 
 def _clock(clock: str) -> str:
+    from neascn_desktop.i18n import current_language
+    from neascn_desktop.i18n.formatting import format_datetime
     from neascn_desktop.replica import ReplicaError
     from neascn_desktop.replica.clock import clock_time
 
     try:
-        return clock_time(clock).astimezone().strftime("%Y-%m-%d %H:%M")
+        return format_datetime(clock_time(clock).astimezone(), current_language(), format="short")
     except ReplicaError:
         return clock

@@ -15,7 +15,8 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from neascn_desktop.gui.table_model import RowTableModel
-from neascn_desktop.i18n import N_, _
+from neascn_desktop.i18n import N_, _, current_language, ngettext
+from neascn_desktop.i18n.formatting import format_datetime, format_number
 from neascn_desktop.i18n.safe_text import safe_text
 from neascn_desktop.sync.audit import AuditEntry, action_label, verdict_label
 from neascn_desktop.sync.inbox import InboxEntry
@@ -157,7 +158,8 @@ class PackageItem:
             return self.verdict.summary
         if self.inbox is not None:
             return _("Waiting since {time}: the sender is {trust}.").format(
-                time=self.inbox.received_at.strftime("%Y-%m-%d %H:%M"), trust=trust_label(self.inbox.reason))
+                time=format_datetime(self.inbox.received_at.astimezone(), current_language(), format="short"),
+                trust=trust_label(self.inbox.reason))
         return ""
 
 
@@ -328,15 +330,19 @@ class AuditTableModel(RowTableModel[AuditEntry]):
             return None
         entry = self.row(index.row())
         counts = entry.counts
+        language = current_language()
         if "added" in counts:
-            count_text = _("{added} new of {revisions}").format(added=counts.get("added", 0),
-                                                               revisions=counts.get("revisions", 0))
+            count_text = _("{added} new of {revisions}").format(
+                added=format_number(int(counts.get("added", 0)), language),
+                revisions=format_number(int(counts.get("revisions", 0)), language))
         elif "revisions" in counts:
-            count_text = _("{revisions} revisions").format(revisions=counts["revisions"])
+            total = int(counts["revisions"])
+            count_text = ngettext("{revisions} revision", "{revisions} revisions", total).format(
+                revisions=format_number(total, language))
         else:
             count_text = ""
         return (
-            entry.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
+            format_datetime(entry.at.astimezone(), language),
             action_label(entry.action),
             verdict_label(entry.verdict),
             entry.package_id or "",

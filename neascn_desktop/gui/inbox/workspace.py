@@ -110,9 +110,12 @@ class InboxWorkspace(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         # Long file and sender names are cut (the tooltip has them): State and Details stay on
         # screen at the default window width.
-        for column in (0, 2):
+        # So do a long fingerprint and a long trust word (Mongolian's "итгэмжлэгдээгүй"), whose
+        # headers alone took the Details column's room.
+        n = self.fontMetrics().horizontalAdvance("n")
+        for column, letters in ((0, 15), (2, 15), (3, 10), (5, 14)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(column, self.fontMetrics().horizontalAdvance("n") * 19)
+            header.resizeSection(column, n * letters)
         header.setSectionResizeMode(PackageTableModel.COLUMNS.index("Details"), QHeaderView.ResizeMode.Stretch)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.setWordWrap(False)

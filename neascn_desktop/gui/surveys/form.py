@@ -43,6 +43,7 @@ from neascn_desktop.gui.surveys.form_position import PositionMemory
 from neascn_desktop.gui.surveys.form_repeats import RepeatEditing
 from neascn_desktop.gui.surveys.group_block import GroupBlock
 from neascn_desktop.gui.surveys.media_widgets import AttachmentQuestion
+from neascn_desktop.gui.surveys.problem_banner import finalized_message
 from neascn_desktop.gui.surveys.question_base import ERROR_COLOR, QuestionWidget
 from neascn_desktop.gui.surveys.question_list import section_title
 from neascn_desktop.gui.surveys.questions import question_widget
@@ -60,6 +61,7 @@ from neascn_desktop.surveys.validation import (
     FormState,
     format_answer,
 )
+from neascn_desktop.sync.authority import sends_responses
 
 #: Milliseconds between an autosave and telling the other views (coalesces typing).
 PUBLISH_DELAY_MS = 1500
@@ -599,10 +601,9 @@ class SurveyForm(RepeatEditing, FormLanguage, FormFrame):
         self.reopen_button.setEnabled(finalized)
         self.save_button.setEnabled(not finalized)
         self.export_button.setEnabled(finalized)
+        self.export_button.setVisible(sends_responses(self.ctx.profile.role))
         if finalized:
-            self.banner.show_message(
-                _("This survey is finalized and locked. Reopen it to change answers, or export "
-                  "it for the secretariat."), error=False)
+            self.banner.show_message(finalized_message(self.submission, self.ctx.profile.role), error=False)
         elif self._show_all_issues:
             self.banner.show_problems(self.tree.issues if self.tree is not None else state.issues,
                                       self._question_label)

@@ -15,12 +15,27 @@ from PySide6.QtWidgets import QLabel, QWidget
 from neascn_desktop.gui.surveys.question_base import ERROR_COLOR
 from neascn_desktop.i18n import _, ngettext
 from neascn_desktop.surveys.repeat_state import TreeIssue
+from neascn_desktop.surveys.service import Submission
 from neascn_desktop.surveys.validation import Issue
+from neascn_desktop.sync.authority import sends_responses
 
 #: Problems listed by name; the rest are counted (the question list shows them all).
 SHOWN_PROBLEMS = 12
 _ERROR_STYLE = f"color: {ERROR_COLOR}; background: #fdecea; padding: 6px; border-radius: 4px;"
 _INFO_STYLE = "color: #1a5e20; background: #e6f4ea; padding: 6px; border-radius: 4px;"
+
+
+def finalized_message(submission: Submission, role: str) -> str:
+    """What the banner says of a finalized response: true after an export, too (only field
+    staff, who export responses, are asked to)."""
+    if submission.received:
+        return _("This survey is finalized and the secretariat has received it. Reopen it to change answers.")
+    if submission.sent:
+        return _("This survey is finalized and was exported for the secretariat. Reopen it to change answers.")
+    if sends_responses(role):
+        return _("This survey is finalized and locked. Reopen it to change answers, or export "
+                 "it for the secretariat.")
+    return _("This survey is finalized and locked. Reopen it to change answers.")
 
 
 class ProblemBanner(QLabel):

@@ -43,6 +43,7 @@ from neascn_desktop.gui.surveys.responses_panel import ResponseRow, ResponsesPan
 from neascn_desktop.i18n import _, current_language, ngettext
 from neascn_desktop.surveys import service
 from neascn_desktop.surveys.definition import BUILTIN_FORM_ID
+from neascn_desktop.sync.authority import sends_responses
 
 
 class SurveysWorkspace(QWidget):
@@ -362,6 +363,8 @@ class SurveysWorkspace(QWidget):
             else _("Continue survey") if state == "in_progress" else _("Open survey"))
         self.finalize_button.setEnabled(state == "in_progress")
         self.reopen_button.setEnabled(state in ("finalized", "sent", "received"))
+        # Only field staff hand responses to the secretariat (the secretariat is where they go).
+        self.send_button.setVisible(sends_responses(self.ctx.profile.role))
 
     # ------------------------------------------------------------------ actions
 
@@ -419,6 +422,8 @@ class SurveysWorkspace(QWidget):
         if result is not None:
             self.ctx.publish(result.changes)
             self._mark_dirty()
+            if self.pages.currentWidget() is self.form and self.form.submission is not None:
+                self.form.reload()  # the banner says it went out (not "export it" any more)
 
     def open_submission(self, submission_id: str) -> SurveyForm:
         """Show the form for a submission (tests and other workspaces use this)."""
@@ -523,8 +528,11 @@ class SurveysWorkspace(QWidget):
             self._load_definitions()
         if changes.touches("survey", "city", "response"):
             self._mark_dirty()
-        if (changes.everything and self.pages.currentWidget() is self.form
-                and self.form.submission is not None):
+        submission = self.form.submission
+        if self.pages.currentWidget() is self.form and submission is not None and (
+                changes.everything or (submission.finalized and changes.touches("response")
+                                       and changes.touches_id(submission.id))):
+            # A finalized response exported or received: its banner says so (never a stale "export it").
             self.form.reload()
 
     def prepareToClose(self) -> None:  # noqa: N802 - the workspace contract's name

@@ -198,3 +198,74 @@ def test_edit_undo_in_the_main_window_takes_back_a_settled_conflict(qtbot, secre
     finally:
         window.close()
         ctx.changes.stop()
+
+
+def test_undo_redo_and_undo_again_from_the_audit_log_is_never_a_conflict(qtbot, tmp_path: Path, secretariat) -> None:  # type: ignore[no-untyped-def]
+    """Issue 16: "Undo this import", Edit → Undo (the import back), then "Undo this import" on its
+    row again left the response in a false conflict between the import and its own redo."""
+    from neascn_desktop.gui.inbox.workspace import InboxWorkspace
+
+    db, profile = secretariat
+    field_db, field = new_profile(tmp_path / "field", "field", "Field Person")
+    try:
+        submission = commit_submission(field_db, field, {"resp_name": "Kim", "city_population": 100})
+        trust_keycard(db, read_keycard(keycard(field_db, field, tmp_path)))
+        package = tmp_path / "one.neascn"
+        export_package(field_db, "responses", package,
+                       recipient=Recipient(profile.device_id, profile.display_name, profile.encryption_public_key))
+    finally:
+        field_db.dispose()
+    import_packages(db, [package])
+    ctx = GuiContext(db=db, profile=profile)
+    workspace = InboxWorkspace(ctx)
+    qtbot.addWidget(workspace)
+    ctx.changes.dataChanged.connect(workspace.on_changes)
+    audit_log = workspace.audit_log
+    audit_log.confirm = lambda _text: True  # type: ignore[method-assign]
+    workspace.tabs.setCurrentWidget(audit_log)
+
+    def undo_rows() -> int:
+        return sum(1 for r in range(workspace.audit_model.rowCount()) if workspace.audit_model.row(r).action == "undo")
+
+    def undo_the_import_row() -> None:
+        row = next(r for r in range(workspace.audit_model.rowCount())
+                   if workspace.audit_model.row(r).action == "import")
+        audit_log.select_row(row)
+        assert audit_log.undo_button.isEnabled() and audit_log.undo_button.text() == "Undo this import"
+        before = undo_rows()
+        qtbot.mouseClick(audit_log.undo_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: undo_rows() == before + 1, timeout=120_000)
+        qtbot.waitUntil(lambda: replica.current(db, "submission", submission.entity_id) is None, timeout=120_000)
+
+    undo_the_import_row()
+    qtbot.waitUntil(lambda: workspace.undo_stack.canUndo(), timeout=120_000)
+    workspace.undo_stack.undo()  # Edit → Undo: the import is back
+    assert replica.current(db, "submission", submission.entity_id) is not None
+    qtbot.waitUntil(lambda: undo_rows() == 2, timeout=120_000)
+
+    undo_the_import_row()  # its row offers "Undo this import" again
+    assert replica.conflicts(db) == []
+    assert workspace.conflicts.list_model.rowCount() == 0
+
+
+def test_the_audit_tables_time_and_counts_are_in_the_readers_language(qapp) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from neascn_desktop.gui.inbox.item_models import AuditTableModel
+    from neascn_desktop.i18n.formatting import format_datetime
+    from neascn_desktop.sync.audit import AuditEntry
+
+    at = datetime(2026, 12, 5, 9, 30, tzinfo=UTC)
+    entries = [AuditEntry(n, at, "export", "exported", None, None, None, None, None, None, {"revisions": count})
+               for n, count in ((1, 1), (2, 1234))]
+    model = AuditTableModel()
+    model.set_entries(entries)
+    counts = model.COLUMNS.index("Counts")
+    assert model.data(model.index(0, counts)) == "1 revision"
+    assert model.data(model.index(1, counts)) == "1,234 revisions"
+    i18n.set_language("ja")
+    try:
+        assert model.data(model.index(0, 0)) == format_datetime(at.astimezone(), "ja")
+        assert model.data(model.index(1, counts)) == "リビジョン 1,234 件"
+    finally:
+        i18n.set_language("en")

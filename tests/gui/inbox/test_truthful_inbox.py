@@ -158,3 +158,25 @@ def test_a_language_switch_says_the_summary_and_the_audit_actions_again(qtbot, t
         assert actions and not actions & {"import", "trust", "inbox", "export", "resolve"}
     finally:
         i18n.set_language("en")
+
+
+def test_in_mongolian_the_details_keep_room_at_the_default_width(qtbot, two_senders) -> None:  # type: ignore[no-untyped-def]
+    """Mongolian's long headers ("Илгээгчийн итгэмжлэл") and trust words pushed Details to a
+    few pixels at the right edge of a 1,100-pixel window."""
+    from neascn_desktop import i18n
+
+    sec_db, sec, drop = two_senders
+    i18n.set_language("mn")
+    try:
+        workspace = _workspace(qtbot, sec_db, sec, [])
+        workspace.resize(900, 600)  # the workspace's share of the window beside the Mongolian sidebar
+        workspace.show()
+        qtbot.waitExposed(workspace)
+        workspace.add_paths([drop])
+        _wait(qtbot, workspace)
+        header = workspace.table.horizontalHeader()
+        visible = workspace.table.viewport().width()
+        n = workspace.table.fontMetrics().horizontalAdvance("n")
+        assert visible - header.sectionViewportPosition(DETAILS) >= 12 * n
+    finally:
+        i18n.set_language("en")
