@@ -110,3 +110,30 @@ def signed_package(device_dir: Path, revisions: list[replica.Revision], path: Pa
                   payload=payload.encode(revisions),
                   counts={"revisions": len(revisions), "attachments": 0})
     return path
+
+
+def conflicting_response(make_device: Callable[[str, str], Device], tmp_path: Path, first: list[str],
+                         ours: list[str], theirs: list[str], *,
+                         encrypt: bool = False) -> tuple[Device, Device, str, Path]:
+    """A secretariat and a field device over one Seoul response: the field's ``first`` answers
+    reach the secretariat, then each side sets ``ours`` (secretariat) and ``theirs`` (field) and
+    the field's second package makes the conflict.  Returns (sec, field, response id, the first
+    package)."""
+    sec = make_device("sec", "secretariat")
+    field = make_device("field", "field")
+    deployment = tmp_path / "deployment.neascn"
+    sec.run("package", "export", "--kind", "deployment", "-o", deployment)
+    field.run("package", "import", deployment)
+    sec.run("trust", "add", field.keyfile)
+    response = field.json("response", "new", "--city", "seoul")["id"]
+    field.run("response", "set", response, *first)
+    first_package = tmp_path / "r1.neascn"
+    field.run("package", "export", "--kind", "responses", "-o", first_package)
+    sec.run("package", "import", first_package)
+    sec.run("response", "set", response, *ours)
+    field.run("response", "set", response, *theirs)
+    second = tmp_path / "r2.neascn"
+    field.run("package", "export", "--kind", "responses", "-o", second,
+              *(("--encrypt-for", sec.keyfile) if encrypt else ()))
+    sec.run("package", "import", second)
+    return sec, field, response, first_package

@@ -7,7 +7,7 @@ from pathlib import Path
 from neascn_desktop import i18n
 from neascn_desktop.sync import audit
 from neascn_desktop.sync.exporter import Recipient, export_package
-from tests.sync.sync_support import commit_submission, new_profile
+from tests.sync.sync_support import commit_submission, conflicting_response, new_profile
 
 
 def test_an_export_row_is_said_in_the_readers_language(tmp_path: Path) -> None:
@@ -44,22 +44,9 @@ def test_trust_undo_resolve_and_revoke_rows_are_events_said_in_the_readers_langu
 
     from neascn_desktop.sync.tables import audit_table
 
-    sec = make_device("sec", "secretariat")
-    field = make_device("field", "field")
-    deployment = tmp_path / "deployment.neascn"
-    sec.run("package", "export", "--kind", "deployment", "-o", deployment)
-    field.run("package", "import", deployment)
-    sec.run("trust", "add", field.keyfile)
-    response = field.json("response", "new", "--city", "seoul")["id"]
-    field.run("response", "set", response, "resp_name=Kim", "city_population=9386000")
-    package = tmp_path / "r1.neascn"
-    field.run("package", "export", "--kind", "responses", "-o", package)
-    sec.run("package", "import", package)
-    sec.run("response", "set", response, "city_population=9400000")
-    field.run("response", "set", response, "city_population=9500000")
-    second = tmp_path / "r2.neascn"
-    field.run("package", "export", "--kind", "responses", "-o", second)
-    sec.run("package", "import", second)
+    sec, field, response, package = conflicting_response(
+        make_device, tmp_path, ["resp_name=Kim", "city_population=9386000"], ["city_population=9400000"],
+        ["city_population=9500000"])
     sec.run("conflicts", "resolve", response, "--set", "city_population=9450000")
     sec.run("conflicts", "undo", response)
     with zipfile.ZipFile(package) as zf:

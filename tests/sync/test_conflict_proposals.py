@@ -14,26 +14,13 @@ from neascn_desktop.replica.clock import format_clock, wall_ms
 from neascn_desktop.store import Database
 from neascn_desktop.surveys import installed
 from neascn_desktop.sync import conflicts, proposals, undo
-from tests.sync.sync_support import Device
+from tests.sync.sync_support import Device, conflicting_response
 
 
 def _conflicting_response(make_device, tmp_path: Path) -> tuple[Device, str]:  # type: ignore[no-untyped-def]
-    sec = make_device("sec", "secretariat")
-    field = make_device("field", "field")
-    deployment = tmp_path / "deployment.neascn"
-    sec.run("package", "export", "--kind", "deployment", "-o", deployment)
-    field.run("package", "import", deployment)
-    sec.run("trust", "add", field.keyfile)
-    response = field.json("response", "new", "--city", "seoul")["id"]
-    field.run("response", "set", response, "resp_name=Kim", "city_population=9386000")
-    first = tmp_path / "r1.neascn"
-    field.run("package", "export", "--kind", "responses", "-o", first)
-    sec.run("package", "import", first)
-    sec.run("response", "set", response, "city_population=9400000")
-    field.run("response", "set", response, "city_population=9500000")
-    second = tmp_path / "r2.neascn"
-    field.run("package", "export", "--kind", "responses", "-o", second, "--encrypt-for", sec.keyfile)
-    sec.run("package", "import", second)
+    sec, _field, response, _first = conflicting_response(
+        make_device, tmp_path, ["resp_name=Kim", "city_population=9386000"], ["city_population=9400000"],
+        ["city_population=9500000"], encrypt=True)
     assert [c["entity_id"] for c in sec.json("conflicts", "list")] == [response]
     return sec, response
 
@@ -160,23 +147,11 @@ def test_a_conflict_over_a_repeats_entries_is_labelled_and_typed_not_a_crash(mak
 
 def _conflicting_repeat(make_device, tmp_path: Path) -> tuple[Device, str]:  # type: ignore[no-untyped-def]
     """Both sides edited the second entry of the projects repeat."""
-    sec = make_device("sec", "secretariat")
-    field = make_device("field", "field")
-    deployment = tmp_path / "deployment.neascn"
-    sec.run("package", "export", "--kind", "deployment", "-o", deployment)
-    field.run("package", "import", deployment)
-    sec.run("trust", "add", field.keyfile)
-    response = field.json("response", "new", "--city", "seoul")["id"]
-    field.run("response", "set", response, "resp_name=Kim", "projects[+]/proj_name=Bus",
-              "projects[+]/proj_name=Metro", "projects[2]/proj_investment=900000")
-    first = tmp_path / "r1.neascn"
-    field.run("package", "export", "--kind", "responses", "-o", first)
-    sec.run("package", "import", first)
-    sec.run("response", "set", response, "projects[2]/proj_investment=1000000")
-    field.run("response", "set", response, "projects[2]/proj_investment=1100000")
-    second = tmp_path / "r2.neascn"
-    field.run("package", "export", "--kind", "responses", "-o", second, "--encrypt-for", sec.keyfile)
-    sec.run("package", "import", second)
+    sec, _field, response, _first = conflicting_response(
+        make_device, tmp_path,
+        ["resp_name=Kim", "projects[+]/proj_name=Bus", "projects[+]/proj_name=Metro",
+         "projects[2]/proj_investment=900000"],
+        ["projects[2]/proj_investment=1000000"], ["projects[2]/proj_investment=1100000"], encrypt=True)
     assert [c["entity_id"] for c in sec.json("conflicts", "list")] == [response]
     return sec, response
 

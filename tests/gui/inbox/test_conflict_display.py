@@ -17,27 +17,16 @@ from neascn_desktop.i18n.formatting import format_date  # noqa: E402
 from neascn_desktop.identity.profile import load_profile  # noqa: E402
 from tests.gui.inbox.test_conflict_undo import grab  # noqa: E402
 from tests.sync.conftest import make_device  # noqa: E402, F401 - the fixture
-from tests.sync.sync_support import Device  # noqa: E402
+from tests.sync.sync_support import Device, conflicting_response  # noqa: E402
 
 
 def _conflict(make_device, tmp_path: Path) -> tuple[Device, str]:  # type: ignore[no-untyped-def]  # noqa: F811
-    sec = make_device("sec", "secretariat")
-    field = make_device("field", "field")
-    deployment = tmp_path / "deployment.neascn"
-    sec.run("package", "export", "--kind", "deployment", "-o", deployment)
-    field.run("package", "import", deployment)
-    sec.run("trust", "add", field.keyfile)
-    response = field.json("response", "new", "--city", "seoul")["id"]
-    field.run("response", "set", response, "resp_name=Kim", "interview_date=2026-11-20",
-              "projects[+]/proj_name=Bus", "projects[-1]/proj_investment=900000")
-    first = tmp_path / "r1.neascn"
-    field.run("package", "export", "--kind", "responses", "-o", first)
-    sec.run("package", "import", first)
-    sec.run("response", "set", response, "projects[1]/proj_investment=1000000", "interview_date=2026-11-21")
-    field.run("response", "set", response, "projects[1]/proj_investment=1100000", "interview_date=2026-11-22")
-    second = tmp_path / "r2.neascn"
-    field.run("package", "export", "--kind", "responses", "-o", second)
-    sec.run("package", "import", second)
+    sec, _field, response, _first = conflicting_response(
+        make_device, tmp_path,
+        ["resp_name=Kim", "interview_date=2026-11-20", "projects[+]/proj_name=Bus",
+         "projects[-1]/proj_investment=900000"],
+        ["projects[1]/proj_investment=1000000", "interview_date=2026-11-21"],
+        ["projects[1]/proj_investment=1100000", "interview_date=2026-11-22"])
     return sec, response
 
 
